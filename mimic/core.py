@@ -1,0 +1,140 @@
+# -*- test-case-name: mimic.test.test_core -*-
+"""
+MimicCore: the one object holding everything that outlives a request.
+
+It knows no service by name.  It owns the clock, the users and tokens, the
+failure engine, the discovered plugins and each plugin's state per
+(tenant, region), so that the control plane can reset or describe all of
+it without reaching into any service.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Iterable, TypeVar
+
+from attrs import define, field
+from twisted.internet.interfaces import IReactorTime
+from twisted.internet.task import Clock
+from twisted.plugin import getPlugins
+from zope.interface import implementer
+
+from mimic import catalog
+from mimic.failures import FailureEngine
+from mimic.interfaces import IAPIMock, IMimicCore, IRegionState
+from mimic.session import SessionStore
+
+T = TypeVar("T")
+
+
+def discover_plugins() -> list[IAPIMock]:
+    """
+    Every IAPIMock provider in the :mod:`mimic.plugins` package, including
+    drop-in modules other distributions installed there.
+    """
+    import mimic.plugins
+
+    return sorted(getPlugins(IAPIMock, mimic.plugins), key=lambda p: p.name)
+
+
+def controlled_clock() -> Clock:
+    """
+    A clock that starts at the real current time and then moves only when
+    told to.  This is the one place Mimic reads the wall clock.
+    """
+    clock = Clock()
+    clock.advance(time.time())
+    return clock
+
+
+def advance_clock(clock: Clock, amount: float) -> None:
+    """
+    Move a controlled clock forward by ``amount`` seconds, stopping at each
+    scheduled call on the way so that every call sees the time it was due
+    at, and calls it schedules in turn fall due at the right moment.
+    """
+    target = clock.seconds() + amount
+    while clock.calls and clock.calls[0].getTime() <= target:
+        clock.advance(max(0.0, clock.calls[0].getTime() - clock.seconds()))
+    clock.advance(max(0.0, target - clock.seconds()))
+
+
+@implementer(IMimicCore)
+@define
+class MimicCore:
+    clock: IReactorTime
+    plugins: dict[str, IAPIMock]
+    sessions: SessionStore
+    failures: FailureEngine = field(factory=FailureEngine)
+    _region_states: dict[tuple[str, str, str], Any] = field(factory=dict)
+
+    @classmethod
+    def create(
+        cls, clock: IReactorTime, plugins: Iterable[IAPIMock] | None = None
+    ) -> "MimicCore":
+        if plugins is None:
+            plugins = discover_plugins()
+        core = cls(
+            clock=clock,
+            plugins={p.name: p for p in plugins},
+            sessions=SessionStore(clock),
+        )
+        for plugin in core.plugins.values():
+            for event in plugin.failure_events():
+                core.failures.declare(event)
+        return core
+
+    @property
+    def advanceable(self) -> bool:
+        """
+        Whether time moves only when told (not ``--realtime``).
+        """
+        return isinstance(self.clock, Clock)
+
+    def region_state(
+        self, service_name: str, tenant_id: str, region: str, factory: Callable[[], T]
+    ) -> T:
+        key = (service_name, tenant_id, region)
+        state = self._region_states.get(key)
+        if state is None:
+            state = self._region_states[key] = factory()
+        return state
+
+    def region_states(self) -> Iterable[tuple[tuple[str, str, str], Any]]:
+        return self._region_states.items()
+
+    def catalog(self, tenant_id: str, base_url: str) -> list[catalog.ResolvedEntry]:
+        """
+        Every plugin's catalog entries for one tenant, with absolute URLs.
+        """
+        entries = []
+        for plugin in self.plugins.values():
+            entries.extend(
+                catalog.resolve(plugin.name, tenant_id, base_url, plugin.catalog_entries(tenant_id))
+            )
+        return entries
+
+    def reset(self, tenant_id: str | None = None) -> None:
+        """
+        Forget all state, or one tenant's: its user, tokens and every
+        service's state for it.  Registered failure conditions are global
+        and are dropped only by a full reset.
+        """
+        if tenant_id is None:
+            self._region_states.clear()
+            self.failures.clear()
+        else:
+            for key in [k for k in self._region_states if k[1] == tenant_id]:
+                del self._region_states[key]
+        self.sessions.reset(tenant_id)
+
+    def state_summary(self) -> dict[str, Any]:
+        """
+        What each service holds for each tenant and region, for the
+        control plane's state dump.
+        """
+        services: dict[str, Any] = {}
+        for (service, tenant_id, region), state in sorted(self._region_states.items()):
+            summary = IRegionState(state).summary() if IRegionState.providedBy(state) else {}
+            services.setdefault(service, {}).setdefault(tenant_id, {})[region] = summary
+        return services

@@ -1,0 +1,568 @@
+# -*- test-case-name: mimic.test.test_failures -*-
+"""
+The failure-condition engine: Mimic's repository of known error conditions.
+
+A service declares, in its own ``failures.py``, the *events* at which it can
+misbehave (compute server creation, a load balancer delete, an identity
+authentication) and for each event the named *conditions* it knows (``fail``,
+``building``, ``error``...), with their parameters and a description of what
+the real service does when that happens.
+
+Those declarations have three faces, all served from this module:
+
+* **metadata triggers**: a condition may name a metadata key (the old
+  mimic's ``server_building``, ``create_server_failure``...); a request whose
+  metadata carries that key fires the condition;
+* **registrations** made through the control API
+  (``/mimic/v1.1/...behaviors/<event>``), matched on criteria in order,
+  optionally as a sequence of steps or limited to a number of uses;
+* **the catalogue** (``GET /mimic/v1.1/failures`` and the docs page), which
+  lists every declaration.
+
+Services ask one question, :meth:`FailureEngine.consult`, at the moment the
+event happens, and act on the :class:`Firing` it returns.  Both faces answer
+through that one call, so there is no second code path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from itertools import count
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from attrs import define, field, frozen
+
+#: The condition every event has implicitly: behave as the real service
+#: does when nothing goes wrong.  Useful as a step in a sequence ("fail
+#: twice, then succeed").
+DEFAULT = "default"
+
+
+class BadRegistration(ValueError):
+    """
+    A registration or a metadata trigger names an unknown event or
+    condition, or carries parameters or criteria that cannot be used.  The
+    message names the problem; the control API answers 400 with it.
+    """
+
+
+_NO_DEFAULT = object()
+
+_TYPE_NAMES: dict[type, str] = {
+    int: "integer",
+    float: "number",
+    str: "string",
+    bool: "boolean",
+    dict: "object",
+    list: "array",
+}
+
+
+@frozen
+class Parameter:
+    """
+    One parameter of a condition, e.g. the seconds a server stays in BUILD.
+    """
+
+    name: str
+    description: str
+    type: type = int
+    default: Any = _NO_DEFAULT
+    minimum: float | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is _NO_DEFAULT
+
+    def coerce(self, value: Any) -> Any:
+        """
+        Check one supplied value; numbers given as strings (as metadata
+        values always are) are accepted.
+        """
+        if self.type in (int, float) and isinstance(value, str):
+            try:
+                value = self.type(value)
+            except ValueError:
+                raise BadRegistration(
+                    f"parameter {self.name!r} must be {_TYPE_NAMES[self.type]}, "
+                    f"got {value!r}"
+                )
+        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, self.type) or (
+            self.type is not bool and isinstance(value, bool)
+        ):
+            raise BadRegistration(
+                f"parameter {self.name!r} must be {_TYPE_NAMES.get(self.type, self.type.__name__)}, "
+                f"got {value!r}"
+            )
+        if self.minimum is not None and value < self.minimum:
+            raise BadRegistration(
+                f"parameter {self.name!r} must be at least {self.minimum}, got {value!r}"
+            )
+        return value
+
+    def to_json(self) -> dict[str, Any]:
+        described: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            "type": _TYPE_NAMES.get(self.type, self.type.__name__),
+            "required": self.required,
+        }
+        if not self.required:
+            described["default"] = self.default
+        if self.minimum is not None:
+            described["minimum"] = self.minimum
+        return described
+
+
+def _value_as_seconds(value: str) -> dict[str, Any]:
+    return {"seconds": value}
+
+
+@frozen
+class MetadataTrigger:
+    """
+    How a condition is fired from request metadata: the key to look for,
+    and how that key's (string) value becomes the condition's parameters.
+    """
+
+    key: str
+    description: str
+    parse: Callable[[str], Mapping[str, Any]] = _value_as_seconds
+
+
+def json_object_value(value: str) -> Mapping[str, Any]:
+    """
+    Parse a metadata value holding a JSON object, such as the old mimic's
+    ``create_server_failure: {"message": "...", "code": 500}``.
+    """
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        raise BadRegistration(f"metadata value {value!r} is not valid JSON")
+    if not isinstance(parsed, dict):
+        raise BadRegistration(f"metadata value {value!r} is not a JSON object")
+    return parsed
+
+
+def no_parameters(value: str) -> Mapping[str, Any]:
+    """
+    For a metadata key whose mere presence fires the condition.
+    """
+    return {}
+
+
+@frozen
+class Condition:
+    """
+    One known error condition of one event.
+    """
+
+    name: str
+    description: str
+    parameters: tuple[Parameter, ...] = ()
+    metadata: MetadataTrigger | None = None
+
+    def bind(self, supplied: Mapping[str, Any] | None) -> dict[str, Any]:
+        """
+        Check supplied parameters against the declaration and fill in
+        defaults.
+        """
+        supplied = dict(supplied or {})
+        if not isinstance(supplied, dict):
+            raise BadRegistration("parameters must be a JSON object")
+        known = {p.name for p in self.parameters}
+        unknown = sorted(set(supplied) - known)
+        if unknown:
+            raise BadRegistration(
+                f"condition {self.name!r} has no parameter(s) {', '.join(map(repr, unknown))}; "
+                f"it takes: {', '.join(sorted(known)) or 'none'}"
+            )
+        bound: dict[str, Any] = {}
+        for parameter in self.parameters:
+            if parameter.name in supplied:
+                bound[parameter.name] = parameter.coerce(supplied[parameter.name])
+            elif parameter.required:
+                raise BadRegistration(
+                    f"condition {self.name!r} needs parameter {parameter.name!r}"
+                )
+            else:
+                bound[parameter.name] = parameter.default
+        return bound
+
+    def to_json(self) -> dict[str, Any]:
+        described: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            "parameters": [p.to_json() for p in self.parameters],
+        }
+        if self.metadata is not None:
+            described["metadata_trigger"] = {
+                "key": self.metadata.key,
+                "value": self.metadata.description,
+            }
+        return described
+
+
+_DEFAULT_CONDITION = Condition(
+    DEFAULT, "Behave as the real service does when nothing goes wrong."
+)
+
+
+@frozen
+class Event:
+    """
+    A moment at which a service can misbehave, and the conditions it knows
+    for that moment.
+
+    ``criteria`` names the attributes a registration may match on (each
+    matched as a regular expression), e.g. ``("server_name", "metadata",
+    "tenant_id")``.  The service passes their values to
+    :meth:`FailureEngine.consult`.  ``aliases`` are other names the event is
+    known by in the old mimic's control API (``creation`` for server
+    creation, say).
+    """
+
+    service: str
+    name: str
+    description: str
+    conditions: tuple[Condition, ...]
+    criteria: tuple[str, ...] = ("tenant_id",)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return f"{self.service}.{self.name}"
+
+    def condition(self, name: str) -> Condition:
+        if name == DEFAULT:
+            return _DEFAULT_CONDITION
+        for condition in self.conditions:
+            if condition.name == name:
+                return condition
+        raise BadRegistration(
+            f"event {self.id!r} has no condition {name!r}; known: "
+            + ", ".join(c.name for c in self.conditions)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "service": self.service,
+            "event": self.name,
+            "aliases": list(self.aliases),
+            "description": self.description,
+            "criteria": list(self.criteria),
+            "conditions": [c.to_json() for c in self.conditions],
+        }
+
+
+@frozen
+class Firing:
+    """
+    The engine's answer when a condition applies: which one, with which
+    parameters, and where it came from (``"metadata"`` or a registration
+    id) so that responses and logs can say why.
+    """
+
+    event: Event
+    condition: Condition
+    parameters: Mapping[str, Any]
+    source: str
+
+    @property
+    def name(self) -> str:
+        return self.condition.name
+
+    def __getitem__(self, parameter: str) -> Any:
+        return self.parameters[parameter]
+
+
+@frozen
+class Criterion:
+    """
+    One test a registration makes of an event's attributes: a regular
+    expression that must match (``re.fullmatch``) the attribute's value.
+    For the ``metadata`` attribute, ``key`` is a regular expression too and
+    some key/value pair must match both.
+    """
+
+    attribute: str
+    pattern: re.Pattern[str]
+    key: re.Pattern[str] | None = None
+
+    def matches(self, attributes: Mapping[str, Any]) -> bool:
+        value = attributes.get(self.attribute)
+        if value is None:
+            return False
+        if self.key is not None:
+            return any(
+                self.key.fullmatch(str(k)) and self.pattern.fullmatch(str(v))
+                for k, v in dict(value).items()
+            )
+        return self.pattern.fullmatch(str(value)) is not None
+
+    def to_json(self) -> dict[str, Any]:
+        if self.key is not None:
+            return {self.attribute: {"key": self.key.pattern, "value": self.pattern.pattern}}
+        return {self.attribute: self.pattern.pattern}
+
+
+def _compile(pattern: Any, where: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str):
+        raise BadRegistration(f"{where} must be a string regular expression, got {pattern!r}")
+    try:
+        return re.compile(pattern)
+    except re.error as e:
+        raise BadRegistration(f"{where}: bad regular expression {pattern!r}: {e}")
+
+
+def parse_criteria(event: Event, raw: Any) -> tuple[Criterion, ...]:
+    """
+    Parse criteria as the control API takes them: a list of one-key
+    objects, ``[{"server_name": "^test"}, {"metadata": {"key": "k",
+    "value": "v"}}]`` (the old mimic's shape), or one object with several
+    keys.
+    """
+    if raw is None:
+        return ()
+    if isinstance(raw, dict):
+        raw = [{k: v} for k, v in raw.items()]
+    if not isinstance(raw, list):
+        raise BadRegistration("criteria must be a list of objects")
+    parsed = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise BadRegistration(f"each criterion must be an object, got {item!r}")
+        for attribute, pattern in item.items():
+            if attribute not in event.criteria:
+                raise BadRegistration(
+                    f"event {event.id!r} cannot be matched on {attribute!r}; "
+                    f"it can be matched on: {', '.join(event.criteria)}"
+                )
+            if attribute == "metadata":
+                if not isinstance(pattern, dict) or set(pattern) - {"key", "value"}:
+                    raise BadRegistration(
+                        'a metadata criterion must be {"key": <regex>, "value": <regex>}'
+                    )
+                parsed.append(
+                    Criterion(
+                        attribute,
+                        _compile(pattern.get("value", ".*"), "metadata value"),
+                        _compile(pattern.get("key", ".*"), "metadata key"),
+                    )
+                )
+            else:
+                parsed.append(Criterion(attribute, _compile(pattern, attribute)))
+    return tuple(parsed)
+
+
+@define
+class Step:
+    condition: Condition
+    parameters: Mapping[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.condition.name, "parameters": dict(self.parameters)}
+
+
+@define
+class Registration:
+    """
+    A condition (or a sequence of them) registered for an event through the
+    control API.  It applies to events whose attributes satisfy every
+    criterion.  Each application uses one step; when the steps run out, or
+    ``remaining`` uses reach zero, the registration is spent and removed.
+    A single-step registration without a limit applies until deleted.
+    """
+
+    id: str
+    event: Event
+    steps: list[Step]
+    criteria: tuple[Criterion, ...]
+    remaining: int | None = None
+    position: int = 0
+    fired: int = 0
+    sequence: bool = False
+
+    def matches(self, attributes: Mapping[str, Any]) -> bool:
+        return all(c.matches(attributes) for c in self.criteria)
+
+    def use(self) -> Step:
+        step = self.steps[self.position]
+        self.fired += 1
+        if self.sequence:
+            self.position += 1
+        if self.remaining is not None:
+            self.remaining -= 1
+        return step
+
+    @property
+    def spent(self) -> bool:
+        return (self.sequence and self.position >= len(self.steps)) or (
+            self.remaining is not None and self.remaining <= 0
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        described: dict[str, Any] = {
+            "id": self.id,
+            "event": self.event.id,
+            "criteria": [c.to_json() for c in self.criteria],
+            "times": self.remaining,
+            "fired": self.fired,
+        }
+        if self.sequence:
+            described["name"] = "sequence"
+            described["parameters"] = {"behaviors": [s.to_json() for s in self.steps]}
+            described["next_step"] = self.position
+        else:
+            described.update(self.steps[0].to_json())
+        return described
+
+
+@define
+class FailureEngine:
+    """
+    Holds the declared events and the live registrations, and answers
+    :meth:`consult`.
+    """
+
+    _events: dict[str, Event] = field(factory=dict)
+    _aliases: dict[tuple[str, str], Event] = field(factory=dict)
+    _registrations: dict[str, Registration] = field(factory=dict)
+    _ids: Iterable[int] = field(factory=lambda: count(1))
+
+    def declare(self, event: Event) -> None:
+        self._events[event.id] = event
+        self._aliases[(event.service, event.name)] = event
+        for alias in event.aliases:
+            self._aliases[(event.service, alias)] = event
+
+    def events(self) -> list[Event]:
+        return sorted(self._events.values(), key=lambda e: e.id)
+
+    def event(self, service: str, name: str) -> Event:
+        """
+        Find an event by service and event name or old-mimic alias.
+        """
+        try:
+            return self._aliases[(service, name)]
+        except KeyError:
+            known = ", ".join(sorted(e.name for e in self._events.values() if e.service == service))
+            if not known:
+                raise BadRegistration(f"unknown service {service!r}")
+            raise BadRegistration(
+                f"service {service!r} has no event {name!r}; known: {known}"
+            )
+
+    def register(
+        self,
+        event: Event,
+        name: str,
+        parameters: Mapping[str, Any] | None = None,
+        criteria: Any = None,
+        times: int | None = None,
+    ) -> Registration:
+        """
+        Register a condition, or with ``name="sequence"`` a list of steps
+        given as ``parameters={"behaviors": [{"name": ..., "parameters":
+        ...}, ...]}``.
+        """
+        if not isinstance(name, str):
+            raise BadRegistration("name must be a string naming a condition")
+        if parameters is not None and not isinstance(parameters, dict):
+            raise BadRegistration("parameters must be a JSON object")
+        if times is not None and (
+            not isinstance(times, int) or isinstance(times, bool) or times < 1
+        ):
+            raise BadRegistration("times must be a positive integer")
+        sequence = name == "sequence"
+        if sequence:
+            raw_steps = (parameters or {}).get("behaviors")
+            if not isinstance(raw_steps, list) or not raw_steps:
+                raise BadRegistration(
+                    'a sequence needs parameters {"behaviors": [{"name": ..., "parameters": ...}, ...]}'
+                )
+            steps = []
+            for raw in raw_steps:
+                if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+                    raise BadRegistration("each step of a sequence must be an object with a name")
+                if raw["name"] == "sequence":
+                    raise BadRegistration("a sequence cannot contain a sequence")
+                condition = event.condition(raw["name"])
+                steps.append(Step(condition, condition.bind(raw.get("parameters"))))
+        else:
+            condition = event.condition(name)
+            steps = [Step(condition, condition.bind(parameters))]
+        registration = Registration(
+            id=str(next(self._ids)),  # type: ignore[call-overload]
+            event=event,
+            steps=steps,
+            criteria=parse_criteria(event, criteria),
+            remaining=times,
+            sequence=sequence,
+        )
+        self._registrations[registration.id] = registration
+        return registration
+
+    def registrations(self, event: Event | None = None) -> list[Registration]:
+        return [
+            r for r in self._registrations.values() if event is None or r.event is event
+        ]
+
+    def registration(self, registration_id: str) -> Registration | None:
+        return self._registrations.get(registration_id)
+
+    def remove(self, registration_id: str) -> bool:
+        return self._registrations.pop(registration_id, None) is not None
+
+    def clear(self) -> None:
+        self._registrations.clear()
+
+    def consult(
+        self,
+        event_id: str,
+        attributes: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Firing | None:
+        """
+        Ask whether a known error condition applies to this occurrence of
+        an event.
+
+        ``metadata`` is the request's metadata, checked first for the
+        event's metadata triggers (a malformed trigger value raises
+        :class:`BadRegistration`, which services answer with a 400).  Then
+        registrations are tried in the order they were made; the first whose
+        criteria all match is used.  ``None`` means: behave normally.
+        """
+        event = self._events[event_id]
+        if metadata:
+            for condition in event.conditions:
+                trigger = condition.metadata
+                if trigger is not None and trigger.key in metadata:
+                    parameters = condition.bind(trigger.parse(str(metadata[trigger.key])))
+                    return Firing(event, condition, parameters, "metadata")
+        if not self._registrations:
+            return None
+        attributes = dict(attributes or {})
+        if metadata is not None:
+            attributes.setdefault("metadata", metadata)
+        for registration in list(self._registrations.values()):
+            if registration.event is event and registration.matches(attributes):
+                step = registration.use()
+                if registration.spent:
+                    del self._registrations[registration.id]
+                if step.condition.name == DEFAULT:
+                    return None
+                return Firing(event, step.condition, step.parameters, registration.id)
+        return None
+
+
+def catalogue(events: Sequence[Event]) -> list[dict[str, Any]]:
+    """
+    Every declared event with its conditions, as the control API lists
+    them.
+    """
+    return [e.to_json() for e in events]

@@ -1,0 +1,97 @@
+# -*- test-case-name: mimic.test.test_plugins -*-
+"""
+The contracts between Mimic's core and the services it mocks.
+
+The core knows no service by name: it finds providers of :class:`IAPIMock`
+with :func:`twisted.plugin.getPlugins` in :mod:`mimic.plugins`, asks each for
+its catalog entries, and hands it the requests that arrive under its URL
+prefix.  Everything a service needs from the core (the clock, per-tenant
+state, the failure engine) reaches it through :class:`IMimicCore`.
+"""
+
+from __future__ import annotations
+
+from zope.interface import Attribute, Interface
+
+
+class IMimicCore(Interface):
+    """
+    What a service may use of Mimic's core.
+    """
+
+    clock = Attribute(
+        "The IReactorTime every timeout and state transition reads. "
+        "A task.Clock advanced by the tick API unless --realtime."
+    )
+    failures = Attribute("The mimic.failures.FailureEngine shared by all services.")
+
+    def region_state(service_name, tenant_id, region, factory):
+        """
+        The state object a service keeps for one tenant in one region,
+        created on first use by calling C{factory()}.  The core owns the
+        store so that a reset can drop it and a state dump can read it.
+        """
+
+
+class IAPIMock(Interface):
+    """
+    A mocked cloud service, discovered as a plugin.
+
+    The core mounts each provider at
+    C{/service/<name>/<region>/<tenant_id>/} and checks C{X-Auth-Token}
+    before passing a request on, except for the paths listed in
+    L{anonymous_paths} (version discovery documents, which real services
+    serve without a token).
+    """
+
+    name = Attribute(
+        "Short, stable, URL-safe service name, e.g. 'compute'. Used in the "
+        "URL prefix, in stable catalog ids and by the control plane."
+    )
+
+    def catalog_entries(tenant_id):
+        """
+        The catalog entries (L{mimic.catalog.Entry}) this service contributes
+        for one tenant.  Endpoint URLs are given relative to the service's
+        own prefix; the core makes them absolute using the request's Host.
+        """
+
+    def failure_events():
+        """
+        The L{mimic.failures.Event} declarations of this service's known
+        error conditions.  Return an empty sequence if it has none.
+        """
+
+    def resource_for_region(core, region, tenant_id):
+        """
+        An L{twisted.web.resource.IResource} answering requests below the
+        prefix for one tenant in one region.  C{core} provides
+        L{IMimicCore}.  Called per request, so it should be cheap: look up
+        state with C{core.region_state} and wrap it.
+        """
+
+    def anonymous_paths():
+        """
+        A collection of path tuples, relative to the per-tenant prefix and
+        without empty segments, that are served without a token.
+        """
+
+    def error_body(status, message):
+        """
+        The JSON-able error body for a request the core turned away before
+        the service saw it (C{status} is 401, 403, or 404 for an unknown
+        region), in this service's own error shape.
+        """
+
+
+class IRegionState(Interface):
+    """
+    Optional: per-(tenant, region) state that can describe itself for the
+    control plane's state dump.
+    """
+
+    def summary():
+        """
+        A JSON-able description of what this state holds (e.g. counts and
+        ids of servers).
+        """

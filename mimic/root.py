@@ -1,0 +1,147 @@
+# -*- test-case-name: mimic.test.test_root -*-
+"""
+The root of Mimic's one HTTP port.
+
+``/identity`` serves the identity API, ``/service/<service>/<region>/<tenant>/``
+leads to each plugin after the token check, and ``/mimic`` is the control
+plane.  The tree is plain :mod:`twisted.web.resource` traversal down to each
+API, which is a Klein app bound to its own state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.web.iweb import IRequest
+from twisted.web.resource import IResource, Resource, getChildForRequest
+
+from mimic.control.api import ControlAPI
+from mimic.core import MimicCore
+from mimic.http import HTTPError, base_url, header, json_response
+from mimic.services.identity.v2 import IdentityV2
+
+HELP = """\
+This is Mimic, a fake OpenStack and Rackspace cloud.
+
+Authenticate with Identity v2.0 at:
+
+    POST {root}/identity/v2.0/tokens
+
+The service catalog in the response leads to every mocked service.
+Control Mimic itself (advance its clock) at {root}/mimic/v1.1/.
+"""
+
+
+def _not_found(request: IRequest) -> bytes:
+    path = request.path.decode("utf-8", "replace")
+    return json_response(
+        request, {"message": f"Mimic serves nothing at {path}; GET / for help.", "code": 404}, 404
+    )
+
+
+class Mounted(Resource):
+    """
+    A Klein app mounted at a path.  Klein sees the path below the mount
+    point; the mount point itself reaches it as ``/`` (rather than the
+    empty path, which werkzeug would redirect).
+    """
+
+    isLeaf = True
+
+    def __init__(self, app_resource: IResource) -> None:
+        super().__init__()
+        self.app_resource = app_resource
+
+    def render(self, request: IRequest) -> Any:
+        if not request.postpath:
+            request.postpath = [b""]
+        return self.app_resource.render(request)
+
+
+class NotFound(Resource):
+    isLeaf = True
+
+    def render(self, request: IRequest) -> bytes:
+        return _not_found(request)
+
+
+class Help(Resource):
+    isLeaf = True
+
+    def render_GET(self, request: IRequest) -> bytes:
+        request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+        return HELP.format(root=base_url(request)).encode("utf-8")
+
+
+class IdentityRoot(Resource):
+    """
+    ``/identity``: one child per identity API version.
+    """
+
+    def __init__(self, core: MimicCore) -> None:
+        super().__init__()
+        self.putChild(b"v2.0", Mounted(IdentityV2(core).app.resource()))
+
+    def getChild(self, path: bytes, request: IRequest) -> IResource:
+        return NotFound()
+
+
+class ServiceDispatch(Resource):
+    """
+    ``/service/<service>/<region>/<tenant_id>/...``: check the token, then
+    hand the rest of the path to the plugin's resource for that tenant and
+    region.
+    """
+
+    isLeaf = True
+
+    def __init__(self, core: MimicCore) -> None:
+        super().__init__()
+        self.core = core
+
+    def render(self, request: IRequest) -> Any:
+        if len(request.postpath) < 3:
+            return _not_found(request)
+        try:
+            resource = self._resource_for(request)
+        except HTTPError as error:
+            return json_response(request, error.body, error.status, error.headers)
+        return getChildForRequest(resource, request).render(request)
+
+    def _resource_for(self, request: IRequest) -> IResource:
+        service, region, tenant_id = (s.decode("utf-8", "replace") for s in request.postpath[:3])
+        plugin = self.core.plugins.get(service)
+        if plugin is None:
+            raise HTTPError(404, {"message": f"Mimic has no service named {service!r}.", "code": 404})
+        regions = {
+            endpoint.region
+            for entry in plugin.catalog_entries(tenant_id)
+            for endpoint in entry.endpoints
+        }
+        if region not in regions:
+            raise HTTPError(404, plugin.error_body(404, f"Service {service!r} has no region {region!r}."))
+        request.prepath.extend(request.postpath[:3])
+        request.postpath = request.postpath[3:]
+        rest = tuple(s.decode("utf-8", "replace") for s in request.postpath if s)
+        if rest not in plugin.anonymous_paths():
+            token = self.core.sessions.token(header(request, "x-auth-token"))
+            if token is None:
+                message = "The request you have made requires authentication."
+                raise HTTPError(401, plugin.error_body(401, message))
+            if token.tenant_id != tenant_id:
+                message = f"The token given is not valid for tenant {tenant_id!r}."
+                raise HTTPError(403, plugin.error_body(403, message))
+        return plugin.resource_for_region(self.core, region, tenant_id)
+
+
+class MimicRoot(Resource):
+    def __init__(self, core: MimicCore) -> None:
+        super().__init__()
+        self.core = core
+        self.putChild(b"", Help())
+        self.putChild(b"identity", IdentityRoot(core))
+        self.putChild(b"service", ServiceDispatch(core))
+        self.putChild(b"mimic", Mounted(ControlAPI(core).app.resource()))
+
+    def getChild(self, path: bytes, request: IRequest) -> IResource:
+        return NotFound()

@@ -1,0 +1,4 @@
+"""
+One package per mocked service: its model, routes, errors and known
+failure conditions.
+"""

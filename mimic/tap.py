@@ -1,0 +1,119 @@
+# -*- test-case-name: mimic.test.test_tap -*-
+"""
+``twistd mimic``: command-line options and the service that serves Mimic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.application.service import Service
+from twisted.internet.interfaces import IListeningPort, IReactorTime
+from twisted.logger import Logger
+from twisted.python import usage
+from twisted.web.server import Site
+
+from mimic.core import MimicCore, controlled_clock
+from mimic.http import MimicRequest
+from mimic.root import MimicRoot
+
+DEFAULT_LISTEN = "tcp:8900:interface=127.0.0.1"
+
+
+class Options(usage.Options):
+    synopsis = "[-l <strports description>] [--realtime] [--verbose]"
+    longdesc = (
+        "Serve a fake OpenStack and Rackspace cloud on one port.  "
+        "Authenticate at /identity/v2.0/tokens."
+    )
+    optParameters = [
+        [
+            "listen",
+            "l",
+            DEFAULT_LISTEN,
+            "Where to listen, as a Twisted strports description "
+            "(e.g. tcp:8900 to listen on every interface).",
+        ],
+    ]
+    optFlags = [
+        ["realtime", "r", "Use the real clock instead of one advanced by /mimic/v1.1/tick."],
+        ["verbose", "v", "Log every request."],
+    ]
+
+
+class QuietSite(Site):
+    """
+    A site that writes no access log unless asked to: Mimic answers
+    thousands of requests per test run and a log line each is a cost its
+    users pay for nothing.
+    """
+
+    verbose = False
+
+    def log(self, request: Any) -> None:
+        if self.verbose:
+            super().log(request)
+
+
+class MimicService(Service):
+    """
+    Listens where told and says where, with the port actually bound (the
+    line integration tests read when they ask for port 0).
+    """
+
+    log = Logger()
+
+    def __init__(self, description: str, site: Site, reactor: Any = None) -> None:
+        self.description = description
+        self.site = site
+        self.reactor = reactor
+        self.port: IListeningPort | None = None
+
+    def startService(self) -> Any:
+        from twisted.internet import endpoints
+
+        if self.reactor is None:
+            from twisted.internet import reactor
+
+            self.reactor = reactor
+        super().startService()
+        endpoint = endpoints.serverFromString(self.reactor, self.description)
+        listening = endpoint.listen(self.site)
+
+        def listened(port: IListeningPort) -> None:
+            self.port = port
+            address = port.getHost()
+            host = getattr(address, "host", "localhost")
+            self.log.info(
+                "Mimic is listening on http://{host}:{port}/",
+                host=host,
+                port=getattr(address, "port", ""),
+            )
+
+        def failed(failure: Any) -> None:
+            self.log.failure("Mimic could not listen on {description}", failure, description=self.description)
+            self.reactor.stop()
+
+        listening.addCallbacks(listened, failed)
+        return listening
+
+    def stopService(self) -> Any:
+        super().stopService()
+        if self.port is not None:
+            return self.port.stopListening()
+        return None
+
+
+def make_site(core: MimicCore, verbose: bool = False) -> Site:
+    site = QuietSite(MimicRoot(core), requestFactory=MimicRequest)
+    site.verbose = verbose
+    site.displayTracebacks = False
+    return site
+
+
+def makeService(options: Options) -> Service:
+    from twisted.internet import reactor
+
+    clock: IReactorTime = reactor if options["realtime"] else controlled_clock()
+    core = MimicCore.create(clock)
+    return MimicService(options["listen"], make_site(core, options["verbose"]), reactor)

@@ -1,0 +1,36 @@
+# -*- test-case-name: mimic.test.test_timestamps -*-
+"""
+Times on the wire.  Every time Mimic reports comes from its clock's
+``seconds()``; these turn those seconds into the ISO 8601 forms the real
+services use.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def _utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def iso_seconds(seconds: float) -> str:
+    """
+    ``2026-11-25T11:16:31Z``: Nova's ``created``/``updated``, Keystone v2.
+    """
+    return _utc(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_milliseconds(seconds: float) -> str:
+    """
+    ``2026-11-25T11:16:31.123Z``: Rackspace Identity's token expiry.
+    """
+    moment = _utc(seconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def iso_microseconds(seconds: float) -> str:
+    """
+    ``2026-11-25T11:16:31.123456Z``: Keystone v3's ``expires_at``.
+    """
+    return _utc(seconds).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,36 @@
+"""
+Packaging for Mimic.
+
+``twisted/plugins/mimic_plugin.py`` is shipped as package data of the
+``twisted`` namespace (with no ``__init__.py`` of ours), which is how a
+distribution adds a ``twistd`` command: after a plain ``pip install .``,
+``twistd -n mimic`` works.
+"""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="mimic",
+    version="3.0.0.dev0",
+    description="A fake OpenStack and Rackspace cloud, on one port, for tests.",
+    long_description=open("README.rst", encoding="utf-8").read(),
+    long_description_content_type="text/x-rst",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["mimic", "mimic.*"]) + ["twisted.plugins"],
+    package_data={"twisted": ["plugins/mimic_plugin.py"]},
+    include_package_data=True,
+    install_requires=[
+        "Twisted>=23.10",
+        "klein>=23.5",
+        "attrs>=23.1",
+        "zope.interface>=6",
+        "treq>=23.11",
+    ],
+    classifiers=[
+        "Framework :: Twisted",
+        "License :: OSI Approved :: Apache Software License",
+        "Programming Language :: Python :: 3",
+        "Topic :: Software Development :: Testing",
+    ],
+)
