@@ -18,6 +18,7 @@ from twisted.web.resource import IResource, Resource, getChildForRequest
 from mimic.control.api import ControlAPI
 from mimic.core import MimicCore
 from mimic.http import HTTPError, base_url, header, json_response
+from mimic.services.identity import failures as identity_failures
 from mimic.services.identity.v2 import IdentityV2
 
 HELP = """\
@@ -106,6 +107,8 @@ class ServiceDispatch(Resource):
             resource = self._resource_for(request)
         except HTTPError as error:
             return json_response(request, error.body, error.status, error.headers)
+        if not request.postpath:
+            request.postpath = [b""]
         return getChildForRequest(resource, request).render(request)
 
     def _resource_for(self, request: IRequest) -> IResource:
@@ -138,6 +141,8 @@ class MimicRoot(Resource):
     def __init__(self, core: MimicCore) -> None:
         super().__init__()
         self.core = core
+        for event in identity_failures.EVENTS:
+            core.failures.declare(event)
         self.putChild(b"", Help())
         self.putChild(b"identity", IdentityRoot(core))
         self.putChild(b"service", ServiceDispatch(core))

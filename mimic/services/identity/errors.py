@@ -18,10 +18,17 @@ def keystone_error_body(status: int, message: str) -> dict[str, dict[str, object
     return {
         "error": {
             "code": status,
-            "title": HTTPStatus(status).phrase,
+            "title": _title(status),
             "message": message,
         }
     }
 
 
 UNAUTHENTICATED = "The request you have made requires authentication."
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

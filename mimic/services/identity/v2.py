@@ -29,6 +29,7 @@ from mimic.http import (
     require_string,
 )
 from mimic.services.identity.errors import UNAUTHENTICATED, keystone_error
+from mimic.services.identity.failures import check_authentication
 from mimic.session import AuthenticationFailed, Token, User
 from mimic.timestamps import iso_milliseconds, iso_seconds
 
@@ -156,11 +157,13 @@ class IdentityV2:
             )
             username = require_string(credentials, "username", keystone_error, "passwordCredentials")
             password = require_string(credentials, "password", keystone_error, "passwordCredentials")
+            check_authentication(self.core.failures, username, tenant_id)
             return sessions.authenticate(username, tenant_id, password=password)
         if API_KEY_CREDENTIALS in auth:
             credentials = require_object(auth[API_KEY_CREDENTIALS], API_KEY_CREDENTIALS, keystone_error)
             username = require_string(credentials, "username", keystone_error, API_KEY_CREDENTIALS)
             api_key = require_string(credentials, "apiKey", keystone_error, API_KEY_CREDENTIALS)
+            check_authentication(self.core.failures, username, tenant_id)
             return sessions.authenticate(
                 username, tenant_id, api_key=api_key, methods=("APIKEY",)
             )
@@ -175,6 +178,7 @@ class IdentityV2:
                 raise AuthenticationFailed(
                     f"User {user.username!r} does not have access to tenant {tenant_id!r}."
                 )
+            check_authentication(self.core.failures, user.username, tenant_id)
             return sessions.issue(user, user.tenant_id, ("TOKEN",))
         raise keystone_error(
             400,
