@@ -11,6 +11,7 @@ state, the failure engine) reaches it through :class:`IMimicCore`.
 
 from __future__ import annotations
 
+from twisted.plugin import IPlugin
 from zope.interface import Attribute, Interface
 
 
@@ -33,9 +34,10 @@ class IMimicCore(Interface):
         """
 
 
-class IAPIMock(Interface):
+class IAPIMock(IPlugin):
     """
-    A mocked cloud service, discovered as a plugin.
+    A mocked cloud service, discovered as a plugin.  (It extends
+    L{IPlugin} because C{getPlugins} only collects providers of that.)
 
     The core mounts each provider at
     C{/service/<name>/<region>/<tenant_id>/} and checks C{X-Auth-Token}
