@@ -18,8 +18,6 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["mimic", "mimic.*"]) + ["twisted.plugins"],
-    package_data={"twisted": ["plugins/mimic_plugin.py"]},
-    include_package_data=True,
     install_requires=[
         "Twisted>=23.10",
         "klein>=23.5",
