@@ -27,9 +27,11 @@ through that one call, so there is no second code path.
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections import abc
 from itertools import count
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from attrs import define, field, frozen
 
@@ -37,6 +39,10 @@ from attrs import define, field, frozen
 #: does when nothing goes wrong.  Useful as a step in a sequence ("fail
 #: twice, then succeed").
 DEFAULT = "default"
+
+#: The name under which a registration gives a list of steps instead of one
+#: condition (the old mimic's ``sequence`` behaviour).
+SEQUENCE = "sequence"
 
 
 class BadRegistration(ValueError):
@@ -97,6 +103,8 @@ class Parameter:
                 f"parameter {self.name!r} must be {_TYPE_NAMES.get(self.type, self.type.__name__)}, "
                 f"got {value!r}"
             )
+        if isinstance(value, float) and not math.isfinite(value):
+            raise BadRegistration(f"parameter {self.name!r} must be a finite number, got {value!r}")
         if self.minimum is not None and value < self.minimum:
             raise BadRegistration(
                 f"parameter {self.name!r} must be at least {self.minimum}, got {value!r}"
@@ -170,9 +178,13 @@ class Condition:
         Check supplied parameters against the declaration and fill in
         defaults.
         """
-        supplied = dict(supplied or {})
-        if not isinstance(supplied, dict):
-            raise BadRegistration("parameters must be a JSON object")
+        if supplied is None:
+            supplied = {}
+        if not isinstance(supplied, abc.Mapping):
+            raise BadRegistration(
+                f"parameters of condition {self.name!r} must be a JSON object, got {supplied!r}"
+            )
+        supplied = dict(supplied)
         known = {p.name for p in self.parameters}
         unknown = sorted(set(supplied) - known)
         if unknown:
@@ -244,7 +256,7 @@ class Event:
                 return condition
         raise BadRegistration(
             f"event {self.id!r} has no condition {name!r}; known: "
-            + ", ".join(c.name for c in self.conditions)
+            + ", ".join([c.name for c in self.conditions] + [DEFAULT, SEQUENCE])
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -283,31 +295,27 @@ class Firing:
 @frozen
 class Criterion:
     """
-    One test a registration makes of an event's attributes: a regular
-    expression that must match (``re.fullmatch``) the attribute's value.
-    For the ``metadata`` attribute, ``key`` is a regular expression too and
-    some key/value pair must match both.
+    One test a registration makes of an event's attributes.
+
+    Regular expressions match at the start of the value (Python's
+    ``re.match``), as the old mimic's criteria did: ``"test"`` matches the
+    server name ``"test-1"``; anchor with ``$`` to match a whole value.
+    ``raw`` is the criterion as the registration gave it, echoed back when
+    registrations are listed.
     """
 
     attribute: str
-    pattern: re.Pattern[str]
-    key: re.Pattern[str] | None = None
+    raw: Any
+    test: Callable[[Any], bool]
 
     def matches(self, attributes: Mapping[str, Any]) -> bool:
         value = attributes.get(self.attribute)
         if value is None:
             return False
-        if self.key is not None:
-            return any(
-                self.key.fullmatch(str(k)) and self.pattern.fullmatch(str(v))
-                for k, v in dict(value).items()
-            )
-        return self.pattern.fullmatch(str(value)) is not None
+        return self.test(value)
 
     def to_json(self) -> dict[str, Any]:
-        if self.key is not None:
-            return {self.attribute: {"key": self.key.pattern, "value": self.pattern.pattern}}
-        return {self.attribute: self.pattern.pattern}
+        return {self.attribute: self.raw}
 
 
 def _compile(pattern: Any, where: str) -> re.Pattern[str]:
@@ -319,12 +327,59 @@ def _compile(pattern: Any, where: str) -> re.Pattern[str]:
         raise BadRegistration(f"{where}: bad regular expression {pattern!r}: {e}")
 
 
+def _value_criterion(attribute: str, raw: Any) -> Criterion:
+    pattern = _compile(raw, f"criterion {attribute!r}")
+    return Criterion(attribute, raw, lambda value: pattern.match(str(value)) is not None)
+
+
+def _metadata_criterion(raw: Any) -> Criterion:
+    """
+    Two shapes are accepted.  ``{"key": <regex>, "value": <regex>}``: some
+    metadata item's key and value match the two expressions.  Any other
+    object is the old mimic's shape, literal key to value expression:
+    every key named must be present with a matching value, and a key
+    mapped to ``null`` must be absent.
+    """
+    if not isinstance(raw, dict) or not raw:
+        raise BadRegistration(
+            'a metadata criterion must be {"key": <regex>, "value": <regex>} '
+            "or an object mapping metadata keys to value regexes"
+        )
+    if set(raw) <= {"key", "value"}:
+        key = _compile(raw.get("key", ""), "metadata criterion 'key'")
+        value = _compile(raw.get("value", ""), "metadata criterion 'value'")
+
+        def some_item_matches(metadata: Any) -> bool:
+            return isinstance(metadata, abc.Mapping) and any(
+                key.match(str(k)) and value.match(str(v)) for k, v in metadata.items()
+            )
+
+        return Criterion("metadata", raw, some_item_matches)
+    expected = {
+        k: None if v is None else _compile(v, f"metadata criterion for key {k!r}")
+        for k, v in raw.items()
+    }
+
+    def every_key_matches(metadata: Any) -> bool:
+        if not isinstance(metadata, abc.Mapping):
+            return False
+        for k, pattern in expected.items():
+            if pattern is None:
+                if k in metadata:
+                    return False
+            elif k not in metadata or not pattern.match(str(metadata[k])):
+                return False
+        return True
+
+    return Criterion("metadata", raw, every_key_matches)
+
+
 def parse_criteria(event: Event, raw: Any) -> tuple[Criterion, ...]:
     """
     Parse criteria as the control API takes them: a list of one-key
     objects, ``[{"server_name": "^test"}, {"metadata": {"key": "k",
     "value": "v"}}]`` (the old mimic's shape), or one object with several
-    keys.
+    keys.  A registration applies only when every criterion matches.
     """
     if raw is None:
         return ()
@@ -340,22 +395,12 @@ def parse_criteria(event: Event, raw: Any) -> tuple[Criterion, ...]:
             if attribute not in event.criteria:
                 raise BadRegistration(
                     f"event {event.id!r} cannot be matched on {attribute!r}; "
-                    f"it can be matched on: {', '.join(event.criteria)}"
+                    f"it can be matched on: {', '.join(event.criteria) or 'nothing'}"
                 )
             if attribute == "metadata":
-                if not isinstance(pattern, dict) or set(pattern) - {"key", "value"}:
-                    raise BadRegistration(
-                        'a metadata criterion must be {"key": <regex>, "value": <regex>}'
-                    )
-                parsed.append(
-                    Criterion(
-                        attribute,
-                        _compile(pattern.get("value", ".*"), "metadata value"),
-                        _compile(pattern.get("key", ".*"), "metadata key"),
-                    )
-                )
+                parsed.append(_metadata_criterion(pattern))
             else:
-                parsed.append(Criterion(attribute, _compile(pattern, attribute)))
+                parsed.append(_value_criterion(attribute, pattern))
     return tuple(parsed)
 
 
@@ -372,10 +417,13 @@ class Step:
 class Registration:
     """
     A condition (or a sequence of them) registered for an event through the
-    control API.  It applies to events whose attributes satisfy every
-    criterion.  Each application uses one step; when the steps run out, or
-    ``remaining`` uses reach zero, the registration is spent and removed.
-    A single-step registration without a limit applies until deleted.
+    control API.  It applies to occurrences of the event whose attributes
+    satisfy every criterion.
+
+    A sequence uses its next step each time it applies and starts again
+    from the first when the steps run out, as the old mimic's did.  With
+    ``remaining`` set (the API's ``times``), the registration is spent and
+    removed after that many uses; without it, it applies until deleted.
     """
 
     id: str
@@ -393,28 +441,27 @@ class Registration:
     def use(self) -> Step:
         step = self.steps[self.position]
         self.fired += 1
-        if self.sequence:
-            self.position += 1
+        self.position = (self.position + 1) % len(self.steps)
         if self.remaining is not None:
             self.remaining -= 1
         return step
 
     @property
     def spent(self) -> bool:
-        return (self.sequence and self.position >= len(self.steps)) or (
-            self.remaining is not None and self.remaining <= 0
-        )
+        return self.remaining is not None and self.remaining <= 0
 
     def to_json(self) -> dict[str, Any]:
         described: dict[str, Any] = {
             "id": self.id,
-            "event": self.event.id,
+            "service": self.event.service,
+            "event": self.event.name,
+            "event_id": self.event.id,
             "criteria": [c.to_json() for c in self.criteria],
             "times": self.remaining,
             "fired": self.fired,
         }
         if self.sequence:
-            described["name"] = "sequence"
+            described["name"] = SEQUENCE
             described["parameters"] = {"behaviors": [s.to_json() for s in self.steps]}
             described["next_step"] = self.position
         else:
@@ -422,17 +469,27 @@ class Registration:
         return described
 
 
+def _ids() -> Iterator[str]:
+    return (str(n) for n in count(1))
+
+
 @define
 class FailureEngine:
     """
     Holds the declared events and the live registrations, and answers
     :meth:`consult`.
+
+    Registrations are kept per event in the order they were made, so a
+    consultation looks only at its own event's registrations; ids are
+    never reused, even after :meth:`clear`, so a stale id cannot delete a
+    newer registration.
     """
 
     _events: dict[str, Event] = field(factory=dict)
     _aliases: dict[tuple[str, str], Event] = field(factory=dict)
     _registrations: dict[str, Registration] = field(factory=dict)
-    _ids: Iterable[int] = field(factory=lambda: count(1))
+    _by_event: dict[str, dict[str, Registration]] = field(factory=dict)
+    _ids: Iterator[str] = field(factory=_ids)
 
     def declare(self, event: Event) -> None:
         self._events[event.id] = event
@@ -443,6 +500,9 @@ class FailureEngine:
     def events(self) -> list[Event]:
         return sorted(self._events.values(), key=lambda e: e.id)
 
+    def services(self) -> list[str]:
+        return sorted({e.service for e in self._events.values()})
+
     def event(self, service: str, name: str) -> Event:
         """
         Find an event by service and event name or old-mimic alias.
@@ -452,7 +512,10 @@ class FailureEngine:
         except KeyError:
             known = ", ".join(sorted(e.name for e in self._events.values() if e.service == service))
             if not known:
-                raise BadRegistration(f"unknown service {service!r}")
+                raise BadRegistration(
+                    f"no service {service!r} declares known error conditions; "
+                    f"services that do: {', '.join(self.services()) or 'none'}"
+                )
             raise BadRegistration(
                 f"service {service!r} has no event {name!r}; known: {known}"
             )
@@ -468,17 +531,17 @@ class FailureEngine:
         """
         Register a condition, or with ``name="sequence"`` a list of steps
         given as ``parameters={"behaviors": [{"name": ..., "parameters":
-        ...}, ...]}``.
+        ...}, ...]}``.  Nothing is registered unless everything is valid.
         """
         if not isinstance(name, str):
-            raise BadRegistration("name must be a string naming a condition")
+            raise BadRegistration("'name' must be a string naming a condition (or 'sequence')")
         if parameters is not None and not isinstance(parameters, dict):
-            raise BadRegistration("parameters must be a JSON object")
+            raise BadRegistration("'parameters' must be a JSON object")
         if times is not None and (
             not isinstance(times, int) or isinstance(times, bool) or times < 1
         ):
-            raise BadRegistration("times must be a positive integer")
-        sequence = name == "sequence"
+            raise BadRegistration(f"'times' must be a positive integer, got {times!r}")
+        sequence = name == SEQUENCE
         if sequence:
             raw_steps = (parameters or {}).get("behaviors")
             if not isinstance(raw_steps, list) or not raw_steps:
@@ -486,10 +549,12 @@ class FailureEngine:
                     'a sequence needs parameters {"behaviors": [{"name": ..., "parameters": ...}, ...]}'
                 )
             steps = []
-            for raw in raw_steps:
+            for index, raw in enumerate(raw_steps):
                 if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
-                    raise BadRegistration("each step of a sequence must be an object with a name")
-                if raw["name"] == "sequence":
+                    raise BadRegistration(
+                        f"step {index} of the sequence must be an object with a 'name'"
+                    )
+                if raw["name"] == SEQUENCE:
                     raise BadRegistration("a sequence cannot contain a sequence")
                 condition = event.condition(raw["name"])
                 steps.append(Step(condition, condition.bind(raw.get("parameters"))))
@@ -497,7 +562,7 @@ class FailureEngine:
             condition = event.condition(name)
             steps = [Step(condition, condition.bind(parameters))]
         registration = Registration(
-            id=str(next(self._ids)),  # type: ignore[call-overload]
+            id=next(self._ids),
             event=event,
             steps=steps,
             criteria=parse_criteria(event, criteria),
@@ -505,21 +570,31 @@ class FailureEngine:
             sequence=sequence,
         )
         self._registrations[registration.id] = registration
+        self._by_event.setdefault(event.id, {})[registration.id] = registration
         return registration
 
     def registrations(self, event: Event | None = None) -> list[Registration]:
-        return [
-            r for r in self._registrations.values() if event is None or r.event is event
-        ]
+        """
+        Live registrations in the order they were made (the order they are
+        tried in), of one event or of all.
+        """
+        if event is None:
+            return list(self._registrations.values())
+        return list(self._by_event.get(event.id, {}).values())
 
     def registration(self, registration_id: str) -> Registration | None:
         return self._registrations.get(registration_id)
 
     def remove(self, registration_id: str) -> bool:
-        return self._registrations.pop(registration_id, None) is not None
+        registration = self._registrations.pop(registration_id, None)
+        if registration is None:
+            return False
+        del self._by_event[registration.event.id][registration_id]
+        return True
 
     def clear(self) -> None:
         self._registrations.clear()
+        self._by_event.clear()
 
     def consult(
         self,
@@ -535,7 +610,8 @@ class FailureEngine:
         event's metadata triggers (a malformed trigger value raises
         :class:`BadRegistration`, which services answer with a 400).  Then
         registrations are tried in the order they were made; the first whose
-        criteria all match is used.  ``None`` means: behave normally.
+        criteria all match is used (a step of a sequence counts as a use
+        even when it is ``default``).  ``None`` means: behave normally.
         """
         event = self._events[event_id]
         if metadata:
@@ -544,16 +620,17 @@ class FailureEngine:
                 if trigger is not None and trigger.key in metadata:
                     parameters = condition.bind(trigger.parse(str(metadata[trigger.key])))
                     return Firing(event, condition, parameters, "metadata")
-        if not self._registrations:
+        registrations = self._by_event.get(event_id)
+        if not registrations:
             return None
         attributes = dict(attributes or {})
         if metadata is not None:
             attributes.setdefault("metadata", metadata)
-        for registration in list(self._registrations.values()):
-            if registration.event is event and registration.matches(attributes):
+        for registration in list(registrations.values()):
+            if registration.matches(attributes):
                 step = registration.use()
                 if registration.spent:
-                    del self._registrations[registration.id]
+                    self.remove(registration.id)
                 if step.condition.name == DEFAULT:
                     return None
                 return Firing(event, step.condition, step.parameters, registration.id)
