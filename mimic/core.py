@@ -22,7 +22,7 @@ from zope.interface import implementer
 from mimic import catalog
 from mimic.failures import FailureEngine
 from mimic.interfaces import IAPIMock, IMimicCore, IRegionState
-from mimic.session import SessionStore
+from mimic.session import DEFAULT_REGION, SessionStore
 
 T = TypeVar("T")
 
@@ -103,15 +103,34 @@ class MimicCore:
     def region_states(self) -> Iterable[tuple[tuple[str, str, str], Any]]:
         return self._region_states.items()
 
-    def catalog(self, tenant_id: str, base_url: str) -> list[catalog.ResolvedEntry]:
+    def catalog(
+        self, tenant_id: str, base_url: str, identity_path: str | None = None
+    ) -> list[catalog.ResolvedEntry]:
         """
         Every plugin's catalog entries for one tenant, with absolute URLs.
+
+        With ``identity_path`` (e.g. ``"identity/v3"``, relative to Mimic's
+        root) the identity service lists itself too, as real clouds do, in
+        every region the other services use, so that a client filtering on
+        its region still finds it.
         """
         entries = []
         for plugin in self.plugins.values():
             entries.extend(
                 catalog.resolve(plugin.name, tenant_id, base_url, plugin.catalog_entries(tenant_id))
             )
+        if identity_path is not None:
+            regions = sorted(
+                {e.region for entry in entries for e in entry.endpoints if e.region is not None}
+            ) or [DEFAULT_REGION]
+            identity = catalog.Entry(
+                type="identity",
+                name="keystone",
+                endpoints=tuple(
+                    catalog.Endpoint(region, identity_path, absolute_path=True) for region in regions
+                ),
+            )
+            entries.extend(catalog.resolve("identity", tenant_id, base_url, [identity]))
         return entries
 
     def reset(self, tenant_id: str | None = None) -> None:

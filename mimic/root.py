@@ -19,16 +19,24 @@ from mimic.control.api import ControlAPI
 from mimic.core import MimicCore
 from mimic.http import HTTPError, base_url, header, json_response
 from mimic.services.identity import failures as identity_failures
+from mimic.services.identity.errors import keystone_error_body
 from mimic.services.identity.v2 import IdentityV2
+from mimic.services.identity.v3 import IdentityV3, multiple_choices
 
 HELP = """\
 This is Mimic, a fake OpenStack and Rackspace cloud.
 
-Authenticate with Identity v2.0 at:
+Authenticate with Identity v3 (what openstacksdk, the openstack CLI and
+keystoneauth use by default; point them at {root}/identity) at:
+
+    POST {root}/identity/v3/auth/tokens
+
+or with Identity v2.0 (Rackspace flavour, API keys) at:
 
     POST {root}/identity/v2.0/tokens
 
-The service catalog in the response leads to every mocked service.
+Any password or API key is accepted.  The service catalog in the response
+leads to every mocked service.
 Control Mimic itself (advance its clock) at {root}/mimic/v1.1/.
 """
 
@@ -74,14 +82,38 @@ class Help(Resource):
         return HELP.format(root=base_url(request)).encode("utf-8")
 
 
+class IdentityVersions(Resource):
+    """
+    ``GET /identity/``: the versions Mimic speaks, as Keystone lists them
+    at its root (300 Multiple Choices), so that clients given the
+    unversioned URL discover v3.
+    """
+
+    isLeaf = True
+
+    def render(self, request: IRequest) -> bytes:
+        if request.method not in (b"GET", b"HEAD"):
+            body = keystone_error_body(405, "The method is not allowed for the requested URL.")
+            return json_response(request, body, 405, {b"allow": b"GET, HEAD"})
+        body, status, headers = multiple_choices(base_url(request))
+        return json_response(request, body, status, headers)
+
+
 class IdentityRoot(Resource):
     """
-    ``/identity``: one child per identity API version.
+    ``/identity``: one child per identity API version, and the list of
+    versions at the root.
     """
 
     def __init__(self, core: MimicCore) -> None:
         super().__init__()
+        self.versions = IdentityVersions()
+        self.putChild(b"", self.versions)
         self.putChild(b"v2.0", Mounted(IdentityV2(core).app.resource()))
+        self.putChild(b"v3", Mounted(IdentityV3(core).app.resource()))
+
+    def render(self, request: IRequest) -> Any:
+        return self.versions.render(request)
 
     def getChild(self, path: bytes, request: IRequest) -> IResource:
         return NotFound()
