@@ -1,0 +1,207 @@
+# -*- test-case-name: mimic.test.test_identity_v3_integration -*-
+"""
+Today's OpenStack clients, with their default settings, against a real
+``twistd mimic`` process: keystoneauth1's v3 and version-discovering
+plugins, openstacksdk and the ``openstack`` CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import openstack
+from keystoneauth1 import session as ks_session
+from keystoneauth1.exceptions import NotFound as KeystoneNotFound
+from keystoneauth1.identity import generic, v2, v3
+from twisted.trial.unittest import SkipTest, TestCase
+
+from mimic.core import discover_plugins
+from mimic.testing import MimicProcess
+
+
+def _missing_for_servers() -> str | None:
+    """
+    Why ``openstack server create`` cannot work in this Mimic, if it
+    cannot: the CLI needs compute, and looks the image up in the image
+    service.
+    """
+    plugins = {plugin.name: plugin for plugin in discover_plugins()}
+    if "compute" not in plugins:
+        return "the compute service (plugin 'compute') is not installed in this Mimic"
+    types = {entry.type for plugin in plugins.values() for entry in plugin.catalog_entries("t")}
+    if "image" not in types:
+        return (
+            "no service of type 'image' is installed: 'openstack server create --image' "
+            "looks images up in the image service (Glance), not in compute"
+        )
+    return None
+
+
+MISSING_FOR_SERVERS = _missing_for_servers()
+
+
+class MimicProcessCase(TestCase):
+    """
+    Each test gets its own Mimic process (it starts in well under a
+    second), so users and tokens never leak between tests.
+    """
+
+    def setUp(self) -> None:
+        self.mimic = MimicProcess()
+        self.mimic.start()
+        self.addCleanup(self.mimic.stop)
+        assert self.mimic.url is not None
+        self.url: str = self.mimic.url
+
+
+class KeystoneauthTests(MimicProcessCase):
+    def v3_password(self, username: str, project_name: str | None = None, **kwargs: Any) -> v3.Password:
+        return v3.Password(
+            auth_url=f"{self.url}/identity/v3",
+            username=username,
+            password="any",
+            user_domain_name="Default",
+            project_name=project_name,
+            project_domain_name="Default" if project_name else None,
+            **kwargs,
+        )
+
+    def test_v3_password_gets_a_project_scoped_token_and_catalog(self) -> None:
+        sess = ks_session.Session(auth=self.v3_password("ks-alice", "alice-project"))
+        self.assertTrue(sess.get_token())
+        self.assertEqual(sess.get_project_id(), "alice-project")
+        access = sess.auth.get_access(sess)
+        self.assertEqual(access.version, "v3")
+        self.assertEqual(access.project_name, "alice-project")
+        self.assertEqual(access.user_domain_id, "default")
+        self.assertIn("admin", access.role_names)
+        self.assertEqual(
+            sess.get_endpoint(service_type="identity", interface="public"), f"{self.url}/identity/v3"
+        )
+
+    def test_generic_password_discovers_v3_at_the_unversioned_url(self) -> None:
+        auth = generic.Password(
+            auth_url=f"{self.url}/identity",
+            username="ks-bob",
+            password="any",
+            project_name="bob-project",
+            user_domain_name="Default",
+            project_domain_name="Default",
+        )
+        sess = ks_session.Session(auth=auth)
+        self.assertEqual(sess.get_project_id(), "bob-project")
+        self.assertEqual(auth.get_access(sess).version, "v3")
+
+    def test_v2_and_v3_clients_are_the_same_user_and_tenant(self) -> None:
+        v3_sess = ks_session.Session(auth=self.v3_password("ks-carol", "carol-project"))
+        v2_sess = ks_session.Session(
+            auth=v2.Password(f"{self.url}/identity/v2.0", username="ks-carol", password="any")
+        )
+        self.assertEqual(v3_sess.get_project_id(), "carol-project")
+        self.assertEqual(v2_sess.get_project_id(), "carol-project")
+        self.assertEqual(v2_sess.get_user_id(), v3_sess.get_user_id())
+
+    def test_token_method_and_revocation(self) -> None:
+        """
+        A token exchanged for another (keystoneauth's v3.Token) works until
+        it is revoked, after which identity no longer knows it.
+        """
+        password_sess = ks_session.Session(auth=self.v3_password("ks-dave", "dave-project"))
+        first = password_sess.get_token()
+        token_sess = ks_session.Session(
+            auth=v3.Token(
+                auth_url=f"{self.url}/identity/v3",
+                token=first,
+                project_id="dave-project",
+            )
+        )
+        second = token_sess.get_token()
+        self.assertNotEqual(first, second)
+        tokens_url = f"{self.url}/identity/v3/auth/tokens"
+        response = password_sess.get(tokens_url, headers={"X-Subject-Token": second})
+        self.assertEqual(response.json()["token"]["methods"], ["token"])
+        password_sess.delete(tokens_url, headers={"X-Subject-Token": second})
+        with self.assertRaises(KeystoneNotFound):
+            password_sess.get(tokens_url, headers={"X-Subject-Token": second})
+
+
+class OpenStackSDKTests(MimicProcessCase):
+    def test_connect_with_defaults_at_the_unversioned_url(self) -> None:
+        conn = openstack.connect(
+            auth_url=f"{self.url}/identity",
+            username="sdk-erin",
+            password="any",
+            project_name="erin-project",
+            user_domain_name="Default",
+            project_domain_name="Default",
+        )
+        self.addCleanup(conn.close)
+        conn.authorize()
+        self.assertEqual(conn.current_project_id, "erin-project")
+        projects = [project.name for project in conn.identity.projects()]
+        self.assertEqual(projects, ["erin-project"])
+        user = conn.identity.find_user("sdk-erin")
+        self.assertEqual(user.default_project_id, "erin-project")
+        self.assertEqual(conn.identity.get_domain("default").name, "Default")
+        self.assertIn("identity", [service.type for service in conn.identity.services()])
+
+
+class OpenStackCLITests(MimicProcessCase):
+    def openstack(self, *args: str, username: str = "cli-frank") -> Any:
+        """
+        Run ``openstack <args> -f json`` in this test's interpreter with
+        nothing but the usual OS_* variables, and parse what it prints.
+        """
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+        env.update(
+            {
+                "OS_AUTH_URL": f"{self.url}/identity/v3",
+                "OS_USERNAME": username,
+                "OS_PASSWORD": "any",
+                "OS_PROJECT_NAME": f"{username}-project",
+                "OS_USER_DOMAIN_NAME": "Default",
+                "OS_PROJECT_DOMAIN_NAME": "Default",
+            }
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "openstackclient.shell", *args, "-f", "json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            self.fail(f"openstack {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+        return json.loads(result.stdout) if result.stdout.strip() else None
+
+    def test_token_issue(self) -> None:
+        token = self.openstack("token", "issue")
+        self.assertEqual(token["project_id"], "cli-frank-project")
+        self.assertEqual(len(token["id"]), 32)
+        self.assertTrue(token["expires"])
+
+    def test_catalog_list_includes_identity(self) -> None:
+        catalog = self.openstack("catalog", "list")
+        [identity] = [entry for entry in catalog if entry["Type"] == "identity"]
+        urls = {endpoint["url"] for endpoint in identity["Endpoints"]}
+        self.assertEqual(urls, {f"{self.url}/identity/v3"})
+        interfaces = {endpoint["interface"] for endpoint in identity["Endpoints"]}
+        self.assertEqual(interfaces, {"public", "internal", "admin"})
+
+    def test_server_create_list_delete(self) -> None:
+        if MISSING_FOR_SERVERS is not None:
+            raise SkipTest(MISSING_FOR_SERVERS)
+        flavor = self.openstack("flavor", "list")[0]["ID"]
+        image = self.openstack("image", "list")[0]["ID"]
+        created = self.openstack(
+            "server", "create", "--flavor", flavor, "--image", image, "cli-server"
+        )
+        self.assertEqual(created["name"], "cli-server")
+        listed = self.openstack("server", "list")
+        self.assertEqual([s["Name"] for s in listed], ["cli-server"])
+        self.openstack("server", "delete", created["id"])
+        self.assertEqual(self.openstack("server", "list"), [])
