@@ -58,6 +58,13 @@ class Role:
     description: str
 
 
+#: Computed once: every token response lists the roles, and deriving
+#: their ids costs a hash each.
+_DEFAULT_ROLES = tuple(
+    Role(stable_id("role", name), name, description) for name, description in DEFAULT_ROLES
+)
+
+
 @define
 class User:
     id: str
@@ -70,7 +77,7 @@ class User:
 
     @property
     def roles(self) -> list[Role]:
-        return [Role(stable_id("role", name), name, description) for name, description in DEFAULT_ROLES]
+        return list(_DEFAULT_ROLES)
 
 
 @define
