@@ -105,7 +105,14 @@ class MimicService(Service):
 
 
 def make_site(core: MimicCore, verbose: bool = False) -> Site:
-    site = QuietSite(MimicRoot(core), requestFactory=MimicRequest)
+    root = MimicRoot(core)
+    try:
+        # Every Mimic API takes JSON: parsing request bodies as HTML form
+        # submissions (which Twisted does for every POST with a
+        # Content-Type, through the email package) would only cost time.
+        site = QuietSite(root, requestFactory=MimicRequest, parsePOSTFormSubmission=False)
+    except TypeError:  # Twisted before 24.7 has no such option.
+        site = QuietSite(root, requestFactory=MimicRequest)
     site.verbose = verbose
     site.displayTracebacks = False
     return site
