@@ -1,0 +1,806 @@
+# -*- test-case-name: mimic.test.test_bench -*-
+"""
+Benchmark this Mimic beside the old one (``mimic==2.2.0``), in one run.
+
+Usage (from the checkout, with the development virtualenv)::
+
+    python bench/run.py --old-twistd /tmp/oldmimic/bin/twistd
+
+For each Mimic it measures start-up (process start to the first
+successful token request, median of several starts), then starts one
+server and measures throughput and latency at concurrency 1 and 32 for
+token requests, get server, a page of a 1,000-server listing,
+create+delete server and load-balancer get; get-server latency with 10
+and with 10,000 servers; resident memory per 10,000 servers; and a
+100-server create -> ACTIVE -> delete cycle through openstacksdk.
+
+Every server listens on 127.0.0.1 only.  The server is pinned to one CPU
+and the load generator (``bench/loadgen.py``, a separate process with
+keep-alive connections) to another, when the machine has two.  Request
+counts are bounded; a full run takes a few minutes.  It prints a table
+with ratios and writes everything to ``bench/results/<timestamp>.json``.
+
+This is not a test: nothing in the test suite runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+LOADGEN = os.path.join(HERE, "loadgen.py")
+SDK_CYCLE = os.path.join(HERE, "sdk_cycle.py")
+DEFAULT_OLD_TWISTD = "/tmp/oldmimic/bin/twistd"
+
+COMPUTE = ("compute", "cloudServersOpenStack")
+LOAD_BALANCER = ("rax:load-balancer", "cloudLoadBalancers")
+REGION = "ORD"
+
+
+class Unsupported(Exception):
+    """
+    The Mimic under test cannot do what a row needs (no such service, an
+    unexpected answer): the row is reported as not available.
+    """
+
+
+# --------------------------------------------------------------------------
+# Processes
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpus() -> tuple[set[int] | None, set[int] | None]:
+    """
+    The CPU for the server and the CPUs for the load generator, when there
+    are enough to keep them apart.
+    """
+    try:
+        available = sorted(os.sched_getaffinity(0))
+    except AttributeError:
+        return None, None
+    if len(available) < 2:
+        return None, None
+    return {available[0]}, set(available[1:])
+
+
+def pin(pid: int, cpu_set: set[int] | None) -> None:
+    if cpu_set:
+        try:
+            os.sched_setaffinity(pid, cpu_set)
+        except OSError:
+            pass
+
+
+def rss_bytes(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """
+    User plus system CPU time the process has used so far.
+    """
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Target:
+    """
+    One Mimic to measure: how to start it.
+    """
+
+    def __init__(self, label: str, command: Callable[[int], list[str]], env: dict[str, str]) -> None:
+        self.label = label
+        self.command = command
+        self.env = env
+
+    def start(self, port: int, server_cpus: set[int] | None, workdir: str) -> subprocess.Popen[bytes]:
+        log = open(os.path.join(workdir, f"{self.label}-{port}.log"), "wb")
+        process = subprocess.Popen(
+            self.command(port),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+            cwd=workdir,
+            start_new_session=True,
+        )
+        log.close()
+        pin(process.pid, server_cpus)
+        return process
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def snapshot(ref: str, workdir: str) -> str:
+    """
+    A copy of this repository's tree at ``ref`` (e.g. HEAD), so that a run
+    measures committed code while the working tree is being edited.
+    """
+    destination = os.path.join(workdir, "source")
+    os.makedirs(destination)
+    archive = subprocess.run(["git", "-C", REPO, "archive", ref], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", destination], input=archive, check=True)
+    return destination
+
+
+#: Runs twistd under cProfile, writing the stats to argv[1] as the reactor
+#: shuts down (twistd ends by re-raising the signal that stopped it, so
+#: nothing after ``run()`` would run).
+PROFILED_TWISTD = """
+import cProfile, sys
+from twisted.internet import reactor
+from twisted.scripts.twistd import run
+out = sys.argv.pop(1)
+profile = cProfile.Profile()
+def dump():
+    profile.disable()
+    profile.dump_stats(out)
+reactor.addSystemEventTrigger("after", "shutdown", dump)
+profile.enable()
+run()
+"""
+
+
+def ours(python: str, source: str, profile: str | None = None) -> Target:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in [source, env.get("PYTHONPATH", "")] if p)
+    if profile is None:
+        prefix = [python, "-c", "from twisted.scripts.twistd import run; run()"]
+    else:
+        prefix = [python, "-c", PROFILED_TWISTD, profile]
+    return Target(
+        "ours",
+        lambda port: prefix + [
+            "--nodaemon", "--pidfile=", "mimic", "--listen", f"tcp:{port}:interface=127.0.0.1",
+        ],
+        env,
+    )
+
+
+def old(twistd: str) -> Target:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return Target(
+        "old",
+        lambda port: [twistd, "--nodaemon", "--pidfile=", "mimic", "-l", f"tcp:{port}:interface=127.0.0.1"],
+        env,
+    )
+
+
+# --------------------------------------------------------------------------
+# A plain HTTP client for setting up (not measured)
+
+
+class Client:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def request(
+        self, method: str, path: str, body: Any = None, token: str | None = None
+    ) -> tuple[int, Any]:
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if token is not None:
+            headers["X-Auth-Token"] = token
+        try:
+            self.connection.request(method, path, data, headers)
+            response = self.connection.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            raise
+        try:
+            return response.status, json.loads(raw) if raw else None
+        except ValueError:
+            return response.status, raw
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def token_body(username: str) -> dict[str, Any]:
+    return {"auth": {"passwordCredentials": {"username": username, "password": "secret"}}}
+
+
+class Account:
+    """
+    A user's token and the paths (below the server's root) of the
+    services the benchmark uses, read from its catalog.
+    """
+
+    def __init__(self, client: Client, username: str) -> None:
+        status, body = client.request("POST", "/identity/v2.0/tokens", token_body(username))
+        if status != 200:
+            raise Unsupported(f"token request for {username} answered {status}")
+        access = body["access"]
+        self.username = username
+        self.token: str = access["token"]["id"]
+        self.catalog = access["serviceCatalog"]
+
+    def path(self, kind: tuple[str, str]) -> str:
+        service_type, name = kind
+        for entry in self.catalog:
+            if entry.get("type") == service_type and entry.get("name") == name:
+                for endpoint in entry["endpoints"]:
+                    if endpoint.get("region") == REGION:
+                        return urlsplit(endpoint["publicURL"]).path.rstrip("/")
+        raise Unsupported(f"no {name} ({service_type}) in {REGION} in the catalog")
+
+    def headers(self, body: bool = False) -> dict[str, str]:
+        headers = {"X-Auth-Token": self.token, "Accept": "application/json"}
+        if body:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+
+def wait_for_token(port: int, process: subprocess.Popen[bytes], timeout: float) -> float:
+    """
+    Seconds from now until a token request succeeds.
+    """
+    started = time.perf_counter()
+    body = json.dumps(token_body("bench-startup")).encode()
+    while time.perf_counter() - started < timeout:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before answering")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request(
+                "POST", "/identity/v2.0/tokens", body, {"Content-Type": "application/json"}
+            )
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            if response.status == 200:
+                return time.perf_counter() - started
+        except OSError:
+            pass
+        time.sleep(0.005)
+    raise RuntimeError(f"no token within {timeout} s")
+
+
+# --------------------------------------------------------------------------
+# Load
+
+
+def step(
+    method: str,
+    path: str,
+    account: Account,
+    body: Any = None,
+    expect: tuple[int, ...] = (200,),
+    extract: list[Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "method": method,
+        "path": path,
+        "headers": account.headers(body is not None),
+        "body": None if body is None else json.dumps(body),
+        "expect": list(expect),
+        "extract": extract,
+    }
+
+
+class Runner:
+    def __init__(self, port: int, pid: int, client_cpus: set[int] | None, python: str) -> None:
+        self.port = port
+        self.pid = pid
+        self.client_cpus = client_cpus
+        self.python = python
+
+    def load(
+        self,
+        operations: list[list[dict[str, Any]]],
+        concurrency: int,
+        count: int,
+        warmup: int = 0,
+        collect: bool = False,
+    ) -> dict[str, Any]:
+        spec = {
+            "host": "127.0.0.1",
+            "port": self.port,
+            "concurrency": concurrency,
+            "count": count,
+            "warmup": warmup,
+            "collect": collect,
+            "operations": operations,
+        }
+        server_cpu = cpu_seconds(self.pid)
+        process = subprocess.Popen(
+            [self.python, LOADGEN],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        pin(process.pid, self.client_cpus)
+        out, err = process.communicate(json.dumps(spec).encode(), timeout=600)
+        if process.returncode != 0:
+            raise RuntimeError(f"load generator failed: {err.decode()[-2000:]}")
+        result = json.loads(out)
+        after = cpu_seconds(self.pid)
+        if server_cpu is not None and after is not None and result["operations"]:
+            result["server_cpu_ms_per_op"] = (after - server_cpu) * 1000 / (
+                result["operations"] + result["errors"] + warmup
+            )
+        result["concurrency"] = concurrency
+        return result
+
+
+def measured(result: dict[str, Any]) -> dict[str, Any]:
+    """
+    A load result as a row, or Unsupported if every operation failed.
+    """
+    if not result["operations"]:
+        raise Unsupported("every request failed: " + "; ".join(result["error_samples"][:2]))
+    result.pop("collected", None)
+    return result
+
+
+def seed_servers(
+    runner: Runner, account: Account, compute: str, count: int, image: str, flavor: str
+) -> list[str]:
+    body = {"server": {"name": "bench", "imageRef": image, "flavorRef": flavor}}
+    create = step("POST", compute + "/servers", account, body, (202,), ["server", "id"])
+    result = runner.load([[create]], concurrency=8, count=count, collect=True)
+    if result["errors"]:
+        raise Unsupported("creating servers failed: " + "; ".join(result["error_samples"][:2]))
+    return result["collected"]
+
+
+def image_and_flavor(client: Client, account: Account, compute: str) -> tuple[str, str]:
+    """
+    Ids of an image and a flavor the compute service knows.
+    """
+    found = []
+    for collection in ("images", "flavors"):
+        status, body = client.request("GET", f"{compute}/{collection}", token=account.token)
+        if status != 200 or not body.get(collection):
+            raise Unsupported(f"GET {collection} answered {status}")
+        found.append(str(body[collection][0]["id"]))
+    return found[0], found[1]
+
+
+def page_markers(client: Client, account: Account, compute: str, page_size: int) -> list[str | None]:
+    """
+    The marker of every page of the server listing (None for the first
+    page), by walking it as a client does.
+    """
+    markers: list[str | None] = [None]
+    while True:
+        marker = markers[-1]
+        query = f"?limit={page_size}" + (f"&marker={marker}" if marker else "")
+        status, body = client.request("GET", f"{compute}/servers/detail{query}", token=account.token)
+        if status != 200:
+            raise Unsupported(f"listing servers answered {status}")
+        servers = body["servers"]
+        if len(servers) < page_size:
+            break
+        markers.append(servers[-1]["id"])
+        if len(markers) > 10_000:
+            raise Unsupported("the listing does not end")
+    if markers[-1] is not None and len(servers) == 0:
+        markers.pop()
+    return markers
+
+
+# --------------------------------------------------------------------------
+# Rows
+
+#: (row key, label, concurrency) of each throughput row, in table order.
+THROUGHPUT_ROWS = [
+    ("token", "v2 token request"),
+    ("get_server", "get server (1,000 servers)"),
+    ("list_servers", "list servers detail, page of 100 of 1,000"),
+    ("create_delete", "create + delete server"),
+    ("lb_get", "load-balancer get"),
+]
+
+
+ROW_GROUPS = ["startup", "token", "compute", "create_delete", "lb_get", "sdk_cycle", "scaling"]
+
+
+class Counts:
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+
+    def __call__(self, n: int) -> int:
+        return max(10, int(n * self.scale))
+
+
+def measure_target(
+    target: Target,
+    args: argparse.Namespace,
+    workdir: str,
+    server_cpus: set[int] | None,
+    client_cpus: set[int] | None,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    results: dict[str, Any] = {"rows": {}, "unsupported": {}}
+    rows = results["rows"]
+    n = Counts(args.scale)
+
+    # Start-up: a fresh process each time.
+    times = []
+    idle = []
+    for _ in range(args.startup_runs if "startup" in args.rows else 0):
+        port = free_port()
+        process = target.start(port, server_cpus, workdir)
+        try:
+            times.append(wait_for_token(port, process, timeout=60))
+            idle.append(rss_bytes(process.pid))
+        finally:
+            stop(process)
+    if times:
+        rows["startup"] = {"median_seconds": statistics.median(times), "runs": times}
+        rows["idle_rss"] = {"bytes": statistics.median([r for r in idle if r] or [0])}
+        log(f"  start-up median {statistics.median(times):.3f} s")
+
+    port = free_port()
+    process = target.start(port, server_cpus, workdir)
+    try:
+        wait_for_token(port, process, timeout=60)
+        runner = Runner(port, process.pid, client_cpus, args.python)
+        client = Client(port)
+
+        def attempt(key: str, label: str, work: Callable[[], Any]) -> None:
+            if key not in args.rows:
+                return
+            log(f"  {label}")
+            started = time.perf_counter()
+            try:
+                work()
+            except Unsupported as e:
+                results["unsupported"][key] = str(e)
+                log(f"    not available: {e}")
+            except (OSError, http.client.HTTPException, KeyError, TypeError, ValueError) as e:
+                results["unsupported"][key] = f"{type(e).__name__}: {e}"
+                log(f"    failed: {e!r}")
+            log(f"    ({time.perf_counter() - started:.1f} s)")
+
+        def token_rows() -> None:
+            operation = [
+                {
+                    "method": "POST",
+                    "path": "/identity/v2.0/tokens",
+                    "headers": {"Content-Type": "application/json", "Accept": "application/json"},
+                    "body": json.dumps(token_body("bench-token")),
+                    "expect": [200],
+                }
+            ]
+            for concurrency, count in ((1, n(1000)), (32, n(3000))):
+                rows[f"token_c{concurrency}"] = measured(
+                    runner.load([operation], concurrency, count, warmup=n(50))
+                )
+
+        attempt("token", "token requests", token_rows)
+
+        state: dict[str, Any] = {}
+
+        def compute_rows() -> None:
+            account = Account(client, "bench-compute")
+            compute = account.path(COMPUTE)
+            image, flavor = image_and_flavor(client, account, compute)
+            state.update(compute=compute, image=image, flavor=flavor)
+            ids = seed_servers(runner, account, compute, 1000, image, flavor)
+            sample = random.Random(7).sample(ids, min(200, len(ids)))
+            gets = [[step("GET", f"{compute}/servers/{i}", account)] for i in sample]
+            for concurrency, count in ((1, n(1000)), (32, n(3000))):
+                rows[f"get_server_c{concurrency}"] = measured(
+                    runner.load(gets, concurrency, count, warmup=n(50))
+                )
+            markers = page_markers(client, account, compute, 100)
+            pages = [
+                [step("GET", f"{compute}/servers/detail?limit=100" + (f"&marker={m}" if m else ""), account)]
+                for m in markers
+            ]
+            results["list_pages"] = len(markers)
+            for concurrency, count in ((1, n(200)), (32, n(600))):
+                rows[f"list_servers_c{concurrency}"] = measured(
+                    runner.load(pages, concurrency, count, warmup=n(20))
+                )
+
+        attempt("compute", "compute: get and list with 1,000 servers", compute_rows)
+
+        def create_delete_rows() -> None:
+            if "compute" not in state:
+                raise Unsupported("no compute service")
+            account = Account(client, "bench-create-delete")
+            compute = account.path(COMPUTE)
+            body = {"server": {"name": "bench", "imageRef": state["image"], "flavorRef": state["flavor"]}}
+            operation = [
+                step("POST", compute + "/servers", account, body, (202,), ["server", "id"]),
+                step("DELETE", compute + "/servers/{id}", account, None, (204,)),
+            ]
+            for concurrency, count in ((1, n(500)), (32, n(1500))):
+                rows[f"create_delete_c{concurrency}"] = measured(
+                    runner.load([operation], concurrency, count, warmup=n(20))
+                )
+
+        attempt("create_delete", "compute: create + delete", create_delete_rows)
+
+        def lb_rows() -> None:
+            account = Account(client, "bench-lb")
+            lbs = account.path(LOAD_BALANCER)
+            body = {
+                "loadBalancer": {
+                    "name": "bench",
+                    "port": 80,
+                    "protocol": "HTTP",
+                    "virtualIps": [{"type": "PUBLIC"}],
+                }
+            }
+            create = step("POST", lbs + "/loadbalancers", account, body, (202,), ["loadBalancer", "id"])
+            created = runner.load([[create]], 1, 10, collect=True)
+            if created["errors"] or not created["collected"]:
+                raise Unsupported("creating load balancers failed: " + "; ".join(created["error_samples"][:2]))
+            gets = [[step("GET", f"{lbs}/loadbalancers/{i}", account)] for i in created["collected"]]
+            for concurrency, count in ((1, n(1000)), (32, n(3000))):
+                rows[f"lb_get_c{concurrency}"] = measured(
+                    runner.load(gets, concurrency, count, warmup=n(50))
+                )
+
+        attempt("lb_get", "load balancers: get", lb_rows)
+
+        def sdk_row() -> None:
+            if "compute" not in state:
+                raise Unsupported("no compute service")
+            started = time.perf_counter()
+            done = subprocess.run(
+                [args.python, SDK_CYCLE, "--root-url", f"http://127.0.0.1:{port}", "--count", str(args.sdk_servers)],
+                capture_output=True,
+                timeout=600,
+            )
+            wall = time.perf_counter() - started
+            if done.returncode != 0:
+                raise Unsupported("openstacksdk cycle failed: " + done.stderr.decode()[-600:])
+            timings = json.loads(done.stdout.decode().strip().splitlines()[-1])
+            timings["process_seconds"] = wall
+            rows["sdk_cycle"] = timings
+
+        attempt("sdk_cycle", f"openstacksdk {args.sdk_servers}-server cycle", sdk_row)
+
+        def scaling_rows() -> None:
+            if "compute" not in state:
+                raise Unsupported("no compute service")
+            compute, image, flavor = state["compute"], state["image"], state["flavor"]
+            for size in (10, args.big):
+                account = Account(client, f"bench-scale-{size}")
+                path = account.path(COMPUTE)
+                before = rss_bytes(process.pid)
+                seeding = time.perf_counter()
+                ids = seed_servers(runner, account, path, size, image, flavor)
+                seconds = time.perf_counter() - seeding
+                after = rss_bytes(process.pid)
+                sample = random.Random(11).sample(ids, min(200, len(ids)))
+                gets = [[step("GET", f"{path}/servers/{i}", account)] for i in sample]
+                row = measured(runner.load(gets, 1, n(1000), warmup=n(50)))
+                row["seed_seconds"] = seconds
+                row["rss_growth_bytes"] = (after or 0) - (before or 0)
+                rows[f"scaling_get_{size}"] = row
+            del compute
+
+        attempt("scaling", f"scaling: get with 10 and {args.big:,} servers", scaling_rows)
+        results["final_rss"] = rss_bytes(process.pid)
+        client.close()
+    finally:
+        stop(process)
+    return results
+
+
+# --------------------------------------------------------------------------
+# Report
+
+
+def gain(ours: float | None, old: float | None, higher_is_better: bool = True) -> str:
+    """
+    How many times better this Mimic did: ours/old for rates, old/ours for
+    times and sizes.  Above 1 means this Mimic did better.
+    """
+    if not ours or not old:
+        return "n/a"
+    return f"{(ours / old) if higher_is_better else (old / ours):.2f}x"
+
+
+def fmt(value: float | None, spec: str = ".1f") -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+def table(report: dict[str, Any], big: int) -> str:
+    """
+    The report as a text table: one line per measurement, both Mimics
+    side by side, and the gain (above 1: this Mimic did better).
+    """
+    ours = report["targets"].get("ours", {}).get("rows", {})
+    old = report["targets"].get("old", {}).get("rows", {})
+    lines: list[list[str]] = [
+        ["measurement", "ours", "old", "gain", "ours p50/p99 ms", "old p50/p99 ms", "ours cpu ms/op"],
+    ]
+
+    def get(rows: dict[str, Any], key: str, field: str) -> float | None:
+        return rows.get(key, {}).get(field)
+
+    def single(label: str, key: str, field: str, spec: str, scale: float = 1.0, higher_is_better: bool = False) -> None:
+        a, b = get(ours, key, field), get(old, key, field)
+        a = None if a is None else a * scale
+        b = None if b is None else b * scale
+        lines.append([label, fmt(a, spec), fmt(b, spec), gain(a, b, higher_is_better), "", "", ""])
+
+    def latency(row: dict[str, Any]) -> str:
+        return f"{fmt(row.get('p50_ms'), '.2f')} / {fmt(row.get('p99_ms'), '.2f')}"
+
+    single("start-up to first token (s)", "startup", "median_seconds", ".3f")
+    single("idle RSS (MB)", "idle_rss", "bytes", ".1f", 1 / 2**20)
+    for key, label in THROUGHPUT_ROWS:
+        for concurrency in (1, 32):
+            row = f"{key}_c{concurrency}"
+            o, p = ours.get(row, {}), old.get(row, {})
+            lines.append(
+                [
+                    f"{label}, c={concurrency} (ops/s)",
+                    fmt(o.get("throughput"), ".0f"),
+                    fmt(p.get("throughput"), ".0f"),
+                    gain(o.get("throughput"), p.get("throughput")),
+                    latency(o),
+                    latency(p),
+                    fmt(o.get("server_cpu_ms_per_op"), ".3f"),
+                ]
+            )
+    for size in (10, big):
+        row = f"scaling_get_{size}"
+        o, p = ours.get(row, {}), old.get(row, {})
+        lines.append(
+            [
+                f"get server p50, {size:,} servers (ms)",
+                fmt(o.get("p50_ms"), ".3f"),
+                fmt(p.get("p50_ms"), ".3f"),
+                gain(o.get("p50_ms"), p.get("p50_ms"), higher_is_better=False),
+                latency(o),
+                latency(p),
+                fmt(o.get("server_cpu_ms_per_op"), ".3f"),
+            ]
+        )
+
+    def growth(rows: dict[str, Any]) -> str:
+        small, large = get(rows, "scaling_get_10", "p50_ms"), get(rows, f"scaling_get_{big}", "p50_ms")
+        return "n/a" if not small or not large else f"{large / small:.2f}"
+
+    lines.append([f"  p50 at {big:,} / p50 at 10 (flat: 1)", growth(ours), growth(old), "", "", "", ""])
+    single("RSS per 10,000 servers (MB)", f"scaling_get_{big}", "rss_growth_bytes", ".1f", 10_000 / big / 2**20)
+    single(f"create {big:,} servers, c=8 (s)", f"scaling_get_{big}", "seed_seconds", ".1f")
+    servers = get(ours, "sdk_cycle", "servers") or get(old, "sdk_cycle", "servers") or 100
+    single(f"openstacksdk {servers:.0f}-server cycle (s)", "sdk_cycle", "total_seconds", ".2f")
+
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    out = []
+    for index, line in enumerate(lines):
+        out.append("  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(line)).rstrip())
+        if index == 0:
+            out.append("  ".join("-" * w for w in widths))
+    notes = []
+    for label, target in report["targets"].items():
+        for key, why in target.get("unsupported", {}).items():
+            notes.append(f"{label}: {key} not measured: {why}")
+        for key, row in target.get("rows", {}).items():
+            if row.get("errors"):
+                notes.append(f"{label}: {key}: {row['errors']} failed operations: {row['error_samples'][:1]}")
+            if row.get("client_cpu_share", 0) > 0.8:
+                notes.append(
+                    f"{label}: {key}: the load generator used {row['client_cpu_share']:.0%} of a CPU; "
+                    "the client may have been the bottleneck"
+                )
+    return "\n".join(out + [""] + notes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--old-twistd", default=os.environ.get("MIMIC_OLD_TWISTD", DEFAULT_OLD_TWISTD),
+                        help="twistd of a virtualenv with mimic==2.2.0 (default %(default)s); "
+                        "'' to measure this Mimic only")
+    parser.add_argument("--python", default=sys.executable,
+                        help="Python with this Mimic's dependencies and openstacksdk (default: this one)")
+    parser.add_argument("--ours-ref", help="measure this git ref (e.g. HEAD) of this repository "
+                        "instead of the working tree")
+    parser.add_argument("--only", choices=["ours", "old"], help="measure one Mimic only")
+    parser.add_argument("--rows", nargs="+", choices=ROW_GROUPS, default=ROW_GROUPS,
+                        help="measure only these groups of rows")
+    parser.add_argument("--profile", action="store_true",
+                        help="run this Mimic's measured server under cProfile and save the stats "
+                        "in bench/results/ (its numbers are then not comparable)")
+    parser.add_argument("--startup-runs", type=int, default=5)
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="multiply request counts (0.1 for a quick look)")
+    parser.add_argument("--big", type=int, default=10_000, help="servers in the large scaling tenant")
+    parser.add_argument("--sdk-servers", type=int, default=100)
+    parser.add_argument("--output", help="JSON file (default bench/results/<time>.json)")
+    args = parser.parse_args(argv)
+
+    workdir = tempfile.mkdtemp(prefix="mimic-bench-")
+    source = REPO if args.ours_ref is None else snapshot(args.ours_ref, workdir)
+    targets = []
+    if args.only != "old":
+        profile = None
+        if args.profile:
+            profile = os.path.join(HERE, "results", time.strftime("%Y%m%dT%H%M%S") + "-ours.prof")
+            os.makedirs(os.path.dirname(profile), exist_ok=True)
+        targets.append(ours(args.python, source, profile))
+    if args.only != "ours":
+        if args.old_twistd and os.path.exists(args.old_twistd):
+            targets.append(old(args.old_twistd))
+        else:
+            print(f"old mimic not found at {args.old_twistd!r}; measuring this Mimic only", file=sys.stderr)
+
+    server_cpus, client_cpus = cpus()
+    report: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "python": sys.version,
+        "cpus": os.cpu_count(),
+        "server_cpus": sorted(server_cpus) if server_cpus else None,
+        "client_cpus": sorted(client_cpus) if client_cpus else None,
+        "scale": args.scale,
+        "ours_source": args.ours_ref or "working tree",
+        "targets": {},
+    }
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    began = time.perf_counter()
+    try:
+        for target in targets:
+            log(f"{target.label}:")
+            report["targets"][target.label] = measure_target(target, args, workdir, server_cpus, client_cpus, log)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    report["seconds"] = time.perf_counter() - began
+
+    output = args.output or os.path.join(HERE, "results", time.strftime("%Y%m%dT%H%M%S") + ".json")
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    with open(output, "w") as f:
+        json.dump(report, f, indent=2)
+    print(table(report, args.big))
+    print(f"\n{report['seconds']:.0f} s; results in {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
