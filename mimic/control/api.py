@@ -25,7 +25,8 @@ from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from mimic.control import behaviors, catalogue, state
+from mimic.control import behaviors, catalogue
+from mimic.control import state as state_dump
 from mimic.control.errors import control_error
 from mimic.core import MimicCore, advance_clock
 from mimic.http import (
@@ -241,6 +242,6 @@ class ControlAPI:
         What Mimic holds: the clock, tenants, each service's resources per
         tenant and region, and the live registrations.
         """
-        dump = state.dump(self.core, query_arg(request, "tenant_id"), base_url(request))
+        dump = state_dump.dump(self.core, query_arg(request, "tenant_id"), base_url(request))
         dump["clock"] = self._clock_json()
         return json_response(request, dump)

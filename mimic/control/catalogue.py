@@ -102,7 +102,14 @@ def _literal(value: Any) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """
+    Free text from a declaration, on one line and with reStructuredText's
+    markup characters escaped, so that no description can break the page.
+    """
+    text = " ".join(text.split())
+    for markup in ("\\", "*", "`", "|", "_"):
+        text = text.replace(markup, "\\" + markup)
+    return text
 
 
 def _parameter_rst(parameter: Parameter) -> str:
