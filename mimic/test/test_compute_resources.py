@@ -331,6 +331,20 @@ class ImageStoreTests(SynchronousTestCase):
         self.assertFalse(store.delete(UBUNTU))
         self.assertEqual(len(store), len(images.BASE_IMAGES) + 1)
 
+    def test_glance_view_of_the_same_images(self) -> None:
+        store = images.ImageStore()
+        base = store.get(UBUNTU)
+        assert base is not None
+        public = base.glance_json(now=0.0, owner="t1")
+        self.assertEqual(
+            {k: public[k] for k in ("id", "status", "visibility", "min_disk", "os_distro")},
+            {"id": UBUNTU, "status": "active", "visibility": "public", "min_disk": 20, "os_distro": "ubuntu"},
+        )
+        snapshot = store.create_snapshot("backup", "server-1", now=10.0, base_image=base)
+        saving = snapshot.glance_json(now=10.0, owner="t1")
+        self.assertEqual((saving["status"], saving["visibility"], saving["owner"], saving["size"]), ("saving", "private", "t1", None))
+        self.assertEqual(saving["image_type"], "snapshot")
+
     def test_image_refs_are_uuids_or_urls_ending_in_one(self) -> None:
         self.assertEqual(images.image_id_from_ref(UBUNTU), UBUNTU)
         self.assertEqual(images.image_id_from_ref(f"http://h/v2/t/images/{UBUNTU}"), UBUNTU)

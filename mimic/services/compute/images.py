@@ -129,6 +129,44 @@ class Image:
             }
         return body
 
+    def glance_json(self, now: float, owner: str) -> dict[str, Any]:
+        """
+        The same image as the Image service (Glance v2) shows it, so that
+        an image service in Mimic can serve the very images compute
+        knows: lower-case status, visibility, and the metadata as
+        top-level properties.  ``owner`` is the tenant a snapshot belongs
+        to.
+        """
+        status = self.status(now).lower()
+        body: dict[str, Any] = dict(self.metadata)
+        body.update(
+            {
+                "id": self.id,
+                "name": self.name,
+                "status": status,
+                "visibility": "private" if self.is_snapshot else "public",
+                "protected": False,
+                "os_hidden": False,
+                "tags": [],
+                "container_format": "ovf",
+                "disk_format": "vhd",
+                "min_disk": self.min_disk,
+                "min_ram": self.min_ram,
+                "size": self.size if status == "active" else None,
+                "virtual_size": None,
+                "checksum": None,
+                "os_hash_algo": None,
+                "os_hash_value": None,
+                "owner": owner if self.is_snapshot else "rackspace",
+                "created_at": iso_seconds(self.created),
+                "updated_at": iso_seconds(self.updated(now)),
+                "self": f"/v2/images/{self.id}",
+                "file": f"/v2/images/{self.id}/file",
+                "schema": "/v2/schemas/image",
+            }
+        )
+        return body
+
 
 def _base(
     image_id: str,
