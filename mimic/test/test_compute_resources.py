@@ -526,6 +526,11 @@ class LimitsTests(ResourceTestCase):
             limits.quota_exceeded_message(limits.Usage(1, 19, 4096), flavor, quotas=quotas),
             "Quota exceeded for cores: Requested 2, but already used 19 of 20 cores",
         )
+        self.assertEqual(
+            limits.quota_exceeded_message(limits.Usage(10, 20, 51200), flavor, quotas=quotas),
+            "Quota exceeded for instances, cores, ram: Requested 1, 2, 2048, but already used "
+            "10, 20, 51200 of 10, 20, 51200 instances, cores, ram",
+        )
 
 
 class ZoneTests(ResourceTestCase):

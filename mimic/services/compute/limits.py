@@ -93,24 +93,28 @@ def quota_exceeded_message(
 ) -> str | None:
     """
     Nova's 403 message when ``count`` more servers of ``flavor`` would go
-    over the quota, naming the resources that would be over; None when
-    they fit.
+    over the quota, naming each resource that would be over with what
+    was requested, used and allowed of it (comma-separated, as Nova
+    joins them); None when they fit.
     """
-    requested = {"cores": flavor.vcpus * count, "instances": count, "ram": flavor.ram * count}
-    used = {"cores": usage.cores, "instances": usage.instances, "ram": usage.ram}
-    allowed = {"cores": quotas.cores, "instances": quotas.instances, "ram": quotas.ram}
+    requested = {"instances": count, "cores": flavor.vcpus * count, "ram": flavor.ram * count}
+    used = {"instances": usage.instances, "cores": usage.cores, "ram": usage.ram}
+    allowed = {"instances": quotas.instances, "cores": quotas.cores, "ram": quotas.ram}
     overs = [
         resource
-        for resource in ("cores", "instances", "ram")
+        for resource in ("instances", "cores", "ram")
         if allowed[resource] != UNLIMITED and used[resource] + requested[resource] > allowed[resource]
     ]
     if not overs:
         return None
-    first = overs[0]
+
+    def joined(values: dict[str, int]) -> str:
+        return ", ".join(str(values[resource]) for resource in overs)
+
     names = ", ".join(overs)
     return (
-        f"Quota exceeded for {names}: Requested {requested[first]}, but already used "
-        f"{used[first]} of {allowed[first]} {names}"
+        f"Quota exceeded for {names}: Requested {joined(requested)}, but already used "
+        f"{joined(used)} of {joined(allowed)} {names}"
     )
 
 
