@@ -133,6 +133,10 @@ class DiscoveryTests(V3Case):
             self.assertEqual(values[0]["links"][0]["href"], "http://mimic.test/identity/v3/")
             self.assertEqual(response.header("location"), "http://mimic.test/identity/v3/")
 
+    def test_identity_root_answers_head(self) -> None:
+        response = self.mimic.request("HEAD", "/identity/")
+        self.assertEqual((response.code, response.body), (300, b""))
+
     def test_identity_root_refuses_post_with_keystone_405(self) -> None:
         self.assertKeystoneError(self.mimic.request("POST", "/identity/", {}), 405)
 
@@ -394,6 +398,13 @@ class SameTenantTests(V3Case):
         notes = f"/service/notes/ORD/{v2.tenant_id}/v1/{v2.tenant_id}/notes"
         self.assertEqual(self.mimic.request("POST", notes, raw=b"hello", token=v2.token).code, 201)
         self.assertEqual(self.mimic.request("GET", notes, token=v3_id).json(), {"notes": ["hello"]})
+
+    def test_v3_token_validates_through_v2(self) -> None:
+        v3_id, v3 = self.token("frank", project_scope("frank-project"))
+        v2 = self.mimic.authenticate("frank")
+        response = self.mimic.request("GET", f"/identity/v2.0/tokens/{v3_id}", token=v2.token)
+        self.assertEqual(response.code, 200)
+        self.assertEqual(response.json()["access"]["token"]["tenant"]["id"], "frank-project")
 
     def test_v3_user_keeps_its_project_under_v2(self) -> None:
         self.token("erin", project_scope("erin-project"))
