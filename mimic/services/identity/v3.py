@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
+from urllib.parse import quote
 
 from klein import Klein
 from twisted.python.failure import Failure
@@ -231,7 +232,7 @@ class IdentityV3:
         return token
 
     def _link(self, request: IRequest, *path: str) -> str:
-        return "/".join([f"{base_url(request)}/identity/v3", *path])
+        return "/".join([f"{base_url(request)}/identity/v3", *(quote(p, safe="") for p in path)])
 
     def _collection(
         self, request: IRequest, name: str, items: list[dict[str, Any]]
