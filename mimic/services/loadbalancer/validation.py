@@ -1,0 +1,512 @@
+# -*- test-case-name: mimic.test.test_loadbalancer_validation -*-
+"""
+Parsing and checking Cloud Load Balancers request bodies.
+
+Each parser takes the decoded JSON and returns plain values for the model,
+or raises CLB's 400: a schema error when the body has the wrong shape, a
+"Validation Failure" listing every broken rule when the values are wrong.
+Unknown attributes are ignored, as clients send more than they need to.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Callable
+
+from mimic.http import HTTPError
+from mimic.services.loadbalancer.errors import clb_error, validation_error
+from mimic.services.loadbalancer.model import ALGORITHMS, PROTOCOLS, ip_version
+
+CONDITIONS = ("ENABLED", "DISABLED", "DRAINING")
+NODE_TYPES = ("PRIMARY", "SECONDARY")
+VIP_TYPES = ("PUBLIC", "SERVICENET")
+IP_VERSIONS = ("IPV4", "IPV6")
+MONITOR_TYPES = ("CONNECT", "HTTP", "HTTPS")
+PERSISTENCE_TYPES = ("HTTP_COOKIE", "SOURCE_IP")
+ACCESS_TYPES = ("ALLOW", "DENY")
+MAX_NAME = 128
+MAX_ERROR_PAGE = 65536
+MAX_META_KEY = 256
+MAX_META_VALUE = 256
+
+
+def schema_error(detail: str) -> HTTPError:
+    """
+    The body does not have the shape the API takes at all.
+    """
+    return clb_error(400, "JSON does not match the expected schema", detail)
+
+
+class Problems:
+    """
+    Collects broken rules so one answer lists them all, as CLB's do.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def add(self, message: str) -> None:
+        self.messages.append(message)
+
+    def check(self) -> None:
+        if self.messages:
+            raise validation_error(self.messages)
+
+    def integer(
+        self, value: Any, label: str, low: int, high: int, required: bool = True
+    ) -> int | None:
+        if value is None:
+            if required:
+                self.add(f"Must provide a {label}.")
+            return None
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(f"The {label} must be an integer.")
+            return None
+        if not low <= value <= high:
+            self.add(f"The {label} must be between {low} and {high}.")
+            return None
+        return value
+
+    def choice(self, value: Any, label: str, choices: tuple[str, ...], required: bool = True) -> str | None:
+        if value is None:
+            if required:
+                self.add(f"Must provide a {label}.")
+            return None
+        if value not in choices:
+            self.add(f"The {label} '{value}' is not one of: {', '.join(choices)}.")
+            return None
+        return value
+
+    def boolean(self, value: Any, label: str) -> bool | None:
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            self.add(f"The {label} must be true or false.")
+            return None
+        return value
+
+    def string(self, value: Any, label: str, maximum: int, required: bool = True) -> str | None:
+        if value is None:
+            if required:
+                self.add(f"Must provide a {label}.")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.add(f"The {label} must be a non-empty string.")
+            return None
+        if len(value) > maximum:
+            self.add(f"The {label} must be at most {maximum} characters long.")
+            return None
+        return value
+
+
+def wrapped(body: Any, key: str, optional_wrapper: bool = False) -> dict[str, Any]:
+    """
+    ``body[key]``, which must be an object.  With ``optional_wrapper``
+    an unwrapped object is taken as is (apache-libcloud sends balancer and
+    node updates without the wrapper the API reference shows).
+    """
+    if not isinstance(body, dict):
+        raise schema_error("The request body must be a JSON object.")
+    if key in body:
+        inner = body[key]
+    elif optional_wrapper:
+        inner = body
+    else:
+        raise schema_error(f"The request body must be an object with a '{key}' attribute.")
+    if not isinstance(inner, dict):
+        raise schema_error(f"'{key}' must be an object.")
+    return inner
+
+
+def wrapped_list(body: Any, key: str) -> list[Any]:
+    if not isinstance(body, dict) or not isinstance(body.get(key), list):
+        raise schema_error(f"The request body must be an object with a '{key}' list.")
+    return body[key]
+
+
+# --- nodes ---------------------------------------------------------------
+
+
+def parse_new_node(spec: Any, problems: Problems) -> dict[str, Any] | None:
+    if not isinstance(spec, dict):
+        raise schema_error("Each node must be an object.")
+    if "status" in spec or "id" in spec:
+        raise schema_error("A node's 'id' and 'status' are set by the service.")
+    address = spec.get("address")
+    if address is None:
+        problems.add("Must provide a node address.")
+    elif not isinstance(address, str) or ip_version(address) is None:
+        problems.add(f"The node address '{address}' is not a valid IP address.")
+        address = None
+    port = problems.integer(spec.get("port"), "node port", 1, 65535)
+    condition = problems.choice(spec.get("condition", "ENABLED"), "node condition", CONDITIONS)
+    node_type = problems.choice(spec.get("type", "PRIMARY"), "node type", NODE_TYPES)
+    weight = problems.integer(spec.get("weight", 1), "node weight", 1, 100)
+    if None in (address, port, condition, node_type, weight):
+        return None
+    return {
+        "address": address,
+        "port": port,
+        "condition": condition,
+        "type": node_type,
+        "weight": weight,
+    }
+
+
+def parse_new_nodes(raw: Any, required: bool = True) -> list[dict[str, Any]]:
+    if not isinstance(raw, list):
+        raise schema_error("'nodes' must be a list.")
+    if required and not raw:
+        raise validation_error(["Must provide at least one node."])
+    problems = Problems()
+    parsed = [parse_new_node(spec, problems) for spec in raw]
+    problems.check()
+    return [p for p in parsed if p is not None]
+
+
+def parse_node_update(body: Any) -> dict[str, Any]:
+    """
+    A node's condition, type and weight may change; its address, port and
+    id may not (CLB answers that with a validation failure).
+    """
+    spec = wrapped(body, "node", optional_wrapper=True)
+    problems = Problems()
+    if "address" in spec:
+        problems.add("Node ip field cannot be modified.")
+    if "port" in spec:
+        problems.add("Port field cannot be modified.")
+    if "id" in spec:
+        problems.add("Node id field cannot be modified.")
+    if "status" in spec:
+        problems.add("Node status field cannot be modified.")
+    changes: dict[str, Any] = {}
+    if "condition" in spec:
+        changes["condition"] = problems.choice(spec["condition"], "node condition", CONDITIONS)
+    if "type" in spec:
+        changes["type"] = problems.choice(spec["type"], "node type", NODE_TYPES)
+    if "weight" in spec:
+        weight = spec["weight"]
+        if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= 100:
+            problems.add("Node weight is invalid. Range is 1-100. Please specify a valid weight.")
+        changes["weight"] = weight
+    problems.check()
+    if not changes:
+        raise validation_error(["Must provide a condition, type or weight to update."])
+    return changes
+
+
+# --- balancers -----------------------------------------------------------
+
+
+def parse_virtual_ips(raw: Any) -> list[dict[str, Any]]:
+    if not isinstance(raw, list):
+        raise schema_error("'virtualIps' must be a list.")
+    if not raw:
+        raise validation_error(["Must have at least one virtual IP."])
+    problems = Problems()
+    parsed = []
+    for spec in raw:
+        if not isinstance(spec, dict):
+            raise schema_error("Each virtual IP must be an object.")
+        if "id" in spec:
+            vip_id = problems.integer(spec["id"], "virtual IP id", 1, 2**31 - 1)
+            if vip_id is not None:
+                parsed.append({"id": vip_id})
+            continue
+        vip_type = problems.choice(spec.get("type"), "virtual IP type", VIP_TYPES)
+        version = problems.choice(
+            spec.get("ipVersion"), "virtual IP version", IP_VERSIONS, required=False
+        )
+        if vip_type == "SERVICENET" and version == "IPV6":
+            problems.add("IPv6 virtual IPs are only available on the PUBLIC network.")
+        parsed.append({"type": vip_type, "ipVersion": version})
+    problems.check()
+    return parsed
+
+
+def parse_protocol(value: Any, problems: Problems) -> str | None:
+    return problems.choice(value, "protocol", tuple(PROTOCOLS))
+
+
+def parse_create(body: Any) -> dict[str, Any]:
+    """
+    The arguments of :meth:`RegionLoadBalancers.create` (but the life
+    cycle), from a ``{"loadBalancer": {...}}`` body.
+    """
+    spec = wrapped(body, "loadBalancer")
+    problems = Problems()
+    name = problems.string(spec.get("name"), "load balancer name", MAX_NAME)
+    protocol = parse_protocol(spec.get("protocol"), problems)
+    port = spec.get("port")
+    if port is None and protocol is not None and PROTOCOLS[protocol]:
+        port = PROTOCOLS[protocol]
+    port = problems.integer(port, "port", 1, 65535)
+    algorithm = problems.choice(spec.get("algorithm", "RANDOM"), "algorithm", ALGORITHMS)
+    settings = _parse_settings(spec, problems)
+    problems.check()
+    if "virtualIps" not in spec:
+        raise validation_error(["Must have at least one virtual IP."])
+    virtual_ips = parse_virtual_ips(spec["virtualIps"])
+    nodes = parse_new_nodes(spec.get("nodes", []), required=False)
+    metadata = parse_metadata_items(spec.get("metadata", []))
+    extra: dict[str, Any] = {}
+    if "healthMonitor" in spec:
+        extra["health_monitor"] = parse_health_monitor({"healthMonitor": spec["healthMonitor"]})
+    if "connectionThrottle" in spec:
+        extra["connection_throttle"] = parse_connection_throttle(
+            {"connectionThrottle": spec["connectionThrottle"]}
+        )
+    if "sessionPersistence" in spec:
+        extra["session_persistence"] = parse_session_persistence(
+            {"sessionPersistence": spec["sessionPersistence"]}
+        )
+    if "connectionLogging" in spec:
+        extra["connection_logging"] = parse_enabled({"connectionLogging": spec["connectionLogging"]}, "connectionLogging")
+    if "contentCaching" in spec:
+        extra["content_caching"] = parse_enabled({"contentCaching": spec["contentCaching"]}, "contentCaching")
+    access_list = parse_access_rules(spec["accessList"]) if "accessList" in spec else []
+    settings.update(extra)
+    return {
+        "name": name,
+        "protocol": protocol,
+        "port": port,
+        "algorithm": algorithm,
+        "virtual_ips": virtual_ips,
+        "nodes": nodes,
+        "metadata": metadata,
+        "settings": settings,
+        "access_list": access_list,
+    }
+
+
+def _parse_settings(spec: dict[str, Any], problems: Problems) -> dict[str, Any]:
+    """
+    The plain attributes a balancer takes at creation and update.
+    """
+    settings: dict[str, Any] = {}
+    if "timeout" in spec:
+        settings["timeout"] = problems.integer(spec["timeout"], "timeout", 30, 120)
+    if "halfClosed" in spec:
+        settings["half_closed"] = problems.boolean(spec["halfClosed"], "halfClosed")
+    if "httpsRedirect" in spec:
+        settings["https_redirect"] = problems.boolean(spec["httpsRedirect"], "httpsRedirect")
+    return settings
+
+
+#: Attributes ``PUT /loadbalancers/{id}`` may change, as model field names.
+UPDATABLE = ("name", "protocol", "port", "algorithm", "timeout", "half_closed", "https_redirect")
+
+
+def parse_update(body: Any) -> dict[str, Any]:
+    spec = wrapped(body, "loadBalancer", optional_wrapper=True)
+    problems = Problems()
+    for fixed in ("id", "status", "nodes", "virtualIps", "created", "updated"):
+        if fixed in spec:
+            problems.add(f"The attribute '{fixed}' cannot be modified with this call.")
+    changes: dict[str, Any] = {}
+    if "name" in spec:
+        changes["name"] = problems.string(spec["name"], "load balancer name", MAX_NAME)
+    if "protocol" in spec:
+        changes["protocol"] = parse_protocol(spec["protocol"], problems)
+    if "port" in spec:
+        changes["port"] = problems.integer(spec["port"], "port", 1, 65535)
+    if "algorithm" in spec:
+        changes["algorithm"] = problems.choice(spec["algorithm"], "algorithm", ALGORITHMS)
+    changes.update(_parse_settings(spec, problems))
+    problems.check()
+    if not changes:
+        raise validation_error(
+            ["Must provide at least one of: name, protocol, port, algorithm, timeout, "
+             "halfClosed, httpsRedirect."]
+        )
+    return changes
+
+
+# --- settings ------------------------------------------------------------
+
+
+def parse_health_monitor(body: Any) -> dict[str, Any]:
+    spec = wrapped(body, "healthMonitor")
+    problems = Problems()
+    monitor_type = problems.choice(spec.get("type"), "health monitor type", MONITOR_TYPES)
+    monitor: dict[str, Any] = {"type": monitor_type}
+    monitor["delay"] = problems.integer(spec.get("delay"), "delay", 1, 3600)
+    monitor["timeout"] = problems.integer(spec.get("timeout"), "timeout", 1, 300)
+    monitor["attemptsBeforeDeactivation"] = problems.integer(
+        spec.get("attemptsBeforeDeactivation"), "attemptsBeforeDeactivation", 1, 10
+    )
+    if monitor_type in ("HTTP", "HTTPS"):
+        path = problems.string(spec.get("path"), "path", 2048)
+        if path is not None and not path.startswith("/"):
+            problems.add("The path must start with '/'.")
+        monitor["path"] = path
+        monitor["statusRegex"] = problems.string(spec.get("statusRegex"), "statusRegex", 128)
+        monitor["bodyRegex"] = problems.string(spec.get("bodyRegex", ".*"), "bodyRegex", 128)
+        if "hostHeader" in spec:
+            monitor["hostHeader"] = problems.string(spec["hostHeader"], "hostHeader", 256)
+    problems.check()
+    return monitor
+
+
+def parse_connection_throttle(body: Any) -> dict[str, Any]:
+    spec = wrapped(body, "connectionThrottle")
+    problems = Problems()
+    throttle: dict[str, Any] = {}
+    for key, low, high in (
+        ("maxConnectionRate", 0, 100000),
+        ("maxConnections", 0, 100000),
+        ("minConnections", 0, 1000),
+        ("rateInterval", 1, 3600),
+    ):
+        value = problems.integer(spec.get(key), key, low, high, required=False)
+        if value is not None:
+            throttle[key] = value
+    problems.check()
+    if not throttle:
+        raise validation_error(
+            ["Must provide at least one of: maxConnectionRate, maxConnections, "
+             "minConnections, rateInterval."]
+        )
+    return throttle
+
+
+def parse_session_persistence(body: Any) -> str:
+    spec = wrapped(body, "sessionPersistence")
+    problems = Problems()
+    persistence = problems.choice(spec.get("persistenceType"), "persistenceType", PERSISTENCE_TYPES)
+    problems.check()
+    assert persistence is not None
+    return persistence
+
+
+def parse_enabled(body: Any, key: str) -> bool:
+    spec = wrapped(body, key)
+    if not isinstance(spec.get("enabled"), bool):
+        raise validation_error([f"Must provide '{key}.enabled' as true or false."])
+    return spec["enabled"]
+
+
+def parse_error_page(body: Any) -> str:
+    spec = wrapped(body, "errorpage")
+    problems = Problems()
+    content = problems.string(spec.get("content"), "error page content", MAX_ERROR_PAGE)
+    problems.check()
+    assert content is not None
+    return content
+
+
+def _network(address: Any) -> bool:
+    if not isinstance(address, str):
+        return False
+    try:
+        ipaddress.ip_network(address, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_access_rules(raw: Any) -> list[dict[str, str]]:
+    if not isinstance(raw, list):
+        raise schema_error("'accessList' must be a list.")
+    if not raw:
+        raise validation_error(["Must provide at least one network item."])
+    problems = Problems()
+    rules = []
+    for spec in raw:
+        if not isinstance(spec, dict):
+            raise schema_error("Each network item must be an object.")
+        address = spec.get("address")
+        if not _network(address):
+            problems.add(f"The address '{address}' is not a valid IP address or CIDR range.")
+        rule_type = problems.choice(spec.get("type"), "network item type", ACCESS_TYPES)
+        rules.append({"address": address, "type": rule_type})
+    problems.check()
+    return rules
+
+
+def parse_access_list_body(body: Any) -> list[dict[str, str]]:
+    """
+    ``{"accessList": [...]}``, or one ``{"networkItem": {...}}`` as
+    apache-libcloud sends a single rule.
+    """
+    if isinstance(body, dict) and "networkItem" in body and "accessList" not in body:
+        return parse_access_rules([body["networkItem"]])
+    return parse_access_rules(wrapped_list(body, "accessList"))
+
+
+# --- metadata ------------------------------------------------------------
+
+
+def _parse_meta_item(spec: Any, problems: Problems, key_required: bool = True) -> dict[str, str]:
+    if not isinstance(spec, dict):
+        raise schema_error("Each metadata item must be an object with a key and a value.")
+    item: dict[str, str] = {}
+    if key_required or "key" in spec:
+        key = problems.string(spec.get("key"), "metadata key", MAX_META_KEY)
+        if key is not None:
+            item["key"] = key
+    value = spec.get("value")
+    if not isinstance(value, str):
+        problems.add("The metadata value must be a string.")
+    elif len(value) > MAX_META_VALUE:
+        problems.add(f"The metadata value must be at most {MAX_META_VALUE} characters long.")
+    else:
+        item["value"] = value
+    return item
+
+
+def parse_metadata_items(raw: Any) -> list[dict[str, str]]:
+    if not isinstance(raw, list):
+        raise schema_error("'metadata' must be a list of {\"key\", \"value\"} objects.")
+    problems = Problems()
+    items = [_parse_meta_item(spec, problems) for spec in raw]
+    problems.check()
+    keys = [item["key"] for item in items]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        raise validation_error([f"Duplicate key '{k}' found in metadata." for k in duplicates])
+    return items
+
+
+def parse_metadata_body(body: Any) -> list[dict[str, str]]:
+    items = parse_metadata_items(wrapped_list(body, "metadata"))
+    if not items:
+        raise validation_error(["Must provide at least one metadata item."])
+    return items
+
+
+def parse_meta_value(body: Any) -> str:
+    """
+    ``{"meta": {"value": "..."}}``: the body that changes one item.
+    """
+    spec = wrapped(body, "meta")
+    problems = Problems()
+    if "key" in spec:
+        problems.add("The metadata key cannot be modified.")
+    item = _parse_meta_item(spec, problems, key_required=False)
+    problems.check()
+    return item["value"]
+
+
+def parse_ids(raw: list[bytes], what: str, limit: int | None = None) -> list[int]:
+    """
+    ``?id=1&id=2``: the ids a batch operation names.
+    """
+    if not raw:
+        raise clb_error(400, "Must supply one or more id's to process this request.")
+    ids = []
+    for value in raw:
+        text = value.decode("utf-8", "replace")
+        if not text.isdigit():
+            raise clb_error(400, f"The {what} id '{text}' is not a valid id.")
+        ids.append(int(text))
+    if limit is not None and len(ids) > limit:
+        raise clb_error(
+            400, f"Request to delete {len(ids)} {what}s exceeds the limit of {limit} per request."
+        )
+    return list(dict.fromkeys(ids))
+
+
+Parser = Callable[[Any], Any]
