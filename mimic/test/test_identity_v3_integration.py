@@ -151,10 +151,11 @@ class OpenStackSDKTests(MimicProcessCase):
 
 
 class OpenStackCLITests(MimicProcessCase):
-    def openstack(self, *args: str, username: str = "cli-frank") -> Any:
+    def openstack(self, *args: str, username: str = "cli-frank", output: bool = True) -> Any:
         """
-        Run ``openstack <args> -f json`` in this test's interpreter with
-        nothing but the usual OS_* variables, and parse what it prints.
+        Run ``openstack <args>`` in this test's interpreter with nothing but
+        the usual OS_* variables; with ``output``, ask for JSON and parse
+        what it prints.
         """
         env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
         env.update(
@@ -168,7 +169,7 @@ class OpenStackCLITests(MimicProcessCase):
             }
         )
         result = subprocess.run(
-            [sys.executable, "-m", "openstackclient.shell", *args, "-f", "json"],
+            [sys.executable, "-m", "openstackclient.shell", *args, *(["-f", "json"] if output else [])],
             env=env,
             capture_output=True,
             text=True,
@@ -176,7 +177,7 @@ class OpenStackCLITests(MimicProcessCase):
         )
         if result.returncode != 0:
             self.fail(f"openstack {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-        return json.loads(result.stdout) if result.stdout.strip() else None
+        return json.loads(result.stdout) if output else None
 
     def test_token_issue(self) -> None:
         token = self.openstack("token", "issue")
@@ -203,5 +204,5 @@ class OpenStackCLITests(MimicProcessCase):
         self.assertEqual(created["name"], "cli-server")
         listed = self.openstack("server", "list")
         self.assertEqual([s["Name"] for s in listed], ["cli-server"])
-        self.openstack("server", "delete", created["id"])
+        self.openstack("server", "delete", created["id"], output=False)
         self.assertEqual(self.openstack("server", "list"), [])
