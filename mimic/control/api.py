@@ -174,7 +174,11 @@ class ControlAPI:
     def service_behaviors(self, request: IRequest, service: str) -> bytes:
         service = behaviors.service_name(service)
         if service not in self.core.failures.services():
-            behaviors.find_event(self.core.failures, service, "", 404)
+            raise control_error(
+                404,
+                f"No service {service!r} declares known error conditions; services that do: "
+                f"{', '.join(self.core.failures.services())}.",
+            )
         registrations = [r for r in self.core.failures.registrations() if r.event.service == service]
         return json_response(request, behaviors.listing(registrations, base_url(request)))
 
@@ -189,7 +193,7 @@ class ControlAPI:
         body = read_json(request, control_error)
         registration = behaviors.register(self.core.failures, found, body)
         location = base_url(request) + behaviors.registration_path(registration)
-        described = {"id": registration.id, **behaviors.registration_json(registration, base_url(request))}
+        described = behaviors.registration_json(registration, base_url(request))
         return json_response(request, described, 201, {b"location": location.encode("utf-8")})
 
     @app.route("/v1.1/<service>/behaviors/<event>", methods=["GET"])
@@ -223,7 +227,7 @@ class ControlAPI:
         user, tokens and resources.  The clock is not turned back.
         """
         body = read_json(request, control_error, required=False)
-        tenant_id = query_arg(request, "tenant_id")
+        tenant_id = query_arg(request, "tenant_id") or None
         if body is not None:
             body = require_object(body, "body", control_error)
             unknown = sorted(set(body) - {"tenant_id"})
@@ -242,6 +246,6 @@ class ControlAPI:
         What Mimic holds: the clock, tenants, each service's resources per
         tenant and region, and the live registrations.
         """
-        dump = state_dump.dump(self.core, query_arg(request, "tenant_id"), base_url(request))
+        dump = state_dump.dump(self.core, query_arg(request, "tenant_id") or None, base_url(request))
         dump["clock"] = self._clock_json()
         return json_response(request, dump)
