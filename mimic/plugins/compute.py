@@ -1,0 +1,7 @@
+"""
+Compute (Nova API v2 and v2.1), as Rackspace's ``cloudServersOpenStack``.
+"""
+
+from mimic.services.compute import plugin
+
+compute = plugin.ComputePlugin()

@@ -1,0 +1,261 @@
+# -*- test-case-name: mimic.test.test_compute_failures -*-
+"""
+Compute's known error conditions.
+
+Each is declared once here and fired in one of two ways: by metadata on
+the server-create request (the old mimic's keys, kept so existing test
+suites keep working), or by a registration through the control API.  The
+server stores its creation metadata, so conditions of later events
+(delete, actions) can also be armed at creation time.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from mimic.failures import (
+    BadRegistration,
+    Condition,
+    Event,
+    MetadataTrigger,
+    Parameter,
+    json_object_value,
+    no_parameters,
+)
+
+SERVICE = "compute"
+
+DEFAULT_FAULT = "An unknown error has occurred. Please try your request again."
+
+_CREATE_FAULT = (
+    "No valid host was found. There are not enough hosts available."
+)
+
+
+def optional_json_object(value: str) -> Mapping[str, Any]:
+    """
+    A metadata value that may be empty (use the defaults) or a JSON object
+    of parameters.
+    """
+    if not value.strip():
+        return {}
+    return json_object_value(value)
+
+
+def _seconds_or_object(value: str) -> Mapping[str, Any]:
+    """
+    A metadata value giving seconds, either bare (``"30"``) or as a JSON
+    object ``{"seconds": 30}``.
+    """
+    stripped = value.strip()
+    if stripped.startswith("{"):
+        return json_object_value(stripped)
+    return {"seconds": stripped}
+
+
+def _old_create_failure(value: str) -> Mapping[str, Any]:
+    """
+    The old mimic's ``create_server_failure``: ``{"message", "code"}``.
+    """
+    parsed = dict(json_object_value(value))
+    unknown = set(parsed) - {"message", "code"}
+    if unknown:
+        raise BadRegistration(
+            f"create_server_failure takes 'message' and 'code', not {sorted(unknown)}"
+        )
+    return parsed
+
+
+def _old_delete_failure(value: str) -> Mapping[str, Any]:
+    """
+    The old mimic's ``delete_server_failure``: ``{"code", "times"}``.
+    """
+    parsed = dict(json_object_value(value))
+    unknown = set(parsed) - {"message", "code", "times"}
+    if unknown:
+        raise BadRegistration(
+            f"delete_server_failure takes 'code', 'times' and 'message', not {sorted(unknown)}"
+        )
+    return parsed
+
+
+_CODE = Parameter("code", "HTTP status of the error response.", int, 500, minimum=400)
+
+
+def _message(default: str) -> Parameter:
+    return Parameter("message", "The message in Nova's error body.", str, default)
+
+
+SERVER_CREATE = Event(
+    service=SERVICE,
+    name="server.create",
+    aliases=("creation",),
+    description=(
+        "A client asks Nova to boot a server (POST /servers).  Nova accepts the "
+        "request with 202 and the server starts in BUILD; it becomes ACTIVE when "
+        "the hypervisor has spawned it, or ERROR if scheduling or spawning fails."
+    ),
+    criteria=("server_name", "metadata", "tenant_id", "region", "image_ref", "flavor_ref"),
+    conditions=(
+        Condition(
+            "fail",
+            "The create request itself is refused with an error status and Nova's "
+            "error body; no server is created (as when Nova's API or its database "
+            "is down, or a request is throttled).",
+            parameters=(_CODE, _message(DEFAULT_FAULT)),
+            metadata=MetadataTrigger(
+                "create_server_failure",
+                'JSON object {"message": <text>, "code": <status>}',
+                _old_create_failure,
+            ),
+        ),
+        Condition(
+            "build",
+            "The server is accepted but stays in BUILD (vm_state building, "
+            "task_state spawning) for the given seconds before it becomes ACTIVE, "
+            "as a slow hypervisor does.",
+            parameters=(
+                Parameter("seconds", "Seconds the server stays in BUILD.", float, minimum=0),
+            ),
+            metadata=MetadataTrigger(
+                "server_building", "seconds in BUILD, e.g. \"30\"", _seconds_or_object
+            ),
+        ),
+        Condition(
+            "error",
+            "The server is accepted (202) but goes to ERROR (vm_state error) "
+            "instead of ACTIVE, with a fault, as when no valid host is found.",
+            parameters=(_message(_CREATE_FAULT),),
+            metadata=MetadataTrigger(
+                "server_error", "any value (its presence fires the condition)", no_parameters
+            ),
+        ),
+        Condition(
+            "active-then-error",
+            "The server builds and becomes ACTIVE, then after the given seconds "
+            "goes to ERROR with a fault, as when its hypervisor fails.",
+            parameters=(
+                Parameter(
+                    "seconds", "Seconds the server stays ACTIVE before ERROR.", float, minimum=0
+                ),
+                _message("The server has encountered an error on its host."),
+            ),
+            metadata=MetadataTrigger(
+                "server_error_after", "seconds ACTIVE before ERROR, e.g. \"60\"", _seconds_or_object
+            ),
+        ),
+        Condition(
+            "false-negative",
+            "Nova creates the server but answers the request with an error, as "
+            "when a proxy times out after the API accepted the request.  The "
+            "server appears in listings.",
+            parameters=(_CODE, _message(DEFAULT_FAULT)),
+            metadata=MetadataTrigger(
+                "create_server_false_negative",
+                'empty, or JSON object {"message": <text>, "code": <status>}',
+                optional_json_object,
+            ),
+        ),
+        Condition(
+            "over-quota",
+            "The request is refused with 403 and Nova's quota message, as when "
+            "the tenant has used all its instances, cores or RAM.",
+            metadata=MetadataTrigger(
+                "server_over_quota", "any value (its presence fires the condition)", no_parameters
+            ),
+        ),
+    ),
+)
+
+SERVER_DELETE = Event(
+    service=SERVICE,
+    name="server.delete",
+    aliases=("deletion",),
+    description=(
+        "A client deletes a server (DELETE /servers/{id}).  Nova answers 204 and "
+        "the server disappears once the hypervisor has destroyed it."
+    ),
+    criteria=("server_id", "server_name", "metadata", "tenant_id", "region"),
+    conditions=(
+        Condition(
+            "fail",
+            "The delete is refused with an error status; the server stays.  With "
+            "'times', only the first that many deletes of each server fail "
+            "(the old mimic's delete_server_failure).",
+            parameters=(
+                _CODE,
+                _message(DEFAULT_FAULT),
+                Parameter(
+                    "times",
+                    "How many deletes of each server fail before one succeeds; "
+                    "unset means every delete while the condition applies.",
+                    int,
+                    None,
+                    minimum=1,
+                ),
+            ),
+            metadata=MetadataTrigger(
+                "delete_server_failure",
+                'JSON object {"code": <status>, "times": <count>}',
+                _old_delete_failure,
+            ),
+        ),
+        Condition(
+            "deleting",
+            "The delete is accepted (204) but the server stays visible with "
+            "task_state 'deleting' for the given seconds before it is gone.",
+            parameters=(
+                Parameter("seconds", "Seconds the server lingers.", float, minimum=0),
+            ),
+            metadata=MetadataTrigger(
+                "server_deleting", "seconds before the server is gone, e.g. \"30\"", _seconds_or_object
+            ),
+        ),
+        Condition(
+            "false-negative",
+            "Nova deletes the server but answers the request with an error.",
+            parameters=(_CODE, _message(DEFAULT_FAULT)),
+            metadata=MetadataTrigger(
+                "delete_server_false_negative",
+                'empty, or JSON object {"message": <text>, "code": <status>}',
+                optional_json_object,
+            ),
+        ),
+    ),
+)
+
+SERVER_ACTION = Event(
+    service=SERVICE,
+    name="server.action",
+    aliases=("action",),
+    description=(
+        "A client runs a server action (POST /servers/{id}/action: reboot, "
+        "resize, rebuild, os-stop, ...).  Nova accepts it and the server "
+        "passes through a task state back to a stable one."
+    ),
+    criteria=("action", "server_id", "server_name", "metadata", "tenant_id", "region"),
+    conditions=(
+        Condition(
+            "fail",
+            "The action is refused with an error status; the server is unchanged.",
+            parameters=(_CODE, _message(DEFAULT_FAULT)),
+            metadata=MetadataTrigger(
+                "server_action_failure",
+                'JSON object {"message": <text>, "code": <status>}',
+                optional_json_object,
+            ),
+        ),
+        Condition(
+            "error",
+            "The action is accepted but the server ends in ERROR instead of "
+            "completing it, as when a reboot or resize fails on the hypervisor.",
+            parameters=(_message("The action failed on the server's host."),),
+            metadata=MetadataTrigger(
+                "server_action_error", "any value (its presence fires the condition)", no_parameters
+            ),
+        ),
+    ),
+)
+
+EVENTS = (SERVER_CREATE, SERVER_DELETE, SERVER_ACTION)
+

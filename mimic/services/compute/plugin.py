@@ -1,0 +1,62 @@
+# -*- test-case-name: mimic.test.test_compute_servers -*-
+"""
+The compute service as a Mimic plugin: catalog entries, regions, the
+resource for each (tenant, region), and the error shape the core uses for
+requests it turns away.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.plugin import IPlugin
+from twisted.web.resource import IResource
+from zope.interface import implementer
+
+from mimic.catalog import Endpoint, Entry
+from mimic.failures import Event
+from mimic.interfaces import IAPIMock, IMimicCore
+from mimic.services.compute.errors import nova_error_body
+from mimic.services.compute.failures import EVENTS
+from mimic.services.compute.model import ComputeState
+
+#: Rackspace's compute regions.
+REGIONS = ("ORD", "DFW", "IAD")
+
+
+@implementer(IPlugin, IAPIMock)
+class ComputePlugin:
+    name = "compute"
+
+    def catalog_entries(self, tenant_id: str) -> list[Entry]:
+        """
+        One ``cloudServersOpenStack`` entry, with Rackspace's ``v2/<tenant>``
+        endpoint in each region.  Clients find ``v2.1`` and its
+        microversions through the version document at the unversioned
+        root.
+        """
+        return [
+            Entry(
+                "compute",
+                "cloudServersOpenStack",
+                tuple(
+                    Endpoint(region, f"v2/{tenant_id}", tenant_id=tenant_id, version_id="2")
+                    for region in REGIONS
+                ),
+            )
+        ]
+
+    def failure_events(self) -> tuple[Event, ...]:
+        return EVENTS
+
+    def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
+        from mimic.services.compute.routes import ComputeAPI
+
+        state = core.region_state(self.name, tenant_id, region, lambda: ComputeState(tenant_id, region))
+        return ComputeAPI(core, state, region, tenant_id).app.resource()
+
+    def anonymous_paths(self) -> set[tuple[str, ...]]:
+        return {(), ("v2",), ("v2.1",)}
+
+    def error_body(self, status: int, message: str) -> dict[str, Any]:
+        return nova_error_body(status, message)

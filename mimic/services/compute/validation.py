@@ -1,0 +1,103 @@
+# -*- test-case-name: mimic.test.test_compute_servers -*-
+"""
+Validation of server request bodies and query arguments, with the 400s
+Nova's JSON schemas give.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from mimic.services.compute.errors import invalid_input, nova_error
+from mimic.services.compute.model import MAX_METADATA_ITEMS
+from mimic.services.compute.versions import Microversion
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+
+
+def string_map(value: Any, field: str) -> dict[str, str]:
+    """
+    Validate metadata as Nova's schema does: an object of strings, keys of
+    1 to 255 characters, values of at most 255.
+    """
+    if not isinstance(value, dict):
+        raise invalid_input(field, value, f"{value!r} is not of type 'object'")
+    for key, item in value.items():
+        if not 1 <= len(key) <= 255:
+            raise invalid_input(field, value, f"'{key}' does not match any of the regexes")
+        if not isinstance(item, str):
+            raise invalid_input(f"{field}/{key}", item, f"{item!r} is not of type 'string'")
+        if len(item) > 255:
+            raise invalid_input(f"{field}/{key}", item, f"'{item}' is too long")
+    return dict(value)
+
+
+def check_metadata_quota(metadata: dict[str, str]) -> None:
+    if len(metadata) > MAX_METADATA_ITEMS:
+        raise nova_error(403, f"Quota exceeded for metadata_items: Requested {len(metadata)}, "
+                              f"but already used 0 of {MAX_METADATA_ITEMS} metadata_items")
+
+
+def server_name(value: Any, field: str = "name") -> str:
+    if not isinstance(value, str):
+        raise invalid_input(field, value, f"{value!r} is not of type 'string'")
+    if not value.strip() or len(value) > 255 or value != value.strip():
+        raise invalid_input(field, value, f"'{value}' does not match '^(?! )[\\w. _-]+(?<! )$'")
+    return value
+
+
+def ip_address(value: Any, field: str, version: int) -> str:
+    if value in (None, ""):
+        return ""
+    try:
+        address = ipaddress.ip_address(value)
+    except (ValueError, TypeError):
+        raise invalid_input(field, value, f"{value!r} is not a 'ipv{version}'")
+    if address.version != version:
+        raise invalid_input(field, value, f"{value!r} is not a 'ipv{version}'")
+    return str(address)
+
+
+def disk_config(value: Any) -> str:
+    if value not in ("AUTO", "MANUAL"):
+        raise invalid_input("OS-DCF:diskConfig", value, f"{value!r} is not one of ['AUTO', 'MANUAL']")
+    return value
+
+
+def networks(value: Any, version: Microversion) -> Any:
+    if value in ("auto", "none"):
+        if version < (2, 37):
+            raise invalid_input("networks", value, f"{value!r} is not of type 'array'")
+        return value
+    if not isinstance(value, list):
+        raise invalid_input("networks", value, f"{value!r} is not of type 'array'")
+    for network in value:
+        if not isinstance(network, dict):
+            raise invalid_input("networks", network, f"{network!r} is not of type 'object'")
+        network_id = network.get("uuid")
+        if network_id is None and network.get("port") is None:
+            raise nova_error(400, "Bad network format: missing 'uuid'")
+        if network_id is not None and (not isinstance(network_id, str) or not _UUID.match(network_id)):
+            raise nova_error(400, f"Bad networks format: network uuid is not in proper format ({network_id})")
+        fixed_ip = network.get("fixed_ip")
+        if fixed_ip is not None:
+            try:
+                ipaddress.ip_address(fixed_ip)
+            except (ValueError, TypeError):
+                raise invalid_input("networks/fixed_ip", fixed_ip, f"{fixed_ip!r} is not a 'ipv4'")
+    return value
+
+
+def timestamp_arg(raw: str, name: str) -> float:
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise nova_error(
+            400, f"Invalid input for query parameters {name}. Value: {raw}. '{raw}' is not a 'date-time'"
+        )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()

@@ -1,0 +1,146 @@
+# -*- test-case-name: mimic.test.test_compute_servers -*-
+"""
+Nova's API versions and microversion negotiation.
+
+Mimic serves the legacy ``/v2`` API (no microversions, as Nova's v2
+compatibility mode) and ``/v2.1`` with microversions from 2.1 up to
+:data:`MAX_VERSION`.  Clients discover them at the unversioned root, which
+keystoneauth reaches by trimming the version and project id off the
+catalog URL.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from mimic.http import header
+from mimic.services.compute.errors import nova_error
+
+MIN_VERSION = (2, 1)
+#: The newest microversion Mimic's responses follow.
+MAX_VERSION = (2, 96)
+
+_VERSION = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+
+LEGACY_ID = "v2.0"
+CURRENT_ID = "v2.1"
+
+
+#: A microversion as (major, minor).  Requests on the legacy ``/v2`` API
+#: are served as (2, 0): no microversion features, no version headers.
+Microversion = tuple[int, int]
+
+LEGACY = (2, 0)
+
+
+def _text(version: tuple[int, int]) -> str:
+    return f"{version[0]}.{version[1]}"
+
+
+def version_documents(root_url: str) -> list[dict[str, Any]]:
+    """
+    The two versions, with links under ``root_url`` (the unversioned
+    compute root, ending without a slash).
+    """
+    return [
+        {
+            "id": LEGACY_ID,
+            "status": "SUPPORTED",
+            "version": "",
+            "min_version": "",
+            "updated": "2011-01-21T11:33:21Z",
+            "links": [{"rel": "self", "href": f"{root_url}/v2/"}],
+        },
+        {
+            "id": CURRENT_ID,
+            "status": "CURRENT",
+            "version": _text(MAX_VERSION),
+            "min_version": _text(MIN_VERSION),
+            "updated": "2013-07-23T11:33:21Z",
+            "links": [{"rel": "self", "href": f"{root_url}/v2.1/"}],
+        },
+    ]
+
+
+_MEDIA_TYPES = [
+    {"base": "application/json", "type": "application/vnd.openstack.compute+json;version=2.1"}
+]
+_DESCRIBED_BY = {
+    "rel": "describedby",
+    "type": "text/html",
+    "href": "http://docs.openstack.org/",
+}
+
+
+def version_document(root_url: str, version_id: str) -> dict[str, Any]:
+    """
+    One version as ``GET /v2`` or ``GET /v2.1`` describes it.
+    """
+    for document in version_documents(root_url):
+        if document["id"] == version_id:
+            described = dict(document)
+            described["links"] = document["links"] + [_DESCRIBED_BY]
+            described["media-types"] = _MEDIA_TYPES
+            return described
+    raise KeyError(version_id)
+
+
+def requested_version(request: Any) -> str | None:
+    """
+    The microversion asked for, from ``OpenStack-API-Version: compute X``
+    (which wins, as in Nova) or ``X-OpenStack-Nova-API-Version: X``.
+    """
+    generic = header(request, "openstack-api-version")
+    if generic:
+        for part in generic.split(","):
+            words = part.strip().split()
+            if len(words) == 2 and words[0].lower() == "compute":
+                return words[1]
+    return header(request, "x-openstack-nova-api-version")
+
+
+def negotiate(request: Any, legacy: bool) -> Microversion:
+    """
+    The microversion to serve this request at, setting Nova's response
+    headers; 400 for a malformed version, 406 for one outside the range.
+    """
+    if legacy:
+        return LEGACY
+    asked = requested_version(request)
+    if asked is None:
+        version = MIN_VERSION
+    elif asked.strip().lower() == "latest":
+        version = MAX_VERSION
+    else:
+        match = _VERSION.match(asked.strip())
+        if match is None:
+            raise nova_error(
+                400,
+                f"API Version String {asked} is of invalid format. "
+                "Must be of format MajorNum.MinorNum.",
+            )
+        version = (int(match.group(1)), int(match.group(2)))
+        if not MIN_VERSION <= version <= MAX_VERSION:
+            raise nova_error(
+                406,
+                f"Version {asked} is not supported by the API. Minimum is "
+                f"{_text(MIN_VERSION)} and maximum is {_text(MAX_VERSION)}.",
+            )
+    text = _text(version)
+    request.setHeader(b"OpenStack-API-Version", f"compute {text}".encode())
+    request.setHeader(b"X-OpenStack-Nova-API-Version", text.encode())
+    request.setHeader(b"Vary", b"OpenStack-API-Version, X-OpenStack-Nova-API-Version")
+    return version
+
+
+def is_legacy(version: str) -> bool:
+    """
+    Whether a path segment names the legacy ``v2`` API rather than
+    ``v2.1``; 404 for anything else.
+    """
+    if version == "v2":
+        return True
+    if version == "v2.1":
+        return False
+    raise nova_error(404, "The resource could not be found.")
