@@ -13,7 +13,7 @@ import requests
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v2, v3
-from twisted.trial.unittest import TestCase
+from twisted.trial.unittest import SkipTest, TestCase
 
 from mimic.testing import MimicProcess
 
@@ -100,3 +100,33 @@ class ControlOverHTTPTests(TestCase):
         before = requests.get(self.control("clock"), timeout=10).json()["seconds"]
         ticked = requests.post(self.control("tick"), json={"amount": 60}, timeout=10).json()
         self.assertEqual(ticked["seconds"], before + 60)
+
+    def test_novaclient_sees_registered_server_create_failure(self) -> None:
+        """
+        A client that cannot set metadata (Horizon, say) still provokes a
+        compute failure: registered by the test, seen by novaclient.
+        """
+        events = [e["id"] for e in requests.get(self.control("failures"), timeout=10).json()["events"]]
+        if "compute.server.create" not in events:
+            raise SkipTest("the compute plugin is not installed")
+        from novaclient import client as nova_client
+        from novaclient import exceptions as nova_exceptions
+
+        auth = v2.Password(f"{self.mimic.url}/identity/v2.0", username="nova-user", password="pw")
+        sess = ks_session.Session(auth=auth)
+        nova = nova_client.Client("2.1", session=sess, region_name="ORD")
+        flavor = nova.flavors.list()[0]
+        image = sess.get("/images", endpoint_filter={"service_type": "compute", "region_name": "ORD"})
+        image_id = image.json()["images"][0]["id"]
+        self.register(
+            "compute/behaviors/creation",
+            {"name": "fail", "parameters": {"code": 503, "message": "No capacity"},
+             "criteria": [{"server_name": "^doomed"}], "times": 1},
+        )
+        e = self.assertRaises(
+            nova_exceptions.ClientException, nova.servers.create, "doomed-1", image_id, flavor.id
+        )
+        self.assertEqual(e.code, 503)
+        self.assertIn("No capacity", str(e))
+        server = nova.servers.create("doomed-1", image_id, flavor.id)
+        self.assertEqual(server.name, "doomed-1")
