@@ -25,6 +25,7 @@ from mimic.interfaces import IRegionState
 from mimic.services.compute.flavors import get_flavor
 from mimic.services.compute.images import ImageStore
 from mimic.services.compute.keypairs import KeypairStore
+from mimic.services.compute.limits import DEFAULT_QUOTAS, Usage, quota_exceeded_message
 
 # vm_state values (nova.compute.vm_states).
 ACTIVE = "active"
@@ -88,11 +89,8 @@ _PUBLIC_V6 = ipaddress.IPv6Address("2001:db8:1::10")
 _PRIVATE_V4 = ipaddress.IPv4Address("10.176.0.10")
 _ISOLATED_V4 = ipaddress.IPv4Address("192.168.0.10")
 
-#: Nova's default quotas as Rackspace sets them (-1: unlimited).
-QUOTAS = {"instances": 100, "cores": -1, "ram": 131072}
-
 #: Metadata items a server may carry (Nova's ``metadata_items`` quota).
-MAX_METADATA_ITEMS = 128
+MAX_METADATA_ITEMS = DEFAULT_QUOTAS.metadata_items
 
 
 def status_of(vm_state: str, task_state: str | None) -> str:
@@ -358,29 +356,14 @@ class ComputeState:
     def over_quota(self, count: int, flavor_id: str) -> str | None:
         """
         Nova's quota message if ``count`` more servers of this flavor
-        would exceed the tenant's quotas, else None.
+        would exceed the tenant's quotas, else None.  Usage comes from
+        running totals, so this costs the same for any number of servers.
         """
         flavor = get_flavor(flavor_id)
-        requested = {
-            "instances": count,
-            "cores": count * (flavor.vcpus if flavor else 0),
-            "ram": count * (flavor.ram if flavor else 0),
-        }
-        used = {"instances": len(self.servers), "cores": self.cores_used, "ram": self.ram_used}
-        overs = [
-            name
-            for name in ("instances", "cores", "ram")
-            if QUOTAS[name] >= 0 and used[name] + requested[name] > QUOTAS[name]
-        ]
-        if not overs:
+        if flavor is None:
             return None
-        names = ", ".join(overs)
-        return (
-            f"Quota exceeded for {names}: Requested "
-            f"{', '.join(str(requested[n]) for n in overs)}, but already used "
-            f"{', '.join(str(used[n]) for n in overs)} of "
-            f"{', '.join(str(QUOTAS[n]) for n in overs)} {names}"
-        )
+        usage = Usage(len(self.servers), self.cores_used, self.ram_used)
+        return quota_exceeded_message(usage, flavor, count)
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -37,7 +37,7 @@ from mimic.http import (
 )
 from mimic.interfaces import IMimicCore
 from mimic.services.compute import failures as events
-from mimic.services.compute import flavors, images, keypairs
+from mimic.services.compute import flavors, images, keypairs, limits, zones
 from mimic.services.compute.errors import (
     invalid_input,
     nova_error,
@@ -153,8 +153,8 @@ class ComputeAPI:
         Check the version and tenant in the URL, negotiate the
         microversion, and describe the request for the handlers.
         """
-        legacy = is_legacy(version)
-        microversion = negotiate(request, legacy)
+        is_legacy(version)
+        microversion = negotiate(request)
         if tenant_id != self.tenant_id:
             raise nova_error(
                 400,
@@ -200,15 +200,15 @@ class ComputeAPI:
     @app.route("/<version>/", methods=["GET", "HEAD"], endpoint="version_slash")
     def version(self, request: IRequest, version: str) -> bytes:
         legacy = is_legacy(version)
-        negotiate(request, legacy)
+        negotiate(request)
         version_id = "v2.0" if legacy else "v2.1"
         return json_response(request, {"version": version_document(self.root_url(request), version_id)})
 
     @app.route(PREFIX, methods=["GET", "HEAD"])
     @app.route(PREFIX + "/", methods=["GET", "HEAD"], endpoint="project_version_slash")
     def project_version(self, request: IRequest, version: str, tenant_id: str) -> bytes:
-        ctx = self.context(request, version, tenant_id)
-        version_id = "v2.0" if ctx.microversion < (2, 1) else "v2.1"
+        self.context(request, version, tenant_id)
+        version_id = "v2.0" if is_legacy(version) else "v2.1"
         return json_response(request, {"version": version_document(self.root_url(request), version_id)})
 
     # -- servers --------------------------------------------------------
@@ -343,9 +343,12 @@ class ComputeAPI:
             isinstance(g, dict) and isinstance(g.get("name"), str) for g in security_groups
         ):
             raise invalid_input("security_groups", security_groups, "each must be an object with a 'name'")
-        zone = spec.get("availability_zone") or "nova"
+        zone = spec.get("availability_zone") or zones.DEFAULT_ZONE
         if not isinstance(zone, str):
             raise invalid_input("availability_zone", zone, f"{zone!r} is not of type 'string'")
+        if not zones.is_known_zone(zone.split(":", 1)[0]):
+            raise nova_error(400, "The requested availability zone is not available")
+        zone = zone.split(":", 1)[0]
         min_count, max_count = self._counts(body, spec)
 
         firing = self.consult(
@@ -674,7 +677,7 @@ def _resource_context(instance: ComputeAPI, request: IRequest, version: str, ten
     return instance.context(request, version, tenant_id)
 
 
-for _module in (flavors, images, keypairs):
+for _module in (flavors, images, keypairs, limits, zones):
     _module.install_routes(ComputeAPI.app, _resource_context, PREFIX)
 
 from mimic.services.compute import actions as _actions  # noqa: E402  (adds its routes)

@@ -37,8 +37,8 @@ def string_map(value: Any, field: str) -> dict[str, str]:
 
 def check_metadata_quota(metadata: dict[str, str]) -> None:
     if len(metadata) > MAX_METADATA_ITEMS:
-        raise nova_error(403, f"Quota exceeded for metadata_items: Requested {len(metadata)}, "
-                              f"but already used 0 of {MAX_METADATA_ITEMS} metadata_items")
+        raise nova_error(403, "Quota exceeded for metadata_items: Requested "
+                              f"{len(metadata)}, but already used 0 of {MAX_METADATA_ITEMS} metadata_items")
 
 
 def server_name(value: Any, field: str = "name") -> str:

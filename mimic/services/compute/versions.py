@@ -2,11 +2,14 @@
 """
 Nova's API versions and microversion negotiation.
 
-Mimic serves the legacy ``/v2`` API (no microversions, as Nova's v2
-compatibility mode) and ``/v2.1`` with microversions from 2.1 up to
-:data:`MAX_VERSION`.  Clients discover them at the unversioned root, which
-keystoneauth reaches by trimming the version and project id off the
-catalog URL.
+Mimic serves the same API, with microversions from 2.1 up to
+:data:`MAX_VERSION`, at ``/v2`` and at ``/v2.1``.  Real Nova's ``/v2`` is a
+compatibility mode that ignores microversions, but Rackspace's catalog
+points at ``/v2/<tenant>`` and clients such as novaclient send their
+microversion to the catalog URL as it is, so Mimic honours them there too
+(and says so in the ``v2.0`` version document).  Clients discover the
+versions at the unversioned root, which keystoneauth reaches by trimming
+the version and project id off the catalog URL.
 """
 
 from __future__ import annotations
@@ -27,11 +30,8 @@ LEGACY_ID = "v2.0"
 CURRENT_ID = "v2.1"
 
 
-#: A microversion as (major, minor).  Requests on the legacy ``/v2`` API
-#: are served as (2, 0): no microversion features, no version headers.
+#: A microversion as (major, minor).
 Microversion = tuple[int, int]
-
-LEGACY = (2, 0)
 
 
 def _text(version: tuple[int, int]) -> str:
@@ -47,8 +47,8 @@ def version_documents(root_url: str) -> list[dict[str, Any]]:
         {
             "id": LEGACY_ID,
             "status": "SUPPORTED",
-            "version": "",
-            "min_version": "",
+            "version": _text(MAX_VERSION),
+            "min_version": _text(MIN_VERSION),
             "updated": "2011-01-21T11:33:21Z",
             "links": [{"rel": "self", "href": f"{root_url}/v2/"}],
         },
@@ -100,13 +100,11 @@ def requested_version(request: Any) -> str | None:
     return header(request, "x-openstack-nova-api-version")
 
 
-def negotiate(request: Any, legacy: bool) -> Microversion:
+def negotiate(request: Any) -> Microversion:
     """
     The microversion to serve this request at, setting Nova's response
     headers; 400 for a malformed version, 406 for one outside the range.
     """
-    if legacy:
-        return LEGACY
     asked = requested_version(request)
     if asked is None:
         version = MIN_VERSION
