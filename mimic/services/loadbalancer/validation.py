@@ -104,8 +104,9 @@ class Problems:
 def wrapped(body: Any, key: str, optional_wrapper: bool = False) -> dict[str, Any]:
     """
     ``body[key]``, which must be an object.  With ``optional_wrapper``
-    an unwrapped object is taken as is (apache-libcloud sends balancer and
-    node updates without the wrapper the API reference shows).
+    an unwrapped object is taken as is (apache-libcloud sends balancer,
+    node, health monitor and throttle updates without the wrapper the API
+    reference shows).
     """
     if not isinstance(body, dict):
         raise schema_error("The request body must be a JSON object.")
@@ -328,12 +329,12 @@ def parse_update(body: Any) -> dict[str, Any]:
 
 
 def parse_health_monitor(body: Any) -> dict[str, Any]:
-    spec = wrapped(body, "healthMonitor")
+    spec = wrapped(body, "healthMonitor", optional_wrapper=True)
     problems = Problems()
     monitor_type = problems.choice(spec.get("type"), "health monitor type", MONITOR_TYPES)
     monitor: dict[str, Any] = {"type": monitor_type}
     monitor["delay"] = problems.integer(spec.get("delay"), "delay", 1, 3600)
-    monitor["timeout"] = problems.integer(spec.get("timeout"), "timeout", 1, 300)
+    monitor["timeout"] = problems.integer(spec.get("timeout"), "timeout", 1, 3600)
     monitor["attemptsBeforeDeactivation"] = problems.integer(
         spec.get("attemptsBeforeDeactivation"), "attemptsBeforeDeactivation", 1, 10
     )
@@ -351,7 +352,7 @@ def parse_health_monitor(body: Any) -> dict[str, Any]:
 
 
 def parse_connection_throttle(body: Any) -> dict[str, Any]:
-    spec = wrapped(body, "connectionThrottle")
+    spec = wrapped(body, "connectionThrottle", optional_wrapper=True)
     problems = Problems()
     throttle: dict[str, Any] = {}
     for key, low, high in (
