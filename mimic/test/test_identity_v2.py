@@ -319,3 +319,15 @@ class AuthenticationFailureTests(SynchronousTestCase):
         self.assertEqual(failed.json()["error"]["message"], "Down for maintenance")
         self.assertIsNone(mimic.core.sessions.user_by_name("unlucky-1"))
         self.assertEqual(mimic.request("POST", TOKENS, password_auth("unlucky-1")).code, 200)
+
+    def test_failure_in_rackspace_fault_shape_when_a_type_is_given(self) -> None:
+        mimic = InMemoryMimic(plugins=[])
+        engine = mimic.core.failures
+        engine.register(
+            engine.event("identity", "auth"),
+            "fail",
+            {"code": 500, "message": "Oops", "type": "identityFault"},
+        )
+        failed = mimic.request("POST", TOKENS, password_auth("anyone"))
+        self.assertEqual(failed.code, 500)
+        self.assertEqual(failed.json(), {"identityFault": {"code": 500, "message": "Oops"}})

@@ -11,6 +11,7 @@ and v3 authentication alike.
 from __future__ import annotations
 
 from mimic.failures import Condition, Event, FailureEngine, Parameter
+from mimic.http import HTTPError
 from mimic.services.identity.errors import keystone_error
 
 AUTHENTICATION = Event(
@@ -32,6 +33,14 @@ AUTHENTICATION = Event(
                     str,
                     "An unexpected error prevented the server from fulfilling your request.",
                 ),
+                Parameter(
+                    "type",
+                    "When given (e.g. identityFault, serviceUnavailable), the body is "
+                    "Rackspace Identity's fault shape {type: {code, message}} instead of "
+                    "Keystone's {error: {code, title, message}}; old mimic suites send it.",
+                    str,
+                    "",
+                ),
             ),
         ),
     ),
@@ -49,4 +58,7 @@ def check_authentication(failures: FailureEngine, username: str, tenant_id: str 
         AUTHENTICATION.id, {"username": username, "tenant_id": tenant_id or ""}
     )
     if firing is not None and firing.name == "fail":
+        if firing["type"]:
+            body = {firing["type"]: {"code": firing["code"], "message": firing["message"]}}
+            raise HTTPError(firing["code"], body)
         raise keystone_error(firing["code"], firing["message"])
