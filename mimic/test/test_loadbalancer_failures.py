@@ -186,3 +186,23 @@ class RegisteredConditionTests(LoadBalancerTestCase):
              "loadbalancer.node.add", "loadbalancer.loadbalancer.delete"} <= ids
         )
         self.assertIs(self.mimic.core.failures.event("loadbalancer", "creation"), failures.CREATE)
+
+
+class ControlAPITests(LoadBalancerTestCase):
+    def test_node_add_immutable_registered_over_http(self) -> None:
+        """
+        The control API's registration path reaches the same condition,
+        matched on the balancer's name.
+        """
+        response = self.mimic.request(
+            "POST",
+            "/mimic/v1.1/loadbalancer/behaviors/node.add",
+            {"name": "immutable", "criteria": [{"loadbalancer_name": "^scaling-"}], "times": 2},
+        )
+        self.assertEqual(response.code, 201, response)
+        steady = self.create(name="steady")
+        scaling = self.create(name="scaling-group-1")
+        self.assertEqual(self.request("POST", f"/{steady['id']}/nodes", NEW_NODE).code, 202)
+        for _ in range(2):
+            self.assertError(self.request("POST", f"/{scaling['id']}/nodes", NEW_NODE), 422)
+        self.assertEqual(self.request("POST", f"/{scaling['id']}/nodes", NEW_NODE).code, 202)
