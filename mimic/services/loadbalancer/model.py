@@ -274,13 +274,6 @@ class LoadBalancer:
         return described
 
 
-def _ip_version(address: str) -> int | None:
-    try:
-        return ipaddress.ip_address(address).version
-    except ValueError:
-        return None
-
-
 @implementer(IRegionState)
 @define
 class RegionLoadBalancers:
@@ -603,4 +596,7 @@ def ip_version(address: str) -> int | None:
     """
     4 or 6 for an IP address, None if it is not one.
     """
-    return _ip_version(address)
+    try:
+        return ipaddress.ip_address(address).version
+    except ValueError:
+        return None

@@ -11,7 +11,7 @@ Unknown attributes are ignored, as clients send more than they need to.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Callable
+from typing import Any
 
 from mimic.http import HTTPError
 from mimic.services.loadbalancer.errors import clb_error, validation_error
@@ -509,5 +509,3 @@ def parse_ids(raw: list[bytes], what: str, limit: int | None = None) -> list[int
         )
     return list(dict.fromkeys(ids))
 
-
-Parser = Callable[[Any], Any]
