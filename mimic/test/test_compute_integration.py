@@ -1,0 +1,226 @@
+# -*- test-case-name: mimic.test.test_compute_integration -*-
+"""
+Real clients against a real ``twistd mimic``: python-novaclient,
+openstacksdk and the ``openstack`` CLI find compute through the catalog
+and version discovery, run a server's lifecycle, see the known error
+conditions (advancing Mimic's clock over HTTP), and never see another
+tenant's servers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from mimic.services.compute.images import DEFAULT_IMAGE_ID
+from mimic.testing import MimicProcess
+
+FLAVOR = "general1-1"
+
+
+class ClientTestCase(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.process = MimicProcess()
+        self.process.start()
+        self.addCleanup(self.process.stop)
+        assert self.process.url is not None
+        self.url: str = self.process.url
+
+    def session(self, username: str = "alice") -> Any:
+        from keystoneauth1 import session as ks_session
+        from keystoneauth1.identity import v2
+
+        return ks_session.Session(
+            auth=v2.Password(f"{self.url}/identity/v2.0", username=username, password="pw")
+        )
+
+    def nova(self, version: str = "2", username: str = "alice") -> Any:
+        from novaclient import client
+
+        return client.Client(version, session=self.session(username), region_name="ORD")
+
+    def tick(self, seconds: float) -> None:
+        import requests
+
+        response = requests.post(f"{self.url}/mimic/v1.1/tick", json={"amount": seconds}, timeout=10)
+        self.assertEqual(response.status_code, 200, response.text)
+
+
+class NovaclientTests(ClientTestCase):
+    def test_server_lifecycle(self) -> None:
+        from novaclient import exceptions
+
+        nova = self.nova()
+        server = nova.servers.create("web", DEFAULT_IMAGE_ID, FLAVOR, meta={"role": "web"})
+        self.assertTrue(server.adminPass)
+        shown = nova.servers.get(server.id)
+        self.assertEqual((shown.status, shown.name), ("ACTIVE", "web"))
+        self.assertIn("public", shown.networks)
+        self.assertEqual([s.id for s in nova.servers.list(search_opts={"name": "^we"})], [server.id])
+        nova.servers.update(server, name="web-renamed")
+        nova.servers.set_meta(server, {"tier": "1"})
+        nova.servers.delete_meta(server, ["role"])
+        shown = nova.servers.get(server.id)
+        self.assertEqual((shown.name, shown.metadata), ("web-renamed", {"tier": "1"}))
+        shown.reboot(reboot_type="HARD")
+        self.assertEqual(nova.servers.get(server.id).status, "HARD_REBOOT")
+        self.tick(5)
+        self.assertEqual(nova.servers.get(server.id).status, "ACTIVE")
+        nova.servers.resize(server, "general1-2")
+        self.tick(10)
+        self.assertEqual(nova.servers.get(server.id).status, "VERIFY_RESIZE")
+        nova.servers.confirm_resize(server)
+        self.assertEqual(nova.servers.get(server.id).flavor["id"], "general1-2")
+        nova.servers.delete(server)
+        self.assertRaises(exceptions.NotFound, nova.servers.get, server.id)
+
+    def test_microversion_client_sees_embedded_flavor(self) -> None:
+        nova = self.nova("2.60")
+        server = nova.servers.create("micro", DEFAULT_IMAGE_ID, FLAVOR, nics="auto")
+        shown = nova.servers.get(server.id)
+        self.assertEqual(shown.flavor["original_name"], "1 GB General Purpose v1")
+        self.assertEqual(shown.api_version.get_string(), "2.60")
+
+    def test_metadata_triggers_with_tick(self) -> None:
+        from novaclient import exceptions
+
+        nova = self.nova()
+        slow = nova.servers.create("slow", DEFAULT_IMAGE_ID, FLAVOR, meta={"server_building": "30"})
+        self.assertEqual(nova.servers.get(slow.id).status, "BUILD")
+        self.tick(30)
+        self.assertEqual(nova.servers.get(slow.id).status, "ACTIVE")
+
+        broken = nova.servers.create("broken", DEFAULT_IMAGE_ID, FLAVOR, meta={"server_error": "1"})
+        self.assertEqual(nova.servers.get(broken.id).status, "ERROR")
+
+        failure = json.dumps({"message": "no capacity", "code": 500})
+        with self.assertRaises(exceptions.ClientException) as raised:
+            nova.servers.create("doomed", DEFAULT_IMAGE_ID, FLAVOR, meta={"create_server_failure": failure})
+        self.assertEqual(raised.exception.code, 500)
+        self.assertIn("no capacity", str(raised.exception))
+
+        sticky = nova.servers.create(
+            "sticky", DEFAULT_IMAGE_ID, FLAVOR,
+            meta={"delete_server_failure": json.dumps({"code": 500, "times": 1})},
+        )
+        with self.assertRaises(exceptions.ClientException):
+            nova.servers.delete(sticky)
+        nova.servers.delete(sticky)
+        self.assertRaises(exceptions.NotFound, nova.servers.get, sticky.id)
+
+    def test_tenants_are_isolated(self) -> None:
+        alice, bob = self.nova(username="alice"), self.nova(username="bob")
+        server = alice.servers.create("private", DEFAULT_IMAGE_ID, FLAVOR)
+        self.assertEqual(bob.servers.list(), [])
+        from novaclient import exceptions
+
+        self.assertRaises(exceptions.NotFound, bob.servers.get, server.id)
+
+
+class OpenStackSDKTests(ClientTestCase):
+    def connection(self, username: str = "sdk-alice") -> Any:
+        import openstack
+
+        return openstack.connection.Connection(
+            session=self.session(username), region_name="ORD", compute_api_version="2"
+        )
+
+    def test_proxy_create_wait_delete_wait(self) -> None:
+        conn = self.connection()
+        server = conn.compute.create_server(
+            name="sdk", image_id=DEFAULT_IMAGE_ID, flavor_id=FLAVOR, networks="auto"
+        )
+        server = conn.compute.wait_for_server(server, wait=10)
+        self.assertEqual(server.status, "ACTIVE")
+        self.assertEqual(server.flavor.original_name, "1 GB General Purpose v1")
+        self.assertEqual([s.id for s in conn.compute.servers()], [server.id])
+        conn.compute.delete_server(server)
+        conn.compute.wait_for_delete(server, wait=10)
+        self.assertEqual(list(conn.compute.servers()), [])
+
+    def test_cloud_layer_create_and_delete(self) -> None:
+        conn = self.connection()
+        server = conn.create_server("cloud", image={"id": DEFAULT_IMAGE_ID}, flavor=FLAVOR, wait=True, timeout=10)
+        self.assertEqual(server.status, "ACTIVE")
+        self.assertTrue(conn.delete_server(server.id, wait=True, timeout=10))
+        self.assertIsNone(conn.get_server(server.id))
+
+    def test_building_server_waits_for_tick(self) -> None:
+        from openstack import exceptions
+
+        conn = self.connection()
+        server = conn.compute.create_server(
+            name="slow", image_id=DEFAULT_IMAGE_ID, flavor_id=FLAVOR, metadata={"server_building": "60"}
+        )
+        self.assertRaises(exceptions.ResourceTimeout, conn.compute.wait_for_server, server, interval=0.1, wait=0.3)
+        self.tick(60)
+        self.assertEqual(conn.compute.wait_for_server(server, wait=5).status, "ACTIVE")
+
+    def test_regions_are_separate(self) -> None:
+        import openstack
+
+        conn = self.connection()
+        conn.compute.create_server(name="ord", image_id=DEFAULT_IMAGE_ID, flavor_id=FLAVOR)
+        dfw = openstack.connection.Connection(
+            session=self.session("sdk-alice"), region_name="DFW", compute_api_version="2"
+        )
+        self.assertEqual(list(dfw.compute.servers()), [])
+
+
+class OpenStackCLITests(ClientTestCase):
+    """
+    The CLI through Identity v3 (the openstack CLI no longer speaks v2),
+    with the servers made by novaclient in the same project: ``server
+    create --image`` needs an Image service, which compute does not
+    provide.
+    """
+
+    project = "cli-alice-project"
+
+    def v3_session(self) -> Any:
+        from keystoneauth1 import session as ks_session
+        from keystoneauth1.identity import v3
+
+        return ks_session.Session(
+            auth=v3.Password(
+                f"{self.url}/identity/v3", username="cli-alice", password="pw",
+                project_name=self.project, user_domain_name="Default", project_domain_name="Default",
+            )
+        )
+
+    def openstack(self, *args: str, output: bool = True) -> Any:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+        env.update(
+            {
+                "OS_AUTH_URL": f"{self.url}/identity/v3",
+                "OS_USERNAME": "cli-alice",
+                "OS_PASSWORD": "pw",
+                "OS_PROJECT_NAME": self.project,
+                "OS_USER_DOMAIN_NAME": "Default",
+                "OS_PROJECT_DOMAIN_NAME": "Default",
+                "OS_REGION_NAME": "ORD",
+            }
+        )
+        command = [sys.executable, "-m", "openstackclient.shell", *args]
+        if output:
+            command += ["-f", "json"]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return json.loads(result.stdout) if output else result.stdout
+
+    def test_server_list_show_delete_wait(self) -> None:
+        from novaclient import client
+
+        nova = client.Client("2", session=self.v3_session(), region_name="ORD")
+        server = nova.servers.create("cli-server", DEFAULT_IMAGE_ID, FLAVOR)
+        listed = self.openstack("server", "list", "--no-name-lookup")
+        self.assertEqual([(s["ID"], s["Status"]) for s in listed], [(server.id, "ACTIVE")])
+        shown = self.openstack("server", "show", server.id)
+        self.assertEqual((shown["name"], shown["status"]), ("cli-server", "ACTIVE"))
+        self.openstack("server", "delete", "--wait", server.id, output=False)
+        self.assertEqual(self.openstack("server", "list", "--no-name-lookup"), [])
