@@ -27,6 +27,27 @@ DEFAULT_BODY_LIMIT = 114688
 
 JSON_CONTENT_TYPE = b"application/json"
 
+#: Encodes response bodies: compact, UTF-8 rather than ``\u`` escapes,
+#: and without the check for circular structures (bodies are trees built
+#: per request).  Together that halves the cost of encoding a large
+#: listing, which is most of what serving one costs.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+
+#: For the rare body holding a lone surrogate (a client may send one as a
+#: ``\ud800`` escape), which has no UTF-8 form: escaped, as before.
+_ASCII_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
+def encode_json(body: Any) -> bytes:
+    """
+    ``body`` as compact JSON in UTF-8.
+    """
+    text = _ENCODER.encode(body)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _ASCII_ENCODER.encode(body).encode("ascii")
+
 
 class HTTPError(Exception):
     """
@@ -87,7 +108,7 @@ def json_response(
     if body is None:
         return b""
     request.setHeader(b"content-type", JSON_CONTENT_TYPE)
-    return json.dumps(body, separators=(",", ":")).encode("utf-8")
+    return encode_json(body)
 
 
 def render_error(request: IRequest, failure: Failure) -> bytes:
