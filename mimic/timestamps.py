@@ -8,15 +8,20 @@ services use.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 
 
 def _utc(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
 
 
+@lru_cache(maxsize=4096)
 def iso_seconds(seconds: float) -> str:
     """
     ``2026-11-25T11:16:31Z``: Nova's ``created``/``updated``, Keystone v2.
+
+    Cached: a listing formats each resource's times on every request, and
+    under Mimic's stepped clock most resources share the same few times.
     """
     return _utc(seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
 
