@@ -45,6 +45,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 LOADGEN = os.path.join(HERE, "loadgen.py")
 SDK_CYCLE = os.path.join(HERE, "sdk_cycle.py")
+SERVE = os.path.join(HERE, "serve.py")
 DEFAULT_OLD_TWISTD = "/tmp/oldmimic/bin/twistd"
 
 COMPUTE = ("compute", "cloudServersOpenStack")
@@ -161,36 +162,16 @@ def snapshot(ref: str, workdir: str) -> str:
     return destination
 
 
-#: Runs twistd under cProfile, writing the stats to argv[1] as the reactor
-#: shuts down (twistd ends by re-raising the signal that stopped it, so
-#: nothing after ``run()`` would run).
-PROFILED_TWISTD = """
-import cProfile, sys
-from twisted.internet import reactor
-from twisted.scripts.twistd import run
-out = sys.argv.pop(1)
-profile = cProfile.Profile()
-def dump():
-    profile.disable()
-    profile.dump_stats(out)
-reactor.addSystemEventTrigger("after", "shutdown", dump)
-profile.enable()
-run()
-"""
-
-
-def ours(python: str, source: str, profile: str | None = None) -> Target:
+def ours(python: str, source: str, profile: str | None = None, unlimited_quotas: bool = True) -> Target:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in [source, env.get("PYTHONPATH", "")] if p)
-    if profile is None:
-        prefix = [python, "-c", "from twisted.scripts.twistd import run; run()"]
-    else:
-        prefix = [python, "-c", PROFILED_TWISTD, profile]
+    options = ["--profile", profile] if profile else []
+    if unlimited_quotas:
+        options.append("--unlimited-quotas")
     return Target(
         "ours",
-        lambda port: prefix + [
-            "--nodaemon", "--pidfile=", "mimic", "--listen", f"tcp:{port}:interface=127.0.0.1",
-        ],
+        lambda port: [python, SERVE, *options,
+                      "--nodaemon", "--pidfile=", "mimic", "--listen", f"tcp:{port}:interface=127.0.0.1"],
         env,
     )
 
@@ -256,6 +237,7 @@ class Account:
         access = body["access"]
         self.username = username
         self.token: str = access["token"]["id"]
+        self.tenant_id: str = access["token"]["tenant"]["id"]
         self.catalog = access["serviceCatalog"]
 
     def path(self, kind: tuple[str, str]) -> str:
@@ -376,6 +358,17 @@ def measured(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def lift_quota(client: Client, account: Account, compute: str) -> None:
+    """
+    Ask for unlimited compute quotas, as an admin would with Nova's
+    ``os-quota-sets`` API, so that a tenant can hold thousands of servers.
+    A Mimic without quotas (the old one) or without that API is left as
+    it is; seeding then reports the quota error if there is one.
+    """
+    unlimited = {"quota_set": {"instances": -1, "cores": -1, "ram": -1}}
+    client.request("PUT", f"{compute}/os-quota-sets/{account.tenant_id}", unlimited, token=account.token)
+
+
 def seed_servers(
     runner: Runner, account: Account, compute: str, count: int, image: str, flavor: str
 ) -> list[str]:
@@ -391,13 +384,16 @@ def image_and_flavor(client: Client, account: Account, compute: str) -> tuple[st
     """
     Ids of an image and a flavor the compute service knows.
     """
-    found = []
-    for collection in ("images", "flavors"):
-        status, body = client.request("GET", f"{compute}/{collection}", token=account.token)
-        if status != 200 or not body.get(collection):
-            raise Unsupported(f"GET {collection} answered {status}")
-        found.append(str(body[collection][0]["id"]))
-    return found[0], found[1]
+    status, body = client.request("GET", f"{compute}/images", token=account.token)
+    if status != 200 or not body.get("images"):
+        raise Unsupported(f"GET images answered {status}")
+    image = str(body["images"][0]["id"])
+    status, body = client.request("GET", f"{compute}/flavors/detail", token=account.token)
+    if status != 200 or not body.get("flavors"):
+        raise Unsupported(f"GET flavors/detail answered {status}")
+    # The smallest flavor, so that RAM quotas allow the most servers.
+    flavor = min(body["flavors"], key=lambda f: (f.get("ram") or 0, str(f["id"])))
+    return image, str(flavor["id"])
 
 
 def page_markers(client: Client, account: Account, compute: str, page_size: int) -> list[str | None]:
@@ -521,6 +517,7 @@ def measure_target(
             compute = account.path(COMPUTE)
             image, flavor = image_and_flavor(client, account, compute)
             state.update(compute=compute, image=image, flavor=flavor)
+            lift_quota(client, account, compute)
             ids = seed_servers(runner, account, compute, 1000, image, flavor)
             sample = random.Random(7).sample(ids, min(200, len(ids)))
             gets = [[step("GET", f"{compute}/servers/{i}", account)] for i in sample]
@@ -546,6 +543,7 @@ def measure_target(
                 raise Unsupported("no compute service")
             account = Account(client, "bench-create-delete")
             compute = account.path(COMPUTE)
+            lift_quota(client, account, compute)
             body = {"server": {"name": "bench", "imageRef": state["image"], "flavorRef": state["flavor"]}}
             operation = [
                 step("POST", compute + "/servers", account, body, (202,), ["server", "id"]),
@@ -606,6 +604,7 @@ def measure_target(
             for size in (10, args.big):
                 account = Account(client, f"bench-scale-{size}")
                 path = account.path(COMPUTE)
+                lift_quota(client, account, path)
                 before = rss_bytes(process.pid)
                 seeding = time.perf_counter()
                 ids = seed_servers(runner, account, path, size, image, flavor)
@@ -746,6 +745,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="run this Mimic's measured server under cProfile and save the stats "
                         "in bench/results/ (its numbers are then not comparable)")
+    parser.add_argument("--keep-quotas", action="store_true",
+                        help="do not start this Mimic with unlimited compute quotas (see bench/serve.py)")
     parser.add_argument("--startup-runs", type=int, default=5)
     parser.add_argument("--scale", type=float, default=1.0,
                         help="multiply request counts (0.1 for a quick look)")
@@ -762,7 +763,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             profile = os.path.join(HERE, "results", time.strftime("%Y%m%dT%H%M%S") + "-ours.prof")
             os.makedirs(os.path.dirname(profile), exist_ok=True)
-        targets.append(ours(args.python, source, profile))
+        targets.append(ours(args.python, source, profile, not args.keep_quotas))
     if args.only != "ours":
         if args.old_twistd and os.path.exists(args.old_twistd):
             targets.append(old(args.old_twistd))

@@ -56,14 +56,14 @@ def main() -> None:
         region_name=args.region,
         identity_api_version="2",
     )
-    flavor = next(iter(conn.compute.flavors()))
+    flavor = min(conn.compute.flavors(), key=lambda f: (f.ram or 0, f.id))
     image = next(iter(conn.compute.images()))
     timings["connect_seconds"] = time.perf_counter() - started
 
     phase = time.perf_counter()
     servers = [
         conn.compute.create_server(
-            name=f"bench-sdk-{i}", image_id=image.id, flavor_id=flavor.id, networks="auto"
+            name=f"bench-sdk-{i}", image_id=image.id, flavor_id=flavor.id
         )
         for i in range(args.count)
     ]
