@@ -9,16 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from attrs import define, field
-from klein import Klein
-from twisted.trial.unittest import SynchronousTestCase
-from twisted.web.iweb import IRequest
-from twisted.web.resource import IResource
-from zope.interface import implementer
+from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
-from mimic.catalog import Endpoint, Entry
-from mimic.http import HTTPError, base_url, header, render_error
-from mimic.interfaces import IAPIMock, IMimicCore
 from mimic.services.compute import flavors, images, keypairs, limits, zones
 from mimic.testing import InMemoryMimic, Response
 
@@ -33,97 +25,13 @@ ED25519_FINGERPRINT = "d6:e0:b2:c6:29:b3:6c:37:72:93:77:b9:cf:4e:4e:98"
 UBUNTU = "0b6d8c5e-4c7b-4f7e-9b37-6f0b9d7f3a1c"
 
 
-@define
-class HarnessState:
-    keypairs: keypairs.KeypairStore = field(factory=keypairs.KeypairStore)
-    images: images.ImageStore = field(factory=images.ImageStore)
-    flavor_ids: list[str] = field(factory=list)
-
-
-@define
-class HarnessContext:
-    microversion: tuple[int, int]
-    versioned_url: str
-    unversioned_url: str
-    user_id: str
-    now: float
-    keypairs: keypairs.KeypairStore
-    images: images.ImageStore
-    state: HarnessState
-
-    def flavor_ids_in_use(self) -> list[str]:
-        return list(self.state.flavor_ids)
-
-
-class HarnessAPI:
-    """
-    The resources mounted as the servers routes mount them, on a stand-in
-    for the compute plugin: these tests need none of the servers code.
-    """
-
-    app = Klein()
-
-    def __init__(self, core: IMimicCore, state: HarnessState, region: str, tenant_id: str) -> None:
-        self.core, self.state, self.region, self.tenant_id = core, state, region, tenant_id
-
-    def context(self, request: IRequest, version: str, tenant_id: str) -> HarnessContext:
-        asked = header(request, "X-OpenStack-Nova-API-Version")
-        microversion = (2, 1) if asked is None else (2, int(asked.split(".")[1]))
-        prefix = f"{base_url(request)}/service/compute/{self.region}/{self.tenant_id}"
-        return HarnessContext(
-            microversion,
-            f"{prefix}/{version}/{tenant_id}",
-            f"{prefix}/{tenant_id}",
-            self.tenant_id,
-            self.core.clock.seconds(),
-            self.state.keypairs,
-            self.state.images,
-            self.state,
-        )
-
-    @app.handle_errors(HTTPError)
-    def error(self, request: IRequest, failure: Any) -> bytes:
-        return render_error(request, failure)
-
-
-for _module in (flavors, images, keypairs, limits, zones):
-    _module.install_routes(HarnessAPI.app, HarnessAPI.context, "/<version>/<tenant_id>")
-
-
-@implementer(IAPIMock)
-class HarnessMock:
-    name = "compute"
-
-    def catalog_entries(self, tenant_id: str) -> list[Entry]:
-        return [
-            Entry(
-                "compute",
-                "cloudServersOpenStack",
-                tuple(Endpoint(r, f"v2/{tenant_id}", tenant_id=tenant_id) for r in ("ORD", "DFW")),
-            )
-        ]
-
-    def failure_events(self) -> tuple[()]:
-        return ()
-
-    def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
-        state = core.region_state(self.name, tenant_id, region, HarnessState)
-        return HarnessAPI(core, state, region, tenant_id).app.resource()
-
-    def anonymous_paths(self) -> set[tuple[str, ...]]:
-        return set()
-
-    def error_body(self, status: int, message: str) -> dict[str, Any]:
-        return {"error": {"code": status, "message": message}}
-
-
 class Compute:
     """
     One tenant's compute endpoint in one region of an in-memory Mimic.
     """
 
     def __init__(self, mimic: InMemoryMimic | None = None, username: str = "alice", region: str = "ORD") -> None:
-        self.mimic = mimic if mimic is not None else InMemoryMimic(plugins=[HarnessMock()])
+        self.mimic = mimic if mimic is not None else InMemoryMimic()
         self.access = self.mimic.authenticate(username)
         self.endpoint = self.access.endpoint("compute", region)
 
@@ -296,6 +204,27 @@ class ImageTests(ResourceTestCase):
     def test_base_images_cannot_be_deleted(self) -> None:
         self.assertNovaError(self.compute.request("DELETE", f"/images/{UBUNTU}"), 403, "forbidden")
         self.ok(self.compute.get(f"/images/{UBUNTU}"))
+
+    def test_server_snapshot_is_listed_saving_then_active_and_deletable(self) -> None:
+        server = {"server": {"name": "web", "imageRef": UBUNTU, "flavorRef": "general1-1"}}
+        server_id = self.ok(self.compute.request("POST", "/servers", server), 202)["server"]["id"]
+        self.compute.mimic.tick(600)
+        action = {"createImage": {"name": "web-backup", "metadata": {"purpose": "test"}}}
+        response = self.compute.request("POST", f"/servers/{server_id}/action", action)
+        self.assertEqual(response.code, 202, response)
+        image_id = response.header("location").rsplit("/", 1)[-1]
+        image = self.ok(self.compute.get(f"/images/{image_id}"))["image"]
+        self.assertEqual((image["status"], image["progress"]), ("SAVING", 25))
+        self.assertEqual(image["server"]["id"], server_id)
+        self.assertEqual(image["metadata"]["purpose"], "test")
+        self.assertEqual(image["metadata"]["base_image_ref"], UBUNTU)
+        listed = self.ok(self.compute.get(f"/images/detail?server={server_id}"))["images"]
+        self.assertEqual([i["id"] for i in listed], [image_id])
+        self.compute.mimic.tick(images.SNAPSHOT_SECONDS)
+        image = self.ok(self.compute.get(f"/images/{image_id}"))["image"]
+        self.assertEqual((image["status"], image["progress"]), ("ACTIVE", 100))
+        self.assertEqual(self.compute.request("DELETE", f"/images/{image_id}").code, 204)
+        self.assertNovaError(self.compute.get(f"/images/{image_id}"), 404, "itemNotFound")
 
     def test_image_proxy_is_gone_from_microversion_2_36(self) -> None:
         self.ok(self.compute.get("/images", "2.35"))
@@ -503,6 +432,18 @@ class LimitsTests(ResourceTestCase):
         self.assertIn("maxSecurityGroups", absolute)
         self.assertIn("maxPersonality", absolute)
 
+    def test_used_counts_follow_the_tenants_servers(self) -> None:
+        for flavor in ("general1-1", "general1-4"):
+            server = {"server": {"name": f"on-{flavor}", "imageRef": UBUNTU, "flavorRef": flavor}}
+            self.ok(self.compute.request("POST", "/servers", server), 202)
+        absolute = self.ok(self.compute.get("/limits"))["limits"]["absolute"]
+        self.assertEqual(
+            (absolute["totalInstancesUsed"], absolute["totalCoresUsed"], absolute["totalRAMUsed"]),
+            (2, 5, 5120),
+        )
+        other_region = Compute(self.compute.mimic, "alice", "DFW")
+        self.assertEqual(self.ok(other_region.get("/limits"))["limits"]["absolute"]["totalInstancesUsed"], 0)
+
     def test_network_and_file_limits_go_away_in_later_microversions(self) -> None:
         absolute = self.ok(self.compute.get("/limits", "2.57"))["limits"]["absolute"]
         for gone in ("maxSecurityGroups", "maxTotalFloatingIps", "totalFloatingIpsUsed", "maxPersonality"):
@@ -562,3 +503,137 @@ class FingerprintTests(SynchronousTestCase):
         for text in ("", "ssh-rsa", "ssh-rsa !!!", "hello world", "ssh-ed25519 AAAA"):
             self.assertIsNone(keypairs.ssh_fingerprint(text), text)
         self.assertIsNone(keypairs.x509_fingerprint("-----BEGIN CERTIFICATE-----\nxx\n"))
+
+
+def _compute_plugin_missing() -> str | None:
+    from mimic.core import discover_plugins
+
+    if "compute" not in {plugin.name for plugin in discover_plugins()}:
+        return "the compute plugin is not installed in this Mimic"
+    return None
+
+
+class ClientTests(SynchronousTestCase):
+    """
+    python-novaclient, openstacksdk and the openstack CLI using flavors,
+    images, keypairs, limits and zones of a real ``twistd mimic``,
+    discovering compute from the catalog as they do against a real cloud.
+    """
+
+    def setUp(self) -> None:
+        from mimic.testing import MimicProcess
+
+        missing = _compute_plugin_missing()
+        if missing is not None:
+            raise SkipTest(missing)
+        self.process = MimicProcess()
+        self.process.start()
+        self.addCleanup(self.process.stop)
+        assert self.process.url is not None
+        self.url: str = self.process.url
+
+    def session(self, username: str = "client-alice") -> Any:
+        from keystoneauth1 import session as ks_session
+        from keystoneauth1.identity import v2
+
+        return ks_session.Session(
+            auth=v2.Password(f"{self.url}/identity/v2.0", username=username, password="pw")
+        )
+
+    def novaclient(self, version: str = "2.1") -> Any:
+        from novaclient import client
+
+        return client.Client(version, session=self.session(), region_name="ORD")
+
+    def connection(self) -> Any:
+        import openstack
+
+        return openstack.connection.Connection(
+            session=self.session(), region_name="ORD", compute_api_version="2"
+        )
+
+    def test_novaclient_flavors_and_images(self) -> None:
+        nova = self.novaclient("2.35")
+        names = {flavor.name for flavor in nova.flavors.list()}
+        self.assertIn("1 GB General Purpose v1", names)
+        flavor = nova.flavors.get("general1-1")
+        self.assertEqual((flavor.ram, flavor.vcpus, flavor.disk, flavor.ephemeral), (1024, 1, 20, 0))
+        self.assertTrue(flavor.is_public)
+        self.assertEqual(flavor.get_keys()["class"], "general1")
+        self.assertEqual(nova.flavors.find(name="2 GB General Purpose v1").id, "general1-2")
+
+    def test_novaclient_keypair_lifecycle(self) -> None:
+        from novaclient import exceptions
+
+        nova = self.novaclient("2.10")
+        created = nova.keypairs.create("nova-key")
+        self.assertTrue(created.private_key.startswith("-----BEGIN RSA PRIVATE KEY-----"))
+        imported = nova.keypairs.create("imported", public_key=ED25519_KEY)
+        self.assertEqual(imported.fingerprint, ED25519_FINGERPRINT)
+        self.assertEqual(sorted(k.name for k in nova.keypairs.list()), ["imported", "nova-key"])
+        self.assertEqual(nova.keypairs.get("imported").public_key, ED25519_KEY)
+        with self.assertRaises(exceptions.Conflict):
+            nova.keypairs.create("imported", public_key=ED25519_KEY)
+        nova.keypairs.delete("nova-key")
+        with self.assertRaises(exceptions.NotFound):
+            nova.keypairs.get("nova-key")
+
+    def test_novaclient_limits_and_zones(self) -> None:
+        nova = self.novaclient("2.1")
+        absolute = {limit.name: limit.value for limit in nova.limits.get().absolute}
+        self.assertEqual(absolute["maxTotalInstances"], limits.DEFAULT_QUOTAS.instances)
+        self.assertEqual(absolute["totalInstancesUsed"], 0)
+        self.assertEqual([zone.zoneName for zone in nova.availability_zones.list(detailed=False)], ["nova"])
+
+    def test_openstacksdk_flavors_images_keypairs_limits_zones(self) -> None:
+        conn = self.connection()
+        flavor = conn.compute.find_flavor("1 GB General Purpose v1", ignore_missing=False)
+        self.assertEqual((flavor.id, flavor.ram, flavor.is_public), ("general1-1", 1024, True))
+        self.assertEqual(conn.compute.get_flavor("io1-15").ephemeral, 150)
+        self.assertIn(UBUNTU, [image.id for image in conn.compute.images()])
+        self.assertEqual(conn.compute.get_image(UBUNTU).min_disk, 20)
+        keypair = conn.compute.create_keypair(name="sdk-key")
+        self.assertTrue(keypair.private_key)
+        self.assertEqual([k.name for k in conn.compute.keypairs()], ["sdk-key"])
+        conn.compute.delete_keypair("sdk-key")
+        self.assertEqual(list(conn.compute.keypairs()), [])
+        self.assertEqual(conn.compute.get_limits().absolute.instances_used, 0)
+        self.assertEqual([zone.name for zone in conn.compute.availability_zones()], ["nova"])
+
+    def test_openstack_cli_flavor_list_and_keypair_create(self) -> None:
+        import json
+        import os
+        import subprocess
+        import sys
+
+        def openstack(*args: str) -> Any:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+            env.update(
+                {
+                    # The keypair commands insist on Identity v3.
+                    "OS_AUTH_URL": f"{self.url}/identity/v3",
+                    "OS_USERNAME": "cli-carol",
+                    "OS_PASSWORD": "pw",
+                    "OS_PROJECT_NAME": "cli-carol-project",
+                    "OS_USER_DOMAIN_NAME": "Default",
+                    "OS_PROJECT_DOMAIN_NAME": "Default",
+                    "OS_REGION_NAME": "ORD",
+                }
+            )
+            result = subprocess.run(
+                [sys.executable, "-m", "openstackclient.shell", *args, "-f", "json"],
+                env=env, capture_output=True, text=True, timeout=120,
+            )
+            self.assertEqual(result.returncode, 0, result.stderr)
+            return json.loads(result.stdout)
+
+        listed = openstack("flavor", "list")
+        self.assertIn("general1-1", [flavor["ID"] for flavor in listed])
+        shown = openstack("flavor", "show", "4 GB General Purpose v1")
+        self.assertEqual((shown["id"], shown["ram"], shown["vcpus"]), ("general1-4", 4096, 4))
+        key_file = self.mktemp()
+        with open(key_file, "w") as f:
+            f.write(ED25519_KEY + "\n")
+        keypair = openstack("keypair", "create", "--public-key", key_file, "cli-key")
+        self.assertEqual(keypair["fingerprint"], ED25519_FINGERPRINT)
+        self.assertEqual([k["Name"] for k in openstack("keypair", "list")], ["cli-key"])
