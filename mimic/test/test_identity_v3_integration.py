@@ -23,25 +23,26 @@ from mimic.core import discover_plugins
 from mimic.testing import MimicProcess
 
 
-def _missing_for_servers() -> str | None:
-    """
-    Why ``openstack server create`` cannot work in this Mimic, if it
-    cannot: the CLI needs compute, and looks the image up in the image
-    service.
-    """
-    plugins = {plugin.name: plugin for plugin in discover_plugins()}
-    if "compute" not in plugins:
-        return "the compute service (plugin 'compute') is not installed in this Mimic"
-    types = {entry.type for plugin in plugins.values() for entry in plugin.catalog_entries("t")}
-    if "image" not in types:
-        return (
-            "no service of type 'image' is installed: 'openstack server create --image' "
-            "looks images up in the image service (Glance), not in compute"
-        )
-    return None
+_PLUGINS = {plugin.name: plugin for plugin in discover_plugins()}
+_SERVICE_TYPES = {
+    entry.type for plugin in _PLUGINS.values() for entry in plugin.catalog_entries("t")
+}
 
+#: Why servers cannot be made in this Mimic, if they cannot.
+NO_COMPUTE = (
+    None
+    if "compute" in _PLUGINS
+    else "the compute service (plugin 'compute') is not installed in this Mimic"
+)
 
-MISSING_FOR_SERVERS = _missing_for_servers()
+#: Why ``openstack server create --image`` cannot work, if it cannot: the
+#: CLI looks the image up in the Image service, not in compute.
+NO_CLI_SERVER_CREATE = NO_COMPUTE or (
+    None
+    if "image" in _SERVICE_TYPES
+    else "no service of type 'image' is installed: 'openstack server create --image' "
+    "looks images up in the Image service (Glance), not in compute"
+)
 
 
 class MimicProcessCase(TestCase):
@@ -129,25 +130,61 @@ class KeystoneauthTests(MimicProcessCase):
             password_sess.get(tokens_url, headers={"X-Subject-Token": second})
 
 
+def sdk_connection(url: str, username: str) -> Any:
+    """
+    openstacksdk with its defaults, given only the unversioned identity
+    URL and credentials.
+    """
+    return openstack.connect(
+        auth_url=f"{url}/identity",
+        username=username,
+        password="any",
+        project_name=f"{username}-project",
+        user_domain_name="Default",
+        project_domain_name="Default",
+    )
+
+
+def sdk_server(conn: Any, name: str) -> Any:
+    """
+    A server made through openstacksdk's compute proxy with the first
+    flavor and image compute lists.
+    """
+    flavor = next(iter(conn.compute.flavors()))
+    image = next(iter(conn.compute.images()))
+    return conn.compute.create_server(name=name, flavor_id=flavor.id, image_id=image.id)
+
+
 class OpenStackSDKTests(MimicProcessCase):
     def test_connect_with_defaults_at_the_unversioned_url(self) -> None:
-        conn = openstack.connect(
-            auth_url=f"{self.url}/identity",
-            username="sdk-erin",
-            password="any",
-            project_name="erin-project",
-            user_domain_name="Default",
-            project_domain_name="Default",
-        )
+        conn = sdk_connection(self.url, "sdk-erin")
         self.addCleanup(conn.close)
         conn.authorize()
-        self.assertEqual(conn.current_project_id, "erin-project")
+        self.assertEqual(conn.current_project_id, "sdk-erin-project")
         projects = [project.name for project in conn.identity.projects()]
-        self.assertEqual(projects, ["erin-project"])
+        self.assertEqual(projects, ["sdk-erin-project"])
         user = conn.identity.find_user("sdk-erin")
-        self.assertEqual(user.default_project_id, "erin-project")
+        self.assertEqual(user.default_project_id, "sdk-erin-project")
         self.assertEqual(conn.identity.get_domain("default").name, "Default")
         self.assertIn("identity", [service.type for service in conn.identity.services()])
+
+
+    def test_v3_and_v2_tokens_of_one_tenant_see_the_same_servers(self) -> None:
+        if NO_COMPUTE is not None:
+            raise SkipTest(NO_COMPUTE)
+        conn = sdk_connection(self.url, "sdk-gina")
+        self.addCleanup(conn.close)
+        server = sdk_server(conn, "shared-server")
+        self.assertEqual([s.id for s in conn.compute.servers()], [server.id])
+        v2_sess = ks_session.Session(
+            auth=v2.Password(f"{self.url}/identity/v2.0", username="sdk-gina", password="any")
+        )
+        self.assertEqual(v2_sess.get_project_id(), "sdk-gina-project")
+        region = conn.compute.get_endpoint().split("/service/compute/")[1].split("/")[0]
+        listed = v2_sess.get(
+            "/servers", endpoint_filter={"service_type": "compute", "region_name": region}
+        ).json()["servers"]
+        self.assertEqual([s["id"] for s in listed], [server.id])
 
 
 class OpenStackCLITests(MimicProcessCase):
@@ -193,9 +230,20 @@ class OpenStackCLITests(MimicProcessCase):
         interfaces = {endpoint["interface"] for endpoint in identity["Endpoints"]}
         self.assertEqual(interfaces, {"public", "internal", "admin"})
 
+    def test_server_list_and_delete_of_a_server_made_with_the_sdk(self) -> None:
+        if NO_COMPUTE is not None:
+            raise SkipTest(NO_COMPUTE)
+        conn = sdk_connection(self.url, "cli-frank")
+        self.addCleanup(conn.close)
+        server = sdk_server(conn, "sdk-made")
+        listed = self.openstack("server", "list")
+        self.assertEqual([(s["ID"], s["Name"]) for s in listed], [(server.id, "sdk-made")])
+        self.openstack("server", "delete", "--wait", server.id, output=False)
+        self.assertEqual(self.openstack("server", "list"), [])
+
     def test_server_create_list_delete(self) -> None:
-        if MISSING_FOR_SERVERS is not None:
-            raise SkipTest(MISSING_FOR_SERVERS)
+        if NO_CLI_SERVER_CREATE is not None:
+            raise SkipTest(NO_CLI_SERVER_CREATE)
         flavor = self.openstack("flavor", "list")[0]["ID"]
         image = self.openstack("image", "list")[0]["ID"]
         created = self.openstack(
@@ -204,5 +252,5 @@ class OpenStackCLITests(MimicProcessCase):
         self.assertEqual(created["name"], "cli-server")
         listed = self.openstack("server", "list")
         self.assertEqual([s["Name"] for s in listed], ["cli-server"])
-        self.openstack("server", "delete", created["id"], output=False)
+        self.openstack("server", "delete", "--wait", created["id"], output=False)
         self.assertEqual(self.openstack("server", "list"), [])
