@@ -139,6 +139,9 @@ class FlavorTests(ResourceTestCase):
             self.compute.get("/flavors?marker=nope"), 400, "badRequest", "marker [nope] not found"
         )
 
+    def test_limit_zero_means_no_limit(self) -> None:
+        self.assertEqual(len(self.ok(self.compute.get("/flavors?limit=0"))["flavors"]), len(flavors.FLAVORS))
+
     def test_negative_limit_returns_400(self) -> None:
         self.assertNovaError(self.compute.get("/flavors?limit=-1"), 400, "badRequest")
 

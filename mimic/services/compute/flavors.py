@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Protocol, Sequence
 from urllib.parse import urlencode
 
-from attrs import frozen
+from attrs import field, frozen
 from klein import Klein
 from twisted.web.iweb import IRequest
 
@@ -38,6 +38,7 @@ from mimic.services.compute.errors import nova_error
 
 #: A microversion as (major, minor); (2, 0) on the legacy /v2 API.
 Microversion = tuple[int, int]
+
 
 class RequestContext(Protocol):
     """
@@ -102,7 +103,8 @@ MAX_LIMIT = 1000
 
 def limit_and_marker(request: IRequest) -> tuple[int, str | None]:
     """
-    ``limit`` and ``marker`` query arguments, validated as Nova does.
+    ``limit`` and ``marker`` query arguments, validated as Nova does:
+    no limit (or 0) means the largest page, :data:`MAX_LIMIT`.
     """
     raw = query_arg(request, "limit")
     limit = MAX_LIMIT
@@ -113,7 +115,7 @@ def limit_and_marker(request: IRequest) -> tuple[int, str | None]:
             raise nova_error(400, "limit param must be an integer")
         if limit < 0:
             raise nova_error(400, "limit param must be positive")
-        limit = min(limit, MAX_LIMIT)
+        limit = min(limit or MAX_LIMIT, MAX_LIMIT)
     return limit, query_arg(request, "marker")
 
 
@@ -156,7 +158,7 @@ class Flavor:
     ephemeral: int = 0
     swap: int = 0
     rxtx_factor: float = 1.0
-    extra_specs: dict[str, str] = {}
+    extra_specs: dict[str, str] = field(factory=dict)
     description: str | None = None
 
     def summary_json(self, ctx: RequestContext) -> dict[str, Any]:
