@@ -410,7 +410,7 @@ class IdentityV3:
         if username is None:
             assert user is not None
             username = user.username
-        scope = self._scope(auth.get("scope"), user)
+        scope = self._scope(auth.get("scope"))
         tenant_id = scope if isinstance(scope, str) else None
         check_authentication(self.core.failures, username, tenant_id)
         sessions = self.core.sessions
@@ -484,7 +484,7 @@ class IdentityV3:
             raise AuthenticationFailed(f"Could not find domain: {domain.get('id', domain.get('name'))}.")
         return name, self.core.sessions.user_by_name(name), password
 
-    def _scope(self, scope: Any, user: User | None) -> Any:
+    def _scope(self, scope: Any) -> Any:
         """
         What the token is to be scoped to: a tenant id, the domain, nothing
         (``"unscoped"``), or, when no scope is given, the user's default
