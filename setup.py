@@ -24,6 +24,8 @@ setup(
         "attrs>=23.1",
         "zope.interface>=6",
         "treq>=23.11",
+        # Compute's keypairs generate real RSA keys and fingerprints.
+        "cryptography>=41",
     ],
     classifiers=[
         "Framework :: Twisted",

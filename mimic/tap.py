@@ -24,7 +24,7 @@ class Options(usage.Options):
     synopsis = "[-l <strports description>] [--realtime] [--verbose]"
     longdesc = (
         "Serve a fake OpenStack and Rackspace cloud on one port.  "
-        "Authenticate at /identity/v2.0/tokens."
+        "Authenticate at /identity (v2.0 or v3)."
     )
     optParameters = [
         [

@@ -41,7 +41,9 @@ class IdentityClientTests(TestCase):
         self.assertTrue(access.service_catalog.catalog)
         for entry in access.service_catalog.catalog:
             for endpoint in entry["endpoints"]:
-                self.assertTrue(endpoint["publicURL"].startswith(self.mimic.url + "/service/"))
+                self.assertTrue(endpoint["publicURL"].startswith(self.mimic.url + "/"), endpoint)
+        types = {entry["type"] for entry in access.service_catalog.catalog}
+        self.assertLessEqual({"identity", "compute", "rax:load-balancer"}, types)
 
     def test_keystoneauth_password_without_tenant(self) -> None:
         sess = self.session_for(v2.Password(self.auth_url, username="ks-none", password="pw"))

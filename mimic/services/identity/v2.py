@@ -35,6 +35,9 @@ from mimic.timestamps import iso_milliseconds, iso_seconds
 
 API_KEY_CREDENTIALS = "RAX-KSKEY:apiKeyCredentials"
 
+#: Where v2.0 catalogs say identity itself is (relative to Mimic's root).
+IDENTITY_PATH = "identity/v2.0"
+
 #: How long an impersonation token lives unless the request says otherwise
 #: (Rackspace's default, three hours).
 IMPERSONATION_LIFETIME = 3 * 60 * 60
@@ -190,7 +193,7 @@ class IdentityV2:
         access: dict[str, Any] = {"token": token_json(token), "user": user_json(token.user)}
         if with_catalog:
             access["serviceCatalog"] = (
-                [e.to_v2() for e in self.core.catalog(token.tenant_id, base_url(request))]
+                [e.to_v2() for e in self.core.catalog(token.tenant_id, base_url(request), IDENTITY_PATH)]
                 if token.tenant_id is not None
                 else []
             )
@@ -227,7 +230,7 @@ class IdentityV2:
         token = self._token_to_validate(request, token_id)
         endpoints = []
         if token.tenant_id is not None:
-            for entry in self.core.catalog(token.tenant_id, base_url(request)):
+            for entry in self.core.catalog(token.tenant_id, base_url(request), IDENTITY_PATH):
                 for endpoint in entry.endpoints:
                     described = endpoint.to_v2()
                     described.update({"id": endpoint.id, "name": entry.name, "type": entry.type})
