@@ -11,6 +11,7 @@ every start (clients and test suites may record them).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Iterable
 from uuid import NAMESPACE_URL, uuid5
 
@@ -19,9 +20,11 @@ from attrs import frozen
 _ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://github.com/mimic-cloud/mimic/catalog")
 
 
+@lru_cache(maxsize=4096)
 def stable_id(*parts: str) -> str:
     """
-    A 32-hex-digit id that depends only on ``parts``.
+    A 32-hex-digit id that depends only on ``parts``.  Cached: every token
+    response derives an id for each catalog entry and endpoint.
     """
     return uuid5(_ID_NAMESPACE, "\0".join(parts)).hex
 
