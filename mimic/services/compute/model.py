@@ -23,9 +23,9 @@ from zope.interface import implementer
 
 from mimic.interfaces import IRegionState
 from mimic.services.compute.flavors import get_flavor
-from mimic.services.compute.images import ImageStore
 from mimic.services.compute.keypairs import KeypairStore
 from mimic.services.compute.limits import DEFAULT_QUOTAS, Usage, quota_exceeded_message
+from mimic.services.image.model import ImageStore
 
 # vm_state values (nova.compute.vm_states).
 ACTIVE = "active"
@@ -266,6 +266,8 @@ class ComputeState:
     #: Servers gone, kept so ``changes-since`` can report them as DELETED.
     deleted: dict[str, Server] = field(factory=dict)
     numbers: Iterator[int] = field(factory=lambda: iter(range(1, 1 << 62)))
+    #: The Image service's store for this tenant and region (the plugin
+    #: hands it over; see :func:`mimic.services.image.model.image_store`).
     images: ImageStore = field(factory=ImageStore)
     keypairs: KeypairStore = field(factory=KeypairStore)
     #: Running totals of what the servers use, for quota checks in O(1).

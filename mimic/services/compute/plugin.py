@@ -19,6 +19,7 @@ from mimic.interfaces import IAPIMock, IMimicCore
 from mimic.services.compute.errors import nova_error_body
 from mimic.services.compute.failures import EVENTS
 from mimic.services.compute.model import ComputeState
+from mimic.services.image.model import image_store
 
 #: Rackspace's compute regions.
 REGIONS = ("ORD", "DFW", "IAD")
@@ -53,6 +54,11 @@ class ComputePlugin:
         from mimic.services.compute.routes import ComputeAPI
 
         state = core.region_state(self.name, tenant_id, region, lambda: ComputeState(tenant_id, region))
+        # Nova's images are the Image service's: one store per (tenant,
+        # region), which the core keeps under the image service's name.
+        # Looked up on each request (a dict lookup), so compute always
+        # sees the store the Image service serves.
+        state.images = image_store(core, tenant_id, region)
         return ComputeAPI(core, state, region, tenant_id).app.resource()
 
     def anonymous_paths(self) -> set[tuple[str, ...]]:

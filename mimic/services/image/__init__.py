@@ -1,0 +1,4 @@
+"""
+Image: a Glance v2 API over the images each tenant sees in each region,
+the very store compute's image proxy and ``createImage`` action use.
+"""

@@ -1,0 +1,288 @@
+# -*- test-case-name: mimic.test.test_image_model -*-
+"""
+Images: the Rackspace-like public base images and the snapshots a
+tenant's servers made, for one tenant in one region, with no HTTP in it.
+
+As in a real cloud, where Nova's ``/images`` is a proxy onto Glance, there
+is ONE store per (tenant, region), kept by the core under the ``image``
+service's name (:func:`image_store`): the Image service (Glance v2)
+serves it, and compute's image proxy and ``createImage`` action read and
+write the same object, so a snapshot made through Nova shows in Glance and
+an image deleted through Glance is gone from Nova.
+
+An image's status is computed from timestamps on Mimic's clock (a snapshot
+is SAVING until ``ready_at``), so no timer runs per image.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Iterator, Mapping
+
+from attrs import define, field, frozen
+from zope.interface import implementer
+
+from mimic.interfaces import IMimicCore, IRegionState
+from mimic.timestamps import iso_seconds
+
+#: The name under which the core keeps each (tenant, region)'s store.
+SERVICE_NAME = "image"
+
+#: How long a snapshot stays SAVING on Mimic's clock before it is ACTIVE.
+SNAPSHOT_SECONDS = 30.0
+
+#: When Rackspace's base images were published (2024-01-15T00:00:00Z).
+_PUBLISHED = 1705276800.0
+
+#: Who owns the public base images (Glance's ``owner``).
+PROVIDER = "rackspace"
+
+
+@frozen
+class Image:
+    """
+    An image.  A snapshot knows the server it was taken of and is SAVING
+    until ``ready_at``; a base image is ACTIVE from the start.
+    ``metadata`` holds the image's own properties (Nova's image metadata,
+    Glance's additional properties).
+    """
+
+    id: str
+    name: str
+    created: float
+    min_disk: int
+    min_ram: int
+    size: int
+    metadata: Mapping[str, str]
+    disk_config: str = "AUTO"
+    server_id: str | None = None
+    ready_at: float = 0.0
+
+    @property
+    def is_snapshot(self) -> bool:
+        return self.server_id is not None
+
+    def status(self, now: float) -> str:
+        """
+        Nova's upper-case status (Glance shows it in lower case).
+        """
+        return "ACTIVE" if now >= self.ready_at else "SAVING"
+
+    def progress(self, now: float) -> int:
+        return 100 if now >= self.ready_at else 25
+
+    def updated(self, now: float) -> float:
+        return max(self.created, self.ready_at) if now >= self.ready_at else self.created
+
+    @property
+    def visibility(self) -> str:
+        """
+        Glance's visibility: the provider's base images are public, a
+        tenant's snapshots private to it.
+        """
+        return "private" if self.is_snapshot else "public"
+
+    def owner(self, tenant_id: str) -> str:
+        """
+        Glance's ``owner``: the tenant a snapshot belongs to (the one whose
+        store holds it), or the provider for a base image.
+        """
+        return tenant_id if self.is_snapshot else PROVIDER
+
+    def glance_json(self, now: float, owner: str) -> dict[str, Any]:
+        """
+        The image as the Image service (Glance v2) shows it: lower-case
+        status, visibility, owner, and the metadata as top-level
+        properties.  ``owner`` is the tenant whose store holds the image
+        (a snapshot's owner).  Links are relative to the service root, as
+        Glance gives them.
+        """
+        status = self.status(now).lower()
+        body: dict[str, Any] = dict(self.metadata)
+        body.update(
+            {
+                "id": self.id,
+                "name": self.name,
+                "status": status,
+                "visibility": self.visibility,
+                "protected": False,
+                "os_hidden": False,
+                "tags": [],
+                "container_format": "ovf",
+                "disk_format": "vhd",
+                "min_disk": self.min_disk,
+                "min_ram": self.min_ram,
+                "size": self.size if status == "active" else None,
+                "virtual_size": None,
+                "checksum": None,
+                "os_hash_algo": None,
+                "os_hash_value": None,
+                "owner": self.owner(owner),
+                "created_at": iso_seconds(self.created),
+                "updated_at": iso_seconds(self.updated(now)),
+                "self": f"/v2/images/{self.id}",
+                "file": f"/v2/images/{self.id}/file",
+                "schema": "/v2/schemas/image",
+            }
+        )
+        return body
+
+
+def _base(
+    image_id: str,
+    name: str,
+    distro: str,
+    version: str,
+    age_days: int,
+    size: int,
+    os_type: str = "linux",
+    min_disk: int = 20,
+    min_ram: int = 512,
+) -> Image:
+    return Image(
+        id=image_id,
+        name=name,
+        created=_PUBLISHED - age_days * 86400,
+        min_disk=min_disk,
+        min_ram=min_ram,
+        size=size,
+        metadata={
+            "image_type": "base",
+            "os_type": os_type,
+            "os_distro": distro,
+            "org.openstack__1__os_distro": f"org.{distro}" if os_type == "linux" else "com.microsoft.server",
+            "org.openstack__1__os_version": version,
+            "org.openstack__1__architecture": "x64",
+            "com.rackspace__1__visible_core": "1",
+            "com.rackspace__1__build_core": "1",
+            "com.rackspace__1__build_managed": "1",
+            "com.rackspace__1__release_id": f"{100 + age_days}",
+            "com.rackspace__1__source": "kickstart",
+            "vm_mode": "hvm",
+            "auto_disk_config": "True" if os_type == "linux" else "False",
+            "flavor_classes": "*,!onmetal",
+            "cache_in_nova": "True",
+        },
+        disk_config="AUTO" if os_type == "linux" else "MANUAL",
+    )
+
+
+#: Rackspace-like public base images, newest first (the order Nova and
+#: Glance list by default).  Their ids are fixed, so test suites may
+#: name them.
+BASE_IMAGES: tuple[Image, ...] = tuple(
+    sorted(
+        (
+            _base("0b6d8c5e-4c7b-4f7e-9b37-6f0b9d7f3a1c", "Ubuntu 22.04 LTS (Jammy Jellyfish) (PVHVM)", "ubuntu", "22.04", 0, 1073741824),
+            _base("8b9f4a5e-7d33-4bf4-8f0c-3c3b2f1d6e27", "Ubuntu 20.04 LTS (Focal Fossa) (PVHVM)", "ubuntu", "20.04", 30, 987654144),
+            _base("5f1a7c3d-2e9b-4d8a-a6f4-1b2c3d4e5f60", "Debian 12 (Bookworm) (PVHVM)", "debian", "12", 10, 805306368),
+            _base("c1f2e3d4-b5a6-4978-8a9b-0c1d2e3f4a5b", "Rocky Linux 9 (PVHVM)", "rocky", "9", 20, 1245708288),
+            _base("e4d3c2b1-a098-4f7e-9d6c-5b4a39281706", "CentOS Stream 9 (PVHVM)", "centos", "9", 40, 1178599424),
+            _base("3a9b8c7d-6e5f-4a1b-8c2d-9e0f1a2b3c4d", "Fedora 39 (PVHVM)", "fedora", "39", 50, 734003200),
+            _base(
+                "9d7e6f5a-4b3c-4d2e-9f1a-0b9c8d7e6f5a",
+                "Windows Server 2022 Standard (PVHVM)",
+                "windows",
+                "2022",
+                60,
+                16106127360,
+                os_type="windows",
+                min_disk=40,
+                min_ram=1024,
+            ),
+        ),
+        key=lambda image: -image.created,
+    )
+)
+
+_BASE_BY_ID: dict[str, Image] = {image.id: image for image in BASE_IMAGES}
+
+#: The image tests and examples use when they do not care.
+DEFAULT_IMAGE_ID = BASE_IMAGES[0].id
+
+
+@implementer(IRegionState)
+@define
+class ImageStore:
+    """
+    The images one tenant sees in one region: the shared base images and
+    the snapshots of its own servers.  Lookups by id are dict lookups;
+    iteration is newest first without sorting.
+    """
+
+    _snapshots: dict[str, Image] = field(factory=dict)
+
+    def get(self, image_id: str) -> Image | None:
+        """
+        The image with this id, or None.
+        """
+        return self._snapshots.get(image_id) or _BASE_BY_ID.get(image_id)
+
+    def __iter__(self) -> Iterator[Image]:
+        """
+        Every image, newest first: snapshots (newer than any base image)
+        then base images.
+        """
+        yield from reversed(self._snapshots.values())
+        yield from BASE_IMAGES
+
+    def __len__(self) -> int:
+        return len(self._snapshots) + len(BASE_IMAGES)
+
+    @property
+    def snapshot_ids(self) -> list[str]:
+        return list(self._snapshots)
+
+    def create_snapshot(
+        self,
+        name: str,
+        server_id: str,
+        now: float,
+        metadata: Mapping[str, str] | None = None,
+        base_image: Image | None = None,
+        seconds: float = SNAPSHOT_SECONDS,
+    ) -> Image:
+        """
+        Record a snapshot of a server (the ``createImage`` action): SAVING
+        for ``seconds`` on Mimic's clock, then ACTIVE.  It inherits the
+        base image's minimums and OS metadata, as Nova's snapshots do.
+        """
+        inherited: dict[str, str] = {}
+        min_disk, min_ram, size = 20, 512, 1073741824
+        if base_image is not None:
+            inherited = {k: v for k, v in base_image.metadata.items() if k != "image_type"}
+            inherited["base_image_ref"] = base_image.id
+            min_disk, min_ram, size = base_image.min_disk, base_image.min_ram, base_image.size
+        inherited.update({"image_type": "snapshot", "instance_uuid": server_id})
+        inherited.update(metadata or {})
+        image = Image(
+            id=str(uuid.uuid4()),
+            name=name,
+            created=now,
+            min_disk=min_disk,
+            min_ram=min_ram,
+            size=size,
+            metadata=inherited,
+            server_id=server_id,
+            ready_at=now + seconds,
+        )
+        self._snapshots[image.id] = image
+        return image
+
+    def delete(self, image_id: str) -> bool:
+        """
+        Forget a snapshot.  False if there is no such snapshot (base
+        images cannot be deleted).
+        """
+        return self._snapshots.pop(image_id, None) is not None
+
+    def summary(self) -> dict[str, Any]:
+        return {"snapshots": len(self._snapshots), "snapshot_ids": self.snapshot_ids}
+
+
+def image_store(core: IMimicCore, tenant_id: str, region: str) -> ImageStore:
+    """
+    The one store of a tenant's images in a region, shared by the Image
+    service and compute.
+    """
+    return core.region_state(SERVICE_NAME, tenant_id, region, ImageStore)
