@@ -1,0 +1,52 @@
+# -*- test-case-name: mimic.test.test_image -*-
+"""
+Glance's error shape.
+
+Glance raises webob HTTP exceptions; asked for JSON (as every OpenStack
+client asks), webob renders them as ``{"message": ..., "code": "404 Not
+Found", "title": "Not Found"}``: the code is the whole status line, and
+the message starts with the status's standard explanation.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from mimic.http import HTTPError
+
+#: webob's standard explanation for the statuses Mimic's Glance returns.
+_EXPLANATIONS = {
+    400: "The server could not comply with the request since it is either malformed or otherwise incorrect.",
+    401: "This server could not verify that you are authorized to access the document you requested.",
+    403: "Access was denied to this resource.",
+    404: "The resource could not be found.",
+    405: "The method is not allowed for this resource.",
+    409: "There was a conflict when trying to complete your request.",
+    413: "The request entity is too large.",
+    415: "The request media type is not supported by this server.",
+}
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def glance_error_body(status: int, message: str) -> dict[str, Any]:
+    explanation = _EXPLANATIONS.get(status)
+    text = f"{explanation}<br /><br />\n{message}" if explanation and message != explanation else message
+    return {"message": text, "code": f"{status} {_title(status)}", "title": _title(status)}
+
+
+def glance_error(status: int, message: str) -> HTTPError:
+    """
+    An error response in Glance's shape, ready to raise.
+    """
+    return HTTPError(status, glance_error_body(status, message))
+
+
+def image_not_found(image_id: str) -> HTTPError:
+    return glance_error(404, f"No image found with ID {image_id}")

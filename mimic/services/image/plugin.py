@@ -1,0 +1,59 @@
+# -*- test-case-name: mimic.test.test_image -*-
+"""
+The Image service (Glance v2) as a Mimic plugin: Rackspace's
+``cloudImages`` catalog entry in the compute regions, and the resource for
+each (tenant, region) over the store compute shares.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.plugin import IPlugin
+from twisted.web.resource import IResource
+from zope.interface import implementer
+
+from mimic.catalog import Endpoint, Entry
+from mimic.failures import Event
+from mimic.interfaces import IAPIMock, IMimicCore
+from mimic.services.image.errors import glance_error_body
+from mimic.services.image.failures import EVENTS
+from mimic.services.image.model import SERVICE_NAME, image_store
+
+#: The compute regions, in the same order, so that a client picking the
+#: first region of each service finds its servers' images.
+REGIONS = ("ORD", "DFW", "IAD")
+
+
+@implementer(IPlugin, IAPIMock)
+class ImagePlugin:
+    name = SERVICE_NAME
+
+    def catalog_entries(self, tenant_id: str) -> list[Entry]:
+        """
+        One ``cloudImages`` entry of type ``image`` with a ``v2`` endpoint
+        per region, as Rackspace lists it (no tenant in the URL: Glance
+        scopes by token).
+        """
+        return [
+            Entry(
+                "image",
+                "cloudImages",
+                tuple(Endpoint(region, "v2", tenant_id=tenant_id) for region in REGIONS),
+            )
+        ]
+
+    def failure_events(self) -> tuple[Event, ...]:
+        return EVENTS
+
+    def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
+        from mimic.services.image.routes import ImageAPI
+
+        store = image_store(core, tenant_id, region)
+        return ImageAPI(core, store, region, tenant_id).app.resource()
+
+    def anonymous_paths(self) -> set[tuple[str, ...]]:
+        return {(), ("versions",), ("v2",)}
+
+    def error_body(self, status: int, message: str) -> dict[str, Any]:
+        return glance_error_body(status, message)
