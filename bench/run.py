@@ -582,6 +582,7 @@ def measure_target(
         def sdk_row() -> None:
             if "compute" not in state:
                 raise Unsupported("no compute service")
+            server_cpu = cpu_seconds(process.pid)
             started = time.perf_counter()
             done = subprocess.run(
                 [args.python, SDK_CYCLE, "--root-url", f"http://127.0.0.1:{port}", "--count", str(args.sdk_servers)],
@@ -593,6 +594,11 @@ def measure_target(
                 raise Unsupported("openstacksdk cycle failed: " + done.stderr.decode()[-600:])
             timings = json.loads(done.stdout.decode().strip().splitlines()[-1])
             timings["process_seconds"] = wall
+            after = cpu_seconds(process.pid)
+            if server_cpu is not None and after is not None:
+                # How much of the cycle the server was busy: the rest is
+                # the client library and Python starting.
+                timings["server_cpu_seconds"] = after - server_cpu
             rows["sdk_cycle"] = timings
 
         attempt("sdk_cycle", f"openstacksdk {args.sdk_servers}-server cycle", sdk_row)
