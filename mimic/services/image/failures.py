@@ -16,12 +16,12 @@ from mimic.failures import Condition, Event, Parameter
 SERVICE = "image"
 
 
-def _fail(what: str) -> Condition:
+def _fail(what: str, after: str = "") -> Condition:
     return Condition(
         "fail",
         f"Glance answers {what} with an error status in its own error shape "
-        "(e.g. 500 while its database is unreachable, 503 while it is overloaded) "
-        "and changes nothing.",
+        "(e.g. 500 while its database is unreachable, 503 while it is overloaded)"
+        f"{after}.",
         parameters=(
             Parameter("code", "HTTP status of the error response.", int, 500, minimum=400),
             Parameter(
@@ -43,7 +43,7 @@ IMAGE_LIST = Event(
         "images the project may see and a 'next' link while pages are full."
     ),
     criteria=("tenant_id", "region"),
-    conditions=(_fail("the listing"),),
+    conditions=(_fail("the listing", "; a client resolving an image name fails with it"),),
 )
 
 IMAGE_SHOW = Event(
@@ -67,7 +67,7 @@ IMAGE_DELETE = Event(
         "project does not own are refused with 403."
     ),
     criteria=("image_id", "image_name", "tenant_id", "region"),
-    conditions=(_fail("the delete"),),
+    conditions=(_fail("the delete", " and the image stays"),),
 )
 
 EVENTS = (IMAGE_LIST, IMAGE_SHOW, IMAGE_DELETE)

@@ -208,7 +208,7 @@ class ImageQuery:
     ids: tuple[str, ...] | None
 
     @classmethod
-    def parse(cls, args: Mapping[str, list[str]], tenant_id: str) -> "ImageQuery":
+    def parse(cls, args: Mapping[str, list[str]]) -> "ImageQuery":
         """
         Check every parameter (Glance's 400s) and build the filters.
         ``args`` maps each parameter to its values, decoded.

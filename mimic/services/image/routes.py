@@ -127,7 +127,7 @@ class ImageAPI:
 
     @app.route("/v2/images", methods=["GET"])
     def list_images(self, request: IRequest) -> bytes:
-        query = ImageQuery.parse(decoded_args(request.args), self.tenant_id)
+        query = ImageQuery.parse(decoded_args(request.args))
         self.consult(events.IMAGE_LIST.id, {})
         items, full = query.run(self.store, self.now(), self.tenant_id)
         body: dict[str, Any] = {"images": items}
