@@ -18,9 +18,13 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.services.compute.images import DEFAULT_IMAGE_ID
+from mimic.services.image.model import BASE_IMAGES
 from mimic.testing import MimicProcess
 
 FLAVOR = "general1-1"
+#: What a person types: the flavor's and the image's names.
+FLAVOR_NAME = "1 GB General Purpose v1"
+IMAGE_NAME = BASE_IMAGES[0].name
 
 
 class ClientTestCase(SynchronousTestCase):
@@ -150,6 +154,40 @@ class OpenStackSDKTests(ClientTestCase):
         self.assertTrue(conn.delete_server(server.id, wait=True, timeout=10))
         self.assertIsNone(conn.get_server(server.id))
 
+    def test_cloud_layer_create_by_image_and_flavor_names_via_identity_v3(self) -> None:
+        """
+        ``create_server(image=<name>, flavor=<name>)`` resolves the image
+        through the Image service and the flavor through compute, with
+        nothing but Identity v3 credentials (no region, no API versions).
+        """
+        import openstack
+
+        conn = openstack.connect(
+            auth_url=f"{self.url}/identity/v3",
+            username="sdk-bob",
+            password="pw",
+            project_name="sdk-bob-project",
+            user_domain_name="Default",
+            project_domain_name="Default",
+        )
+        self.addCleanup(conn.close)
+        server = conn.create_server("by-name", image=IMAGE_NAME, flavor=FLAVOR_NAME, wait=True, timeout=10)
+        self.assertEqual((server.status, server.image.id), ("ACTIVE", DEFAULT_IMAGE_ID))
+        self.assertEqual(conn.image.find_image(IMAGE_NAME).id, DEFAULT_IMAGE_ID)
+        self.assertTrue(conn.delete_server(server.id, wait=True, timeout=10))
+        self.assertEqual(conn.list_servers(), [])
+
+    def test_nova_snapshot_is_an_image_in_the_image_service(self) -> None:
+        conn = self.connection()
+        server = conn.create_server("snap", image={"id": DEFAULT_IMAGE_ID}, flavor=FLAVOR, wait=True, timeout=10)
+        image_id = conn.compute.create_server_image(server, "snap-image")
+        image = conn.image.get_image(image_id)
+        self.assertEqual((image.name, image.status, image.visibility), ("snap-image", "saving", "private"))
+        self.tick(60)
+        self.assertEqual(conn.image.find_image("snap-image").status, "active")
+        conn.image.delete_image(image_id)
+        self.assertIsNone(conn.image.find_image("snap-image"))
+
     def test_building_server_waits_for_tick(self) -> None:
         from openstack import exceptions
 
@@ -174,10 +212,9 @@ class OpenStackSDKTests(ClientTestCase):
 
 class OpenStackCLITests(ClientTestCase):
     """
-    The CLI through Identity v3 (the openstack CLI no longer speaks v2),
-    with the servers made by novaclient in the same project: ``server
-    create --image`` needs an Image service, which compute does not
-    provide.
+    The CLI through Identity v3 (the openstack CLI no longer speaks v2):
+    servers made by novaclient in the same project, and servers the CLI
+    makes itself, finding the image by name in the Image service.
     """
 
     project = "cli-alice-project"
@@ -193,7 +230,11 @@ class OpenStackCLITests(ClientTestCase):
             )
         )
 
-    def openstack(self, *args: str, output: bool = True) -> Any:
+    def openstack(self, *args: str, output: bool = True, region: str | None = "ORD") -> Any:
+        """
+        Run the CLI with the usual OS_* variables; ``region=None`` leaves
+        out OS_REGION_NAME too, as a user who never set it would.
+        """
         env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
         env.update(
             {
@@ -203,9 +244,10 @@ class OpenStackCLITests(ClientTestCase):
                 "OS_PROJECT_NAME": self.project,
                 "OS_USER_DOMAIN_NAME": "Default",
                 "OS_PROJECT_DOMAIN_NAME": "Default",
-                "OS_REGION_NAME": "ORD",
             }
         )
+        if region is not None:
+            env["OS_REGION_NAME"] = region
         command = [sys.executable, "-m", "openstackclient.shell", *args]
         if output:
             command += ["-f", "json"]
@@ -224,3 +266,41 @@ class OpenStackCLITests(ClientTestCase):
         self.assertEqual((shown["name"], shown["status"]), ("cli-server", "ACTIVE"))
         self.openstack("server", "delete", "--wait", server.id, output=False)
         self.assertEqual(self.openstack("server", "list", "--no-name-lookup"), [])
+
+    def test_server_create_by_names_wait_show_list_delete_wait(self) -> None:
+        """
+        Issue 3 and 6: ``openstack server create --image <name> --flavor
+        <name> --wait`` with nothing but Identity v3 credentials.
+        """
+
+        def cli(*args: str, output: bool = True) -> Any:
+            return self.openstack(*args, output=output, region=None)
+
+        images = cli("image", "list")
+        self.assertIn(IMAGE_NAME, [image["Name"] for image in images])
+        created = cli(
+            "server", "create", "--image", IMAGE_NAME, "--flavor", FLAVOR_NAME, "--wait", "cli-made"
+        )
+        self.assertEqual((created["name"], created["status"]), ("cli-made", "ACTIVE"))
+        shown = cli("server", "show", created["id"])
+        self.assertEqual(shown["image"], f"{IMAGE_NAME} ({DEFAULT_IMAGE_ID})")
+        self.assertEqual(shown["flavor"]["original_name"], FLAVOR_NAME)
+        listed = cli("server", "list")
+        self.assertEqual(
+            [(s["ID"], s["Name"], s["Status"], s["Image"]) for s in listed],
+            [(created["id"], "cli-made", "ACTIVE", IMAGE_NAME)],
+        )
+        cli("server", "delete", "--wait", created["id"], output=False)
+        self.assertEqual(cli("server", "list"), [])
+
+    def test_image_show_and_delete_of_a_snapshot(self) -> None:
+        from novaclient import client
+
+        nova = client.Client("2", session=self.v3_session(), region_name="ORD")
+        server = nova.servers.create("snapped", DEFAULT_IMAGE_ID, FLAVOR)
+        image_id = nova.servers.create_image(server, "cli-snapshot")
+        shown = self.openstack("image", "show", "cli-snapshot")
+        self.assertEqual((shown["id"], shown["visibility"]), (image_id, "private"))
+        self.openstack("image", "delete", "cli-snapshot", output=False)
+        names = [image["Name"] for image in self.openstack("image", "list")]
+        self.assertNotIn("cli-snapshot", names)

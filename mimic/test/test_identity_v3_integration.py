@@ -242,15 +242,20 @@ class OpenStackCLITests(MimicProcessCase):
         self.assertEqual(self.openstack("server", "list"), [])
 
     def test_server_create_list_delete(self) -> None:
+        """
+        Issue 6: with no overrides, the CLI finds the image by name in the
+        Image service and the flavor by name in compute, in the same
+        (first listed) region.
+        """
         if NO_CLI_SERVER_CREATE is not None:
             raise SkipTest(NO_CLI_SERVER_CREATE)
-        flavor = self.openstack("flavor", "list")[0]["ID"]
-        image = self.openstack("image", "list")[0]["ID"]
+        flavor = self.openstack("flavor", "list")[0]["Name"]
+        image = self.openstack("image", "list")[0]["Name"]
         created = self.openstack(
-            "server", "create", "--flavor", flavor, "--image", image, "cli-server"
+            "server", "create", "--flavor", flavor, "--image", image, "--wait", "cli-server"
         )
-        self.assertEqual(created["name"], "cli-server")
+        self.assertEqual((created["name"], created["status"]), ("cli-server", "ACTIVE"))
         listed = self.openstack("server", "list")
-        self.assertEqual([s["Name"] for s in listed], ["cli-server"])
+        self.assertEqual([(s["Name"], s["Image"]) for s in listed], [("cli-server", image)])
         self.openstack("server", "delete", "--wait", created["id"], output=False)
         self.assertEqual(self.openstack("server", "list"), [])
