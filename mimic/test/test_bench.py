@@ -72,7 +72,8 @@ async def serve_and_run(loadgen: ModuleType, spec: dict[str, Any], answers: dict
                 method, path = line.split(b" ")[:2]
                 writer.write(answers.get(method + b" " + path, MISSING))
                 await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            # The client left, or the test is over and the server stops.
             writer.close()
 
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
