@@ -317,3 +317,49 @@ class KnownErrorTests(ImageTestCase):
         )
         self.assertEqual(response.code, 201, response)
         self.assertGlanceError(self.alice.glance("GET", "/images"), 500)
+
+
+#: Query values that are wrong in every way a client can get them wrong.
+_BAD_VALUES = [
+    "-1", "0", "abc", "1" + "0" * 30, "%C2%B2", "", "%ff", "%00", "(", "[", "in:", 'in:"a', "gt:",
+    "gt:2020-13-45", "eq:0001-01-01T00:00:00%2B23:59", "name:sideways", ",", "%E2%98%83",
+]
+_QUERY = (
+    "limit", "marker", "sort_key", "sort_dir", "sort", "name", "id", "status", "visibility",
+    "owner", "member_status", "tag", "protected", "os_hidden", "size_min", "size_max",
+    "created_at", "updated_at", "os_distro",
+)
+
+
+class BadInputTests(ImageTestCase):
+    """
+    Whatever a client sends, it gets a 2xx or a 4xx in Glance's shape,
+    never a 500.
+    """
+
+    def assertClientOutcome(self, response: Response, what: str) -> None:
+        self.assertTrue(response.code < 500, f"{what}: {response!r}")
+        if response.code >= 400:
+            self.assertEqual(response.json()["code"].split()[0], str(response.code), what)
+
+    def test_bad_query_values_never_give_500(self) -> None:
+        for name in _QUERY:
+            for value in _BAD_VALUES:
+                what = f"?{name}={value}"
+                self.assertClientOutcome(self.alice.glance("GET", f"/images{what}"), what)
+            twice = f"?{name}=1&{name}=x"
+            self.assertClientOutcome(self.alice.glance("GET", f"/images{twice}"), twice)
+
+    def test_bad_ids_are_404(self) -> None:
+        for bad in ("unknown", "0", "%00", "%ff", "%2F", "%E2%98%83", "a" * 3000, "%20"):
+            for method in ("GET", "DELETE"):
+                response = self.alice.glance(method, f"/images/{bad}")
+                self.assertGlanceError(response, 404)
+        self.assertEqual(self.listed(), BASE_IDS)
+
+    def test_odd_methods_are_405_in_glance_shape(self) -> None:
+        for method in ("POST", "PUT", "PATCH", "OPTIONS", "FROB"):
+            for path in ("/images", f"/images/{DEFAULT_IMAGE_ID}", "/schemas/image"):
+                response = self.alice.glance(method, path)
+                self.assertIn(response.code, (404, 405), f"{method} {path}: {response!r}")
+                self.assertClientOutcome(response, f"{method} {path}")
