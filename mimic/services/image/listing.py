@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import urlencode
 
 from attrs import frozen
@@ -206,6 +206,8 @@ class ImageQuery:
     filters: tuple[Callable[[Image, dict[str, Any], float], bool], ...]
     visibility: str | None
     ids: tuple[str, ...] | None
+    #: The names asked for, checked before an image's view is made.
+    names: frozenset[str] | None
 
     @classmethod
     def parse(cls, args: Mapping[str, list[str]]) -> "ImageQuery":
@@ -236,11 +238,11 @@ class ImageQuery:
             listed = _in_values(raw_id)
             ids = tuple(listed) if listed is not None else (raw_id,)
 
+        wanted_names: frozenset[str] | None = None
         raw_name = one("name")
         if raw_name is not None:
             names = _in_values(raw_name)
             wanted_names = frozenset(names) if names is not None else frozenset((raw_name,))
-            filters.append(lambda image, view, now: image.name in wanted_names)
 
         status = one("status")
         if status is not None:
@@ -310,6 +312,7 @@ class ImageQuery:
             filters=tuple(filters),
             visibility=visibility,
             ids=ids,
+            names=wanted_names,
         )
 
     @property
@@ -320,8 +323,7 @@ class ImageQuery:
         """
         return self.sorting[0] == ("created_at", True)
 
-    def _visible(self, view: dict[str, Any]) -> bool:
-        visibility = view["visibility"]
+    def _visible(self, visibility: str) -> bool:
         if self.visibility in (None, "all"):
             return self.visibility == "all" or visibility != "community"
         return visibility == self.visibility
@@ -341,28 +343,33 @@ class ImageQuery:
             )
         else:
             candidates = store
-        views = []
-        for image in candidates:
-            view = image.glance_json(now, tenant_id)
-            if self._visible(view):
-                views.append((image, view))
-        if not self.default_order:
+        visible = (image for image in candidates if self._visible(image.visibility))
+        ordered: Iterator[tuple[Image, dict[str, Any] | None]]
+        if self.default_order:
+            # The store iterates newest first: views are made only for
+            # the images this page looks at.
+            ordered = ((image, None) for image in visible)
+        else:
+            pairs = [(image, image.glance_json(now, tenant_id)) for image in visible]
             for key, descending in reversed(self.sorting):
-                views.sort(key=lambda pair, value=_SORT_VALUES[key]: value(pair[1]), reverse=descending)
-        start = 0
+                pairs.sort(key=lambda pair, value=_SORT_VALUES[key]: value(pair[1]), reverse=descending)
+            ordered = iter(pairs)
         if self.marker is not None:
-            # The marker's place in the whole ordered listing (it may be
-            # an image the filters leave out), as Glance pages.
-            for index, (image, _) in enumerate(views):
+            # Page from the marker's place in the whole ordered listing
+            # (it may be an image the filters leave out), as Glance does.
+            for image, _ in ordered:
                 if image.id == self.marker:
-                    start = index + 1
                     break
             else:
                 raise _bad(f"Marker {self.marker} could not be found.")
         items: list[dict[str, Any]] = []
-        for image, view in views[start:]:
+        for image, view in ordered:
             if len(items) >= self.limit:
                 break
+            if self.names is not None and image.name not in self.names:
+                continue
+            if view is None:
+                view = image.glance_json(now, tenant_id)
             if all(check(image, view, now) for check in self.filters):
                 items.append(view)
         return items, bool(items) and len(items) == self.limit
