@@ -171,6 +171,7 @@ class MimicProcess:
         self.url: str | None = None
         self.process: subprocess.Popen[str] | None = None
         self.output: list[str] = []
+        self._reader: threading.Thread | None = None
 
     def start(self) -> str:
         env = dict(os.environ)
@@ -208,7 +209,8 @@ class MimicProcess:
                     found.set()
             found.set()
 
-        threading.Thread(target=read, daemon=True).start()
+        self._reader = threading.Thread(target=read, daemon=True)
+        self._reader.start()
         if not found.wait(self.timeout) or self.url is None:
             self.stop()
             raise RuntimeError("Mimic did not start:\n" + "".join(self.output))
@@ -222,6 +224,10 @@ class MimicProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self._reader is not None:
+            # The process has exited, so its output ends: let the reader
+            # reach the end before the pipe is closed under it.
+            self._reader.join(10)
         if self.process is not None and self.process.stdout is not None:
             self.process.stdout.close()
 
