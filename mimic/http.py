@@ -143,6 +143,9 @@ def read_json(
         return json.loads(content)
     except (ValueError, UnicodeDecodeError) as e:
         raise error(400, f"Malformed request body: {e}")
+    except RecursionError:
+        # Python's parser recurses once per level of nesting.
+        raise error(400, "Malformed request body: JSON nested too deeply.")
 
 
 def require_object(value: Any, what: str, error: ErrorFactory) -> dict[str, Any]:
