@@ -17,6 +17,7 @@ state store, never by reaching into a service.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from klein import Klein
@@ -39,6 +40,11 @@ from mimic.http import (
     require_object,
 )
 from mimic.timestamps import iso_microseconds
+
+#: The latest time Mimic's clock may be moved to: far enough to expire
+#: anything, early enough that every time derived from it (a token's
+#: expiry a day later, say) can still be written as a date.
+LATEST_TIME = datetime(9000, 1, 1, tzinfo=timezone.utc).timestamp()
 
 REALTIME_TICK = (
     "Mimic was started with --realtime: its clock is the real one and "
@@ -123,6 +129,12 @@ class ControlAPI:
         clock = self.core.clock
         if not isinstance(clock, Clock):
             raise control_error(400, REALTIME_TICK)
+        if clock.seconds() + amount > LATEST_TIME:
+            raise control_error(
+                400,
+                f"'amount' {amount!r} would move the clock past the year 9000; "
+                "Mimic cannot show times that late.",
+            )
         advance_clock(clock, amount)
         return json_response(request, {"advanced": amount, **self._clock_json()})
 
