@@ -10,7 +10,7 @@ API, which is a Klein app bound to its own state.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource, Resource, getChildForRequest
@@ -48,22 +48,55 @@ def _not_found(request: IRequest) -> bytes:
     )
 
 
+def _plain_error_body(status: int, message: str) -> dict[str, Any]:
+    return {"message": message, "code": status}
+
+
+def _undecodable_url(request: IRequest) -> tuple[int, str] | None:
+    """
+    Klein needs the host and every path segment in UTF-8 (and answers an
+    HTML 400 otherwise); say which is not, so that the service can answer
+    in its own shape: 404 for a path (no resource is named that way), 400
+    for a host.
+    """
+    try:
+        request.getRequestHostname().decode("utf-8")
+    except UnicodeDecodeError:
+        return 400, "The Host header is not UTF-8."
+    for segment in [*request.prepath, *request.postpath]:
+        try:
+            segment.decode("utf-8")
+        except UnicodeDecodeError:
+            return 404, "The resource could not be found: the path is not UTF-8."
+    return None
+
+
 class Mounted(Resource):
     """
     A Klein app mounted at a path.  Klein sees the path below the mount
     point; the mount point itself reaches it as ``/`` (rather than the
-    empty path, which werkzeug would redirect).
+    empty path, which werkzeug would redirect).  ``error_body(status,
+    message)`` shapes the errors answered before the app sees a request.
     """
 
     isLeaf = True
 
-    def __init__(self, app_resource: IResource) -> None:
+    def __init__(
+        self,
+        app_resource: IResource,
+        error_body: Callable[[int, str], Any] = _plain_error_body,
+    ) -> None:
         super().__init__()
         self.app_resource = app_resource
+        self.error_body = error_body
 
     def render(self, request: IRequest) -> Any:
         if not request.postpath:
             request.postpath = [b""]
+        bad = _undecodable_url(request)
+        if bad is not None:
+            status, message = bad
+            return json_response(request, self.error_body(status, message), status)
         return self.app_resource.render(request)
 
 
@@ -109,8 +142,8 @@ class IdentityRoot(Resource):
         super().__init__()
         self.versions = IdentityVersions()
         self.putChild(b"", self.versions)
-        self.putChild(b"v2.0", Mounted(IdentityV2(core).app.resource()))
-        self.putChild(b"v3", Mounted(IdentityV3(core).app.resource()))
+        self.putChild(b"v2.0", Mounted(IdentityV2(core).app.resource(), keystone_error_body))
+        self.putChild(b"v3", Mounted(IdentityV3(core).app.resource(), keystone_error_body))
 
     def render(self, request: IRequest) -> Any:
         return self.versions.render(request)
@@ -166,6 +199,10 @@ class ServiceDispatch(Resource):
             if token.tenant_id != tenant_id:
                 message = f"The token given is not valid for tenant {tenant_id!r}."
                 raise HTTPError(403, plugin.error_body(403, message))
+        bad = _undecodable_url(request)
+        if bad is not None:
+            status, message = bad
+            raise HTTPError(status, plugin.error_body(status, message))
         return plugin.resource_for_region(self.core, region, tenant_id)
 
 
