@@ -41,6 +41,7 @@ from mimic.services.loadbalancer.model import (
     RegionLoadBalancers,
 )
 from mimic.services.loadbalancer.validation import (
+    ascii_int,
     parse_access_list_body,
     parse_connection_throttle,
     parse_create,
@@ -87,9 +88,10 @@ def _positive(request: IRequest, name: str, minimum: int) -> int | None:
     text = query_arg(request, name)
     if text is None:
         return None
-    if not text.isdigit() or int(text) < minimum:
+    number = ascii_int(text)
+    if number is None or number < minimum:
         raise clb_error(400, f"'{name}' must be an integer of at least {minimum}.")
-    return int(text)
+    return number
 
 
 class LoadBalancerRegion:

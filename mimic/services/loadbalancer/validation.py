@@ -30,6 +30,20 @@ MAX_META_KEY = 256
 MAX_META_VALUE = 256
 
 
+def ascii_int(text: str) -> int | None:
+    """
+    ``text`` as a non-negative integer if it is one in ASCII digits, else
+    None.  (``int()`` takes digits of other scripts but not all that
+    ``str.isdigit`` calls digits, such as ``"²"``, nor thousands of them.)
+    """
+    if not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
 def schema_error(detail: str) -> HTTPError:
     """
     The body does not have the shape the API takes at all.
@@ -59,8 +73,11 @@ class Problems:
             if required:
                 self.add(f"Must provide a {label}.")
             return None
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            value = int(value)
+        if isinstance(value, str):
+            text = value.strip()
+            number = ascii_int(text.lstrip("-"))
+            if number is not None and text.count("-") <= 1:
+                value = -number if text.startswith("-") else number
         if isinstance(value, bool) or not isinstance(value, int):
             self.add(f"The {label} must be an integer.")
             return None
@@ -500,9 +517,10 @@ def parse_ids(raw: list[bytes], what: str, limit: int | None = None) -> list[int
     ids = []
     for value in raw:
         text = value.decode("utf-8", "replace")
-        if not text.isdigit():
+        number = ascii_int(text)
+        if number is None:
             raise clb_error(400, f"The {what} id '{text}' is not a valid id.")
-        ids.append(int(text))
+        ids.append(number)
     if limit is not None and len(ids) > limit:
         raise clb_error(
             400, f"Request to delete {len(ids)} {what}s exceeds the limit of {limit} per request."
