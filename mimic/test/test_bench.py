@@ -24,7 +24,12 @@ from mimic.core import MimicCore
 from mimic.tap import make_site
 from twisted.internet.task import Clock
 
-BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "bench")
+#: tox tests the installed package from elsewhere and says where the
+#: checkout is.
+CHECKOUT = os.environ.get("MIMIC_CHECKOUT") or os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+)
+BENCH = os.path.join(CHECKOUT, "bench")
 
 
 def load(name: str) -> ModuleType:
