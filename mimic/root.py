@@ -52,12 +52,14 @@ def _plain_error_body(status: int, message: str) -> dict[str, Any]:
     return {"message": message, "code": status}
 
 
-def _undecodable_url(request: IRequest) -> tuple[int, str] | None:
+def _unroutable_url(request: IRequest) -> tuple[int, str] | None:
     """
     Klein needs the host and every path segment in UTF-8 (and answers an
-    HTML 400 otherwise); say which is not, so that the service can answer
-    in its own shape: 404 for a path (no resource is named that way), 400
-    for a host.
+    HTML 400 otherwise), and joins segments with slashes, so that an
+    encoded slash (``%2F``) in one would make werkzeug redirect to some
+    other path.  Say what is wrong so that the service can answer in its
+    own shape: 404 for a path (no resource is named that way), 400 for a
+    host.
     """
     try:
         request.getRequestHostname().decode("utf-8")
@@ -68,6 +70,8 @@ def _undecodable_url(request: IRequest) -> tuple[int, str] | None:
             segment.decode("utf-8")
         except UnicodeDecodeError:
             return 404, "The resource could not be found: the path is not UTF-8."
+        if b"/" in segment:
+            return 404, "The resource could not be found: no name holds an encoded '/'."
     return None
 
 
@@ -93,7 +97,7 @@ class Mounted(Resource):
     def render(self, request: IRequest) -> Any:
         if not request.postpath:
             request.postpath = [b""]
-        bad = _undecodable_url(request)
+        bad = _unroutable_url(request)
         if bad is not None:
             status, message = bad
             return json_response(request, self.error_body(status, message), status)
@@ -199,7 +203,7 @@ class ServiceDispatch(Resource):
             if token.tenant_id != tenant_id:
                 message = f"The token given is not valid for tenant {tenant_id!r}."
                 raise HTTPError(403, plugin.error_body(403, message))
-        bad = _undecodable_url(request)
+        bad = _unroutable_url(request)
         if bad is not None:
             status, message = bad
             raise HTTPError(status, plugin.error_body(status, message))
