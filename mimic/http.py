@@ -12,6 +12,7 @@ handlers stay straight-line code.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable, Mapping, Sequence, TypeVar
 
 from twisted.python.failure import Failure
@@ -36,6 +37,13 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_cir
 #: For the rare body holding a lone surrogate (a client may send one as a
 #: ``\ud800`` escape), which has no UTF-8 form: escaped, as before.
 _ASCII_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
+#: What a lone surrogate looks like in a body, escaped or (as Python's
+#: parser also reads) encoded: where one may be, the parsed body is
+#: checked for text that has no UTF-8 form, which names, hashes and
+#: headers made from it could not be encoded to.
+_SURROGATE = re.compile(rb"\\[uU][dD][89a-fA-F]|\xed[\xa0-\xbf]")
 
 
 def encode_json(body: Any) -> bytes:
@@ -140,12 +148,18 @@ def read_json(
             raise error(400, "The request body is empty; a JSON object was expected.")
         return None
     try:
-        return json.loads(content)
+        body = json.loads(content)
     except (ValueError, UnicodeDecodeError) as e:
         raise error(400, f"Malformed request body: {e}")
     except RecursionError:
         # Python's parser recurses once per level of nesting.
         raise error(400, "Malformed request body: JSON nested too deeply.")
+    if _SURROGATE.search(content):
+        try:
+            _ENCODER.encode(body).encode("utf-8")
+        except UnicodeEncodeError:
+            raise error(400, "Malformed request body: a string holds a lone UTF-16 surrogate.")
+    return body
 
 
 def require_object(value: Any, what: str, error: ErrorFactory) -> dict[str, Any]:
