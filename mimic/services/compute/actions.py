@@ -39,6 +39,7 @@ from mimic.services.compute.model import (
 from mimic.services.compute.validation import (
     check_metadata_quota,
     disk_config,
+    integer,
     ip_address,
     server_name,
     string_map,
@@ -169,7 +170,10 @@ def _simple(action: str, allowed: tuple[str, ...], task: str, final: tuple[str, 
 def _rescue(request: IRequest, ctx: RequestContext, server: Server, argument: Any, failing: str | None) -> bytes:
     argument = _body(argument, "rescue")
     _check_state(server, "rescue", (ACTIVE, STOPPED, ERROR))
-    password = argument.get("adminPass") or admin_password()
+    password = argument.get("adminPass")
+    if password is not None and not isinstance(password, str):
+        raise invalid_input("rescue/adminPass", password, f"{password!r} is not of type 'string'")
+    password = password or admin_password()
     _timed(server, ctx, "rescue", "rescuing", (RESCUED, None, RUNNING), failing)
     return json_response(request, {"adminPass": password}, 200)
 
@@ -237,10 +241,15 @@ def _rebuild(request: IRequest, ctx: RequestContext, server: Server, argument: A
     if "OS-DCF:diskConfig" in argument:
         changes["disk_config"] = disk_config(argument["OS-DCF:diskConfig"])
     if "description" in argument and ctx.microversion >= (2, 19):
-        changes["description"] = argument["description"]
+        description = argument["description"]
+        if description is not None and (not isinstance(description, str) or len(description) > 255):
+            raise invalid_input("description", description, "must be a string of at most 255 characters")
+        changes["description"] = description
     if "key_name" in argument and ctx.microversion >= (2, 54):
         key_name = argument["key_name"]
-        if key_name is not None and ctx.state.keypairs.get(key_name) is None:
+        if key_name is not None and (
+            not isinstance(key_name, str) or ctx.state.keypairs.get(key_name) is None
+        ):
             raise nova_error(400, "Invalid key_name provided.")
         changes["key_name"] = key_name
     password = argument.get("adminPass")
@@ -306,10 +315,10 @@ def _console_output(request: IRequest, ctx: RequestContext, server: Server, argu
     lines = [f"{server.hostname} login: ", f"Mimic console of {server.name} ({server.id})"]
     length = argument.get("length")
     if length is not None:
-        try:
-            lines = lines[-int(length):] if int(length) > 0 else []
-        except (TypeError, ValueError):
-            raise invalid_input("os-getConsoleOutput/length", length, "is not of type 'integer'")
+        # -1, as no length, means the whole log.
+        wanted = integer(length, "os-getConsoleOutput/length", -1)
+        if wanted >= 0:
+            lines = lines[-wanted:] if wanted > 0 else []
     return json_response(request, {"output": "\n".join(lines)}, 200)
 
 

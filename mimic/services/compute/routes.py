@@ -68,6 +68,7 @@ from mimic.services.compute.versions import (
 from mimic.services.compute.validation import (
     check_metadata_quota,
     disk_config,
+    integer,
     ip_address,
     networks,
     server_name,
@@ -459,14 +460,7 @@ class ComputeAPI:
     @staticmethod
     def _counts(body: dict[str, Any], spec: dict[str, Any]) -> tuple[int, int]:
         def count(name: str, default: int) -> int:
-            value = spec.get(name, body.get(name, default))
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
-                raise invalid_input(name, value, f"{value!r} is not of type 'integer', 'string'")
-            if number < 1:
-                raise invalid_input(name, value, f"{value!r} is less than the minimum of 1")
-            return number
+            return integer(spec.get(name, body.get(name, default)), name, 1)
 
         min_count = count("min_count", 1)
         max_count = count("max_count", min_count)

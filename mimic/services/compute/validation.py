@@ -35,6 +35,26 @@ def string_map(value: Any, field: str) -> dict[str, str]:
     return dict(value)
 
 
+_INTEGER = re.compile(r"^-?[0-9]+$")
+
+
+def integer(value: Any, field: str, minimum: int) -> int:
+    """
+    An integer parameter as Nova's schemas take one: a JSON integer (not
+    a boolean, not a float) or a string of ASCII digits, at least
+    ``minimum``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise invalid_input(field, value, f"{value!r} is not of type 'integer', 'string'")
+    if isinstance(value, str):
+        if not _INTEGER.match(value) or len(value) > 20:
+            raise invalid_input(field, value, f"{value!r} does not match '^-?[0-9]+$'")
+        value = int(value)
+    if value < minimum:
+        raise invalid_input(field, value, f"{value} is less than the minimum of {minimum}")
+    return value
+
+
 def check_metadata_quota(metadata: dict[str, str]) -> None:
     if len(metadata) > MAX_METADATA_ITEMS:
         raise nova_error(403, "Quota exceeded for metadata_items: Requested "
