@@ -42,6 +42,10 @@ IDENTITY_PATH = "identity/v2.0"
 #: (Rackspace's default, three hours).
 IMPERSONATION_LIFETIME = 3 * 60 * 60
 
+#: The longest lifetime Mimic grants one (ten years: its expiry must
+#: still be a date it can write).
+MAX_IMPERSONATION_LIFETIME = 10 * 365 * 24 * 60 * 60
+
 
 def version_document(root_url: str) -> dict[str, Any]:
     """
@@ -254,8 +258,16 @@ class IdentityV2:
         user = require_object(impersonation.get("user"), "RAX-AUTH:impersonation.user", keystone_error)
         username = require_string(user, "username", keystone_error, "RAX-AUTH:impersonation.user")
         lifetime = impersonation.get("expire-in-seconds", IMPERSONATION_LIFETIME)
-        if not isinstance(lifetime, int) or isinstance(lifetime, bool) or lifetime <= 0:
-            raise keystone_error(400, "Invalid input: 'expire-in-seconds' must be a positive integer.")
+        if (
+            not isinstance(lifetime, int)
+            or isinstance(lifetime, bool)
+            or not 0 < lifetime <= MAX_IMPERSONATION_LIFETIME
+        ):
+            raise keystone_error(
+                400,
+                "Invalid input: 'expire-in-seconds' must be a positive integer of at most "
+                f"{MAX_IMPERSONATION_LIFETIME}.",
+            )
         impersonated = self.core.sessions.user_for(username)
         token = self.core.sessions.issue(
             impersonated,
