@@ -105,16 +105,32 @@ class Mounted(Resource):
 
 
 class NotFound(Resource):
+    """
+    A 404 for any method, in ``error_body``'s shape (the root's own by
+    default).
+    """
+
     isLeaf = True
 
+    def __init__(self, error_body: Callable[[int, str], Any] | None = None) -> None:
+        super().__init__()
+        self.error_body = error_body
+
     def render(self, request: IRequest) -> bytes:
-        return _not_found(request)
+        if self.error_body is None:
+            return _not_found(request)
+        path = request.path.decode("utf-8", "replace")
+        return json_response(request, self.error_body(404, f"Mimic serves nothing at {path}."), 404)
 
 
 class Help(Resource):
     isLeaf = True
 
-    def render_GET(self, request: IRequest) -> bytes:
+    def render(self, request: IRequest) -> bytes:
+        if request.method not in (b"GET", b"HEAD"):
+            method = request.method.decode("ascii", "replace")
+            body = _plain_error_body(405, f"{method} is not allowed on /; GET it for help.")
+            return json_response(request, body, 405, {b"allow": b"GET, HEAD"})
         request.setHeader(b"content-type", b"text/plain; charset=utf-8")
         return HELP.format(root=base_url(request)).encode("utf-8")
 
@@ -153,7 +169,7 @@ class IdentityRoot(Resource):
         return self.versions.render(request)
 
     def getChild(self, path: bytes, request: IRequest) -> IResource:
-        return NotFound()
+        return NotFound(keystone_error_body)
 
 
 class ServiceDispatch(Resource):
