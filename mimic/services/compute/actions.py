@@ -98,11 +98,12 @@ def _timed(
     at = ctx.now + DURATIONS[action]
     if failing is not None:
         message = failing
-        server.schedule(
+        ctx.state.schedule(
+            server,
             Transition(at, ERROR, None, server.power_state, apply=lambda s: s.go_to_error(s.updated, message))
         )
     else:
-        server.schedule(Transition(at, *final, apply=apply))
+        ctx.state.schedule(server, Transition(at, *final, apply=apply))
 
 
 def _body(value: Any, action: str) -> dict[str, Any]:
@@ -152,7 +153,7 @@ def _reboot(request: IRequest, ctx: RequestContext, server: Server, argument: An
         allowed = (ACTIVE, STOPPED, PAUSED, SUSPENDED, ERROR)
         if server.vm_state not in allowed:
             raise conflicting_state("reboot", server.id, "vm_state", server.vm_state)
-        server.pending.clear()
+        server.cancel_pending()
         task = "reboot_started_hard"
     _timed(server, ctx, "reboot", task, (ACTIVE, None, RUNNING), failing)
     return json_response(request, None, 202)

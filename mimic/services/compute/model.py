@@ -16,7 +16,9 @@ import hashlib
 import ipaddress
 import secrets
 import uuid
-from typing import Any, Callable, Iterator
+from bisect import bisect_left
+from types import MappingProxyType
+from typing import Any, Callable, Iterator, Mapping
 
 from attrs import define, field, frozen
 from zope.interface import implementer
@@ -24,7 +26,7 @@ from zope.interface import implementer
 from mimic.interfaces import IRegionState
 from mimic.services.compute.flavors import get_flavor
 from mimic.services.compute.keypairs import KeypairStore
-from mimic.services.compute.limits import DEFAULT_QUOTAS, Usage, quota_exceeded_message
+from mimic.services.compute.limits import DEFAULT_QUOTAS, Quotas, Usage, quota_exceeded_message
 from mimic.services.image.model import ImageStore
 
 # vm_state values (nova.compute.vm_states).
@@ -84,13 +86,23 @@ PROGRESS_STATUSES = frozenset(
 PUBLIC_NETWORK = "00000000-0000-0000-0000-000000000000"
 PRIVATE_NETWORK = "11111111-1111-1111-1111-111111111111"
 
-_PUBLIC_V4 = ipaddress.IPv4Address("198.18.0.10")
+_PUBLIC_V4 = int(ipaddress.IPv4Address("198.18.0.10"))
 _PUBLIC_V6 = ipaddress.IPv6Address("2001:db8:1::10")
-_PRIVATE_V4 = ipaddress.IPv4Address("10.176.0.10")
-_ISOLATED_V4 = ipaddress.IPv4Address("192.168.0.10")
+_PRIVATE_V4 = int(ipaddress.IPv4Address("10.176.0.10"))
+_ISOLATED_V4 = int(ipaddress.IPv4Address("192.168.0.10"))
 
 #: Metadata items a server may carry (Nova's ``metadata_items`` quota).
 MAX_METADATA_ITEMS = DEFAULT_QUOTAS.metadata_items
+
+#: The metadata of a server that has none: one shared, read-only mapping
+#: rather than an empty dict per server (changes replace the mapping).
+NO_METADATA: Mapping[str, str] = MappingProxyType({})
+
+#: Rackspace's networks, for a server whose create request named none.
+_DEFAULT_NETWORKS = ((PUBLIC_NETWORK, None), (PRIVATE_NETWORK, None))
+
+#: The security groups a server gets when the create request names none.
+DEFAULT_SECURITY_GROUPS = ("default",)
 
 
 def status_of(vm_state: str, task_state: str | None) -> str:
@@ -106,41 +118,93 @@ def admin_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(12))
 
 
-def _address(version: int, address: Any, mac: str) -> dict[str, Any]:
-    return {
-        "version": version,
-        "addr": str(address),
-        "OS-EXT-IPS:type": "fixed",
-        "OS-EXT-IPS-MAC:mac_addr": mac,
-    }
+def requested_networks(networks: Any) -> tuple[tuple[str, str | None], ...] | None:
+    """
+    The compact form a server keeps of a create request's (validated)
+    ``networks``: None for Rackspace's defaults (``public`` and
+    ``private``), ``()`` for ``"none"``, else ``(network id, fixed IP or
+    None)`` pairs in the order asked for.
+    """
+    if networks is None or networks == "auto":
+        return None
+    if networks == "none":
+        return ()
+    return tuple(
+        (network.get("uuid") or network.get("port") or "", network.get("fixed_ip")) for network in networks
+    )
 
 
-def addresses_for(number: int, networks: Any) -> dict[str, list[dict[str, Any]]]:
+def _dotted(value: int) -> str:
+    return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
+
+
+def _public_v6(number: int) -> str:
+    last = 0x10 + number
+    if last < 0x10000:
+        return f"2001:db8:1::{last:x}"
+    return str(_PUBLIC_V6 + number)
+
+
+def _on_public(networks: tuple[tuple[str, str | None], ...] | None) -> bool:
+    return networks is None or any(network_id == PUBLIC_NETWORK for network_id, _ in networks)
+
+
+def addresses_for(
+    number: int, networks: Any, access: tuple[str | None, str | None] = (None, None)
+) -> tuple[dict[str, list[dict[str, Any]]], str, str]:
     """
     The addresses of the ``number``-th server of a region, on the networks
-    the create request asked for: Rackspace's ``public`` (IPv4 and IPv6)
-    and ``private`` (ServiceNet) when it named none, nothing for
-    ``"none"``, and for a list, those networks (other ids become isolated
-    networks labelled with their id).
+    the create request asked for (raw, or as :func:`requested_networks`
+    keeps them): Rackspace's ``public`` (IPv4 and IPv6) and ``private``
+    (ServiceNet) when it named none, nothing for ``"none"``, and for a
+    list, those networks (other ids become isolated networks labelled
+    with their id).  With them, the server's ``accessIPv4`` and
+    ``accessIPv6``: ``access`` where set, else its public addresses, or
+    empty strings off the public network (as Rackspace does).
+
+    Derived from the server's number each time a server is shown rather
+    than stored: they never change, and nested dictionaries per server
+    were half of a server's memory.
     """
+    if networks is not None and not isinstance(networks, tuple):
+        networks = requested_networks(networks)
+    access_v4, access_v6 = access
+    if networks == ():
+        return {}, access_v4 or "", access_v6 or ""
     mac = "fa:16:3e:%02x:%02x:%02x" % ((number >> 16) & 0xFF, (number >> 8) & 0xFF, number & 0xFF)
-    public = [_address(4, _PUBLIC_V4 + number, mac), _address(6, _PUBLIC_V6 + number, mac)]
-    private = [_address(4, _PRIVATE_V4 + number, mac)]
-    if networks is None or networks == "auto":
-        return {"public": public, "private": private}
-    if networks == "none":
-        return {}
     addresses: dict[str, list[dict[str, Any]]] = {}
-    for network in networks:
-        network_id = network.get("uuid") or network.get("port") or ""
+    public_v4 = public_v6 = ""
+    for network_id, fixed_ip in networks if networks is not None else _DEFAULT_NETWORKS:
         if network_id == PUBLIC_NETWORK:
-            addresses["public"] = public
-        elif network_id == PRIVATE_NETWORK:
-            addresses["private"] = private
+            public_v4, public_v6 = _dotted(_PUBLIC_V4 + number), _public_v6(number)
+            addresses["public"] = [
+                {"version": 4, "addr": public_v4, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": mac},
+                {"version": 6, "addr": public_v6, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": mac},
+            ]
         else:
-            fixed = network.get("fixed_ip") or str(_ISOLATED_V4 + number)
-            addresses[network_id] = [_address(4, fixed, mac)]
-    return addresses
+            if network_id == PRIVATE_NETWORK:
+                label, address = "private", _dotted(_PRIVATE_V4 + number)
+            else:
+                label, address = network_id, fixed_ip or _dotted(_ISOLATED_V4 + number)
+            addresses[label] = [
+                {"version": 4, "addr": address, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": mac}
+            ]
+    return (
+        addresses,
+        public_v4 if access_v4 is None else access_v4,
+        public_v6 if access_v6 is None else access_v6,
+    )
+
+
+def public_access_ips(number: int, networks: Any) -> tuple[str, str]:
+    """
+    The (IPv4, IPv6) a server's ``accessIPv4``/``accessIPv6`` show when
+    the create request set none: its public addresses, or empty strings
+    when it is not on the public network.
+    """
+    if _on_public(networks):
+        return _dotted(_PUBLIC_V4 + number), _public_v6(number)
+    return "", ""
 
 
 @frozen
@@ -160,7 +224,16 @@ class Transition:
 
 @define(eq=False)
 class Server:
+    """
+    One server.  Slotted, and holding only what is its own: what follows
+    from other fields (addresses, default access IPs) is derived when the
+    server is shown, and values many servers share (no metadata, the
+    default security group, the tenant's host id) are shared objects.
+    """
+
     id: str
+    #: The server's place in its region's creation order (1, 2, ...),
+    #: from which its addresses and MAC are derived.
     number: int
     name: str
     tenant_id: str
@@ -171,17 +244,19 @@ class Server:
     updated: float
     host_id: str
     admin_pass: str
-    metadata: dict[str, str] = field(factory=dict)
-    addresses: dict[str, list[dict[str, Any]]] = field(factory=dict)
+    metadata: Mapping[str, str] = NO_METADATA
+    #: What the create request asked for (see :func:`requested_networks`).
+    networks: tuple[tuple[str, str | None], ...] | None = None
     key_name: str | None = None
     availability_zone: str = "nova"
     disk_config: str = "AUTO"
     config_drive: str = ""
-    access_ipv4: str = ""
-    access_ipv6: str = ""
+    #: None until set: the server's public addresses are shown then.
+    _access_ipv4: str | None = None
+    _access_ipv6: str | None = None
     description: str | None = None
-    tags: list[str] = field(factory=list)
-    security_groups: list[str] = field(factory=lambda: ["default"])
+    tags: tuple[str, ...] = ()
+    security_groups: tuple[str, ...] = DEFAULT_SECURITY_GROUPS
     user_data: str | None = None
     vm_state: str = BUILDING
     task_state: str | None = "scheduling"
@@ -197,7 +272,41 @@ class Server:
     resized_from: str | None = None
     #: How many deletes of this server a delete_server_failure has failed.
     failed_deletes: int = 0
-    pending: list[Transition] = field(factory=list)
+    #: Transitions still to come, earliest first.
+    pending: tuple[Transition, ...] = ()
+
+    @property
+    def addresses(self) -> dict[str, list[dict[str, Any]]]:
+        """
+        The server's addresses by network label, as Nova shows them.
+        """
+        return addresses_for(self.number, self.networks)[0]
+
+    def addresses_and_access_ips(self) -> tuple[dict[str, list[dict[str, Any]]], str, str]:
+        """
+        Its addresses, ``accessIPv4`` and ``accessIPv6``, derived at once.
+        """
+        return addresses_for(self.number, self.networks, (self._access_ipv4, self._access_ipv6))
+
+    @property
+    def access_ipv4(self) -> str:
+        if self._access_ipv4 is None:
+            return public_access_ips(self.number, self.networks)[0]
+        return self._access_ipv4
+
+    @access_ipv4.setter
+    def access_ipv4(self, value: str) -> None:
+        self._access_ipv4 = value
+
+    @property
+    def access_ipv6(self) -> str:
+        if self._access_ipv6 is None:
+            return public_access_ips(self.number, self.networks)[1]
+        return self._access_ipv6
+
+    @access_ipv6.setter
+    def access_ipv6(self, value: str) -> None:
+        self._access_ipv6 = value
 
     @property
     def hostname(self) -> str:
@@ -216,7 +325,8 @@ class Server:
         Apply every transition due by ``now``; True if the server is gone.
         """
         while self.pending and self.pending[0].at <= now:
-            step = self.pending.pop(0)
+            step = self.pending[0]
+            self.pending = self.pending[1:]
             if step.gone:
                 self.vm_state, self.task_state = DELETED, None
                 self.terminated_at = self.updated = step.at
@@ -241,7 +351,14 @@ class Server:
             self.launched_at = now
 
     def schedule(self, *steps: Transition) -> None:
-        self.pending.extend(steps)
+        """
+        Add timed steps.  Use :meth:`ComputeState.schedule` for a server
+        already in a state, so that the state knows to settle it.
+        """
+        self.pending = self.pending + steps
+
+    def cancel_pending(self) -> None:
+        self.pending = ()
 
     def go_to_error(self, at: float, message: str, code: int = 500) -> None:
         """
@@ -251,13 +368,22 @@ class Server:
         self.fault = {"code": code, "message": message, "created": at}
 
 
+def _number_of(server: Server) -> int:
+    return server.number
+
+
 @implementer(IRegionState)
 @define
 class ComputeState:
     """
-    One tenant's compute in one region.  Servers are kept in a dict by id,
-    in creation order, so a listing (newest first, as Nova sorts) is one
-    reversed walk.
+    One tenant's compute in one region.
+
+    Servers are kept in a dict by id and in a list in creation order
+    (their numbers ascend), so a page of a listing (newest first, as Nova
+    sorts) starts at a marker found by bisection and costs the page's
+    length, not the tenant's size.  Servers with timed transitions still
+    to come are also kept apart, so that bringing the whole region up to
+    now costs only as many of them as there are.
     """
 
     tenant_id: str
@@ -270,26 +396,62 @@ class ComputeState:
     #: hands it over; see :func:`mimic.services.image.model.image_store`).
     images: ImageStore = field(factory=ImageStore)
     keypairs: KeypairStore = field(factory=KeypairStore)
+    #: This tenant's quotas here: Nova's defaults until ``os-quota-sets``
+    #: changes them.
+    quotas: Quotas = DEFAULT_QUOTAS
     #: Running totals of what the servers use, for quota checks in O(1).
     cores_used: int = 0
     ram_used: int = 0
+    #: The live servers in creation order.
+    _order: list[Server] = field(factory=list)
+    #: Live servers with transitions pending, by id.
+    _unsettled: dict[str, Server] = field(factory=dict)
+    _host_id: str | None = None
 
     @property
     def host_id(self) -> str:
-        return hashlib.sha224(f"{self.tenant_id}{self.region}-host".encode()).hexdigest()
+        """
+        Nova's ``hostId`` for this tenant's servers here (one string,
+        shared by every server).
+        """
+        if self._host_id is None:
+            self._host_id = hashlib.sha224(f"{self.tenant_id}{self.region}-host".encode()).hexdigest()
+        return self._host_id
 
     def get(self, server_id: str, now: float) -> Server | None:
         """
         The live server with this id, brought up to ``now``.
         """
         server = self.servers.get(server_id)
-        if server is not None and server.settle(now):
+        if server is not None and server.pending and server.settle(now):
             self._forget(server)
             return None
         return server
 
+    def schedule(self, server: Server, *steps: Transition) -> None:
+        """
+        Add timed steps to a server of this region.
+        """
+        server.schedule(*steps)
+        if server.id in self.servers:
+            self._unsettled[server.id] = server
+
+    def settle(self, now: float) -> None:
+        """
+        Bring every server with pending transitions up to ``now``.
+        """
+        for server in list(self._unsettled.values()):
+            if server.settle(now):
+                self._forget(server)
+            elif not server.pending:
+                del self._unsettled[server.id]
+
     def _forget(self, server: Server) -> None:
         del self.servers[server.id]
+        self._unsettled.pop(server.id, None)
+        index = bisect_left(self._order, server.number, key=_number_of)
+        if index < len(self._order) and self._order[index] is server:
+            del self._order[index]
         self.deleted[server.id] = server
         self._count(server.flavor_id, -1)
         if server.old_flavor_id is not None:
@@ -326,13 +488,32 @@ class ComputeState:
         """
         Every live server, newest first, brought up to ``now``.
         """
-        gone = [s for s in self.servers.values() if s.settle(now)]
-        for server in gone:
-            self._forget(server)
-        return list(reversed(self.servers.values()))
+        self.settle(now)
+        return self._order[::-1]
+
+    def page(self, now: float, limit: int, marker: str | None) -> tuple[list[Server], bool] | None:
+        """
+        One page of the unfiltered listing, newest first: at most
+        ``limit`` live servers older than the one with id ``marker``
+        (from the newest without one), and whether more follow.  None if
+        the marker names no live server.  Costs the page's length (plus
+        a bisection), however many servers the tenant has.
+        """
+        self.settle(now)
+        end = len(self._order)
+        if marker is not None:
+            server = self.servers.get(marker)
+            if server is None:
+                return None
+            end = bisect_left(self._order, server.number, key=_number_of)
+        start = max(0, end - limit)
+        return self._order[start:end][::-1], start > 0
 
     def add(self, server: Server) -> None:
         self.servers[server.id] = server
+        self._order.append(server)
+        if server.pending:
+            self._unsettled[server.id] = server
         self._count(server.flavor_id, 1)
 
     def remove(self, server: Server, now: float) -> None:
@@ -342,6 +523,14 @@ class ComputeState:
 
     def new_id(self) -> str:
         return str(uuid.uuid4())
+
+    def usage(self, now: float) -> Usage:
+        """
+        What the live servers use of the quota (a server mid-resize
+        counts with both flavors), from running totals.
+        """
+        self.settle(now)
+        return Usage(len(self.servers), self.cores_used, self.ram_used)
 
     def flavor_ids_in_use(self, now: float) -> list[str]:
         """
@@ -355,7 +544,7 @@ class ComputeState:
                 used.append(server.old_flavor_id)
         return used
 
-    def over_quota(self, count: int, flavor_id: str) -> str | None:
+    def over_quota(self, count: int, flavor_id: str, now: float | None = None) -> str | None:
         """
         Nova's quota message if ``count`` more servers of this flavor
         would exceed the tenant's quotas, else None.  Usage comes from
@@ -364,8 +553,10 @@ class ComputeState:
         flavor = get_flavor(flavor_id)
         if flavor is None:
             return None
+        if now is not None:
+            self.settle(now)
         usage = Usage(len(self.servers), self.cores_used, self.ram_used)
-        return quota_exceeded_message(usage, flavor, count)
+        return quota_exceeded_message(usage, flavor, count, self.quotas)
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import sys
 from typing import Any
 
 from attrs import define
@@ -51,12 +52,15 @@ from mimic.services.compute.model import (
     ERROR,
     KNOWN_STATUSES,
     NOSTATE,
+    PUBLIC_NETWORK,
     RUNNING,
+    DEFAULT_SECURITY_GROUPS,
+    NO_METADATA,
     ComputeState,
     Server,
     Transition,
-    addresses_for,
     admin_password,
+    requested_networks,
 )
 from mimic.services.compute.versions import (
     Microversion,
@@ -75,11 +79,18 @@ from mimic.services.compute.validation import (
     string_map,
     timestamp_arg,
 )
-from mimic.services.compute.views import server_json, server_summary_json
+from mimic.services.compute.views import ServerViews, server_json, server_summary_json
 
 log = Logger()
 
 PREFIX = "/<version>/<tenant_id>"
+
+#: The query arguments that filter a server listing (anything else, such
+#: as ``limit`` and ``marker``, leaves the listing whole).
+_LISTING_FILTERS = tuple(
+    name.encode("ascii")
+    for name in ("changes-since", "changes-before", "status", "name", "image", "flavor", "ip", "ip6", "key_name")
+)
 
 @define
 class RequestContext:
@@ -224,15 +235,21 @@ class ComputeAPI:
 
     def _list(self, request: IRequest, ctx: RequestContext, detail: bool) -> bytes:
         limit, marker = limit_and_marker(request)
-        servers = self._filtered(request, ctx)
-        paged = page(servers, lambda s: s.id, limit, marker)
+        if any(name in request.args for name in _LISTING_FILTERS):
+            servers = self._filtered(request, ctx)
+            paged = page(servers, lambda s: s.id, limit, marker)
+        else:
+            # No filter: the model pages its own ordered index, so a page
+            # costs its length, not the tenant's size.
+            paged = self.state.page(ctx.now, limit, marker)
         if paged is None:
             raise nova_error(400, f"marker [{marker}] not found")
         items, more = paged
+        views = ServerViews(ctx)
         if detail:
-            body: dict[str, Any] = {"servers": [server_json(s, ctx, listing=True) for s in items]}
+            body: dict[str, Any] = {"servers": [views.detail(s, listing=True) for s in items]}
         else:
-            body = {"servers": [server_summary_json(s, ctx) for s in items]}
+            body = {"servers": [views.summary(s) for s in items]}
         path = "servers/detail" if detail else "servers"
         links = next_links(ctx, request, path, items[-1].id if items else None, more)
         if links:
@@ -322,7 +339,7 @@ class ComputeAPI:
         if key_name is not None:
             if not isinstance(key_name, str) or self.state.keypairs.get(key_name) is None:
                 raise nova_error(400, "Invalid key_name provided.")
-        requested_networks = networks(spec["networks"], ctx.microversion) if "networks" in spec else None
+        networks_asked = networks(spec["networks"], ctx.microversion) if "networks" in spec else None
         disk_setting = disk_config(spec.get("OS-DCF:diskConfig", "AUTO"))
         access_ipv4 = ip_address(spec.get("accessIPv4"), "accessIPv4", 4)
         access_ipv6 = ip_address(spec.get("accessIPv6"), "accessIPv6", 6)
@@ -372,12 +389,19 @@ class ComputeAPI:
                 f"Quota exceeded for instances: Requested {min_count}, but already used "
                 f"{used} of {used} instances",
             )
-        quota = self.state.over_quota(min_count, flavor.id)
+        quota = self.state.over_quota(min_count, flavor.id, ctx.now)
         if quota is not None:
             raise nova_error(403, quota)
         if self.state.over_quota(max_count, flavor.id) is not None:
             max_count = min_count
 
+        kept_networks = requested_networks(networks_asked)
+        derive_access = not access_ipv4 and (
+            kept_networks is None or any(n == PUBLIC_NETWORK for n, _ in kept_networks)
+        )
+        group_names = tuple(g["name"] for g in security_groups)
+        if group_names == DEFAULT_SECURITY_GROUPS:
+            group_names = DEFAULT_SECURITY_GROUPS
         created = []
         for index in range(max_count):
             display_name = name if max_count == 1 else f"{name}-{index + 1}"
@@ -385,31 +409,30 @@ class ComputeAPI:
             server = Server(
                 id=self.state.new_id(),
                 number=number,
-                name=display_name,
+                # Interned: servers made in bulk share a name and an image.
+                name=sys.intern(display_name),
                 tenant_id=self.tenant_id,
                 user_id=ctx.user_id,
-                image_id=image_id,
+                image_id=sys.intern(image_id),
                 flavor_id=flavor.id,
                 created=ctx.now,
                 updated=ctx.now,
                 host_id=self.state.host_id,
                 admin_pass=admin_pass or admin_password(),
-                metadata=dict(metadata),
-                addresses=addresses_for(number, requested_networks),
+                metadata=dict(metadata) if metadata else NO_METADATA,
+                networks=kept_networks,
                 key_name=key_name,
                 availability_zone=zone,
                 disk_config=disk_setting,
                 config_drive="True" if spec.get("config_drive") in (True, "true", "True") else "",
-                access_ipv4=access_ipv4,
-                access_ipv6=access_ipv6,
+                # None: the public addresses, when the request set no IPv4.
+                access_ipv4=None if derive_access else access_ipv4,
+                access_ipv6=None if derive_access else access_ipv6,
                 description=description,
-                tags=list(tags),
+                tags=tuple(tags),
                 user_data=user_data,
-                security_groups=[g["name"] for g in security_groups],
+                security_groups=group_names,
             )
-            if not server.access_ipv4 and "public" in server.addresses:
-                server.access_ipv4 = server.addresses["public"][0]["addr"]
-                server.access_ipv6 = server.addresses["public"][1]["addr"]
             self._start(server, ctx.now, firing)
             self.state.add(server)
             created.append(server)
@@ -563,8 +586,10 @@ class ComputeAPI:
             firing = None
         if firing is not None and firing.name == "deleting":
             server.set_state(ctx.now, server.vm_state, "deleting", server.power_state)
-            server.pending.clear()
-            server.schedule(Transition(ctx.now + firing["seconds"], server.vm_state, None, NOSTATE, gone=True))
+            server.cancel_pending()
+            self.state.schedule(
+                server, Transition(ctx.now + firing["seconds"], server.vm_state, None, NOSTATE, gone=True)
+            )
             if firing["seconds"] <= 0:
                 self.state.get(server.id, ctx.now)
             return json_response(request, None, 204)
@@ -662,7 +687,7 @@ class ComputeAPI:
         server = self.server(ctx, server_id)
         if key not in server.metadata:
             raise nova_error(404, "Metadata item was not found")
-        del server.metadata[key]
+        server.metadata = {k: v for k, v in server.metadata.items() if k != key}
         server.updated = ctx.now
         return json_response(request, None, 204)
 
