@@ -1,0 +1,1204 @@
+# -*- test-case-name: mimic.test.test_robustness -*-
+"""
+Bad input, systematically: every route of every service is sent bodies
+that are not JSON, JSON of every wrong type in every field it reads, bad
+query arguments, unknown and malformed ids, odd methods and odd headers.
+
+Whatever is sent, a client must see what the real service would give: a
+4xx (never a 500 or a traceback), as JSON in that service's own error
+shape (Nova's ``{"badRequest": {...}}``, Keystone's ``{"error": {...}}``,
+CLB's ``{"message", "code"}``, the control plane's ``{"message",
+"code"}``); and a refused change must leave what a client can read
+unchanged.
+
+The probes run in memory (:class:`mimic.testing.InMemoryMimic`), each
+route against a fresh tenant holding one of everything, so they are fast
+and deterministic.  Each test collects every violation it finds and
+reports them all at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable, Iterator
+
+from functools import lru_cache
+
+from attrs import define, field
+from twisted.trial.unittest import SynchronousTestCase
+
+from mimic.core import discover_plugins
+from mimic.interfaces import IAPIMock
+from mimic.testing import InMemoryMimic, Response
+
+#: An OpenSSH public key for importing keypairs without generating one.
+PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMxjk7yOR8k6rHPACz5Sm/7JIhO0wjdPdoRDaQpOOrqI probe"
+
+IMAGE = "0b6d8c5e-4c7b-4f7e-9b37-6f0b9d7f3a1c"
+
+#: Values of every JSON type (and some that only Python's parser lets
+#: through: NaN and infinities), put in place of each field a route reads.
+NASTY: list[Any] = [
+    None,
+    0,
+    -1,
+    2**63,
+    10**30,
+    -(10**30),
+    1.5,
+    float("inf"),
+    float("-inf"),
+    float("nan"),
+    True,
+    False,
+    "",
+    " ",
+    "x" * 300,
+    "\u2603 \U0001f600",
+    "\x00",
+    "\ud800",
+    "\u00b2",
+    "-5",
+    "--5",
+    "1e400",
+    "9" * 5000,
+    [],
+    [None],
+    {},
+    {"x": 1},
+]
+
+#: One of each type, for fields nested deeper (nodes of a new balancer,
+#: say), which take the same parsers as the fields above them.
+FEW_NASTY: list[Any] = [None, -1, 10**30, float("inf"), True, "", "\ud800", "9" * 5000, [], {}]
+
+#: Request bodies that are not what any route takes.
+RAW_BODIES: list[bytes] = [
+    b"",
+    b"{",
+    b"not json",
+    b"\xff\xfe\x00garbage",
+    b"null",
+    b"[]",
+    b'"text"',
+    b"42",
+    b"{}",
+    b'{"a": 1}{"b": 2}',
+    b"[" * 100_000,
+    b'{"a": ' * 50_000,
+    b'{"x": "' + b"y" * 200_000 + b'"}',
+    b"1" * 5000,
+]
+
+#: Path segments put in place of each id a route names.  Percent
+#: escapes stay as sent, so the app sees the raw oddity.
+BAD_IDS = [
+    "unknown",
+    "0",
+    "-1",
+    "1" * 30,
+    "1.5",
+    "%00",
+    "%ff",
+    "%2F",
+    "%E2%98%83",
+    "%C0%AF",
+    "a" * 3000,
+    "%20",
+    "None",
+]
+
+#: Query values for every argument a route reads.
+BAD_QUERY_VALUES = [
+    "unknown",
+    "-1",
+    "0",
+    "abc",
+    "1" + "0" * 30,
+    "%C2%B2",
+    "",
+    "%ff",
+    "%00",
+    "(",
+    "[",
+    "2020-13-45",
+    "0001-01-01T00:00:00%2B23:59",
+    "9999-12-31T23:59:59-23:59",
+    "1.5",
+    "x" * 3000,
+    "9" * 5000,
+]
+
+MUTATING = {"POST", "PUT", "DELETE", "PATCH"}
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "FROB"]
+
+
+# -- error shapes --------------------------------------------------------------
+
+
+def nova_shape(body: Any, status: int) -> str | None:
+    if not isinstance(body, dict) or len(body) != 1:
+        return "not a Nova fault object with one key"
+    (inner,) = body.values()
+    if not isinstance(inner, dict) or not isinstance(inner.get("message"), str):
+        return "Nova fault without a message"
+    if inner.get("code") != status:
+        return f"Nova fault code {inner.get('code')!r} is not the status"
+    return None
+
+
+def keystone_shape(body: Any, status: int) -> str | None:
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict) or not isinstance(error.get("message"), str):
+        return "not Keystone's {'error': {...}}"
+    if error.get("code") != status or not isinstance(error.get("title"), str):
+        return "Keystone error without the status as code, or without a title"
+    return None
+
+
+def plain_shape(body: Any, status: int) -> str | None:
+    """
+    CLB's and the control plane's ``{"message", "code"}``.
+    """
+    if not isinstance(body, dict) or not isinstance(body.get("message"), str):
+        return "not {'message', 'code'}"
+    if body.get("code") != status:
+        return f"code {body.get('code')!r} is not the status"
+    return None
+
+
+SHAPES: dict[str, Callable[[Any, int], str | None]] = {
+    "compute": nova_shape,
+    "identity": keystone_shape,
+    "loadbalancer": plain_shape,
+    "control": plain_shape,
+}
+
+
+# -- routes --------------------------------------------------------------------
+
+
+@define
+class Route:
+    """
+    One route: its service (for the error shape and for what a refused
+    change must leave alone), method, path template (``{name}`` stands
+    for a fixture's id or a URL prefix), a valid body whose every field
+    is then spoiled in turn, the query arguments it reads, and headers it
+    is sent with (a microversion, say).
+    """
+
+    service: str
+    method: str
+    path: str
+    body: Any = None
+    query: tuple[str, ...] = ()
+    headers: dict[str, str] = field(factory=dict)
+
+
+COMPUTE_QUERY = (
+    "limit", "marker", "changes-since", "changes-before", "status", "name", "ip", "ip6",
+    "image", "flavor", "key_name", "minDisk", "minRam", "is_public", "sort_key", "sort_dir",
+    "type", "user_id", "server", "all_tenants", "deleted",
+)
+LB_QUERY = ("limit", "marker", "offset", "status", "changes-since", "nodeaddress", "id")
+IDENTITY_QUERY = (
+    "belongsTo", "name", "nocatalog", "include_names", "user.id", "scope.project.id", "role.id",
+    "enabled", "id", "domain_id", "interface", "service_id", "region_id", "type",
+    "parent_region_id", "is_domain", "parent_id", "scope.domain.id", "group.id",
+)
+CONTROL_QUERY = ("tenant_id",)
+
+SERVER_BODY = {
+    "server": {
+        "name": "probe",
+        "flavorRef": "2",
+        "imageRef": IMAGE,
+        "metadata": {"role": "web"},
+        "key_name": "{keypair}",
+        "networks": [{"uuid": "00000000-0000-0000-0000-000000000000", "fixed_ip": "10.0.0.9"}],
+        "OS-DCF:diskConfig": "AUTO",
+        "accessIPv4": "192.0.2.1",
+        "accessIPv6": "2001:db8::1",
+        "adminPass": "secret",
+        "user_data": "aGVsbG8=",
+        "tags": ["a"],
+        "security_groups": [{"name": "default"}],
+        "availability_zone": "nova",
+        "min_count": 1,
+        "max_count": 1,
+        "config_drive": True,
+        "block_device_mapping_v2": [{"boot_index": 0, "uuid": IMAGE, "source_type": "image"}],
+    }
+}
+
+ACTION_BODIES: list[Any] = [
+    {"reboot": {"type": "SOFT"}},
+    {"os-stop": None},
+    {"os-start": None},
+    {"pause": None},
+    {"suspend": None},
+    {"rescue": {"adminPass": "pw"}},
+    {"resize": {"flavorRef": "3", "OS-DCF:diskConfig": "AUTO"}},
+    {"confirmResize": None},
+    {"revertResize": None},
+    {
+        "rebuild": {
+            "imageRef": IMAGE,
+            "name": "n",
+            "metadata": {"a": "b"},
+            "accessIPv4": "192.0.2.2",
+            "accessIPv6": "2001:db8::2",
+            "OS-DCF:diskConfig": "MANUAL",
+            "description": "d",
+            "key_name": "{keypair}",
+            "adminPass": "pw",
+        }
+    },
+    {"changePassword": {"adminPass": "pw"}},
+    {"createImage": {"name": "snap", "metadata": {"a": "b"}}},
+    {"lock": None},
+    {"unlock": None},
+    {"os-getConsoleOutput": {"length": 5}},
+]
+
+C = "{compute}"
+
+
+def compute_routes() -> list[Route]:
+    def r(method: str, path: str, body: Any = None, **kwargs: Any) -> Route:
+        query = COMPUTE_QUERY if method == "GET" else ()
+        return Route("compute", method, C + path, body, query, **kwargs)
+
+    routes = [
+        Route("compute", "GET", "{compute_root}/"),
+        Route("compute", "GET", "{compute_root}/v2"),
+        Route("compute", "GET", "{compute_root}/v2.1/"),
+        r("GET", ""),
+        r("GET", "/servers"),
+        r("GET", "/servers/detail"),
+        r("POST", "/servers", SERVER_BODY),
+        r("POST", "/servers", SERVER_BODY, headers={"OpenStack-API-Version": "compute latest"}),
+        r("GET", "/servers/{server}"),
+        r("PUT", "/servers/{server}", {"server": {"name": "n", "accessIPv4": "192.0.2.3",
+                                                  "accessIPv6": "2001:db8::3",
+                                                  "OS-DCF:diskConfig": "AUTO"}}),
+        r("PUT", "/servers/{server}", {"server": {"description": "d", "hostname": "h"}},
+          headers={"OpenStack-API-Version": "compute latest"}),
+        r("DELETE", "/servers/{server}"),
+        r("GET", "/servers/{server}/ips"),
+        r("GET", "/servers/{server}/ips/public"),
+        r("GET", "/servers/{server}/metadata"),
+        r("PUT", "/servers/{server}/metadata", {"metadata": {"a": "b"}}),
+        r("POST", "/servers/{server}/metadata", {"metadata": {"a": "b"}}),
+        r("GET", "/servers/{server}/metadata/role"),
+        r("PUT", "/servers/{server}/metadata/role", {"meta": {"role": "db"}}),
+        r("DELETE", "/servers/{server}/metadata/role"),
+        r("GET", "/flavors"),
+        r("GET", "/flavors/detail"),
+        r("POST", "/flavors", {"flavor": {"name": "f", "ram": 1, "vcpus": 1, "disk": 1}}),
+        r("GET", "/flavors/{flavor}"),
+        r("GET", "/flavors/{flavor}/os-extra_specs"),
+        r("GET", "/flavors/{flavor}/os-extra_specs/{extra_spec}"),
+        r("GET", "/images"),
+        r("GET", "/images/detail"),
+        r("GET", "/images/{image}"),
+        r("GET", "/images/{image}/metadata"),
+        r("GET", "/images/{image}/metadata/{image_meta}"),
+        r("DELETE", "/images/{snapshot}"),
+        r("GET", "/os-keypairs"),
+        r("GET", "/os-keypairs", headers={"OpenStack-API-Version": "compute latest"}),
+        r("POST", "/os-keypairs", {"keypair": {"name": "k2", "public_key": PUBLIC_KEY}}),
+        r("POST", "/os-keypairs", {"keypair": {"name": "k3", "public_key": PUBLIC_KEY,
+                                               "type": "ssh", "user_id": "u"}},
+          headers={"OpenStack-API-Version": "compute latest"}),
+        r("GET", "/os-keypairs/{keypair}"),
+        r("DELETE", "/os-keypairs/{keypair}"),
+        r("GET", "/limits"),
+        r("GET", "/os-availability-zone"),
+        r("GET", "/os-availability-zone/detail"),
+    ]
+    for body in ACTION_BODIES:
+        routes.append(r("POST", "/servers/{server}/action", body,
+                        headers={"OpenStack-API-Version": "compute latest"}))
+    return routes
+
+
+L = "{lb}"
+
+LB_BODY = {
+    "loadBalancer": {
+        "name": "probe",
+        "protocol": "HTTP",
+        "port": 80,
+        "algorithm": "RANDOM",
+        "timeout": 30,
+        "halfClosed": False,
+        "httpsRedirect": False,
+        "virtualIps": [{"type": "PUBLIC", "ipVersion": "IPV4"}],
+        "nodes": [{"address": "10.0.0.2", "port": 80, "condition": "ENABLED",
+                   "type": "PRIMARY", "weight": 1}],
+        "metadata": [{"key": "k", "value": "v"}],
+        "healthMonitor": {"type": "CONNECT", "delay": 10, "timeout": 5,
+                          "attemptsBeforeDeactivation": 2},
+        "connectionThrottle": {"maxConnections": 10, "minConnections": 1,
+                               "maxConnectionRate": 5, "rateInterval": 60},
+        "sessionPersistence": {"persistenceType": "HTTP_COOKIE"},
+        "connectionLogging": {"enabled": True},
+        "contentCaching": {"enabled": True},
+        "accessList": [{"address": "10.0.0.0/8", "type": "ALLOW"}],
+    }
+}
+
+
+def lb_routes() -> list[Route]:
+    def r(method: str, path: str, body: Any = None) -> Route:
+        query = LB_QUERY if method in ("GET", "DELETE") else ()
+        return Route("loadbalancer", method, L + path, body, query)
+
+    one = "/loadbalancers/{balancer}"
+    node = one + "/nodes/{node}"
+    return [
+        r("GET", "/loadbalancers/protocols"),
+        r("GET", "/loadbalancers/algorithms"),
+        r("GET", "/loadbalancers/absolutelimits"),
+        r("POST", "/loadbalancers", LB_BODY),
+        r("GET", "/loadbalancers"),
+        r("DELETE", "/loadbalancers"),
+        r("GET", one),
+        r("PUT", one, {"loadBalancer": {"name": "n", "protocol": "HTTPS", "port": 443,
+                                        "algorithm": "ROUND_ROBIN", "timeout": 60,
+                                        "halfClosed": True, "httpsRedirect": False}}),
+        r("DELETE", one),
+        r("GET", one + "/virtualips"),
+        r("GET", one + "/nodes"),
+        r("POST", one + "/nodes", {"nodes": [{"address": "10.0.0.3", "port": 81,
+                                              "condition": "DRAINING", "type": "SECONDARY",
+                                              "weight": 5}]}),
+        r("DELETE", one + "/nodes"),
+        r("GET", node),
+        r("PUT", node, {"node": {"condition": "DISABLED", "type": "PRIMARY", "weight": 3}}),
+        r("DELETE", node),
+        r("GET", one + "/healthmonitor"),
+        r("PUT", one + "/healthmonitor", {"healthMonitor": {
+            "type": "HTTP", "delay": 10, "timeout": 5, "attemptsBeforeDeactivation": 2,
+            "path": "/", "statusRegex": "^2", "bodyRegex": ".*", "hostHeader": "h"}}),
+        r("DELETE", one + "/healthmonitor"),
+        r("GET", one + "/connectionthrottle"),
+        r("PUT", one + "/connectionthrottle", {"connectionThrottle": {
+            "maxConnections": 10, "minConnections": 1, "maxConnectionRate": 5,
+            "rateInterval": 60}}),
+        r("DELETE", one + "/connectionthrottle"),
+        r("GET", one + "/sessionpersistence"),
+        r("PUT", one + "/sessionpersistence", {"sessionPersistence": {"persistenceType": "SOURCE_IP"}}),
+        r("DELETE", one + "/sessionpersistence"),
+        r("GET", one + "/connectionlogging"),
+        r("PUT", one + "/connectionlogging", {"connectionLogging": {"enabled": True}}),
+        r("GET", one + "/contentcaching"),
+        r("PUT", one + "/contentcaching", {"contentCaching": {"enabled": True}}),
+        r("GET", one + "/errorpage"),
+        r("PUT", one + "/errorpage", {"errorpage": {"content": "<html>down</html>"}}),
+        r("DELETE", one + "/errorpage"),
+        r("GET", one + "/accesslist"),
+        r("POST", one + "/accesslist", {"accessList": [{"address": "192.0.2.0/24", "type": "DENY"}]}),
+        r("POST", one + "/accesslist", {"networkItem": {"address": "192.0.2.7", "type": "DENY"}}),
+        r("DELETE", one + "/accesslist"),
+        r("DELETE", one + "/accesslist/{rule}"),
+        r("GET", one + "/metadata"),
+        r("POST", one + "/metadata", {"metadata": [{"key": "k2", "value": "v"}]}),
+        r("DELETE", one + "/metadata"),
+        r("GET", one + "/metadata/{meta}"),
+        r("PUT", one + "/metadata/{meta}", {"meta": {"value": "v2"}}),
+        r("DELETE", one + "/metadata/{meta}"),
+        r("GET", node + "/metadata"),
+        r("POST", node + "/metadata", {"metadata": [{"key": "k2", "value": "v"}]}),
+        r("DELETE", node + "/metadata"),
+        r("GET", node + "/metadata/{node_meta}"),
+        r("PUT", node + "/metadata/{node_meta}", {"meta": {"value": "v2"}}),
+        r("DELETE", node + "/metadata/{node_meta}"),
+    ]
+
+
+V2_AUTH = {"auth": {"passwordCredentials": {"username": "{username}", "password": "p"},
+                    "tenantId": "{tenant}"}}
+V2_KEY_AUTH = {"auth": {"RAX-KSKEY:apiKeyCredentials": {"username": "{username}", "apiKey": "k"},
+                        "tenantName": "{tenant}"}}
+V2_TOKEN_AUTH = {"auth": {"token": {"id": "{token}"}, "tenantId": "{tenant}"}}
+V3_AUTH = {"auth": {
+    "identity": {"methods": ["password"],
+                 "password": {"user": {"name": "{username}", "domain": {"id": "default"},
+                                       "password": "p"}}},
+    "scope": {"project": {"name": "{tenant}", "domain": {"name": "Default"}}},
+}}
+V3_ID_AUTH = {"auth": {
+    "identity": {"methods": ["password", "token"],
+                 "password": {"user": {"id": "{user}", "password": "p"}},
+                 "token": {"id": "{token}"}},
+    "scope": {"project": {"id": "{tenant}"}},
+}}
+V3_DOMAIN_AUTH = {"auth": {
+    "identity": {"methods": ["token"], "token": {"id": "{token}"}},
+    "scope": {"domain": {"id": "default"}},
+}}
+
+
+def identity_routes() -> list[Route]:
+    def v2(method: str, path: str, body: Any = None) -> Route:
+        return Route("identity", method, "/identity/v2.0" + path, body,
+                     IDENTITY_QUERY if method == "GET" else ())
+
+    def v3(method: str, path: str, body: Any = None, **kwargs: Any) -> Route:
+        return Route("identity", method, "/identity/v3" + path, body,
+                     IDENTITY_QUERY if method == "GET" else (), **kwargs)
+
+    subject = {"X-Subject-Token": "{token}"}
+    return [
+        Route("identity", "GET", "/identity/"),
+        v2("GET", "/"),
+        v2("POST", "/tokens", V2_AUTH),
+        v2("POST", "/tokens", V2_KEY_AUTH),
+        v2("POST", "/tokens", V2_TOKEN_AUTH),
+        v2("GET", "/tokens/{token}"),
+        v2("HEAD", "/tokens/{token}"),
+        v2("GET", "/tokens/{token}/endpoints"),
+        v2("GET", "/tenants"),
+        v2("POST", "/RAX-AUTH/impersonation-tokens", {"RAX-AUTH:impersonation": {
+            "user": {"username": "{username}"}, "expire-in-seconds": 60}}),
+        v2("GET", "/users"),
+        v2("GET", "/users/{user}"),
+        v2("GET", "/users/{user}/OS-KSADM/credentials/RAX-KSKEY:apiKeyCredentials"),
+        v3("GET", "/"),
+        v3("POST", "/auth/tokens", V3_AUTH),
+        v3("POST", "/auth/tokens", V3_ID_AUTH),
+        v3("POST", "/auth/tokens", V3_DOMAIN_AUTH),
+        v3("GET", "/auth/tokens", headers=subject),
+        v3("HEAD", "/auth/tokens", headers=subject),
+        v3("DELETE", "/auth/tokens", headers={"X-Subject-Token": "{other_token}"}),
+        v3("GET", "/auth/catalog"),
+        v3("GET", "/auth/projects"),
+        v3("GET", "/auth/domains"),
+        v3("GET", "/auth/system"),
+        v3("GET", "/domains"),
+        v3("GET", "/domains/default"),
+        v3("GET", "/projects"),
+        v3("GET", "/projects/{tenant}"),
+        v3("GET", "/users"),
+        v3("GET", "/users/{user}"),
+        v3("GET", "/users/{user}/projects"),
+        v3("GET", "/users/{user}/groups"),
+        v3("GET", "/groups"),
+        v3("GET", "/roles"),
+        v3("GET", "/roles/{role}"),
+        v3("GET", "/projects/{tenant}/users/{user}/roles"),
+        v3("GET", "/projects/{tenant}/users/{user}/roles/{role}"),
+        v3("GET", "/role_assignments"),
+        v3("GET", "/services"),
+        v3("GET", "/services/{service_id}"),
+        v3("GET", "/endpoints"),
+        v3("GET", "/endpoints/{endpoint_id}"),
+        v3("GET", "/regions"),
+        v3("GET", "/regions/ORD"),
+    ]
+
+
+def control_routes() -> list[Route]:
+    def r(method: str, path: str, body: Any = None) -> Route:
+        return Route("control", method, "/mimic" + path, body,
+                     CONTROL_QUERY if method in ("GET", "POST") else ())
+
+    return [
+        r("GET", "/"),
+        r("GET", "/v1.1"),
+        r("GET", "/v1.1/clock"),
+        r("POST", "/v1.1/tick", {"amount": 1.5}),
+        r("GET", "/v1.1/failures"),
+        r("GET", "/v1.1/failures/compute"),
+        r("GET", "/v1.0/presets"),
+        r("GET", "/v1.1/behaviors"),
+        r("GET", "/v1.1/compute/behaviors"),
+        r("POST", "/v1.1/compute/behaviors/server.create", {
+            "name": "fail", "parameters": {"code": 400, "message": "m"},
+            "criteria": [{"server_name": "^never-matches-anything$"}], "times": 1}),
+        r("POST", "/v1.1/compute/behaviors/server.create", {
+            "name": "sequence", "parameters": {"behaviors": [
+                {"name": "build", "parameters": {"seconds": 5}}, {"name": "default"}]},
+            "criteria": [{"server_name": "^never-matches-anything$"}]}),
+        r("POST", "/v1.1/identity/behaviors/auth", {
+            "name": "fail", "parameters": {"code": 401},
+            "criteria": [{"username": "^never-matches-anything$"}]}),
+        r("GET", "/v1.1/compute/behaviors/server.create"),
+        r("GET", "/v1.1/compute/behaviors/server.create/{registration}"),
+        r("DELETE", "/v1.1/compute/behaviors/server.create/{registration}"),
+        r("POST", "/v1.1/reset", {"tenant_id": "{other_tenant}"}),
+        r("GET", "/v1.1/state"),
+    ]
+
+
+# -- the world each route is probed in ------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def plugins() -> tuple[IAPIMock, ...]:
+    """
+    The installed services, found once: each world is a new Mimic.
+    """
+    return tuple(discover_plugins())
+
+
+class World:
+    """
+    A fresh in-memory Mimic with a tenant holding one of everything a
+    route can name: a server with metadata, a keypair, a
+    snapshot image, a balancer with a node, metadata on both and an access
+    rule, a registration, and a second user whose tenant and token can be
+    spoiled.
+    """
+
+    def __init__(self) -> None:
+        self.build()
+
+    def build(self) -> None:
+        self.mimic = mimic = InMemoryMimic(plugins=plugins())
+        name = "probe"
+        #: The last snapshot for each service, while no change has been
+        #: made since.
+        self.known: dict[str, dict[str, Any]] = {}
+        access = mimic.authenticate(name)
+        other = mimic.authenticate(name + "-other")
+        self.token = access.token
+        compute = access.endpoint("compute")
+        lb = access.endpoint("rax:load-balancer")
+        self.values: dict[str, str] = {
+            "compute": compute,
+            "compute_root": compute.rsplit("/v2/", 1)[0],
+            "lb": lb,
+            "username": name,
+            "tenant": access.tenant_id,
+            "token": access.token,
+            "user": access.access["user"]["id"],
+            "role": access.access["user"]["roles"][0]["id"],
+            "other_tenant": other.tenant_id,
+            "other_token": other.token,
+            "flavor": "2",
+            "image": IMAGE,
+            "keypair": "probe-key",
+        }
+        self.must(200, "POST", C + "/os-keypairs",
+                  {"keypair": {"name": "probe-key", "public_key": PUBLIC_KEY}})
+        server = self.must(202, "POST", C + "/servers", {"server": {
+            "name": "probe", "flavorRef": "2", "imageRef": IMAGE, "metadata": {"role": "web"},
+            "key_name": "probe-key"}})["server"]
+        self.values["server"] = server["id"]
+        snapshot = self.mimic.request(
+            "POST", self.expand(C + f"/servers/{server['id']}/action"),
+            {"createImage": {"name": "snap", "metadata": {"a": "b"}}},
+            token=self.token, headers={"OpenStack-API-Version": "compute 2.45"},
+        )
+        assert snapshot.code == 202, snapshot
+        self.values["snapshot"] = snapshot.json()["image_id"]
+        mimic.tick(60)
+        specs = self.must(200, "GET", C + "/flavors/2/os-extra_specs")["extra_specs"]
+        self.values["extra_spec"] = sorted(specs)[0] if specs else "none"
+        image = self.must(200, "GET", C + f"/images/{IMAGE}/metadata")["metadata"]
+        self.values["image_meta"] = sorted(image)[0] if image else "none"
+        balancer = self.must(202, "POST", L + "/loadbalancers", {"loadBalancer": {
+            "name": "probe", "protocol": "HTTP", "port": 80,
+            "virtualIps": [{"type": "PUBLIC"}],
+            "nodes": [{"address": "10.0.0.1", "port": 80, "condition": "ENABLED"}],
+            "metadata": [{"key": "k", "value": "v"}],
+            "accessList": [{"address": "10.0.0.0/8", "type": "ALLOW"}],
+        }})["loadBalancer"]
+        self.values["balancer"] = str(balancer["id"])
+        one = L + f"/loadbalancers/{balancer['id']}"
+        node = self.must(200, "GET", one + "/nodes")["nodes"][0]
+        self.values["node"] = str(node["id"])
+        self.values["meta"] = str(self.must(200, "GET", one + "/metadata")["metadata"][0]["id"])
+        added = self.must(200, "POST", one + f"/nodes/{node['id']}/metadata",
+                          {"metadata": [{"key": "k", "value": "v"}]})
+        self.values["node_meta"] = str(added["metadata"][0]["id"])
+        self.values["rule"] = str(self.must(200, "GET", one + "/accesslist")["accessList"][0]["id"])
+        services = self.must(200, "GET", "/identity/v3/services")["services"]
+        self.values["service_id"] = services[0]["id"]
+        endpoints = self.must(200, "GET", "/identity/v3/endpoints")["endpoints"]
+        self.values["endpoint_id"] = endpoints[0]["id"]
+        registration = self.must(201, "POST", "/mimic/v1.1/compute/behaviors/server.create", {
+            "name": "fail", "criteria": [{"server_name": "^never-matches-anything$"}]})
+        self.values["registration"] = registration["id"]
+
+    def expand(self, template: str) -> str:
+        return re.sub(r"\{(\w+)\}", lambda m: self.values.get(m.group(1), m.group(0)), template)
+
+    def fill(self, body: Any) -> Any:
+        """
+        A body template with the world's ids put in its strings.
+        """
+        if isinstance(body, str):
+            return self.expand(body)
+        if isinstance(body, dict):
+            return {k: self.fill(v) for k, v in body.items()}
+        if isinstance(body, list):
+            return [self.fill(v) for v in body]
+        return body
+
+    def must(self, status: int, method: str, path: str, body: Any = None) -> Any:
+        response = self.mimic.request(method, self.expand(path), body, token=self.token)
+        assert response.code == status, (method, path, response)
+        return response.json() if response.body else None
+
+    def snapshot(self, service: str) -> dict[str, Any]:
+        """
+        What a client can read that a request to ``service`` could
+        change (and Mimic's own state dump), to compare before and after
+        a refused change.
+        """
+        latest = {"OpenStack-API-Version": "compute latest"}
+        one = L + "/loadbalancers/{balancer}"
+        node = one + "/nodes/{node}"
+        paths: list[tuple[str, dict[str, str]]] = [("/mimic/v1.1/state", {})]
+        if service == "compute":
+            paths += [
+                (C + "/servers/detail", latest),
+                (C + "/os-keypairs", latest),
+                (C + "/images/detail", {}),
+            ]
+        elif service == "loadbalancer":
+            # The balancer's detail shows its nodes, metadata, settings
+            # and access list.
+            paths += [
+                (one, {}),
+                (node + "/metadata", {}),
+                (one + "/errorpage", {}),
+            ]
+        elif service == "identity":
+            paths += [("/identity/v3/users", {})]
+        else:
+            paths += [("/mimic/v1.1/behaviors", {})]
+        seen: dict[str, Any] = {}
+        for path, headers in paths:
+            response = self.mimic.request("GET", self.expand(path), token=self.token, headers=headers)
+            seen[path] = (response.code, response.body)
+        return seen
+
+
+# -- the prober ------------------------------------------------------------------
+
+
+def spoiled(body: Any) -> Iterator[tuple[str, Any]]:
+    """
+    ``body`` with each field in turn (at every depth) replaced by each of
+    :data:`NASTY`, or removed: (description, body) pairs.
+    """
+
+    def paths(value: Any, prefix: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield prefix + (key,)
+                yield from paths(item, prefix + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                yield prefix + (index,)
+                yield from paths(item, prefix + (index,))
+
+    def replaced(value: Any, path: tuple[Any, ...], new: Any, remove: bool) -> Any:
+        if not path:
+            return new
+        head, rest = path[0], path[1:]
+        copy = dict(value) if isinstance(value, dict) else list(value)
+        if not rest and remove:
+            del copy[head]
+        else:
+            copy[head] = replaced(value[head], rest, new, remove)
+        return copy
+
+    for path in paths(body, ()):
+        where = "/".join(map(str, path))
+        yield f"{where} removed", replaced(body, path, None, True)
+        for nasty in NASTY if len(path) <= 2 else FEW_NASTY:
+            yield f"{where}={nasty!r:.40}", replaced(body, path, nasty, False)
+    for nasty in NASTY:
+        yield f"body={nasty!r:.40}", nasty
+    if isinstance(body, dict) and len(body) == 1:
+        ((key, inner),) = body.items()
+        if isinstance(inner, dict):
+            yield "unknown field", {key: {**inner, "surprise\u2603": {"x": [1]}}}
+            for nasty in NASTY:
+                yield f"{key} of one nasty key", {key: {str(nasty)[:50]: nasty}}
+
+
+def encode(body: Any) -> bytes:
+    """
+    JSON as Python writes it: NaN and infinities as bare words (which
+    Python's parser reads back), lone surrogates escaped.
+    """
+    return json.dumps(body).encode("utf-8")
+
+
+class Prober:
+    """
+    Sends requests and collects every way a response falls short.
+    """
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self._worlds = 0
+
+    def world(self) -> World:
+        self._worlds += 1
+        return World()
+
+    def send(
+        self,
+        world: World,
+        route: Route,
+        what: str,
+        url: str | None = None,
+        raw: bytes | None = None,
+        method: str | None = None,
+        headers: dict[str, str] | None = None,
+        token: str | None = None,
+    ) -> Response | None:
+        method = method or route.method
+        url = url if url is not None else world.expand(route.path)
+        sent_headers = {k: world.expand(v) for k, v in route.headers.items()}
+        sent_headers.update(headers or {})
+        if raw is not None:
+            sent_headers.setdefault("Content-Type", "application/json")
+        mutating = method in MUTATING
+        if mutating and route.service not in world.known:
+            world.known[route.service] = world.snapshot(route.service)
+        before = world.known.get(route.service)
+        label = f"{method} {route.path} [{what}]"
+        try:
+            response = world.mimic.request(
+                method, url, token=token if token is not None else world.token,
+                headers=sent_headers, raw=raw,
+            )
+        except Exception as e:  # the app broke the connection or the stub
+            self.problems.append(f"{label}: no response: {e!r}")
+            return None
+        self.check(route.service, label, method, response)
+        if mutating and response.code >= 400:
+            after = world.snapshot(route.service)
+            changed = [path for path in after if after[path] != before[path]]  # type: ignore[index]
+            if changed:
+                self.problems.append(f"{label}: refused with {response.code} but changed {changed}")
+            world.known[route.service] = after
+        elif mutating:
+            world.known.clear()
+            if route.service == "control":
+                # A reset or registration may have undone the world.
+                world.build()
+            # Let whatever the change started finish, so the next probe
+            # meets a settled world.
+            world.mimic.tick(15)
+        return response
+
+    def check(self, service: str, label: str, method: str, response: Response) -> None:
+        status = response.code
+        text = response.body.decode("utf-8", "replace")
+        if status >= 500:
+            self.problems.append(f"{label}: {status} {text[:300]}")
+            return
+        if "Traceback" in text or 'File "' in text:
+            self.problems.append(f"{label}: traceback in body {text[:300]}")
+        if status < 400 or method == "HEAD":
+            return
+        content_type = response.header("content-type") or ""
+        if not content_type.startswith("application/json"):
+            self.problems.append(f"{label}: {status} with content-type {content_type!r}: {text[:200]}")
+            return
+        try:
+            body = response.json()
+        except ValueError:
+            self.problems.append(f"{label}: {status} body is not JSON: {text[:200]}")
+            return
+        wrong = SHAPES[service](body, status)
+        if wrong is not None:
+            self.problems.append(f"{label}: {status} {wrong}: {text[:200]}")
+
+    # The probes.
+
+    def bodies(self, route: Route) -> None:
+        world = self.world()
+        for raw in RAW_BODIES:
+            self.send(world, route, f"raw {raw[:20]!r}", raw=raw)
+        if route.body is not None:
+            for what, body in spoiled(world.fill(route.body)):
+                self.send(world, route, what, raw=encode(body))
+
+    def queries(self, route: Route) -> None:
+        world = self.world()
+        base = world.expand(route.path)
+        for name in route.query:
+            for value in BAD_QUERY_VALUES:
+                self.send(world, route, f"?{name}={value[:20]}", url=f"{base}?{name}={value}")
+            self.send(world, route, f"?{name} twice", url=f"{base}?{name}=1&{name}=x")
+        if route.query:
+            self.send(world, route, "every argument", url=base + "?" + "&".join(
+                f"{name}=%ff" for name in route.query))
+
+    def ids(self, route: Route) -> None:
+        names = re.findall(r"\{(\w+)\}", route.path.split("}", 1)[1] if route.path.startswith("{") else route.path)
+        if not names:
+            return
+        world = self.world()
+        for name in names:
+            for bad in BAD_IDS:
+                original = world.values[name]
+                world.values[name] = bad
+                url = world.expand(route.path)
+                world.values[name] = original
+                body = encode(world.fill(route.body)) if route.body is not None else None
+                self.send(world, route, f"{name}={bad[:20]}", url=url, raw=body)
+
+    def methods(self, routes: list[Route]) -> None:
+        world = self.world()
+        routed: dict[str, set[str]] = {}
+        for route in routes:
+            routed.setdefault(route.path, set()).add(route.method)
+        by_path = {route.path: route for route in routes}
+        for path, methods in routed.items():
+            for method in ALL_METHODS:
+                if method in methods or (method == "HEAD" and "GET" in methods):
+                    continue
+                self.send(world, by_path[path], f"method {method}", method=method, raw=b"{}")
+
+    def headers(self, routes: list[Route]) -> None:
+        """
+        Odd tokens, microversions, subject tokens and content types on
+        every route.
+        """
+        world = self.world()
+        odd_tokens = ["", " ", "x" * 10000, "\u2603", "%ff", world.values["other_token"]]
+        odd_headers = [
+            {"OpenStack-API-Version": value}
+            for value in ("compute", "compute abc", "compute 2.", "compute 2.1.1", "compute -2.1",
+                          "compute 99999999999999999999.1", "compute 2.99999999999999999999",
+                          "compute 3.0", "compute 1.9", "compute latest, compute 2.1",
+                          "volume 3.0", "\u2603", "")
+        ] + [
+            {"X-OpenStack-Nova-API-Version": value} for value in ("abc", "2.1000", "", " 2.1 ")
+        ] + [
+            {"X-Subject-Token": value} for value in ("", "x" * 10000, "\u2603")
+        ] + [
+            {"Content-Type": value} for value in ("text/plain", "application/xml", "\u2603", "")
+        ] + [{"Accept": "application/xml"}, {"Host": "\u2603"}, {"Host": ""}]
+        for route in routes:
+            body = encode(world.fill(route.body)) if route.body is not None else None
+            for token in odd_tokens:
+                self.send(world, route, f"token {token[:10]!r}", raw=body, token=token)
+            for headers in odd_headers:
+                self.send(world, route, f"headers {headers!r:.60}", raw=body, headers=headers)
+
+    def paths(self) -> None:
+        """
+        Odd paths to the root, the identity mount, the control plane and
+        the per-service dispatch: each answered in the shape of whoever
+        owns that path.
+        """
+        world = self.world()
+        tenant = world.values["tenant"]
+        long = "a" * 8000
+        cases = [
+            ("control", "/"),  # the help text is a 200
+            ("control", "/nowhere"),
+            ("control", "/%ff"),
+            ("control", "/%00"),
+            ("control", "/" + long),
+            ("control", "/service"),
+            ("control", "/service/compute"),
+            ("control", "/service/compute/ORD"),
+            ("control", "/service/nothing/ORD/" + tenant + "/v2"),
+            ("control", "/service/%ff/ORD/" + tenant + "/v2"),
+            ("compute", "/service/compute/XYZ/" + tenant + "/v2"),
+            ("compute", "/service/compute/%ff/" + tenant + "/v2"),
+            ("compute", "/service/compute/ORD/%ff/v2/" + tenant),
+            ("compute", "/service/compute/ORD/other/v2/other/servers"),
+            ("compute", "/service/compute/ORD/" + tenant + "/v2/other/servers"),
+            ("compute", "/service/compute/ORD/" + tenant + "/v3/" + tenant + "/servers"),
+            ("compute", "/service/compute/ORD/" + tenant + "/v2/" + tenant + "/" + long),
+            ("compute", "/service/compute/ORD/" + tenant + "/v2/" + tenant + "/servers/%00"),
+            ("compute", "/service/compute/ORD/" + tenant + "/v2/" + tenant + "//servers//"),
+            ("compute", "/service/compute/ORD/" + tenant + "/v2/" + tenant + "/servers/../flavors"),
+            ("loadbalancer", "/service/loadbalancer/ORD/" + tenant + "/v1.0/other/loadbalancers"),
+            ("loadbalancer", "/service/loadbalancer/ORD/" + tenant + "/v1.1/" + tenant),
+            ("loadbalancer", "/service/loadbalancer/ORD/" + tenant + "/v1.0/" + tenant
+             + "/loadbalancers/1.5"),
+            ("loadbalancer", "/service/loadbalancer/ORD/" + tenant + "/v1.0/" + tenant
+             + "/loadbalancers/-1"),
+            ("loadbalancer", "/service/loadbalancer/ORD/" + tenant + "/v1.0/" + tenant
+             + "/loadbalancers/" + "9" * 5000),
+            ("identity", "/identity/v4"),
+            ("identity", "/identity/v2.0/" + long),
+            ("identity", "/identity/v3/%ff"),
+            ("identity", "/identity/v3/users/%00"),
+            ("control", "/mimic/v1.1/%ff"),
+            ("control", "/mimic/v9"),
+        ]
+        for service, path in cases:
+            for method in ("GET", "POST", "DELETE", "PATCH"):
+                probe = Route(service, method, path)
+                self.send(world, probe, "odd path", url=world.mimic.base + path, raw=b"{}")
+
+    def report(self) -> str:
+        return f"{len(self.problems)} problems:\n" + "\n".join(self.problems[:200])
+
+
+ROUTES = {
+    "compute": compute_routes,
+    "loadbalancer": lb_routes,
+    "identity": identity_routes,
+    "control": control_routes,
+}
+
+
+class PathProbes(SynchronousTestCase):
+    def test_odd_paths_give_4xx_in_the_shape_of_whoever_owns_the_path(self) -> None:
+        """
+        Unknown services, regions, tenants, versions; paths that are
+        not UTF-8, hold NUL or dot segments, or run to thousands of
+        characters: each gets a JSON 4xx from the part of Mimic it
+        reached, never a 500 or HTML.
+        """
+        prober = Prober()
+        prober.paths()
+        for logged in self.flushLoggedErrors():
+            prober.problems.append(f"logged: {logged.getErrorMessage()[:300]}")
+        if prober.problems:
+            self.fail(prober.report())
+
+
+class RouteProbes(SynchronousTestCase):
+    """
+    Every route of one service against one family of bad input; each
+    test names the family and the service.
+    """
+
+    def probe(self, service: str, family: str) -> None:
+        prober = Prober()
+        routes = ROUTES[service]()
+        if family == "methods":
+            prober.methods(routes)
+        elif family == "headers":
+            prober.headers(routes)
+        else:
+            for route in routes:
+                if family == "bodies" and route.method in ("POST", "PUT"):
+                    prober.bodies(route)
+                elif family == "queries":
+                    prober.queries(route)
+                elif family == "ids":
+                    prober.ids(route)
+        for logged in self.flushLoggedErrors():
+            prober.problems.append(f"logged: {logged.getErrorMessage()[:300]}")
+        if prober.problems:
+            self.fail(prober.report())
+
+
+def _add_probe(service: str, family: str) -> None:
+    def test(self: RouteProbes) -> None:
+        self.probe(service, family)
+
+    test.__doc__ = f"""
+    Bad {family} sent to every {service} route give the service's own
+    4xx error, and refused changes change nothing.
+    """
+    name = f"test_{service}_bad_{family}_give_4xx_in_service_shape"
+    test.__name__ = name
+    setattr(RouteProbes, name, test)
+
+
+for _service in ROUTES:
+    for _family in ("bodies", "queries", "ids", "methods", "headers"):
+        _add_probe(_service, _family)
+
+
+class DefectTests(SynchronousTestCase):
+    """
+    The defects the probes found, each pinned down as a client sees it.
+    """
+
+    def setUp(self) -> None:
+        self.mimic = InMemoryMimic(plugins=plugins())
+        self.access = self.mimic.authenticate("alice")
+
+    def test_deeply_nested_json_body_is_400_not_500(self) -> None:
+        """
+        Python's JSON parser gives up on deep nesting with a
+        RecursionError rather than a ValueError; that is still a malformed
+        body, answered 400 in the service's shape.
+        """
+        response = self.mimic.request(
+            "POST", self.access.endpoint("compute") + "/servers", raw=b"[" * 100_000,
+            token=self.access.token, headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.code, 400)
+        self.assertIn("nested too deeply", response.json()["badRequest"]["message"])
+
+    def test_tick_past_what_mimic_can_show_is_refused_and_the_clock_kept(self) -> None:
+        """
+        A tick to a time no date can show (infinity, 1e300 seconds) would
+        leave every later response failing to format its times; it is a
+        400 and the clock does not move.
+        """
+        before = self.mimic.request("GET", "/mimic/v1.1/clock").json()
+        for amount in (1e300, 10**20):
+            response = self.mimic.request("POST", "/mimic/v1.1/tick", {"amount": amount})
+            self.assertEqual(response.code, 400, response)
+            self.assertIn("9000", response.json()["message"])
+        response = self.mimic.request("POST", "/mimic/v1.1/tick", raw=b'{"amount": Infinity}')
+        self.assertEqual(response.code, 400, response)
+        self.assertEqual(self.mimic.request("GET", "/mimic/v1.1/clock").json(), before)
+        self.mimic.authenticate("bob")  # tokens' expiry times can still be shown
+
+    def test_path_that_is_not_utf8_is_404_in_each_services_shape(self) -> None:
+        """
+        Klein answers a path that does not decode as UTF-8 with an HTML
+        400; Mimic answers first, 404 in the shape of the service the path
+        leads to.
+        """
+        token = self.access.token
+        compute = self.mimic.request(
+            "GET", self.access.endpoint("compute") + "/servers/%ff", token=token
+        )
+        self.assertEqual((compute.code, nova_shape(compute.json(), 404)), (404, None))
+        balancer = self.mimic.request(
+            "GET", self.access.endpoint("rax:load-balancer") + "/loadbalancers/%C0%AF",
+            token=token,
+        )
+        self.assertEqual((balancer.code, plain_shape(balancer.json(), 404)), (404, None))
+        identity = self.mimic.request("GET", "/identity/v2.0/tokens/%ff", token=token)
+        self.assertEqual((identity.code, keystone_shape(identity.json(), 404)), (404, None))
+        control = self.mimic.request("GET", "/mimic/v1.1/compute/behaviors/server.create/%ff")
+        self.assertEqual((control.code, plain_shape(control.json(), 404)), (404, None))
+
+    def test_load_balancer_numbers_must_be_ascii_digits(self) -> None:
+        """
+        ``"²"`` is a digit to Python's ``str.isdigit`` but not a number to
+        ``int()``; CLB's query arguments, batch ids and integer fields
+        given one (or five thousand digits) are 400s.
+        """
+        url = self.access.endpoint("rax:load-balancer") + "/loadbalancers"
+        token = self.access.token
+        for query in ("?limit=%C2%B2", "?marker=%C2%B2", "?offset=" + "9" * 5000):
+            response = self.mimic.request("GET", url + query, token=token)
+            self.assertEqual(response.code, 400, (query, response))
+        response = self.mimic.request("DELETE", url + "?id=%C2%B2", token=token)
+        self.assertEqual(response.code, 400, response)
+        for port in ("\u00b2", "9" * 5000, "--5"):
+            spec = {"name": "web", "protocol": "HTTP", "port": port,
+                    "virtualIps": [{"type": "PUBLIC"}]}
+            response = self.mimic.request("POST", url, {"loadBalancer": spec}, token=token)
+            self.assertEqual(response.code, 400, (port, response))
+            self.assertEqual(response.json()["message"], "Validation Failure")
+        self.assertEqual(self.mimic.request("GET", url, token=token).json(), {"loadBalancers": []})
+
+    def test_lone_surrogate_in_a_body_is_400(self) -> None:
+        """
+        ``"\\ud800"`` parses as JSON but is text with no UTF-8 form, so
+        a user named by it could not be hashed to a tenant nor shown; it
+        is a malformed body.  An escaped surrogate pair is fine.
+        """
+        body = b'{"auth": {"passwordCredentials": {"username": "\\ud800", "password": "p"}}}'
+        response = self.mimic.request("POST", "/identity/v2.0/tokens", raw=body)
+        self.assertEqual(response.code, 400, response)
+        self.assertIn("surrogate", response.json()["error"]["message"])
+        body = b'{"auth": {"passwordCredentials": {"username": "\\ud83d\\ude00", "password": "p"}}}'
+        response = self.mimic.request("POST", "/identity/v2.0/tokens", raw=body)
+        self.assertEqual(response.code, 200, response)
+        self.assertEqual(response.json()["access"]["user"]["name"], "\U0001f600")
+
+    def test_impersonation_lifetime_is_bounded_and_nothing_issued_when_refused(self) -> None:
+        """
+        An impersonation token living 10**30 seconds would expire on no
+        date Mimic can write; it is refused before any token is issued.
+        """
+        before = self.mimic.request("GET", "/mimic/v1.1/state").json()["tenants"]
+        for lifetime in (10**30, 2**63, 0, 1.5):
+            response = self.mimic.request(
+                "POST", "/identity/v2.0/RAX-AUTH/impersonation-tokens",
+                {"RAX-AUTH:impersonation": {"user": {"username": "alice"},
+                                            "expire-in-seconds": lifetime}},
+                token=self.access.token,
+            )
+            self.assertEqual(response.code, 400, (lifetime, response))
+        after = self.mimic.request("GET", "/mimic/v1.1/state").json()["tenants"]
+        self.assertEqual(after, before)
+
+    def test_server_counts_and_console_length_are_integers(self) -> None:
+        """
+        ``min_count`` of Infinity (which Python's parser reads), 1.5 or
+        true, and a console ``length`` of Infinity, are 400s as Nova's
+        schemas give them, not 500s from ``int()``; no server is made.
+        """
+        compute = self.access.endpoint("compute")
+        token = self.access.token
+        for count in (b"Infinity", b"1.5", b"true", b'"1e3"', b'"--1"'):
+            body = (b'{"server": {"name": "s", "flavorRef": "2", "imageRef": "' + IMAGE.encode()
+                    + b'", "min_count": ' + count + b"}}")
+            response = self.mimic.request("POST", compute + "/servers", raw=body, token=token,
+                                          headers={"Content-Type": "application/json"})
+            self.assertEqual(response.code, 400, (count, response))
+            self.assertIn("min_count", response.json()["badRequest"]["message"])
+        self.assertEqual(self.mimic.request("GET", compute + "/servers", token=token).json(),
+                         {"servers": []})
+        server = self.mimic.request("POST", compute + "/servers", {"server": {
+            "name": "s", "flavorRef": "2", "imageRef": IMAGE, "min_count": "1"}}, token=token)
+        self.assertEqual(server.code, 202, server)
+        action = compute + f"/servers/{server.json()['server']['id']}/action"
+        response = self.mimic.request("POST", action, raw=b'{"os-getConsoleOutput": {"length": Infinity}}',
+                                      token=token, headers={"Content-Type": "application/json"})
+        self.assertEqual(response.code, 400, response)
+        response = self.mimic.request("POST", action, {"os-getConsoleOutput": {"length": -1}}, token=token)
+        self.assertEqual(response.code, 200, response)
+        self.assertEqual(len(response.json()["output"].splitlines()), 2)
+
+    def test_rebuild_key_name_of_the_wrong_type_is_400(self) -> None:
+        """
+        A ``key_name`` that is a list or object cannot name a keypair (it
+        was a 500 looking it up); the server is unchanged.
+        """
+        compute = self.access.endpoint("compute")
+        token = self.access.token
+        latest = {"OpenStack-API-Version": "compute latest"}
+        server = self.mimic.request("POST", compute + "/servers", {"server": {
+            "name": "s", "flavorRef": "2", "imageRef": IMAGE}}, token=token).json()["server"]
+        url = compute + f"/servers/{server['id']}"
+        before = self.mimic.request("GET", url, token=token, headers=latest).json()
+        for key_name in ([], {"a": 1}):
+            response = self.mimic.request(
+                "POST", url + "/action", {"rebuild": {"imageRef": IMAGE, "key_name": key_name}},
+                token=token, headers=latest,
+            )
+            self.assertEqual(response.code, 400, response)
+        response = self.mimic.request(
+            "POST", url + "/action", {"rebuild": {"imageRef": IMAGE, "description": 5}},
+            token=token, headers=latest,
+        )
+        self.assertEqual(response.code, 400, response)
+        self.assertEqual(self.mimic.request("GET", url, token=token, headers=latest).json(), before)
+
+    def test_encoded_slash_in_an_id_is_404(self) -> None:
+        """
+        ``%2F`` decodes to a slash inside one segment, which werkzeug
+        would route as two (a redirect to another path, or a 500); no
+        name holds one, so it is a 404 in the service's shape.
+        """
+        compute = self.access.endpoint("compute")
+        response = self.mimic.request("GET", compute + "/servers/%2F/ips", token=self.access.token)
+        self.assertEqual((response.code, nova_shape(response.json(), 404)), (404, None))
+        response = self.mimic.request("GET", "/identity/v3/users/a%2Fb", token=self.access.token)
+        self.assertEqual((response.code, keystone_shape(response.json(), 404)), (404, None))
+
+    def test_root_and_identity_mount_answer_other_methods_and_paths_in_json(self) -> None:
+        """
+        ``POST /`` was Twisted's HTML 405 (``DELETE /`` an HTML 501), and
+        ``/identity/v4`` the root's 404 rather than Keystone's.
+        """
+        for method in ("POST", "DELETE", "PATCH"):
+            response = self.mimic.request(method, "/", raw=b"{}")
+            self.assertEqual((response.code, plain_shape(response.json(), 405)), (405, None))
+            self.assertEqual(response.header("allow"), "GET, HEAD")
+        response = self.mimic.request("GET", "/identity/v4")
+        self.assertEqual((response.code, keystone_shape(response.json(), 404)), (404, None))
