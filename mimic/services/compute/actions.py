@@ -234,7 +234,7 @@ def _rebuild(request: IRequest, ctx: RequestContext, server: Server, argument: A
         changes["name"] = server_name(argument["name"])
     if "metadata" in argument:
         changes["metadata"] = string_map(argument["metadata"], "metadata")
-        check_metadata_quota(changes["metadata"])
+        check_metadata_quota(changes["metadata"], ctx.quotas.metadata_items)
     if "accessIPv4" in argument:
         changes["access_ipv4"] = ip_address(argument["accessIPv4"], "accessIPv4", 4)
     if "accessIPv6" in argument:

@@ -66,10 +66,22 @@ class RequestContext(Protocol):
     #: (:class:`mimic.services.compute.images.ImageStore`).
     images: Any
 
+    #: The tenant the request is for.
+    tenant_id: str
+    #: This tenant's compute quotas in this region
+    #: (:class:`mimic.services.compute.limits.Quotas`); settable.
+    quotas: Any
+
     def flavor_ids_in_use(self) -> Iterable[str]:
         """
         The flavor id of every server that counts against the quota (every
         server not yet deleted), for the ``limits`` used counts.
+        """
+
+    def usage(self) -> Any:
+        """
+        What the tenant's servers here use of the quota
+        (:class:`mimic.services.compute.limits.Usage`), in O(1).
         """
 
 

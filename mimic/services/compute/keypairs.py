@@ -43,7 +43,8 @@ from mimic.services.compute.flavors import (
     next_links,
 )
 
-#: Nova's default ``key_pairs`` quota per user.
+#: Nova's default ``key_pairs`` quota per user (a tenant's own, which
+#: ``os-quota-sets`` may change, is in the request context's quotas).
 MAX_KEYPAIRS = 100
 
 #: Key names Nova accepts before 2.92 and from 2.92 on (which adds ``@``).
@@ -278,7 +279,8 @@ def create_keypair(request: IRequest, ctx: RequestContext) -> bytes:
     name = params["name"]
     if keypairs.get(name) is not None:
         raise nova_error(409, f"Key pair '{name}' already exists.")
-    if len(keypairs) >= MAX_KEYPAIRS:
+    allowed = ctx.quotas.key_pairs
+    if 0 <= allowed <= len(keypairs):
         raise nova_error(403, "Quota exceeded, too many key pairs.")
     private_key = None
     public_key = params["public_key"]

@@ -12,8 +12,10 @@ Public surface (for the servers routes to use):
 - :func:`quota_exceeded_message` -- None if one more server of a flavor
   fits the quota, else Nova's 403 message ("Quota exceeded for
   instances: Requested 1, but already used 100 of 100 instances").
-- :func:`install_routes` -- mounts ``GET /limits``; the used counts come
-  from :meth:`RequestContext.flavor_ids_in_use`.
+- :func:`install_routes` -- mounts ``GET /limits``; the limits and used
+  counts come from the request context's ``quotas`` and ``usage()``
+  (kept per tenant and region by the compute state; see
+  :mod:`~mimic.services.compute.quotas` for changing them).
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ UNLIMITED = -1
 @frozen
 class Quotas:
     """
-    A tenant's compute quotas.  ``-1`` is unlimited.
+    A tenant's compute quotas.  ``-1`` is unlimited.  Immutable: a change
+    through ``os-quota-sets`` makes new quotas for that tenant and region.
     """
 
     instances: int = 100
@@ -50,9 +53,11 @@ class Quotas:
     metadata_items: int = 40
     injected_files: int = 5
     injected_file_content_bytes: int = 1000
+    injected_file_path_bytes: int = 255
     security_groups: int = 10
     security_group_rules: int = 20
     floating_ips: int = 10
+    fixed_ips: int = UNLIMITED
     server_groups: int = 10
     server_group_members: int = 10
 
@@ -157,11 +162,11 @@ def absolute_limits(
 
 def show_limits(request: IRequest, ctx: RequestContext) -> bytes:
     """
-    ``GET /limits``: absolute limits with used counts; no rate limits.
+    ``GET /limits``: the tenant's absolute limits (as ``os-quota-sets``
+    last set them) with used counts; no rate limits.
     """
-    usage = usage_of(ctx.flavor_ids_in_use())
     body: dict[str, Any] = {
-        "limits": {"absolute": absolute_limits(usage, ctx.microversion), "rate": []}
+        "limits": {"absolute": absolute_limits(ctx.usage(), ctx.microversion, ctx.quotas), "rate": []}
     }
     return json_response(request, body)
 

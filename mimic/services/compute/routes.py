@@ -38,7 +38,7 @@ from mimic.http import (
 )
 from mimic.interfaces import IMimicCore
 from mimic.services.compute import failures as events
-from mimic.services.compute import flavors, images, keypairs, limits, zones
+from mimic.services.compute import flavors, images, keypairs, limits, quotas, zones
 from mimic.services.compute.errors import (
     invalid_input,
     nova_error,
@@ -46,6 +46,7 @@ from mimic.services.compute.errors import (
 )
 from mimic.services.compute.flavors import flavor_from_ref, limit_and_marker, next_links
 from mimic.services.compute.images import image_id_from_ref
+from mimic.services.compute.limits import Quotas, Usage
 from mimic.services.compute.model import (
     ACTIVE,
     BUILDING,
@@ -118,6 +119,17 @@ class RequestContext:
 
     def flavor_ids_in_use(self) -> list[str]:
         return self.state.flavor_ids_in_use(self.now)
+
+    @property
+    def quotas(self) -> Quotas:
+        return self.state.quotas
+
+    @quotas.setter
+    def quotas(self, quotas: Quotas) -> None:
+        self.state.quotas = quotas
+
+    def usage(self) -> Usage:
+        return self.state.usage(self.now)
 
 
 class ComputeAPI:
@@ -334,7 +346,7 @@ class ComputeAPI:
             raise nova_error(400, "Invalid flavorRef provided.")
         image_id = self._image_for_create(spec)
         metadata = string_map(spec.get("metadata", {}), "metadata")
-        check_metadata_quota(metadata)
+        check_metadata_quota(metadata, ctx.quotas.metadata_items)
         key_name = spec.get("key_name")
         if key_name is not None:
             if not isinstance(key_name, str) or self.state.keypairs.get(key_name) is None:
@@ -641,7 +653,7 @@ class ComputeAPI:
         ctx = self.context(request, version, tenant_id)
         server = self.server(ctx, server_id)
         metadata = self._metadata_body(request, "metadata")
-        check_metadata_quota(metadata)
+        check_metadata_quota(metadata, ctx.quotas.metadata_items)
         server.metadata = metadata
         server.updated = ctx.now
         return json_response(request, {"metadata": dict(metadata)})
@@ -652,7 +664,7 @@ class ComputeAPI:
         server = self.server(ctx, server_id)
         merged = dict(server.metadata)
         merged.update(self._metadata_body(request, "metadata"))
-        check_metadata_quota(merged)
+        check_metadata_quota(merged, ctx.quotas.metadata_items)
         server.metadata = merged
         server.updated = ctx.now
         return json_response(request, {"metadata": dict(merged)})
@@ -676,7 +688,7 @@ class ComputeAPI:
             raise nova_error(400, "Request body and URI mismatch")
         merged = dict(server.metadata)
         merged.update(meta)
-        check_metadata_quota(merged)
+        check_metadata_quota(merged, ctx.quotas.metadata_items)
         server.metadata = merged
         server.updated = ctx.now
         return json_response(request, {"meta": meta})
@@ -696,7 +708,7 @@ def _resource_context(instance: ComputeAPI, request: IRequest, version: str, ten
     return instance.context(request, version, tenant_id)
 
 
-for _module in (flavors, images, keypairs, limits, zones):
+for _module in (flavors, images, keypairs, limits, quotas, zones):
     _module.install_routes(ComputeAPI.app, _resource_context, PREFIX)
 
 from mimic.services.compute import actions as _actions  # noqa: E402  (adds its routes)

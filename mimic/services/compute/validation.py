@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Mapping
 
 from mimic.services.compute.errors import invalid_input, nova_error
 from mimic.services.compute.model import MAX_METADATA_ITEMS
@@ -55,10 +55,14 @@ def integer(value: Any, field: str, minimum: int) -> int:
     return value
 
 
-def check_metadata_quota(metadata: dict[str, str]) -> None:
-    if len(metadata) > MAX_METADATA_ITEMS:
+def check_metadata_quota(metadata: Mapping[str, str], limit: int = MAX_METADATA_ITEMS) -> None:
+    """
+    Nova's 403 when a server would carry more metadata items than the
+    tenant's ``metadata_items`` quota (-1: unlimited).
+    """
+    if 0 <= limit < len(metadata):
         raise nova_error(403, "Quota exceeded for metadata_items: Requested "
-                              f"{len(metadata)}, but already used 0 of {MAX_METADATA_ITEMS} metadata_items")
+                              f"{len(metadata)}, but already used 0 of {limit} metadata_items")
 
 
 def server_name(value: Any, field: str = "name") -> str:
