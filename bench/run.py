@@ -162,12 +162,10 @@ def snapshot(ref: str, workdir: str) -> str:
     return destination
 
 
-def ours(python: str, source: str, profile: str | None = None, unlimited_quotas: bool = True) -> Target:
+def ours(python: str, source: str, profile: str | None = None) -> Target:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in [source, env.get("PYTHONPATH", "")] if p)
     options = ["--profile", profile] if profile else []
-    if unlimited_quotas:
-        options.append("--unlimited-quotas")
     return Target(
         "ours",
         lambda port: [python, SERVE, *options,
@@ -377,9 +375,10 @@ def measured(result: dict[str, Any]) -> dict[str, Any]:
 def lift_quota(client: Client, account: Account, compute: str) -> None:
     """
     Ask for unlimited compute quotas, as an admin would with Nova's
-    ``os-quota-sets`` API, so that a tenant can hold thousands of servers.
-    A Mimic without quotas (the old one) or without that API is left as
-    it is; seeding then reports the quota error if there is one.
+    ``os-quota-sets`` API, so that a tenant can hold thousands of servers
+    (Rackspace's default quota is 100).  A Mimic without quotas (the old
+    one answers 404) is left as it is; seeding then reports the quota
+    error if there is one.
     """
     unlimited = {"quota_set": {"instances": -1, "cores": -1, "ram": -1}}
     client.request("PUT", f"{compute}/os-quota-sets/{account.tenant_id}", unlimited, token=account.token)
@@ -774,8 +773,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true",
                         help="run this Mimic's measured server under cProfile and save the stats "
                         "in bench/results/ (its numbers are then not comparable)")
-    parser.add_argument("--keep-quotas", action="store_true",
-                        help="do not start this Mimic with unlimited compute quotas (see bench/serve.py)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of each load measurement; the median-throughput run is reported")
     parser.add_argument("--startup-runs", type=int, default=5)
@@ -794,7 +791,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             profile = os.path.join(HERE, "results", time.strftime("%Y%m%dT%H%M%S") + "-ours.prof")
             os.makedirs(os.path.dirname(profile), exist_ok=True)
-        targets.append(ours(args.python, source, profile, not args.keep_quotas))
+        targets.append(ours(args.python, source, profile))
     if args.only != "ours":
         if args.old_twistd and os.path.exists(args.old_twistd):
             targets.append(old(args.old_twistd))
