@@ -138,11 +138,35 @@ def _dotted(value: int) -> str:
     return f"{value >> 24}.{(value >> 16) & 255}.{(value >> 8) & 255}.{value & 255}"
 
 
-def _public_v6(number: int) -> str:
+def public_v4(number: int) -> str:
+    """
+    The ``number``-th server's address on Rackspace's public network.
+    """
+    return _dotted(_PUBLIC_V4 + number)
+
+
+def public_v6(number: int) -> str:
+    """
+    The ``number``-th server's IPv6 address on the public network.
+    """
     last = 0x10 + number
     if last < 0x10000:
         return f"2001:db8:1::{last:x}"
     return str(_PUBLIC_V6 + number)
+
+
+def private_v4(number: int) -> str:
+    """
+    The ``number``-th server's address on ServiceNet (``private``).
+    """
+    return _dotted(_PRIVATE_V4 + number)
+
+
+def mac_for(number: int) -> str:
+    """
+    The MAC address of the ``number``-th server's ports.
+    """
+    return "fa:16:3e:%02x:%02x:%02x" % ((number >> 16) & 0xFF, (number >> 8) & 0xFF, number & 0xFF)
 
 
 def _on_public(networks: tuple[tuple[str, str | None], ...] | None) -> bool:
@@ -171,19 +195,19 @@ def addresses_for(
     access_v4, access_v6 = access
     if networks == ():
         return {}, access_v4 or "", access_v6 or ""
-    mac = "fa:16:3e:%02x:%02x:%02x" % ((number >> 16) & 0xFF, (number >> 8) & 0xFF, number & 0xFF)
+    mac = mac_for(number)
     addresses: dict[str, list[dict[str, Any]]] = {}
-    public_v4 = public_v6 = ""
+    found_v4 = found_v6 = ""
     for network_id, fixed_ip in networks if networks is not None else _DEFAULT_NETWORKS:
         if network_id == PUBLIC_NETWORK:
-            public_v4, public_v6 = _dotted(_PUBLIC_V4 + number), _public_v6(number)
+            found_v4, found_v6 = public_v4(number), public_v6(number)
             addresses["public"] = [
-                {"version": 4, "addr": public_v4, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": mac},
-                {"version": 6, "addr": public_v6, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": mac},
+                {"version": 4, "addr": found_v4, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": mac},
+                {"version": 6, "addr": found_v6, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": mac},
             ]
         else:
             if network_id == PRIVATE_NETWORK:
-                label, address = "private", _dotted(_PRIVATE_V4 + number)
+                label, address = "private", private_v4(number)
             else:
                 label, address = network_id, fixed_ip or _dotted(_ISOLATED_V4 + number)
             addresses[label] = [
@@ -191,8 +215,8 @@ def addresses_for(
             ]
     return (
         addresses,
-        public_v4 if access_v4 is None else access_v4,
-        public_v6 if access_v6 is None else access_v6,
+        found_v4 if access_v4 is None else access_v4,
+        found_v6 if access_v6 is None else access_v6,
     )
 
 
@@ -203,7 +227,7 @@ def public_access_ips(number: int, networks: Any) -> tuple[str, str]:
     when it is not on the public network.
     """
     if _on_public(networks):
-        return _dotted(_PUBLIC_V4 + number), _public_v6(number)
+        return public_v4(number), public_v6(number)
     return "", ""
 
 

@@ -1,13 +1,25 @@
 # -*- test-case-name: mimic.test.test_compute_servers -*-
 """
 Servers on the wire: the JSON Nova gives for a server, per microversion.
+
+A server is described once, as a dictionary (:meth:`ServerViews.detail`).
+Listings, the one place where hundreds of servers are written per
+request, write each server's JSON text directly instead
+(:meth:`ServerViews.detail_text`): the same document, with everything a
+page's servers share encoded once per request, at a fifth of the cost of
+building and encoding dictionaries.  Servers the fast writer does not
+cover (a fault, networks other than Rackspace's own) go through the
+dictionary; the tests check that both give the same document.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from functools import lru_cache
+from json.encoder import encode_basestring
 from typing import Any
+
+from mimic.http import encode_json
 
 from mimic.services.compute.flavors import (
     RequestContext,
@@ -16,7 +28,7 @@ from mimic.services.compute.flavors import (
     resource_links,
 )
 from mimic.services.compute.images import embedded_image_json
-from mimic.services.compute.model import PROGRESS_STATUSES, Server, status_of
+from mimic.services.compute.model import PROGRESS_STATUSES, Server, mac_for, public_v4, public_v6, private_v4, status_of
 from mimic.timestamps import iso_seconds
 
 
@@ -55,6 +67,14 @@ class ServerViews:
         self._bookmark_prefix = f"{ctx.unversioned_url}/servers/"
         self._images: dict[str, Any] = {}
         self._flavors: dict[str, dict[str, Any]] = {}
+        #: Encoded JSON of values many servers share, by value, and of
+        #: the embedded image and flavor documents, by id.
+        self._encoded: dict[Any, str] = {}
+        self._documents: dict[tuple[str, str], str] = {}
+        # The link prefixes as JSON strings, still open for the id.
+        self._self_open = encode_basestring(self._self_prefix)[:-1]
+        self._bookmark_open = encode_basestring(self._bookmark_prefix)[:-1]
+        self._tail_version = self.microversion >= (2, 9)
 
     def links(self, server_id: str) -> list[dict[str, str]]:
         return [
@@ -148,6 +168,102 @@ class ServerViews:
         if version >= (2, 96):
             body["pinned_availability_zone"] = None
         return body
+
+
+    def _shared(self, value: Any) -> str:
+        """
+        ``value`` (a string, a tuple of security group names, or None) as
+        JSON, encoded once per request.
+        """
+        encoded = self._encoded.get(value)
+        if encoded is None:
+            if value is None:
+                encoded = "null"
+            elif isinstance(value, tuple):
+                encoded = encode_json([{"name": name} for name in value]).decode("utf-8")
+            else:
+                encoded = encode_basestring(value)
+            self._encoded[value] = encoded
+        return encoded
+
+    def _shared_document(self, kind: str, key: str) -> str:
+        cache_key = (kind, key)
+        encoded = self._documents.get(cache_key)
+        if encoded is None:
+            document = self._image(key) if kind == "image" else self._flavor(key)
+            encoded = self._documents[cache_key] = encode_json(document).decode("utf-8")
+        return encoded
+
+    def detail_text(self, server: Server) -> str:
+        """
+        An entry of ``GET /servers/detail`` as JSON text: the document
+        ``detail(server, listing=True)`` gives, written directly.
+        """
+        if server.fault is not None or server.networks is not None:
+            return encode_json(self.detail(server, listing=True)).decode("utf-8")
+        shared = self._shared
+        number = server.number
+        vm_state = server.vm_state
+        task_state = server.task_state
+        status = status_of(vm_state, task_state)
+        mac = mac_for(number)
+        v4, v6 = public_v4(number), public_v6(number)
+        access_v4 = server._access_ipv4
+        access_v6 = server._access_ipv6
+        server_id = encode_basestring(server.id)[1:]
+        launched = nova_usage_time(server.launched_at)
+        terminated = nova_usage_time(server.terminated_at)
+        metadata = encode_json(dict(server.metadata)).decode("utf-8") if server.metadata else "{}"
+        text = (
+            f'{{"id":"{server_id},"name":{encode_basestring(server.name)},"status":"{status}",'
+            f'"tenant_id":{shared(server.tenant_id)},"user_id":{shared(server.user_id)},'
+            f'"metadata":{metadata},"hostId":{shared(server.host_id) if vm_state != "building" else chr(34) * 2},'
+            f'"image":{self._shared_document("image", server.image_id)},'
+            f'"flavor":{self._shared_document("flavor", server.flavor_id)},'
+            f'"created":"{iso_seconds(server.created)}","updated":"{iso_seconds(server.updated)}",'
+            f'"addresses":{{"public":[{{"version":4,"addr":"{v4}","OS-EXT-IPS:type":"fixed",'
+            f'"OS-EXT-IPS-MAC:mac_addr":"{mac}"}},{{"version":6,"addr":"{v6}","OS-EXT-IPS:type":"fixed",'
+            f'"OS-EXT-IPS-MAC:mac_addr":"{mac}"}}],"private":[{{"version":4,"addr":"{private_v4(number)}",'
+            f'"OS-EXT-IPS:type":"fixed","OS-EXT-IPS-MAC:mac_addr":"{mac}"}}]}},'
+            f'"accessIPv4":{chr(34) + v4 + chr(34) if access_v4 is None else shared(access_v4)},'
+            f'"accessIPv6":{chr(34) + v6 + chr(34) if access_v6 is None else shared(access_v6)},'
+            f'"links":[{{"href":{self._self_open}{server_id},"rel":"self"}},'
+            f'{{"href":{self._bookmark_open}{server_id},"rel":"bookmark"}}],'
+            f'"OS-DCF:diskConfig":{shared(server.disk_config)},'
+            f'"OS-EXT-AZ:availability_zone":{shared(server.availability_zone)},'
+            f'"config_drive":{shared(server.config_drive)},"key_name":{shared(server.key_name)},'
+            f'"OS-SRV-USG:launched_at":{chr(34) + launched + chr(34) if launched else "null"},'
+            f'"OS-SRV-USG:terminated_at":{chr(34) + terminated + chr(34) if terminated else "null"},'
+            f'"OS-EXT-STS:task_state":{shared(task_state)},"OS-EXT-STS:vm_state":{shared(vm_state)},'
+            f'"OS-EXT-STS:power_state":{server.power_state:d},"os-extended-volumes:volumes_attached":[]'
+        )
+        if server.security_groups:
+            text += f',"security_groups":{shared(server.security_groups)}'
+        if status in PROGRESS_STATUSES:
+            text += f',"progress":{server.progress:d}'
+        if self._tail_version:
+            text += self._version_tail(server)
+        return text + "}"
+
+    def _version_tail(self, server: Server) -> str:
+        """
+        The fields later microversions add to a listing's entry.
+        """
+        version = self.microversion
+        tail = ',"locked":true' if server.locked else ',"locked":false'
+        if version >= (2, 19):
+            tail += f',"description":{self._shared(server.description)}'
+        if version >= (2, 26):
+            tail += f',"tags":{encode_json(list(server.tags)).decode("utf-8")}'
+        if version >= (2, 63):
+            tail += ',"trusted_image_certificates":null'
+        if version >= (2, 73):
+            tail += ',"locked_reason":null'
+        if version >= (2, 90):
+            tail += f',"OS-EXT-SRV-ATTR:hostname":{encode_basestring(server.hostname)}'
+        if version >= (2, 96):
+            tail += ',"pinned_availability_zone":null'
+        return tail
 
 
 def server_json(server: Server, ctx: RequestContext, listing: bool = False) -> dict[str, Any]:
