@@ -1,0 +1,61 @@
+# -*- test-case-name: mimic.test.test_process -*-
+"""
+``twistd mimic`` as a user starts it: the clock it starts with, and what
+``--realtime`` changes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+from twisted.trial.unittest import TestCase
+
+from mimic.testing import MimicProcess
+
+
+def call(url: str, body: Any = None) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method="POST" if data else "GET")
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+class ProcessClockTests(TestCase):
+    def start(self, *args: str) -> str:
+        mimic = MimicProcess(args)
+        self.addCleanup(mimic.stop)
+        return mimic.start()
+
+    def test_controlled_clock_starts_at_the_real_time_and_moves_only_on_tick(self) -> None:
+        url = self.start()
+        before = time.time()
+        status, clock = call(url + "/mimic/v1.1/clock")
+        self.assertEqual(status, 200)
+        self.assertFalse(clock["realtime"])
+        self.assertLess(abs(clock["seconds"] - before), 60)
+        status, ticked = call(url + "/mimic/v1.1/tick", {"amount": 3600})
+        self.assertEqual(status, 200)
+        self.assertLess(abs(ticked["seconds"] - clock["seconds"] - 3600), 1e-3)
+
+    def test_realtime_refuses_tick_and_says_why(self) -> None:
+        url = self.start("--realtime")
+        status, clock = call(url + "/mimic/v1.1/clock")
+        self.assertTrue(clock["realtime"])
+        self.assertLess(abs(clock["seconds"] - time.time()), 60)
+        status, refused = call(url + "/mimic/v1.1/tick", {"amount": 10})
+        self.assertEqual(status, 400)
+        self.assertIn("--realtime", refused["message"])
+
+    def test_root_points_at_both_identity_versions(self) -> None:
+        url = self.start()
+        with urllib.request.urlopen(url + "/") as response:
+            text = response.read().decode()
+        self.assertIn(url + "/identity/v2.0/tokens", text)
+        self.assertIn(url + "/identity/v3", text)
