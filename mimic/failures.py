@@ -31,7 +31,7 @@ import math
 import re
 from collections import abc
 from itertools import count
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from attrs import define, field, frozen
 

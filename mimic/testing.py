@@ -19,7 +19,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from typing import Any, Iterable, Mapping
 
 from twisted.internet.task import Clock
