@@ -1,4 +1,4 @@
-# -*- test-case-name: mimic.test.test_testing -*-
+# -*- test-case-name: mimic.test.test_process,mimic.test.test_pytest_plugin,mimic.test.test_root -*-
 """
 Mimic for test suites: in process, or as a managed ``twistd`` subprocess.
 
