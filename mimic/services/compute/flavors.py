@@ -16,8 +16,9 @@ Public surface (for the servers routes to use):
   :func:`embedded_flavor_json` (the ``flavor`` field of a server for a
   microversion), :func:`resource_links` (Nova's ``self`` / ``bookmark``
   pair).
-- :func:`limit_and_marker`, :func:`next_links`, :func:`mount` -- the
-  paging and routing helpers the modules above share.
+- :func:`limit_and_marker`, :func:`next_links`, :func:`int_filter`,
+  :func:`mount` -- the paging, filtering and routing helpers the modules
+  above share.
 
 Flavors are the same for every tenant and region and never change, so
 they are module-level constants: nothing here is per-request work except
@@ -305,7 +306,11 @@ def embedded_flavor_json(ctx: RequestContext, flavor: Flavor) -> dict[str, Any]:
     }
 
 
-def _int_filter(request: IRequest, name: str) -> int | None:
+def int_filter(request: IRequest, name: str) -> int | None:
+    """
+    An integer query argument such as ``minRam``, or None when absent;
+    Nova's 400 "Invalid <name> filter" when it is not an integer.
+    """
     raw = query_arg(request, name)
     if raw is None:
         return None
@@ -320,8 +325,8 @@ def list_flavors(request: IRequest, ctx: RequestContext, detail: bool) -> bytes:
     ``GET /flavors`` and ``GET /flavors/detail``, with ``minRam``,
     ``minDisk``, ``is_public``, ``limit`` and ``marker``.
     """
-    min_ram = _int_filter(request, "minRam")
-    min_disk = _int_filter(request, "minDisk")
+    min_ram = int_filter(request, "minRam")
+    min_disk = int_filter(request, "minDisk")
     limit, marker = limit_and_marker(request)
     flavors: Sequence[Flavor] = FLAVORS
     if min_ram is not None or min_disk is not None:

@@ -40,6 +40,7 @@ from mimic.services.compute.flavors import (
     ContextFactory,
     RequestContext,
     bookmark_links,
+    int_filter,
     limit_and_marker,
     mount,
     next_links,
@@ -146,16 +147,6 @@ def _parse_time(raw: str) -> float:
     return moment.timestamp()
 
 
-def _int_arg(request: IRequest, name: str) -> int | None:
-    raw = query_arg(request, name)
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise nova_error(400, f"Invalid {name} filter [{raw}]")
-
-
 def list_images(request: IRequest, ctx: RequestContext, detail: bool) -> bytes:
     """
     ``GET /images`` and ``GET /images/detail``, with the filters Nova
@@ -174,8 +165,8 @@ def list_images(request: IRequest, ctx: RequestContext, detail: bool) -> bytes:
     kind = query_arg(request, "type")
     if kind is not None and kind.upper() not in ("BASE", "SNAPSHOT"):
         raise nova_error(400, f"Invalid type filter [{kind}]")
-    min_ram = _int_arg(request, "minRam")
-    min_disk = _int_arg(request, "minDisk")
+    min_ram = int_filter(request, "minRam")
+    min_disk = int_filter(request, "minDisk")
     now = ctx.now
 
     def wanted(image: Image) -> bool:
