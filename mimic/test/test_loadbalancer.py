@@ -288,6 +288,23 @@ class NodeTests(LoadBalancerTestCase):
             body["validationErrors"]["messages"], ["Node ids 31337 are not a part of your loadbalancer"]
         )
 
+    def test_batch_delete_unknown_node_answers_clbs_whole_validation_body(self) -> None:
+        """
+        Clients read ``message`` and ``details`` as well as the messages.
+        """
+        body = self.assertError(self.request("DELETE", f"{self.nodes}?id=31337"), 400)
+        self.assertEqual(
+            body,
+            {
+                "validationErrors": {
+                    "messages": ["Node ids 31337 are not a part of your loadbalancer"]
+                },
+                "message": "Validation Failure",
+                "code": 400,
+                "details": "The object is not valid",
+            },
+        )
+
     def test_duplicate_node_is_413(self) -> None:
         response = self.request(
             "POST", self.nodes, {"nodes": [{"address": "10.0.0.1", "port": 80, "condition": "ENABLED"}]}

@@ -25,7 +25,12 @@ from mimic.failures import BadRegistration, Firing
 from mimic.http import HTTPError, base_url, json_response, query_arg, read_json, render_error
 from mimic.interfaces import IMimicCore
 from mimic.services.loadbalancer import failures
-from mimic.services.loadbalancer.errors import clb_error, immutable, item_not_found
+from mimic.services.loadbalancer.errors import (
+    clb_error,
+    immutable,
+    item_not_found,
+    validation_error,
+)
 from mimic.services.loadbalancer.model import (
     ACTIVE,
     ALGORITHMS,
@@ -367,18 +372,8 @@ class LoadBalancerRegion:
             raise clb_error(422, "LoadBalancer is not ACTIVE")
         unknown = [str(i) for i in ids if i not in balancer.nodes]
         if unknown:
-            raise HTTPError(
-                400,
-                {
-                    "validationErrors": {
-                        "messages": [
-                            f"Node ids {','.join(unknown)} are not a part of your loadbalancer"
-                        ]
-                    },
-                    "message": "Validation Failure",
-                    "code": 400,
-                    "details": "The object is not valid",
-                },
+            raise validation_error(
+                [f"Node ids {','.join(unknown)} are not a part of your loadbalancer"]
             )
 
         def apply(b: LoadBalancer) -> None:
