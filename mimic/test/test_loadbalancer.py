@@ -274,6 +274,17 @@ class NodeTests(LoadBalancerTestCase):
         self.assertEqual(self.request("DELETE", f"{self.nodes}/{node_id}").code, 202)
         self.assertEqual(self.request("GET", self.nodes).json()["nodes"], [])
 
+    def test_delete_node_of_a_building_balancer_is_422_immutable_and_keeps_it(self) -> None:
+        lb = self.create(metadata=[{"key": "lb_building", "value": "20"}])
+        node_id = lb["nodes"][0]["id"]
+        response = self.request("DELETE", f"/{lb['id']}/nodes/{node_id}")
+        self.assertError(
+            response,
+            422,
+            f"Load Balancer '{lb['id']}' has a status of 'BUILD' and is considered immutable.",
+        )
+        self.assertEqual(len(self.show(lb["id"])["nodes"]), 1)
+
     def test_batch_delete_nodes(self) -> None:
         added = self.request(
             "POST", self.nodes, {"nodes": [{"address": "10.0.0.2", "port": 80, "condition": "ENABLED"}]}

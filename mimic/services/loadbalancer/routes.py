@@ -408,10 +408,7 @@ class LoadBalancerRegion:
     @app.route(NODE, methods=["DELETE"])
     def delete_node(self, request: IRequest, tenant_id: str, lb_id: int, node_id: int) -> bytes:
         self._tenant(tenant_id)
-        balancer = self.state.existing(lb_id)
-        status = balancer.status(self.state.now())
-        if status != ACTIVE:
-            raise immutable(balancer.id, status)
+        balancer = self.state.mutable(lb_id)
         self.state.node(balancer, node_id)
         self._change(lb_id, "nodes.delete", lambda b: b.nodes.pop(node_id))
         return _accepted(request)
