@@ -229,6 +229,30 @@ class ImageTests(ResourceTestCase):
         self.assertEqual(self.compute.request("DELETE", f"/images/{image_id}").code, 204)
         self.assertNovaError(self.compute.get(f"/images/{image_id}"), 404, "itemNotFound")
 
+    def test_snapshot_links_to_its_server_with_self_and_bookmark(self) -> None:
+        """
+        A snapshot names the server it came from with Nova's versioned
+        ``self`` and unversioned ``bookmark`` links, so a client can follow
+        them back to the server.
+        """
+        server = {"server": {"name": "web", "imageRef": UBUNTU, "flavorRef": "general1-1"}}
+        server_id = self.ok(self.compute.request("POST", "/servers", server), 202)["server"]["id"]
+        self.compute.mimic.tick(600)
+        response = self.compute.request("POST", f"/servers/{server_id}/action", {"createImage": {"name": "snap"}})
+        image_id = response.header("location").rsplit("/", 1)[-1]
+        links = self.ok(self.compute.get(f"/images/{image_id}"))["image"]["server"]["links"]
+        tenant_id = self.compute.access.tenant_id
+        self.assertEqual(
+            links,
+            [
+                {"href": f"{self.compute.endpoint}/servers/{server_id}", "rel": "self"},
+                {
+                    "href": self.compute.endpoint.replace(f"/v2/{tenant_id}", f"/{tenant_id}") + f"/servers/{server_id}",
+                    "rel": "bookmark",
+                },
+            ],
+        )
+
     def test_image_proxy_is_gone_from_microversion_2_36(self) -> None:
         self.ok(self.compute.get("/images", "2.35"))
         self.assertNovaError(self.compute.get("/images", "2.36"), 404, "itemNotFound")

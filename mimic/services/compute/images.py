@@ -44,6 +44,7 @@ from mimic.services.compute.flavors import (
     limit_and_marker,
     mount,
     next_links,
+    resource_links,
 )
 from mimic.services.image.model import (  # noqa: F401 (re-exported)
     BASE_IMAGES,
@@ -59,9 +60,12 @@ LAST_PROXY_MICROVERSION = (2, 35)
 
 
 def image_links(image: Image, ctx: RequestContext) -> list[dict[str, str]]:
+    """
+    Nova's ``self`` and ``bookmark`` links, and the ``alternate`` link
+    Nova adds for the image in the Image service.
+    """
     return [
-        {"href": f"{ctx.versioned_url}/images/{image.id}", "rel": "self"},
-        {"href": f"{ctx.unversioned_url}/images/{image.id}", "rel": "bookmark"},
+        *resource_links(ctx, "images", image.id),
         {
             "href": f"{ctx.unversioned_url}/images/{image.id}",
             "type": "application/vnd.openstack.image",
@@ -96,13 +100,7 @@ def image_detail_json(image: Image, ctx: RequestContext) -> dict[str, Any]:
         "OS-EXT-IMG-SIZE:size": image.size,
     }
     if image.server_id is not None:
-        body["server"] = {
-            "id": image.server_id,
-            "links": [
-                {"href": f"{ctx.versioned_url}/servers/{image.server_id}", "rel": "self"},
-                {"href": f"{ctx.unversioned_url}/servers/{image.server_id}", "rel": "bookmark"},
-            ],
-        }
+        body["server"] = {"id": image.server_id, "links": resource_links(ctx, "servers", image.server_id)}
     return body
 
 
