@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from mimic.failures import BadRegistration, Firing
+from mimic.failures import BadRegistration, Event, Firing
 from mimic.http import HTTPError, base_url, json_response, query_arg, read_json, render_error
 from mimic.interfaces import IMimicCore
 from mimic.services.loadbalancer import failures
@@ -99,6 +99,17 @@ def _positive(request: IRequest, name: str, minimum: int) -> int | None:
     return number
 
 
+def _outcome(firing: Firing | None) -> tuple[float, str]:
+    """
+    How long an accepted create or change stays in BUILD or PENDING_UPDATE,
+    and the status it then reaches: at once and ACTIVE unless a condition
+    fired (its ``seconds``; ERROR for ``error``).
+    """
+    if firing is None:
+        return 0.0, ACTIVE
+    return firing["seconds"], ERROR if firing.name == "error" else ACTIVE
+
+
 class LoadBalancerRegion:
     """
     Routes bound to one tenant's balancers in one region.
@@ -132,7 +143,7 @@ class LoadBalancerRegion:
 
     def _consult(
         self,
-        event: Any,
+        event: Event,
         balancer: LoadBalancer | None,
         metadata: dict[str, str] | None = None,
         **attributes: Any,
@@ -172,11 +183,7 @@ class LoadBalancerRegion:
         firing = self._consult(failures.UPDATE, balancer, change=change)
         self._refuse_if_immutable(balancer, firing)
         result = apply(balancer)
-        seconds, then = 0.0, ACTIVE
-        if firing is not None:
-            seconds = firing["seconds"]
-            then = ERROR if firing.name == "error" else ACTIVE
-        self.state.changed(balancer, seconds, then)
+        self.state.changed(balancer, *_outcome(firing))
         return result
 
     # --- service-wide ----------------------------------------------------
@@ -213,10 +220,7 @@ class LoadBalancerRegion:
             failures.CREATE, None, metadata=metadata, loadbalancer_name=spec["name"]
         )
         self._fail_if(firing)
-        seconds, then = 0.0, ACTIVE
-        if firing is not None:
-            seconds = firing["seconds"]
-            then = ERROR if firing.name == "error" else ACTIVE
+        seconds, then = _outcome(firing)
         balancer = self.state.create(**spec, build_seconds=seconds, then=then)
         return json_response(
             request,
