@@ -453,6 +453,23 @@ class ActionTests(ComputeTestCase):
     def test_resize_to_same_flavor_is_400(self) -> None:
         self.assertEqual(self.action(self.created_id(), {"resize": {"flavorRef": FLAVOR}}).code, 400)
 
+    def test_resize_with_unknown_disk_config_is_400_and_leaves_server_active(self) -> None:
+        """
+        Resize checks ``OS-DCF:diskConfig`` with the same schema message as
+        create, rebuild and update, and a refused resize starts nothing.
+        """
+        server_id = self.created_id()
+        self.mimic.tick(600)
+        response = self.action(server_id, {"resize": {"flavorRef": "general1-2", "OS-DCF:diskConfig": "FAST"}})
+        self.assertEqual(response.code, 400)
+        self.assertEqual(
+            response.json()["badRequest"]["message"],
+            "Invalid input for field/attribute OS-DCF:diskConfig. Value: FAST. "
+            "'FAST' is not one of ['AUTO', 'MANUAL']",
+        )
+        server = self.show(server_id)
+        self.assertEqual((server["status"], server["flavor"]["id"]), ("ACTIVE", FLAVOR))
+
     def test_confirm_without_resize_is_400(self) -> None:
         response = self.action(self.created_id(), {"confirmResize": None})
         self.assertEqual(response.json()["badRequest"]["message"], "Instance has not been resized.")

@@ -189,8 +189,8 @@ def _resize(request: IRequest, ctx: RequestContext, server: Server, argument: An
     _check_state(server, "resize", (ACTIVE, STOPPED))
     if flavor.id == server.flavor_id:
         raise nova_error(400, "When resizing, instances must change flavor!")
-    if "OS-DCF:diskConfig" in argument and argument["OS-DCF:diskConfig"] not in ("AUTO", "MANUAL"):
-        raise invalid_input("OS-DCF:diskConfig", argument["OS-DCF:diskConfig"], "is not one of ['AUTO', 'MANUAL']")
+    if "OS-DCF:diskConfig" in argument:
+        disk_config(argument["OS-DCF:diskConfig"])
     ctx.state.start_resize(server, flavor.id)
     server.resized_from = server.vm_state
     power = server.power_state
