@@ -185,6 +185,17 @@ class DeleteTests(LoadBalancerTestCase):
         self.access = self.mimic.authenticate("lb-user")  # the old token expired
         self.assertError(self.request("GET", f"/{lb['id']}"), 404)
 
+    def test_deleted_balancer_leaves_the_deleted_listing_after_90_days(self) -> None:
+        lb = self.create()
+        self.request("DELETE", f"/{lb['id']}")
+        self.mimic.tick(90 * 24 * 3600 - 1)
+        self.access = self.mimic.authenticate("lb-user")  # the old token expired
+        listed = self.request("GET", "?status=DELETED").json()["loadBalancers"]
+        self.assertEqual([b["id"] for b in listed], [lb["id"]])
+        self.mimic.tick(1)
+        self.assertEqual(self.request("GET", "?status=DELETED").json()["loadBalancers"], [])
+        self.assertError(self.request("GET", f"/{lb['id']}"), 404)
+
     def test_nodes_of_deleted_balancer_are_gone_410(self) -> None:
         lb = self.create()
         self.request("DELETE", f"/{lb['id']}")

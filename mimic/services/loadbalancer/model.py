@@ -319,11 +319,7 @@ class RegionLoadBalancers:
         (or it was deleted so long ago that CLB forgot it).
         """
         balancer = self.balancers.get(lb_id)
-        if balancer is None:
-            raise loadbalancer_not_found()
-        since = balancer.deleted_since(self.now())
-        if since is not None and self.now() >= since + DELETED_RETENTION:
-            self._forget(balancer)
+        if balancer is None or self._forgotten(balancer, self.now()):
             raise loadbalancer_not_found()
         return balancer
 
@@ -353,6 +349,17 @@ class RegionLoadBalancers:
             raise node_not_found()
         return node
 
+    def _forgotten(self, balancer: LoadBalancer, now: float) -> bool:
+        """
+        Whether the balancer was deleted longer ago than CLB keeps showing
+        it; if so it is dropped from the state here, on first sight.
+        """
+        since = balancer.deleted_since(now)
+        if since is None or now < since + DELETED_RETENTION:
+            return False
+        self._forget(balancer)
+        return True
+
     def _forget(self, balancer: LoadBalancer) -> None:
         del self.balancers[balancer.id]
         for vip in balancer.virtual_ips:
@@ -366,11 +373,8 @@ class RegionLoadBalancers:
         """
         now = self.now()
         for balancer in list(self.balancers.values()):
-            since = balancer.deleted_since(now)
-            if since is not None and now >= since + DELETED_RETENTION:
-                self._forget(balancer)
-                continue
-            yield balancer
+            if not self._forgotten(balancer, now):
+                yield balancer
 
     # --- life cycle ------------------------------------------------------
 
