@@ -224,6 +224,44 @@ class DeleteTests(LoadBalancerTestCase):
         self.assertIn("777", body["message"])
         self.assertEqual(self.status(a), "ACTIVE")
 
+    def test_batch_delete_names_every_unknown_id_in_clbs_words(self) -> None:
+        a = self.create()["id"]
+        self.assertError(
+            self.request("DELETE", f"?id=777&id={a}&id=778"),
+            400,
+            "Must provide valid load balancers: 777,778 could not be found.",
+        )
+
+    def test_batch_delete_of_a_building_balancer_is_400_immutable_and_deletes_nothing(self) -> None:
+        a = self.create()["id"]
+        building = self.create(metadata=[{"key": "lb_building", "value": "20"}])["id"]
+        self.assertError(
+            self.request("DELETE", f"?id={a}&id={building}"),
+            400,
+            f"Must provide valid load balancers: {building} are immutable "
+            "and could not be processed.",
+        )
+        self.assertEqual(self.status(a), "ACTIVE")
+
+    def test_deleting_a_balancer_being_deleted_is_400_immutable(self) -> None:
+        lb = self.create(metadata=[{"key": "lb_pending_delete", "value": "20"}])
+        self.assertEqual(self.request("DELETE", f"/{lb['id']}").code, 202)
+        self.assertError(
+            self.request("DELETE", f"/{lb['id']}"),
+            400,
+            f"Must provide valid load balancers: {lb['id']} are immutable "
+            "and could not be processed.",
+        )
+
+    def test_deleting_a_deleted_balancer_is_400_could_not_be_found(self) -> None:
+        lb = self.create()
+        self.request("DELETE", f"/{lb['id']}")
+        self.assertError(
+            self.request("DELETE", f"/{lb['id']}"),
+            400,
+            f"Must provide valid load balancers: {lb['id']} could not be found.",
+        )
+
     def test_batch_delete_without_ids_is_400(self) -> None:
         self.assertError(
             self.request("DELETE", ""), 400, "Must supply one or more id's to process this request."

@@ -80,6 +80,32 @@ def immutable(lb_id: int, status: str) -> HTTPError:
     )
 
 
+def unknown_for_delete(lb_ids: Iterable[int]) -> HTTPError:
+    """
+    A delete names balancers that are gone: 400 (not 404), in the wording
+    of CLB's batch delete, which it uses for a single delete too.
+    """
+    return clb_error(
+        400, f"Must provide valid load balancers: {_joined(lb_ids)} could not be found."
+    )
+
+
+def immutable_for_delete(lb_ids: Iterable[int]) -> HTTPError:
+    """
+    A batch delete names balancers that are busy (or a delete names one
+    already being deleted): 400, and nothing is deleted.
+    """
+    return clb_error(
+        400,
+        f"Must provide valid load balancers: {_joined(lb_ids)} are immutable "
+        "and could not be processed.",
+    )
+
+
+def _joined(lb_ids: Iterable[int]) -> str:
+    return ",".join(str(lb_id) for lb_id in lb_ids)
+
+
 def over_limit(message: str) -> HTTPError:
     """
     An absolute limit (nodes per balancer, balancers per account...) would

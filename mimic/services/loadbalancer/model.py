@@ -22,13 +22,14 @@ from zope.interface import implementer
 
 from mimic.interfaces import IRegionState
 from mimic.services.loadbalancer.errors import (
-    clb_error,
     immutable,
+    immutable_for_delete,
     item_not_found,
     loadbalancer_not_found,
     marked_deleted,
     node_not_found,
     over_limit,
+    unknown_for_delete,
     validation_error,
 )
 from mimic.timestamps import iso_seconds
@@ -477,15 +478,9 @@ class RegionLoadBalancers:
         """
         status = balancer.status(self.now())
         if status == PENDING_DELETE:
-            raise clb_error(
-                400,
-                f"Must provide valid load balancers: {balancer.id} are immutable "
-                "and could not be processed.",
-            )
+            raise immutable_for_delete([balancer.id])
         if status == DELETED:
-            raise clb_error(
-                400, f"Must provide valid load balancers: {balancer.id} could not be found."
-            )
+            raise unknown_for_delete([balancer.id])
         if status not in (ACTIVE, ERROR):
             raise immutable(balancer.id, status)
 

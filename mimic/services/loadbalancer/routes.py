@@ -28,7 +28,9 @@ from mimic.services.loadbalancer import failures
 from mimic.services.loadbalancer.errors import (
     clb_error,
     immutable,
+    immutable_for_delete,
     item_not_found,
+    unknown_for_delete,
     validation_error,
 )
 from mimic.services.loadbalancer.model import (
@@ -284,21 +286,15 @@ class LoadBalancerRegion:
             balancer = self.state.balancers.get(lb_id)
             status = balancer.status(now) if balancer is not None else DELETED
             if status == DELETED:
-                missing.append(str(lb_id))
+                missing.append(lb_id)
             elif status not in (ACTIVE, ERROR):
-                refused.append(str(lb_id))
+                refused.append(lb_id)
             else:
                 balancers.append(balancer)
         if missing:
-            raise clb_error(
-                400, f"Must provide valid load balancers: {','.join(missing)} could not be found."
-            )
+            raise unknown_for_delete(missing)
         if refused:
-            raise clb_error(
-                400,
-                f"Must provide valid load balancers: {','.join(refused)} are immutable "
-                "and could not be processed.",
-            )
+            raise immutable_for_delete(refused)
         firings = [self._consult(failures.DELETE, b) for b in balancers]
         for firing in firings:
             self._fail_if(firing)
