@@ -204,6 +204,18 @@ class ImageTests(ResourceTestCase):
         self.assertEqual(self.ok(self.compute.get(f"/images/{UBUNTU}/metadata/os_type")), {"meta": {"os_type": "linux"}})
         self.assertNovaError(self.compute.get(f"/images/{UBUNTU}/metadata/nope"), 404, "itemNotFound")
 
+    def test_image_changes_since_filters_and_refuses_what_is_not_a_time(self) -> None:
+        """
+        The image proxy's ``changes-since`` keeps the images updated since
+        then (none of the base images, here), and a value that is not a
+        time is Nova's 400 naming it.
+        """
+        self.assertEqual(self.ok(self.compute.get("/images?changes-since=2000-01-01T00:00:00Z"))["images"][0]["id"], UBUNTU)
+        self.assertEqual(self.ok(self.compute.get("/images?changes-since=2999-01-01T00:00:00z"))["images"], [])
+        response = self.compute.get("/images?changes-since=yesterday")
+        self.assertNovaError(response, 400, "badRequest")
+        self.assertEqual(response.json()["badRequest"]["message"], "Invalid changes-since value: yesterday")
+
     def test_base_images_cannot_be_deleted(self) -> None:
         self.assertNovaError(self.compute.request("DELETE", f"/images/{UBUNTU}"), 403, "forbidden")
         self.ok(self.compute.get(f"/images/{UBUNTU}"))

@@ -13,6 +13,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.services.compute.images import DEFAULT_IMAGE_ID
 from mimic.testing import InMemoryMimic, Response
+from mimic.timestamps import iso_seconds
 
 FLAVOR = "general1-1"
 
@@ -313,8 +314,6 @@ class ListingTests(ComputeTestCase):
         self.created_id("old")
         self.mimic.tick(100)
         since = self.mimic.clock.seconds()
-        from mimic.timestamps import iso_seconds
-
         gone = self.created_id("gone")
         self.call("DELETE", f"/servers/{gone}")
         servers = self.call("GET", f"/servers/detail?changes-since={iso_seconds(since)}").json()["servers"]
@@ -322,6 +321,18 @@ class ListingTests(ComputeTestCase):
 
     def test_bad_changes_since_is_400(self) -> None:
         self.assertEqual(self.call("GET", "/servers?changes-since=yesterday").code, 400)
+
+    def test_changes_since_takes_an_offset_whose_plus_became_a_space(self) -> None:
+        """
+        An unencoded ``+00:00`` offset arrives as a space; Nova reads it as
+        the offset, so the listing filters rather than refusing the time.
+        """
+        self.created_id("old")
+        self.mimic.tick(100)
+        since = iso_seconds(self.mimic.clock.seconds()).replace("Z", " 00:00")
+        self.created_id("new")
+        servers = self.call("GET", f"/servers?changes-since={since}").json()["servers"]
+        self.assertEqual([s["name"] for s in servers], ["new"])
 
     def test_paging_with_limit_and_marker(self) -> None:
         ids = []

@@ -28,7 +28,6 @@ service instead.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 from typing import Any
 
 from klein import Klein
@@ -46,6 +45,7 @@ from mimic.services.compute.flavors import (
     next_links,
     resource_links,
 )
+from mimic.services.compute.validation import parse_timestamp
 from mimic.services.image.model import (  # noqa: F401 (re-exported)
     BASE_IMAGES,
     DEFAULT_IMAGE_ID,
@@ -132,17 +132,11 @@ def _check_proxy(ctx: RequestContext) -> None:
         raise nova_error(404, "The resource could not be found.")
 
 
-def _parse_time(raw: str) -> float:
-    text = raw.strip().replace(" ", "+")
-    if text.endswith("Z") or text.endswith("z"):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+def _changes_since(raw: str) -> float:
+    seconds = parse_timestamp(raw)
+    if seconds is None:
         raise nova_error(400, f"Invalid changes-since value: {raw}")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+    return seconds
 
 
 def list_images(request: IRequest, ctx: RequestContext, detail: bool) -> bytes:
@@ -157,7 +151,7 @@ def list_images(request: IRequest, ctx: RequestContext, detail: bool) -> bytes:
     name = query_arg(request, "name")
     status = query_arg(request, "status")
     since_raw = query_arg(request, "changes-since")
-    since = _parse_time(since_raw) if since_raw is not None else None
+    since = _changes_since(since_raw) if since_raw is not None else None
     server = query_arg(request, "server")
     server_id = server.rstrip("/").rsplit("/", 1)[-1] if server else None
     kind = query_arg(request, "type")

@@ -115,13 +115,33 @@ def networks(value: Any, version: Microversion) -> Any:
     return value
 
 
-def timestamp_arg(raw: str, name: str) -> float:
+def parse_timestamp(raw: str) -> float | None:
+    """
+    The seconds an ISO 8601 time in a query argument names (``Z`` or an
+    offset; none means UTC; a space stands for the ``+`` a URL query
+    turns into one), or None when it is not a time.  Each caller answers
+    None with its own message.
+    """
+    text = raw.strip().replace(" ", "+")
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
+        moment = datetime.fromisoformat(text)
     except ValueError:
-        raise nova_error(
-            400, f"Invalid input for query parameters {name}. Value: {raw}. '{raw}' is not a 'date-time'"
-        )
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.timestamp()
+
+
+def timestamp_arg(raw: str, name: str) -> float:
+    """
+    A server listing's ``changes-since`` or ``changes-before``, with the
+    400 Nova's query schema gives for anything but a date-time.
+    """
+    seconds = parse_timestamp(raw)
+    if seconds is None:
+        raise nova_error(
+            400, f"Invalid input for query parameters {name}. Value: {raw}. '{raw}' is not a 'date-time'"
+        )
+    return seconds
