@@ -1,3 +1,4 @@
+# -*- test-case-name: mimic.test.test_image -*-
 """
 Image (Glance API v2), as Rackspace's ``cloudImages``.
 """
