@@ -13,7 +13,6 @@ tick API, or real with ``--realtime``).
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any, Iterator
 
 from attrs import define, field
@@ -590,12 +589,3 @@ class RegionLoadBalancers:
             "nodes": sum(len(b.nodes) for b in self.balancers.values()),
         }
 
-
-def ip_version(address: str) -> int | None:
-    """
-    4 or 6 for an IP address, None if it is not one.
-    """
-    try:
-        return ipaddress.ip_address(address).version
-    except ValueError:
-        return None

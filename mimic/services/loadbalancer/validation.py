@@ -15,7 +15,7 @@ from typing import Any
 
 from mimic.http import HTTPError
 from mimic.services.loadbalancer.errors import clb_error, validation_error
-from mimic.services.loadbalancer.model import ALGORITHMS, PROTOCOLS, ip_version
+from mimic.services.loadbalancer.model import ALGORITHMS, PROTOCOLS
 
 CONDITIONS = ("ENABLED", "DISABLED", "DRAINING")
 NODE_TYPES = ("PRIMARY", "SECONDARY")
@@ -147,6 +147,19 @@ def wrapped_list(body: Any, key: str) -> list[Any]:
 # --- nodes ---------------------------------------------------------------
 
 
+def _ip_address(address: Any) -> bool:
+    """
+    Whether a node's ``address`` is an IPv4 or IPv6 address.
+    """
+    if not isinstance(address, str):
+        return False
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_new_node(spec: Any, problems: Problems) -> dict[str, Any] | None:
     if not isinstance(spec, dict):
         raise schema_error("Each node must be an object.")
@@ -155,7 +168,7 @@ def parse_new_node(spec: Any, problems: Problems) -> dict[str, Any] | None:
     address = spec.get("address")
     if address is None:
         problems.add("Must provide a node address.")
-    elif not isinstance(address, str) or ip_version(address) is None:
+    elif not _ip_address(address):
         problems.add(f"The node address '{address}' is not a valid IP address.")
         address = None
     port = problems.integer(spec.get("port"), "node port", 1, 65535)
