@@ -282,23 +282,21 @@ def parse_create(body: Any) -> dict[str, Any]:
     virtual_ips = parse_virtual_ips(spec["virtualIps"])
     nodes = parse_new_nodes(spec.get("nodes", []), required=False)
     metadata = parse_metadata_items(spec.get("metadata", []))
-    extra: dict[str, Any] = {}
     if "healthMonitor" in spec:
-        extra["health_monitor"] = parse_health_monitor({"healthMonitor": spec["healthMonitor"]})
+        settings["health_monitor"] = parse_health_monitor({"healthMonitor": spec["healthMonitor"]})
     if "connectionThrottle" in spec:
-        extra["connection_throttle"] = parse_connection_throttle(
+        settings["connection_throttle"] = parse_connection_throttle(
             {"connectionThrottle": spec["connectionThrottle"]}
         )
     if "sessionPersistence" in spec:
-        extra["session_persistence"] = parse_session_persistence(
+        settings["session_persistence"] = parse_session_persistence(
             {"sessionPersistence": spec["sessionPersistence"]}
         )
     if "connectionLogging" in spec:
-        extra["connection_logging"] = parse_enabled({"connectionLogging": spec["connectionLogging"]}, "connectionLogging")
+        settings["connection_logging"] = parse_enabled({"connectionLogging": spec["connectionLogging"]}, "connectionLogging")
     if "contentCaching" in spec:
-        extra["content_caching"] = parse_enabled({"contentCaching": spec["contentCaching"]}, "contentCaching")
+        settings["content_caching"] = parse_enabled({"contentCaching": spec["contentCaching"]}, "contentCaching")
     access_list = parse_access_rules(spec["accessList"]) if "accessList" in spec else []
-    settings.update(extra)
     return {
         "name": name,
         "protocol": protocol,
