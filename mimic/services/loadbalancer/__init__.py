@@ -1,3 +1,4 @@
+# -*- test-case-name: mimic.test.test_loadbalancer -*-
 """
 Rackspace Cloud Load Balancers (the v1.0 API, not Octavia): balancers,
 nodes, their settings and metadata, with the service's known error
