@@ -39,3 +39,22 @@ def iso_microseconds(seconds: float) -> str:
     ``2026-11-25T11:16:31.123456Z``: Keystone v3's ``expires_at``.
     """
     return _utc(seconds).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_iso(raw: str) -> float | None:
+    """
+    The seconds an ISO 8601 time from a query argument names (``Z``, ``z``
+    or an offset; no zone means UTC; a space stands for the ``+`` that URL
+    query decoding turns into one), or None when it is not a time.  Each
+    service answers None with its own 400.
+    """
+    text = raw.strip().replace(" ", "+")
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()

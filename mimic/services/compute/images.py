@@ -45,7 +45,7 @@ from mimic.services.compute.flavors import (
     next_links,
     resource_links,
 )
-from mimic.services.compute.validation import parse_timestamp
+from mimic.timestamps import parse_iso
 from mimic.services.image.model import (  # noqa: F401 (re-exported)
     BASE_IMAGES,
     DEFAULT_IMAGE_ID,
@@ -133,7 +133,7 @@ def _check_proxy(ctx: RequestContext) -> None:
 
 
 def _changes_since(raw: str) -> float:
-    seconds = parse_timestamp(raw)
+    seconds = parse_iso(raw)
     if seconds is None:
         raise nova_error(400, f"Invalid changes-since value: {raw}")
     return seconds

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from mimic.services.compute.errors import invalid_input, nova_error
 from mimic.services.compute.model import MAX_METADATA_ITEMS
 from mimic.services.compute.versions import Microversion
+from mimic.timestamps import parse_iso
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
@@ -115,31 +115,12 @@ def networks(value: Any, version: Microversion) -> Any:
     return value
 
 
-def parse_timestamp(raw: str) -> float | None:
-    """
-    The seconds an ISO 8601 time in a query argument names (``Z`` or an
-    offset; none means UTC; a space stands for the ``+`` a URL query
-    turns into one), or None when it is not a time.  Each caller answers
-    None with its own message.
-    """
-    text = raw.strip().replace(" ", "+")
-    if text[-1:] in ("Z", "z"):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
-
-
 def timestamp_arg(raw: str, name: str) -> float:
     """
     A server listing's ``changes-since`` or ``changes-before``, with the
     400 Nova's query schema gives for anything but a date-time.
     """
-    seconds = parse_timestamp(raw)
+    seconds = parse_iso(raw)
     if seconds is None:
         raise nova_error(
             400, f"Invalid input for query parameters {name}. Value: {raw}. '{raw}' is not a 'date-time'"

@@ -23,7 +23,6 @@ Glance's rules, as clients meet them:
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import urlencode
 
@@ -32,6 +31,7 @@ from attrs import frozen
 from mimic.http import HTTPError
 from mimic.services.image.errors import glance_error
 from mimic.services.image.model import Image, ImageStore
+from mimic.timestamps import parse_iso
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 1000
@@ -142,16 +142,10 @@ def _time_filter(name: str, raw: str) -> tuple[Callable[[float, float], bool], f
     operator, sep, value = raw.partition(":")
     if not sep or operator not in _TIME_OPERATORS:
         raise _bad(f"Invalid operator '{operator}' for parameter '{name}'.")
-    text = value.strip().replace(" ", "+")
-    if text[-1:] in ("Z", "z"):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+    seconds = parse_iso(value)
+    if seconds is None:
         raise _bad(f"Invalid time format for {name}: {value}")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return _TIME_OPERATORS[operator], moment.timestamp()
+    return _TIME_OPERATORS[operator], seconds
 
 
 def _sorting(args: Mapping[str, list[str]]) -> list[tuple[str, bool]]:

@@ -12,7 +12,6 @@ state as it was.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import urlencode
 
@@ -64,6 +63,7 @@ from mimic.services.loadbalancer.validation import (
     parse_update,
     wrapped_list,
 )
+from mimic.timestamps import parse_iso
 
 LB = "/v1.0/<tenant_id>/loadbalancers"
 ONE = LB + "/<int:lb_id>"
@@ -82,13 +82,10 @@ def _accepted(request: IRequest) -> bytes:
 
 
 def _parse_time(text: str) -> float:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+    seconds = parse_iso(text)
+    if seconds is None:
         raise clb_error(400, f"'changes-since' must be an ISO 8601 time, got '{text}'.")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
+    return seconds
 
 
 def _positive(request: IRequest, name: str, minimum: int) -> int | None:
