@@ -19,7 +19,7 @@ from mimic.control.api import ControlAPI
 from mimic.core import MimicCore
 from mimic.http import HTTPError, base_url, header, json_response
 from mimic.services.identity import failures as identity_failures
-from mimic.services.identity.errors import keystone_error_body
+from mimic.services.identity.errors import METHOD_NOT_ALLOWED, keystone_error_body
 from mimic.services.identity.v2 import IdentityV2
 from mimic.services.identity.v3 import IdentityV3, multiple_choices
 
@@ -146,7 +146,7 @@ class IdentityVersions(Resource):
 
     def render(self, request: IRequest) -> bytes:
         if request.method not in (b"GET", b"HEAD"):
-            body = keystone_error_body(405, "The method is not allowed for the requested URL.")
+            body = keystone_error_body(405, METHOD_NOT_ALLOWED)
             return json_response(request, body, 405, {b"allow": b"GET, HEAD"})
         body, status, headers = multiple_choices(base_url(request))
         return json_response(request, body, status, headers)

@@ -25,6 +25,8 @@ def keystone_error_body(status: int, message: str) -> dict[str, dict[str, object
 
 
 UNAUTHENTICATED = "The request you have made requires authentication."
+NOT_FOUND = "The resource could not be found."
+METHOD_NOT_ALLOWED = "The method is not allowed for the requested URL."
 
 
 def _title(status: int) -> str:

@@ -28,7 +28,12 @@ from mimic.http import (
     require_object,
     require_string,
 )
-from mimic.services.identity.errors import UNAUTHENTICATED, keystone_error
+from mimic.services.identity.errors import (
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    UNAUTHENTICATED,
+    keystone_error,
+)
 from mimic.services.identity.failures import check_authentication
 from mimic.session import AuthenticationFailed, Token, User
 from mimic.timestamps import iso_milliseconds, iso_seconds
@@ -313,12 +318,11 @@ class IdentityV2:
 
     @app.handle_errors(NotFound)
     def _not_found(self, request: IRequest, failure: Any) -> bytes:
-        return render_error(request, Failure(keystone_error(404, "The resource could not be found.")))
+        return render_error(request, Failure(keystone_error(404, NOT_FOUND)))
 
     @app.handle_errors(MethodNotAllowed)
     def _not_allowed(self, request: IRequest, failure: Any) -> bytes:
-        return render_error(request, Failure(keystone_error(405, "The method is not allowed for the requested URL.")))
-
+        return render_error(request, Failure(keystone_error(405, METHOD_NOT_ALLOWED)))
 
 
 def _tenant_requested(auth: dict[str, Any]) -> str | None:

@@ -37,7 +37,12 @@ from mimic.http import (
     require_object,
 )
 from mimic.services.identity import v2
-from mimic.services.identity.errors import UNAUTHENTICATED, keystone_error
+from mimic.services.identity.errors import (
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    UNAUTHENTICATED,
+    keystone_error,
+)
 from mimic.services.identity.failures import check_authentication
 from mimic.session import AuthenticationFailed, Role, Token, User
 from mimic.timestamps import iso_microseconds
@@ -209,14 +214,14 @@ class IdentityV3:
     @app.handle_errors(NotFound)
     def _not_found(self, request: IRequest, failure: Any) -> bytes:
         return render_error(
-            request, Failure(keystone_error(404, "The resource could not be found."))
+            request, Failure(keystone_error(404, NOT_FOUND))
         )
 
     @app.handle_errors(MethodNotAllowed)
     def _not_allowed(self, request: IRequest, failure: Any) -> bytes:
         return render_error(
             request,
-            Failure(keystone_error(405, "The method is not allowed for the requested URL.")),
+            Failure(keystone_error(405, METHOD_NOT_ALLOWED)),
         )
 
     # -- helpers ----------------------------------------------------------
