@@ -37,7 +37,14 @@ or with Identity v2.0 (Rackspace flavour, API keys) at:
 
 Any password or API key is accepted.  The service catalog in the response
 leads to every mocked service.
-Control Mimic itself (advance its clock) at {root}/mimic/v1.1/.
+
+Control Mimic itself at {root}/mimic/v1.1/:
+
+    POST {root}/mimic/v1.1/tick             advance the clock
+    GET  {root}/mimic/v1.1/failures         every known error condition
+    POST {root}/mimic/v1.1/<service>/behaviors/<event>   inject one
+    POST {root}/mimic/v1.1/reset            forget everything
+    GET  {root}/mimic/v1.1/state            what Mimic holds
 """
 
 
