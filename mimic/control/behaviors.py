@@ -18,7 +18,7 @@ whatever it refuses is answered 400 with its message.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from mimic.control.errors import control_error
 from mimic.failures import BadRegistration, Event, FailureEngine, Registration
@@ -45,10 +45,16 @@ def find_event(failures: FailureEngine, service: str, event: str, status: int) -
         raise control_error(status, str(e))
 
 
-def register(failures: FailureEngine, event: Event, body: Any) -> Registration:
+def register(
+    failures: FailureEngine, event: Event, body: Any, scope: Sequence[dict[str, Any]] = ()
+) -> Registration:
     """
     Register what a POST body asks for, or answer 400 saying what is
     wrong with it (nothing is registered then).
+
+    ``scope`` holds criteria added to the body's own (one-key objects,
+    e.g. ``{"tenant_id": "^t1$"}``): the old mimic's per-tenant control
+    endpoints register through here, narrowed to their tenant and region.
     """
     if not isinstance(body, dict):
         raise control_error(400, "The body must be a JSON object with at least a 'name'.")
@@ -65,16 +71,33 @@ def register(failures: FailureEngine, event: Event, body: Any) -> Registration:
             f"'name' is required: one of the conditions of {event.id!r} "
             f"({', '.join(c.name for c in event.conditions)}), 'default' or 'sequence'.",
         )
+    criteria = body.get("criteria")
+    if scope:
+        criteria = _with_scope(criteria, scope)
     try:
         return failures.register(
             event,
             body["name"],
             parameters=body.get("parameters"),
-            criteria=body.get("criteria"),
+            criteria=criteria,
             times=body.get("times"),
         )
     except BadRegistration as e:
         raise control_error(400, str(e))
+
+
+def _with_scope(criteria: Any, scope: Sequence[dict[str, Any]]) -> Any:
+    """
+    The body's criteria (a list, one object, or none) followed by the
+    scope's.  Anything else is left as it is for the engine to refuse.
+    """
+    if criteria is None:
+        return list(scope)
+    if isinstance(criteria, dict):
+        return [{k: v} for k, v in criteria.items()] + list(scope)
+    if isinstance(criteria, list):
+        return criteria + list(scope)
+    return criteria
 
 
 def find_registration(
