@@ -40,6 +40,8 @@ PENDING_DELETE = "PENDING_DELETE"
 DELETED = "DELETED"
 ERROR = "ERROR"
 STATUSES = (ACTIVE, BUILD, PENDING_UPDATE, PENDING_DELETE, DELETED, ERROR)
+#: The statuses the control plane may put a balancer in directly.
+FORCEABLE_STATUSES = (ACTIVE, ERROR, PENDING_UPDATE, PENDING_DELETE)
 
 #: Protocols and their default ports, as ``GET /loadbalancers/protocols``.
 PROTOCOLS: dict[str, int] = {
@@ -482,6 +484,22 @@ class RegionLoadBalancers:
             raise unknown_for_delete([balancer.id])
         if status not in (ACTIVE, ERROR):
             raise immutable(balancer.id, status)
+
+    def force_status(self, lb_id: int, status: str) -> LoadBalancer:
+        """
+        For the control plane (the old mimic's ``cloudLoadBalancerControl``):
+        put a balancer in ``status`` now, whatever it was doing, until a
+        client's next change moves it on (which CLB accepts only from
+        ACTIVE).  Only ACTIVE, ERROR, PENDING_UPDATE and PENDING_DELETE
+        can be set (ValueError otherwise); a PENDING_DELETE set this way
+        does not delete it.  404 for an unknown balancer, 410 for a
+        deleted one, in CLB's shape.
+        """
+        if status not in FORCEABLE_STATUSES:
+            raise ValueError(status)
+        balancer = self.existing(lb_id)
+        balancer.transition(self.now(), status, float("inf"), status)
+        return balancer
 
     def changed(self, balancer: LoadBalancer, seconds: float, then: str) -> None:
         """
