@@ -1,0 +1,31 @@
+# -*- test-case-name: mimic.test.test_legacy_control -*-
+"""
+The old mimic's control entries in the service catalog, for test suites
+that find them there: ``cloudServersBehavior`` (type ``compute``) and
+``cloudLoadBalancerControl`` (type ``rax:load-balancer``).  See
+:mod:`mimic.control.legacy`.
+"""
+
+from mimic.control.legacy import LegacyControlPlugin
+from mimic.plugins.loadbalancer import REGIONS as LOADBALANCER_REGIONS
+from mimic.services.compute.control import ComputeBehaviorAPI
+from mimic.services.compute.plugin import REGIONS as COMPUTE_REGIONS
+from mimic.services.loadbalancer.control import LoadBalancerControlAPI
+
+compute_control = LegacyControlPlugin(
+    name="compute-control",
+    service="compute",
+    entry_type="compute",
+    entry_name="cloudServersBehavior",
+    regions=COMPUTE_REGIONS,
+    make_api=ComputeBehaviorAPI,
+)
+
+loadbalancer_control = LegacyControlPlugin(
+    name="loadbalancer-control",
+    service="loadbalancer",
+    entry_type="rax:load-balancer",
+    entry_name="cloudLoadBalancerControl",
+    regions=LOADBALANCER_REGIONS,
+    make_api=LoadBalancerControlAPI,
+)

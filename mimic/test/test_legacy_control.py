@@ -1,0 +1,323 @@
+# -*- test-case-name: mimic.test.test_legacy_control -*-
+"""
+The old mimic's control entries in the catalog (``cloudServersBehavior``,
+``cloudLoadBalancerControl``), used as old test suites use them: found
+by name in the catalog, called without a token, with the old paths and
+bodies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from mimic.services.compute.images import DEFAULT_IMAGE_ID
+from mimic.test.test_loadbalancer_helpers import balancer_spec
+from mimic.testing import Access, InMemoryMimic, Response
+
+FLAVOR = "general1-1"
+
+
+def endpoint_named(access: Access, name: str, region: str = "ORD") -> str:
+    """
+    What old suites do: find an endpoint by the catalog entry's name.
+    """
+    for entry in access.access["serviceCatalog"]:
+        if entry["name"] == name:
+            for endpoint in entry["endpoints"]:
+                if endpoint["region"] == region:
+                    return endpoint["publicURL"]
+    raise KeyError(f"no {name} in {region}")
+
+
+class LegacyTestCase(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.mimic = InMemoryMimic()
+        self.alice = self.mimic.authenticate("alice")
+        self.bob = self.mimic.authenticate("bob")
+
+    def behaviors(self, access: Access | None = None, region: str = "ORD") -> str:
+        return endpoint_named(access or self.alice, "cloudServersBehavior", region) + "/behaviors"
+
+    def lb_control(self, access: Access | None = None, region: str = "ORD") -> str:
+        return endpoint_named(access or self.alice, "cloudLoadBalancerControl", region)
+
+    def create_server(self, name: str, access: Access | None = None, region: str = "ORD") -> Response:
+        access = access or self.alice
+        body = {"server": {"name": name, "imageRef": DEFAULT_IMAGE_ID, "flavorRef": FLAVOR}}
+        return self.mimic.request(
+            "POST", access.endpoint("compute", region) + "/servers", body, token=access.token
+        )
+
+    def server(self, server_id: str, access: Access | None = None) -> dict[str, Any]:
+        access = access or self.alice
+        response = self.mimic.request(
+            "GET", access.endpoint("compute") + f"/servers/{server_id}", token=access.token
+        )
+        self.assertEqual(response.code, 200, response)
+        return response.json()["server"]
+
+    def register_creation_failure(self, criteria: Any, **kwargs: Any) -> Response:
+        body = {"name": "fail", "parameters": {"code": 500, "message": "no"}, "criteria": criteria}
+        return self.mimic.request("POST", self.behaviors(**kwargs) + "/creation/", body)
+
+
+class CatalogTests(LegacyTestCase):
+    def test_catalog_lists_the_old_control_entries_after_the_real_ones(self) -> None:
+        """
+        Old suites find the entries by name; clients that pick by type take
+        the first entry of a type, which must stay the real service.
+        """
+        catalog = [(e["type"], e["name"]) for e in self.alice.access["serviceCatalog"]]
+        self.assertLess(
+            catalog.index(("compute", "cloudServersOpenStack")),
+            catalog.index(("compute", "cloudServersBehavior")),
+        )
+        self.assertLess(
+            catalog.index(("rax:load-balancer", "cloudLoadBalancers")),
+            catalog.index(("rax:load-balancer", "cloudLoadBalancerControl")),
+        )
+        self.assertTrue(self.behaviors().endswith(f"/v2/{self.alice.tenant_id}/behaviors"))
+
+    def test_real_compute_endpoint_is_still_the_first_of_its_type(self) -> None:
+        self.assertIn("/service/compute/", self.alice.endpoint("compute"))
+
+
+class ComputeBehaviorTests(LegacyTestCase):
+    def test_creation_failure_registered_without_a_token_fails_matching_creates(self) -> None:
+        response = self.register_creation_failure([{"server_name": "^bad"}])
+        self.assertEqual(response.code, 201, response)
+        self.assertIn("id", response.json())
+        self.assertEqual(self.create_server("bad-1").code, 500)
+        self.assertEqual(self.create_server("good-1").code, 202)
+
+    def test_registration_applies_only_to_its_tenant_and_region(self) -> None:
+        self.register_creation_failure([{"server_name": "^bad"}])
+        self.assertEqual(self.create_server("bad-1", access=self.bob).code, 202)
+        self.assertEqual(self.create_server("bad-2", region="DFW").code, 202)
+        self.assertEqual(self.create_server("bad-3").code, 500)
+
+    def test_delete_by_id_restores_normal_creation(self) -> None:
+        registration = self.register_creation_failure([{"server_name": "^bad"}]).json()["id"]
+        response = self.mimic.request("DELETE", self.behaviors() + f"/creation/{registration}")
+        self.assertEqual(response.code, 204)
+        self.assertEqual(self.create_server("bad-1").code, 202)
+
+    def test_deleting_again_is_404(self) -> None:
+        registration = self.register_creation_failure([]).json()["id"]
+        self.mimic.request("DELETE", self.behaviors() + f"/creation/{registration}")
+        response = self.mimic.request("DELETE", self.behaviors() + f"/creation/{registration}")
+        self.assertEqual(response.code, 404)
+
+    def test_another_tenant_cannot_delete_a_registration(self) -> None:
+        registration = self.register_creation_failure([]).json()["id"]
+        response = self.mimic.request("DELETE", self.behaviors(self.bob) + f"/creation/{registration}")
+        self.assertEqual(response.code, 404)
+        self.assertEqual(self.create_server("x").code, 500)
+
+    def test_location_leads_to_the_registration(self) -> None:
+        response = self.register_creation_failure([])
+        location = response.header("location")
+        self.assertEqual(location, self.behaviors() + "/creation/" + response.json()["id"])
+        self.assertEqual(self.mimic.request("GET", location).json()["behavior"]["name"], "fail")
+
+    def test_sequence_as_otter_registers_it(self) -> None:
+        """
+        otter's integration tests register a sequence under the server
+        name they are about to use.
+        """
+        body = {
+            "criteria": [{"server_name": "as-group-.*"}],
+            "name": "sequence",
+            "parameters": {
+                "behaviors": [
+                    {"name": "fail", "parameters": {"code": 500, "message": "oops"}},
+                    {"name": "default"},
+                ]
+            },
+        }
+        response = self.mimic.request("POST", self.behaviors() + "/creation", body)
+        self.assertEqual(response.code, 201, response)
+        self.assertEqual(self.create_server("as-group-1").code, 500)
+        self.assertEqual(self.create_server("as-group-2").code, 202)
+
+    def test_registrations_go_through_the_one_failure_engine(self) -> None:
+        """
+        The control plane at /mimic/v1.1 sees (and can delete) what the
+        catalog entry registered.
+        """
+        registration = self.register_creation_failure([]).json()["id"]
+        listed = self.mimic.request("GET", "/mimic/v1.1/compute/behaviors/server.create").json()
+        self.assertEqual([b["id"] for b in listed["behaviors"]], [registration])
+        self.mimic.request("DELETE", f"/mimic/v1.1/compute/behaviors/server.create/{registration}")
+        self.assertEqual(self.create_server("x").code, 202)
+
+    def test_other_compute_events_by_old_or_new_name(self) -> None:
+        server_id = self.create_server("keep").json()["server"]["id"]
+        body = {"name": "fail", "parameters": {"code": 503}}
+        self.assertEqual(self.mimic.request("POST", self.behaviors() + "/deletion", body).code, 201)
+        delete = self.mimic.request(
+            "DELETE", self.alice.endpoint("compute") + f"/servers/{server_id}", token=self.alice.token
+        )
+        self.assertEqual(delete.code, 503)
+        self.assertEqual(self.mimic.request("POST", self.behaviors() + "/server.action", body).code, 201)
+
+    def test_listing_shows_only_this_tenants_registrations(self) -> None:
+        mine = self.register_creation_failure([]).json()["id"]
+        self.register_creation_failure([], access=self.bob)
+        listed = self.mimic.request("GET", self.behaviors()).json()["behaviors"]
+        self.assertEqual([b["id"] for b in listed], [mine])
+
+    def test_unknown_event_is_400(self) -> None:
+        response = self.mimic.request("POST", self.behaviors() + "/explosion", {"name": "fail"})
+        self.assertEqual(response.code, 400)
+        self.assertIn("explosion", response.json()["message"])
+
+    def test_bad_body_is_400_and_registers_nothing(self) -> None:
+        for body in ({"name": "nonsense"}, {"name": "fail", "criteria": [{"server_name": "("}]}, [1]):
+            response = self.mimic.request("POST", self.behaviors() + "/creation", body)
+            self.assertEqual(response.code, 400, body)
+        malformed = self.mimic.request("POST", self.behaviors() + "/creation", raw=b"{")
+        self.assertEqual(malformed.code, 400)
+        self.assertEqual(self.mimic.request("GET", "/mimic/v1.1/behaviors").json()["behaviors"], [])
+
+    def test_tenant_in_path_must_be_the_entrys(self) -> None:
+        url = self.behaviors().replace(f"/v2/{self.alice.tenant_id}/", f"/v2/{self.bob.tenant_id}/")
+        response = self.mimic.request("POST", url + "/creation", {"name": "fail"})
+        self.assertEqual(response.code, 404)
+
+    def test_a_token_if_sent_must_be_the_tenants(self) -> None:
+        url = self.behaviors() + "/creation"
+        self.assertEqual(self.mimic.request("POST", url, {"name": "fail"}, token=self.bob.token).code, 403)
+        self.assertEqual(self.mimic.request("POST", url, {"name": "fail"}, token="nonsense").code, 401)
+        self.assertEqual(self.mimic.request("POST", url, {"name": "fail"}, token=self.alice.token).code, 201)
+
+    def test_unknown_path_and_method_answer_json(self) -> None:
+        response = self.mimic.request("GET", self.behaviors() + "/creation/1/more")
+        self.assertEqual((response.code, response.json()["code"]), (404, 404))
+        response = self.mimic.request("PUT", self.behaviors() + "/creation")
+        self.assertEqual((response.code, response.json()["code"]), (405, 405))
+
+
+class ComputeAttributeTests(LegacyTestCase):
+    def attributes(self, body: Any, access: Access | None = None) -> Response:
+        url = endpoint_named(access or self.alice, "cloudServersBehavior") + "/attributes/"
+        return self.mimic.request("POST", url, body)
+
+    def test_status_change_is_201_and_shows_on_the_server(self) -> None:
+        first = self.create_server("a").json()["server"]["id"]
+        second = self.create_server("b").json()["server"]["id"]
+        response = self.attributes({"status": {first: "ERROR", second: "SHUTOFF"}})
+        self.assertEqual(response.code, 201, response)
+        self.assertEqual(self.server(first)["status"], "ERROR")
+        self.assertIn("fault", self.server(first))
+        self.assertEqual(self.server(second)["status"], "SHUTOFF")
+
+    def test_build_holds_until_set_otherwise(self) -> None:
+        server_id = self.create_server("a").json()["server"]["id"]
+        self.attributes({"status": {server_id: "BUILD"}})
+        self.mimic.tick(3600)
+        self.assertEqual(self.server(server_id)["status"], "BUILD")
+        self.attributes({"status": {server_id: "ACTIVE"}})
+        self.assertEqual(self.server(server_id)["status"], "ACTIVE")
+
+    def test_unknown_server_is_400_and_changes_nothing(self) -> None:
+        server_id = self.create_server("a").json()["server"]["id"]
+        response = self.attributes({"status": {server_id: "ERROR", "no-such-server": "ERROR"}})
+        self.assertEqual(response.code, 400)
+        self.assertEqual(self.server(server_id)["status"], "ACTIVE")
+
+    def test_another_tenants_server_cannot_be_changed(self) -> None:
+        server_id = self.create_server("a", access=self.bob).json()["server"]["id"]
+        self.assertEqual(self.attributes({"status": {server_id: "ERROR"}}).code, 400)
+        self.assertEqual(self.server(server_id, access=self.bob)["status"], "ACTIVE")
+
+    def test_unsupported_status_or_attribute_is_400(self) -> None:
+        server_id = self.create_server("a").json()["server"]["id"]
+        self.assertEqual(self.attributes({"status": {server_id: "EXPLODED"}}).code, 400)
+        self.assertEqual(self.attributes({"name": {server_id: "x"}}).code, 400)
+        self.assertEqual(self.attributes({"status": [server_id]}).code, 400)
+
+
+class LoadBalancerControlTests(LegacyTestCase):
+    def create_balancer(self, access: Access | None = None) -> int:
+        access = access or self.alice
+        response = self.mimic.request(
+            "POST",
+            access.endpoint("rax:load-balancer") + "/loadbalancers",
+            {"loadBalancer": balancer_spec()},
+            token=access.token,
+        )
+        self.assertEqual(response.code, 202, response)
+        return response.json()["loadBalancer"]["id"]
+
+    def status(self, lb_id: int, access: Access | None = None) -> str:
+        access = access or self.alice
+        response = self.mimic.request(
+            "GET", access.endpoint("rax:load-balancer") + f"/loadbalancers/{lb_id}", token=access.token
+        )
+        return response.json()["loadBalancer"]["status"]
+
+    def set_attributes(self, lb_id: Any, body: Any, access: Access | None = None) -> Response:
+        return self.mimic.request(
+            "PATCH", self.lb_control(access) + f"/loadbalancer/{lb_id}/attributes", body
+        )
+
+    def test_setting_status_is_204_and_shows_on_the_balancer(self) -> None:
+        lb_id = self.create_balancer()
+        response = self.set_attributes(lb_id, {"status": "ERROR"})
+        self.assertEqual(response.code, 204, response)
+        self.assertEqual(self.status(lb_id), "ERROR")
+
+    def test_pending_update_refuses_changes_until_set_back_to_active(self) -> None:
+        lb_id = self.create_balancer()
+        self.set_attributes(lb_id, {"status": "PENDING_UPDATE"})
+        self.mimic.tick(3600)
+        nodes = self.alice.endpoint("rax:load-balancer") + f"/loadbalancers/{lb_id}/nodes"
+        add = {"nodes": [{"address": "10.0.0.2", "port": 80, "condition": "ENABLED"}]}
+        self.assertEqual(self.mimic.request("POST", nodes, add, token=self.alice.token).code, 422)
+        self.set_attributes(lb_id, {"status": "ACTIVE"})
+        self.assertEqual(self.mimic.request("POST", nodes, add, token=self.alice.token).code, 202)
+
+    def test_unknown_balancer_is_404(self) -> None:
+        self.assertEqual(self.set_attributes(999, {"status": "ERROR"}).code, 404)
+        self.assertEqual(self.set_attributes("abc", {"status": "ERROR"}).code, 404)
+
+    def test_another_tenants_or_regions_balancer_is_404(self) -> None:
+        lb_id = self.create_balancer(access=self.bob)
+        self.assertEqual(self.set_attributes(lb_id, {"status": "ERROR"}).code, 404)
+        response = self.mimic.request(
+            "PATCH",
+            self.lb_control(self.bob, region="DFW") + f"/loadbalancer/{lb_id}/attributes",
+            {"status": "ERROR"},
+        )
+        self.assertEqual(response.code, 404)
+        self.assertEqual(self.status(lb_id, access=self.bob), "ACTIVE")
+
+    def test_unsupported_status_or_attribute_is_400(self) -> None:
+        lb_id = self.create_balancer()
+        self.assertEqual(self.set_attributes(lb_id, {"status": "DELETED"}).code, 400)
+        self.assertEqual(self.set_attributes(lb_id, {"name": "x"}).code, 400)
+        self.assertEqual(self.set_attributes(lb_id, ["ERROR"]).code, 400)
+        self.assertEqual(self.status(lb_id), "ACTIVE")
+
+    def test_deleted_balancer_cannot_be_set(self) -> None:
+        lb_id = self.create_balancer()
+        url = self.alice.endpoint("rax:load-balancer") + f"/loadbalancers/{lb_id}"
+        self.mimic.request("DELETE", url, token=self.alice.token)
+        self.assertEqual(self.set_attributes(lb_id, {"status": "ACTIVE"}).code, 410)
+        self.assertEqual(self.status(lb_id), "DELETED")
+
+    def test_load_balancer_behaviors_through_the_control_entry(self) -> None:
+        body = {"name": "fail", "parameters": {"code": 503}}
+        response = self.mimic.request("POST", self.lb_control() + "/behaviors/creation", body)
+        self.assertEqual(response.code, 201, response)
+        create = self.mimic.request(
+            "POST",
+            self.alice.endpoint("rax:load-balancer") + "/loadbalancers",
+            {"loadBalancer": balancer_spec()},
+            token=self.alice.token,
+        )
+        self.assertEqual(create.code, 503)
+        self.create_balancer(access=self.bob)
