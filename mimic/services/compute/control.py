@@ -51,6 +51,7 @@ def set_status(server: Server, status: str, now: float) -> None:
         return
     vm_state, task_state, power_state = _STATES[status]
     server.set_state(now, vm_state, task_state, power_state)
+    server.progress = 0 if vm_state == model.BUILDING else 100
     server.fault = None
 
 
