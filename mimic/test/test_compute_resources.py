@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.trial.unittest import SkipTest, SynchronousTestCase
+from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.services.compute import flavors, images, keypairs, limits, zones
 from mimic.testing import InMemoryMimic, Response
@@ -544,14 +544,6 @@ class FingerprintTests(SynchronousTestCase):
         self.assertIsNone(keypairs.x509_fingerprint("-----BEGIN CERTIFICATE-----\nxx\n"))
 
 
-def _compute_plugin_missing() -> str | None:
-    from mimic.core import discover_plugins
-
-    if "compute" not in {plugin.name for plugin in discover_plugins()}:
-        return "the compute plugin is not installed in this Mimic"
-    return None
-
-
 class ClientTests(SynchronousTestCase):
     """
     python-novaclient, openstacksdk and the openstack CLI using flavors,
@@ -562,9 +554,6 @@ class ClientTests(SynchronousTestCase):
     def setUp(self) -> None:
         from mimic.testing import MimicProcess
 
-        missing = _compute_plugin_missing()
-        if missing is not None:
-            raise SkipTest(missing)
         self.process = MimicProcess()
         self.process.start()
         self.addCleanup(self.process.stop)

@@ -17,32 +17,9 @@ import openstack
 from keystoneauth1 import session as ks_session
 from keystoneauth1.exceptions import NotFound as KeystoneNotFound
 from keystoneauth1.identity import generic, v2, v3
-from twisted.trial.unittest import SkipTest, TestCase
+from twisted.trial.unittest import TestCase
 
-from mimic.core import discover_plugins
 from mimic.testing import MimicProcess
-
-
-_PLUGINS = {plugin.name: plugin for plugin in discover_plugins()}
-_SERVICE_TYPES = {
-    entry.type for plugin in _PLUGINS.values() for entry in plugin.catalog_entries("t")
-}
-
-#: Why servers cannot be made in this Mimic, if they cannot.
-NO_COMPUTE = (
-    None
-    if "compute" in _PLUGINS
-    else "the compute service (plugin 'compute') is not installed in this Mimic"
-)
-
-#: Why ``openstack server create --image`` cannot work, if it cannot: the
-#: CLI looks the image up in the Image service, not in compute.
-NO_CLI_SERVER_CREATE = NO_COMPUTE or (
-    None
-    if "image" in _SERVICE_TYPES
-    else "no service of type 'image' is installed: 'openstack server create --image' "
-    "looks images up in the Image service (Glance), not in compute"
-)
 
 
 class MimicProcessCase(TestCase):
@@ -170,8 +147,6 @@ class OpenStackSDKTests(MimicProcessCase):
 
 
     def test_v3_and_v2_tokens_of_one_tenant_see_the_same_servers(self) -> None:
-        if NO_COMPUTE is not None:
-            raise SkipTest(NO_COMPUTE)
         conn = sdk_connection(self.url, "sdk-gina")
         self.addCleanup(conn.close)
         server = sdk_server(conn, "shared-server")
@@ -231,8 +206,6 @@ class OpenStackCLITests(MimicProcessCase):
         self.assertEqual(interfaces, {"public", "internal", "admin"})
 
     def test_server_list_and_delete_of_a_server_made_with_the_sdk(self) -> None:
-        if NO_COMPUTE is not None:
-            raise SkipTest(NO_COMPUTE)
         conn = sdk_connection(self.url, "cli-frank")
         self.addCleanup(conn.close)
         server = sdk_server(conn, "sdk-made")
@@ -247,8 +220,6 @@ class OpenStackCLITests(MimicProcessCase):
         Image service and the flavor by name in compute, in the same
         (first listed) region.
         """
-        if NO_CLI_SERVER_CREATE is not None:
-            raise SkipTest(NO_CLI_SERVER_CREATE)
         flavor = self.openstack("flavor", "list")[0]["Name"]
         image = self.openstack("image", "list")[0]["Name"]
         created = self.openstack(
