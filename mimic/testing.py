@@ -8,7 +8,7 @@ network, synchronously: fast and deterministic unit tests.
 
 :class:`MimicProcess` starts a real ``twistd mimic`` on 127.0.0.1 on an
 ephemeral port and tells you its URL, for driving Mimic with real client
-libraries.
+libraries; :func:`start_mimic` does so for the length of one test.
 """
 
 from __future__ import annotations
@@ -152,6 +152,17 @@ class Access:
                     if endpoint.get("region") == region:
                         return endpoint["publicURL"]
         raise KeyError(f"no {service_type} endpoint in {region}")
+
+
+def start_mimic(test_case: Any, *args: str) -> str:
+    """
+    Start a real Mimic for one trial (or unittest) test, stopped when the
+    test ends, and return its base URL.  ``args`` are extra ``twistd
+    mimic`` options, e.g. ``"--realtime"``.
+    """
+    process = MimicProcess(args)
+    test_case.addCleanup(process.stop)
+    return process.start()
 
 
 class MimicProcess:

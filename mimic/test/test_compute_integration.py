@@ -19,7 +19,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.services.compute.images import DEFAULT_IMAGE_ID
 from mimic.services.image.model import BASE_IMAGES
-from mimic.testing import MimicProcess
+from mimic.testing import start_mimic
 
 FLAVOR = "general1-1"
 #: What a person types: the flavor's and the image's names.
@@ -29,11 +29,7 @@ IMAGE_NAME = BASE_IMAGES[0].name
 
 class ClientTestCase(SynchronousTestCase):
     def setUp(self) -> None:
-        self.process = MimicProcess()
-        self.process.start()
-        self.addCleanup(self.process.stop)
-        assert self.process.url is not None
-        self.url: str = self.process.url
+        self.url = start_mimic(self)
 
     def session(self, username: str = "alice") -> Any:
         from keystoneauth1 import session as ks_session

@@ -15,7 +15,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.services.compute import limits, quotas
 from mimic.test.test_compute_resources import UBUNTU, Compute
-from mimic.testing import MimicProcess, Response
+from mimic.testing import Response, start_mimic
 
 #: The keys of a quota set at 2.1, besides ``id``.
 KEYS_2_1 = {
@@ -222,11 +222,7 @@ class ClientTests(SynchronousTestCase):
     """
 
     def setUp(self) -> None:
-        self.process = MimicProcess()
-        self.process.start()
-        self.addCleanup(self.process.stop)
-        assert self.process.url is not None
-        self.url: str = self.process.url
+        self.url = start_mimic(self)
 
     def test_novaclient_gets_updates_and_deletes_quotas(self) -> None:
         from keystoneauth1 import session as ks_session

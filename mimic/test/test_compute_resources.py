@@ -552,13 +552,9 @@ class ClientTests(SynchronousTestCase):
     """
 
     def setUp(self) -> None:
-        from mimic.testing import MimicProcess
+        from mimic.testing import start_mimic
 
-        self.process = MimicProcess()
-        self.process.start()
-        self.addCleanup(self.process.stop)
-        assert self.process.url is not None
-        self.url: str = self.process.url
+        self.url = start_mimic(self)
 
     def session(self, username: str = "client-alice") -> Any:
         from keystoneauth1 import session as ks_session

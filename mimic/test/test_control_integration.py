@@ -15,17 +15,15 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v2, v3
 from twisted.trial.unittest import TestCase
 
-from mimic.testing import MimicProcess
+from mimic.testing import start_mimic
 
 
 class ControlOverHTTPTests(TestCase):
     def setUp(self) -> None:
-        self.mimic = MimicProcess()
-        self.mimic.start()
-        self.addCleanup(self.mimic.stop)
+        self.url = start_mimic(self)
 
     def control(self, path: str) -> str:
-        return f"{self.mimic.url}/mimic/v1.1/{path}"
+        return f"{self.url}/mimic/v1.1/{path}"
 
     def register(self, path: str, body: dict[str, Any]) -> requests.Response:
         response = requests.post(self.control(path), json=body, timeout=10)
@@ -33,12 +31,12 @@ class ControlOverHTTPTests(TestCase):
         return response
 
     def v2_token(self, username: str) -> str:
-        auth = v2.Password(f"{self.mimic.url}/identity/v2.0", username=username, password="pw")
+        auth = v2.Password(f"{self.url}/identity/v2.0", username=username, password="pw")
         return ks_session.Session(auth=auth).get_token()
 
     def v3_token(self, username: str) -> str:
         auth = v3.Password(
-            f"{self.mimic.url}/identity/v3",
+            f"{self.url}/identity/v3",
             username=username,
             password="pw",
             user_domain_id="default",
@@ -53,7 +51,7 @@ class ControlOverHTTPTests(TestCase):
             {"name": "fail", "parameters": {"code": 503, "message": "Down for maintenance"},
              "criteria": [{"username": "^ci-"}]},
         ).headers["Location"]
-        self.assertTrue(location.startswith(self.mimic.url + "/mimic/v1.1/identity/behaviors/"))
+        self.assertTrue(location.startswith(self.url + "/mimic/v1.1/identity/behaviors/"))
         e = self.assertRaises(ks_exceptions.HttpError, self.v2_token, "ci-alice")
         self.assertEqual(e.http_status, 503)
         self.assertTrue(self.v2_token("dev-bob"))
@@ -92,7 +90,7 @@ class ControlOverHTTPTests(TestCase):
     def test_catalogue_and_presets_are_served(self) -> None:
         catalogue = requests.get(self.control("failures"), timeout=10).json()
         self.assertIn("identity.authentication", [e["id"] for e in catalogue["events"]])
-        presets = requests.get(f"{self.mimic.url}/mimic/v1.0/presets", timeout=10)
+        presets = requests.get(f"{self.url}/mimic/v1.0/presets", timeout=10)
         self.assertEqual(presets.status_code, 200)
         self.assertIsInstance(presets.json(), dict)
 
@@ -109,7 +107,7 @@ class ControlOverHTTPTests(TestCase):
         from novaclient import client as nova_client
         from novaclient import exceptions as nova_exceptions
 
-        auth = v2.Password(f"{self.mimic.url}/identity/v2.0", username="nova-user", password="pw")
+        auth = v2.Password(f"{self.url}/identity/v2.0", username="nova-user", password="pw")
         sess = ks_session.Session(auth=auth)
         nova = nova_client.Client("2.1", session=sess, region_name="ORD")
         flavor = nova.flavors.list()[0]

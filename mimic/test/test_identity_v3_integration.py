@@ -19,7 +19,7 @@ from keystoneauth1.exceptions import NotFound as KeystoneNotFound
 from keystoneauth1.identity import generic, v2, v3
 from twisted.trial.unittest import TestCase
 
-from mimic.testing import MimicProcess
+from mimic.testing import start_mimic
 
 
 class MimicProcessCase(TestCase):
@@ -29,11 +29,7 @@ class MimicProcessCase(TestCase):
     """
 
     def setUp(self) -> None:
-        self.mimic = MimicProcess()
-        self.mimic.start()
-        self.addCleanup(self.mimic.stop)
-        assert self.mimic.url is not None
-        self.url: str = self.mimic.url
+        self.url = start_mimic(self)
 
 
 class KeystoneauthTests(MimicProcessCase):

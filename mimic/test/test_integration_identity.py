@@ -15,7 +15,7 @@ from keystoneauth1.identity import v2
 from rackspaceauth import v2 as rackspace_v2
 from twisted.trial.unittest import TestCase
 
-from mimic.testing import MimicProcess
+from mimic.testing import start_mimic
 
 
 class IdentityClientTests(TestCase):
@@ -24,10 +24,8 @@ class IdentityClientTests(TestCase):
     """
 
     def setUp(self) -> None:
-        self.mimic = MimicProcess()
-        self.mimic.start()
-        self.addCleanup(self.mimic.stop)
-        self.auth_url = f"{self.mimic.url}/identity/v2.0"
+        self.url = start_mimic(self)
+        self.auth_url = f"{self.url}/identity/v2.0"
 
     def session_for(self, auth: Any) -> ks_session.Session:
         return ks_session.Session(auth=auth)
@@ -41,7 +39,7 @@ class IdentityClientTests(TestCase):
         self.assertTrue(access.service_catalog.catalog)
         for entry in access.service_catalog.catalog:
             for endpoint in entry["endpoints"]:
-                self.assertTrue(endpoint["publicURL"].startswith(self.mimic.url + "/"), endpoint)
+                self.assertTrue(endpoint["publicURL"].startswith(self.url + "/"), endpoint)
         types = {entry["type"] for entry in access.service_catalog.catalog}
         self.assertLessEqual({"identity", "compute", "rax:load-balancer"}, types)
 
@@ -101,7 +99,7 @@ class IdentityClientTests(TestCase):
         tenants = urllib.request.Request(f"{self.auth_url}/tenants", headers={"X-Auth-Token": token})
         self.assertEqual(urllib.request.urlopen(tenants).status, 200)
         tick = urllib.request.Request(
-            f"{self.mimic.url}/mimic/v1.1/tick", data=json.dumps({"amount": 86400}).encode(), method="POST"
+            f"{self.url}/mimic/v1.1/tick", data=json.dumps({"amount": 86400}).encode(), method="POST"
         )
         self.assertEqual(json.load(urllib.request.urlopen(tick))["advanced"], 86400)
         with self.assertRaises(urllib.error.HTTPError) as caught:

@@ -16,18 +16,14 @@ from keystoneauth1.identity import v2
 from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.services.compute.images import DEFAULT_IMAGE_ID
-from mimic.testing import MimicProcess
+from mimic.testing import start_mimic
 
 FLAVOR = "general1-1"
 
 
 class LegacyControlOverHTTPTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.process = MimicProcess()
-        self.process.start()
-        self.addCleanup(self.process.stop)
-        assert self.process.url is not None
-        self.url: str = self.process.url
+        self.url = start_mimic(self)
         self.session = ks_session.Session(
             auth=v2.Password(f"{self.url}/identity/v2.0", username="otter", password="pw")
         )

@@ -18,14 +18,12 @@ from libcloud.loadbalancer.providers import get_driver
 from libcloud.loadbalancer.types import MemberCondition, Provider, State
 from twisted.trial.unittest import TestCase
 
-from mimic.testing import MimicProcess
+from mimic.testing import start_mimic
 
 
 class MimicProcessTestCase(TestCase):
     def setUp(self) -> None:
-        self.mimic = MimicProcess()
-        self.mimic.start()
-        self.addCleanup(self.mimic.stop)
+        self.url = start_mimic(self)
 
     def http(self, method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
         data = json.dumps(body).encode() if body is not None else None
@@ -47,7 +45,7 @@ class MimicProcessTestCase(TestCase):
             username,
             "api-key",
             region=region,
-            ex_force_auth_url=f"{self.mimic.url}/identity",
+            ex_force_auth_url=f"{self.url}/identity",
             ex_force_auth_version="2.0_apikey",
         )
 
@@ -170,7 +168,7 @@ class RawHTTPTests(MimicProcessTestCase):
         super().setUp()
         code, body = self.http(
             "POST",
-            f"{self.mimic.url}/identity/v2.0/tokens",
+            f"{self.url}/identity/v2.0/tokens",
             {"auth": {"passwordCredentials": {"username": "raw", "password": "pw"}}},
         )
         self.assertEqual(code, 200)
@@ -178,10 +176,10 @@ class RawHTTPTests(MimicProcessTestCase):
         self.token = access["token"]["id"]
         (entry,) = [e for e in access["serviceCatalog"] if e["name"] == "cloudLoadBalancers"]
         (endpoint,) = [e for e in entry["endpoints"] if e["region"] == "ORD"]
-        self.url = endpoint["publicURL"] + "/loadbalancers"
+        self.balancers_url = endpoint["publicURL"] + "/loadbalancers"
 
     def tick(self, seconds: float) -> None:
-        code, _ = self.http("POST", f"{self.mimic.url}/mimic/v1.1/tick", {"amount": seconds})
+        code, _ = self.http("POST", f"{self.url}/mimic/v1.1/tick", {"amount": seconds})
         self.assertEqual(code, 200)
 
     def test_build_and_pending_update_follow_the_tick_api(self) -> None:
@@ -193,9 +191,9 @@ class RawHTTPTests(MimicProcessTestCase):
             "nodes": [{"address": "10.0.0.1", "port": 80, "condition": "ENABLED"}],
             "metadata": [{"key": "lb_building", "value": "30"}, {"key": "lb_pending_update", "value": "10"}],
         }
-        code, body = self.http("POST", self.url, {"loadBalancer": spec}, self.token)
+        code, body = self.http("POST", self.balancers_url, {"loadBalancer": spec}, self.token)
         self.assertEqual(code, 202)
-        lb_url = f"{self.url}/{body['loadBalancer']['id']}"
+        lb_url = f"{self.balancers_url}/{body['loadBalancer']['id']}"
         status = lambda: self.http("GET", lb_url, token=self.token)[1]["loadBalancer"]["status"]
         self.assertEqual(status(), "BUILD")
         new_node = {"nodes": [{"address": "10.0.0.2", "port": 80, "condition": "ENABLED"}]}
@@ -209,7 +207,7 @@ class RawHTTPTests(MimicProcessTestCase):
         self.assertEqual(status(), "ACTIVE")
 
     def test_bad_json_is_a_clb_400(self) -> None:
-        request = urllib.request.Request(self.url, data=b"{oops", method="POST")
+        request = urllib.request.Request(self.balancers_url, data=b"{oops", method="POST")
         request.add_header("X-Auth-Token", self.token)
         request.add_header("Content-Type", "application/json")
         with self.assertRaises(urllib.error.HTTPError) as caught:

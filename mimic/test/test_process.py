@@ -14,7 +14,7 @@ from typing import Any
 
 from twisted.trial.unittest import TestCase
 
-from mimic.testing import MimicProcess
+from mimic.testing import start_mimic
 
 
 def call(url: str, body: Any = None) -> tuple[int, Any]:
@@ -29,9 +29,7 @@ def call(url: str, body: Any = None) -> tuple[int, Any]:
 
 class ProcessClockTests(TestCase):
     def start(self, *args: str) -> str:
-        mimic = MimicProcess(args)
-        self.addCleanup(mimic.stop)
-        return mimic.start()
+        return start_mimic(self, *args)
 
     def test_controlled_clock_starts_at_the_real_time_and_moves_only_on_tick(self) -> None:
         url = self.start()

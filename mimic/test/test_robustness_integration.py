@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from mimic.testing import MimicProcess
+from mimic.testing import start_mimic
 
 TOKENS = b"/identity/v2.0/tokens"
 AUTH = json.dumps(
@@ -40,11 +40,8 @@ class RawHTTPTests(SynchronousTestCase):
     """
 
     def setUp(self) -> None:
-        self.mimic = MimicProcess()
-        self.mimic.start()
-        self.addCleanup(self.mimic.stop)
-        assert self.mimic.url is not None
-        parts = urlsplit(self.mimic.url)
+        self.url = start_mimic(self)
+        parts = urlsplit(self.url)
         assert parts.hostname is not None and parts.port is not None
         self.address = (parts.hostname, parts.port)
 
@@ -73,7 +70,7 @@ class RawHTTPTests(SynchronousTestCase):
         A well-formed client is served normally afterwards.
         """
         request = urllib.request.Request(
-            f"{self.mimic.url}/identity/v2.0/tokens",
+            f"{self.url}/identity/v2.0/tokens",
             data=AUTH,
             headers={"Content-Type": "application/json"},
         )
