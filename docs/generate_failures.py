@@ -19,7 +19,8 @@ PAGE = os.path.join(HERE, "operations", "failures.rst")
 
 def main(argv: list[str]) -> int:
     sys.path.insert(0, os.path.dirname(HERE))
-    from mimic.control.catalogue import catalogue_rst, declared_events
+    from mimic.control.known_conditions import catalogue_rst
+    from mimic.root import declared_events
 
     text = catalogue_rst(declared_events())
     current = None

@@ -17,12 +17,14 @@ from attrs import define, field
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import Clock
 from twisted.plugin import getPlugins
+from twisted.web.iweb import IRequest
 from zope.interface import implementer
 
 from mimic import catalog
 from mimic.failures import FailureEngine
 from mimic.interfaces import IAPIMock, IMimicCore, IRegionState
-from mimic.session import DEFAULT_REGION, SessionStore
+from mimic.http import base_url
+from mimic.session import SessionStore
 
 T = TypeVar("T")
 
@@ -103,35 +105,24 @@ class MimicCore:
     def region_states(self) -> Iterable[tuple[tuple[str, str, str], Any]]:
         return self._region_states.items()
 
-    def catalog(
-        self, tenant_id: str, base_url: str, identity_path: str | None = None
-    ) -> list[catalog.ResolvedEntry]:
+    def catalog(self, tenant_id: str, base_url: str) -> list[catalog.ResolvedEntry]:
         """
         Every plugin's catalog entries for one tenant, with absolute URLs.
-
-        With ``identity_path`` (e.g. ``"identity/v3"``, relative to Mimic's
-        root) the identity service lists itself too, as real clouds do, in
-        every region the other services use, so that a client filtering on
-        its region still finds it.
         """
         entries = []
         for plugin in self.plugins.values():
             entries.extend(
                 catalog.resolve(plugin.name, tenant_id, base_url, plugin.catalog_entries(tenant_id))
             )
-        if identity_path is not None:
-            regions = sorted(
-                {e.region for entry in entries for e in entry.endpoints if e.region is not None}
-            ) or [DEFAULT_REGION]
-            identity = catalog.Entry(
-                type="identity",
-                name="keystone",
-                endpoints=tuple(
-                    catalog.Endpoint(region, identity_path, absolute_path=True) for region in regions
-                ),
-            )
-            entries.extend(catalog.resolve("identity", tenant_id, base_url, [identity]))
         return entries
+
+    def service_url(self, request: IRequest, service_name: str, region: str, tenant_id: str) -> str:
+        """
+        The absolute URL of a service's prefix for one tenant in one
+        region, from the host the client used, so that links a service
+        hands out lead back to the same Mimic.
+        """
+        return f"{base_url(request)}/service/{service_name}/{region}/{tenant_id}"
 
     def reset(self, tenant_id: str | None = None) -> None:
         """

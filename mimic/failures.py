@@ -19,9 +19,14 @@ Those declarations have three faces, all served from this module:
 * **the catalogue** (``GET /mimic/v1.1/failures`` and the docs page), which
   lists every declaration.
 
-Services ask one question, :meth:`FailureEngine.consult`, at the moment the
-event happens, and act on the :class:`Firing` it returns.  Both faces answer
-through that one call, so there is no second code path.
+A declaration also says what each condition *does*: its ``effect`` turns
+the condition's parameters into an outcome of the service's own making (a
+value the model applies, or the service's error, raised), and the event's
+``normal`` outcome is what happens when no condition applies.  Services ask
+one question, :meth:`FailureEngine.decide`, at the moment the event
+happens, and apply the outcome it returns; no route tests a condition's
+name.  Both faces (metadata and registrations) answer through that one
+call, so there is no second code path.
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ from itertools import count
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from attrs import define, field, frozen
+from twisted.logger import Logger
+
+log = Logger()
 
 #: The condition every event has implicitly: behave as the real service
 #: does when nothing goes wrong.  Useful as a step in a sequence ("fail
@@ -162,16 +170,25 @@ def no_parameters(value: str) -> Mapping[str, Any]:
     return {}
 
 
+#: What a condition does, given its bound parameters: an outcome the
+#: service applies, or the service's error, raised.
+Effect = Callable[[Mapping[str, Any]], Any]
+
+
 @frozen
 class Condition:
     """
-    One known error condition of one event.
+    One known error condition of one event: its name, what the real
+    service does when it happens (``description``, for people), its
+    parameters, how request metadata fires it, and its ``effect`` (the
+    same thing, for the service: see :meth:`FailureEngine.decide`).
     """
 
     name: str
     description: str
     parameters: tuple[Parameter, ...] = ()
     metadata: MetadataTrigger | None = None
+    effect: Effect | None = field(default=None, eq=False, repr=False)
 
     def bind(self, supplied: Mapping[str, Any] | None) -> dict[str, Any]:
         """
@@ -635,6 +652,39 @@ class FailureEngine:
                     return None
                 return Firing(event, step.condition, step.parameters, registration.id)
         return None
+
+    def decide(
+        self,
+        event: Event,
+        attributes: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """
+        What happens at this occurrence of ``event``: the ``effect`` of the
+        condition that applies (see :meth:`consult` for which one), called
+        with its parameters, or the event's ``normal`` outcome.  An effect
+        that refuses the request raises the service's error from here,
+        before anything has changed.
+
+        This is the one question a service asks; the answer is the
+        service's own outcome type, which its model applies.
+        """
+        firing = self.consult(event.id, attributes, metadata)
+        if firing is None:
+            return event.normal
+        effect = firing.condition.effect
+        if effect is None:
+            raise TypeError(
+                f"condition {firing.name!r} of event {event.id!r} declares no effect; "
+                "give it one where it is declared"
+            )
+        log.debug(
+            "{event_id}: condition {condition} fired (from {source})",
+            event_id=event.id,
+            condition=firing.name,
+            source=firing.source,
+        )
+        return effect(firing.parameters)
 
 
 def catalogue(events: Sequence[Event]) -> list[dict[str, Any]]:

@@ -5,19 +5,31 @@ limits, errors as exceptions carrying their response, and paging.
 
 Each service shapes its own error bodies (Nova's ``{"itemNotFound": ...}``,
 Keystone's ``{"error": ...}``, CLB's ``{"message", "code"}``) and raises them
-as :class:`HTTPError`; :func:`render_error` writes any of them out, so
-handlers stay straight-line code.
+as :class:`HTTPError`.  :func:`handle_errors` gives a Klein app the one set
+of error handlers every Mimic app uses (its own errors, unknown paths and
+methods, a malformed metadata trigger, the model's domain errors, and
+anything unexpected, all in the service's shape), so handlers stay
+straight-line code and a plugin never shows werkzeug's HTML pages.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable, Mapping, Sequence, TypeVar
+from typing import Any, Callable, Mapping, Sequence, TypeVar, Union
 
+from klein import Klein
+from klein._decorators import bindable
+from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
+from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from mimic.failures import BadRegistration
+
+log = Logger()
 
 #: The largest body Mimic buffers at all.  Beyond it the rest is discarded
 #: unread and the request is answered 413 by whichever service it was for.
@@ -125,6 +137,95 @@ def render_error(request: IRequest, failure: Failure) -> bytes:
     """
     error = failure.value
     return json_response(request, error.body, error.status, error.headers)
+
+
+#: A message for an error response: fixed text, or made from the request
+#: (to name its path or method, say).
+Message = Union[str, Callable[[IRequest], str]]
+
+
+def _message(message: Message, request: IRequest) -> str:
+    return message(request) if callable(message) else message
+
+
+def handle_errors(
+    app: Klein,
+    error: ErrorFactory,
+    *,
+    not_found: Message = "The resource could not be found.",
+    not_allowed: Message = "The method specified is not allowed for this resource.",
+    unexpected: str = "An unexpected error occurred; Mimic's log says what went wrong.",
+    domain_errors: Mapping[type[Exception], Callable[[Any], HTTPError]] | None = None,
+) -> None:
+    """
+    Give ``app`` the error handlers every Mimic app needs, each answering
+    in the service's own shape through ``error(status, message)``:
+
+    * an :class:`HTTPError` raised by a handler is written out as it is;
+    * an unknown path is ``error(404, not_found)``, a method the path does
+      not take ``error(405, not_allowed)`` with an ``Allow`` header;
+    * a malformed metadata trigger (:class:`mimic.failures.BadRegistration`
+      from :meth:`mimic.failures.FailureEngine.decide`) is the client's 400;
+    * each exception type in ``domain_errors`` (errors a model raises, such
+      as "no such server") becomes the :class:`HTTPError` its function
+      makes of it;
+    * anything else is logged with its traceback and answered
+      ``error(500, unexpected)``, never with a traceback; werkzeug's own
+      answers other than 404 and 405 (a redirect from ``//`` to ``/``)
+      are left to Klein.
+
+    Call it once, in the class body, right after ``app = Klein()``: Klein
+    tries handlers in the order they were added, and these must come
+    before none of the app's own.
+    """
+    translations = dict(domain_errors or {})
+
+    def respond(request: IRequest, failed: HTTPError) -> bytes:
+        return json_response(request, failed.body, failed.status, failed.headers)
+
+    @app.handle_errors(HTTPError)
+    @bindable
+    def on_http_error(instance: Any, request: IRequest, failure: Failure) -> bytes:
+        return respond(request, failure.value)
+
+    @app.handle_errors(NotFound)
+    @bindable
+    def on_not_found(instance: Any, request: IRequest, failure: Failure) -> bytes:
+        return respond(request, error(404, _message(not_found, request)))
+
+    @app.handle_errors(MethodNotAllowed)
+    @bindable
+    def on_not_allowed(instance: Any, request: IRequest, failure: Failure) -> bytes:
+        refused = error(405, _message(not_allowed, request))
+        allowed = failure.value.valid_methods
+        if allowed and b"allow" not in {name.lower() for name in refused.headers}:
+            refused.headers[b"allow"] = ", ".join(sorted(allowed)).encode("ascii")
+        return respond(request, refused)
+
+    @app.handle_errors(BadRegistration)
+    @bindable
+    def on_bad_trigger(instance: Any, request: IRequest, failure: Failure) -> bytes:
+        return respond(request, error(400, str(failure.value)))
+
+    if translations:
+
+        @app.handle_errors(*translations)
+        @bindable
+        def on_domain_error(instance: Any, request: IRequest, failure: Failure) -> bytes:
+            for kind, translate in translations.items():
+                if isinstance(failure.value, kind):
+                    return respond(request, translate(failure.value))
+            failure.raiseException()
+            raise AssertionError("unreachable")
+
+    @app.handle_errors(Exception)
+    @bindable
+    def on_unexpected(instance: Any, request: IRequest, failure: Failure) -> bytes:
+        if failure.check(HTTPException):
+            failure.raiseException()
+        log.failure("Unexpected error answering {method} {path}", failure,
+                    method=request.method, path=request.path)
+        return respond(request, error(500, unexpected))
 
 
 def read_json(
@@ -244,3 +345,79 @@ def page(
             return None
     end = len(items) if limit is None else start + limit
     return list(items[start:end]), end < len(items)
+
+
+# Mounting Klein apps in the resource tree.
+
+
+def plain_error_body(status: int, message: str) -> dict[str, Any]:
+    return {"message": message, "code": status}
+
+
+def unroutable_url(request: IRequest) -> tuple[int, str] | None:
+    """
+    Klein needs the host and every path segment in UTF-8 (and answers an
+    HTML 400 otherwise), and joins segments with slashes, so that an
+    encoded slash (``%2F``) in one would make werkzeug redirect to some
+    other path.  Say what is wrong so that the service can answer in its
+    own shape: 404 for a path (no resource is named that way), 400 for a
+    host.
+    """
+    try:
+        request.getRequestHostname().decode("utf-8")
+    except UnicodeDecodeError:
+        return 400, "The Host header is not UTF-8."
+    for segment in [*request.prepath, *request.postpath]:
+        try:
+            segment.decode("utf-8")
+        except UnicodeDecodeError:
+            return 404, "The resource could not be found: the path is not UTF-8."
+        if b"/" in segment:
+            return 404, "The resource could not be found: no name holds an encoded '/'."
+    return None
+
+
+class Mounted(Resource):
+    """
+    A Klein app mounted at a path.  Klein sees the path below the mount
+    point; the mount point itself reaches it as ``/`` (rather than the
+    empty path, which werkzeug would redirect).  ``error_body(status,
+    message)`` shapes the errors answered before the app sees a request.
+    """
+
+    isLeaf = True
+
+    def __init__(
+        self,
+        app_resource: IResource,
+        error_body: Callable[[int, str], Any] = plain_error_body,
+    ) -> None:
+        super().__init__()
+        self.app_resource = app_resource
+        self.error_body = error_body
+
+    def render(self, request: IRequest) -> Any:
+        if not request.postpath:
+            request.postpath = [b""]
+        bad = unroutable_url(request)
+        if bad is not None:
+            status, message = bad
+            return json_response(request, self.error_body(status, message), status)
+        return self.app_resource.render(request)
+
+
+class NotFoundResource(Resource):
+    """
+    A 404 for any method, in ``error_body``'s shape (the root's own,
+    ``{"message", "code"}``, by default).
+    """
+
+    isLeaf = True
+
+    def __init__(self, error_body: Callable[[int, str], Any] = plain_error_body) -> None:
+        super().__init__()
+        self.error_body = error_body
+
+    def render(self, request: IRequest) -> bytes:
+        path = request.path.decode("utf-8", "replace")
+        return json_response(request, self.error_body(404, f"Mimic serves nothing at {path}; GET / for help."), 404)

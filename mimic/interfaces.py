@@ -24,12 +24,27 @@ class IMimicCore(Interface):
         "The IReactorTime every timeout and state transition reads. "
         "A task.Clock advanced by the tick API unless --realtime."
     )
-    failures = Attribute("The mimic.failures.FailureEngine shared by all services.")
+    failures = Attribute(
+        "The mimic.failures.FailureEngine shared by all services: declare "
+        "events through IAPIMock.failure_events, ask it with decide()."
+    )
+    sessions = Attribute(
+        "The mimic.session.SessionStore of users and tokens: "
+        "sessions.token(header value) is the Token a request carries (with "
+        ".user and .tenant_id), or None."
+    )
+
+    def service_url(request, service_name, region, tenant_id):
+        """
+        The absolute URL of a service's prefix for one tenant in one
+        region (``http://<host the client used>/service/<name>/<region>/<tenant>``),
+        for the links and ``Location`` headers a service hands out.
+        """
 
     def region_state(service_name, tenant_id, region, factory):
         """
         The state object a service keeps for one tenant in one region,
-        created on first use by calling C{factory()}.  The core owns the
+        created on first use by calling ``factory()``.  The core owns the
         store so that a reset can drop it and a state dump can read it.
         """
 
@@ -37,12 +52,12 @@ class IMimicCore(Interface):
 class IAPIMock(IPlugin):
     """
     A mocked cloud service, discovered as a plugin.  (It extends
-    L{IPlugin} because C{getPlugins} only collects providers of that.)
+    ``IPlugin`` because ``getPlugins`` only collects providers of that.)
 
     The core mounts each provider at
-    C{/service/<name>/<region>/<tenant_id>/} and checks C{X-Auth-Token}
+    ``/service/<name>/<region>/<tenant_id>/`` and checks ``X-Auth-Token``
     before passing a request on, except for the paths listed in
-    L{anonymous_paths} (version discovery documents, which real services
+    :meth:`anonymous_paths` (version discovery documents, which real services
     serve without a token).
     """
 
@@ -53,23 +68,23 @@ class IAPIMock(IPlugin):
 
     def catalog_entries(tenant_id):
         """
-        The catalog entries (L{mimic.catalog.Entry}) this service contributes
+        The catalog entries (:class:`mimic.catalog.Entry`) this service contributes
         for one tenant.  Endpoint URLs are given relative to the service's
         own prefix; the core makes them absolute using the request's Host.
         """
 
     def failure_events():
         """
-        The L{mimic.failures.Event} declarations of this service's known
+        The :class:`mimic.failures.Event` declarations of this service's known
         error conditions.  Return an empty sequence if it has none.
         """
 
     def resource_for_region(core, region, tenant_id):
         """
-        An L{twisted.web.resource.IResource} answering requests below the
-        prefix for one tenant in one region.  C{core} provides
-        L{IMimicCore}.  Called per request, so it should be cheap: look up
-        state with C{core.region_state} and wrap it.
+        An :class:`twisted.web.resource.IResource` answering requests below the
+        prefix for one tenant in one region.  ``core`` provides
+        :class:`IMimicCore`.  Called per request, so it should be cheap: look up
+        state with ``core.region_state`` and wrap it.
         """
 
     def anonymous_paths():
@@ -81,7 +96,7 @@ class IAPIMock(IPlugin):
     def error_body(status, message):
         """
         The JSON-able error body for a request the core turned away before
-        the service saw it (C{status} is 401, 403, or 404 for an unknown
+        the service saw it (``status`` is 401, 403, or 404 for an unknown
         region), in this service's own error shape.
         """
 

@@ -10,18 +10,25 @@ API, which is a Klein app bound to its own state.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource, Resource, getChildForRequest
 
 from mimic.control.api import ControlAPI
 from mimic.core import MimicCore
-from mimic.http import HTTPError, base_url, header, json_response
-from mimic.services.identity import failures as identity_failures
-from mimic.services.identity.errors import METHOD_NOT_ALLOWED, keystone_error_body
-from mimic.services.identity.v2 import IdentityV2
-from mimic.services.identity.v3 import IdentityV3, multiple_choices
+from mimic.failures import Event
+from mimic.http import (
+    HTTPError,
+    Mounted,
+    NotFoundResource,
+    base_url,
+    header,
+    json_response,
+    plain_error_body,
+    unroutable_url,
+)
+from mimic.services.identity.plugin import IdentityService
 
 HELP = """\
 This is Mimic, a fake OpenStack and Rackspace cloud.
@@ -48,135 +55,16 @@ Control Mimic itself at {root}/mimic/v1.1/:
 """
 
 
-def _not_found(request: IRequest) -> bytes:
-    path = request.path.decode("utf-8", "replace")
-    return json_response(
-        request, {"message": f"Mimic serves nothing at {path}; GET / for help.", "code": 404}, 404
-    )
-
-
-def _plain_error_body(status: int, message: str) -> dict[str, Any]:
-    return {"message": message, "code": status}
-
-
-def _unroutable_url(request: IRequest) -> tuple[int, str] | None:
-    """
-    Klein needs the host and every path segment in UTF-8 (and answers an
-    HTML 400 otherwise), and joins segments with slashes, so that an
-    encoded slash (``%2F``) in one would make werkzeug redirect to some
-    other path.  Say what is wrong so that the service can answer in its
-    own shape: 404 for a path (no resource is named that way), 400 for a
-    host.
-    """
-    try:
-        request.getRequestHostname().decode("utf-8")
-    except UnicodeDecodeError:
-        return 400, "The Host header is not UTF-8."
-    for segment in [*request.prepath, *request.postpath]:
-        try:
-            segment.decode("utf-8")
-        except UnicodeDecodeError:
-            return 404, "The resource could not be found: the path is not UTF-8."
-        if b"/" in segment:
-            return 404, "The resource could not be found: no name holds an encoded '/'."
-    return None
-
-
-class Mounted(Resource):
-    """
-    A Klein app mounted at a path.  Klein sees the path below the mount
-    point; the mount point itself reaches it as ``/`` (rather than the
-    empty path, which werkzeug would redirect).  ``error_body(status,
-    message)`` shapes the errors answered before the app sees a request.
-    """
-
-    isLeaf = True
-
-    def __init__(
-        self,
-        app_resource: IResource,
-        error_body: Callable[[int, str], Any] = _plain_error_body,
-    ) -> None:
-        super().__init__()
-        self.app_resource = app_resource
-        self.error_body = error_body
-
-    def render(self, request: IRequest) -> Any:
-        if not request.postpath:
-            request.postpath = [b""]
-        bad = _unroutable_url(request)
-        if bad is not None:
-            status, message = bad
-            return json_response(request, self.error_body(status, message), status)
-        return self.app_resource.render(request)
-
-
-class NotFound(Resource):
-    """
-    A 404 for any method, in ``error_body``'s shape (the root's own by
-    default).
-    """
-
-    isLeaf = True
-
-    def __init__(self, error_body: Callable[[int, str], Any] | None = None) -> None:
-        super().__init__()
-        self.error_body = error_body
-
-    def render(self, request: IRequest) -> bytes:
-        if self.error_body is None:
-            return _not_found(request)
-        path = request.path.decode("utf-8", "replace")
-        return json_response(request, self.error_body(404, f"Mimic serves nothing at {path}."), 404)
-
-
 class Help(Resource):
     isLeaf = True
 
     def render(self, request: IRequest) -> bytes:
         if request.method not in (b"GET", b"HEAD"):
             method = request.method.decode("ascii", "replace")
-            body = _plain_error_body(405, f"{method} is not allowed on /; GET it for help.")
+            body = plain_error_body(405, f"{method} is not allowed on /; GET it for help.")
             return json_response(request, body, 405, {b"allow": b"GET, HEAD"})
         request.setHeader(b"content-type", b"text/plain; charset=utf-8")
         return HELP.format(root=base_url(request)).encode("utf-8")
-
-
-class IdentityVersions(Resource):
-    """
-    ``GET /identity/``: the versions Mimic speaks, as Keystone lists them
-    at its root (300 Multiple Choices), so that clients given the
-    unversioned URL discover v3.
-    """
-
-    isLeaf = True
-
-    def render(self, request: IRequest) -> bytes:
-        if request.method not in (b"GET", b"HEAD"):
-            body = keystone_error_body(405, METHOD_NOT_ALLOWED)
-            return json_response(request, body, 405, {b"allow": b"GET, HEAD"})
-        body, status, headers = multiple_choices(base_url(request))
-        return json_response(request, body, status, headers)
-
-
-class IdentityRoot(Resource):
-    """
-    ``/identity``: one child per identity API version, and the list of
-    versions at the root.
-    """
-
-    def __init__(self, core: MimicCore) -> None:
-        super().__init__()
-        self.versions = IdentityVersions()
-        self.putChild(b"", self.versions)
-        self.putChild(b"v2.0", Mounted(IdentityV2(core).app.resource(), keystone_error_body))
-        self.putChild(b"v3", Mounted(IdentityV3(core).app.resource(), keystone_error_body))
-
-    def render(self, request: IRequest) -> Any:
-        return self.versions.render(request)
-
-    def getChild(self, path: bytes, request: IRequest) -> IResource:
-        return NotFound(keystone_error_body)
 
 
 class ServiceDispatch(Resource):
@@ -194,7 +82,7 @@ class ServiceDispatch(Resource):
 
     def render(self, request: IRequest) -> Any:
         if len(request.postpath) < 3:
-            return _not_found(request)
+            return NotFoundResource().render(request)
         try:
             resource = self._resource_for(request)
         except HTTPError as error:
@@ -226,7 +114,7 @@ class ServiceDispatch(Resource):
             if token.tenant_id != tenant_id:
                 message = f"The token given is not valid for tenant {tenant_id!r}."
                 raise HTTPError(403, plugin.error_body(403, message))
-        bad = _unroutable_url(request)
+        bad = unroutable_url(request)
         if bad is not None:
             status, message = bad
             raise HTTPError(status, plugin.error_body(status, message))
@@ -234,15 +122,35 @@ class ServiceDispatch(Resource):
 
 
 class MimicRoot(Resource):
+    """
+    The whole of Mimic's port for one core.  Building it declares
+    identity's known error conditions beside the plugins' (the core
+    declared those), so a core serves every condition once it has a root.
+    """
+
     def __init__(self, core: MimicCore) -> None:
         super().__init__()
         self.core = core
-        for event in identity_failures.EVENTS:
+        identity = IdentityService()
+        for event in identity.failure_events():
             core.failures.declare(event)
         self.putChild(b"", Help())
-        self.putChild(b"identity", IdentityRoot(core))
+        self.putChild(b"identity", identity.resource(core))
         self.putChild(b"service", ServiceDispatch(core))
         self.putChild(b"mimic", Mounted(ControlAPI(core).app.resource()))
 
     def getChild(self, path: bytes, request: IRequest) -> IResource:
-        return NotFound()
+        return NotFoundResource()
+
+
+def declared_events() -> list[Event]:
+    """
+    The events of a Mimic as ``twistd mimic`` serves it: every discovered
+    plugin's, and identity's.  The docs page of known error conditions is
+    generated from these.
+    """
+    from twisted.internet.task import Clock
+
+    core = MimicCore.create(Clock())
+    MimicRoot(core)
+    return core.failures.events()

@@ -26,7 +26,7 @@ from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from mimic.control import behaviors, catalogue
+from mimic.control import behaviors, known_conditions
 from mimic.control import state as state_dump
 from mimic.control.errors import control_error
 from mimic.core import MimicCore, advance_clock
@@ -146,7 +146,7 @@ class ControlAPI:
         Every known error condition of every loaded service.
         """
         return json_response(
-            request, catalogue.catalogue_json(self.core.failures.events(), base_url(request))
+            request, known_conditions.catalogue_json(self.core.failures.events(), base_url(request))
         )
 
     @app.route("/v1.1/failures/<service>", methods=["GET"])
@@ -159,14 +159,14 @@ class ControlAPI:
                 f"No service {service!r} declares known error conditions; services that do: "
                 f"{', '.join(self.core.failures.services())}.",
             )
-        return json_response(request, catalogue.catalogue_json(events, base_url(request)))
+        return json_response(request, known_conditions.catalogue_json(events, base_url(request)))
 
     @app.route("/v1.0/presets", methods=["GET"])
     def presets(self, request: IRequest) -> bytes:
         """
         The old mimic's list of metadata keys that trigger failures.
         """
-        return json_response(request, catalogue.presets(self.core.failures.events()))
+        return json_response(request, known_conditions.presets(self.core.failures.events()))
 
     # Registrations.
 

@@ -35,6 +35,7 @@ from mimic.services.identity.errors import (
     keystone_error,
 )
 from mimic.services.identity.failures import check_authentication
+from mimic.services.identity.views import catalog_with_identity
 from mimic.session import AuthenticationFailed, Token, User
 from mimic.timestamps import iso_milliseconds, iso_seconds
 
@@ -202,7 +203,7 @@ class IdentityV2:
         access: dict[str, Any] = {"token": token_json(token), "user": user_json(token.user)}
         if with_catalog:
             access["serviceCatalog"] = (
-                [e.to_v2() for e in self.core.catalog(token.tenant_id, base_url(request), IDENTITY_PATH)]
+                [e.to_v2() for e in catalog_with_identity(self.core, token.tenant_id, base_url(request), IDENTITY_PATH)]
                 if token.tenant_id is not None
                 else []
             )
@@ -239,7 +240,7 @@ class IdentityV2:
         token = self._token_to_validate(request, token_id)
         endpoints = []
         if token.tenant_id is not None:
-            for entry in self.core.catalog(token.tenant_id, base_url(request), IDENTITY_PATH):
+            for entry in catalog_with_identity(self.core, token.tenant_id, base_url(request), IDENTITY_PATH):
                 for endpoint in entry.endpoints:
                     described = endpoint.to_v2()
                     described.update({"id": endpoint.id, "name": entry.name, "type": entry.type})

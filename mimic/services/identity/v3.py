@@ -44,6 +44,7 @@ from mimic.services.identity.errors import (
     keystone_error,
 )
 from mimic.services.identity.failures import check_authentication
+from mimic.services.identity.views import catalog_with_identity
 from mimic.session import AuthenticationFailed, Role, Token, User
 from mimic.timestamps import iso_microseconds
 
@@ -58,6 +59,10 @@ DEFAULT_DOMAIN_NAME = "Default"
 INTERFACES = ("public", "internal", "admin")
 
 SUBJECT_TOKEN = b"x-subject-token"
+
+
+#: Where v3 catalogs say identity itself is (relative to Mimic's root).
+IDENTITY_PATH = "identity/v3"
 
 
 def version_document(root_url: str) -> dict[str, Any]:
@@ -257,7 +262,7 @@ class IdentityV3:
     def _catalog(self, request: IRequest, token: Token) -> list[ResolvedEntry]:
         if token.tenant_id is None:
             return []
-        return self.core.catalog(token.tenant_id, base_url(request), identity_path="identity/v3")
+        return catalog_with_identity(self.core, token.tenant_id, base_url(request), IDENTITY_PATH)
 
     def _domain_json(self, request: IRequest) -> dict[str, Any]:
         return {
@@ -748,8 +753,8 @@ class IdentityV3:
         them).
         """
         caller = self._caller(request)
-        return self.core.catalog(
-            caller.user.tenant_id, base_url(request), identity_path="identity/v3"
+        return catalog_with_identity(
+            self.core, caller.user.tenant_id, base_url(request), IDENTITY_PATH
         )
 
     def _service_json(self, request: IRequest, entry: ResolvedEntry) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """
 Tests for the catalogue of known error conditions
-(:mod:`mimic.control.catalogue`): ``GET /mimic/v1.1/failures``, the old
+(:mod:`mimic.control.known_conditions`): ``GET /mimic/v1.1/failures``, the old
 mimic's presets, and the generated docs page, all from one set of
 declarations.
 """
@@ -14,7 +14,8 @@ import sys
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 import mimic
-from mimic.control.catalogue import catalogue_rst, declared_events
+from mimic.control.known_conditions import catalogue_rst
+from mimic.root import declared_events
 from mimic.testing import InMemoryMimic
 from mimic.test.test_control_widgets import CREATE, DELETE, widgets
 

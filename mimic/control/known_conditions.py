@@ -1,4 +1,4 @@
-# -*- test-case-name: mimic.test.test_control_catalogue -*-
+# -*- test-case-name: mimic.test.test_control_known_conditions -*-
 """
 The catalogue of known error conditions, in the three forms it is read in:
 JSON for ``GET /mimic/v1.1/failures``, the old mimic's presets for
@@ -175,17 +175,3 @@ def catalogue_rst(events: Sequence[Event]) -> str:
             parts.append(_event_rst(event))
     return "".join(parts).rstrip("\n") + "\n"
 
-
-def declared_events() -> list[Event]:
-    """
-    The events of a Mimic as ``twistd mimic`` serves it: every discovered
-    plugin's, and identity's.  The docs page is generated from these.
-    """
-    from twisted.internet.task import Clock
-
-    from mimic.core import MimicCore
-    from mimic.root import MimicRoot
-
-    core = MimicCore.create(Clock())
-    MimicRoot(core)
-    return core.failures.events()

@@ -1,0 +1,77 @@
+# -*- test-case-name: mimic.test.test_root -*-
+"""
+Identity as Mimic serves it: at ``/identity``, beside the services rather
+than under ``/service/<name>/...``, since a client has no token (and no
+catalog) before it has asked identity for one.
+
+The root mounts :meth:`IdentityService.resource` there and declares
+:meth:`IdentityService.failure_events` in the failure engine when it
+builds the core, just as the core does for each plugin's.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from twisted.web.iweb import IRequest
+from twisted.web.resource import IResource, Resource
+
+from mimic.core import MimicCore
+from mimic.failures import Event
+from mimic.http import Mounted, NotFoundResource, base_url, json_response
+from mimic.services.identity.errors import METHOD_NOT_ALLOWED, keystone_error_body
+from mimic.services.identity.failures import EVENTS
+from mimic.services.identity.v2 import IdentityV2
+from mimic.services.identity.v3 import IdentityV3, multiple_choices
+
+
+class IdentityVersions(Resource):
+    """
+    ``GET /identity/``: the versions Mimic speaks, as Keystone lists them
+    at its root (300 Multiple Choices), so that clients given the
+    unversioned URL discover v3.
+    """
+
+    isLeaf = True
+
+    def render(self, request: IRequest) -> bytes:
+        if request.method not in (b"GET", b"HEAD"):
+            body = keystone_error_body(405, METHOD_NOT_ALLOWED)
+            return json_response(request, body, 405, {b"allow": b"GET, HEAD"})
+        body, status, headers = multiple_choices(base_url(request))
+        return json_response(request, body, status, headers)
+
+
+class IdentityRoot(Resource):
+    """
+    ``/identity``: one child per identity API version, and the list of
+    versions at the root.
+    """
+
+    def __init__(self, core: MimicCore) -> None:
+        super().__init__()
+        self.versions = IdentityVersions()
+        self.putChild(b"", self.versions)
+        self.putChild(b"v2.0", Mounted(IdentityV2(core).app.resource(), keystone_error_body))
+        self.putChild(b"v3", Mounted(IdentityV3(core).app.resource(), keystone_error_body))
+
+    def render(self, request: IRequest) -> Any:
+        return self.versions.render(request)
+
+    def getChild(self, path: bytes, request: IRequest) -> IResource:
+        return NotFoundResource(keystone_error_body)
+
+
+class IdentityService:
+    """
+    What the root needs of identity: its known error conditions and its
+    resource.
+    """
+
+    name = "identity"
+
+    def failure_events(self) -> Sequence[Event]:
+        return EVENTS
+
+    def resource(self, core: MimicCore) -> IResource:
+        return IdentityRoot(core)
