@@ -22,7 +22,7 @@ from zope.interface import implementer
 
 from mimic import catalog
 from mimic.failures import FailureEngine
-from mimic.interfaces import IAPIMock, IMimicCore, IRegionState
+from mimic.interfaces import IAPIMock, IMimicCore, IRegionState, ISharesState
 from mimic.http import base_url
 from mimic.session import SessionStore
 
@@ -115,6 +115,19 @@ class MimicCore:
                 catalog.resolve(plugin.name, tenant_id, base_url, plugin.catalog_entries(tenant_id))
             )
         return entries
+
+    def shared(self, contract: Any, tenant_id: str, region: str) -> Any:
+        """
+        The state one service shares with others under ``contract``, for
+        one tenant in one region: the first plugin (by name) whose
+        :meth:`~mimic.interfaces.ISharesState.shared_state` gives one.
+        """
+        for plugin in self.plugins.values():
+            if ISharesState.providedBy(plugin):
+                found = plugin.shared_state(self, contract, tenant_id, region)
+                if found is not None:
+                    return found
+        return None
 
     def service_url(self, request: IRequest, service_name: str, region: str, tenant_id: str) -> str:
         """

@@ -34,6 +34,13 @@ class IMimicCore(Interface):
         ".user and .tenant_id), or None."
     )
 
+    def shared(contract, tenant_id, region):
+        """
+        The object providing ``contract`` (an interface such as
+        :class:`IImages`) for one tenant in one region, from whichever
+        plugin shares it (:class:`ISharesState`), or ``None``.
+        """
+
     def service_url(request, service_name, region, tenant_id):
         """
         The absolute URL of a service's prefix for one tenant in one
@@ -111,4 +118,88 @@ class IRegionState(Interface):
         """
         A JSON-able description of what this state holds (e.g. counts and
         ids of servers).
+        """
+
+
+class ISharesState(Interface):
+    """
+    Optional, for a plugin whose state another service uses, as Nova uses
+    Glance's images (and will use Neutron's ports and Cinder's volumes):
+    the other service asks the core for a *contract* (an interface below),
+    never for the plugin or its model.
+    """
+
+    def shared_state(core, contract, tenant_id, region):
+        """
+        The object providing ``contract`` for one tenant in one region
+        (normally this plugin's own state for it, from
+        ``core.region_state``), or ``None`` if this plugin does not
+        provide that contract.
+        """
+
+
+# Contracts between services.  A service that uses another's state asks
+# ``core.shared(IContract, tenant_id, region)`` and gets ``None`` when no
+# loaded plugin provides it.
+
+
+class IImage(Interface):
+    """
+    One image, as compute shows it through Nova's image proxy and boots
+    servers from it.
+    """
+
+    id = Attribute("The image's id (a UUID string).")
+    name = Attribute("Its name.")
+    created = Attribute("When it was created, in seconds on Mimic's clock.")
+    min_disk = Attribute("The smallest root disk it boots on, in GB.")
+    min_ram = Attribute("The least memory it boots with, in MB.")
+    size = Attribute("Its size in bytes.")
+    metadata = Attribute("Its own properties, a mapping of strings.")
+    disk_config = Attribute("Rackspace's OS-DCF:diskConfig for servers built from it.")
+    server_id = Attribute("The server a snapshot was taken of; None for a base image.")
+    is_snapshot = Attribute("Whether a tenant's server made it.")
+
+    def status(now):
+        """
+        Nova's upper-case status at time ``now`` (``SAVING``, ``ACTIVE``).
+        """
+
+    def progress(now):
+        """
+        Percent done at time ``now``.
+        """
+
+    def updated(now):
+        """
+        When it last changed, as seen at time ``now``.
+        """
+
+
+class IImages(Interface):
+    """
+    The images one tenant sees in one region (the provider's base images
+    and its own snapshots), as the image service keeps them.
+    """
+
+    def get(image_id):
+        """
+        The :class:`IImage` with this id, or ``None``.
+        """
+
+    def __iter__():
+        """
+        Every :class:`IImage`, newest first.
+        """
+
+    def create_snapshot(name, server_id, now, metadata=None, base_image=None):
+        """
+        Record a snapshot of a server (Nova's ``createImage``) and return
+        it; it is ``SAVING`` for a while on Mimic's clock, then ``ACTIVE``.
+        """
+
+    def delete(image_id):
+        """
+        Forget a snapshot; ``False`` if there is no such snapshot (base
+        images cannot be deleted).
         """
