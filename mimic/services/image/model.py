@@ -22,7 +22,7 @@ from typing import Any, Iterator, Mapping
 from attrs import define, field, frozen
 from zope.interface import implementer
 
-from mimic.interfaces import IMimicCore, IRegionState
+from mimic.interfaces import IImage, IImages, IMimicCore, IRegionState
 from mimic.timestamps import iso_seconds
 
 #: The name under which the core keeps each (tenant, region)'s store.
@@ -38,6 +38,7 @@ _PUBLISHED = 1705276800.0
 PROVIDER = "rackspace"
 
 
+@implementer(IImage)
 @frozen
 class Image:
     """
@@ -201,7 +202,7 @@ _BASE_BY_ID: dict[str, Image] = {image.id: image for image in BASE_IMAGES}
 DEFAULT_IMAGE_ID = BASE_IMAGES[0].id
 
 
-@implementer(IRegionState)
+@implementer(IRegionState, IImages)
 @define
 class ImageStore:
     """

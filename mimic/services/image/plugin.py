@@ -15,7 +15,7 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IMimicCore
+from mimic.interfaces import IAPIMock, IImages, IMimicCore, ISharesState
 from mimic.services.image.errors import glance_error_body
 from mimic.services.image.failures import EVENTS
 from mimic.services.image.model import SERVICE_NAME, image_store
@@ -25,7 +25,7 @@ from mimic.services.image.model import SERVICE_NAME, image_store
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock)
+@implementer(IPlugin, IAPIMock, ISharesState)
 class ImagePlugin:
     name = SERVICE_NAME
 
@@ -57,3 +57,12 @@ class ImagePlugin:
 
     def error_body(self, status: int, message: str) -> dict[str, Any]:
         return glance_error_body(status, message)
+
+    def shared_state(self, core: IMimicCore, contract: Any, tenant_id: str, region: str) -> Any:
+        """
+        The tenant's images in a region (:class:`~mimic.interfaces.IImages`),
+        which compute's image proxy, boots and snapshots use.
+        """
+        if contract is IImages:
+            return image_store(core, tenant_id, region)
+        return None
