@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable, Mapping, Sequence, TypeVar, Union
+from typing import Any, Callable, Mapping, Sequence, TypeVar, Union, cast
 
 from klein import Klein
 from klein._decorators import bindable
@@ -135,7 +135,7 @@ def render_error(request: IRequest, failure: Failure) -> bytes:
     """
     Write out an :class:`HTTPError`; for use with Klein's ``handle_errors``.
     """
-    error = failure.value
+    error = cast(HTTPError, failure.value)
     return json_response(request, error.body, error.status, error.headers)
 
 
@@ -183,49 +183,63 @@ def handle_errors(
     def respond(request: IRequest, failed: HTTPError) -> bytes:
         return json_response(request, failed.body, failed.status, failed.headers)
 
-    @app.handle_errors(HTTPError)
-    @bindable
-    def on_http_error(instance: Any, request: IRequest, failure: Failure) -> bytes:
-        return respond(request, failure.value)
+    def on_http_error(request: IRequest, failure: Failure) -> bytes:
+        return respond(request, cast(HTTPError, failure.value))
 
-    @app.handle_errors(NotFound)
-    @bindable
-    def on_not_found(instance: Any, request: IRequest, failure: Failure) -> bytes:
+    def on_not_found(request: IRequest, failure: Failure) -> bytes:
         return respond(request, error(404, _message(not_found, request)))
 
-    @app.handle_errors(MethodNotAllowed)
-    @bindable
-    def on_not_allowed(instance: Any, request: IRequest, failure: Failure) -> bytes:
+    def on_not_allowed(request: IRequest, failure: Failure) -> bytes:
         refused = error(405, _message(not_allowed, request))
-        allowed = failure.value.valid_methods
+        allowed = cast(MethodNotAllowed, failure.value).valid_methods
         if allowed and b"allow" not in {name.lower() for name in refused.headers}:
             refused.headers[b"allow"] = ", ".join(sorted(allowed)).encode("ascii")
         return respond(request, refused)
 
-    @app.handle_errors(BadRegistration)
-    @bindable
-    def on_bad_trigger(instance: Any, request: IRequest, failure: Failure) -> bytes:
+    def on_bad_trigger(request: IRequest, failure: Failure) -> bytes:
         return respond(request, error(400, str(failure.value)))
 
-    if translations:
+    def on_domain_error(request: IRequest, failure: Failure) -> bytes:
+        for kind, translate in translations.items():
+            if isinstance(failure.value, kind):
+                return respond(request, translate(failure.value))
+        failure.raiseException()
+        raise AssertionError("unreachable")
 
-        @app.handle_errors(*translations)
-        @bindable
-        def on_domain_error(instance: Any, request: IRequest, failure: Failure) -> bytes:
-            for kind, translate in translations.items():
-                if isinstance(failure.value, kind):
-                    return respond(request, translate(failure.value))
-            failure.raiseException()
-            raise AssertionError("unreachable")
-
-    @app.handle_errors(Exception)
-    @bindable
-    def on_unexpected(instance: Any, request: IRequest, failure: Failure) -> bytes:
+    def on_unexpected(request: IRequest, failure: Failure) -> bytes:
         if failure.check(HTTPException):
+            # A redirect (``//`` to ``/``): Klein answers it.
             failure.raiseException()
-        log.failure("Unexpected error answering {method} {path}", failure,
-                    method=request.method, path=request.path)
+        log.failure(
+            "Unexpected error answering {method} {path}",
+            failure,
+            method=request.method,
+            path=request.path,
+        )
         return respond(request, error(500, unexpected))
+
+    handlers: list[tuple[tuple[type[Exception], ...], Callable[[IRequest, Failure], bytes]]] = [
+        ((HTTPError,), on_http_error),
+        ((NotFound,), on_not_found),
+        ((MethodNotAllowed,), on_not_allowed),
+        ((BadRegistration,), on_bad_trigger),
+    ]
+    if translations:
+        handlers.append((tuple(translations), on_domain_error))
+    handlers.append(((Exception,), on_unexpected))
+    for kinds, handler in handlers:
+        # bindable: called with the app's instance first (None for an app
+        # at module level), which these handlers do not need.
+        app.handle_errors(*kinds)(cast(Any, bindable(_drop_instance(handler))))
+
+
+def _drop_instance(
+    handler: Callable[[IRequest, Failure], bytes]
+) -> Callable[[Any, IRequest, Failure], bytes]:
+    def with_instance(instance: Any, request: IRequest, failure: Failure) -> bytes:
+        return handler(request, failure)
+
+    return with_instance
 
 
 def read_json(
