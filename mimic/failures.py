@@ -113,7 +113,7 @@ class Parameter:
             )
         if isinstance(value, float) and not math.isfinite(value):
             raise BadRegistration(f"parameter {self.name!r} must be a finite number, got {value!r}")
-        if self.minimum is not None and value < self.minimum:
+        if self.minimum is not None and value < self.minimum:  # type: ignore[operator]
             raise BadRegistration(
                 f"parameter {self.name!r} must be at least {self.minimum}, got {value!r}"
             )
@@ -251,7 +251,9 @@ class Event:
     "tenant_id")``.  The service passes their values to
     :meth:`FailureEngine.consult`.  ``aliases`` are other names the event is
     known by in the old mimic's control API (``creation`` for server
-    creation, say).
+    creation, say).  ``normal`` is the outcome :meth:`FailureEngine.decide`
+    gives when no condition applies (or a sequence's ``default`` step
+    does).
     """
 
     service: str
@@ -260,6 +262,7 @@ class Event:
     conditions: tuple[Condition, ...]
     criteria: tuple[str, ...] = ("tenant_id",)
     aliases: tuple[str, ...] = ()
+    normal: Any = field(default=None, eq=False, repr=False)
 
     @property
     def id(self) -> str:
