@@ -22,21 +22,18 @@ from typing import Any
 
 from klein import Klein
 from twisted.internet.task import Clock
-from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
-from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from mimic.control import behaviors, known_conditions
 from mimic.control import state as state_dump
 from mimic.control.errors import control_error
 from mimic.core import MimicCore, advance_clock
 from mimic.http import (
-    HTTPError,
     base_url,
+    handle_errors,
     json_response,
     query_arg,
     read_json,
-    render_error,
     require_object,
 )
 from mimic.timestamps import iso_microseconds
@@ -52,31 +49,23 @@ REALTIME_TICK = (
 )
 
 
+def _nothing_here(request: IRequest) -> str:
+    path = request.path.decode("utf-8", "replace")
+    return f"The control API has nothing at {path}; GET /mimic/v1.1 lists what it has."
+
+
+def _not_allowed_here(request: IRequest) -> str:
+    method = request.method.decode("ascii", "replace")
+    path = request.path.decode("utf-8", "replace")
+    return f"{method} is not allowed on {path}."
+
+
 class ControlAPI:
     app = Klein()
+    handle_errors(app, control_error, not_found=_nothing_here, not_allowed=_not_allowed_here)
 
     def __init__(self, core: MimicCore) -> None:
         self.core = core
-
-    @app.handle_errors(HTTPError)
-    def _render_error(self, request: IRequest, failure: Any) -> bytes:
-        return render_error(request, failure)
-
-    @app.handle_errors(NotFound)
-    def _not_found(self, request: IRequest, failure: Any) -> bytes:
-        path = request.path.decode("utf-8", "replace")
-        return render_error(
-            request,
-            Failure(control_error(404, f"The control API has nothing at {path}; GET /mimic/v1.1 lists what it has.")),
-        )
-
-    @app.handle_errors(MethodNotAllowed)
-    def _not_allowed(self, request: IRequest, failure: Any) -> bytes:
-        method = request.method.decode("ascii", "replace")
-        path = request.path.decode("utf-8", "replace")
-        return render_error(
-            request, Failure(control_error(405, f"{method} is not allowed on {path}."))
-        )
 
     # Discovery.
 
