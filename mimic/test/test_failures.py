@@ -333,3 +333,85 @@ class CatalogueJSONTests(SynchronousTestCase):
             },
         )
         self.assertTrue(described["conditions"][1]["parameters"][0]["required"])
+
+
+class Refused(Exception):
+    """
+    What the effect of ``OUTCOMES``' ``fail`` raises.
+    """
+
+
+def _refuse(parameters: object) -> None:
+    raise Refused(parameters)
+
+
+OUTCOMES = Event(
+    service="widgets",
+    name="widget.paint",
+    description="A widget is painted.",
+    criteria=("widget_name",),
+    normal="painted at once",
+    conditions=(
+        Condition("fail", "Painting is refused.", effect=_refuse),
+        Condition(
+            "slow",
+            "Paint dries for a while.",
+            parameters=(Parameter("seconds", "How long.", float, 5.0),),
+            metadata=MetadataTrigger("slow_paint", "seconds"),
+            effect=lambda parameters: f"dry after {parameters['seconds']:g} s",
+        ),
+        Condition("silent", "Declared without an effect."),
+    ),
+)
+
+
+class DecideTests(SynchronousTestCase):
+    """
+    ``decide`` answers with what the service applies: the effect of the
+    condition that applies, or the event's normal outcome.
+    """
+
+    def setUp(self) -> None:
+        self.engine = FailureEngine()
+        self.engine.declare(OUTCOMES)
+
+    def test_nothing_registered_gives_the_normal_outcome(self) -> None:
+        self.assertEqual(self.engine.decide(OUTCOMES, {"widget_name": "w"}), "painted at once")
+
+    def test_registered_condition_gives_its_effect_with_its_parameters(self) -> None:
+        self.engine.register(OUTCOMES, "slow", {"seconds": 30})
+        self.assertEqual(self.engine.decide(OUTCOMES, {"widget_name": "w"}), "dry after 30 s")
+
+    def test_metadata_trigger_gives_its_effect(self) -> None:
+        outcome = self.engine.decide(OUTCOMES, {}, metadata={"slow_paint": "12"})
+        self.assertEqual(outcome, "dry after 12 s")
+
+    def test_effect_may_refuse_by_raising(self) -> None:
+        self.engine.register(OUTCOMES, "fail", times=1)
+        self.assertRaises(Refused, self.engine.decide, OUTCOMES)
+        self.assertEqual(self.engine.decide(OUTCOMES), "painted at once")
+
+    def test_default_step_of_a_sequence_gives_the_normal_outcome(self) -> None:
+        self.engine.register(
+            OUTCOMES, "sequence", {"behaviors": [{"name": "default"}, {"name": "slow"}]}
+        )
+        self.assertEqual(
+            [self.engine.decide(OUTCOMES) for _ in range(3)],
+            ["painted at once", "dry after 5 s", "painted at once"],
+        )
+
+    def test_criteria_that_do_not_match_give_the_normal_outcome(self) -> None:
+        self.engine.register(OUTCOMES, "slow", criteria=[{"widget_name": "^doomed"}])
+        self.assertEqual(self.engine.decide(OUTCOMES, {"widget_name": "fine"}), "painted at once")
+        self.assertEqual(self.engine.decide(OUTCOMES, {"widget_name": "doomed-1"}), "dry after 5 s")
+
+    def test_malformed_metadata_trigger_is_a_bad_registration(self) -> None:
+        self.assertRaises(
+            BadRegistration, self.engine.decide, OUTCOMES, {}, {"slow_paint": "soon"}
+        )
+
+    def test_condition_without_an_effect_says_so(self) -> None:
+        self.engine.register(OUTCOMES, "silent")
+        error = self.assertRaises(TypeError, self.engine.decide, OUTCOMES)
+        self.assertIn("'silent'", str(error))
+        self.assertIn("declares no effect", str(error))
