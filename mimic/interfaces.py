@@ -34,6 +34,13 @@ class IMimicCore(Interface):
         ".user and .tenant_id), or None."
     )
 
+    def catalog(tenant_id, base_url):
+        """
+        Every plugin's catalog entries for one tenant
+        (:class:`mimic.catalog.ResolvedEntry`), with absolute URLs under
+        ``base_url``: what identity hands out in a token.
+        """
+
     def shared(contract, tenant_id, region):
         """
         The object providing ``contract`` (an interface such as
