@@ -72,7 +72,8 @@ class InMemoryMimic:
             self.clock.advance(1_700_000_000)
         self.core = MimicCore.create(self.clock, plugins)
         self.resource: IResource = MimicRoot(self.core)
-        self.treq = StubTreq(self.resource)
+        # StubTreq sets its methods (request, content...) at run time.
+        self.treq: Any = StubTreq(self.resource)
 
     def request(
         self,
