@@ -11,9 +11,10 @@ the message starts with the status's standard explanation.
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from mimic.http import HTTPError
+from mimic.services.image.model import NoSuchImage, NotTheProjectsImage, UnknownMarker
 
 #: webob's standard explanation for the statuses Mimic's Glance returns.
 _EXPLANATIONS = {
@@ -50,3 +51,17 @@ def glance_error(status: int, message: str) -> HTTPError:
 
 def image_not_found(image_id: str) -> HTTPError:
     return glance_error(404, f"No image found with ID {image_id}")
+
+
+#: Glance's messages for what the HTTP layer answers by itself.
+NOT_FOUND = "The resource could not be found."
+METHOD_NOT_ALLOWED = "The method is not allowed for this resource."
+UNEXPECTED = "The server has either erred or is incapable of performing the requested operation."
+
+#: How the model's refusals reach the client (for
+#: :func:`mimic.http.handle_errors`).
+DOMAIN_ERRORS: Mapping[type[Exception], Callable[[Any], HTTPError]] = {
+    NoSuchImage: lambda e: image_not_found(e.image_id),
+    NotTheProjectsImage: lambda e: glance_error(403, "You are not permitted to delete this image."),
+    UnknownMarker: lambda e: glance_error(400, f"Marker {e.marker} could not be found."),
+}

@@ -7,13 +7,28 @@ does first (the client resolves the name through Glance before it talks
 to Nova), so an Image service outage is the negative path worth testing:
 registered through the control API (these requests carry no metadata),
 matched on tenant, region and, for a single image, its id and name.
+
+Each event's normal outcome is ``None`` (go on); ``fail`` refuses the
+request with Glance's error, so a route asks
+``core.failures.decide(EVENT, attributes)`` before it changes anything
+and needs no more.
 """
 
 from __future__ import annotations
 
+from typing import Any, Mapping, NoReturn
+
 from mimic.failures import Condition, Event, Parameter
+from mimic.services.image.errors import UNEXPECTED, glance_error
 
 SERVICE = "image"
+
+
+def refuse(parameters: Mapping[str, Any]) -> NoReturn:
+    """
+    ``fail``: Glance answers with the error status and message asked for.
+    """
+    raise glance_error(parameters["code"], parameters["message"])
 
 
 def _fail(what: str, after: str = "") -> Condition:
@@ -24,13 +39,9 @@ def _fail(what: str, after: str = "") -> Condition:
         f"{after}.",
         parameters=(
             Parameter("code", "HTTP status of the error response.", int, 500, minimum=400),
-            Parameter(
-                "message",
-                "The message in Glance's error body.",
-                str,
-                "The server has either erred or is incapable of performing the requested operation.",
-            ),
+            Parameter("message", "The message in Glance's error body.", str, UNEXPECTED),
         ),
+        effect=refuse,
     )
 
 

@@ -17,7 +17,7 @@ is SAVING until ``ready_at``), so no timer runs per image.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from attrs import define, field, frozen
 from zope.interface import implementer
@@ -36,6 +36,51 @@ _PUBLISHED = 1705276800.0
 
 #: Who owns the public base images (Glance's ``owner``).
 PROVIDER = "rackspace"
+
+#: Every status Glance knows for an image (Mimic's are ``saving`` and
+#: ``active``): listings may filter on any of them.
+STATUSES = (
+    "queued",
+    "saving",
+    "active",
+    "killed",
+    "deleted",
+    "pending_delete",
+    "deactivated",
+    "uploading",
+    "importing",
+)
+
+
+class NoSuchImage(LookupError):
+    """
+    The tenant sees no image with this id in this region.
+    """
+
+    def __init__(self, image_id: str) -> None:
+        super().__init__(image_id)
+        self.image_id = image_id
+
+
+class NotTheProjectsImage(Exception):
+    """
+    The image is the provider's (a public base image), not the project's
+    to delete.
+    """
+
+    def __init__(self, image_id: str) -> None:
+        super().__init__(image_id)
+        self.image_id = image_id
+
+
+class UnknownMarker(LookupError):
+    """
+    A listing's ``marker`` names no image in the ordered listing.
+    """
+
+    def __init__(self, marker: str) -> None:
+        super().__init__(marker)
+        self.marker = marker
 
 
 @implementer(IImage)
@@ -202,6 +247,71 @@ _BASE_BY_ID: dict[str, Image] = {image.id: image for image in BASE_IMAGES}
 DEFAULT_IMAGE_ID = BASE_IMAGES[0].id
 
 
+#: A listing filter: whether an image, given its Glance view and the
+#: time, is wanted.
+ImageFilter = Callable[[Image, dict[str, Any], float], bool]
+
+#: How a listing sorts on each of Glance's sort keys: a function of an
+#: image's Glance view (Glance sorts on what it shows).
+SORT_VALUES: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "name": lambda view: view["name"] or "",
+    "status": lambda view: view["status"],
+    "container_format": lambda view: view["container_format"] or "",
+    "disk_format": lambda view: view["disk_format"] or "",
+    "size": lambda view: -1 if view["size"] is None else view["size"],
+    "id": lambda view: view["id"],
+    "created_at": lambda view: view["created_at"],
+    "updated_at": lambda view: view["updated_at"],
+}
+
+#: The keys a listing may sort on.
+SORT_KEYS = tuple(SORT_VALUES)
+
+
+def _on_view(
+    value: Callable[[dict[str, Any]], Any]
+) -> Callable[[tuple[Image, dict[str, Any]]], Any]:
+    return lambda pair: value(pair[1])
+
+
+@frozen
+class ImageQuery:
+    """
+    What one listing asks for (``GET /v2/images``), already checked
+    (:func:`mimic.services.image.validation.parse_image_query` makes it
+    from the query string): which images, in what order, which page.
+    ``args`` is the query as given, which the listing's links carry on.
+    """
+
+    args: Mapping[str, list[str]]
+    limit: int
+    marker: str | None
+    #: (sort key, descending) pairs, Glance's tie-breakers included.
+    sorting: tuple[tuple[str, bool], ...]
+    filters: tuple[ImageFilter, ...]
+    visibility: str | None
+    ids: tuple[str, ...] | None
+    #: The names asked for, checked before an image's view is made.
+    names: frozenset[str] | None
+
+    @property
+    def default_order(self) -> bool:
+        """
+        Whether the images are wanted newest first, the order the store
+        iterates in (no sort needed).
+        """
+        return self.sorting[0] == ("created_at", True)
+
+    def visible(self, visibility: str) -> bool:
+        """
+        Whether an image of this visibility is listed: by default all but
+        community images, as Glance lists them.
+        """
+        if self.visibility in (None, "all"):
+            return self.visibility == "all" or visibility != "community"
+        return visibility == self.visibility
+
+
 @implementer(IRegionState, IImages)
 @define
 class ImageStore:
@@ -269,6 +379,74 @@ class ImageStore:
         )
         self._snapshots[image.id] = image
         return image
+
+    def find(self, image_id: str) -> Image:
+        """
+        The image with this id; :class:`NoSuchImage` if the tenant sees
+        none.
+        """
+        image = self.get(image_id)
+        if image is None:
+            raise NoSuchImage(image_id)
+        return image
+
+    def deletable(self, image_id: str) -> Image:
+        """
+        The image a delete of this id would remove: one of the project's
+        own snapshots.  :class:`NoSuchImage` if there is none,
+        :class:`NotTheProjectsImage` for the provider's base images.
+        """
+        image = self.find(image_id)
+        if not image.is_snapshot:
+            raise NotTheProjectsImage(image_id)
+        return image
+
+    def listing(
+        self, query: ImageQuery, now: float, tenant_id: str
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """
+        One page of Glance views of the images ``query`` asks for, and
+        whether it is full (Glance then gives a ``next`` link).
+        :class:`UnknownMarker` if the marker names no image.
+        """
+        if query.ids is not None:
+            found = {i: self.get(i) for i in query.ids}
+            candidates: Iterable[Image] = sorted(
+                (image for image in found.values() if image is not None),
+                key=lambda image: -image.created,
+            )
+        else:
+            candidates = self
+        visible = (image for image in candidates if query.visible(image.visibility))
+        ordered: Iterator[tuple[Image, dict[str, Any] | None]]
+        if query.default_order:
+            # The store iterates newest first: views are made only for
+            # the images this page looks at.
+            ordered = ((image, None) for image in visible)
+        else:
+            pairs = [(image, image.glance_json(now, tenant_id)) for image in visible]
+            for key, descending in reversed(query.sorting):
+                pairs.sort(key=_on_view(SORT_VALUES[key]), reverse=descending)
+            ordered = iter(pairs)
+        if query.marker is not None:
+            # Page from the marker's place in the whole ordered listing
+            # (it may be an image the filters leave out), as Glance does.
+            for image, _ in ordered:
+                if image.id == query.marker:
+                    break
+            else:
+                raise UnknownMarker(query.marker)
+        items: list[dict[str, Any]] = []
+        for image, view in ordered:
+            if len(items) >= query.limit:
+                break
+            if query.names is not None and image.name not in query.names:
+                continue
+            if view is None:
+                view = image.glance_json(now, tenant_id)
+            if all(check(image, view, now) for check in query.filters):
+                items.append(view)
+        return items, bool(items) and len(items) == query.limit
 
     def delete(self, image_id: str) -> bool:
         """

@@ -19,6 +19,7 @@ from mimic.interfaces import IAPIMock, IImages, IMimicCore, ISharesState
 from mimic.services.image.errors import glance_error_body
 from mimic.services.image.failures import EVENTS
 from mimic.services.image.model import SERVICE_NAME, image_store
+from mimic.services.image.routes import ImageAPI
 
 #: The compute regions, in the same order, so that a client picking the
 #: first region of each service finds its servers' images.
@@ -47,8 +48,6 @@ class ImagePlugin:
         return EVENTS
 
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
-        from mimic.services.image.routes import ImageAPI
-
         store = image_store(core, tenant_id, region)
         return ImageAPI(core, store, region, tenant_id).app.resource()
 

@@ -1,18 +1,50 @@
-# -*- test-case-name: mimic.test.test_image -*-
+# -*- test-case-name: mimic.test.test_image_views -*-
 """
-``/v2/schemas/image`` and ``/v2/schemas/images``: the JSON schemas Glance
-publishes for its image documents, which some clients fetch to learn
-which properties are the image's own and which are additional.
+The Image service's documents on the wire: a listing's body and links,
+and the JSON schemas Glance publishes for its image documents
+(``/v2/schemas/image``, ``/v2/schemas/images``), which some clients fetch
+to learn which properties are an image's own and which are additional.
 
-Mimic's schema lists the properties its images carry, with their types;
-additional properties are strings, as in Glance.
+An image's own document is :meth:`mimic.services.image.model.Image.glance_json`,
+which the listing also sorts and filters on.  Mimic's schema lists the
+properties its images carry, with their types; additional properties are
+strings, as in Glance.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from mimic.services.image.listing import STATUSES
+from mimic.services.image.model import STATUSES, ImageQuery
+
+
+def listing_json(query: ImageQuery, images: list[dict[str, Any]], full: bool) -> dict[str, Any]:
+    """
+    ``GET /v2/images``: the page of image documents with Glance's
+    ``first``, ``schema`` and (for a full page) ``next`` links.
+    """
+    body: dict[str, Any] = {"images": images}
+    body.update(listing_links(query, images[-1]["id"] if images else None, full))
+    return body
+
+
+def listing_links(query: ImageQuery, last_id: str | None, full: bool) -> dict[str, str]:
+    """
+    Glance's ``first``, ``schema`` and (for a full page) ``next``: the
+    query again, relative to the service root, the last image of the page
+    as the next page's marker.
+    """
+    kept = [(k, v) for k, values in query.args.items() if k != "marker" for v in values]
+    encoded = urlencode(kept)
+    links = {
+        "first": "/v2/images" + (f"?{encoded}" if encoded else ""),
+        "schema": "/v2/schemas/images",
+    }
+    if full and last_id is not None:
+        links["next"] = "/v2/images?" + urlencode(kept + [("marker", last_id)])
+    return links
+
 
 _DISK_FORMATS = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"]
 _CONTAINER_FORMATS = ["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"]
