@@ -13,11 +13,15 @@ each at ``.../v2/<tenant_id>``.  Below that URL:
 * each entry has its own way of setting a resource's status directly
   (see the services' ``control`` modules).
 
-This module holds what the entries share.  Registrations go through the
-control plane's own functions (:mod:`mimic.control.behaviors`) into the
-one failure engine, narrowed to the entry's tenant and region, because
-the old mimic kept them per tenant and region: a suite registering
-failures for its tenant must not break another tenant's servers.
+This module holds what the entries share: :class:`ControlEntry` serves
+``behaviors`` itself (:class:`Behaviors`) and hands every other path to
+the service's own control app (its ``control`` module, a plain Klein app
+that knows nothing of this one); :mod:`mimic.plugins.legacy_control`
+names the two sides.  Registrations go through the control plane's own
+functions (:mod:`mimic.control.behaviors`) into the one failure engine,
+narrowed to the entry's tenant and region, because the old mimic kept
+them per tenant and region: a suite registering failures for its tenant
+must not break another tenant's servers.
 
 The old clients send no token (the old mimic never checked one), so the
 entries are served without one; a token that is sent must be valid for
@@ -28,22 +32,20 @@ learns of its mistake.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from attrs import frozen
 from klein import Klein
 from twisted.plugin import IPlugin
-from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource, Resource
-from werkzeug.exceptions import MethodNotAllowed, NotFound
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.control import behaviors
 from mimic.control.errors import control_error
 from mimic.failures import Event, Registration
-from mimic.http import HTTPError, base_url, header, json_response, read_json, render_error
+from mimic.http import base_url, handle_errors, header, json_response, read_json
 from mimic.interfaces import IAPIMock, IMimicCore
 
 
@@ -121,48 +123,52 @@ class Scope:
         return registration
 
 
-def install(app: Klein, scope_of: Callable[[Any], Scope]) -> None:
+def nothing_at(request: IRequest) -> str:
+    return f"This control endpoint has nothing at {request.path.decode('utf-8', 'replace')}."
+
+
+def not_allowed_on(request: IRequest) -> str:
+    method = request.method.decode("ascii", "replace")
+    return f"{method} is not allowed on {request.path.decode('utf-8', 'replace')}."
+
+
+def _at_least_root(request: IRequest) -> None:
     """
-    Add the old mimic's behavior routes, and error handlers answering in
-    the control plane's shape, to a control entry's Klein app.
-    ``scope_of(self)`` gives the :class:`Scope` of the app's instance.
+    A branch route's own path (``.../behaviors``) leaves the app it hands
+    the request to no path at all; that app is to see it as ``/``
+    (werkzeug would redirect the empty path).
+    """
+    if not request.postpath:
+        request.postpath = [b""]
+
+
+class Behaviors:
+    """
+    ``/behaviors`` below a control entry: the known error conditions of
+    the entry's service registered, listed and deleted for the entry's
+    tenant and region.
     """
 
-    @app.handle_errors(HTTPError)
-    def _render_error(self: Any, request: IRequest, failure: Failure) -> bytes:
-        return render_error(request, failure)
+    app = Klein()
+    handle_errors(app, control_error, not_found=nothing_at, not_allowed=not_allowed_on)
 
-    @app.handle_errors(NotFound)
-    def _not_found(self: Any, request: IRequest, failure: Failure) -> bytes:
-        path = request.path.decode("utf-8", "replace")
-        return render_error(
-            request, Failure(control_error(404, f"This control endpoint has nothing at {path}."))
-        )
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
 
-    @app.handle_errors(MethodNotAllowed)
-    def _not_allowed(self: Any, request: IRequest, failure: Failure) -> bytes:
-        method = request.method.decode("ascii", "replace")
-        path = request.path.decode("utf-8", "replace")
-        return render_error(request, Failure(control_error(405, f"{method} is not allowed on {path}.")))
-
-    @app.route("/v2/<tenant_id>/behaviors", methods=["GET"])
-    @app.route("/v2/<tenant_id>/behaviors/", methods=["GET"])
-    def list_behaviors(self: Any, request: IRequest, tenant_id: str) -> bytes:
-        scope = scope_of(self)
-        scope.check_tenant(tenant_id)
+    @app.route("/", methods=["GET"])
+    def list_behaviors(self, request: IRequest) -> bytes:
         return json_response(
-            request, behaviors.listing(scope.registrations(), base_url(request))
+            request, behaviors.listing(self.scope.registrations(), base_url(request))
         )
 
-    @app.route("/v2/<tenant_id>/behaviors/<event>", methods=["POST"])
-    @app.route("/v2/<tenant_id>/behaviors/<event>/", methods=["POST"])
-    def register(self: Any, request: IRequest, tenant_id: str, event: str) -> bytes:
+    @app.route("/<event>", methods=["POST"])
+    @app.route("/<event>/", methods=["POST"])
+    def register(self, request: IRequest, event: str) -> bytes:
         """
         201 with the registration (``id`` first, as the old mimic
         answered); its ``Location`` is where to delete it.
         """
-        scope = scope_of(self)
-        scope.check_tenant(tenant_id)
+        scope = self.scope
         found = scope.event(event, 400)
         body = read_json(request, control_error)
         registration = behaviors.register(
@@ -173,36 +179,78 @@ def install(app: Klein, scope_of: Callable[[Any], Scope]) -> None:
         described = behaviors.registration_json(registration, base_url(request))
         return json_response(request, described, 201, {b"location": location.encode("utf-8")})
 
-    @app.route("/v2/<tenant_id>/behaviors/<event>", methods=["GET"])
-    @app.route("/v2/<tenant_id>/behaviors/<event>/", methods=["GET"])
-    def event_behaviors(self: Any, request: IRequest, tenant_id: str, event: str) -> bytes:
-        scope = scope_of(self)
-        scope.check_tenant(tenant_id)
-        found = scope.event(event, 404)
+    @app.route("/<event>", methods=["GET"])
+    @app.route("/<event>/", methods=["GET"])
+    def event_behaviors(self, request: IRequest, event: str) -> bytes:
+        found = self.scope.event(event, 404)
         return json_response(
-            request, behaviors.listing(scope.registrations(found), base_url(request))
+            request, behaviors.listing(self.scope.registrations(found), base_url(request))
         )
 
-    @app.route("/v2/<tenant_id>/behaviors/<event>/<registration_id>", methods=["GET"])
-    def get_behavior(
-        self: Any, request: IRequest, tenant_id: str, event: str, registration_id: str
-    ) -> bytes:
-        scope = scope_of(self)
-        scope.check_tenant(tenant_id)
-        registration = scope.registration(event, registration_id)
+    @app.route("/<event>/<registration_id>", methods=["GET"])
+    def get_behavior(self, request: IRequest, event: str, registration_id: str) -> bytes:
+        registration = self.scope.registration(event, registration_id)
         return json_response(
             request, {"behavior": behaviors.registration_json(registration, base_url(request))}
         )
 
-    @app.route("/v2/<tenant_id>/behaviors/<event>/<registration_id>", methods=["DELETE"])
-    def delete_behavior(
-        self: Any, request: IRequest, tenant_id: str, event: str, registration_id: str
-    ) -> bytes:
-        scope = scope_of(self)
-        scope.check_tenant(tenant_id)
-        registration = scope.registration(event, registration_id)
-        scope.core.failures.remove(registration.id)
+    @app.route("/<event>/<registration_id>", methods=["DELETE"])
+    def delete_behavior(self, request: IRequest, event: str, registration_id: str) -> bytes:
+        registration = self.scope.registration(event, registration_id)
+        self.scope.core.failures.remove(registration.id)
         return json_response(request, None, 204)
+
+
+class ServiceControl(Protocol):
+    """
+    A service's own control app for one tenant in one region (its
+    ``control`` module's): it sees the paths below ``v2/<tenant_id>``
+    other than ``behaviors``.
+    """
+
+    @property
+    def app(self) -> Klein: ...
+
+
+#: Makes a service's control app from the core, the tenant and the region.
+MakeServiceControl = Callable[[IMimicCore, str, str], ServiceControl]
+
+
+class ControlEntry:
+    """
+    What a control entry serves below its catalog URL, ``v2/<tenant_id>``
+    (the tenant named again, as the old mimic's URLs did): ``behaviors``
+    from :class:`Behaviors`, any other path from the service's own
+    control app, each a Klein app of its own reached through a branch
+    route.  ``behaviors`` is an app apart, rather than routes of this
+    one, because werkzeug prefers a branch route that takes every method
+    to a route that does not take the request's: a ``PUT`` on
+    ``behaviors/<event>`` would reach the service's app (a 404) instead
+    of being answered 405.
+    """
+
+    app = Klein()
+    handle_errors(app, control_error, not_found=nothing_at, not_allowed=not_allowed_on)
+
+    def __init__(self, scope: Scope, service_control: ServiceControl) -> None:
+        self.scope = scope
+        self.behaviors = Behaviors(scope)
+        self.service_control = service_control
+
+    # The branch takes ``behaviors`` and ``behaviors/<more>``, not
+    # ``behaviors/``, which the old mimic answered too.
+    @app.route("/v2/<tenant_id>/behaviors", branch=True)
+    @app.route("/v2/<tenant_id>/behaviors/")
+    def behaviors_of(self, request: IRequest, tenant_id: str) -> IResource:
+        self.scope.check_tenant(tenant_id)
+        _at_least_root(request)
+        return self.behaviors.app.resource()
+
+    @app.route("/v2/<tenant_id>", branch=True)
+    def service_control_of(self, request: IRequest, tenant_id: str) -> IResource:
+        self.scope.check_tenant(tenant_id)
+        _at_least_root(request)
+        return self.service_control.app.resource()
 
 
 class TokenIfGiven(Resource):
@@ -250,7 +298,8 @@ class LegacyControlPlugin:
     """
     One old-mimic control entry as a plugin: a catalog entry with a
     ``v2/<tenant_id>`` endpoint in each region of the service it controls,
-    and the Klein app ``make_api(scope)`` answering below it.
+    and below it a :class:`ControlEntry`: ``behaviors`` here, the rest from
+    the app ``service_control(core, tenant_id, region)`` makes.
 
     Its ``name`` sorts after the controlled service's, so that the real
     service's entry comes first in catalogs: clients that pick an endpoint
@@ -264,14 +313,14 @@ class LegacyControlPlugin:
         entry_type: str,
         entry_name: str,
         regions: Sequence[str],
-        make_api: Callable[[Scope], Any],
+        service_control: MakeServiceControl,
     ) -> None:
         self.name = name
         self.service = service
         self.entry_type = entry_type
         self.entry_name = entry_name
         self.regions = tuple(regions)
-        self.make_api = make_api
+        self.service_control = service_control
 
     def catalog_entries(self, tenant_id: str) -> list[Entry]:
         return [
@@ -290,8 +339,9 @@ class LegacyControlPlugin:
         return ()
 
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
-        api = self.make_api(Scope(core, self.service, tenant_id, region))
-        return TokenIfGiven(core, tenant_id, api.app.resource())
+        scope = Scope(core, self.service, tenant_id, region)
+        entry = ControlEntry(scope, self.service_control(core, tenant_id, region))
+        return TokenIfGiven(core, tenant_id, entry.app.resource())
 
     def anonymous_paths(self) -> EveryPath:
         return EveryPath()

@@ -2,13 +2,14 @@
 """
 The old mimic's control entries in the service catalog, for test suites
 that find them there: ``cloudServersBehavior`` (type ``compute``) and
-``cloudLoadBalancerControl`` (type ``rax:load-balancer``).  See
-:mod:`mimic.control.legacy`.
+``cloudLoadBalancerControl`` (type ``rax:load-balancer``).  Each names
+the two sides it joins: the shared ``behaviors`` of
+:mod:`mimic.control.legacy`, and the service's own control app.
 """
 
 from mimic.control.legacy import LegacyControlPlugin
 from mimic.plugins.loadbalancer import REGIONS as LOADBALANCER_REGIONS
-from mimic.services.compute.control import ComputeBehaviorAPI
+from mimic.services.compute.control import ComputeControlAPI
 from mimic.services.compute.plugin import REGIONS as COMPUTE_REGIONS
 from mimic.services.loadbalancer.control import LoadBalancerControlAPI
 
@@ -18,7 +19,7 @@ compute_control = LegacyControlPlugin(
     entry_type="compute",
     entry_name="cloudServersBehavior",
     regions=COMPUTE_REGIONS,
-    make_api=ComputeBehaviorAPI,
+    service_control=ComputeControlAPI,
 )
 
 loadbalancer_control = LegacyControlPlugin(
@@ -27,5 +28,5 @@ loadbalancer_control = LegacyControlPlugin(
     entry_type="rax:load-balancer",
     entry_name="cloudLoadBalancerControl",
     regions=LOADBALANCER_REGIONS,
-    make_api=LoadBalancerControlAPI,
+    service_control=LoadBalancerControlAPI,
 )

@@ -8,11 +8,15 @@ bodies.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from treq.testing import StubTreq
 from twisted.trial.unittest import SynchronousTestCase
 
+from mimic.services.compute.control import ComputeControlAPI
 from mimic.services.compute.images import DEFAULT_IMAGE_ID
+from mimic.services.loadbalancer.control import LoadBalancerControlAPI
 from mimic.test.test_loadbalancer_helpers import balancer_spec
 from mimic.testing import Access, InMemoryMimic, Response
 
@@ -199,6 +203,30 @@ class ComputeBehaviorTests(LegacyTestCase):
         response = self.mimic.request("PUT", self.behaviors() + "/creation")
         self.assertEqual((response.code, response.json()["code"]), (405, 405))
 
+    def test_405_names_the_methods_the_path_takes(self) -> None:
+        response = self.mimic.request("PUT", self.behaviors() + "/creation")
+        self.assertEqual(response.header("allow"), "GET, HEAD, POST")
+        attributes = endpoint_named(self.alice, "cloudServersBehavior") + "/attributes"
+        response = self.mimic.request("GET", attributes)
+        self.assertEqual((response.code, response.header("allow")), (405, "POST"))
+
+    def test_paths_neither_behaviors_nor_the_services_answer_json_404(self) -> None:
+        for name in ("cloudServersBehavior", "cloudLoadBalancerControl"):
+            for path in ("", "/", "/nothing", "/nothing/deeper", "/behaviors/creation/1/more"):
+                response = self.mimic.request("GET", endpoint_named(self.alice, name) + path)
+                self.assertEqual((response.code, response.json()["code"]), (404, 404), (name, path))
+
+    def test_another_tenants_path_is_404_whatever_the_method(self) -> None:
+        """
+        The tenant in the path is checked before anything else below it.
+        """
+        mine = endpoint_named(self.alice, "cloudServersBehavior")
+        other = mine.replace(f"/v2/{self.alice.tenant_id}", f"/v2/{self.bob.tenant_id}")
+        for method, path in [("PUT", "/behaviors/creation"), ("GET", "/attributes"), ("GET", "/nothing")]:
+            response = self.mimic.request(method, other + path)
+            self.assertEqual(response.code, 404, (method, path))
+            self.assertIn("tenant", response.json()["message"])
+
 
 class ComputeAttributeTests(LegacyTestCase):
     def attributes(self, body: Any, access: Access | None = None) -> Response:
@@ -238,6 +266,42 @@ class ComputeAttributeTests(LegacyTestCase):
         self.assertEqual(self.attributes({"status": {server_id: "EXPLODED"}}).code, 400)
         self.assertEqual(self.attributes({"name": {server_id: "x"}}).code, 400)
         self.assertEqual(self.attributes({"status": [server_id]}).code, 400)
+
+
+class ServiceControlAppTests(SynchronousTestCase):
+    """
+    A service's control module is a plain Klein app of its own: it sees
+    the paths below ``v2/<tenant_id>`` and knows nothing of the entry that
+    serves ``behaviors`` beside it.
+    """
+
+    def test_compute_control_app_serves_attributes_on_its_own(self) -> None:
+        mimic = InMemoryMimic()
+        alice = mimic.authenticate("alice")
+        body = {"server": {"name": "a", "imageRef": DEFAULT_IMAGE_ID, "flavorRef": FLAVOR}}
+        created = mimic.request("POST", alice.endpoint("compute") + "/servers", body, token=alice.token)
+        server_id = created.json()["server"]["id"]
+        app = ComputeControlAPI(mimic.core, alice.tenant_id, "ORD")
+        client = StubTreq(app.app.resource())
+        sent = json.dumps({"status": {server_id: "SHUTOFF"}}).encode()
+        response = self.successResultOf(client.post("http://mimic.test/attributes", data=sent))
+        self.assertEqual(response.code, 201)
+        server = mimic.request(
+            "GET", alice.endpoint("compute") + f"/servers/{server_id}", token=alice.token
+        ).json()["server"]
+        self.assertEqual(server["status"], "SHUTOFF")
+
+    def test_control_apps_answer_unknown_paths_in_the_control_shape(self) -> None:
+        mimic = InMemoryMimic()
+        for app in (
+            ComputeControlAPI(mimic.core, "1234", "ORD"),
+            LoadBalancerControlAPI(mimic.core, "1234", "ORD"),
+        ):
+            client = StubTreq(app.app.resource())
+            response = self.successResultOf(client.get("http://mimic.test/behaviors"))
+            body = json.loads(self.successResultOf(client.content(response)))
+            self.assertEqual((response.code, body["code"]), (404, 404))
+            self.assertIn("nothing at /behaviors", body["message"])
 
 
 class LoadBalancerControlTests(LegacyTestCase):

@@ -4,25 +4,27 @@ The old mimic's ``cloudServersBehavior`` catalog entry: compute's
 control endpoint in each region, at ``.../v2/<tenant_id>``.
 
 * ``/behaviors/<event>``: register compute's known error conditions for
-  this tenant and region (:mod:`mimic.control.legacy`); ``creation``,
+  this tenant and region (served by :mod:`mimic.control.legacy`, which
+  hands the other paths to this module's app); ``creation``,
   ``deletion`` and ``action`` are the old names of its events;
 * ``POST /attributes`` with ``{"status": {"<server id>": "ERROR", ...}}``
   sets servers' statuses at once (``201``, no body), as a test does to
   see how its code copes with a server that broke after it was built.
   The old mimic answered ``400`` without changing anything when one of
   the ids named no server; so does this.
+
+:class:`ComputeControlAPI` sees the paths below ``v2/<tenant_id>``, the
+tenant already checked, and answers errors in the control plane's
+``{"message", "code"}`` shape.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from klein import Klein
 from twisted.web.iweb import IRequest
 
-from mimic.control import legacy
-from mimic.control.errors import control_error
-from mimic.http import json_response, read_json, require_object
+from mimic.http import HTTPError, handle_errors, json_response, plain_error_body, read_json, require_object
+from mimic.interfaces import IMimicCore
 from mimic.services.compute import model
 from mimic.services.compute.model import ComputeState, Server
 
@@ -55,11 +57,34 @@ def set_status(server: Server, status: str, now: float) -> None:
     server.fault = None
 
 
-class ComputeBehaviorAPI:
-    app = Klein()
+def control_error(status: int, message: str) -> HTTPError:
+    """
+    The control plane's error shape, which the old control entries kept.
+    """
+    return HTTPError(status, plain_error_body(status, message))
 
-    def __init__(self, scope: legacy.Scope) -> None:
-        self.scope = scope
+
+def _nothing_at(request: IRequest) -> str:
+    return f"This control endpoint has nothing at {request.path.decode('utf-8', 'replace')}."
+
+
+def _not_allowed_on(request: IRequest) -> str:
+    method = request.method.decode("ascii", "replace")
+    return f"{method} is not allowed on {request.path.decode('utf-8', 'replace')}."
+
+
+class ComputeControlAPI:
+    """
+    Compute's own control routes for one tenant in one region.
+    """
+
+    app = Klein()
+    handle_errors(app, control_error, not_found=_nothing_at, not_allowed=_not_allowed_on)
+
+    def __init__(self, core: IMimicCore, tenant_id: str, region: str) -> None:
+        self.core = core
+        self.tenant_id = tenant_id
+        self.region = region
 
     def servers(self) -> ComputeState:
         """
@@ -67,15 +92,15 @@ class ComputeBehaviorAPI:
         service itself serves (created empty, as compute would, if the
         tenant has not used it yet).
         """
-        scope = self.scope
-        return scope.core.region_state(
-            "compute", scope.tenant_id, scope.region, lambda: ComputeState(scope.tenant_id, scope.region)
+        tenant_id, region = self.tenant_id, self.region
+        state: ComputeState = self.core.region_state(
+            "compute", tenant_id, region, lambda: ComputeState(tenant_id, region)
         )
+        return state
 
-    @app.route("/v2/<tenant_id>/attributes", methods=["POST"])
-    @app.route("/v2/<tenant_id>/attributes/", methods=["POST"])
-    def change_attributes(self, request: IRequest, tenant_id: str) -> bytes:
-        self.scope.check_tenant(tenant_id)
+    @app.route("/attributes", methods=["POST"])
+    @app.route("/attributes/", methods=["POST"])
+    def change_attributes(self, request: IRequest) -> bytes:
         body = require_object(read_json(request, control_error), "body", control_error)
         unknown = sorted(set(body) - {"status"})
         if unknown:
@@ -90,21 +115,18 @@ class ComputeBehaviorAPI:
                     f"Status {status!r} for server {server_id!r} cannot be set; "
                     f"one of {', '.join(_STATES)} can.",
                 )
-        now = self.scope.core.clock.seconds()
+        now = self.core.clock.seconds()
         state = self.servers()
         servers = {server_id: state.get(server_id, now) for server_id in statuses}
         missing = sorted(server_id for server_id, server in servers.items() if server is None)
         if missing:
             raise control_error(
                 400,
-                f"No server {', '.join(map(repr, missing))} for tenant {tenant_id!r} in "
-                f"{self.scope.region}; nothing was changed.",
+                f"No server {', '.join(map(repr, missing))} for tenant {self.tenant_id!r} in "
+                f"{self.region}; nothing was changed.",
             )
         for server_id, server in servers.items():
             assert server is not None
             set_status(server, statuses[server_id], now)
         return json_response(request, None, 201)
 
-
-_scope_of: Callable[[Any], legacy.Scope] = lambda api: api.scope
-legacy.install(ComputeBehaviorAPI.app, _scope_of)

@@ -11,47 +11,72 @@ Balancers' control endpoint in each region, at ``.../v2/<tenant_id>``.
   change (setting ACTIVE puts things back).  ``404`` for a balancer the
   tenant does not have here, ``400`` for anything else that cannot be set;
 * ``/behaviors/<event>``: register the service's known error conditions
-  for this tenant and region (:mod:`mimic.control.legacy`).
+  for this tenant and region (served by :mod:`mimic.control.legacy`,
+  which hands the other paths to this module's app).
+
+:class:`LoadBalancerControlAPI` sees the paths below ``v2/<tenant_id>``,
+the tenant already checked, and answers errors in the control plane's
+``{"message", "code"}`` shape (CLB's, without the ``details`` CLB adds
+to a 400).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from klein import Klein
 from twisted.web.iweb import IRequest
 
-from mimic.control import legacy
-from mimic.control.errors import control_error
-from mimic.http import HTTPError, json_response, read_json, require_object
+from mimic.http import HTTPError, handle_errors, json_response, plain_error_body, read_json, require_object
+from mimic.interfaces import IMimicCore
 from mimic.services.loadbalancer.model import FORCEABLE_STATUSES, RegionLoadBalancers
 
 
-class LoadBalancerControlAPI:
-    app = Klein()
+def control_error(status: int, message: str) -> HTTPError:
+    """
+    The control plane's error shape, which the old control entries kept.
+    """
+    return HTTPError(status, plain_error_body(status, message))
 
-    def __init__(self, scope: legacy.Scope) -> None:
-        self.scope = scope
+
+def _nothing_at(request: IRequest) -> str:
+    return f"This control endpoint has nothing at {request.path.decode('utf-8', 'replace')}."
+
+
+def _not_allowed_on(request: IRequest) -> str:
+    method = request.method.decode("ascii", "replace")
+    return f"{method} is not allowed on {request.path.decode('utf-8', 'replace')}."
+
+
+class LoadBalancerControlAPI:
+    """
+    Cloud Load Balancers' own control routes for one tenant in one region.
+    """
+
+    app = Klein()
+    handle_errors(app, control_error, not_found=_nothing_at, not_allowed=_not_allowed_on)
+
+    def __init__(self, core: IMimicCore, tenant_id: str, region: str) -> None:
+        self.core = core
+        self.tenant_id = tenant_id
+        self.region = region
 
     def balancers(self) -> RegionLoadBalancers:
         """
         This tenant's balancers in this region: the state the load
         balancer service itself serves.
         """
-        scope = self.scope
-        core = scope.core
-        return core.region_state(
+        core, tenant_id, region = self.core, self.tenant_id, self.region
+        state: RegionLoadBalancers = core.region_state(
             "loadbalancer",
-            scope.tenant_id,
-            scope.region,
-            lambda: RegionLoadBalancers(core.clock, scope.tenant_id, scope.region),
+            tenant_id,
+            region,
+            lambda: RegionLoadBalancers(core.clock, tenant_id, region),
         )
+        return state
 
-    @app.route("/v2/<tenant_id>/loadbalancer/<lb_id>/attributes", methods=["PATCH"])
-    def set_attributes(self, request: IRequest, tenant_id: str, lb_id: str) -> bytes:
-        self.scope.check_tenant(tenant_id)
+    @app.route("/loadbalancer/<lb_id>/attributes", methods=["PATCH"])
+    def set_attributes(self, request: IRequest, lb_id: str) -> bytes:
         not_owned = control_error(
-            404, f"Tenant {tenant_id!r} has no load balancer {lb_id!r} in {self.scope.region}."
+            404, f"Tenant {self.tenant_id!r} has no load balancer {lb_id!r} in {self.region}."
         )
         if not lb_id.isdigit():
             raise not_owned
@@ -78,7 +103,3 @@ class LoadBalancerControlAPI:
                 raise not_owned
             raise control_error(e.status, f"Load balancer {lb_id} is deleted; its status cannot be set.")
         return json_response(request, None, 204)
-
-
-_scope_of: Callable[[Any], legacy.Scope] = lambda api: api.scope
-legacy.install(LoadBalancerControlAPI.app, _scope_of)
