@@ -124,21 +124,10 @@ class V3Case(SynchronousTestCase):
 
 
 class DiscoveryTests(V3Case):
-    def test_identity_root_lists_v3_and_v2_as_multiple_choices(self) -> None:
-        for path in ("/identity", "/identity/"):
-            response = self.mimic.request("GET", path)
-            self.assertEqual(response.code, 300, path)
-            values = response.json()["versions"]["values"]
-            self.assertEqual([v["id"] for v in values], ["v3.14", "v2.0"])
-            self.assertEqual(values[0]["links"][0]["href"], "http://mimic.test/identity/v3/")
-            self.assertEqual(response.header("location"), "http://mimic.test/identity/v3/")
-
-    def test_identity_root_answers_head(self) -> None:
-        response = self.mimic.request("HEAD", "/identity/")
-        self.assertEqual((response.code, response.body), (300, b""))
-
-    def test_identity_root_refuses_post_with_keystone_405(self) -> None:
-        self.assertKeystoneError(self.mimic.request("POST", "/identity/", {}), 405)
+    """
+    The v3 root; the unversioned root's tests are in
+    :mod:`mimic.test.test_identity_versions`.
+    """
 
     def test_v3_version_document_without_token(self) -> None:
         for path in ("/identity/v3", "/identity/v3/"):

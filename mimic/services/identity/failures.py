@@ -5,14 +5,31 @@ Identity's known error conditions.
 Authentication is the first thing every client does, so an identity
 outage is the first negative path worth testing: registered through the
 control API (there is no metadata on an auth request), it applies to v2
-and v3 authentication alike.
+and v3 authentication alike.  Both ask
+``core.failures.decide(AUTHENTICATION, {"username": ..., "tenant_id":
+...})`` once the request is understood and before any user or token is
+made; the normal outcome is ``None`` (go on), and ``fail`` raises its
+error from there.
 """
 
 from __future__ import annotations
 
-from mimic.failures import Condition, Event, FailureEngine, Parameter
-from mimic.http import HTTPError
-from mimic.services.identity.errors import keystone_error
+from typing import Any, Mapping, NoReturn
+
+from mimic.failures import Condition, Event, Parameter
+from mimic.services.identity.errors import UNEXPECTED, keystone_error, rackspace_fault
+
+
+def refuse(parameters: Mapping[str, Any]) -> NoReturn:
+    """
+    ``fail``: the token request is answered with the error asked for, in
+    Keystone's shape, or in Rackspace's fault shape when a ``type`` is
+    given.
+    """
+    if parameters["type"]:
+        raise rackspace_fault(parameters["type"], parameters["code"], parameters["message"])
+    raise keystone_error(parameters["code"], parameters["message"])
+
 
 AUTHENTICATION = Event(
     service="identity",
@@ -27,12 +44,7 @@ AUTHENTICATION = Event(
             "as during an outage (500/503) or when throttling (429/413).",
             parameters=(
                 Parameter("code", "HTTP status of the error response.", int, 500, minimum=400),
-                Parameter(
-                    "message",
-                    "The error message in the Keystone error body.",
-                    str,
-                    "An unexpected error prevented the server from fulfilling your request.",
-                ),
+                Parameter("message", "The error message in the Keystone error body.", str, UNEXPECTED),
                 Parameter(
                     "type",
                     "When given (e.g. identityFault, serviceUnavailable), the body is "
@@ -42,23 +54,10 @@ AUTHENTICATION = Event(
                     "",
                 ),
             ),
+            effect=refuse,
         ),
     ),
 )
 
 EVENTS = (AUTHENTICATION,)
 
-
-def check_authentication(failures: FailureEngine, username: str, tenant_id: str | None) -> None:
-    """
-    Raise the Keystone error a registered condition calls for, if one
-    applies to this authentication.
-    """
-    firing = failures.consult(
-        AUTHENTICATION.id, {"username": username, "tenant_id": tenant_id or ""}
-    )
-    if firing is not None and firing.name == "fail":
-        if firing["type"]:
-            body = {firing["type"]: {"code": firing["code"], "message": firing["message"]}}
-            raise HTTPError(firing["code"], body)
-        raise keystone_error(firing["code"], firing["message"])

@@ -1,4 +1,4 @@
-# -*- test-case-name: mimic.test.test_root -*-
+# -*- test-case-name: mimic.test.test_root, mimic.test.test_identity_versions -*-
 """
 Identity as Mimic serves it: at ``/identity``, beside the services rather
 than under ``/service/<name>/...``, since a client has no token (and no
@@ -16,13 +16,14 @@ from typing import Any, Sequence
 from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource, Resource
 
-from mimic.core import MimicCore
 from mimic.failures import Event
 from mimic.http import Mounted, NotFoundResource, base_url, json_response
+from mimic.interfaces import IMimicCore
 from mimic.services.identity.errors import METHOD_NOT_ALLOWED, keystone_error_body
 from mimic.services.identity.failures import EVENTS
 from mimic.services.identity.v2 import IdentityV2
-from mimic.services.identity.v3 import IdentityV3, multiple_choices
+from mimic.services.identity.v3 import IdentityV3
+from mimic.services.identity.versions import multiple_choices
 
 
 class IdentityVersions(Resource):
@@ -30,6 +31,11 @@ class IdentityVersions(Resource):
     ``GET /identity/``: the versions Mimic speaks, as Keystone lists them
     at its root (300 Multiple Choices), so that clients given the
     unversioned URL discover v3.
+
+    A plain leaf resource rather than a Klein app: it answers every path
+    below ``/identity/`` (``/identity//v3`` included) and a ``HEAD`` with
+    the length of the ``GET``, as it always has; its one error, 405, is
+    written here.
     """
 
     isLeaf = True
@@ -48,7 +54,7 @@ class IdentityRoot(Resource):
     versions at the root.
     """
 
-    def __init__(self, core: MimicCore) -> None:
+    def __init__(self, core: IMimicCore) -> None:
         super().__init__()
         self.versions = IdentityVersions()
         self.putChild(b"", self.versions)
@@ -73,5 +79,5 @@ class IdentityService:
     def failure_events(self) -> Sequence[Event]:
         return EVENTS
 
-    def resource(self, core: MimicCore) -> IResource:
+    def resource(self, core: IMimicCore) -> IResource:
         return IdentityRoot(core)

@@ -1,126 +1,51 @@
 # -*- test-case-name: mimic.test.test_identity_v2 -*-
 """
-Identity v2.0, Rackspace flavour, mounted at ``/identity/v2.0``.
+Identity v2.0, Rackspace flavour, mounted at ``/identity/v2.0``: its
+routes.
 
 Password, API key (``RAX-KSKEY:apiKeyCredentials``) and token
 re-authentication, token validation, endpoints, tenants, impersonation and
-the user and credential lookups Rackspace clients make.
+the user and credential lookups Rackspace clients make.  Each handler
+parses (:mod:`~mimic.services.identity.validation`), applies identity's
+rules (:mod:`~mimic.services.identity.model`) and answers
+(:mod:`~mimic.services.identity.views`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from klein import Klein
-from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
-from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from mimic.core import MimicCore
-from mimic.http import (
-    header,
-    HTTPError,
-    base_url,
-    json_response,
-    query_arg,
-    read_json,
-    render_error,
-    require_object,
-    require_string,
-)
+from mimic.catalog import ResolvedEntry
+from mimic.http import base_url, handle_errors, header, json_response, query_arg
+from mimic.interfaces import IMimicCore
 from mimic.services.identity.errors import (
+    DOMAIN_ERRORS,
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
     UNAUTHENTICATED,
+    UNEXPECTED,
     keystone_error,
 )
-from mimic.services.identity.failures import check_authentication
-from mimic.services.identity.views import catalog_with_identity
-from mimic.session import AuthenticationFailed, Token, User
-from mimic.timestamps import iso_milliseconds, iso_seconds
-
-API_KEY_CREDENTIALS = "RAX-KSKEY:apiKeyCredentials"
-
-#: Where v2.0 catalogs say identity itself is (relative to Mimic's root).
-IDENTITY_PATH = "identity/v2.0"
-
-#: How long an impersonation token lives unless the request says otherwise
-#: (Rackspace's default, three hours).
-IMPERSONATION_LIFETIME = 3 * 60 * 60
-
-#: The longest lifetime Mimic grants one (ten years: its expiry must
-#: still be a date it can write).
-MAX_IMPERSONATION_LIFETIME = 10 * 365 * 24 * 60 * 60
-
-
-def version_document(root_url: str) -> dict[str, Any]:
-    """
-    The v2.0 version description, as served at ``/identity/v2.0`` and
-    listed at ``/identity``.
-    """
-    return {
-        "id": "v2.0",
-        "status": "stable",
-        "updated": "2014-04-17T00:00:00Z",
-        "media-types": [
-            {
-                "base": "application/json",
-                "type": "application/vnd.openstack.identity-v2.0+json",
-            }
-        ],
-        "links": [
-            {"rel": "self", "href": f"{root_url}/identity/v2.0/"},
-            {
-                "rel": "describedby",
-                "type": "text/html",
-                "href": "https://docs.rackspace.com/docs/cloud-identity/v2/",
-            },
-        ],
-    }
-
-
-def token_json(token: Token) -> dict[str, Any]:
-    described: dict[str, Any] = {
-        "id": token.id,
-        "expires": iso_milliseconds(token.expires),
-        "issued_at": iso_seconds(token.issued_at),
-        "RAX-AUTH:authenticatedBy": list(token.methods),
-    }
-    if token.tenant_id is not None:
-        described["tenant"] = {"id": token.tenant_id, "name": token.tenant_id}
-    return described
-
-
-def user_json(user: User) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "name": user.username,
-        "username": user.username,
-        "roles": [
-            {"id": role.id, "name": role.name, "description": role.description}
-            for role in user.roles
-        ],
-        "roles_links": [],
-        "RAX-AUTH:defaultRegion": user.default_region,
-    }
-
-
-def user_profile_json(user: User) -> dict[str, Any]:
-    """
-    A user as ``GET /users`` answers (Rackspace's shape).
-    """
-    return {
-        "id": user.id,
-        "username": user.username,
-        "email": f"{user.username}@example.com",
-        "enabled": True,
-        "RAX-AUTH:defaultRegion": user.default_region,
-        "RAX-AUTH:domainId": user.tenant_id,
-    }
-
-
-def tenant_json(tenant_id: str) -> dict[str, Any]:
-    return {"id": tenant_id, "name": tenant_id, "enabled": True, "description": None}
+from mimic.services.identity.failures import AUTHENTICATION
+from mimic.services.identity.model import Identity
+from mimic.services.identity.validation import (
+    auth_object,
+    impersonation,
+    requested_tenant,
+    v2_credentials,
+)
+from mimic.services.identity.versions import V2_PATH, v2_document
+from mimic.services.identity.views import (
+    access_json,
+    api_key_json,
+    catalog_with_identity,
+    impersonation_json,
+    tenant_json,
+    user_profile_json,
+    v2_endpoints_json,
+)
+from mimic.session import Token, User
 
 
 class IdentityV2:
@@ -129,13 +54,18 @@ class IdentityV2:
     """
 
     app = Klein()
+    handle_errors(
+        app,
+        keystone_error,
+        not_found=NOT_FOUND,
+        not_allowed=METHOD_NOT_ALLOWED,
+        unexpected=UNEXPECTED,
+        domain_errors=DOMAIN_ERRORS,
+    )
 
-    def __init__(self, core: MimicCore) -> None:
+    def __init__(self, core: IMimicCore) -> None:
         self.core = core
-
-    @app.handle_errors(HTTPError)
-    def _render_error(self, request: IRequest, failure: Any) -> bytes:
-        return render_error(request, failure)
+        self.identity = Identity(core.sessions, core.clock)
 
     def _caller(self, request: IRequest) -> Token:
         """
@@ -147,73 +77,26 @@ class IdentityV2:
             raise keystone_error(401, UNAUTHENTICATED)
         return token
 
+    def _catalog(self, request: IRequest, token: Token) -> list[ResolvedEntry]:
+        if token.tenant_id is None:
+            return []
+        return catalog_with_identity(self.core, token.tenant_id, base_url(request), V2_PATH)
+
     @app.route("/", methods=["GET", "HEAD"])
     def version(self, request: IRequest) -> bytes:
-        return json_response(request, {"version": version_document(base_url(request))})
+        return json_response(request, {"version": v2_document(base_url(request))})
 
     @app.route("/tokens", methods=["POST"])
     def authenticate(self, request: IRequest) -> bytes:
-        body = require_object(read_json(request, keystone_error), "body", keystone_error)
-        auth = require_object(body.get("auth"), "auth", keystone_error)
-        tenant_id = _tenant_requested(auth)
-        try:
-            token = self._authenticate(auth, tenant_id)
-        except AuthenticationFailed as e:
-            raise keystone_error(401, str(e))
-        return json_response(request, {"access": self._access(request, token)})
-
-    def _authenticate(self, auth: dict[str, Any], tenant_id: str | None) -> Token:
-        sessions = self.core.sessions
-        if "passwordCredentials" in auth:
-            credentials = require_object(
-                auth["passwordCredentials"], "passwordCredentials", keystone_error
-            )
-            username = require_string(credentials, "username", keystone_error, "passwordCredentials")
-            password = require_string(credentials, "password", keystone_error, "passwordCredentials")
-            check_authentication(self.core.failures, username, tenant_id)
-            return sessions.authenticate(username, tenant_id, password=password)
-        if API_KEY_CREDENTIALS in auth:
-            credentials = require_object(auth[API_KEY_CREDENTIALS], API_KEY_CREDENTIALS, keystone_error)
-            username = require_string(credentials, "username", keystone_error, API_KEY_CREDENTIALS)
-            api_key = require_string(credentials, "apiKey", keystone_error, API_KEY_CREDENTIALS)
-            check_authentication(self.core.failures, username, tenant_id)
-            return sessions.authenticate(
-                username, tenant_id, api_key=api_key, methods=("APIKEY",)
-            )
-        if "token" in auth:
-            credentials = require_object(auth["token"], "token", keystone_error)
-            token_id = require_string(credentials, "id", keystone_error, "token")
-            existing = sessions.token(token_id)
-            if existing is None:
-                raise AuthenticationFailed("The token given for re-authentication is not valid.")
-            user = existing.user
-            if tenant_id is not None and tenant_id != user.tenant_id:
-                raise AuthenticationFailed(
-                    f"User {user.username!r} does not have access to tenant {tenant_id!r}."
-                )
-            check_authentication(self.core.failures, user.username, tenant_id)
-            return sessions.issue(user, user.tenant_id, ("TOKEN",))
-        raise keystone_error(
-            400,
-            "Invalid request: the auth object needs passwordCredentials, "
-            f"{API_KEY_CREDENTIALS} or token.",
+        auth = auth_object(request)
+        tenant_id = requested_tenant(auth)
+        credentials = v2_credentials(auth)
+        claim = self.identity.v2_claim(credentials, tenant_id)
+        self.core.failures.decide(
+            AUTHENTICATION, {"username": claim.username, "tenant_id": tenant_id or ""}
         )
-
-    def _access(self, request: IRequest, token: Token, with_catalog: bool = True) -> dict[str, Any]:
-        access: dict[str, Any] = {"token": token_json(token), "user": user_json(token.user)}
-        if with_catalog:
-            access["serviceCatalog"] = (
-                [e.to_v2() for e in catalog_with_identity(self.core, token.tenant_id, base_url(request), IDENTITY_PATH)]
-                if token.tenant_id is not None
-                else []
-            )
-        if token.impersonator is not None:
-            access["RAX-AUTH:impersonator"] = {
-                "id": token.impersonator.id,
-                "name": token.impersonator.username,
-                "roles": user_json(token.impersonator)["roles"],
-            }
-        return access
+        token = self.identity.v2_token(credentials, claim, tenant_id)
+        return json_response(request, {"access": access_json(token, self._catalog(request, token))})
 
     def _token_to_validate(self, request: IRequest, token_id: str) -> Token:
         self._caller(request)
@@ -228,7 +111,7 @@ class IdentityV2:
     @app.route("/tokens/<token_id>", methods=["GET"])
     def validate(self, request: IRequest, token_id: str) -> bytes:
         token = self._token_to_validate(request, token_id)
-        return json_response(request, {"access": self._access(request, token, with_catalog=False)})
+        return json_response(request, {"access": access_json(token, None)})
 
     @app.route("/tokens/<token_id>", methods=["HEAD"])
     def check(self, request: IRequest, token_id: str) -> bytes:
@@ -238,14 +121,7 @@ class IdentityV2:
     @app.route("/tokens/<token_id>/endpoints", methods=["GET"])
     def endpoints(self, request: IRequest, token_id: str) -> bytes:
         token = self._token_to_validate(request, token_id)
-        endpoints = []
-        if token.tenant_id is not None:
-            for entry in catalog_with_identity(self.core, token.tenant_id, base_url(request), IDENTITY_PATH):
-                for endpoint in entry.endpoints:
-                    described = endpoint.to_v2()
-                    described.update({"id": endpoint.id, "name": entry.name, "type": entry.type})
-                    endpoints.append(described)
-        return json_response(request, {"endpoints": endpoints, "endpoints_links": []})
+        return json_response(request, v2_endpoints_json(self._catalog(request, token)))
 
     @app.route("/tenants", methods=["GET"])
     def tenants(self, request: IRequest) -> bytes:
@@ -257,35 +133,9 @@ class IdentityV2:
     @app.route("/RAX-AUTH/impersonation-tokens", methods=["POST"])
     def impersonate(self, request: IRequest) -> bytes:
         caller = self._caller(request)
-        body = require_object(read_json(request, keystone_error), "body", keystone_error)
-        impersonation = require_object(
-            body.get("RAX-AUTH:impersonation"), "RAX-AUTH:impersonation", keystone_error
-        )
-        user = require_object(impersonation.get("user"), "RAX-AUTH:impersonation.user", keystone_error)
-        username = require_string(user, "username", keystone_error, "RAX-AUTH:impersonation.user")
-        lifetime = impersonation.get("expire-in-seconds", IMPERSONATION_LIFETIME)
-        if (
-            not isinstance(lifetime, int)
-            or isinstance(lifetime, bool)
-            or not 0 < lifetime <= MAX_IMPERSONATION_LIFETIME
-        ):
-            raise keystone_error(
-                400,
-                "Invalid input: 'expire-in-seconds' must be a positive integer of at most "
-                f"{MAX_IMPERSONATION_LIFETIME}.",
-            )
-        impersonated = self.core.sessions.user_for(username)
-        token = self.core.sessions.issue(
-            impersonated,
-            impersonated.tenant_id,
-            ("IMPERSONATION",),
-            lifetime=lifetime,
-            impersonator=caller.user,
-        )
-        return json_response(
-            request,
-            {"access": {"token": {"id": token.id, "expires": iso_milliseconds(token.expires)}}},
-        )
+        username, lifetime = impersonation(request)
+        token = self.identity.impersonate(caller.user, username, lifetime)
+        return json_response(request, impersonation_json(token))
 
     @app.route("/users", methods=["GET"])
     def users(self, request: IRequest) -> bytes:
@@ -306,36 +156,10 @@ class IdentityV2:
     @app.route("/users/<user_id>/OS-KSADM/credentials/RAX-KSKEY:apiKeyCredentials", methods=["GET"])
     def api_key(self, request: IRequest, user_id: str) -> bytes:
         self._caller(request)
-        user = self._user(user_id)
-        return json_response(
-            request, {API_KEY_CREDENTIALS: {"username": user.username, "apiKey": user.api_key}}
-        )
+        return json_response(request, api_key_json(self._user(user_id)))
 
     def _user(self, user_id: str) -> User:
         user = self.core.sessions.user_by_id(user_id)
         if user is None:
             raise keystone_error(404, f"Could not find user: {user_id}")
         return user
-
-    @app.handle_errors(NotFound)
-    def _not_found(self, request: IRequest, failure: Any) -> bytes:
-        return render_error(request, Failure(keystone_error(404, NOT_FOUND)))
-
-    @app.handle_errors(MethodNotAllowed)
-    def _not_allowed(self, request: IRequest, failure: Any) -> bytes:
-        return render_error(request, Failure(keystone_error(405, METHOD_NOT_ALLOWED)))
-
-
-def _tenant_requested(auth: dict[str, Any]) -> str | None:
-    """
-    The tenant an auth request asks to be scoped to, by id or by name (the
-    same thing in Mimic, as at Rackspace).
-    """
-    for key in ("tenantId", "tenantName"):
-        value = auth.get(key)
-        if value is None or value == "":
-            continue
-        if not isinstance(value, str):
-            raise keystone_error(400, f"Invalid input: '{key}' must be a string.")
-        return value
-    return None

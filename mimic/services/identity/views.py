@@ -1,28 +1,43 @@
-# -*- test-case-name: mimic.test.test_identity_v3 -*-
+# -*- test-case-name: mimic.test.test_identity_views -*-
 """
-What identity adds to the service catalog: itself.
+Identity on the wire: tokens, users, projects, roles and catalogs as v2.0
+(Rackspace's shape) and v3 (Keystone's) write them, and what identity
+adds to the service catalog: itself.
 
 The core lists every plugin's entries; real clouds also list identity, in
 every region the other services use (a client filtering on its region
 must still find it), at the version the token was asked of.
+
+v3 documents link to themselves: their functions take ``v3_url``, the
+v3 root as the client reached it (``http://<host>/identity/v3``).
 """
 
 from __future__ import annotations
 
-from mimic.catalog import Endpoint, Entry, ResolvedEntry, resolve
-from mimic.core import MimicCore
-from mimic.session import DEFAULT_REGION
+import base64
+import hashlib
+from typing import Any, Iterable
+from urllib.parse import quote
+
+from mimic.catalog import Endpoint, Entry, ResolvedEntry, resolve, stable_id
+from mimic.interfaces import IMimicCore
+from mimic.services.identity.model import API_KEY_CREDENTIALS, DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME
+from mimic.session import DEFAULT_REGION, Role, Token, User
+from mimic.timestamps import iso_microseconds, iso_milliseconds, iso_seconds
+
+#: The interfaces a Keystone catalog lists for every endpoint.
+INTERFACES = ("public", "internal", "admin")
 
 
 def catalog_with_identity(
-    core: MimicCore, tenant_id: str, base_url: str, identity_path: str
+    core: IMimicCore, tenant_id: str, base_url: str, identity_path: str
 ) -> list[ResolvedEntry]:
     """
     The tenant's catalog with identity's own entry at the end;
     ``identity_path`` is the version's path from Mimic's root
     (``"identity/v3"``).
     """
-    entries = core.catalog(tenant_id, base_url)
+    entries: list[ResolvedEntry] = core.catalog(tenant_id, base_url)
     regions = sorted(
         {e.region for entry in entries for e in entry.endpoints if e.region is not None}
     ) or [DEFAULT_REGION]
@@ -32,3 +47,311 @@ def catalog_with_identity(
         endpoints=tuple(Endpoint(region, identity_path, absolute_path=True) for region in regions),
     )
     return entries + resolve("identity", tenant_id, base_url, [identity])
+
+
+# -- v2.0 -------------------------------------------------------------------
+
+
+def v2_token_json(token: Token) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "id": token.id,
+        "expires": iso_milliseconds(token.expires),
+        "issued_at": iso_seconds(token.issued_at),
+        "RAX-AUTH:authenticatedBy": list(token.methods),
+    }
+    if token.tenant_id is not None:
+        described["tenant"] = {"id": token.tenant_id, "name": token.tenant_id}
+    return described
+
+
+def v2_user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": user.username,
+        "username": user.username,
+        "roles": v2_roles_json(user),
+        "roles_links": [],
+        "RAX-AUTH:defaultRegion": user.default_region,
+    }
+
+
+def v2_roles_json(user: User) -> list[dict[str, Any]]:
+    return [
+        {"id": role.id, "name": role.name, "description": role.description}
+        for role in user.roles
+    ]
+
+
+def access_json(token: Token, catalog: list[ResolvedEntry] | None) -> dict[str, Any]:
+    """
+    A v2.0 ``access``: the token, its user, the catalog (left out when
+    ``None``, as validation leaves it out) and who impersonates the user.
+    """
+    access: dict[str, Any] = {"token": v2_token_json(token), "user": v2_user_json(token.user)}
+    if catalog is not None:
+        access["serviceCatalog"] = [entry.to_v2() for entry in catalog]
+    if token.impersonator is not None:
+        access["RAX-AUTH:impersonator"] = {
+            "id": token.impersonator.id,
+            "name": token.impersonator.username,
+            "roles": v2_roles_json(token.impersonator),
+        }
+    return access
+
+
+def impersonation_json(token: Token) -> dict[str, Any]:
+    return {"access": {"token": {"id": token.id, "expires": iso_milliseconds(token.expires)}}}
+
+
+def v2_endpoints_json(catalog: Iterable[ResolvedEntry]) -> dict[str, Any]:
+    """
+    ``GET /tokens/<id>/endpoints``: every endpoint of the catalog, each
+    naming its service.
+    """
+    endpoints = []
+    for entry in catalog:
+        for endpoint in entry.endpoints:
+            described = endpoint.to_v2()
+            described.update({"id": endpoint.id, "name": entry.name, "type": entry.type})
+            endpoints.append(described)
+    return {"endpoints": endpoints, "endpoints_links": []}
+
+
+def user_profile_json(user: User) -> dict[str, Any]:
+    """
+    A user as ``GET /users`` answers (Rackspace's shape).
+    """
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": f"{user.username}@example.com",
+        "enabled": True,
+        "RAX-AUTH:defaultRegion": user.default_region,
+        "RAX-AUTH:domainId": user.tenant_id,
+    }
+
+
+def api_key_json(user: User) -> dict[str, Any]:
+    return {API_KEY_CREDENTIALS: {"username": user.username, "apiKey": user.api_key}}
+
+
+def tenant_json(tenant_id: str) -> dict[str, Any]:
+    return {"id": tenant_id, "name": tenant_id, "enabled": True, "description": None}
+
+
+# -- v3 ---------------------------------------------------------------------
+
+
+def link(v3_url: str, *path: str) -> str:
+    return "/".join([v3_url, *(quote(p, safe="") for p in path)])
+
+
+def domain_ref() -> dict[str, str]:
+    return {"id": DEFAULT_DOMAIN_ID, "name": DEFAULT_DOMAIN_NAME}
+
+
+def audit_id(token: Token) -> str:
+    """
+    A Keystone-style 22-character audit id, stable for a token, so that a
+    token can be told apart in logs without revealing it.
+    """
+    digest = hashlib.sha256(token.id.encode("ascii")).digest()[:16]
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+def catalog_json(entries: Iterable[ResolvedEntry]) -> list[dict[str, Any]]:
+    """
+    A v3 catalog: each endpoint under the public, internal and admin
+    interfaces, as Keystone deployments register them.  A service's own
+    internal URL (Rackspace's ServiceNet) is kept where it declares one.
+    """
+    described = []
+    for entry in entries:
+        endpoints = []
+        for endpoint in entry.endpoints:
+            urls = {
+                "public": endpoint.public_url,
+                "internal": endpoint.internal_url or endpoint.public_url,
+                "admin": endpoint.public_url,
+            }
+            for interface in INTERFACES:
+                endpoints.append(
+                    {
+                        "id": stable_id(endpoint.id, interface),
+                        "interface": interface,
+                        "region": endpoint.region,
+                        "region_id": endpoint.region,
+                        "url": urls[interface],
+                    }
+                )
+        described.append(
+            {"id": entry.id, "name": entry.name, "type": entry.type, "endpoints": endpoints}
+        )
+    return described
+
+
+def v3_token_json(token: Token, catalog: list[ResolvedEntry] | None) -> dict[str, Any]:
+    """
+    A v3 token: a scoped token carries its roles and, unless ``catalog``
+    is ``None`` (``?nocatalog``), its catalog.
+    """
+    user = token.user
+    body: dict[str, Any] = {
+        "methods": [method.lower() for method in token.methods],
+        "user": {
+            "id": user.id,
+            "name": user.username,
+            "domain": domain_ref(),
+            "password_expires_at": None,
+        },
+        "audit_ids": [audit_id(token)],
+        "expires_at": iso_microseconds(token.expires),
+        "issued_at": iso_microseconds(token.issued_at),
+    }
+    if token.tenant_id is not None:
+        body["project"] = {"id": token.tenant_id, "name": token.tenant_id, "domain": domain_ref()}
+        body["is_domain"] = False
+    elif token.domain_scoped:
+        body["domain"] = domain_ref()
+    else:
+        return body
+    body["roles"] = [{"id": role.id, "name": role.name} for role in user.roles]
+    if catalog is not None:
+        body["catalog"] = catalog_json(catalog)
+    return body
+
+
+def collection_json(name: str, items: list[dict[str, Any]], self_url: str) -> dict[str, Any]:
+    """
+    A Keystone listing: the items and the collection's links.  Keystone
+    does not page its listings.
+    """
+    return {name: items, "links": {"self": self_url, "previous": None, "next": None}}
+
+
+def domain_json(v3_url: str) -> dict[str, Any]:
+    return {
+        "id": DEFAULT_DOMAIN_ID,
+        "name": DEFAULT_DOMAIN_NAME,
+        "description": "The default domain",
+        "enabled": True,
+        "tags": [],
+        "options": {},
+        "links": {"self": link(v3_url, "domains", DEFAULT_DOMAIN_ID)},
+    }
+
+
+def project_json(v3_url: str, tenant_id: str) -> dict[str, Any]:
+    return {
+        "id": tenant_id,
+        "name": tenant_id,
+        "domain_id": DEFAULT_DOMAIN_ID,
+        "description": "",
+        "enabled": True,
+        "is_domain": False,
+        "parent_id": DEFAULT_DOMAIN_ID,
+        "tags": [],
+        "options": {},
+        "links": {"self": link(v3_url, "projects", tenant_id)},
+    }
+
+
+def v3_user_json(v3_url: str, user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "name": user.username,
+        "domain_id": user.domain_id,
+        "default_project_id": user.tenant_id,
+        "email": f"{user.username}@example.com",
+        "enabled": True,
+        "password_expires_at": None,
+        "options": {},
+        "links": {"self": link(v3_url, "users", user.id)},
+    }
+
+
+def role_json(v3_url: str, role: Role) -> dict[str, Any]:
+    return {
+        "id": role.id,
+        "name": role.name,
+        "description": role.description,
+        "domain_id": None,
+        "options": {},
+        "links": {"self": link(v3_url, "roles", role.id)},
+    }
+
+
+def role_assignment_json(v3_url: str, user: User, role: Role, with_names: bool) -> dict[str, Any]:
+    """
+    One role a user holds on its own project (``include_names`` adds the
+    names of the role, the user and the project).
+    """
+    assignment: dict[str, Any] = {
+        "role": {"id": role.id},
+        "user": {"id": user.id},
+        "scope": {"project": {"id": user.tenant_id}},
+        "links": {
+            "assignment": link(
+                v3_url, "projects", user.tenant_id, "users", user.id, "roles", role.id
+            )
+        },
+    }
+    if with_names:
+        assignment["role"]["name"] = role.name
+        assignment["user"].update({"name": user.username, "domain": domain_ref()})
+        assignment["scope"]["project"].update({"name": user.tenant_id, "domain": domain_ref()})
+    return assignment
+
+
+def service_json(v3_url: str, entry: ResolvedEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "name": entry.name,
+        "type": entry.type,
+        "description": "",
+        "enabled": True,
+        "links": {"self": link(v3_url, "services", entry.id)},
+    }
+
+
+def endpoints_json(v3_url: str, entries: list[ResolvedEntry]) -> list[dict[str, Any]]:
+    """
+    Every endpoint of a catalog under each interface, as ``/endpoints``
+    lists them.
+    """
+    described = []
+    for entry, catalog_entry in zip(entries, catalog_json(entries)):
+        for endpoint in catalog_entry["endpoints"]:
+            endpoint = dict(endpoint)
+            endpoint.update(
+                {
+                    "service_id": entry.id,
+                    "enabled": True,
+                    "links": {"self": link(v3_url, "endpoints", endpoint["id"])},
+                }
+            )
+            described.append(endpoint)
+    return described
+
+
+def regions_json(v3_url: str, entries: Iterable[ResolvedEntry]) -> list[dict[str, Any]]:
+    """
+    The regions a catalog's endpoints are in.
+    """
+    regions = sorted(
+        {
+            endpoint.region
+            for entry in entries
+            for endpoint in entry.endpoints
+            if endpoint.region is not None
+        }
+    )
+    return [
+        {
+            "id": region,
+            "description": "",
+            "parent_region_id": None,
+            "links": {"self": link(v3_url, "regions", region)},
+        }
+        for region in regions
+    ]
