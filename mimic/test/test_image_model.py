@@ -79,6 +79,27 @@ class SnapshotTests(SynchronousTestCase):
         self.assertEqual(snapshot.metadata["os_type"], base.metadata["os_type"])
 
 
+class GlanceViewTests(SynchronousTestCase):
+    """
+    An image as Glance shows it (moved here from compute's tests, which
+    no longer reach the image service's model).
+    """
+
+    def test_glance_view_of_the_same_images(self) -> None:
+        store = ImageStore()
+        base = store.get(DEFAULT_IMAGE_ID)
+        assert base is not None
+        public = base.glance_json(now=0.0, owner="t1")
+        self.assertEqual(
+            {k: public[k] for k in ("id", "status", "visibility", "min_disk", "os_distro")},
+            {"id": DEFAULT_IMAGE_ID, "status": "active", "visibility": "public", "min_disk": 20, "os_distro": "ubuntu"},
+        )
+        snapshot = store.create_snapshot("backup", "server-1", now=10.0, base_image=base)
+        saving = snapshot.glance_json(now=10.0, owner="t1")
+        self.assertEqual((saving["status"], saving["visibility"], saving["owner"], saving["size"]), ("saving", "private", "t1", None))
+        self.assertEqual(saving["image_type"], "snapshot")
+
+
 class ListingTests(SynchronousTestCase):
     def setUp(self) -> None:
         self.store = ImageStore()
