@@ -71,8 +71,8 @@ class WidgetsAPI:
         )
         now, root = self.core.clock.seconds(), self.root_url(request)
         widget = self.store.create(new.name, new.metadata, now, build_seconds)
-        location = widget_url(root, widget).encode("utf-8")
-        return json_response(request, {"widget": widget_json(widget, now, root)}, 202, {b"location": location})
+        headers = {b"location": widget_url(root, widget).encode("utf-8")}
+        return json_response(request, {"widget": widget_json(widget, now, root)}, 202, headers)
 
     @app.route("/v1/widgets/<widget_id>", methods=["GET"])
     def show_widget(self, request: IRequest, widget_id: str) -> bytes:

@@ -24,7 +24,8 @@ def new_widget(body: Any) -> NewWidget:
     ``{"widget": {"name": "w1", "metadata": {"k": "v"}}}``; metadata is
     optional.
     """
-    widget = require_object(require_object(body, "body", widget_error).get("widget"), "widget", widget_error)
+    body = require_object(body, "body", widget_error)
+    widget = require_object(body.get("widget"), "widget", widget_error)
     name = require_string(widget, "name", widget_error, "widget")
     metadata = require_object(widget.get("metadata", {}), "widget.metadata", widget_error)
     if not all(isinstance(value, str) for value in metadata.values()):

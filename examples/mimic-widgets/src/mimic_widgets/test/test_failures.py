@@ -17,12 +17,13 @@ class MetadataTests(WidgetsTestCase):
         widget = self.create("w1", {"widget_building": "30"}).json()["widget"]
         self.assertEqual(widget["status"], "BUILDING")
         self.mimic.tick(29)
-        self.assertEqual(self.get(widget["links"][0]["href"]).json()["widget"]["status"], "BUILDING")
+        self.assertEqual(self.status_now(widget), "BUILDING")
         self.mimic.tick(1)
-        self.assertEqual(self.get(widget["links"][0]["href"]).json()["widget"]["status"], "ACTIVE")
+        self.assertEqual(self.status_now(widget), "ACTIVE")
 
     def test_failure_metadata_refuses_the_creation_with_its_code(self) -> None:
-        response = self.create("w1", {"widget_create_failure": json.dumps({"code": 503, "message": "Busy."})})
+        failure = json.dumps({"code": 503, "message": "Busy."})
+        response = self.create("w1", {"widget_create_failure": failure})
         self.assertEqual(response.code, 503)
         self.assertEqual(response.json(), {"widgetFault": {"code": 503, "message": "Busy."}})
         self.assertEqual(self.get(self.widgets_url()).json(), {"widgets": []})
@@ -40,7 +41,12 @@ class ControlAPITests(WidgetsTestCase):
 
     def test_registered_failure_refuses_matching_creations_as_often_as_asked(self) -> None:
         self.register(
-            {"name": "fail", "parameters": {"code": 503}, "criteria": [{"widget_name": "^doomed"}], "times": 1}
+            {
+                "name": "fail",
+                "parameters": {"code": 503},
+                "criteria": [{"widget_name": "^doomed"}],
+                "times": 1,
+            }
         )
         self.assertEqual(self.create("fine").code, 202)
         refused = self.create("doomed-1")
@@ -53,11 +59,12 @@ class ControlAPITests(WidgetsTestCase):
         widget = self.create("w1").json()["widget"]
         self.assertEqual(widget["status"], "BUILDING")
         self.mimic.tick(10)
-        self.assertEqual(self.get(widget["links"][0]["href"]).json()["widget"]["status"], "ACTIVE")
+        self.assertEqual(self.status_now(widget), "ACTIVE")
 
     def test_unknown_condition_is_refused(self) -> None:
         response = self.mimic.request("POST", REGISTER, {"name": "explode"})
         self.assertEqual(response.code, 400)
+        self.assertIn("no condition 'explode'", response.json()["message"])
 
     def test_the_failures_catalogue_lists_the_conditions(self) -> None:
         described = self.mimic.request("GET", "/mimic/v1.1/failures/widgets").json()

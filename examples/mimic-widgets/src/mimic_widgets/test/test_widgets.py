@@ -40,6 +40,12 @@ class WidgetsTestCase(SynchronousTestCase):
     def get(self, url: str, access: Access | None = None) -> Response:
         return self.mimic.request("GET", url, token=(access or self.alice).token)
 
+    def status_now(self, widget: dict[str, Any]) -> str:
+        """
+        A widget's status as its own link shows it now.
+        """
+        return str(self.get(widget["links"][0]["href"]).json()["widget"]["status"])
+
 
 class CatalogTests(SynchronousTestCase):
     def test_installed_plugin_is_in_every_catalog(self) -> None:
@@ -67,7 +73,8 @@ class RouteTests(WidgetsTestCase):
         self.assertEqual(response.code, 202, response.body)
         widget = response.json()["widget"]
         self.assertEqual(
-            (widget["name"], widget["status"], widget["metadata"]), ("w1", "ACTIVE", {"colour": "blue"})
+            (widget["name"], widget["status"], widget["metadata"]),
+            ("w1", "ACTIVE", {"colour": "blue"}),
         )
         self.assertEqual(response.header("location"), f"{self.widgets_url()}/{widget['id']}")
 
@@ -95,7 +102,9 @@ class RouteTests(WidgetsTestCase):
             "POST", self.widgets_url(), {"widget": {}}, token=self.alice.token
         )
         self.assertEqual(response.code, 400)
-        self.assertEqual(response.json()["widgetFault"]["message"], "Invalid input: 'widget.name' is required.")
+        self.assertEqual(
+            response.json()["widgetFault"]["message"], "Invalid input: 'widget.name' is required."
+        )
 
     def test_unknown_path_and_method_answer_in_the_widget_error_shape(self) -> None:
         """
