@@ -1,65 +1,12 @@
-# -*- test-case-name: mimic.test.test_loadbalancer -*-
+# -*- test-case-name: mimic.test.test_loadbalancer_plugin -*-
 """
-The Cloud Load Balancers plugin: catalog entries ``rax:load-balancer`` /
-``cloudLoadBalancers`` in ORD, DFW and IAD, as Rackspace's catalog lists
-them (apache-libcloud finds its endpoint by that name and region).
+Cloud Load Balancers (the v1.0 API), as Rackspace's ``cloudLoadBalancers``.
 """
 
-from __future__ import annotations
+from mimic.services.loadbalancer import plugin
 
-from typing import Any, Iterable, Sequence
+# The old control entry's plugin (mimic.plugins.legacy_control) takes the
+# regions from here.
+REGIONS = plugin.REGIONS
 
-from twisted.plugin import IPlugin
-from twisted.web.resource import IResource
-from zope.interface import implementer
-
-from mimic.catalog import Endpoint, Entry
-from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IMimicCore
-from mimic.services.loadbalancer.errors import clb_error_body
-from mimic.services.loadbalancer.failures import EVENTS
-from mimic.services.loadbalancer.model import RegionLoadBalancers
-from mimic.services.loadbalancer.routes import LoadBalancerRegion
-
-REGIONS = ("ORD", "DFW", "IAD")
-
-
-@implementer(IAPIMock, IPlugin)
-class LoadBalancerAPI:
-    name = "loadbalancer"
-
-    def __init__(self, regions: Sequence[str] = REGIONS) -> None:
-        self.regions = tuple(regions)
-
-    def catalog_entries(self, tenant_id: str) -> list[Entry]:
-        return [
-            Entry(
-                type="rax:load-balancer",
-                name="cloudLoadBalancers",
-                endpoints=tuple(
-                    Endpoint(region, f"v1.0/{tenant_id}", tenant_id=tenant_id)
-                    for region in self.regions
-                ),
-            )
-        ]
-
-    def failure_events(self) -> Sequence[Event]:
-        return EVENTS
-
-    def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
-        state = core.region_state(
-            self.name,
-            tenant_id,
-            region,
-            lambda: RegionLoadBalancers(core.clock, tenant_id, region),
-        )
-        return LoadBalancerRegion(core, state).app.resource()
-
-    def anonymous_paths(self) -> Iterable[tuple[str, ...]]:
-        return frozenset()
-
-    def error_body(self, status: int, message: str) -> Any:
-        return clb_error_body(status, message)
-
-
-loadbalancer = LoadBalancerAPI()
+loadbalancer = plugin.LoadBalancerPlugin()
