@@ -10,24 +10,6 @@ from __future__ import annotations
 from mimic.test.test_loadbalancer_helpers import LB_TYPE, LoadBalancerTestCase, balancer_spec
 
 
-class CatalogTests(LoadBalancerTestCase):
-    def test_catalog_lists_cloud_load_balancers_in_three_regions(self) -> None:
-        """
-        Rackspace clients find CLB by type and name in ORD, DFW and IAD,
-        with the tenant in the URL as Rackspace's catalog has it.
-        """
-        entries = [
-            e for e in self.access.access["serviceCatalog"] if e["type"] == LB_TYPE
-        ]
-        # Clients picking by type alone take the first entry of the type;
-        # the old mimic's control entry (cloudLoadBalancerControl) follows.
-        self.assertEqual(entries[0]["name"], "cloudLoadBalancers")
-        regions = sorted(ep["region"] for ep in entries[0]["endpoints"])
-        self.assertEqual(regions, ["DFW", "IAD", "ORD"])
-        for endpoint in entries[0]["endpoints"]:
-            self.assertTrue(endpoint["publicURL"].endswith(f"/v1.0/{self.access.tenant_id}"))
-
-
 class CreateTests(LoadBalancerTestCase):
     def test_create_answers_202_with_balancer_in_build(self) -> None:
         balancer = self.create(algorithm="ROUND_ROBIN", metadata=[{"key": "role", "value": "web"}])
@@ -533,6 +515,10 @@ class ServiceInfoTests(LoadBalancerTestCase):
 
     def test_unsupported_method_is_clb_405(self) -> None:
         self.assertError(self.request("PATCH", "/protocols"), 405)
+
+    def test_unsupported_method_names_the_allowed_ones(self) -> None:
+        response = self.request("PATCH", "/protocols")
+        self.assertEqual(response.header("allow"), "GET, HEAD")
 
 
 class IsolationTests(LoadBalancerTestCase):

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from twisted.trial.unittest import SynchronousTestCase
+
+from mimic.failures import FailureEngine
+from mimic.http import HTTPError
 from mimic.services.loadbalancer import failures
 from mimic.test.test_loadbalancer_helpers import LoadBalancerTestCase, balancer_spec
 
@@ -171,6 +175,18 @@ class RegisteredConditionTests(LoadBalancerTestCase):
         self.assertError(self.request("DELETE", f"/{lb['id']}"), 500)
         self.assertEqual(self.status(lb["id"]), "ACTIVE")
 
+    def test_batch_delete_decides_every_balancer_before_refusing(self) -> None:
+        """
+        Each balancer's delete is a use of what was registered, even when
+        an earlier one is refused; nothing is deleted.
+        """
+        first, second = self.create(), self.create(name="other")
+        self.register(failures.DELETE, "fail", {"code": 503})
+        (registration,) = self.mimic.core.failures.registrations(failures.DELETE)
+        self.assertError(self.request("DELETE", f"?id={first['id']}&id={second['id']}"), 503)
+        self.assertEqual(registration.fired, 2)
+        self.assertEqual([self.status(first["id"]), self.status(second["id"])], ["ACTIVE", "ACTIVE"])
+
     def test_delete_pending_delete_registered(self) -> None:
         lb = self.create()
         self.register(failures.DELETE, "pending_delete", {"seconds": 7})
@@ -206,3 +222,56 @@ class ControlAPITests(LoadBalancerTestCase):
         for _ in range(2):
             self.assertError(self.request("POST", f"/{scaling['id']}/nodes", NEW_NODE), 422)
         self.assertEqual(self.request("POST", f"/{scaling['id']}/nodes", NEW_NODE).code, 202)
+
+
+class OutcomeTests(SynchronousTestCase):
+    """
+    What each declared condition does, decided by the failure engine
+    alone: the outcome the routes apply, or CLB's error.
+    """
+
+    def setUp(self) -> None:
+        self.engine = FailureEngine()
+        for event in failures.EVENTS:
+            self.engine.declare(event)
+
+    def test_nothing_registered_is_each_events_normal_outcome(self) -> None:
+        self.assertEqual(self.engine.decide(failures.CREATE), failures.Provisioning(0, "ACTIVE"))
+        self.assertEqual(self.engine.decide(failures.UPDATE), failures.Pending(0, "ACTIVE"))
+        self.assertEqual(self.engine.decide(failures.NODE_ADD), failures.Admitted())
+        self.assertEqual(self.engine.decide(failures.DELETE), failures.Deleting(0))
+
+    def test_metadata_keys_give_seconds_and_the_status_after(self) -> None:
+        decide = self.engine.decide
+        self.assertEqual(
+            decide(failures.CREATE, metadata={"lb_building": "15"}), failures.Provisioning(15, "ACTIVE")
+        )
+        self.assertEqual(
+            decide(failures.UPDATE, metadata={"lb_pending_update": ""}), failures.Pending(10, "ACTIVE")
+        )
+        self.assertEqual(
+            decide(failures.UPDATE, metadata={"lb_error_state": "x"}), failures.Pending(0, "ERROR")
+        )
+        self.assertEqual(
+            decide(failures.DELETE, metadata={"lb_pending_delete": "30"}), failures.Deleting(30)
+        )
+
+    def test_registered_conditions_give_their_outcomes(self) -> None:
+        self.engine.register(failures.CREATE, "error", {"seconds": 5})
+        self.engine.register(failures.UPDATE, "immutable", {"seconds": 3})
+        self.engine.register(failures.NODE_ADD, "immutable")
+        self.assertEqual(self.engine.decide(failures.CREATE), failures.Provisioning(5, "ERROR"))
+        self.assertEqual(self.engine.decide(failures.UPDATE), failures.Refused(3))
+        self.assertEqual(self.engine.decide(failures.NODE_ADD), failures.Refused(0))
+
+    def test_fail_refuses_with_clbs_error(self) -> None:
+        for event in (failures.CREATE, failures.NODE_ADD, failures.DELETE):
+            self.engine.register(event, "fail", {"code": 503, "message": "Down"})
+            refused = self.assertRaises(HTTPError, self.engine.decide, event)
+            self.assertEqual((refused.status, refused.body), (503, {"message": "Down", "code": 503}))
+
+    def test_every_condition_declares_what_it_does(self) -> None:
+        for event in failures.EVENTS:
+            self.assertIsNotNone(event.normal, event.id)
+            for condition in event.conditions:
+                self.assertIsNotNone(condition.effect, f"{event.id} {condition.name}")

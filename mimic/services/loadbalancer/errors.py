@@ -1,19 +1,132 @@
-# -*- test-case-name: mimic.test.test_loadbalancer -*-
+# -*- test-case-name: mimic.test.test_loadbalancer_errors -*-
 """
-Cloud Load Balancers' error shape: ``{"message", "code", "details"}``, with
-``validationErrors.messages`` listing each problem when a request body is
-invalid.  Every error this service answers is built here, so the wording
-stays in one place.
+Cloud Load Balancers' errors, in two forms.
+
+* The model's *domain errors* (:class:`LoadBalancerError` and its kinds):
+  what went wrong in CLB's terms (no such balancer, it is immutable, a
+  limit would be exceeded), with no HTTP in them.
+* CLB's error shape, ``{"message", "code", "details"}``, with
+  ``validationErrors.messages`` listing each problem when a request body is
+  invalid; :data:`DOMAIN_ERRORS` turns each domain error into it for
+  :func:`mimic.http.handle_errors`.
+
+Every error this service answers is worded here, so the wording stays in
+one place.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Mapping
+
+from attrs import define
 
 from mimic.http import HTTPError
 
 #: The ``details`` CLB gives with a validation failure.
 NOT_VALID = "The object is not valid"
+
+
+# --- the model's domain errors -------------------------------------------
+
+
+class LoadBalancerError(Exception):
+    """
+    Something the real service refuses, raised by the model.
+    """
+
+
+@define
+class LoadBalancerNotFound(LoadBalancerError):
+    """
+    No balancer has this id (or it was deleted so long ago that CLB forgot
+    it).
+    """
+
+    lb_id: int
+
+
+@define
+class MarkedDeleted(LoadBalancerError):
+    """
+    A deleted balancer stays readable for a while, but its parts are gone.
+    """
+
+    lb_id: int
+
+
+@define
+class Immutable(LoadBalancerError):
+    """
+    CLB refuses every change to a balancer that is not ACTIVE.
+    """
+
+    lb_id: int
+    status: str
+
+
+@define
+class NotActive(LoadBalancerError):
+    """
+    A batch delete of nodes asks for an ACTIVE balancer, in other words.
+    """
+
+    lb_id: int
+
+
+@define
+class NodeNotFound(LoadBalancerError):
+    node_id: int
+
+
+@define
+class ItemNotFound(LoadBalancerError):
+    """
+    A metadata item or network item (``what`` names it) is not there.
+    """
+
+    what: str
+
+
+@define
+class UnknownForDelete(LoadBalancerError):
+    """
+    A delete names balancers that are gone.
+    """
+
+    lb_ids: tuple[int, ...]
+
+
+@define
+class ImmutableForDelete(LoadBalancerError):
+    """
+    A delete names balancers that are busy (or already being deleted).
+    """
+
+    lb_ids: tuple[int, ...]
+
+
+@define
+class OverLimit(LoadBalancerError):
+    """
+    An absolute limit (nodes per balancer, balancers per account...) would
+    be exceeded; ``message`` says which.
+    """
+
+    message: str
+
+
+@define
+class Invalid(LoadBalancerError):
+    """
+    A request breaks a rule that depends on the state (a duplicate key or
+    address, an unknown shared virtual IP): each broken rule in
+    ``messages``.
+    """
+
+    messages: tuple[str, ...]
+
+
+# --- CLB's error shape -----------------------------------------------------
 
 
 def clb_error(status: int, message: str, details: str | None = None) -> HTTPError:
@@ -51,64 +164,58 @@ def validation_error(messages: Iterable[str]) -> HTTPError:
     )
 
 
-def loadbalancer_not_found() -> HTTPError:
-    return clb_error(404, "Load balancer not found")
-
-
-def node_not_found() -> HTTPError:
-    return clb_error(404, "Node not found")
-
-
-def item_not_found(what: str) -> HTTPError:
-    return clb_error(404, f"{what} not found")
-
-
-def marked_deleted() -> HTTPError:
-    """
-    A deleted balancer stays readable for a while, but its parts are gone.
-    """
-    return clb_error(410, "The loadbalancer is marked as deleted.")
-
-
-def immutable(lb_id: int, status: str) -> HTTPError:
-    """
-    CLB refuses every change to a balancer that is not ACTIVE.
-    """
-    return clb_error(
-        422,
-        f"Load Balancer '{lb_id}' has a status of '{status}' and is considered immutable.",
-    )
-
-
-def unknown_for_delete(lb_ids: Iterable[int]) -> HTTPError:
-    """
-    A delete names balancers that are gone: 400 (not 404), in the wording
-    of CLB's batch delete, which it uses for a single delete too.
-    """
-    return clb_error(
-        400, f"Must provide valid load balancers: {_joined(lb_ids)} could not be found."
-    )
-
-
-def immutable_for_delete(lb_ids: Iterable[int]) -> HTTPError:
-    """
-    A batch delete names balancers that are busy (or a delete names one
-    already being deleted): 400, and nothing is deleted.
-    """
-    return clb_error(
-        400,
-        f"Must provide valid load balancers: {_joined(lb_ids)} are immutable "
-        "and could not be processed.",
-    )
-
-
 def _joined(lb_ids: Iterable[int]) -> str:
     return ",".join(str(lb_id) for lb_id in lb_ids)
 
 
-def over_limit(message: str) -> HTTPError:
+def _immutable(error: Immutable) -> HTTPError:
+    return clb_error(
+        422,
+        f"Load Balancer '{error.lb_id}' has a status of '{error.status}' and is "
+        "considered immutable.",
+    )
+
+
+def _unknown_for_delete(error: UnknownForDelete) -> HTTPError:
+    # 400 (not 404), in the wording of CLB's batch delete, which it uses
+    # for a single delete too.
+    return clb_error(
+        400,
+        f"Must provide valid load balancers: {_joined(error.lb_ids)} could not be found.",
+    )
+
+
+def _immutable_for_delete(error: ImmutableForDelete) -> HTTPError:
+    return clb_error(
+        400,
+        f"Must provide valid load balancers: {_joined(error.lb_ids)} are immutable "
+        "and could not be processed.",
+    )
+
+
+_ANSWERS: Mapping[type[LoadBalancerError], Callable[[Any], HTTPError]] = {
+    LoadBalancerNotFound: lambda error: clb_error(404, "Load balancer not found"),
+    MarkedDeleted: lambda error: clb_error(410, "The loadbalancer is marked as deleted."),
+    Immutable: _immutable,
+    NotActive: lambda error: clb_error(422, "LoadBalancer is not ACTIVE"),
+    NodeNotFound: lambda error: clb_error(404, "Node not found"),
+    ItemNotFound: lambda error: clb_error(404, f"{error.what} not found"),
+    UnknownForDelete: _unknown_for_delete,
+    ImmutableForDelete: _immutable_for_delete,
+    OverLimit: lambda error: clb_error(413, error.message),
+    Invalid: lambda error: validation_error(error.messages),
+}
+
+
+def as_http(error: LoadBalancerError) -> HTTPError:
     """
-    An absolute limit (nodes per balancer, balancers per account...) would
-    be exceeded.
+    The answer CLB gives for a domain error.
     """
-    return clb_error(413, message)
+    return _ANSWERS[type(error)](error)
+
+
+#: For :func:`mimic.http.handle_errors`: every domain error the model
+#: raises, answered in CLB's shape.
+DOMAIN_ERRORS: Mapping[type[Exception], Callable[[Any], HTTPError]] = {
+    LoadBalancerError: as_http,
+}

@@ -15,17 +15,140 @@ nobody advances, and tests that need the slow or broken path ask for it:
 * or by registering a condition through the control API, matched on the
   balancer's name, id, metadata, tenant and region.
 
-Each event is consulted once, at the moment it happens, after the request
-was found valid and before anything changes.
+Each event is decided once, at the moment it happens, after the request
+was found valid and before anything changes.  Every condition declares
+here what it does: an outcome the routes apply to the model (below:
+seconds in BUILD or PENDING_* and the status after, or a refusal as
+immutable), or CLB's error, raised before anything changes.  Each event's
+``normal`` outcome is what CLB does when nothing goes wrong, which Mimic
+does at once.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, NoReturn, TypeVar
+
+from attrs import frozen
 
 from mimic.failures import Condition, Event, MetadataTrigger, Parameter, no_parameters
+from mimic.services.loadbalancer.errors import clb_error
+from mimic.services.loadbalancer.model import (
+    ACTIVE,
+    ERROR,
+    LoadBalancer,
+    RegionLoadBalancers,
+)
 
 SERVICE = "loadbalancer"
+
+T = TypeVar("T")
+
+
+# --- outcomes ----------------------------------------------------------------
+
+
+@frozen
+class Provisioning:
+    """
+    A create is accepted: the balancer is in BUILD for ``seconds``, then
+    ``then`` (ACTIVE, or ERROR when provisioning fails).
+    """
+
+    seconds: float = 0.0
+    then: str = ACTIVE
+
+
+@frozen
+class Pending:
+    """
+    A change is accepted: it is made, and the balancer is PENDING_UPDATE
+    for ``seconds``, then ``then`` (ACTIVE, or ERROR when applying it
+    fails).
+    """
+
+    seconds: float = 0.0
+    then: str = ACTIVE
+
+    def apply(
+        self, state: RegionLoadBalancers, balancer: LoadBalancer, make: Callable[[LoadBalancer], T]
+    ) -> T:
+        return state.change(balancer, self.seconds, self.then, make)
+
+
+@frozen
+class Admitted:
+    """
+    Nodes may be added: whether the change is accepted, and what it then
+    does, is the update event's to decide.
+    """
+
+    def apply(
+        self, state: RegionLoadBalancers, balancer: LoadBalancer, make: Callable[[LoadBalancer], T]
+    ) -> T:
+        return make(balancer)
+
+
+@frozen
+class Refused:
+    """
+    The change is refused as immutable, as when another client's change is
+    still being applied, the balancer showing PENDING_UPDATE for
+    ``seconds`` (none: the refusal only).  Nothing else changes.
+    """
+
+    seconds: float = 0.0
+
+    def apply(
+        self, state: RegionLoadBalancers, balancer: LoadBalancer, make: Callable[[LoadBalancer], T]
+    ) -> NoReturn:
+        state.refuse_change(balancer, self.seconds)
+
+
+@frozen
+class Deleting:
+    """
+    A delete is accepted: PENDING_DELETE for ``seconds``, then DELETED.
+    """
+
+    seconds: float = 0.0
+
+
+#: What every change (an update or a node add) comes to.
+ChangeOutcome = Pending | Admitted | Refused
+
+
+# --- effects -----------------------------------------------------------------
+
+
+def _answer_with_error(parameters: Mapping[str, Any]) -> NoReturn:
+    """
+    ``fail``: the request is answered with CLB's error, nothing changes.
+    """
+    raise clb_error(parameters["code"], parameters["message"])
+
+
+def _building(parameters: Mapping[str, Any]) -> Provisioning:
+    return Provisioning(parameters["seconds"], ACTIVE)
+
+
+def _build_fails(parameters: Mapping[str, Any]) -> Provisioning:
+    return Provisioning(parameters["seconds"], ERROR)
+
+
+def _pending_update(parameters: Mapping[str, Any]) -> Pending:
+    return Pending(parameters["seconds"], ACTIVE)
+
+
+def _update_fails(parameters: Mapping[str, Any]) -> Pending:
+    return Pending(parameters["seconds"], ERROR)
+
+
+def _immutable(parameters: Mapping[str, Any]) -> Refused:
+    return Refused(parameters["seconds"])
+
+
+def _pending_delete(parameters: Mapping[str, Any]) -> Deleting:
+    return Deleting(parameters["seconds"])
 
 #: What ``change`` is for each kind of change, as matched by a registration's
 #: ``change`` criterion.
@@ -71,6 +194,7 @@ def _fail(what: str) -> Condition:
                 "from fulfilling the request.",
             ),
         ),
+        effect=_answer_with_error,
     )
 
 
@@ -96,15 +220,18 @@ CREATE = Event(
                 "seconds in BUILD (empty for 10), e.g. \"30\"",
                 _seconds_or_default,
             ),
+            effect=_building,
         ),
         Condition(
             "error",
             "Provisioning fails: after the given seconds in BUILD the balancer goes "
             "to ERROR instead of ACTIVE.  It can then only be deleted.",
             parameters=(_seconds("Seconds in BUILD before ERROR.", 0),),
+            effect=_build_fails,
         ),
         _fail("create"),
     ),
+    normal=Provisioning(),
 )
 
 UPDATE = Event(
@@ -131,6 +258,7 @@ UPDATE = Event(
                 "any value: the next change sends the balancer to ERROR",
                 no_parameters,
             ),
+            effect=_update_fails,
         ),
         Condition(
             "pending_update",
@@ -142,6 +270,7 @@ UPDATE = Event(
                 "seconds in PENDING_UPDATE after each change, e.g. \"30\"",
                 _seconds_or_default,
             ),
+            effect=_pending_update,
         ),
         Condition(
             "immutable",
@@ -149,8 +278,10 @@ UPDATE = Event(
             "client's change is still being applied: the balancer shows "
             "PENDING_UPDATE for the given seconds (0: the refusal only).",
             parameters=(_seconds("Seconds the balancer then shows PENDING_UPDATE.", 0),),
+            effect=_immutable,
         ),
     ),
+    normal=Pending(),
 )
 
 NODE_ADD = Event(
@@ -171,9 +302,11 @@ NODE_ADD = Event(
             "'PENDING_UPDATE' and is considered immutable.\", the balancer showing "
             "PENDING_UPDATE for the given seconds (0: the refusal only).",
             parameters=(_seconds("Seconds the balancer then shows PENDING_UPDATE.", 0),),
+            effect=_immutable,
         ),
         _fail("add nodes"),
     ),
+    normal=Admitted(),
 )
 
 DELETE = Event(
@@ -196,9 +329,11 @@ DELETE = Event(
                 "seconds in PENDING_DELETE after a delete, e.g. \"30\"",
                 _seconds_or_default,
             ),
+            effect=_pending_delete,
         ),
         _fail("delete"),
     ),
+    normal=Deleting(),
 )
 
 EVENTS = (CREATE, UPDATE, NODE_ADD, DELETE)

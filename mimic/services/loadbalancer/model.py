@@ -1,9 +1,10 @@
-# -*- test-case-name: mimic.test.test_loadbalancer -*-
+# -*- test-case-name: mimic.test.test_loadbalancer_model -*-
 """
 Cloud Load Balancers' state for one tenant in one region: balancers, their
 nodes, settings and metadata, and the rules of their life cycle.  No HTTP
 here: :mod:`.routes` parses requests and calls these methods, which raise
-the service's errors (:mod:`.errors`) when the real service would refuse.
+the service's domain errors (:class:`.errors.LoadBalancerError`) when the
+real service would refuse; :mod:`.views` shows the result.
 
 A balancer's status is computed from timestamps, never by timers: each
 transition records the status it is in, until when, and what follows, so
@@ -13,7 +14,7 @@ tick API, or real with ``--realtime``).
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator, NoReturn, TypeVar
 
 from attrs import define, field
 from twisted.internet.interfaces import IReactorTime
@@ -21,17 +22,19 @@ from zope.interface import implementer
 
 from mimic.interfaces import IRegionState
 from mimic.services.loadbalancer.errors import (
-    immutable,
-    immutable_for_delete,
-    item_not_found,
-    loadbalancer_not_found,
-    marked_deleted,
-    node_not_found,
-    over_limit,
-    unknown_for_delete,
-    validation_error,
+    Immutable,
+    ImmutableForDelete,
+    Invalid,
+    ItemNotFound,
+    LoadBalancerError,
+    LoadBalancerNotFound,
+    MarkedDeleted,
+    NodeNotFound,
+    NotActive,
+    OverLimit,
+    UnknownForDelete,
+    as_http,
 )
-from mimic.timestamps import iso_seconds
 
 ACTIVE = "ACTIVE"
 BUILD = "BUILD"
@@ -97,18 +100,11 @@ DEFAULT_ERROR_PAGE = (
 )
 
 
-def _time(seconds: float) -> dict[str, str]:
-    return {"time": iso_seconds(seconds)}
-
-
 @define
 class MetadataItem:
     id: int
     key: str
     value: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "key": self.key, "value": self.value}
 
 
 @define
@@ -133,17 +129,6 @@ class Node:
         """
         return "OFFLINE" if self.condition == "DISABLED" else "ONLINE"
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "address": self.address,
-            "port": self.port,
-            "condition": self.condition,
-            "status": self.status,
-            "type": self.type,
-            "weight": self.weight,
-        }
-
 
 @define
 class VirtualIP:
@@ -152,23 +137,12 @@ class VirtualIP:
     type: str
     ip_version: str
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "address": self.address,
-            "type": self.type,
-            "ipVersion": self.ip_version,
-        }
-
 
 @define
 class AccessRule:
     id: int
     address: str
     type: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "address": self.address, "type": self.type}
 
 
 @define
@@ -224,56 +198,12 @@ class LoadBalancer:
     def metadata_dict(self) -> dict[str, str]:
         return {item.key: item.value for item in self.metadata.values()}
 
-    def summary_json(self, now: float) -> dict[str, Any]:
-        """
-        A balancer as listed: no nodes, but how many.
-        """
-        return {
-            "id": self.id,
-            "name": self.name,
-            "protocol": self.protocol,
-            "port": self.port,
-            "algorithm": self.algorithm,
-            "status": self.status(now),
-            "timeout": self.timeout,
-            "nodeCount": len(self.nodes),
-            "virtualIps": [vip.to_json() for vip in self.virtual_ips],
-            "created": _time(self.created),
-            "updated": _time(self.updated),
-        }
+    def has_node_at(self, address: str) -> bool:
+        return any(node.address == address for node in self.nodes.values())
 
-    def to_json(self, now: float, status: str | None = None) -> dict[str, Any]:
-        described = self.summary_json(now)
-        del described["nodeCount"]
-        if status is not None:
-            described["status"] = status
-        described.update(
-            {
-                "halfClosed": self.half_closed,
-                "httpsRedirect": self.https_redirect,
-                "cluster": {"name": "ztm-n01.mimic.lbaas.rackspace.net"},
-                "sourceAddresses": {
-                    "ipv4Public": "203.0.113.250",
-                    "ipv4Servicenet": "10.183.252.250",
-                    "ipv6Public": "2001:db8:ffff::/64",
-                },
-                "connectionLogging": {"enabled": self.connection_logging},
-                "contentCaching": {"enabled": self.content_caching},
-            }
-        )
-        if self.nodes:
-            described["nodes"] = [node.to_json() for node in self.nodes.values()]
-        if self.metadata:
-            described["metadata"] = [item.to_json() for item in self.metadata.values()]
-        if self.health_monitor is not None:
-            described["healthMonitor"] = dict(self.health_monitor)
-        if self.connection_throttle is not None:
-            described["connectionThrottle"] = dict(self.connection_throttle)
-        if self.session_persistence is not None:
-            described["sessionPersistence"] = {"persistenceType": self.session_persistence}
-        if self.access_list:
-            described["accessList"] = [rule.to_json() for rule in self.access_list.values()]
-        return described
+
+#: What making a change gives back (the nodes it added, say).
+T = TypeVar("T")
 
 
 @implementer(IRegionState)
@@ -317,38 +247,39 @@ class RegionLoadBalancers:
 
     def get(self, lb_id: int) -> LoadBalancer:
         """
-        The balancer with this id, deleted or not; 404 if there is none
-        (or it was deleted so long ago that CLB forgot it).
+        The balancer with this id, deleted or not; not found if there is
+        none (or it was deleted so long ago that CLB forgot it).
         """
         balancer = self.balancers.get(lb_id)
         if balancer is None or self._forgotten(balancer, self.now()):
-            raise loadbalancer_not_found()
+            raise LoadBalancerNotFound(lb_id)
         return balancer
 
-    def existing(self, lb_id: int) -> LoadBalancer:
+    def readable(self, lb_id: int) -> LoadBalancer:
         """
-        A balancer whose parts can be read: 410 once it is deleted.
+        A balancer whose parts can be read: marked deleted once it is
+        deleted.
         """
         balancer = self.get(lb_id)
         if balancer.status(self.now()) == DELETED:
-            raise marked_deleted()
+            raise MarkedDeleted(lb_id)
         return balancer
 
-    def mutable(self, lb_id: int) -> LoadBalancer:
+    def changeable(self, lb_id: int) -> LoadBalancer:
         """
-        A balancer that can be changed now: ACTIVE, else 422 (410 if
-        deleted).
+        A balancer that can be changed now: ACTIVE, else immutable (marked
+        deleted if deleted).
         """
-        balancer = self.existing(lb_id)
+        balancer = self.readable(lb_id)
         status = balancer.status(self.now())
         if status != ACTIVE:
-            raise immutable(balancer.id, status)
+            raise Immutable(balancer.id, status)
         return balancer
 
     def node(self, balancer: LoadBalancer, node_id: int) -> Node:
         node = balancer.nodes.get(node_id)
         if node is None:
-            raise node_not_found()
+            raise NodeNotFound(node_id)
         return node
 
     def _forgotten(self, balancer: LoadBalancer, now: float) -> bool:
@@ -378,6 +309,37 @@ class RegionLoadBalancers:
             if not self._forgotten(balancer, now):
                 yield balancer
 
+    def find(
+        self,
+        now: float,
+        *,
+        status: str | None = None,
+        node_address: str | None = None,
+        changed_since: float | None = None,
+        after: int | None = None,
+    ) -> list[LoadBalancer]:
+        """
+        The balancers a listing shows, in id order: those in ``status``
+        (all but DELETED ones without it), with a node at
+        ``node_address``, changed at or after ``changed_since``, with ids
+        above ``after`` (a paging marker); statuses as they are at ``now``.
+        """
+        found = []
+        for balancer in self.listing():
+            if after is not None and balancer.id <= after:
+                continue
+            current = balancer.status(now)
+            if status is None and current == DELETED:
+                continue
+            if status is not None and current != status:
+                continue
+            if changed_since is not None and balancer.updated < changed_since:
+                continue
+            if node_address is not None and not balancer.has_node_at(node_address):
+                continue
+            found.append(balancer)
+        return found
+
     # --- life cycle ------------------------------------------------------
 
     def create(
@@ -401,7 +363,7 @@ class RegionLoadBalancers:
         (limits, shared virtual IPs).
         """
         if self._live >= self.limits["LOADBALANCER_LIMIT"]:
-            raise over_limit(
+            raise OverLimit(
                 f"Load balancer limit of {self.limits['LOADBALANCER_LIMIT']} reached; "
                 "delete a load balancer or ask for a higher limit."
             )
@@ -443,12 +405,12 @@ class RegionLoadBalancers:
         if "id" in spec:
             shared = self._vips_by_id.get(spec["id"])
             if shared is None:
-                raise validation_error([f"Virtual ip {spec['id']} not found."])
+                raise Invalid((f"Virtual ip {spec['id']} not found.",))
             vip, owner_id = shared
             owner = self.balancers.get(owner_id)
             if owner is not None and owner.port == port:
-                raise validation_error(
-                    [f"Virtual ip {vip.id} is already used by a load balancer on port {port}."]
+                raise Invalid(
+                    (f"Virtual ip {vip.id} is already used by a load balancer on port {port}.",)
                 )
             return [vip]
         versions = [spec["ipVersion"]] if spec["ipVersion"] else ["IPV4"]
@@ -465,60 +427,119 @@ class RegionLoadBalancers:
             vips.append(VirtualIP(self.new_id(), address, spec["type"], version))
         return vips
 
+    def change(
+        self, balancer: LoadBalancer, seconds: float, then: str, make: Callable[[LoadBalancer], T]
+    ) -> T:
+        """
+        Make an accepted change to an ACTIVE balancer: ``make`` it, then
+        PENDING_UPDATE for ``seconds`` and ``then`` (ACTIVE, or ERROR when
+        applying it fails).
+        """
+        made = make(balancer)
+        self.changed(balancer, seconds, then)
+        return made
+
+    def changed(self, balancer: LoadBalancer, seconds: float, then: str) -> None:
+        """
+        A change was accepted: PENDING_UPDATE for ``seconds``, then
+        ``then``.
+        """
+        balancer.transition(self.now(), PENDING_UPDATE, seconds, then)
+
+    def refuse_change(self, balancer: LoadBalancer, seconds: float) -> NoReturn:
+        """
+        Refuse a change as if another client's were still being applied:
+        immutable, the balancer showing PENDING_UPDATE for ``seconds``
+        (none: the refusal only).
+        """
+        if seconds > 0:
+            self.changed(balancer, seconds, ACTIVE)
+        raise Immutable(balancer.id, PENDING_UPDATE)
+
+    def update_attributes(self, balancer: LoadBalancer, changes: dict[str, Any]) -> None:
+        for name, value in changes.items():
+            setattr(balancer, name, value)
+
+    def set_setting(self, balancer: LoadBalancer, name: str, value: Any) -> None:
+        """
+        Set (``None``: remove) one setting: a health monitor, connection
+        throttle, session persistence, logging, caching or error page.
+        """
+        setattr(balancer, name, value)
+
+    # --- deletion --------------------------------------------------------
+
+    def check_deletable(self, balancer: LoadBalancer) -> None:
+        """
+        CLB deletes ACTIVE and ERROR balancers; it refuses others as
+        immutable, and a second delete in its batch-delete words.
+        """
+        status = balancer.status(self.now())
+        if status == PENDING_DELETE:
+            raise ImmutableForDelete((balancer.id,))
+        if status == DELETED:
+            raise UnknownForDelete((balancer.id,))
+        if status not in (ACTIVE, ERROR):
+            raise Immutable(balancer.id, status)
+
+    def deletable(self, lb_ids: Iterable[int]) -> list[LoadBalancer]:
+        """
+        The balancers a batch delete names, if every one can be deleted
+        (ACTIVE or ERROR); else the ones that are gone, or failing that
+        the ones that are busy, all named in one refusal.
+        """
+        now = self.now()
+        missing, refused, balancers = [], [], []
+        for lb_id in lb_ids:
+            balancer = self.balancers.get(lb_id)
+            status = balancer.status(now) if balancer is not None else DELETED
+            if balancer is None or status == DELETED:
+                missing.append(lb_id)
+            elif status not in (ACTIVE, ERROR):
+                refused.append(lb_id)
+            else:
+                balancers.append(balancer)
+        if missing:
+            raise UnknownForDelete(tuple(missing))
+        if refused:
+            raise ImmutableForDelete(tuple(refused))
+        return balancers
+
     def delete(self, balancer: LoadBalancer, seconds: float) -> None:
         """
-        Start deleting a balancer that may be deleted (ACTIVE or ERROR).
+        Start deleting a balancer that may be deleted (ACTIVE or ERROR):
+        PENDING_DELETE for ``seconds``, then DELETED.
         """
         balancer.transition(self.now(), PENDING_DELETE, seconds, DELETED)
         self._live -= 1
 
-    def check_deletable(self, balancer: LoadBalancer) -> None:
-        """
-        CLB deletes ACTIVE and ERROR balancers; it refuses others with 422,
-        and a second delete with 400 (its batch-delete wording).
-        """
-        status = balancer.status(self.now())
-        if status == PENDING_DELETE:
-            raise immutable_for_delete([balancer.id])
-        if status == DELETED:
-            raise unknown_for_delete([balancer.id])
-        if status not in (ACTIVE, ERROR):
-            raise immutable(balancer.id, status)
-
-    def force_status(self, lb_id: int, status: str) -> LoadBalancer:
+    def force(self, lb_id: int, status: str) -> LoadBalancer:
         """
         For the control plane (the old mimic's ``cloudLoadBalancerControl``):
         put a balancer in ``status`` now, whatever it was doing, until a
         client's next change moves it on (which CLB accepts only from
         ACTIVE).  Only ACTIVE, ERROR, PENDING_UPDATE and PENDING_DELETE
         can be set (ValueError otherwise); a PENDING_DELETE set this way
-        does not delete it.  404 for an unknown balancer, 410 for a
-        deleted one, in CLB's shape.
+        does not delete it.  Not found for an unknown balancer, marked
+        deleted for a deleted one.
         """
         if status not in FORCEABLE_STATUSES:
             raise ValueError(status)
-        balancer = self.existing(lb_id)
+        balancer = self.readable(lb_id)
         balancer.transition(self.now(), status, float("inf"), status)
         return balancer
-
-    def changed(self, balancer: LoadBalancer, seconds: float, then: str) -> None:
-        """
-        A change was accepted: PENDING_UPDATE for ``seconds``, then
-        ``then`` (ACTIVE, or ERROR when applying it fails).
-        """
-        balancer.transition(self.now(), PENDING_UPDATE, seconds, then)
 
     # --- nodes -----------------------------------------------------------
 
     def _check_node_count(self, existing: int, adding: int) -> None:
         limit = self.limits["NODE_LIMIT"]
         if existing + adding > limit:
-            raise over_limit(f"Nodes must not exceed {limit} per load balancer.")
+            raise OverLimit(f"Nodes must not exceed {limit} per load balancer.")
 
     def _check_meta_count(self, existing: int, adding: int, limit_name: str, what: str) -> None:
         limit = self.limits[limit_name]
         if existing + adding > limit:
-            raise over_limit(f"Metadata must not exceed {limit} per {what}.")
+            raise OverLimit(f"Metadata must not exceed {limit} per {what}.")
 
     def check_new_nodes(self, balancer: LoadBalancer, specs: list[dict[str, Any]]) -> None:
         """
@@ -528,7 +549,7 @@ class RegionLoadBalancers:
         for spec in specs:
             key = (spec["address"], spec["port"])
             if key in seen:
-                raise over_limit(
+                raise OverLimit(
                     "Duplicate nodes detected. One or more nodes already configured "
                     "on load balancer."
                 )
@@ -543,15 +564,54 @@ class RegionLoadBalancers:
         balancer.nodes[node.id] = node
         return node
 
+    def update_node(self, balancer: LoadBalancer, node_id: int, changes: dict[str, Any]) -> None:
+        node = balancer.nodes[node_id]
+        for name, value in changes.items():
+            setattr(node, name, value)
+
+    def nodes_removable(self, lb_id: int, node_ids: list[int]) -> LoadBalancer:
+        """
+        The balancer, if these nodes of it can be removed in one batch: it
+        must be ACTIVE and have them all.
+        """
+        balancer = self.readable(lb_id)
+        if balancer.status(self.now()) != ACTIVE:
+            raise NotActive(lb_id)
+        unknown = [str(i) for i in node_ids if i not in balancer.nodes]
+        if unknown:
+            raise Invalid((f"Node ids {','.join(unknown)} are not a part of your loadbalancer",))
+        return balancer
+
+    def remove_nodes(self, balancer: LoadBalancer, node_ids: Iterable[int]) -> None:
+        for node_id in node_ids:
+            del balancer.nodes[node_id]
+
     # --- metadata --------------------------------------------------------
 
+    def _metadata_owner(
+        self, lb_id: int, node_id: int | None
+    ) -> tuple[dict[int, MetadataItem], str, str]:
+        """
+        The metadata of a balancer (``node_id`` None) or of one of its
+        nodes, its limit's name, and what to call the owner.
+        """
+        balancer = self.readable(lb_id)
+        if node_id is None:
+            return balancer.metadata, "LOADBALANCER_META_LIMIT", "load balancer"
+        return self.node(balancer, node_id).metadata, "NODE_META_LIMIT", "node"
+
+    def metadata(self, lb_id: int, node_id: int | None) -> list[MetadataItem]:
+        items, _, _ = self._metadata_owner(lb_id, node_id)
+        return list(items.values())
+
     def add_metadata(
-        self, items: dict[int, MetadataItem], new: list[dict[str, str]], limit_name: str, what: str
+        self, lb_id: int, node_id: int | None, new: list[dict[str, str]]
     ) -> list[MetadataItem]:
+        items, limit_name, what = self._metadata_owner(lb_id, node_id)
         keys = {item.key for item in items.values()}
         for item in new:
             if item["key"] in keys:
-                raise validation_error([f"Duplicate key '{item['key']}' found in metadata."])
+                raise Invalid((f"Duplicate key '{item['key']}' found in metadata.",))
             keys.add(item["key"])
         self._check_meta_count(len(items), len(new), limit_name, what)
         return [self._add_metadata(items, item) for item in new]
@@ -561,12 +621,34 @@ class RegionLoadBalancers:
         items[added.id] = added
         return added
 
-    @staticmethod
-    def metadata_item(items: dict[int, MetadataItem], meta_id: int) -> MetadataItem:
+    def delete_metadata(self, lb_id: int, node_id: int | None, meta_ids: list[int]) -> None:
+        """
+        Delete several items, or none if one of them is not there.
+        """
+        items, _, _ = self._metadata_owner(lb_id, node_id)
+        unknown = [str(i) for i in meta_ids if i not in items]
+        if unknown:
+            raise ItemNotFound(f"Metadata item(s) {','.join(unknown)}")
+        for meta_id in meta_ids:
+            del items[meta_id]
+
+    def metadata_item(self, lb_id: int, node_id: int | None, meta_id: int) -> MetadataItem:
+        items, _, _ = self._metadata_owner(lb_id, node_id)
         item = items.get(meta_id)
         if item is None:
-            raise item_not_found("Metadata item")
+            raise ItemNotFound("Metadata item")
         return item
+
+    def set_metadata_value(
+        self, lb_id: int, node_id: int | None, meta_id: int, value: str
+    ) -> None:
+        self.metadata_item(lb_id, node_id, meta_id).value = value
+
+    def delete_metadata_item(self, lb_id: int, node_id: int | None, meta_id: int) -> None:
+        items, _, _ = self._metadata_owner(lb_id, node_id)
+        if meta_id not in items:
+            raise ItemNotFound("Metadata item")
+        del items[meta_id]
 
     # --- access list -----------------------------------------------------
 
@@ -578,19 +660,38 @@ class RegionLoadBalancers:
         existing = {rule.address for rule in current}
         for rule in rules:
             if rule["address"] in existing:
-                raise validation_error(
-                    [f"Duplicate network item address '{rule['address']}' in access list."]
+                raise Invalid(
+                    (f"Duplicate network item address '{rule['address']}' in access list.",)
                 )
             existing.add(rule["address"])
         limit = self.limits["ACCESS_LIST_LIMIT"]
         if len(existing) > limit:
-            raise over_limit(f"Access list must not exceed {limit} network items.")
+            raise OverLimit(f"Access list must not exceed {limit} network items.")
 
     def add_access_rules(self, balancer: LoadBalancer, rules: list[dict[str, str]]) -> None:
         self.check_access_rules(balancer, rules)
         for rule in rules:
             added = AccessRule(self.new_id(), rule["address"], rule["type"])
             balancer.access_list[added.id] = added
+
+    def check_access_rules_exist(self, balancer: LoadBalancer, rule_ids: Iterable[int]) -> None:
+        unknown = [str(i) for i in rule_ids if i not in balancer.access_list]
+        if unknown:
+            raise ItemNotFound(f"Network item(s) {','.join(unknown)}")
+
+    def check_access_rule_exists(self, balancer: LoadBalancer, rule_id: int) -> None:
+        if rule_id not in balancer.access_list:
+            raise ItemNotFound("Network item")
+
+    def remove_access_rules(self, balancer: LoadBalancer, rule_ids: Iterable[int] | None) -> None:
+        """
+        Remove these network items (``None``: every one).
+        """
+        if rule_ids is None:
+            balancer.access_list.clear()
+            return
+        for rule_id in rule_ids:
+            del balancer.access_list[rule_id]
 
     # --- control plane ---------------------------------------------------
 
@@ -607,3 +708,25 @@ class RegionLoadBalancers:
             "nodes": sum(len(b.nodes) for b in self.balancers.values()),
         }
 
+    # The old control entry (:mod:`mimic.services.loadbalancer.control`)
+    # calls these two and catches HTTPError.  They stay, answering in
+    # CLB's shape, until it calls :meth:`readable` and :meth:`force` and
+    # catches :class:`LoadBalancerError` instead.
+
+    def existing(self, lb_id: int) -> LoadBalancer:
+        """
+        :meth:`readable`, refusing with CLB's 404 or 410.
+        """
+        try:
+            return self.readable(lb_id)
+        except LoadBalancerError as error:
+            raise as_http(error) from None
+
+    def force_status(self, lb_id: int, status: str) -> LoadBalancer:
+        """
+        :meth:`force`, refusing with CLB's 404 or 410.
+        """
+        try:
+            return self.force(lb_id, status)
+        except LoadBalancerError as error:
+            raise as_http(error) from None

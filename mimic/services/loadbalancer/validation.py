@@ -1,11 +1,13 @@
 # -*- test-case-name: mimic.test.test_loadbalancer_validation -*-
 """
-Parsing and checking Cloud Load Balancers request bodies.
+Parsing and checking Cloud Load Balancers requests: bodies and query
+arguments.
 
-Each parser takes the decoded JSON and returns plain values for the model,
-or raises CLB's 400: a schema error when the body has the wrong shape, a
-"Validation Failure" listing every broken rule when the values are wrong.
-Unknown attributes are ignored, as clients send more than they need to.
+Each parser takes the decoded JSON (or the request, for its query) and
+returns plain values for the model, or raises CLB's 400: a schema error
+when the body has the wrong shape, a "Validation Failure" listing every
+broken rule when the values are wrong.  Unknown attributes are ignored,
+as clients send more than they need to.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from mimic.http import HTTPError
+from attrs import frozen
+from twisted.web.iweb import IRequest
+
+from mimic.http import HTTPError, query_arg, read_json
 from mimic.services.loadbalancer.errors import clb_error, validation_error
-from mimic.services.loadbalancer.model import ALGORITHMS, PROTOCOLS
+from mimic.services.loadbalancer.model import ALGORITHMS, PROTOCOLS, STATUSES
+from mimic.timestamps import parse_iso
 
 CONDITIONS = ("ENABLED", "DISABLED", "DRAINING")
 NODE_TYPES = ("PRIMARY", "SECONDARY")
@@ -28,6 +34,17 @@ MAX_NAME = 128
 MAX_ERROR_PAGE = 65536
 MAX_META_KEY = 256
 MAX_META_VALUE = 256
+
+#: CLB takes bodies of up to 1 MB (an error page alone may be 64 KiB).
+BODY_LIMIT = 1024 * 1024
+
+
+def read_body(request: IRequest) -> Any:
+    """
+    The request's JSON body: CLB's 413 over :data:`BODY_LIMIT`, its 400
+    when it is not JSON.
+    """
+    return read_json(request, clb_error, limit=BODY_LIMIT)
 
 
 def ascii_int(text: str) -> int | None:
@@ -237,7 +254,7 @@ def parse_virtual_ips(raw: Any) -> list[dict[str, Any]]:
     if not raw:
         raise validation_error(["Must have at least one virtual IP."])
     problems = Problems()
-    parsed = []
+    parsed: list[dict[str, Any]] = []
     for spec in raw:
         if not isinstance(spec, dict):
             raise schema_error("Each virtual IP must be an object.")
@@ -442,7 +459,7 @@ def parse_access_rules(raw: Any) -> list[dict[str, str]]:
     if not raw:
         raise validation_error(["Must provide at least one network item."])
     problems = Problems()
-    rules = []
+    rules: list[dict[str, Any]] = []
     for spec in raw:
         if not isinstance(spec, dict):
             raise schema_error("Each network item must be an object.")
@@ -538,3 +555,67 @@ def parse_ids(raw: list[bytes], what: str, limit: int | None = None) -> list[int
         )
     return list(dict.fromkeys(ids))
 
+
+
+def query_ids(request: IRequest, what: str, limit: int | None = None) -> list[int]:
+    """
+    The ids a batch operation names in its query (``?id=1&id=2``).
+    """
+    return parse_ids(request.args.get(b"id", []), what, limit)
+
+
+def optional_query_ids(request: IRequest, what: str) -> list[int] | None:
+    """
+    The ids named in the query, or ``None`` for none (meaning all).
+    """
+    raw = request.args.get(b"id")
+    return parse_ids(raw, what) if raw else None
+
+
+# --- listing -------------------------------------------------------------
+
+
+@frozen
+class ListQuery:
+    """
+    What a listing of balancers asks for: a status (else every one not
+    DELETED), a node address, changes since a time, and a page.
+    """
+
+    status: str | None
+    node_address: str | None
+    changed_since: float | None
+    limit: int | None
+    offset: int
+    marker: int | None
+
+
+def _changes_since(text: str | None) -> float | None:
+    if text is None:
+        return None
+    seconds = parse_iso(text)
+    if seconds is None:
+        raise clb_error(400, f"'changes-since' must be an ISO 8601 time, got '{text}'.")
+    return seconds
+
+
+def _at_least(request: IRequest, name: str, minimum: int) -> int | None:
+    text = query_arg(request, name)
+    if text is None:
+        return None
+    number = ascii_int(text)
+    if number is None or number < minimum:
+        raise clb_error(400, f"'{name}' must be an integer of at least {minimum}.")
+    return number
+
+
+def parse_list_query(request: IRequest) -> ListQuery:
+    status = query_arg(request, "status")
+    if status is not None and status not in STATUSES:
+        raise clb_error(400, f"Status '{status}' is not one of: {', '.join(STATUSES)}.")
+    node_address = query_arg(request, "nodeaddress")
+    changed_since = _changes_since(query_arg(request, "changes-since"))
+    limit = _at_least(request, "limit", 1)
+    offset = _at_least(request, "offset", 0) or 0
+    marker = _at_least(request, "marker", 0)
+    return ListQuery(status, node_address, changed_since, limit, offset, marker)
