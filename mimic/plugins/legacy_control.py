@@ -8,10 +8,10 @@ the two sides it joins: the shared ``behaviors`` of
 """
 
 from mimic.control.legacy import LegacyControlPlugin
-from mimic.plugins.loadbalancer import REGIONS as LOADBALANCER_REGIONS
 from mimic.services.compute.control import ComputeControlAPI
 from mimic.services.compute.plugin import REGIONS as COMPUTE_REGIONS
 from mimic.services.loadbalancer.control import LoadBalancerControlAPI
+from mimic.services.loadbalancer.plugin import REGIONS as LOADBALANCER_REGIONS
 
 compute_control = LegacyControlPlugin(
     name="compute-control",

@@ -27,6 +27,7 @@ from twisted.web.iweb import IRequest
 
 from mimic.http import HTTPError, handle_errors, json_response, plain_error_body, read_json, require_object
 from mimic.interfaces import IMimicCore
+from mimic.services.loadbalancer.errors import LoadBalancerNotFound, MarkedDeleted
 from mimic.services.loadbalancer.model import FORCEABLE_STATUSES, RegionLoadBalancers
 
 
@@ -92,14 +93,14 @@ class LoadBalancerControlAPI:
                 400,
                 f"Status {status!r} cannot be set; one of {', '.join(FORCEABLE_STATUSES)} can.",
             )
+        balancers = self.balancers()
         try:
-            balancers = self.balancers()
             if status is None:
-                balancers.existing(int(lb_id))
+                balancers.readable(int(lb_id))
             else:
-                balancers.force_status(int(lb_id), status)
-        except HTTPError as e:
-            if e.status == 404:
-                raise not_owned
-            raise control_error(e.status, f"Load balancer {lb_id} is deleted; its status cannot be set.")
+                balancers.force(int(lb_id), status)
+        except LoadBalancerNotFound:
+            raise not_owned
+        except MarkedDeleted:
+            raise control_error(410, f"Load balancer {lb_id} is deleted; its status cannot be set.")
         return json_response(request, None, 204)
