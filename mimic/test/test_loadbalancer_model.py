@@ -12,7 +12,6 @@ from typing import Any
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
-from mimic.http import HTTPError
 from mimic.services.loadbalancer.errors import (
     Immutable,
     ImmutableForDelete,
@@ -230,15 +229,3 @@ class ControlPlaneTests(ModelTestCase):
 
     def test_force_refuses_statuses_that_cannot_be_set(self) -> None:
         self.assertRaises(ValueError, self.state.force, self.create().id, DELETED)
-
-    def test_old_control_entry_calls_answer_in_clbs_shape(self) -> None:
-        """
-        ``existing`` and ``force_status``, which the old control entry
-        calls, refuse with CLB's 404 and 410.
-        """
-        balancer = self.create()
-        self.assertIs(self.state.existing(balancer.id), balancer)
-        self.assertEqual(self.assertRaises(HTTPError, self.state.existing, 99).status, 404)
-        self.state.delete(balancer, 0)
-        refused = self.assertRaises(HTTPError, self.state.force_status, balancer.id, ACTIVE)
-        self.assertEqual(refused.status, 410)

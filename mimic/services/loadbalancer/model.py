@@ -26,14 +26,12 @@ from mimic.services.loadbalancer.errors import (
     ImmutableForDelete,
     Invalid,
     ItemNotFound,
-    LoadBalancerError,
     LoadBalancerNotFound,
     MarkedDeleted,
     NodeNotFound,
     NotActive,
     OverLimit,
     UnknownForDelete,
-    as_http,
 )
 
 ACTIVE = "ACTIVE"
@@ -707,26 +705,3 @@ class RegionLoadBalancers:
             "ids": list(self.balancers),
             "nodes": sum(len(b.nodes) for b in self.balancers.values()),
         }
-
-    # The old control entry (:mod:`mimic.services.loadbalancer.control`)
-    # calls these two and catches HTTPError.  They stay, answering in
-    # CLB's shape, until it calls :meth:`readable` and :meth:`force` and
-    # catches :class:`LoadBalancerError` instead.
-
-    def existing(self, lb_id: int) -> LoadBalancer:
-        """
-        :meth:`readable`, refusing with CLB's 404 or 410.
-        """
-        try:
-            return self.readable(lb_id)
-        except LoadBalancerError as error:
-            raise as_http(error) from None
-
-    def force_status(self, lb_id: int, status: str) -> LoadBalancer:
-        """
-        :meth:`force`, refusing with CLB's 404 or 410.
-        """
-        try:
-            return self.force(lb_id, status)
-        except LoadBalancerError as error:
-            raise as_http(error) from None
