@@ -5,8 +5,4 @@ Cloud Load Balancers (the v1.0 API), as Rackspace's ``cloudLoadBalancers``.
 
 from mimic.services.loadbalancer import plugin
 
-# The old control entry's plugin (mimic.plugins.legacy_control) takes the
-# regions from here.
-REGIONS = plugin.REGIONS
-
 loadbalancer = plugin.LoadBalancerPlugin()

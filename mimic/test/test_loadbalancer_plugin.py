@@ -35,10 +35,13 @@ class CatalogTests(LoadBalancerTestCase):
 
 
 class PluginTests(SynchronousTestCase):
-    def test_drop_in_offers_the_plugin_and_its_regions(self) -> None:
+    def test_drop_in_offers_the_plugin(self) -> None:
         self.assertIsInstance(drop_in.loadbalancer, LoadBalancerPlugin)
         self.assertTrue(IAPIMock.providedBy(drop_in.loadbalancer))
-        self.assertEqual(drop_in.REGIONS, REGIONS)
+
+    def test_rackspaces_regions_by_default(self) -> None:
+        (entry,) = LoadBalancerPlugin().catalog_entries("t1")
+        self.assertEqual(tuple(e.region for e in entry.endpoints), REGIONS)
 
     def test_regions_can_be_chosen(self) -> None:
         (entry,) = LoadBalancerPlugin(regions=["LON"]).catalog_entries("t1")
