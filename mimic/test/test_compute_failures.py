@@ -8,9 +8,30 @@ suite using Mimic would see them.
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from mimic.services.compute.failures import SERVER_ACTION, SERVER_CREATE, SERVER_DELETE
+from twisted.trial.unittest import SynchronousTestCase
+
+from mimic.failures import Event
+from mimic.http import HTTPError
+from mimic.services.compute.failures import (
+    DEFAULT_FAULT,
+    SERVER_ACTION,
+    SERVER_CREATE,
+    SERVER_DELETE,
+    ActionFinish,
+    ActiveNow,
+    ActiveThenError,
+    BuildFor,
+    DeleteNow,
+    DeletingFor,
+    ErrorNow,
+    FailDeletes,
+    FalseNegative,
+    OverQuota,
+)
 from mimic.test.test_compute_servers import ComputeTestCase
+from mimic.testing import InMemoryMimic
 
 
 class CreateConditionTests(ComputeTestCase):
@@ -139,3 +160,65 @@ class CatalogueTests(ComputeTestCase):
             if c.metadata is not None
         }
         self.assertTrue({"server_building", "server_error", "create_server_failure", "delete_server_failure"} <= keys)
+
+
+class OutcomeTests(SynchronousTestCase):
+    """
+    What each condition does, as the failure engine decides it: the
+    outcome the model applies, or Nova's error raised before anything
+    changes.
+    """
+
+    def setUp(self) -> None:
+        self.failures = InMemoryMimic().core.failures
+
+    def decide(self, event: Event, metadata: dict[str, str]) -> Any:
+        return self.failures.decide(event, {}, metadata)
+
+    def test_nothing_applies_gives_each_events_normal_outcome(self) -> None:
+        self.assertEqual(self.decide(SERVER_CREATE, {}), ActiveNow())
+        self.assertEqual(self.decide(SERVER_DELETE, {}), DeleteNow())
+        self.assertEqual(self.decide(SERVER_ACTION, {}), ActionFinish(fault=None))
+
+    def test_create_conditions_give_how_the_server_starts(self) -> None:
+        self.assertEqual(self.decide(SERVER_CREATE, {"server_building": "30"}), BuildFor(30.0))
+        self.assertEqual(
+            self.decide(SERVER_CREATE, {"server_error": "1"}),
+            ErrorNow("No valid host was found. There are not enough hosts available."),
+        )
+        self.assertEqual(
+            self.decide(SERVER_CREATE, {"server_error_after": '{"seconds": 60, "message": "gone"}'}),
+            ActiveThenError(60.0, "gone"),
+        )
+        self.assertIsInstance(self.decide(SERVER_CREATE, {"server_over_quota": ""}), OverQuota)
+
+    def test_false_negative_carries_the_error_to_answer_after(self) -> None:
+        outcome = self.decide(SERVER_CREATE, {"create_server_false_negative": '{"code": 504}'})
+        self.assertIsInstance(outcome, FalseNegative)
+        self.assertEqual(outcome.error.status, 504)
+
+    def test_failures_refuse_before_anything_changes(self) -> None:
+        error = self.assertRaises(
+            HTTPError, self.decide, SERVER_CREATE, {"create_server_failure": '{"code": 503, "message": "no"}'}
+        )
+        self.assertEqual((error.status, error.body), (503, {"serviceUnavailable": {"code": 503, "message": "no"}}))
+        error = self.assertRaises(HTTPError, self.decide, SERVER_ACTION, {"server_action_failure": ""})
+        self.assertEqual(error.status, 500)
+
+    def test_delete_conditions_give_how_the_delete_goes(self) -> None:
+        self.assertEqual(
+            self.decide(SERVER_DELETE, {"delete_server_failure": '{"code": 409, "times": 2}'}),
+            FailDeletes(2, 409, DEFAULT_FAULT),
+        )
+        self.assertEqual(self.decide(SERVER_DELETE, {"server_deleting": "20"}), DeletingFor(20.0))
+
+    def test_action_error_ends_the_task_in_error(self) -> None:
+        self.assertEqual(
+            self.decide(SERVER_ACTION, {"server_action_error": ""}),
+            ActionFinish(fault="The action failed on the server's host."),
+        )
+
+    def test_every_condition_declares_its_effect(self) -> None:
+        for event in (SERVER_CREATE, SERVER_DELETE, SERVER_ACTION):
+            for condition in event.conditions:
+                self.assertIsNotNone(condition.effect, (event.id, condition.name))

@@ -13,7 +13,7 @@ from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from mimic.services.compute import limits, quotas
+from mimic.services.compute import model, quotas
 from mimic.test.test_compute_resources import UBUNTU, Compute
 from mimic.testing import Response, start_mimic
 
@@ -55,8 +55,8 @@ class ShowTests(QuotaTestCase):
         body = self.ok(self.compute.get(self.path))["quota_set"]
         self.assertEqual(set(body), KEYS_2_1 | {"id"})
         self.assertEqual(body["id"], self.tenant)
-        self.assertEqual(body["instances"], limits.DEFAULT_QUOTAS.instances)
-        self.assertEqual(body["ram"], limits.DEFAULT_QUOTAS.ram)
+        self.assertEqual(body["instances"], model.DEFAULT_QUOTAS.instances)
+        self.assertEqual(body["ram"], model.DEFAULT_QUOTAS.ram)
         self.assertEqual(body["cores"], -1)
 
     def test_network_quotas_go_at_2_36_and_file_quotas_at_2_57(self) -> None:
@@ -78,7 +78,7 @@ class ShowTests(QuotaTestCase):
         self.ok(self.put({"instances": 5}))
         body = self.ok(self.compute.get(self.path + "/defaults"))["quota_set"]
         self.assertEqual(body["id"], self.tenant)
-        self.assertEqual(body["instances"], limits.DEFAULT_QUOTAS.instances)
+        self.assertEqual(body["instances"], model.DEFAULT_QUOTAS.instances)
 
     def test_another_tenants_quotas_are_forbidden(self) -> None:
         for method, suffix in (("GET", ""), ("GET", "/detail"), ("PUT", ""), ("DELETE", "")):
@@ -209,10 +209,10 @@ class ValidationTests(QuotaTestCase):
 
     def test_update_helper_keeps_unnamed_quotas(self) -> None:
         updated = quotas.apply_update(
-            limits.DEFAULT_QUOTAS, {"quota_set": {"instances": "7"}}, (2, 1), limits.Usage()
+            model.DEFAULT_QUOTAS, {"quota_set": {"instances": "7"}}, (2, 1), model.Usage()
         )
         self.assertEqual(updated.instances, 7)
-        self.assertEqual(updated.ram, limits.DEFAULT_QUOTAS.ram)
+        self.assertEqual(updated.ram, model.DEFAULT_QUOTAS.ram)
 
 
 class ClientTests(SynchronousTestCase):

@@ -10,8 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
+from zope.interface.verify import verifyObject
 
-from mimic.services.compute import flavors, images, keypairs, limits, zones
+from mimic.interfaces import IImages
+from mimic.services.compute import flavors, images, keypairs, model, zones
+from mimic.services.compute.errors import NoImageService
+from mimic.services.image import model as image_model
 from mimic.testing import InMemoryMimic, Response
 
 #: An OpenStack client's ed25519 public key and its MD5 fingerprint, as
@@ -159,7 +163,7 @@ class FlavorTests(ResourceTestCase):
 class ImageTests(ResourceTestCase):
     def test_list_gives_base_images_newest_first_with_links(self) -> None:
         listed = self.ok(self.compute.get("/images"))["images"]
-        self.assertEqual([i["id"] for i in listed], [i.id for i in images.BASE_IMAGES])
+        self.assertEqual([i["id"] for i in listed], [i.id for i in image_model.BASE_IMAGES])
         self.assertEqual(listed[0]["id"], UBUNTU)
         self.assertEqual(set(listed[0]), {"id", "name", "links"})
         self.assertEqual([link["rel"] for link in listed[0]["links"]], ["self", "bookmark", "alternate"])
@@ -195,7 +199,7 @@ class ImageTests(ResourceTestCase):
         marker = first["images"][1]["id"]
         self.assertIn(f"marker={marker}", first["images_links"][0]["href"])
         rest = self.ok(self.compute.get(f"/images?marker={marker}"))
-        self.assertEqual(len(rest["images"]), len(images.BASE_IMAGES) - 2)
+        self.assertEqual(len(rest["images"]), len(image_model.BASE_IMAGES) - 2)
         self.assertNotIn("images_links", rest)
 
     def test_image_metadata_and_one_key(self) -> None:
@@ -235,7 +239,7 @@ class ImageTests(ResourceTestCase):
         self.assertEqual(image["metadata"]["base_image_ref"], UBUNTU)
         listed = self.ok(self.compute.get(f"/images/detail?server={server_id}"))["images"]
         self.assertEqual([i["id"] for i in listed], [image_id])
-        self.compute.mimic.tick(images.SNAPSHOT_SECONDS)
+        self.compute.mimic.tick(image_model.SNAPSHOT_SECONDS)
         image = self.ok(self.compute.get(f"/images/{image_id}"))["image"]
         self.assertEqual((image["status"], image["progress"]), ("ACTIVE", 100))
         self.assertEqual(self.compute.request("DELETE", f"/images/{image_id}").code, 204)
@@ -271,17 +275,25 @@ class ImageTests(ResourceTestCase):
         self.assertNovaError(self.compute.get(f"/images/{UBUNTU}", "2.36"), 404, "itemNotFound")
 
 
-class ImageStoreTests(SynchronousTestCase):
+class SharedImagesTests(SynchronousTestCase):
     """
-    Snapshots, as the ``createImage`` server action records them.
+    The images compute reaches through the IImages contract: the Image
+    service's store for the tenant and region, where the ``createImage``
+    server action records snapshots.
     """
 
+    def setUp(self) -> None:
+        self.images = InMemoryMimic().core.shared(IImages, "t1", "ORD")
+
+    def test_the_image_service_shares_its_images_under_the_contract(self) -> None:
+        self.assertTrue(verifyObject(IImages, self.images))
+
     def test_snapshot_is_saving_then_active_on_the_clock(self) -> None:
-        store = images.ImageStore()
+        store = self.images
         base = store.get(UBUNTU)
         snapshot = store.create_snapshot("backup", "server-1", now=1000.0, base_image=base)
         self.assertEqual((snapshot.status(1000.0), snapshot.progress(1000.0)), ("SAVING", 25))
-        ready = 1000.0 + images.SNAPSHOT_SECONDS
+        ready = 1000.0 + image_model.SNAPSHOT_SECONDS
         self.assertEqual((snapshot.status(ready), snapshot.progress(ready)), ("ACTIVE", 100))
         self.assertEqual(snapshot.metadata["image_type"], "snapshot")
         self.assertEqual(snapshot.metadata["base_image_ref"], UBUNTU)
@@ -289,7 +301,7 @@ class ImageStoreTests(SynchronousTestCase):
         self.assertEqual(snapshot.min_disk, base.min_disk if base else None)
 
     def test_snapshots_list_first_and_can_be_deleted(self) -> None:
-        store = images.ImageStore()
+        store = self.images
         older = store.create_snapshot("one", "s", now=1.0)
         newer = store.create_snapshot("two", "s", now=2.0)
         self.assertEqual([i.id for i in store][:3], [newer.id, older.id, UBUNTU])
@@ -297,21 +309,17 @@ class ImageStoreTests(SynchronousTestCase):
         self.assertTrue(store.delete(older.id))
         self.assertIsNone(store.get(older.id))
         self.assertFalse(store.delete(UBUNTU))
-        self.assertEqual(len(store), len(images.BASE_IMAGES) + 1)
+        self.assertEqual(len(list(store)), len(image_model.BASE_IMAGES) + 1)
 
-    def test_glance_view_of_the_same_images(self) -> None:
-        store = images.ImageStore()
-        base = store.get(UBUNTU)
-        assert base is not None
-        public = base.glance_json(now=0.0, owner="t1")
-        self.assertEqual(
-            {k: public[k] for k in ("id", "status", "visibility", "min_disk", "os_distro")},
-            {"id": UBUNTU, "status": "active", "visibility": "public", "min_disk": 20, "os_distro": "ubuntu"},
-        )
-        snapshot = store.create_snapshot("backup", "server-1", now=10.0, base_image=base)
-        saving = snapshot.glance_json(now=10.0, owner="t1")
-        self.assertEqual((saving["status"], saving["visibility"], saving["owner"], saving["size"]), ("saving", "private", "t1", None))
-        self.assertEqual(saving["image_type"], "snapshot")
+    def test_compute_boots_the_image_services_default_image(self) -> None:
+        self.assertEqual(images.DEFAULT_IMAGE_ID, image_model.DEFAULT_IMAGE_ID)
+
+    def test_without_an_image_service_there_are_no_images(self) -> None:
+        self.assertTrue(verifyObject(IImages, model.NO_IMAGES))
+        self.assertIsNone(model.NO_IMAGES.get(UBUNTU))
+        self.assertEqual(list(model.NO_IMAGES), [])
+        self.assertFalse(model.NO_IMAGES.delete(UBUNTU))
+        self.assertRaises(NoImageService, model.NO_IMAGES.create_snapshot, "backup", "server-1", 1.0)
 
     def test_image_refs_are_uuids_or_urls_ending_in_one(self) -> None:
         self.assertEqual(images.image_id_from_ref(UBUNTU), UBUNTU)
@@ -462,8 +470,8 @@ class LimitsTests(ResourceTestCase):
         body = self.ok(self.compute.get("/limits"))["limits"]
         self.assertEqual(body["rate"], [])
         absolute = body["absolute"]
-        self.assertEqual(absolute["maxTotalInstances"], limits.DEFAULT_QUOTAS.instances)
-        self.assertEqual(absolute["maxTotalRAMSize"], limits.DEFAULT_QUOTAS.ram)
+        self.assertEqual(absolute["maxTotalInstances"], model.DEFAULT_QUOTAS.instances)
+        self.assertEqual(absolute["maxTotalRAMSize"], model.DEFAULT_QUOTAS.ram)
         self.assertEqual(absolute["maxTotalCores"], -1)
         self.assertEqual(
             (absolute["totalInstancesUsed"], absolute["totalCoresUsed"], absolute["totalRAMUsed"]), (0, 0, 0)
@@ -490,24 +498,24 @@ class LimitsTests(ResourceTestCase):
         self.assertIn("maxTotalKeypairs", absolute)
 
     def test_usage_sums_the_servers_flavors(self) -> None:
-        usage = limits.usage_of(["general1-1", "general1-4", "unknown"])
-        self.assertEqual(usage, limits.Usage(instances=3, cores=5, ram=5120))
+        usage = model.usage_of(["general1-1", "general1-4", "unknown"])
+        self.assertEqual(usage, model.Usage(instances=3, cores=5, ram=5120))
 
     def test_quota_message_names_what_is_over(self) -> None:
         flavor = flavors.get_flavor("general1-2")
         assert flavor is not None
-        self.assertIsNone(limits.quota_exceeded_message(limits.Usage(10, 20, 4096), flavor))
-        quotas = limits.Quotas(instances=10, cores=20, ram=51200)
+        self.assertIsNone(model.quota_exceeded_message(model.Usage(10, 20, 4096), flavor))
+        quotas = model.Quotas(instances=10, cores=20, ram=51200)
         self.assertEqual(
-            limits.quota_exceeded_message(limits.Usage(10, 10, 4096), flavor, quotas=quotas),
+            model.quota_exceeded_message(model.Usage(10, 10, 4096), flavor, quotas=quotas),
             "Quota exceeded for instances: Requested 1, but already used 10 of 10 instances",
         )
         self.assertEqual(
-            limits.quota_exceeded_message(limits.Usage(1, 19, 4096), flavor, quotas=quotas),
+            model.quota_exceeded_message(model.Usage(1, 19, 4096), flavor, quotas=quotas),
             "Quota exceeded for cores: Requested 2, but already used 19 of 20 cores",
         )
         self.assertEqual(
-            limits.quota_exceeded_message(limits.Usage(10, 20, 51200), flavor, quotas=quotas),
+            model.quota_exceeded_message(model.Usage(10, 20, 51200), flavor, quotas=quotas),
             "Quota exceeded for instances, cores, ram: Requested 1, 2, 2048, but already used "
             "10, 20, 51200 of 10, 20, 51200 instances, cores, ram",
         )
@@ -605,7 +613,7 @@ class ClientTests(SynchronousTestCase):
     def test_novaclient_limits_and_zones(self) -> None:
         nova = self.novaclient("2.1")
         absolute = {limit.name: limit.value for limit in nova.limits.get().absolute}
-        self.assertEqual(absolute["maxTotalInstances"], limits.DEFAULT_QUOTAS.instances)
+        self.assertEqual(absolute["maxTotalInstances"], model.DEFAULT_QUOTAS.instances)
         self.assertEqual(absolute["totalInstancesUsed"], 0)
         self.assertEqual([zone.zoneName for zone in nova.availability_zones.list(detailed=False)], ["nova"])
 

@@ -6,19 +6,23 @@ action (``{"reboot": {"type": "SOFT"}}``).
 Each action checks the server's state as Nova does (409 otherwise), puts
 the server in the action's task state at once and finishes after
 :data:`DURATIONS` seconds on Mimic's clock, so a client sees ``REBOOT``
-until the clock is ticked, then ``ACTIVE``.
+until the clock is ticked, then ``ACTIVE``.  :func:`run_action` asks the
+failure engine once how the action goes
+(:data:`~mimic.services.compute.failures.SERVER_ACTION`) and hands the
+outcome to the action.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
-from klein import Klein
+from attrs import define
 from twisted.web.iweb import IRequest
 
+from mimic.failures import FailureEngine
 from mimic.http import json_response, read_json
-from mimic.services.compute import failures as events
-from mimic.services.compute.errors import conflicting_state, invalid_input, nova_error
+from mimic.services.compute.errors import conflicting_state, invalid_input, nova_error, server_locked
+from mimic.services.compute.failures import SERVER_ACTION, ActionFinish
 from mimic.services.compute.flavors import flavor_from_ref
 from mimic.services.compute.images import image_id_from_ref
 from mimic.services.compute.model import (
@@ -32,6 +36,7 @@ from mimic.services.compute.model import (
     SHUTDOWN,
     STOPPED,
     SUSPENDED,
+    ComputeState,
     Server,
     Transition,
     admin_password,
@@ -45,9 +50,7 @@ from mimic.services.compute.validation import (
     string_map,
 )
 from mimic.services.compute.views import server_json
-
-if TYPE_CHECKING:
-    from mimic.services.compute.routes import ComputeAPI, RequestContext
+from mimic.services.compute.web import RequestContext
 
 #: Seconds each timed action takes on Mimic's clock.
 DURATIONS = {
@@ -81,29 +84,43 @@ def _check_state(server: Server, action: str, allowed: tuple[str, ...]) -> None:
         raise conflicting_state(action, server.id, "task_state", server.task_state)
 
 
-def _timed(
-    server: Server,
-    ctx: RequestContext,
-    action: str,
-    task_state: str,
-    final: tuple[str, str | None, int],
-    failing: str | None,
-    apply: Callable[[Server], None] | None = None,
-) -> None:
+@define
+class ActionRequest:
     """
-    Start a task now and finish it after the action's duration, or end
-    in ERROR (with ``failing`` as the fault) if a condition says so.
+    One action on one server: what its handler works on.
     """
-    server.set_state(ctx.now, server.vm_state, task_state, server.power_state)
-    at = ctx.now + DURATIONS[action]
-    if failing is not None:
-        message = failing
-        ctx.state.schedule(
-            server,
-            Transition(at, ERROR, None, server.power_state, apply=lambda s: s.go_to_error(s.updated, message))
-        )
-    else:
-        ctx.state.schedule(server, Transition(at, *final, apply=apply))
+
+    request: IRequest
+    ctx: RequestContext
+    state: ComputeState
+    server: Server
+    #: The action's own part of the body (``{"type": "SOFT"}`` of a reboot).
+    argument: Any
+    #: How the action's task ends, as the failure engine decided.
+    finish: ActionFinish
+
+    def timed(
+        self,
+        action: str,
+        task_state: str,
+        final: tuple[str, str | None, int],
+        apply: Callable[[Server], None] | None = None,
+    ) -> None:
+        """
+        Start a task now and finish it after the action's duration, or
+        end in ERROR (with the outcome's fault) if a condition says so.
+        """
+        server, now = self.server, self.ctx.now
+        server.set_state(now, server.vm_state, task_state, server.power_state)
+        at = now + DURATIONS[action]
+        fault = self.finish.fault
+        if fault is not None:
+            self.state.schedule(
+                server,
+                Transition(at, ERROR, None, server.power_state, apply=lambda s: s.go_to_error(s.updated, fault)),
+            )
+        else:
+            self.state.schedule(server, Transition(at, *final, apply=apply))
 
 
 def _body(value: Any, action: str) -> dict[str, Any]:
@@ -114,7 +131,13 @@ def _body(value: Any, action: str) -> dict[str, Any]:
     return value
 
 
-def run_action(api: ComputeAPI, request: IRequest, ctx: RequestContext, server: Server) -> bytes:
+def run_action(
+    request: IRequest, ctx: RequestContext, state: ComputeState, server: Server, failures: FailureEngine
+) -> bytes:
+    """
+    ``POST /servers/<id>/action``: check the body names one known action
+    the server takes, ask the failure engine how it goes, and run it.
+    """
     body = read_json(request, nova_error)
     if not isinstance(body, dict) or len(body) != 1:
         raise nova_error(400, "Malformed request body")
@@ -123,9 +146,9 @@ def run_action(api: ComputeAPI, request: IRequest, ctx: RequestContext, server: 
     if handler is None:
         raise nova_error(400, f"There is no such action: {action}")
     if server.locked and action not in _LOCK_EXEMPT:
-        raise nova_error(409, f"Instance {server.id} is locked")
-    firing = api.consult(
-        events.SERVER_ACTION.id,
+        raise server_locked(server.id)
+    finish = failures.decide(
+        SERVER_ACTION,
         {
             "action": action,
             "server_id": server.id,
@@ -135,14 +158,12 @@ def run_action(api: ComputeAPI, request: IRequest, ctx: RequestContext, server: 
         },
         server.metadata,
     )
-    if firing is not None and firing.name == "fail":
-        raise nova_error(firing["code"], firing["message"])
-    failing = firing["message"] if firing is not None and firing.name == "error" else None
-    return handler(request, ctx, server, argument, failing)
+    return handler(ActionRequest(request, ctx, state, server, argument, finish))
 
 
-def _reboot(request: IRequest, ctx: RequestContext, server: Server, argument: Any, failing: str | None) -> bytes:
-    argument = _body(argument, "reboot")
+def _reboot(act: ActionRequest) -> bytes:
+    argument = _body(act.argument, "reboot")
+    server = act.server
     kind = argument.get("type")
     if kind not in ("SOFT", "HARD", "soft", "hard"):
         raise invalid_input("reboot/type", kind, f"{kind!r} is not one of ['HARD', 'Hard', 'SOFT', 'Soft']")
@@ -155,32 +176,33 @@ def _reboot(request: IRequest, ctx: RequestContext, server: Server, argument: An
             raise conflicting_state("reboot", server.id, "vm_state", server.vm_state)
         server.cancel_pending()
         task = "reboot_started_hard"
-    _timed(server, ctx, "reboot", task, (ACTIVE, None, RUNNING), failing)
-    return json_response(request, None, 202)
+    act.timed("reboot", task, (ACTIVE, None, RUNNING))
+    return json_response(act.request, None, 202)
 
 
-def _simple(action: str, allowed: tuple[str, ...], task: str, final: tuple[str, str | None, int]) -> Any:
-    def handler(request: IRequest, ctx: RequestContext, server: Server, argument: Any, failing: str | None) -> bytes:
-        _check_state(server, action, allowed)
-        _timed(server, ctx, action, task, final, failing)
-        return json_response(request, None, 202)
+def _simple(action: str, allowed: tuple[str, ...], task: str, final: tuple[str, str | None, int]) -> Action:
+    def handler(act: ActionRequest) -> bytes:
+        _check_state(act.server, action, allowed)
+        act.timed(action, task, final)
+        return json_response(act.request, None, 202)
 
     return handler
 
 
-def _rescue(request: IRequest, ctx: RequestContext, server: Server, argument: Any, failing: str | None) -> bytes:
-    argument = _body(argument, "rescue")
-    _check_state(server, "rescue", (ACTIVE, STOPPED, ERROR))
+def _rescue(act: ActionRequest) -> bytes:
+    argument = _body(act.argument, "rescue")
+    _check_state(act.server, "rescue", (ACTIVE, STOPPED, ERROR))
     password = argument.get("adminPass")
     if password is not None and not isinstance(password, str):
         raise invalid_input("rescue/adminPass", password, f"{password!r} is not of type 'string'")
     password = password or admin_password()
-    _timed(server, ctx, "rescue", "rescuing", (RESCUED, None, RUNNING), failing)
-    return json_response(request, {"adminPass": password}, 200)
+    act.timed("rescue", "rescuing", (RESCUED, None, RUNNING))
+    return json_response(act.request, {"adminPass": password}, 200)
 
 
-def _resize(request: IRequest, ctx: RequestContext, server: Server, argument: Any, failing: str | None) -> bytes:
-    argument = _body(argument, "resize")
+def _resize(act: ActionRequest) -> bytes:
+    argument = _body(act.argument, "resize")
+    server = act.server
     if "flavorRef" not in argument:
         raise invalid_input("resize", argument, "'flavorRef' is a required property")
     flavor = flavor_from_ref(argument["flavorRef"])
@@ -191,50 +213,52 @@ def _resize(request: IRequest, ctx: RequestContext, server: Server, argument: An
         raise nova_error(400, "When resizing, instances must change flavor!")
     if "OS-DCF:diskConfig" in argument:
         disk_config(argument["OS-DCF:diskConfig"])
-    ctx.state.start_resize(server, flavor.id)
+    act.state.start_resize(server, flavor.id)
     server.resized_from = server.vm_state
-    power = server.power_state
-    _timed(server, ctx, "resize", "resize_prep", (RESIZED, None, power), failing)
-    return json_response(request, None, 202)
+    act.timed("resize", "resize_prep", (RESIZED, None, server.power_state))
+    return json_response(act.request, None, 202)
 
 
-def _confirm_resize(request: IRequest, ctx: RequestContext, server: Server, argument: Any, failing: str | None) -> bytes:
+def _confirm_resize(act: ActionRequest) -> bytes:
+    server = act.server
     if server.vm_state != RESIZED or server.task_state is not None:
         raise nova_error(400, "Instance has not been resized.")
-    ctx.state.finish_resize(server, keep_new=True)
+    act.state.finish_resize(server, keep_new=True)
     back = server.resized_from or ACTIVE
-    server.set_state(ctx.now, back, None, RUNNING if back == ACTIVE else SHUTDOWN)
-    return json_response(request, None, 204)
+    server.set_state(act.ctx.now, back, None, RUNNING if back == ACTIVE else SHUTDOWN)
+    return json_response(act.request, None, 204)
 
 
-def _revert_resize(request: IRequest, ctx: RequestContext, server: Server, argument: Any, failing: str | None) -> bytes:
+def _revert_resize(act: ActionRequest) -> bytes:
+    server = act.server
     if server.vm_state != RESIZED or server.task_state is not None:
         raise nova_error(400, "Instance has not been resized.")
     back = server.resized_from or ACTIVE
     power = RUNNING if back == ACTIVE else SHUTDOWN
-    state = ctx.state
-    _timed(
-        server, ctx, "revertResize", "resize_reverting", (back, None, power), failing,
+    state = act.state
+    act.timed(
+        "revertResize", "resize_reverting", (back, None, power),
         apply=lambda s: state.finish_resize(s, keep_new=False),
     )
-    return json_response(request, None, 202)
+    return json_response(act.request, None, 202)
 
 
-def _rebuild(request: IRequest, ctx: RequestContext, server: Server, argument: Any, failing: str | None) -> bytes:
-    argument = _body(argument, "rebuild")
+def _rebuild(act: ActionRequest) -> bytes:
+    argument = _body(act.argument, "rebuild")
+    server, state, ctx = act.server, act.state, act.ctx
     if "imageRef" not in argument:
         raise invalid_input("rebuild", argument, "'imageRef' is a required property")
     image_id = image_id_from_ref(argument["imageRef"])
     if image_id is None:
         raise nova_error(400, "Invalid imageRef provided.")
-    if ctx.state.images.get(image_id) is None:
+    if state.images.get(image_id) is None:
         raise nova_error(400, "Cannot find requested image")
     changes: dict[str, Any] = {"image_id": image_id}
     if "name" in argument:
         changes["name"] = server_name(argument["name"])
     if "metadata" in argument:
         changes["metadata"] = string_map(argument["metadata"], "metadata")
-        check_metadata_quota(changes["metadata"], ctx.quotas.metadata_items)
+        check_metadata_quota(changes["metadata"], state.quotas.metadata_items)
     if "accessIPv4" in argument:
         changes["access_ipv4"] = ip_address(argument["accessIPv4"], "accessIPv4", 4)
     if "accessIPv6" in argument:
@@ -249,7 +273,7 @@ def _rebuild(request: IRequest, ctx: RequestContext, server: Server, argument: A
     if "key_name" in argument and ctx.microversion >= (2, 54):
         key_name = argument["key_name"]
         if key_name is not None and (
-            not isinstance(key_name, str) or ctx.state.keypairs.get(key_name) is None
+            not isinstance(key_name, str) or state.keypairs.get(key_name) is None
         ):
             raise nova_error(400, "Invalid key_name provided.")
         changes["key_name"] = key_name
@@ -264,25 +288,26 @@ def _rebuild(request: IRequest, ctx: RequestContext, server: Server, argument: A
     back = STOPPED if server.vm_state == STOPPED else ACTIVE
     if server.vm_state == ERROR:
         server.vm_state = ACTIVE
-    _timed(server, ctx, "rebuild", "rebuilding", (back, None, RUNNING if back == ACTIVE else SHUTDOWN), failing)
+    act.timed("rebuild", "rebuilding", (back, None, RUNNING if back == ACTIVE else SHUTDOWN))
     described = server_json(server, ctx)
     described["adminPass"] = server.admin_pass
-    return json_response(request, {"server": described}, 202)
+    return json_response(act.request, {"server": described}, 202)
 
 
-def _change_password(request: IRequest, ctx: RequestContext, server: Server, argument: Any, failing: str | None) -> bytes:
-    argument = _body(argument, "changePassword")
+def _change_password(act: ActionRequest) -> bytes:
+    argument = _body(act.argument, "changePassword")
     password = argument.get("adminPass")
     if not isinstance(password, str):
         raise invalid_input("changePassword", argument, "'adminPass' is a required property")
-    _check_state(server, "changePassword", (ACTIVE,))
-    server.admin_pass = password
-    server.updated = ctx.now
-    return json_response(request, None, 202)
+    _check_state(act.server, "changePassword", (ACTIVE,))
+    act.server.admin_pass = password
+    act.server.updated = act.ctx.now
+    return json_response(act.request, None, 202)
 
 
-def _create_image(request: IRequest, ctx: RequestContext, server: Server, argument: Any, failing: str | None) -> bytes:
-    argument = _body(argument, "createImage")
+def _create_image(act: ActionRequest) -> bytes:
+    argument = _body(act.argument, "createImage")
+    server, images, ctx = act.server, act.state.images, act.ctx
     name = argument.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 255:
         raise invalid_input("createImage", argument, "'name' is a required property")
@@ -290,27 +315,27 @@ def _create_image(request: IRequest, ctx: RequestContext, server: Server, argume
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise invalid_input("createImage/metadata", metadata, "must be an object of strings")
     _check_state(server, "createImage", (ACTIVE, STOPPED, PAUSED, SUSPENDED))
-    base = ctx.state.images.get(server.image_id) if server.image_id else None
-    image = ctx.state.images.create_snapshot(name, server.id, ctx.now, metadata, base)
-    back = (server.vm_state, None, server.power_state)
-    _timed(server, ctx, "createImage", "image_snapshot", back, failing)
+    base = images.get(server.image_id) if server.image_id else None
+    image = images.create_snapshot(name, server.id, ctx.now, metadata, base)
+    act.timed("createImage", "image_snapshot", (server.vm_state, None, server.power_state))
     if ctx.microversion >= (2, 45):
-        return json_response(request, {"image_id": image.id}, 202)
+        return json_response(act.request, {"image_id": image.id}, 202)
     location = f"{ctx.versioned_url}/images/{image.id}"
-    return json_response(request, None, 202, {b"Location": location.encode()})
+    return json_response(act.request, None, 202, {b"Location": location.encode()})
 
 
-def _lock(locked: bool) -> Any:
-    def handler(request: IRequest, ctx: RequestContext, server: Server, argument: Any, failing: str | None) -> bytes:
-        server.locked = locked
-        server.updated = ctx.now
-        return json_response(request, None, 202)
+def _lock(locked: bool) -> Action:
+    def handler(act: ActionRequest) -> bytes:
+        act.server.locked = locked
+        act.server.updated = act.ctx.now
+        return json_response(act.request, None, 202)
 
     return handler
 
 
-def _console_output(request: IRequest, ctx: RequestContext, server: Server, argument: Any, failing: str | None) -> bytes:
-    argument = _body(argument, "os-getConsoleOutput")
+def _console_output(act: ActionRequest) -> bytes:
+    argument = _body(act.argument, "os-getConsoleOutput")
+    server = act.server
     if server.vm_state not in (ACTIVE, RESCUED, PAUSED):
         raise conflicting_state("get_console_output", server.id, "vm_state", server.vm_state)
     lines = [f"{server.hostname} login: ", f"Mimic console of {server.name} ({server.id})"]
@@ -320,10 +345,13 @@ def _console_output(request: IRequest, ctx: RequestContext, server: Server, argu
         wanted = integer(length, "os-getConsoleOutput/length", -1)
         if wanted >= 0:
             lines = lines[-wanted:] if wanted > 0 else []
-    return json_response(request, {"output": "\n".join(lines)}, 200)
+    return json_response(act.request, {"output": "\n".join(lines)}, 200)
 
 
-ACTIONS: dict[str, Callable[..., bytes]] = {
+#: What runs each action.
+Action = Callable[[ActionRequest], bytes]
+
+ACTIONS: dict[str, Action] = {
     "reboot": _reboot,
     "os-stop": _simple("os-stop", (ACTIVE, RESCUED, ERROR), "powering-off", (STOPPED, None, SHUTDOWN)),
     "os-start": _simple("os-start", (STOPPED,), "powering-on", (ACTIVE, None, RUNNING)),
@@ -343,15 +371,3 @@ ACTIONS: dict[str, Callable[..., bytes]] = {
     "unlock": _lock(False),
     "os-getConsoleOutput": _console_output,
 }
-
-
-def install_routes(app: Klein, prefix: str) -> None:
-    """
-    Mount ``POST <prefix>/servers/<server_id>/action`` on the compute app.
-    """
-
-    def action(api: ComputeAPI, request: IRequest, version: str, tenant_id: str, server_id: str) -> bytes:
-        ctx = api.context(request, version, tenant_id)
-        return run_action(api, request, ctx, api.server(ctx, server_id))
-
-    app.route(prefix + "/servers/<server_id>/action", methods=["POST"], endpoint="server_action")(action)

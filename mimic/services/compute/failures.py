@@ -1,17 +1,27 @@
 # -*- test-case-name: mimic.test.test_compute_failures -*-
 """
-Compute's known error conditions.
+Compute's known error conditions, each declared once with what it does.
 
-Each is declared once here and fired in one of two ways: by metadata on
-the server-create request (the old mimic's keys, kept so existing test
-suites keep working), or by a registration through the control API.  The
-server stores its creation metadata, so conditions of later events
-(delete, actions) can also be armed at creation time.
+A condition is fired in one of two ways: by metadata on the server-create
+request (the old mimic's keys, kept so existing test suites keep
+working), or by a registration through the control API.  The server
+stores its creation metadata, so conditions of later events (delete,
+actions) can also be armed at creation time.
+
+What a condition does is its ``effect``: it either refuses the request
+at once (raising Nova's error before anything changes) or gives an
+*outcome*, one of the small classes below, which the model applies (how
+a new server starts, how a delete goes, how an action ends).  Each event's
+``normal`` outcome is what Nova does when nothing goes wrong.  A route asks
+:meth:`mimic.failures.FailureEngine.decide` once and hands the outcome on;
+only this module knows the conditions by name.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, NoReturn, Union
+
+from attrs import frozen
 
 from mimic.failures import (
     BadRegistration,
@@ -22,6 +32,8 @@ from mimic.failures import (
     json_object_value,
     no_parameters,
 )
+from mimic.http import HTTPError
+from mimic.services.compute.errors import nova_error
 
 SERVICE = "compute"
 
@@ -79,6 +91,130 @@ def _old_delete_failure(value: str) -> Mapping[str, Any]:
     return parsed
 
 
+# What conditions do: outcomes the model applies.
+
+
+@frozen
+class ActiveNow:
+    """
+    A new server is ACTIVE at once: Nova's normal outcome of a create.
+    """
+
+
+@frozen
+class BuildFor:
+    """
+    A new server stays in BUILD (vm_state building, task_state spawning)
+    for ``seconds``, then becomes ACTIVE.
+    """
+
+    seconds: float
+
+
+@frozen
+class ErrorNow:
+    """
+    A new server goes to ERROR at once, with ``message`` as its fault.
+    """
+
+    message: str
+
+
+@frozen
+class ActiveThenError:
+    """
+    A new server is ACTIVE at once, and goes to ERROR with ``message`` as
+    its fault ``seconds`` later.
+    """
+
+    seconds: float
+    message: str
+
+
+@frozen
+class OverQuota:
+    """
+    A create is refused with Nova's quota 403, as though the tenant had
+    used all its instances (the model words it: it knows how many).
+    """
+
+
+@frozen
+class FalseNegative:
+    """
+    Nova does what was asked, as it normally would (the servers are made
+    ACTIVE, the server is deleted), then answers ``error``.
+    """
+
+    error: HTTPError
+
+
+#: How a create goes.
+CreateOutcome = Union[ActiveNow, BuildFor, ErrorNow, ActiveThenError, OverQuota, FalseNegative]
+
+
+@frozen
+class DeleteNow:
+    """
+    The server is gone at once: Nova's normal outcome of a delete.
+    """
+
+
+@frozen
+class FailDeletes:
+    """
+    The first ``times`` deletes of each server fail with ``code`` and
+    ``message`` (every delete, when ``times`` is None); a later one
+    deletes it.
+    """
+
+    times: int | None
+    code: int
+    message: str
+
+
+@frozen
+class DeletingFor:
+    """
+    The delete is accepted, but the server stays visible with task_state
+    'deleting' for ``seconds`` before it is gone.
+    """
+
+    seconds: float
+
+
+#: How a delete goes.
+DeleteOutcome = Union[DeleteNow, FailDeletes, DeletingFor, FalseNegative]
+
+
+@frozen
+class ActionFinish:
+    """
+    How a server action's task ends: as the action says (Nova's normal
+    outcome) or, when ``fault`` is given, in ERROR with that fault.
+    """
+
+    fault: str | None = None
+
+
+ACTIVE_NOW = ActiveNow()
+OVER_QUOTA = OverQuota()
+DELETE_NOW = DeleteNow()
+FINISH_AS_ASKED = ActionFinish()
+
+
+def _refuse(parameters: Mapping[str, Any]) -> NoReturn:
+    """
+    Refuse the request with the condition's status and message, before
+    anything changes.
+    """
+    raise nova_error(parameters["code"], parameters["message"])
+
+
+def _false_negative(parameters: Mapping[str, Any]) -> FalseNegative:
+    return FalseNegative(nova_error(parameters["code"], parameters["message"]))
+
+
 _CODE = Parameter("code", "HTTP status of the error response.", int, 500, minimum=400)
 
 
@@ -96,6 +232,7 @@ SERVER_CREATE = Event(
         "the hypervisor has spawned it, or ERROR if scheduling or spawning fails."
     ),
     criteria=("server_name", "metadata", "tenant_id", "region", "image_ref", "flavor_ref"),
+    normal=ACTIVE_NOW,
     conditions=(
         Condition(
             "fail",
@@ -108,6 +245,7 @@ SERVER_CREATE = Event(
                 'JSON object {"message": <text>, "code": <status>}',
                 _old_create_failure,
             ),
+            effect=_refuse,
         ),
         Condition(
             "build",
@@ -120,6 +258,7 @@ SERVER_CREATE = Event(
             metadata=MetadataTrigger(
                 "server_building", "seconds in BUILD, e.g. \"30\"", _seconds_or_object
             ),
+            effect=lambda p: BuildFor(p["seconds"]),
         ),
         Condition(
             "error",
@@ -129,6 +268,7 @@ SERVER_CREATE = Event(
             metadata=MetadataTrigger(
                 "server_error", "any value (its presence fires the condition)", no_parameters
             ),
+            effect=lambda p: ErrorNow(p["message"]),
         ),
         Condition(
             "active-then-error",
@@ -143,6 +283,7 @@ SERVER_CREATE = Event(
             metadata=MetadataTrigger(
                 "server_error_after", "seconds ACTIVE before ERROR, e.g. \"60\"", _seconds_or_object
             ),
+            effect=lambda p: ActiveThenError(p["seconds"], p["message"]),
         ),
         Condition(
             "false-negative",
@@ -155,6 +296,7 @@ SERVER_CREATE = Event(
                 'empty, or JSON object {"message": <text>, "code": <status>}',
                 optional_json_object,
             ),
+            effect=_false_negative,
         ),
         Condition(
             "over-quota",
@@ -163,6 +305,7 @@ SERVER_CREATE = Event(
             metadata=MetadataTrigger(
                 "server_over_quota", "any value (its presence fires the condition)", no_parameters
             ),
+            effect=lambda p: OVER_QUOTA,
         ),
     ),
 )
@@ -176,6 +319,7 @@ SERVER_DELETE = Event(
         "the server disappears once the hypervisor has destroyed it."
     ),
     criteria=("server_id", "server_name", "metadata", "tenant_id", "region"),
+    normal=DELETE_NOW,
     conditions=(
         Condition(
             "fail",
@@ -199,6 +343,7 @@ SERVER_DELETE = Event(
                 'JSON object {"code": <status>, "times": <count>}',
                 _old_delete_failure,
             ),
+            effect=lambda p: FailDeletes(p["times"], p["code"], p["message"]),
         ),
         Condition(
             "deleting",
@@ -210,6 +355,7 @@ SERVER_DELETE = Event(
             metadata=MetadataTrigger(
                 "server_deleting", "seconds before the server is gone, e.g. \"30\"", _seconds_or_object
             ),
+            effect=lambda p: DeletingFor(p["seconds"]),
         ),
         Condition(
             "false-negative",
@@ -220,6 +366,7 @@ SERVER_DELETE = Event(
                 'empty, or JSON object {"message": <text>, "code": <status>}',
                 optional_json_object,
             ),
+            effect=_false_negative,
         ),
     ),
 )
@@ -234,6 +381,7 @@ SERVER_ACTION = Event(
         "passes through a task state back to a stable one."
     ),
     criteria=("action", "server_id", "server_name", "metadata", "tenant_id", "region"),
+    normal=FINISH_AS_ASKED,
     conditions=(
         Condition(
             "fail",
@@ -244,6 +392,7 @@ SERVER_ACTION = Event(
                 'JSON object {"message": <text>, "code": <status>}',
                 optional_json_object,
             ),
+            effect=_refuse,
         ),
         Condition(
             "error",
@@ -253,6 +402,7 @@ SERVER_ACTION = Event(
             metadata=MetadataTrigger(
                 "server_action_error", "any value (its presence fires the condition)", no_parameters
             ),
+            effect=lambda p: ActionFinish(fault=p["message"]),
         ),
     ),
 )

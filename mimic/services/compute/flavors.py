@@ -1,24 +1,13 @@
 # -*- test-case-name: mimic.test.test_compute_resources -*-
 """
-Compute flavors: Rackspace's public flavor set, served as Nova serves it.
+Compute flavors: Rackspace's public flavor set, served as Nova serves it
+(``GET /flavors``, ``/flavors/detail``, ``/flavors/<id>`` and
+``/flavors/<id>/os-extra_specs[/<key>]``, by :class:`FlavorsAPI`).
 
-Public surface (for the servers routes to use):
-
-- :class:`RequestContext` -- what every handler of this module and of
-  :mod:`~mimic.services.compute.images`, :mod:`~.keypairs`, :mod:`~.limits`
-  and :mod:`~.zones` needs to know about one request.  The servers routes
-  build one per request and pass it in.
-- :func:`install_routes` -- mounts ``GET /flavors``, ``/flavors/detail``,
-  ``/flavors/<id>`` and ``/flavors/<id>/os-extra_specs[/<key>]`` on a Klein
-  app, below a prefix such as ``/<version>/<tenant_id>``.
-- :data:`FLAVORS` (sorted), :func:`get_flavor` (O(1) by id),
-  :func:`flavor_from_ref` (an id or a flavor URL, as ``flavorRef`` takes),
-  :func:`embedded_flavor_json` (the ``flavor`` field of a server for a
-  microversion), :func:`resource_links` (Nova's ``self`` / ``bookmark``
-  pair).
-- :func:`limit_and_marker`, :func:`next_links`, :func:`int_filter`,
-  :func:`mount` -- the paging, filtering and routing helpers the modules
-  above share.
+:data:`FLAVORS` (sorted), :func:`get_flavor` (O(1) by id) and
+:func:`flavor_from_ref` (an id or a flavor URL, as ``flavorRef`` takes)
+are for the rest of compute; :func:`embedded_flavor_json` is the
+``flavor`` field of a server at a microversion.
 
 Flavors are the same for every tenant and region and never change, so
 they are module-level constants: nothing here is per-request work except
@@ -27,134 +16,23 @@ the listing itself.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Protocol, Sequence
-from urllib.parse import urlencode
+from typing import Any, Sequence
 
 from attrs import field, frozen
 from klein import Klein
 from twisted.web.iweb import IRequest
 
-from mimic.http import json_response, page, query_arg
-from mimic.services.compute.errors import nova_error
-
-#: A microversion as (major, minor); (2, 0) on the legacy /v2 API.
-Microversion = tuple[int, int]
-
-
-class RequestContext(Protocol):
-    """
-    What the handlers of the small compute resources need from the
-    servers routes for one request.
-    """
-
-    #: The negotiated microversion, (2, 1) when the client asked for none.
-    microversion: Microversion
-    #: Absolute URL the client used, up to the tenant segment inclusive,
-    #: e.g. ``http://host/service/compute/ORD/123/v2.1/123``: ``self`` links
-    #: and ``next`` links start with it.
-    versioned_url: str
-    #: The same without the version segment, e.g.
-    #: ``http://host/service/compute/ORD/123/123``: ``bookmark`` links.
-    unversioned_url: str
-    #: The user the token belongs to (keypairs belong to users).
-    user_id: str
-    #: ``core.clock.seconds()`` when the request arrived.
-    now: float
-    #: This tenant's keypairs in this region
-    #: (:class:`mimic.services.compute.keypairs.KeypairStore`).
-    keypairs: Any
-    #: This tenant's images in this region
-    #: (:class:`mimic.services.compute.images.ImageStore`).
-    images: Any
-
-    #: The tenant the request is for.
-    tenant_id: str
-    #: This tenant's compute quotas in this region
-    #: (:class:`mimic.services.compute.limits.Quotas`); settable.
-    quotas: Any
-
-    def flavor_ids_in_use(self) -> Iterable[str]:
-        """
-        The flavor id of every server that counts against the quota (every
-        server not yet deleted), for the ``limits`` used counts.
-        """
-
-    def usage(self) -> Any:
-        """
-        What the tenant's servers here use of the quota
-        (:class:`mimic.services.compute.limits.Usage`), in O(1).
-        """
-
-
-#: Builds the context for a request from the Klein instance, the request
-#: and the URL variables of the prefix.
-ContextFactory = Callable[..., RequestContext]
-
-
-def resource_links(ctx: RequestContext, collection: str, ident: str) -> list[dict[str, str]]:
-    """
-    Nova's ``links`` for a resource: a versioned ``self`` and an
-    unversioned ``bookmark``.
-    """
-    return [
-        {"href": f"{ctx.versioned_url}/{collection}/{ident}", "rel": "self"},
-        {"href": f"{ctx.unversioned_url}/{collection}/{ident}", "rel": "bookmark"},
-    ]
-
-
-def bookmark_links(ctx: RequestContext, collection: str, ident: str) -> list[dict[str, str]]:
-    """
-    The ``links`` of a resource embedded in another (a server's image or
-    flavor): the bookmark only.
-    """
-    return [{"href": f"{ctx.unversioned_url}/{collection}/{ident}", "rel": "bookmark"}]
-
-
-#: Nova's ``osapi_max_limit``: no page is longer, whatever ``limit`` says.
-MAX_LIMIT = 1000
-
-
-def limit_and_marker(request: IRequest) -> tuple[int, str | None]:
-    """
-    ``limit`` and ``marker`` query arguments, validated as Nova does:
-    no limit (or 0) means the largest page, :data:`MAX_LIMIT`.
-    """
-    raw = query_arg(request, "limit")
-    limit = MAX_LIMIT
-    if raw is not None:
-        try:
-            limit = int(raw)
-        except ValueError:
-            raise nova_error(400, "limit param must be an integer")
-        if limit < 0:
-            raise nova_error(400, "limit param must be positive")
-        limit = min(limit or MAX_LIMIT, MAX_LIMIT)
-    return limit, query_arg(request, "marker")
-
-
-def next_links(
-    ctx: RequestContext,
-    request: IRequest,
-    path: str,
-    last_key: str | None,
-    more: bool,
-) -> list[dict[str, str]]:
-    """
-    The ``<collection>_links`` of a listing page, as Nova gives them: when
-    more items follow, a ``next`` link to the same listing (``path``
-    below the versioned URL, e.g. ``flavors/detail``) with the same query
-    and ``marker`` set to the page's last item.
-    """
-    if not more or last_key is None:
-        return []
-    query = [
-        (name.decode("utf-8", "replace"), value.decode("utf-8", "replace"))
-        for name, values in sorted(request.args.items())
-        if name != b"marker"
-        for value in values
-    ]
-    query.append(("marker", last_key))
-    return [{"href": f"{ctx.versioned_url}/{path}?{urlencode(query)}", "rel": "next"}]
+from mimic.http import json_response, page
+from mimic.services.compute.errors import handle_nova_errors, nova_error
+from mimic.services.compute.web import (
+    ContextFactory,
+    RequestContext,
+    bookmark_links,
+    int_filter,
+    limit_and_marker,
+    next_links,
+    resource_links,
+)
 
 
 @frozen
@@ -306,48 +184,6 @@ def embedded_flavor_json(ctx: RequestContext, flavor: Flavor) -> dict[str, Any]:
     }
 
 
-def int_filter(request: IRequest, name: str) -> int | None:
-    """
-    An integer query argument such as ``minRam``, or None when absent;
-    Nova's 400 "Invalid <name> filter" when it is not an integer.
-    """
-    raw = query_arg(request, name)
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise nova_error(400, f"Invalid {name} filter [{raw}]")
-
-
-def list_flavors(request: IRequest, ctx: RequestContext, detail: bool) -> bytes:
-    """
-    ``GET /flavors`` and ``GET /flavors/detail``, with ``minRam``,
-    ``minDisk``, ``is_public``, ``limit`` and ``marker``.
-    """
-    min_ram = int_filter(request, "minRam")
-    min_disk = int_filter(request, "minDisk")
-    limit, marker = limit_and_marker(request)
-    flavors: Sequence[Flavor] = FLAVORS
-    if min_ram is not None or min_disk is not None:
-        flavors = [
-            f
-            for f in FLAVORS
-            if (min_ram is None or f.ram >= min_ram) and (min_disk is None or f.disk >= min_disk)
-        ]
-    paged = page(flavors, lambda f: f.id, limit, marker)
-    if paged is None:
-        raise nova_error(400, f"marker [{marker}] not found")
-    items, more = paged
-    body: dict[str, Any] = {
-        "flavors": [f.detail_json(ctx) if detail else f.summary_json(ctx) for f in items]
-    }
-    path = "flavors/detail" if detail else "flavors"
-    links = next_links(ctx, request, path, items[-1].id if items else None, more)
-    if links:
-        body["flavors_links"] = links
-    return json_response(request, body)
-
 
 def _require_flavor(flavor_id: str) -> Flavor:
     flavor = _BY_ID.get(flavor_id)
@@ -356,78 +192,79 @@ def _require_flavor(flavor_id: str) -> Flavor:
     return flavor
 
 
-def show_flavor(request: IRequest, ctx: RequestContext, flavor_id: str) -> bytes:
+class FlavorsAPI:
     """
-    ``GET /flavors/<id>``.
-    """
-    return json_response(request, {"flavor": _require_flavor(flavor_id).detail_json(ctx)})
-
-
-def list_extra_specs(request: IRequest, ctx: RequestContext, flavor_id: str) -> bytes:
-    """
-    ``GET /flavors/<id>/os-extra_specs``.
-    """
-    return json_response(request, {"extra_specs": dict(_require_flavor(flavor_id).extra_specs)})
-
-
-def show_extra_spec(request: IRequest, ctx: RequestContext, flavor_id: str, key: str) -> bytes:
-    """
-    ``GET /flavors/<id>/os-extra_specs/<key>``: ``{key: value}``.
-    """
-    flavor = _require_flavor(flavor_id)
-    if key not in flavor.extra_specs:
-        raise nova_error(404, f"Flavor {flavor_id} has no extra specs with key {key}.")
-    return json_response(request, {key: flavor.extra_specs[key]})
-
-
-def _forbidden_change(request: IRequest, ctx: RequestContext, **kwargs: Any) -> bytes:
-    # Changing public flavors needs the admin role, which no Mimic user has.
-    raise nova_error(
-        403, "Policy doesn't allow os_compute_api:os-flavor-manage:create to be performed."
-    )
-
-
-def mount(
-    app: Klein,
-    context: ContextFactory,
-    prefix: str,
-    name: str,
-    path: str,
-    handler: Callable[..., bytes],
-    own_variables: tuple[str, ...] = (),
-    methods: tuple[str, ...] = ("GET",),
-) -> None:
-    """
-    Route ``prefix + path`` on ``app`` to ``handler(request, ctx,
-    **own_variables)``.  The URL variables of the prefix go to
-    ``context`` to build the request's :class:`RequestContext`, those in
-    ``own_variables`` to the handler.  ``name`` is the Klein endpoint
-    name and must be unique in the app.
+    ``/flavors`` for one request: the flavors every tenant sees.
     """
 
-    def endpoint(instance: Any, request: IRequest, **variables: Any) -> bytes:
-        own = {key: variables.pop(key) for key in own_variables}
-        return handler(request, context(instance, request, **variables), **own)
+    app = Klein()
+    handle_nova_errors(app)
 
-    app.route(prefix + path, methods=list(methods), endpoint=name)(endpoint)
+    def __init__(self, context: ContextFactory) -> None:
+        self.context = context
 
+    @app.route("/", methods=["GET"])
+    def list_flavors(self, request: IRequest) -> bytes:
+        return self._list(request, detail=False)
 
-def install_routes(app: Klein, context: ContextFactory, prefix: str) -> None:
-    """
-    Mount the flavor calls on ``app`` below ``prefix`` (e.g.
-    ``"/<version>/<tenant_id>"``).  ``context(instance, request,
-    **url_variables)`` builds the :class:`RequestContext`; errors are
-    raised as :class:`~mimic.http.HTTPError` for the app's error handler.
-    """
-    mount(app, context, prefix, "compute_flavors_list", "/flavors",
-          lambda request, ctx: list_flavors(request, ctx, detail=False))
-    mount(app, context, prefix, "compute_flavors_detail", "/flavors/detail",
-          lambda request, ctx: list_flavors(request, ctx, detail=True))
-    mount(app, context, prefix, "compute_flavors_create", "/flavors", _forbidden_change,
-          methods=("POST",))
-    mount(app, context, prefix, "compute_flavors_show", "/flavors/<flavor_id>", show_flavor,
-          ("flavor_id",))
-    mount(app, context, prefix, "compute_flavors_extra_specs", "/flavors/<flavor_id>/os-extra_specs",
-          list_extra_specs, ("flavor_id",))
-    mount(app, context, prefix, "compute_flavors_extra_spec", "/flavors/<flavor_id>/os-extra_specs/<key>",
-          show_extra_spec, ("flavor_id", "key"))
+    @app.route("/detail", methods=["GET"])
+    def list_flavors_detail(self, request: IRequest) -> bytes:
+        return self._list(request, detail=True)
+
+    def _list(self, request: IRequest, detail: bool) -> bytes:
+        """
+        ``GET /flavors`` and ``GET /flavors/detail``, with ``minRam``,
+        ``minDisk``, ``is_public``, ``limit`` and ``marker``.
+        """
+        ctx = self.context()
+        min_ram = int_filter(request, "minRam")
+        min_disk = int_filter(request, "minDisk")
+        limit, marker = limit_and_marker(request)
+        flavors: Sequence[Flavor] = FLAVORS
+        if min_ram is not None or min_disk is not None:
+            flavors = [
+                f
+                for f in FLAVORS
+                if (min_ram is None or f.ram >= min_ram) and (min_disk is None or f.disk >= min_disk)
+            ]
+        paged = page(flavors, lambda f: f.id, limit, marker)
+        if paged is None:
+            raise nova_error(400, f"marker [{marker}] not found")
+        items, more = paged
+        body: dict[str, Any] = {
+            "flavors": [f.detail_json(ctx) if detail else f.summary_json(ctx) for f in items]
+        }
+        path = "flavors/detail" if detail else "flavors"
+        links = next_links(ctx, request, path, items[-1].id if items else None, more)
+        if links:
+            body["flavors_links"] = links
+        return json_response(request, body)
+
+    @app.route("/", methods=["POST"])
+    def create_flavor(self, request: IRequest) -> bytes:
+        self.context()
+        # Changing public flavors needs the admin role, which no Mimic user has.
+        raise nova_error(
+            403, "Policy doesn't allow os_compute_api:os-flavor-manage:create to be performed."
+        )
+
+    @app.route("/<flavor_id>", methods=["GET"])
+    def show_flavor(self, request: IRequest, flavor_id: str) -> bytes:
+        ctx = self.context()
+        return json_response(request, {"flavor": _require_flavor(flavor_id).detail_json(ctx)})
+
+    @app.route("/<flavor_id>/os-extra_specs", methods=["GET"])
+    def list_extra_specs(self, request: IRequest, flavor_id: str) -> bytes:
+        self.context()
+        return json_response(request, {"extra_specs": dict(_require_flavor(flavor_id).extra_specs)})
+
+    @app.route("/<flavor_id>/os-extra_specs/<key>", methods=["GET"])
+    def show_extra_spec(self, request: IRequest, flavor_id: str, key: str) -> bytes:
+        """
+        ``{key: value}``.
+        """
+        self.context()
+        flavor = _require_flavor(flavor_id)
+        if key not in flavor.extra_specs:
+            raise nova_error(404, f"Flavor {flavor_id} has no extra specs with key {key}.")
+        return json_response(request, {key: flavor.extra_specs[key]})

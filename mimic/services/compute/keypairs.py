@@ -1,16 +1,10 @@
 # -*- test-case-name: mimic.test.test_compute_resources -*-
 """
-Compute keypairs (``/os-keypairs``): create with a freshly generated key,
-import a public key, get, list and delete, with Nova's validation and
-conflict errors and its per-microversion response shapes.
-
-Public surface (for the servers routes to use):
-
-- :class:`KeypairStore` -- one per (tenant, region), kept in the compute
-  region state; :meth:`KeypairStore.get` (O(1)) answers whether a server
-  create's ``key_name`` exists (Nova: 400 "Invalid key_name provided.").
-- :func:`install_routes` -- mounts ``GET``/``POST /os-keypairs`` and
-  ``GET``/``DELETE /os-keypairs/<name>``.
+Compute keypairs (``/os-keypairs``, by :class:`KeypairsAPI`): create with
+a freshly generated key, import a public key, get, list and delete, with
+Nova's validation and conflict errors and its per-microversion response
+shapes.  The keypairs themselves are kept in the compute state
+(:class:`mimic.services.compute.model.KeypairStore`).
 
 Generated keys are real: an RSA key pair in the formats Nova hands out
 (an OpenSSH public key, a PEM private key), or an X.509 certificate for
@@ -23,9 +17,8 @@ import base64
 import hashlib
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import Any
 
-from attrs import define, field, frozen
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -34,17 +27,18 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 
 from mimic.http import json_response, page, read_json
-from mimic.services.compute.errors import nova_error
-from mimic.services.compute.flavors import (
+from mimic.services.compute.errors import handle_nova_errors, nova_error
+from mimic.services.compute.model import ComputeState, Keypair
+from mimic.services.compute.versions import Microversion
+from mimic.services.compute.web import (
     ContextFactory,
     RequestContext,
     limit_and_marker,
-    mount,
     next_links,
 )
 
 #: Nova's default ``key_pairs`` quota per user (a tenant's own, which
-#: ``os-quota-sets`` may change, is in the request context's quotas).
+#: ``os-quota-sets`` may change, is in the compute state's quotas).
 MAX_KEYPAIRS = 100
 
 #: Key names Nova accepts before 2.92 and from 2.92 on (which adds ``@``).
@@ -55,87 +49,41 @@ _SSH = "ssh"
 _X509 = "x509"
 
 
-@frozen
-class Keypair:
+def listed_json(keypair: Keypair, microversion: Microversion) -> dict[str, Any]:
     """
-    A stored keypair.  The private key is never stored: Nova hands it out
-    once, in the create response.
+    The entry of ``GET /os-keypairs`` (inside ``{"keypair": ...}``).
     """
+    body: dict[str, Any] = {
+        "name": keypair.name,
+        "public_key": keypair.public_key,
+        "fingerprint": keypair.fingerprint,
+    }
+    if microversion >= (2, 2):
+        body["type"] = keypair.type
+    return body
 
-    id: int
-    name: str
-    type: str
-    public_key: str
-    fingerprint: str
-    user_id: str
-    created_at: float
 
-    def listed_json(self, ctx: RequestContext) -> dict[str, Any]:
-        """
-        The entry of ``GET /os-keypairs`` (inside ``{"keypair": ...}``).
-        """
-        body: dict[str, Any] = {
-            "name": self.name,
-            "public_key": self.public_key,
-            "fingerprint": self.fingerprint,
+def detail_json(keypair: Keypair, microversion: Microversion) -> dict[str, Any]:
+    """
+    ``GET /os-keypairs/<name>``.
+    """
+    body = listed_json(keypair, microversion)
+    body.update(
+        {
+            "user_id": keypair.user_id,
+            "id": keypair.id,
+            "deleted": False,
+            "created_at": _nova_timestamp(keypair.created_at),
+            "updated_at": None,
+            "deleted_at": None,
         }
-        if ctx.microversion >= (2, 2):
-            body["type"] = self.type
-        return body
-
-    def detail_json(self, ctx: RequestContext) -> dict[str, Any]:
-        """
-        ``GET /os-keypairs/<name>``.
-        """
-        body = self.listed_json(ctx)
-        body.update(
-            {
-                "user_id": self.user_id,
-                "id": self.id,
-                "deleted": False,
-                "created_at": _nova_timestamp(self.created_at),
-                "updated_at": None,
-                "deleted_at": None,
-            }
-        )
-        return body
+    )
+    return body
 
 
 def _nova_timestamp(seconds: float) -> str:
     # Nova's database timestamps: no zone, microseconds.
     return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
-@define
-class KeypairStore:
-    """
-    The keypairs of one tenant in one region, by name, in creation order
-    (the order Nova lists them in).
-    """
-
-    _by_name: dict[str, Keypair] = field(factory=dict)
-    _next_id: int = 1
-
-    def get(self, name: str) -> Keypair | None:
-        return self._by_name.get(name)
-
-    def __iter__(self) -> Iterator[Keypair]:
-        return iter(self._by_name.values())
-
-    def __len__(self) -> int:
-        return len(self._by_name)
-
-    def add(self, name: str, key_type: str, public_key: str, fingerprint: str, user_id: str, now: float) -> Keypair:
-        keypair = Keypair(self._next_id, name, key_type, public_key, fingerprint, user_id, now)
-        self._next_id += 1
-        self._by_name[name] = keypair
-        return keypair
-
-    def delete(self, name: str) -> bool:
-        return self._by_name.pop(name, None) is not None
-
-    def summary(self) -> dict[str, Any]:
-        return {"keypairs": len(self._by_name), "keypair_names": list(self._by_name)}
 
 
 def ssh_fingerprint(public_key: str) -> str | None:
@@ -269,93 +217,93 @@ def _parse_create(body: Any, ctx: RequestContext) -> dict[str, Any]:
     return {"name": name, "type": key_type, "public_key": public_key, "user_id": user_id}
 
 
-def create_keypair(request: IRequest, ctx: RequestContext) -> bytes:
+class KeypairsAPI:
     """
-    ``POST /os-keypairs``: import ``public_key`` or generate a pair (then
-    the response carries ``private_key``, the only time it is shown).
+    ``/os-keypairs`` for one request, over the tenant's keypairs in
+    ``state``.
     """
-    params = _parse_create(read_json(request, nova_error), ctx)
-    keypairs = ctx.keypairs
-    name = params["name"]
-    if keypairs.get(name) is not None:
-        raise nova_error(409, f"Key pair '{name}' already exists.")
-    allowed = ctx.quotas.key_pairs
-    if 0 <= allowed <= len(keypairs):
-        raise nova_error(403, "Quota exceeded, too many key pairs.")
-    private_key = None
-    public_key = params["public_key"]
-    if public_key is None:
+
+    app = Klein()
+    handle_nova_errors(app)
+
+    def __init__(self, context: ContextFactory, state: ComputeState) -> None:
+        self.context = context
+        self.state = state
+
+    @app.route("/", methods=["POST"])
+    def create_keypair(self, request: IRequest) -> bytes:
+        """
+        Import ``public_key`` or generate a pair (then the response
+        carries ``private_key``, the only time it is shown).
+        """
+        ctx = self.context()
+        params = _parse_create(read_json(request, nova_error), ctx)
+        keypairs = self.state.keypairs
+        name = params["name"]
+        if keypairs.get(name) is not None:
+            raise nova_error(409, f"Key pair '{name}' already exists.")
+        allowed = self.state.quotas.key_pairs
+        if 0 <= allowed <= len(keypairs):
+            raise nova_error(403, "Quota exceeded, too many key pairs.")
+        private_key = None
+        public_key = params["public_key"]
+        if public_key is None:
+            if params["type"] == _X509:
+                public_key, private_key = generate_x509_keypair(params["user_id"], ctx.now)
+            else:
+                public_key, private_key = generate_ssh_keypair()
         if params["type"] == _X509:
-            public_key, private_key = generate_x509_keypair(params["user_id"], ctx.now)
+            fingerprint = x509_fingerprint(public_key)
+            reason = "failed to generate X509 fingerprint"
         else:
-            public_key, private_key = generate_ssh_keypair()
-    if params["type"] == _X509:
-        fingerprint = x509_fingerprint(public_key)
-        reason = "failed to generate X509 fingerprint"
-    else:
-        fingerprint = ssh_fingerprint(public_key)
-        reason = "failed to generate fingerprint"
-    if fingerprint is None:
-        raise nova_error(400, f"Keypair data is invalid: {reason}")
-    keypair = keypairs.add(name, params["type"], public_key, fingerprint, params["user_id"], ctx.now)
-    body = keypair.listed_json(ctx)
-    body["user_id"] = keypair.user_id
-    if private_key is not None:
-        body["private_key"] = private_key
-    return json_response(request, {"keypair": body}, 201 if ctx.microversion >= (2, 2) else 200)
+            fingerprint = ssh_fingerprint(public_key)
+            reason = "failed to generate fingerprint"
+        if fingerprint is None:
+            raise nova_error(400, f"Keypair data is invalid: {reason}")
+        keypair = keypairs.add(name, params["type"], public_key, fingerprint, params["user_id"], ctx.now)
+        body = listed_json(keypair, ctx.microversion)
+        body["user_id"] = keypair.user_id
+        if private_key is not None:
+            body["private_key"] = private_key
+        return json_response(request, {"keypair": body}, 201 if ctx.microversion >= (2, 2) else 200)
 
+    @app.route("/", methods=["GET"])
+    def list_keypairs(self, request: IRequest) -> bytes:
+        """
+        ``limit``/``marker`` paging from 2.35.
+        """
+        ctx = self.context()
+        items = list(self.state.keypairs)
+        body: dict[str, Any] = {}
+        if ctx.microversion >= (2, 35):
+            limit, marker = limit_and_marker(request)
+            paged = page(items, lambda k: k.name, limit, marker)
+            if paged is None:
+                raise nova_error(400, f"marker [{marker}] not found")
+            items, more = paged
+            links = next_links(ctx, request, "os-keypairs", items[-1].name if items else None, more)
+            if links:
+                body["keypairs_links"] = links
+        body["keypairs"] = [{"keypair": listed_json(keypair, ctx.microversion)} for keypair in items]
+        return json_response(request, body)
 
-def list_keypairs(request: IRequest, ctx: RequestContext) -> bytes:
-    """
-    ``GET /os-keypairs``; ``limit``/``marker`` paging from 2.35.
-    """
-    items = list(ctx.keypairs)
-    body: dict[str, Any] = {}
-    if ctx.microversion >= (2, 35):
-        limit, marker = limit_and_marker(request)
-        paged = page(items, lambda k: k.name, limit, marker)
-        if paged is None:
-            raise nova_error(400, f"marker [{marker}] not found")
-        items, more = paged
-        links = next_links(ctx, request, "os-keypairs", items[-1].name if items else None, more)
-        if links:
-            body["keypairs_links"] = links
-    body["keypairs"] = [{"keypair": keypair.listed_json(ctx)} for keypair in items]
-    return json_response(request, body)
+    def _require(self, ctx: RequestContext, name: str) -> Keypair:
+        keypair = self.state.keypairs.get(name)
+        if keypair is None:
+            raise nova_error(404, f"Keypair {name} not found for user {ctx.user_id}")
+        return keypair
 
+    @app.route("/<name>", methods=["GET"])
+    def show_keypair(self, request: IRequest, name: str) -> bytes:
+        ctx = self.context()
+        return json_response(request, {"keypair": detail_json(self._require(ctx, name), ctx.microversion)})
 
-def _require(ctx: RequestContext, name: str) -> Keypair:
-    keypair = ctx.keypairs.get(name)
-    if keypair is None:
-        raise nova_error(404, f"Keypair {name} not found for user {ctx.user_id}")
-    return keypair
-
-
-def show_keypair(request: IRequest, ctx: RequestContext, name: str) -> bytes:
-    """
-    ``GET /os-keypairs/<name>``.
-    """
-    return json_response(request, {"keypair": _require(ctx, name).detail_json(ctx)})
-
-
-def delete_keypair(request: IRequest, ctx: RequestContext, name: str) -> bytes:
-    """
-    ``DELETE /os-keypairs/<name>``: 202 in v2.1, 204 from 2.2.
-    """
-    _require(ctx, name)
-    ctx.keypairs.delete(name)
-    return json_response(request, None, 204 if ctx.microversion >= (2, 2) else 202)
-
-
-def install_routes(app: Klein, context: ContextFactory, prefix: str) -> None:
-    """
-    Mount the keypair calls on ``app`` below ``prefix``; see
-    :func:`mimic.services.compute.flavors.install_routes`.
-    """
-    mount(app, context, prefix, "compute_keypairs_list", "/os-keypairs", list_keypairs)
-    mount(app, context, prefix, "compute_keypairs_create", "/os-keypairs", create_keypair,
-          methods=("POST",))
-    mount(app, context, prefix, "compute_keypairs_show", "/os-keypairs/<name>", show_keypair,
-          ("name",))
-    mount(app, context, prefix, "compute_keypairs_delete", "/os-keypairs/<name>", delete_keypair,
-          ("name",), ("DELETE",))
+    @app.route("/<name>", methods=["DELETE"])
+    def delete_keypair(self, request: IRequest, name: str) -> bytes:
+        """
+        202 in v2.1, 204 from 2.2.
+        """
+        ctx = self.context()
+        self._require(ctx, name)
+        self.state.keypairs.delete(name)
+        return json_response(request, None, 204 if ctx.microversion >= (2, 2) else 202)

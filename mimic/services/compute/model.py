@@ -1,6 +1,7 @@
-# -*- test-case-name: mimic.test.test_compute_servers -*-
+# -*- test-case-name: mimic.test.test_compute_model,mimic.test.test_compute_servers -*-
 """
-Servers: Nova's state for one tenant in one region, with no HTTP in it.
+Compute's state for one tenant in one region, and its rules, with no
+HTTP in it: servers, keypairs and quotas.
 
 A server's state is Nova's triple (``vm_state``, ``task_state``,
 ``power_state``), from which the API's ``status`` follows as in Nova's
@@ -8,26 +9,221 @@ state map.  Work that takes time (a reboot, a rebuild, a slow build) is a
 list of timed :class:`Transition` steps on the server, applied lazily when
 the server is next looked at: no timer per server, and the result is the
 same whether the clock was ticked once by an hour or in small steps.
+
+A create (:meth:`ComputeState.create_servers`) and a delete
+(:meth:`ComputeState.delete_server`) are given the outcome the failure
+engine decided (:mod:`mimic.services.compute.failures`) and apply it;
+refusals are :class:`~mimic.services.compute.errors.ComputeError`\ s.
+Images are the Image service's, reached through the
+:class:`~mimic.interfaces.IImages` contract.
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 import secrets
+import sys
 import uuid
 from bisect import bisect_left
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from attrs import define, field, frozen
 from zope.interface import implementer
 
-from mimic.interfaces import IRegionState
-from mimic.services.compute.flavors import get_flavor
-from mimic.services.compute.keypairs import KeypairStore
-from mimic.services.compute.limits import DEFAULT_QUOTAS, Quotas, Usage, quota_exceeded_message
-from mimic.services.image.model import ImageStore
+from mimic.interfaces import IImage, IImages, IRegionState
+from mimic.services.compute.errors import DeleteFailed, NoImageService, QuotaExceeded, ServerNotFound
+from mimic.services.compute.failures import (
+    ActiveThenError,
+    BuildFor,
+    CreateOutcome,
+    DeleteOutcome,
+    DeletingFor,
+    ErrorNow,
+    FailDeletes,
+    OverQuota,
+)
+from mimic.services.compute.flavors import Flavor, get_flavor
+
+
+# Quotas.
+
+#: Unlimited, in Nova's quota vocabulary.
+UNLIMITED = -1
+
+
+@frozen
+class Quotas:
+    """
+    A tenant's compute quotas.  ``-1`` is unlimited.  Immutable: a change
+    through ``os-quota-sets`` makes new quotas for that tenant and region.
+    """
+
+    instances: int = 100
+    cores: int = UNLIMITED
+    ram: int = 131072
+    key_pairs: int = 100
+    metadata_items: int = 40
+    injected_files: int = 5
+    injected_file_content_bytes: int = 1000
+    injected_file_path_bytes: int = 255
+    security_groups: int = 10
+    security_group_rules: int = 20
+    floating_ips: int = 10
+    fixed_ips: int = UNLIMITED
+    server_groups: int = 10
+    server_group_members: int = 10
+
+
+#: The quotas every tenant has (Rackspace's public cloud defaults: 100
+#: servers, 128 GB of RAM, cores unlimited).
+DEFAULT_QUOTAS = Quotas()
+
+
+@frozen
+class Usage:
+    """
+    What a tenant's servers take of the quota.
+    """
+
+    instances: int = 0
+    cores: int = 0
+    ram: int = 0
+
+
+def usage_of(flavor_ids: Iterable[str]) -> Usage:
+    """
+    The usage of servers with these flavors (unknown ids count as
+    instances only).
+    """
+    instances = cores = ram = 0
+    for flavor_id in flavor_ids:
+        instances += 1
+        flavor = get_flavor(flavor_id)
+        if flavor is not None:
+            cores += flavor.vcpus
+            ram += flavor.ram
+    return Usage(instances, cores, ram)
+
+
+def quota_exceeded_message(
+    usage: Usage, flavor: Flavor, count: int = 1, quotas: Quotas = DEFAULT_QUOTAS
+) -> str | None:
+    """
+    Nova's 403 message when ``count`` more servers of ``flavor`` would go
+    over the quota, naming each resource that would be over with what
+    was requested, used and allowed of it (comma-separated, as Nova
+    joins them); None when they fit.
+    """
+    requested = {"instances": count, "cores": flavor.vcpus * count, "ram": flavor.ram * count}
+    used = {"instances": usage.instances, "cores": usage.cores, "ram": usage.ram}
+    allowed = {"instances": quotas.instances, "cores": quotas.cores, "ram": quotas.ram}
+    overs = [
+        resource
+        for resource in ("instances", "cores", "ram")
+        if allowed[resource] != UNLIMITED and used[resource] + requested[resource] > allowed[resource]
+    ]
+    if not overs:
+        return None
+
+    def joined(values: dict[str, int]) -> str:
+        return ", ".join(str(values[resource]) for resource in overs)
+
+    names = ", ".join(overs)
+    return (
+        f"Quota exceeded for {names}: Requested {joined(requested)}, but already used "
+        f"{joined(used)} of {joined(allowed)} {names}"
+    )
+
+
+# Keypairs.
+
+
+@frozen
+class Keypair:
+    """
+    A stored keypair.  The private key is never stored: Nova hands it out
+    once, in the create response.
+    """
+
+    id: int
+    name: str
+    type: str
+    public_key: str
+    fingerprint: str
+    user_id: str
+    created_at: float
+
+
+@define
+class KeypairStore:
+    """
+    The keypairs of one tenant in one region, by name, in creation order
+    (the order Nova lists them in).
+    """
+
+    _by_name: dict[str, Keypair] = field(factory=dict)
+    _next_id: int = 1
+
+    def get(self, name: str) -> Keypair | None:
+        return self._by_name.get(name)
+
+    def __iter__(self) -> Iterator[Keypair]:
+        return iter(self._by_name.values())
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def add(self, name: str, key_type: str, public_key: str, fingerprint: str, user_id: str, now: float) -> Keypair:
+        keypair = Keypair(self._next_id, name, key_type, public_key, fingerprint, user_id, now)
+        self._next_id += 1
+        self._by_name[name] = keypair
+        return keypair
+
+    def delete(self, name: str) -> bool:
+        return self._by_name.pop(name, None) is not None
+
+    def summary(self) -> dict[str, Any]:
+        return {"keypairs": len(self._by_name), "keypair_names": list(self._by_name)}
+
+
+# Images.
+
+
+@implementer(IImages)
+class NoImages:
+    """
+    Compute's images when no plugin shares any (see
+    :meth:`mimic.interfaces.IMimicCore.shared`): none to boot from, and
+    no snapshots.
+    """
+
+    def get(self, image_id: str) -> IImage | None:
+        return None
+
+    def __iter__(self) -> Iterator[IImage]:
+        return iter(())
+
+    def create_snapshot(
+        self,
+        name: str,
+        server_id: str,
+        now: float,
+        metadata: Mapping[str, str] | None = None,
+        base_image: IImage | None = None,
+    ) -> IImage:
+        raise NoImageService()
+
+    def delete(self, image_id: str) -> bool:
+        return False
+
+
+NO_IMAGES = NoImages()
+
+
+# Servers.
 
 # vm_state values (nova.compute.vm_states).
 ACTIVE = "active"
@@ -391,6 +587,144 @@ class Server:
         self.set_state(at, ERROR, None, self.power_state)
         self.fault = {"code": code, "message": message, "created": at}
 
+    @property
+    def being_deleted(self) -> bool:
+        """
+        Whether a delete was accepted and the server is still to go.
+        """
+        return self.task_state == "deleting"
+
+    def change(self, now: float, changes: Mapping[str, Any]) -> None:
+        """
+        Set attributes (name, access IPs, disk config, description, as a
+        server update gives them).
+        """
+        for attribute, value in changes.items():
+            setattr(self, attribute, value)
+        self.updated = now
+
+    def set_metadata(self, now: float, metadata: Mapping[str, str]) -> None:
+        self.metadata = metadata
+        self.updated = now
+
+
+def _start(server: Server, now: float, start: CreateOutcome) -> None:
+    """
+    Set a new server on its way as the create's outcome says: ACTIVE at
+    once unless a known error condition says otherwise.
+    """
+    active = (ACTIVE, None, RUNNING)
+    if isinstance(start, BuildFor):
+        server.set_state(now, BUILDING, "spawning", NOSTATE)
+        server.schedule(Transition(now + start.seconds, *active))
+    elif isinstance(start, ErrorNow):
+        server.set_state(now, BUILDING, None, NOSTATE)
+        server.go_to_error(now, start.message)
+    else:
+        server.set_state(now, *active)
+        server.progress = 100
+        if isinstance(start, ActiveThenError):
+            message = start.message
+            server.schedule(
+                Transition(
+                    now + start.seconds,
+                    ERROR,
+                    None,
+                    RUNNING,
+                    apply=lambda s: s.go_to_error(s.updated, message),
+                )
+            )
+
+
+@define
+class ServerSpec:
+    """
+    The servers a create request asks for, validated (by
+    :func:`mimic.services.compute.validation.server_create`).
+    """
+
+    name: str
+    flavor: Flavor
+    #: Empty for a server booted from a volume.
+    image_id: str
+    metadata: Mapping[str, str]
+    key_name: str | None
+    #: See :func:`requested_networks`.
+    networks: tuple[tuple[str, str | None], ...] | None
+    disk_config: str
+    #: Empty when the request set none.
+    access_ipv4: str
+    access_ipv6: str
+    description: str | None
+    admin_pass: str | None
+    user_data: str | None
+    tags: tuple[str, ...]
+    security_groups: tuple[str, ...]
+    availability_zone: str
+    config_drive: str
+    min_count: int
+    max_count: int
+    return_reservation_id: bool
+
+
+@define
+class ServerFilters:
+    """
+    What a server listing's query asks for (by
+    :func:`mimic.services.compute.validation.listing_filters`); None
+    filters nothing.  With a change time, the listing holds deleted
+    servers too.
+    """
+
+    changed_after: float | None = None
+    changed_before: float | None = None
+    status: str | None = None
+    name: re.Pattern[str] | None = None
+    image_id: str | None = None
+    flavor_id: str | None = None
+    ipv4: re.Pattern[str] | None = None
+    ipv6: re.Pattern[str] | None = None
+    key_name: str | None = None
+
+    def _by_address(self, servers: list[Server], pattern: re.Pattern[str], version: int) -> list[Server]:
+        return [
+            s
+            for s in servers
+            if any(
+                a["version"] == version and pattern.search(a["addr"])
+                for addresses in s.addresses.values()
+                for a in addresses
+            )
+        ]
+
+    def apply(self, servers: list[Server]) -> list[Server]:
+        """
+        The servers that pass every filter, in the order given.
+        """
+        if self.changed_after is not None or self.changed_before is not None:
+            after, before = self.changed_after, self.changed_before
+            servers = [
+                s
+                for s in servers
+                if (after is None or s.updated >= after) and (before is None or s.updated <= before)
+            ]
+        if self.status is not None:
+            servers = [s for s in servers if s.status == self.status]
+        if self.name is not None:
+            name = self.name
+            servers = [s for s in servers if name.search(s.name)]
+        if self.image_id is not None:
+            servers = [s for s in servers if s.image_id == self.image_id]
+        if self.flavor_id is not None:
+            servers = [s for s in servers if s.flavor_id == self.flavor_id]
+        if self.ipv4 is not None:
+            servers = self._by_address(servers, self.ipv4, 4)
+        if self.ipv6 is not None:
+            servers = self._by_address(servers, self.ipv6, 6)
+        if self.key_name is not None:
+            servers = [s for s in servers if s.key_name == self.key_name]
+        return servers
+
 
 def _number_of(server: Server) -> int:
     return server.number
@@ -416,9 +750,9 @@ class ComputeState:
     #: Servers gone, kept so ``changes-since`` can report them as DELETED.
     deleted: dict[str, Server] = field(factory=dict)
     numbers: Iterator[int] = field(factory=lambda: iter(range(1, 1 << 62)))
-    #: The Image service's store for this tenant and region (the plugin
-    #: hands it over; see :func:`mimic.services.image.model.image_store`).
-    images: ImageStore = field(factory=ImageStore)
+    #: This tenant's images here, as the Image service keeps them (the
+    #: plugin hands them over; see :meth:`mimic.interfaces.IMimicCore.shared`).
+    images: IImages = NO_IMAGES
     keypairs: KeypairStore = field(factory=KeypairStore)
     #: This tenant's quotas here: Nova's defaults until ``os-quota-sets``
     #: changes them.
@@ -450,6 +784,15 @@ class ComputeState:
         if server is not None and server.pending and server.settle(now):
             self._forget(server)
             return None
+        return server
+
+    def require(self, server_id: str, now: float) -> Server:
+        """
+        :meth:`get`, or :class:`ServerNotFound`.
+        """
+        server = self.get(server_id, now)
+        if server is None:
+            raise ServerNotFound(server_id)
         return server
 
     def schedule(self, server: Server, *steps: Transition) -> None:
@@ -556,18 +899,6 @@ class ComputeState:
         self.settle(now)
         return Usage(len(self.servers), self.cores_used, self.ram_used)
 
-    def flavor_ids_in_use(self, now: float) -> list[str]:
-        """
-        The flavor ids of the servers that count against quota (a server
-        mid-resize counts with both flavors).
-        """
-        used = []
-        for server in self.live(now):
-            used.append(server.flavor_id)
-            if server.old_flavor_id is not None:
-                used.append(server.old_flavor_id)
-        return used
-
     def over_quota(self, count: int, flavor_id: str, now: float | None = None) -> str | None:
         """
         Nova's quota message if ``count`` more servers of this flavor
@@ -582,11 +913,105 @@ class ComputeState:
         usage = Usage(len(self.servers), self.cores_used, self.ram_used)
         return quota_exceeded_message(usage, flavor, count, self.quotas)
 
+    def matching(self, filters: ServerFilters, now: float) -> list[Server]:
+        """
+        The servers a filtered listing shows, newest first; deleted ones
+        too when the filters ask for changes since (or before) a time.
+        """
+        servers = self.live(now)
+        if filters.changed_after is not None or filters.changed_before is not None:
+            servers = servers + list(reversed(self.deleted.values()))
+            servers.sort(key=lambda s: s.created, reverse=True)
+        return filters.apply(servers)
+
+    def create_servers(self, spec: ServerSpec, start: CreateOutcome, user_id: str, now: float) -> list[Server]:
+        """
+        Make the servers a create asks for (``max_count`` if the quota
+        has room, else ``min_count``) and set them on their way as the
+        create's outcome says.  :class:`QuotaExceeded` when not even
+        ``min_count`` fit, or a known error condition says the quota is
+        used up.
+        """
+        if isinstance(start, OverQuota):
+            used = len(self.servers)
+            raise QuotaExceeded(
+                f"Quota exceeded for instances: Requested {spec.min_count}, but already used "
+                f"{used} of {used} instances"
+            )
+        flavor_id = spec.flavor.id
+        quota = self.over_quota(spec.min_count, flavor_id, now)
+        if quota is not None:
+            raise QuotaExceeded(quota)
+        count = spec.max_count
+        if self.over_quota(count, flavor_id) is not None:
+            count = spec.min_count
+        # None: the server shows its public addresses, while the request
+        # set no IPv4 and the server is on the public network.
+        derive_access = not spec.access_ipv4 and _on_public(spec.networks)
+        access_ipv4 = None if derive_access else spec.access_ipv4
+        access_ipv6 = None if derive_access else spec.access_ipv6
+        # Interned: servers made in bulk share a name and an image.
+        image_id = sys.intern(spec.image_id)
+        created = []
+        for index in range(count):
+            display_name = spec.name if count == 1 else f"{spec.name}-{index + 1}"
+            server = Server(
+                id=self.new_id(),
+                number=next(self.numbers),
+                name=sys.intern(display_name),
+                tenant_id=self.tenant_id,
+                user_id=user_id,
+                image_id=image_id,
+                flavor_id=flavor_id,
+                created=now,
+                updated=now,
+                host_id=self.host_id,
+                admin_pass=spec.admin_pass or admin_password(),
+                metadata=dict(spec.metadata) if spec.metadata else NO_METADATA,
+                networks=spec.networks,
+                key_name=spec.key_name,
+                availability_zone=spec.availability_zone,
+                disk_config=spec.disk_config,
+                config_drive=spec.config_drive,
+                access_ipv4=access_ipv4,
+                access_ipv6=access_ipv6,
+                description=spec.description,
+                tags=spec.tags,
+                user_data=spec.user_data,
+                security_groups=spec.security_groups,
+            )
+            _start(server, now, start)
+            self.add(server)
+            created.append(server)
+        return created
+
+    def delete_server(self, server: Server, outcome: DeleteOutcome, now: float) -> None:
+        """
+        Delete a server as the delete's outcome says: at once, after a
+        while, or not at all (:class:`DeleteFailed`) while a known error
+        condition fails its deletes.
+        """
+        if isinstance(outcome, FailDeletes):
+            if outcome.times is None or server.failed_deletes < outcome.times:
+                server.failed_deletes += 1
+                raise DeleteFailed(outcome.code, outcome.message)
+        elif isinstance(outcome, DeletingFor):
+            server.set_state(now, server.vm_state, "deleting", server.power_state)
+            server.cancel_pending()
+            self.schedule(
+                server, Transition(now + outcome.seconds, server.vm_state, None, NOSTATE, gone=True)
+            )
+            if outcome.seconds <= 0:
+                self.get(server.id, now)
+            return
+        self.remove(server, now)
+
     def summary(self) -> dict[str, Any]:
+        images = self.images
         return {
             "servers": len(self.servers),
             "server_ids": sorted(self.servers),
             "deleted_servers": len(self.deleted),
-            "images": self.images.summary(),
+            "images": IRegionState(images).summary() if IRegionState.providedBy(images) else {},
             "keypairs": len(self.keypairs),
         }

@@ -15,11 +15,11 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IMimicCore
+from mimic.interfaces import IAPIMock, IImages, IMimicCore
 from mimic.services.compute.errors import nova_error_body
-from mimic.services.compute.failures import EVENTS
-from mimic.services.compute.model import ComputeState
-from mimic.services.image.model import image_store
+from mimic.services.compute.failures import EVENTS, SERVICE
+from mimic.services.compute.model import NO_IMAGES, ComputeState
+from mimic.services.compute.routes import ComputeAPI
 
 #: Rackspace's compute regions.
 REGIONS = ("ORD", "DFW", "IAD")
@@ -27,7 +27,7 @@ REGIONS = ("ORD", "DFW", "IAD")
 
 @implementer(IPlugin, IAPIMock)
 class ComputePlugin:
-    name = "compute"
+    name = SERVICE
 
     def catalog_entries(self, tenant_id: str) -> list[Entry]:
         """
@@ -51,15 +51,16 @@ class ComputePlugin:
         return EVENTS
 
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
-        from mimic.services.compute.routes import ComputeAPI
-
-        state = core.region_state(self.name, tenant_id, region, lambda: ComputeState(tenant_id, region))
+        state: ComputeState = core.region_state(
+            self.name, tenant_id, region, lambda: ComputeState(tenant_id, region)
+        )
         # Nova's images are the Image service's: one store per (tenant,
-        # region), which the core keeps under the image service's name.
-        # Looked up on each request (a dict lookup), so compute always
-        # sees the store the Image service serves.
-        state.images = image_store(core, tenant_id, region)
-        return ComputeAPI(core, state, region, tenant_id).app.resource()
+        # region), shared under the IImages contract.  Looked up on each
+        # request, so compute always sees the store the Image service
+        # serves.
+        images = core.shared(IImages, tenant_id, region)
+        state.images = NO_IMAGES if images is None else images
+        return ComputeAPI(core, state, self.name, region, tenant_id).app.resource()
 
     def anonymous_paths(self) -> set[tuple[str, ...]]:
         return {(), ("v2",), ("v2.1",)}

@@ -11,8 +11,8 @@ lets only admins change quotas; every Mimic user is the admin of their
 own tenant, so a tenant may read and change its own quotas, and gets
 Nova's policy 403 for another tenant's.
 
-Public surface: :func:`install_routes`, and :func:`quota_set_json` /
-:func:`apply_update` for tests.
+:class:`QuotasAPI` serves them; :func:`quota_set_json` writes a quota set
+and :func:`apply_update` validates and applies a change.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 
 from mimic.http import json_response, read_json
-from mimic.services.compute.errors import invalid_input, nova_error
-from mimic.services.compute.flavors import ContextFactory, Microversion, RequestContext, mount
-from mimic.services.compute.limits import DEFAULT_QUOTAS, UNLIMITED, Quotas, Usage
+from mimic.services.compute.errors import handle_nova_errors, invalid_input, nova_error
+from mimic.services.compute.model import DEFAULT_QUOTAS, UNLIMITED, ComputeState, Quotas, Usage
+from mimic.services.compute.versions import Microversion
+from mimic.services.compute.web import ContextFactory, RequestContext
 
 #: Every quota Nova reports, in the order its API reference lists them.
 ALL_RESOURCES = (
@@ -188,60 +189,62 @@ def _own_project(ctx: RequestContext, project_id: str, action: str) -> None:
         raise nova_error(403, f"Policy doesn't allow os_compute_api:os-quota-sets:{action} to be performed.")
 
 
-def show_quotas(request: IRequest, ctx: RequestContext, project_id: str) -> bytes:
+class QuotasAPI:
     """
-    ``GET /os-quota-sets/{project_id}``.
+    ``/os-quota-sets`` for one request, over the quotas in ``state``.
     """
-    _own_project(ctx, project_id, "show")
-    return json_response(request, quota_set_json(ctx.quotas, ctx.microversion, project_id))
 
+    app = Klein()
+    handle_nova_errors(app)
 
-def show_quota_detail(request: IRequest, ctx: RequestContext, project_id: str) -> bytes:
-    """
-    ``GET /os-quota-sets/{project_id}/detail``: each limit with its usage.
-    """
-    _own_project(ctx, project_id, "detail")
-    return json_response(request, quota_set_json(ctx.quotas, ctx.microversion, project_id, ctx.usage()))
+    def __init__(self, context: ContextFactory, state: ComputeState) -> None:
+        self.context = context
+        self.state = state
 
+    @app.route("/<project_id>", methods=["GET"])
+    def show_quotas(self, request: IRequest, project_id: str) -> bytes:
+        ctx = self.context()
+        _own_project(ctx, project_id, "show")
+        return json_response(request, quota_set_json(self.state.quotas, ctx.microversion, project_id))
 
-def show_defaults(request: IRequest, ctx: RequestContext, project_id: str) -> bytes:
-    """
-    ``GET /os-quota-sets/{project_id}/defaults``: what a new tenant gets.
-    """
-    _own_project(ctx, project_id, "defaults")
-    return json_response(request, quota_set_json(DEFAULT_QUOTAS, ctx.microversion, project_id))
+    @app.route("/<project_id>/detail", methods=["GET"])
+    def show_quota_detail(self, request: IRequest, project_id: str) -> bytes:
+        """
+        Each limit with its usage.
+        """
+        ctx = self.context()
+        _own_project(ctx, project_id, "detail")
+        state = self.state
+        usage = state.usage(ctx.now)
+        return json_response(request, quota_set_json(state.quotas, ctx.microversion, project_id, usage))
 
+    @app.route("/<project_id>/defaults", methods=["GET"])
+    def show_defaults(self, request: IRequest, project_id: str) -> bytes:
+        """
+        What a new tenant gets.
+        """
+        ctx = self.context()
+        _own_project(ctx, project_id, "defaults")
+        return json_response(request, quota_set_json(DEFAULT_QUOTAS, ctx.microversion, project_id))
 
-def update_quotas(request: IRequest, ctx: RequestContext, project_id: str) -> bytes:
-    """
-    ``PUT /os-quota-sets/{project_id}``: 200 with the whole quota set (no
-    ``id``, as Nova answers).
-    """
-    _own_project(ctx, project_id, "update")
-    body = read_json(request, nova_error)
-    ctx.quotas = apply_update(ctx.quotas, body, ctx.microversion, ctx.usage())
-    return json_response(request, quota_set_json(ctx.quotas, ctx.microversion))
+    @app.route("/<project_id>", methods=["PUT"])
+    def update_quotas(self, request: IRequest, project_id: str) -> bytes:
+        """
+        200 with the whole quota set (no ``id``, as Nova answers).
+        """
+        ctx = self.context()
+        _own_project(ctx, project_id, "update")
+        body = read_json(request, nova_error)
+        state = self.state
+        state.quotas = apply_update(state.quotas, body, ctx.microversion, state.usage(ctx.now))
+        return json_response(request, quota_set_json(state.quotas, ctx.microversion))
 
-
-def revert_quotas(request: IRequest, ctx: RequestContext, project_id: str) -> bytes:
-    """
-    ``DELETE /os-quota-sets/{project_id}``: back to the defaults; 202 with
-    no body, as Nova answers.
-    """
-    _own_project(ctx, project_id, "delete")
-    ctx.quotas = DEFAULT_QUOTAS
-    return json_response(request, None, 202)
-
-
-def install_routes(app: Klein, context: ContextFactory, prefix: str) -> None:
-    """
-    Mount the quota set calls on ``app`` below ``prefix``; see
-    :func:`mimic.services.compute.flavors.install_routes`.
-    """
-    own = ("project_id",)
-    path = "/os-quota-sets/<project_id>"
-    mount(app, context, prefix, "compute_quotas_show", path, show_quotas, own)
-    mount(app, context, prefix, "compute_quotas_update", path, update_quotas, own, ("PUT",))
-    mount(app, context, prefix, "compute_quotas_delete", path, revert_quotas, own, ("DELETE",))
-    mount(app, context, prefix, "compute_quotas_detail", path + "/detail", show_quota_detail, own)
-    mount(app, context, prefix, "compute_quotas_defaults", path + "/defaults", show_defaults, own)
+    @app.route("/<project_id>", methods=["DELETE"])
+    def revert_quotas(self, request: IRequest, project_id: str) -> bytes:
+        """
+        Back to the defaults; 202 with no body, as Nova answers.
+        """
+        ctx = self.context()
+        _own_project(ctx, project_id, "delete")
+        self.state.quotas = DEFAULT_QUOTAS
+        return json_response(request, None, 202)

@@ -1,17 +1,37 @@
-# -*- test-case-name: mimic.test.test_compute_servers -*-
+# -*- test-case-name: mimic.test.test_compute_validation,mimic.test.test_compute_servers -*-
 """
-Validation of server request bodies and query arguments, with the 400s
-Nova's JSON schemas give.
+Server request bodies and query arguments to values the model takes
+(:class:`~mimic.services.compute.model.ServerSpec`,
+:class:`~mimic.services.compute.model.ServerFilters`, a server's
+changes), with the 400s Nova's JSON schemas give.  The checks run in
+Nova's order, so that a request wrong in several ways gets the error
+Nova gives first.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
 from typing import Any, Mapping
 
+from twisted.web.iweb import IRequest
+
+from mimic.http import query_arg
+from mimic.services.compute import zones
 from mimic.services.compute.errors import invalid_input, nova_error
-from mimic.services.compute.model import MAX_METADATA_ITEMS
+from mimic.services.compute.flavors import flavor_from_ref
+from mimic.services.compute.images import image_id_from_ref
+from mimic.services.compute.model import (
+    DEFAULT_SECURITY_GROUPS,
+    KNOWN_STATUSES,
+    MAX_METADATA_ITEMS,
+    ComputeState,
+    ServerFilters,
+    ServerSpec,
+    requested_networks,
+)
 from mimic.services.compute.versions import Microversion
 from mimic.timestamps import parse_iso
 
@@ -126,3 +146,242 @@ def timestamp_arg(raw: str, name: str) -> float:
             400, f"Invalid input for query parameters {name}. Value: {raw}. '{raw}' is not a 'date-time'"
         )
     return seconds
+
+
+def _pattern(raw: str) -> re.Pattern[str]:
+    """
+    A filter's regular expression, or, when it is not one, the literal
+    text.
+    """
+    try:
+        return re.compile(raw)
+    except re.error:
+        return re.compile(re.escape(raw))
+
+
+def _last_segment(ref: str) -> str:
+    return ref.rstrip("/").rsplit("/", 1)[-1]
+
+
+#: The query arguments that filter a server listing (anything else, such
+#: as ``limit`` and ``marker``, leaves the listing whole).
+_LISTING_FILTERS = tuple(
+    name.encode("ascii")
+    for name in ("changes-since", "changes-before", "status", "name", "image", "flavor", "ip", "ip6", "key_name")
+)
+
+
+def listing_filters(request: IRequest, microversion: Microversion) -> ServerFilters | None:
+    """
+    The filters of a server listing's query, or None when it has none
+    (and the model pages its own index).  ``changes-before`` counts from
+    2.66, and an unknown status is a 400 from 2.38, as in Nova.
+    """
+    if not any(name in request.args for name in _LISTING_FILTERS):
+        return None
+    filters = ServerFilters()
+    since = query_arg(request, "changes-since")
+    before = query_arg(request, "changes-before") if microversion >= (2, 66) else None
+    if since is not None:
+        filters.changed_after = timestamp_arg(since, "changes-since")
+    if before is not None:
+        filters.changed_before = timestamp_arg(before, "changes-before")
+    if (
+        filters.changed_after is not None
+        and filters.changed_before is not None
+        and filters.changed_before < filters.changed_after
+    ):
+        raise nova_error(400, "The value of changes-since must be less than or equal to changes-before.")
+    status = query_arg(request, "status")
+    if status is not None:
+        wanted = status.upper()
+        if wanted not in KNOWN_STATUSES and microversion >= (2, 38):
+            raise nova_error(400, "Invalid status value")
+        filters.status = wanted
+    name = query_arg(request, "name")
+    if name is not None:
+        filters.name = _pattern(name)
+    image = query_arg(request, "image")
+    if image is not None:
+        filters.image_id = _last_segment(image)
+    flavor = query_arg(request, "flavor")
+    if flavor is not None:
+        filters.flavor_id = _last_segment(flavor)
+    ipv4 = query_arg(request, "ip")
+    if ipv4 is not None:
+        filters.ipv4 = _pattern(ipv4)
+    ipv6 = query_arg(request, "ip6")
+    if ipv6 is not None:
+        filters.ipv6 = _pattern(ipv6)
+    filters.key_name = query_arg(request, "key_name")
+    return filters
+
+
+def _server_body(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict) or not isinstance(body.get("server"), dict):
+        raise invalid_input("server", body, "'server' is a required property")
+    return body["server"]
+
+
+def description(spec: Mapping[str, Any], microversion: Microversion) -> str | None:
+    """
+    A server's ``description``, which Nova takes from 2.19.
+    """
+    if "description" not in spec:
+        return None
+    if microversion < (2, 19):
+        raise invalid_input("server", spec, "Additional properties are not allowed ('description' was unexpected)")
+    value = spec["description"]
+    if value is not None and (not isinstance(value, str) or len(value) > 255):
+        raise invalid_input("description", value, "must be a string of at most 255 characters")
+    return value
+
+
+def _image_for_create(spec: Mapping[str, Any], state: ComputeState) -> str:
+    """
+    The image a server boots from: ``imageRef``, or the image source of
+    a boot-from-volume request (whose server shows no image).
+    """
+    ref = spec.get("imageRef")
+    mappings = spec.get("block_device_mapping_v2")
+    if ref in (None, "") and isinstance(mappings, list) and mappings:
+        return ""
+    if ref in (None, ""):
+        raise nova_error(400, "Can not find requested image")
+    image_id = image_id_from_ref(ref)
+    if image_id is None:
+        raise nova_error(400, "Invalid imageRef provided.")
+    if state.images.get(image_id) is None:
+        raise nova_error(400, "Can not find requested image")
+    return image_id
+
+
+def _counts(body: Mapping[str, Any], spec: Mapping[str, Any]) -> tuple[int, int]:
+    def count(name: str, default: int) -> int:
+        return integer(spec.get(name, body.get(name, default)), name, 1)
+
+    min_count = count("min_count", 1)
+    max_count = count("max_count", min_count)
+    if max_count < min_count:
+        raise nova_error(400, "min_count must be <= max_count")
+    return min_count, max_count
+
+
+def server_create(body: Any, microversion: Microversion, state: ComputeState) -> ServerSpec:
+    """
+    A create request's body (``{"server": {...}}``) as the servers it
+    asks for.  The image and key named must exist in ``state``, and the
+    metadata fit the tenant's quota there.
+    """
+    spec = _server_body(body)
+    for required in ("name", "flavorRef"):
+        if required not in spec:
+            raise invalid_input("server", spec, f"'{required}' is a required property")
+    name = server_name(spec["name"])
+    flavor_ref = spec["flavorRef"]
+    if isinstance(flavor_ref, bool) or not isinstance(flavor_ref, (str, int)) or flavor_ref == "":
+        raise invalid_input("flavorRef", flavor_ref, f"{flavor_ref!r} is not of type 'string', 'integer'")
+    flavor = flavor_from_ref(flavor_ref)
+    if flavor is None:
+        raise nova_error(400, "Invalid flavorRef provided.")
+    image_id = _image_for_create(spec, state)
+    metadata = string_map(spec.get("metadata", {}), "metadata")
+    check_metadata_quota(metadata, state.quotas.metadata_items)
+    key_name = spec.get("key_name")
+    if key_name is not None:
+        if not isinstance(key_name, str) or state.keypairs.get(key_name) is None:
+            raise nova_error(400, "Invalid key_name provided.")
+    networks_asked = networks(spec["networks"], microversion) if "networks" in spec else None
+    disk_setting = disk_config(spec.get("OS-DCF:diskConfig", "AUTO"))
+    access_ipv4 = ip_address(spec.get("accessIPv4"), "accessIPv4", 4)
+    access_ipv6 = ip_address(spec.get("accessIPv6"), "accessIPv6", 6)
+    about = description(spec, microversion)
+    admin_pass = spec.get("adminPass")
+    if admin_pass is not None and not isinstance(admin_pass, str):
+        raise invalid_input("adminPass", admin_pass, f"{admin_pass!r} is not of type 'string'")
+    user_data = spec.get("user_data")
+    if user_data is not None:
+        try:
+            base64.b64decode(user_data, validate=True)
+        except (binascii.Error, ValueError, TypeError):
+            raise nova_error(400, "User data needs to be valid base 64.")
+    tags = spec.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and 0 < len(t) <= 60 for t in tags):
+        raise invalid_input("tags", tags, "tags must be a list of strings of 1 to 60 characters")
+    security_groups = spec.get("security_groups", [{"name": "default"}])
+    if not isinstance(security_groups, list) or not all(
+        isinstance(g, dict) and isinstance(g.get("name"), str) for g in security_groups
+    ):
+        raise invalid_input("security_groups", security_groups, "each must be an object with a 'name'")
+    group_names = tuple(g["name"] for g in security_groups)
+    if group_names == DEFAULT_SECURITY_GROUPS:
+        # One shared tuple for the servers in the default group.
+        group_names = DEFAULT_SECURITY_GROUPS
+    zone = spec.get("availability_zone") or zones.DEFAULT_ZONE
+    if not isinstance(zone, str):
+        raise invalid_input("availability_zone", zone, f"{zone!r} is not of type 'string'")
+    if not zones.is_known_zone(zone.split(":", 1)[0]):
+        raise nova_error(400, "The requested availability zone is not available")
+    min_count, max_count = _counts(body, spec)
+    return ServerSpec(
+        name=name,
+        flavor=flavor,
+        image_id=image_id,
+        metadata=metadata,
+        key_name=key_name,
+        networks=requested_networks(networks_asked),
+        disk_config=disk_setting,
+        access_ipv4=access_ipv4,
+        access_ipv6=access_ipv6,
+        description=about,
+        admin_pass=admin_pass,
+        user_data=user_data,
+        tags=tuple(tags),
+        security_groups=group_names,
+        availability_zone=zone.split(":", 1)[0],
+        config_drive="True" if spec.get("config_drive") in (True, "true", "True") else "",
+        min_count=min_count,
+        max_count=max_count,
+        return_reservation_id=bool(body.get("return_reservation_id") or spec.get("return_reservation_id")),
+    )
+
+
+def server_update(body: Any, microversion: Microversion) -> dict[str, Any]:
+    """
+    An update's body (``{"server": {...}}``) as the server attributes it
+    changes.
+    """
+    spec = _server_body(body)
+    allowed = {"name", "accessIPv4", "accessIPv6", "OS-DCF:diskConfig"}
+    if microversion >= (2, 19):
+        allowed.add("description")
+    if microversion >= (2, 90):
+        allowed.add("hostname")
+    unexpected = sorted(set(spec) - allowed)
+    if unexpected:
+        raise invalid_input(
+            "server", spec,
+            f"Additional properties are not allowed ({', '.join(repr(u) for u in unexpected)} was unexpected)",
+        )
+    changes: dict[str, Any] = {}
+    if "name" in spec:
+        changes["name"] = server_name(spec["name"])
+    if "accessIPv4" in spec:
+        changes["access_ipv4"] = ip_address(spec["accessIPv4"], "accessIPv4", 4)
+    if "accessIPv6" in spec:
+        changes["access_ipv6"] = ip_address(spec["accessIPv6"], "accessIPv6", 6)
+    if "OS-DCF:diskConfig" in spec:
+        changes["disk_config"] = disk_config(spec["OS-DCF:diskConfig"])
+    if "description" in spec:
+        changes["description"] = description(spec, microversion)
+    return changes
+
+
+def metadata_body(body: Any, key: str) -> dict[str, str]:
+    """
+    A metadata call's body: ``{key: {...}}`` (``metadata`` or ``meta``),
+    an object of strings.
+    """
+    if not isinstance(body, dict) or key not in body:
+        raise invalid_input("body", body, f"'{key}' is a required property")
+    return string_map(body[key], key)

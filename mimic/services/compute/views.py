@@ -1,4 +1,4 @@
-# -*- test-case-name: mimic.test.test_compute_servers -*-
+# -*- test-case-name: mimic.test.test_compute_views,mimic.test.test_compute_servers -*-
 """
 Servers on the wire: the JSON Nova gives for a server, per microversion.
 
@@ -20,15 +20,18 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from mimic.http import encode_json
-
-from mimic.services.compute.flavors import (
-    RequestContext,
-    embedded_flavor_json,
-    get_flavor,
-    resource_links,
-)
+from mimic.services.compute.flavors import embedded_flavor_json, get_flavor
 from mimic.services.compute.images import embedded_image_json
-from mimic.services.compute.model import PROGRESS_STATUSES, Server, mac_for, public_v4, public_v6, private_v4, status_of
+from mimic.services.compute.model import (
+    PROGRESS_STATUSES,
+    Server,
+    mac_for,
+    private_v4,
+    public_v4,
+    public_v6,
+    status_of,
+)
+from mimic.services.compute.web import RequestContext, resource_links
 from mimic.timestamps import iso_seconds
 
 
@@ -44,13 +47,6 @@ def nova_usage_time(seconds: float | None) -> str | None:
     if seconds is None:
         return None
     return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
-
-
-def server_summary_json(server: Server, ctx: RequestContext) -> dict[str, Any]:
-    """
-    An entry of ``GET /servers``.
-    """
-    return {"id": server.id, "name": server.name, "links": resource_links(ctx, "servers", server.id)}
 
 
 class ServerViews:
@@ -87,6 +83,33 @@ class ServerViews:
         An entry of ``GET /servers``.
         """
         return {"id": server.id, "name": server.name, "links": self.links(server.id)}
+
+    def summary_listing(self, servers: list[Server], links: list[dict[str, str]]) -> dict[str, Any]:
+        """
+        The body of ``GET /servers``: one page and its ``next`` link.
+        """
+        body: dict[str, Any] = {"servers": [self.summary(s) for s in servers]}
+        if links:
+            body["servers_links"] = links
+        return body
+
+    def detail_listing(self, servers: list[Server], links: list[dict[str, str]]) -> bytes:
+        """
+        The body of ``GET /servers/detail``, encoded: one page and its
+        ``next`` link, written as text (see :meth:`detail_text`).
+        """
+        text = '{"servers":[' + ",".join([self.detail_text(s) for s in servers]) + "]"
+        if links:
+            text += ',"servers_links":' + encode_json(links).decode("utf-8")
+        try:
+            return (text + "}").encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate from a client's \ud800 escape: the
+            # dictionaries' encoder escapes it.
+            body: dict[str, Any] = {"servers": [self.detail(s, listing=True) for s in servers]}
+            if links:
+                body["servers_links"] = links
+            return encode_json(body)
 
     def _image(self, image_id: str) -> Any:
         image = self._images.get(image_id)
@@ -272,3 +295,38 @@ def server_json(server: Server, ctx: RequestContext, listing: bool = False) -> d
     ``GET /servers/detail``) gives it at the context's microversion.
     """
     return ServerViews(ctx).detail(server, listing)
+
+
+def created_json(server: Server, ctx: RequestContext) -> dict[str, Any]:
+    """
+    The body of a create's 202: the (first) new server's id, links,
+    disk config, security groups and admin password.
+    """
+    return {
+        "server": {
+            "id": server.id,
+            "links": resource_links(ctx, "servers", server.id),
+            "OS-DCF:diskConfig": server.disk_config,
+            "security_groups": [{"name": n} for n in server.security_groups],
+            "adminPass": server.admin_pass,
+        }
+    }
+
+
+def reservation_json(server: Server) -> dict[str, Any]:
+    """
+    The body of a create's 202 when the request asked for a reservation
+    id instead of the server.
+    """
+    return {"reservation_id": f"r-{server.id[:8]}"}
+
+
+def plain_addresses(server: Server) -> dict[str, list[dict[str, Any]]]:
+    """
+    A server's addresses as the ``ips`` calls give them: version and
+    address only.
+    """
+    return {
+        network: [{"version": a["version"], "addr": a["addr"]} for a in addresses]
+        for network, addresses in server.addresses.items()
+    }

@@ -1,15 +1,12 @@
 # -*- test-case-name: mimic.test.test_compute_resources -*-
 """
 Compute availability zones (``/os-availability-zone`` and its
-``detail``).
+``detail``, by :class:`ZonesAPI`).
 
-Public surface (for the servers routes to use):
-
-- :data:`DEFAULT_ZONE` (``"nova"``, what Nova calls the zone of hosts
-  that were given none) and :func:`is_known_zone`: a server create's
-  ``availability_zone`` must name a zone (Nova: 400 "The requested
-  availability zone is not available").
-- :func:`install_routes` -- mounts both calls.
+:data:`DEFAULT_ZONE` (``"nova"``, what Nova calls the zone of hosts that
+were given none) and :func:`is_known_zone` are for a server create, whose
+``availability_zone`` must name a zone (Nova: 400 "The requested
+availability zone is not available").
 """
 
 from __future__ import annotations
@@ -20,7 +17,8 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 
 from mimic.http import json_response
-from mimic.services.compute.flavors import ContextFactory, RequestContext, mount
+from mimic.services.compute.errors import handle_nova_errors
+from mimic.services.compute.web import ContextFactory
 from mimic.timestamps import iso_seconds
 
 #: The zone every server lands in unless asked otherwise.
@@ -43,60 +41,63 @@ def is_known_zone(name: str) -> bool:
     return name in _HOSTS
 
 
-def list_zones(request: IRequest, ctx: RequestContext) -> bytes:
-    """
-    ``GET /os-availability-zone``: zone names and whether they are
-    available; ``hosts`` is null, as Nova gives it to non-admins.
-    """
-    body = {
-        "availabilityZoneInfo": [
-            {"zoneName": zone, "zoneState": {"available": True}, "hosts": None} for zone in ZONES
-        ]
-    }
-    return json_response(request, body)
-
-
 def _service(now: float) -> dict[str, Any]:
     # Nova's service heartbeat timestamps: no zone, microseconds.
     updated = iso_seconds(now).rstrip("Z") + ".000000"
     return {"available": True, "active": True, "updated_at": updated}
 
 
-def list_zones_detail(request: IRequest, ctx: RequestContext) -> bytes:
+class ZonesAPI:
     """
-    ``GET /os-availability-zone/detail``: the zones with their hosts and
-    the ``nova-compute`` service on each, then the ``internal`` zone of
-    the control services (admin-only on a real cloud; open here).
+    ``/os-availability-zone`` for one request.
     """
-    service = _service(ctx.now)
-    zones: list[dict[str, Any]] = [
-        {
-            "zoneName": "internal",
-            "zoneState": {"available": True},
-            "hosts": {
-                _CONTROL_HOST: {
-                    "nova-conductor": dict(service),
-                    "nova-scheduler": dict(service),
-                }
-            },
+
+    app = Klein()
+    handle_nova_errors(app)
+
+    def __init__(self, context: ContextFactory) -> None:
+        self.context = context
+
+    @app.route("/", methods=["GET"])
+    def list_zones(self, request: IRequest) -> bytes:
+        """
+        Zone names and whether they are available; ``hosts`` is null, as
+        Nova gives it to non-admins.
+        """
+        self.context()
+        body = {
+            "availabilityZoneInfo": [
+                {"zoneName": zone, "zoneState": {"available": True}, "hosts": None} for zone in ZONES
+            ]
         }
-    ]
-    for zone in ZONES:
-        zones.append(
+        return json_response(request, body)
+
+    @app.route("/detail", methods=["GET"])
+    def list_zones_detail(self, request: IRequest) -> bytes:
+        """
+        The zones with their hosts and the ``nova-compute`` service on
+        each, then the ``internal`` zone of the control services
+        (admin-only on a real cloud; open here).
+        """
+        service = _service(self.context().now)
+        zones: list[dict[str, Any]] = [
             {
-                "zoneName": zone,
+                "zoneName": "internal",
                 "zoneState": {"available": True},
-                "hosts": {host: {"nova-compute": dict(service)} for host in _HOSTS[zone]},
+                "hosts": {
+                    _CONTROL_HOST: {
+                        "nova-conductor": dict(service),
+                        "nova-scheduler": dict(service),
+                    }
+                },
             }
-        )
-    return json_response(request, {"availabilityZoneInfo": zones})
-
-
-def install_routes(app: Klein, context: ContextFactory, prefix: str) -> None:
-    """
-    Mount the availability zone calls on ``app`` below ``prefix``; see
-    :func:`mimic.services.compute.flavors.install_routes`.
-    """
-    mount(app, context, prefix, "compute_zones_list", "/os-availability-zone", list_zones)
-    mount(app, context, prefix, "compute_zones_detail", "/os-availability-zone/detail",
-          list_zones_detail)
+        ]
+        for zone in ZONES:
+            zones.append(
+                {
+                    "zoneName": zone,
+                    "zoneState": {"available": True},
+                    "hosts": {host: {"nova-compute": dict(service)} for host in _HOSTS[zone]},
+                }
+            )
+        return json_response(request, {"availabilityZoneInfo": zones})
