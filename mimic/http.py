@@ -164,11 +164,12 @@ def handle_errors(
     * an :class:`HTTPError` raised by a handler is written out as it is;
     * an unknown path is ``error(404, not_found)``, a method the path does
       not take ``error(405, not_allowed)`` with an ``Allow`` header;
-    * a malformed metadata trigger (:class:`mimic.failures.BadRegistration`
-      from :meth:`mimic.failures.FailureEngine.decide`) is the client's 400;
     * each exception type in ``domain_errors`` (errors a model raises, such
       as "no such server") becomes the :class:`HTTPError` its function
       makes of it;
+    * a malformed metadata trigger (:class:`mimic.failures.BadRegistration`
+      from :meth:`mimic.failures.FailureEngine.decide`) is the client's 400
+      with the engine's message, unless ``domain_errors`` words it;
     * anything else is logged with its traceback and answered
       ``error(500, unexpected)``, never with a traceback; werkzeug's own
       answers other than 404 and 405 (a redirect from ``//`` to ``/``)
@@ -222,10 +223,12 @@ def handle_errors(
         ((HTTPError,), on_http_error),
         ((NotFound,), on_not_found),
         ((MethodNotAllowed,), on_not_allowed),
-        ((BadRegistration,), on_bad_trigger),
     ]
     if translations:
+        # Before the bad trigger's own answer, so that a service can word
+        # that one its own way too.
         handlers.append((tuple(translations), on_domain_error))
+    handlers.append(((BadRegistration,), on_bad_trigger))
     handlers.append(((Exception,), on_unexpected))
     for kinds, handler in handlers:
         # bindable: called with the app's instance first (None for an app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from mimic.failures import BadRegistration
 from mimic.services.loadbalancer.errors import (
     DOMAIN_ERRORS,
     Immutable,
@@ -46,13 +47,19 @@ class DomainErrorTests(SynchronousTestCase):
         self.assertEqual(answer.body["message"], message)
 
     def test_every_domain_error_is_answered(self) -> None:
-        self.assertEqual(set(DOMAIN_ERRORS), {LoadBalancerError})
+        self.assertEqual(set(DOMAIN_ERRORS), {LoadBalancerError, BadRegistration})
         self.assertAnswer(LoadBalancerNotFound(1), 404, "Load balancer not found")
         self.assertAnswer(NodeNotFound(2), 404, "Node not found")
         self.assertAnswer(ItemNotFound("Network item"), 404, "Network item not found")
         self.assertAnswer(MarkedDeleted(1), 410, "The loadbalancer is marked as deleted.")
         self.assertAnswer(NotActive(1), 422, "LoadBalancer is not ACTIVE")
         self.assertAnswer(OverLimit("too many"), 413, "too many")
+
+    def test_malformed_trigger_is_a_400_that_says_so(self) -> None:
+        answer = DOMAIN_ERRORS[BadRegistration](BadRegistration("not JSON"))
+        self.assertEqual(
+            (answer.status, answer.body["message"]), (400, "Bad failure trigger: not JSON")
+        )
 
     def test_immutable_names_the_balancer_and_its_status(self) -> None:
         self.assertAnswer(

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from attrs import define
 
+from mimic.failures import BadRegistration
 from mimic.http import HTTPError
 
 #: The ``details`` CLB gives with a validation failure.
@@ -214,8 +215,17 @@ def as_http(error: LoadBalancerError) -> HTTPError:
     return _ANSWERS[type(error)](error)
 
 
+def bad_trigger(error: BadRegistration) -> HTTPError:
+    """
+    A malformed metadata trigger on a request or balancer: the client's
+    400.
+    """
+    return clb_error(400, f"Bad failure trigger: {error}")
+
+
 #: For :func:`mimic.http.handle_errors`: every domain error the model
-#: raises, answered in CLB's shape.
+#: raises, and a malformed metadata trigger, answered in CLB's shape.
 DOMAIN_ERRORS: Mapping[type[Exception], Callable[[Any], HTTPError]] = {
     LoadBalancerError: as_http,
+    BadRegistration: bad_trigger,
 }

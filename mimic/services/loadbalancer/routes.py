@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from klein import Klein
 from twisted.web.iweb import IRequest
 
-from mimic.failures import BadRegistration, Event
+from mimic.failures import Event
 from mimic.http import HTTPError, base_url, handle_errors, json_response
 from mimic.interfaces import IMimicCore
 from mimic.services.loadbalancer import failures, views
@@ -59,14 +59,6 @@ def _accepted(request: IRequest) -> bytes:
     return json_response(request, None, 202)
 
 
-def _bad_trigger(error: BadRegistration) -> HTTPError:
-    """
-    A malformed metadata trigger on a request or balancer: the client's
-    400.
-    """
-    return clb_error(400, f"Bad failure trigger: {error}")
-
-
 def _next_href(request: IRequest, marker: int) -> str:
     """
     The listing's own URL, for the page after the balancer ``marker``.
@@ -101,22 +93,6 @@ class LoadBalancerRegion:
         if tenant_id != self.state.tenant_id:
             raise clb_error(404, "Resource not found")
 
-    def _decide(
-        self,
-        event: Event,
-        balancer: LoadBalancer | None,
-        metadata: dict[str, str] | None = None,
-        **attributes: Any,
-    ) -> Any:
-        """
-        What this occurrence of ``event`` does (see :mod:`.failures`); a
-        condition that refuses the request raises CLB's error from here.
-        """
-        try:
-            return self._ask(event, balancer, metadata, **attributes)
-        except BadRegistration as e:
-            raise _bad_trigger(e)
-
     def _ask(
         self,
         event: Event,
@@ -136,7 +112,7 @@ class LoadBalancerRegion:
         Make a change to an ACTIVE balancer as the update event decides:
         accepted (then PENDING_UPDATE for as long as it says) or refused.
         """
-        outcome: ChangeOutcome = self._decide(failures.UPDATE, balancer, change=change)
+        outcome: ChangeOutcome = self._ask(failures.UPDATE, balancer, change=change)
         return outcome.apply(self.state, balancer, make)
 
     # --- service-wide ----------------------------------------------------
@@ -163,7 +139,7 @@ class LoadBalancerRegion:
         self._tenant(tenant_id)
         spec = parse_create(read_body(request))
         metadata = {item["key"]: item["value"] for item in spec["metadata"]}
-        outcome: failures.Provisioning = self._decide(
+        outcome: failures.Provisioning = self._ask(
             failures.CREATE, None, metadata=metadata, loadbalancer_name=spec["name"]
         )
         balancer = self.state.create(**spec, build_seconds=outcome.seconds, then=outcome.then)
@@ -198,14 +174,11 @@ class LoadBalancerRegion:
         # trigger is answered at once.
         outcomes: list[failures.Deleting] = []
         refusal: HTTPError | None = None
-        try:
-            for balancer in balancers:
-                try:
-                    outcomes.append(self._ask(failures.DELETE, balancer))
-                except HTTPError as refused:
-                    refusal = refusal or refused
-        except BadRegistration as e:
-            raise _bad_trigger(e)
+        for balancer in balancers:
+            try:
+                outcomes.append(self._ask(failures.DELETE, balancer))
+            except HTTPError as refused:
+                refusal = refusal or refused
         if refusal is not None:
             raise refusal
         for balancer, outcome in zip(balancers, outcomes):
@@ -231,7 +204,7 @@ class LoadBalancerRegion:
         self._tenant(tenant_id)
         balancer = self.state.get(lb_id)
         self.state.check_deletable(balancer)
-        outcome: failures.Deleting = self._decide(failures.DELETE, balancer)
+        outcome: failures.Deleting = self._ask(failures.DELETE, balancer)
         self.state.delete(balancer, outcome.seconds)
         return _accepted(request)
 
@@ -254,7 +227,7 @@ class LoadBalancerRegion:
         specs = parse_new_nodes(wrapped_list(read_body(request), "nodes"))
         balancer = self.state.changeable(lb_id)
         self.state.check_new_nodes(balancer, specs)
-        admission: ChangeOutcome = self._decide(failures.NODE_ADD, balancer)
+        admission: ChangeOutcome = self._ask(failures.NODE_ADD, balancer)
 
         def add(b: LoadBalancer) -> list[Node]:
             return self._change(b, "nodes.add", lambda b: self.state.add_nodes(b, specs))
