@@ -26,7 +26,7 @@ from twisted.web.iweb import IRequest
 from mimic.http import HTTPError, handle_errors, json_response, plain_error_body, read_json, require_object
 from mimic.interfaces import IMimicCore
 from mimic.services.compute import model
-from mimic.services.compute.model import ComputeState, Server
+from mimic.services.compute.model import ComputeState, Server, region_compute
 
 #: What each status that can be set means as Nova's server state.  ERROR
 #: also gives the server a fault, as Nova's servers in ERROR have.
@@ -92,11 +92,7 @@ class ComputeControlAPI:
         service itself serves (created empty, as compute would, if the
         tenant has not used it yet).
         """
-        tenant_id, region = self.tenant_id, self.region
-        state: ComputeState = self.core.region_state(
-            "compute", tenant_id, region, lambda: ComputeState(tenant_id, region)
-        )
-        return state
+        return region_compute(self.core, self.tenant_id, self.region)
 
     @app.route("/attributes", methods=["POST"])
     @app.route("/attributes/", methods=["POST"])

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from attrs import define, field, frozen
 from zope.interface import implementer
 
-from mimic.interfaces import IImage, IImages, IRegionState
+from mimic.interfaces import IImage, IImages, IMimicCore, IRegionState
 from mimic.services.compute.errors import DeleteFailed, NoImageService, QuotaExceeded, ServerNotFound
 from mimic.services.compute.failures import (
     ActiveThenError,
@@ -44,6 +44,7 @@ from mimic.services.compute.failures import (
     ErrorNow,
     FailDeletes,
     OverQuota,
+    SERVICE,
 )
 from mimic.services.compute.flavors import Flavor, get_flavor
 
@@ -1015,3 +1016,12 @@ class ComputeState:
             "images": IRegionState(images).summary() if IRegionState.providedBy(images) else {},
             "keypairs": len(self.keypairs),
         }
+
+
+def region_compute(core: IMimicCore, tenant_id: str, region: str) -> ComputeState:
+    """
+    One tenant's compute in one region, kept by the core under the
+    service's name and made empty on first use: what the plugin serves and
+    the old control entry changes.
+    """
+    return core.region_state(SERVICE, tenant_id, region, lambda: ComputeState(tenant_id, region))

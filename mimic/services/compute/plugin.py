@@ -18,7 +18,7 @@ from mimic.failures import Event
 from mimic.interfaces import IAPIMock, IImages, IMimicCore
 from mimic.services.compute.errors import nova_error_body
 from mimic.services.compute.failures import EVENTS, SERVICE
-from mimic.services.compute.model import NO_IMAGES, ComputeState
+from mimic.services.compute.model import NO_IMAGES, region_compute
 from mimic.services.compute.routes import ComputeAPI
 
 #: Rackspace's compute regions.
@@ -51,9 +51,7 @@ class ComputePlugin:
         return EVENTS
 
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
-        state: ComputeState = core.region_state(
-            self.name, tenant_id, region, lambda: ComputeState(tenant_id, region)
-        )
+        state = region_compute(core, tenant_id, region)
         # Nova's images are the Image service's: one store per (tenant,
         # region), shared under the IImages contract.  Looked up on each
         # request, so compute always sees the store the Image service

@@ -28,7 +28,11 @@ from twisted.web.iweb import IRequest
 from mimic.http import HTTPError, handle_errors, json_response, plain_error_body, read_json, require_object
 from mimic.interfaces import IMimicCore
 from mimic.services.loadbalancer.errors import LoadBalancerNotFound, MarkedDeleted
-from mimic.services.loadbalancer.model import FORCEABLE_STATUSES, RegionLoadBalancers
+from mimic.services.loadbalancer.model import (
+    FORCEABLE_STATUSES,
+    RegionLoadBalancers,
+    region_balancers,
+)
 
 
 def control_error(status: int, message: str) -> HTTPError:
@@ -65,14 +69,7 @@ class LoadBalancerControlAPI:
         This tenant's balancers in this region: the state the load
         balancer service itself serves.
         """
-        core, tenant_id, region = self.core, self.tenant_id, self.region
-        state: RegionLoadBalancers = core.region_state(
-            "loadbalancer",
-            tenant_id,
-            region,
-            lambda: RegionLoadBalancers(core.clock, tenant_id, region),
-        )
-        return state
+        return region_balancers(self.core, self.tenant_id, self.region)
 
     @app.route("/loadbalancer/<lb_id>/attributes", methods=["PATCH"])
     def set_attributes(self, request: IRequest, lb_id: str) -> bytes:

@@ -36,10 +36,10 @@ from mimic.services.loadbalancer.model import (
     ACTIVE,
     ERROR,
     LoadBalancer,
+    SERVICE,
     RegionLoadBalancers,
 )
 
-SERVICE = "loadbalancer"
 
 T = TypeVar("T")
 

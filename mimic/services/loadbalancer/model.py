@@ -20,7 +20,7 @@ from attrs import define, field
 from twisted.internet.interfaces import IReactorTime
 from zope.interface import implementer
 
-from mimic.interfaces import IRegionState
+from mimic.interfaces import IMimicCore, IRegionState
 from mimic.services.loadbalancer.errors import (
     Immutable,
     ImmutableForDelete,
@@ -705,3 +705,17 @@ class RegionLoadBalancers:
             "ids": list(self.balancers),
             "nodes": sum(len(b.nodes) for b in self.balancers.values()),
         }
+
+
+#: The name the core keeps the balancers under (the plugin's name).
+SERVICE = "loadbalancer"
+
+
+def region_balancers(core: IMimicCore, tenant_id: str, region: str) -> RegionLoadBalancers:
+    """
+    One tenant's balancers in one region, made empty on first use: what
+    the plugin serves and the old control entry changes.
+    """
+    return core.region_state(
+        SERVICE, tenant_id, region, lambda: RegionLoadBalancers(core.clock, tenant_id, region)
+    )

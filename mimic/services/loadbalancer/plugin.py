@@ -20,7 +20,7 @@ from mimic.failures import Event
 from mimic.interfaces import IAPIMock, IMimicCore
 from mimic.services.loadbalancer.errors import clb_error_body
 from mimic.services.loadbalancer.failures import EVENTS
-from mimic.services.loadbalancer.model import RegionLoadBalancers
+from mimic.services.loadbalancer.model import SERVICE, region_balancers
 from mimic.services.loadbalancer.routes import LoadBalancerRegion
 
 #: Rackspace's Cloud Load Balancers regions.
@@ -29,7 +29,7 @@ REGIONS = ("ORD", "DFW", "IAD")
 
 @implementer(IAPIMock, IPlugin)
 class LoadBalancerPlugin:
-    name = "loadbalancer"
+    name = SERVICE
 
     def __init__(self, regions: Sequence[str] = REGIONS) -> None:
         self.regions = tuple(regions)
@@ -50,13 +50,7 @@ class LoadBalancerPlugin:
         return EVENTS
 
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
-        state = core.region_state(
-            self.name,
-            tenant_id,
-            region,
-            lambda: RegionLoadBalancers(core.clock, tenant_id, region),
-        )
-        return LoadBalancerRegion(core, state).app.resource()
+        return LoadBalancerRegion(core, region_balancers(core, tenant_id, region)).app.resource()
 
     def anonymous_paths(self) -> Iterable[tuple[str, ...]]:
         return frozenset()
