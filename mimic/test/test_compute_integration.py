@@ -17,7 +17,7 @@ from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from mimic.services.compute.images import DEFAULT_IMAGE_ID
+from mimic.services.image.model import DEFAULT_IMAGE_ID
 from mimic.services.image.model import BASE_IMAGES
 from mimic.testing import start_mimic
 

@@ -311,9 +311,6 @@ class SharedImagesTests(SynchronousTestCase):
         self.assertFalse(store.delete(UBUNTU))
         self.assertEqual(len(list(store)), len(image_model.BASE_IMAGES) + 1)
 
-    def test_compute_boots_the_image_services_default_image(self) -> None:
-        self.assertEqual(images.DEFAULT_IMAGE_ID, image_model.DEFAULT_IMAGE_ID)
-
     def test_without_an_image_service_there_are_no_images(self) -> None:
         self.assertTrue(verifyObject(IImages, model.NO_IMAGES))
         self.assertIsNone(model.NO_IMAGES.get(UBUNTU))

@@ -11,7 +11,7 @@ from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from mimic.services.compute.images import DEFAULT_IMAGE_ID
+from mimic.services.image.model import DEFAULT_IMAGE_ID
 from mimic.testing import InMemoryMimic, Response
 from mimic.timestamps import iso_seconds
 

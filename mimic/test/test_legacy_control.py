@@ -15,7 +15,7 @@ from treq.testing import StubTreq
 from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.services.compute.control import ComputeControlAPI
-from mimic.services.compute.images import DEFAULT_IMAGE_ID
+from mimic.services.image.model import DEFAULT_IMAGE_ID
 from mimic.services.loadbalancer.control import LoadBalancerControlAPI
 from mimic.test.test_loadbalancer_helpers import balancer_spec
 from mimic.testing import Access, InMemoryMimic, Response

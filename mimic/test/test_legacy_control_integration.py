@@ -15,7 +15,7 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v2
 from twisted.trial.unittest import SynchronousTestCase
 
-from mimic.services.compute.images import DEFAULT_IMAGE_ID
+from mimic.services.image.model import DEFAULT_IMAGE_ID
 from mimic.testing import start_mimic
 
 FLAVOR = "general1-1"

@@ -38,11 +38,6 @@ from mimic.services.compute.web import (
 )
 from mimic.timestamps import iso_seconds, parse_iso
 
-#: The image examples and test suites boot from when they do not care:
-#: Rackspace's Ubuntu 22.04 LTS base image, which the Image service
-#: serves (its own ``mimic.services.image.model.DEFAULT_IMAGE_ID``).
-DEFAULT_IMAGE_ID = "0b6d8c5e-4c7b-4f7e-9b37-6f0b9d7f3a1c"
-
 #: The last microversion with the image proxy API.
 LAST_PROXY_MICROVERSION = (2, 35)
 
