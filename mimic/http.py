@@ -139,13 +139,18 @@ def render_error(request: IRequest, failure: Failure) -> bytes:
     return json_response(request, error.body, error.status, error.headers)
 
 
-#: A message for an error response: fixed text, or made from the request
-#: (to name its path or method, say).
+#: A message for an error response: text in which ``{path}`` and
+#: ``{method}`` stand for the request's, or a function of the request.
 Message = Union[str, Callable[[IRequest], str]]
 
 
 def _message(message: Message, request: IRequest) -> str:
-    return message(request) if callable(message) else message
+    if callable(message):
+        return message(request)
+    return message.format(
+        path=request.path.decode("utf-8", "replace"),
+        method=request.method.decode("ascii", "replace"),
+    )
 
 
 def handle_errors(
@@ -365,6 +370,14 @@ def page(
 
 
 # Mounting Klein apps in the resource tree.
+
+
+def plain_error(status: int, message: str) -> HTTPError:
+    """
+    An error in the ``{"message", "code"}`` shape (see
+    :func:`plain_error_body`).
+    """
+    return HTTPError(status, plain_error_body(status, message))
 
 
 def plain_error_body(status: int, message: str) -> dict[str, Any]:

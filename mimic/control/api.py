@@ -49,20 +49,14 @@ REALTIME_TICK = (
 )
 
 
-def _nothing_here(request: IRequest) -> str:
-    path = request.path.decode("utf-8", "replace")
-    return f"The control API has nothing at {path}; GET /mimic/v1.1 lists what it has."
-
-
-def _not_allowed_here(request: IRequest) -> str:
-    method = request.method.decode("ascii", "replace")
-    path = request.path.decode("utf-8", "replace")
-    return f"{method} is not allowed on {path}."
-
-
 class ControlAPI:
     app = Klein()
-    handle_errors(app, control_error, not_found=_nothing_here, not_allowed=_not_allowed_here)
+    handle_errors(
+        app,
+        control_error,
+        not_found="The control API has nothing at {path}; GET /mimic/v1.1 lists what it has.",
+        not_allowed="{method} is not allowed on {path}.",
+    )
 
     def __init__(self, core: MimicCore) -> None:
         self.core = core

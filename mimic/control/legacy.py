@@ -123,13 +123,9 @@ class Scope:
         return registration
 
 
-def nothing_at(request: IRequest) -> str:
-    return f"This control endpoint has nothing at {request.path.decode('utf-8', 'replace')}."
-
-
-def not_allowed_on(request: IRequest) -> str:
-    method = request.method.decode("ascii", "replace")
-    return f"{method} is not allowed on {request.path.decode('utf-8', 'replace')}."
+#: What the entries answer for a path or method they do not serve.
+NOTHING_AT = "This control endpoint has nothing at {path}."
+NOT_ALLOWED_ON = "{method} is not allowed on {path}."
 
 
 def _at_least_root(request: IRequest) -> None:
@@ -150,7 +146,7 @@ class Behaviors:
     """
 
     app = Klein()
-    handle_errors(app, control_error, not_found=nothing_at, not_allowed=not_allowed_on)
+    handle_errors(app, control_error, not_found=NOTHING_AT, not_allowed=NOT_ALLOWED_ON)
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
@@ -230,7 +226,7 @@ class ControlEntry:
     """
 
     app = Klein()
-    handle_errors(app, control_error, not_found=nothing_at, not_allowed=not_allowed_on)
+    handle_errors(app, control_error, not_found=NOTHING_AT, not_allowed=NOT_ALLOWED_ON)
 
     def __init__(self, scope: Scope, service_control: ServiceControl) -> None:
         self.scope = scope

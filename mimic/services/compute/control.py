@@ -23,7 +23,7 @@ from __future__ import annotations
 from klein import Klein
 from twisted.web.iweb import IRequest
 
-from mimic.http import HTTPError, handle_errors, json_response, plain_error_body, read_json, require_object
+from mimic.http import handle_errors, json_response, plain_error, read_json, require_object
 from mimic.interfaces import IMimicCore
 from mimic.services.compute import model
 from mimic.services.compute.model import ComputeState, Server, region_compute
@@ -57,29 +57,18 @@ def set_status(server: Server, status: str, now: float) -> None:
     server.fault = None
 
 
-def control_error(status: int, message: str) -> HTTPError:
-    """
-    The control plane's error shape, which the old control entries kept.
-    """
-    return HTTPError(status, plain_error_body(status, message))
-
-
-def _nothing_at(request: IRequest) -> str:
-    return f"This control endpoint has nothing at {request.path.decode('utf-8', 'replace')}."
-
-
-def _not_allowed_on(request: IRequest) -> str:
-    method = request.method.decode("ascii", "replace")
-    return f"{method} is not allowed on {request.path.decode('utf-8', 'replace')}."
-
-
 class ComputeControlAPI:
     """
     Compute's own control routes for one tenant in one region.
     """
 
     app = Klein()
-    handle_errors(app, control_error, not_found=_nothing_at, not_allowed=_not_allowed_on)
+    handle_errors(
+        app,
+        plain_error,
+        not_found="This control endpoint has nothing at {path}.",
+        not_allowed="{method} is not allowed on {path}.",
+    )
 
     def __init__(self, core: IMimicCore, tenant_id: str, region: str) -> None:
         self.core = core
@@ -97,16 +86,16 @@ class ComputeControlAPI:
     @app.route("/attributes", methods=["POST"])
     @app.route("/attributes/", methods=["POST"])
     def change_attributes(self, request: IRequest) -> bytes:
-        body = require_object(read_json(request, control_error), "body", control_error)
+        body = require_object(read_json(request, plain_error), "body", plain_error)
         unknown = sorted(set(body) - {"status"})
         if unknown:
-            raise control_error(
+            raise plain_error(
                 400, f"Unknown attribute(s) {', '.join(map(repr, unknown))}; only 'status' can be set."
             )
-        statuses = require_object(body.get("status", {}), "status", control_error)
+        statuses = require_object(body.get("status", {}), "status", plain_error)
         for server_id, status in statuses.items():
             if status not in _STATES:
-                raise control_error(
+                raise plain_error(
                     400,
                     f"Status {status!r} for server {server_id!r} cannot be set; "
                     f"one of {', '.join(_STATES)} can.",
@@ -116,7 +105,7 @@ class ComputeControlAPI:
         servers = {server_id: state.get(server_id, now) for server_id in statuses}
         missing = sorted(server_id for server_id, server in servers.items() if server is None)
         if missing:
-            raise control_error(
+            raise plain_error(
                 400,
                 f"No server {', '.join(map(repr, missing))} for tenant {self.tenant_id!r} in "
                 f"{self.region}; nothing was changed.",

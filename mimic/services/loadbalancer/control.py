@@ -25,7 +25,7 @@ from __future__ import annotations
 from klein import Klein
 from twisted.web.iweb import IRequest
 
-from mimic.http import HTTPError, handle_errors, json_response, plain_error_body, read_json, require_object
+from mimic.http import handle_errors, json_response, plain_error, read_json, require_object
 from mimic.interfaces import IMimicCore
 from mimic.services.loadbalancer.errors import LoadBalancerNotFound, MarkedDeleted
 from mimic.services.loadbalancer.model import (
@@ -35,29 +35,18 @@ from mimic.services.loadbalancer.model import (
 )
 
 
-def control_error(status: int, message: str) -> HTTPError:
-    """
-    The control plane's error shape, which the old control entries kept.
-    """
-    return HTTPError(status, plain_error_body(status, message))
-
-
-def _nothing_at(request: IRequest) -> str:
-    return f"This control endpoint has nothing at {request.path.decode('utf-8', 'replace')}."
-
-
-def _not_allowed_on(request: IRequest) -> str:
-    method = request.method.decode("ascii", "replace")
-    return f"{method} is not allowed on {request.path.decode('utf-8', 'replace')}."
-
-
 class LoadBalancerControlAPI:
     """
     Cloud Load Balancers' own control routes for one tenant in one region.
     """
 
     app = Klein()
-    handle_errors(app, control_error, not_found=_nothing_at, not_allowed=_not_allowed_on)
+    handle_errors(
+        app,
+        plain_error,
+        not_found="This control endpoint has nothing at {path}.",
+        not_allowed="{method} is not allowed on {path}.",
+    )
 
     def __init__(self, core: IMimicCore, tenant_id: str, region: str) -> None:
         self.core = core
@@ -73,20 +62,20 @@ class LoadBalancerControlAPI:
 
     @app.route("/loadbalancer/<lb_id>/attributes", methods=["PATCH"])
     def set_attributes(self, request: IRequest, lb_id: str) -> bytes:
-        not_owned = control_error(
+        not_owned = plain_error(
             404, f"Tenant {self.tenant_id!r} has no load balancer {lb_id!r} in {self.region}."
         )
         if not lb_id.isdigit():
             raise not_owned
-        body = require_object(read_json(request, control_error), "body", control_error)
+        body = require_object(read_json(request, plain_error), "body", plain_error)
         unknown = sorted(set(body) - {"status"})
         if unknown:
-            raise control_error(
+            raise plain_error(
                 400, f"Unknown attribute(s) {', '.join(map(repr, unknown))}; only 'status' can be set."
             )
         status = body.get("status")
         if status is not None and status not in FORCEABLE_STATUSES:
-            raise control_error(
+            raise plain_error(
                 400,
                 f"Status {status!r} cannot be set; one of {', '.join(FORCEABLE_STATUSES)} can.",
             )
@@ -99,5 +88,5 @@ class LoadBalancerControlAPI:
         except LoadBalancerNotFound:
             raise not_owned
         except MarkedDeleted:
-            raise control_error(410, f"Load balancer {lb_id} is deleted; its status cannot be set.")
+            raise plain_error(410, f"Load balancer {lb_id} is deleted; its status cannot be set.")
         return json_response(request, None, 204)
