@@ -8,28 +8,33 @@ Whatever is sent, a client must see what the real service would give: a
 4xx (never a 500 or a traceback), as JSON in that service's own error
 shape (Nova's ``{"badRequest": {...}}``, Keystone's ``{"error": {...}}``,
 CLB's ``{"message", "code"}``, the control plane's ``{"message",
-"code"}``); and a refused change must leave what a client can read
-unchanged.
+"code"}``); and a refused change must leave Mimic's state unchanged.
 
 The probes run in memory (:class:`mimic.testing.InMemoryMimic`), each
 route against a fresh tenant holding one of everything, so they are fast
-and deterministic.  Each test collects every violation it finds and
-reports them all at once.
+and deterministic.  Whether a refused request changed anything is read
+from the Mimic's state in memory before and after
+(:mod:`mimic.test.robustness_support`), not asked for over HTTP: every
+service's state for every tenant and region, the sessions and the
+failure registrations, so that nothing the request could have touched
+goes unseen, at the cost of one walk of the state.  Each test collects
+every violation it finds and reports them all at once.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any, Callable, Iterator
 
-from functools import lru_cache
-
-from attrs import define, field
+from attrs import define, field, frozen
+from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.core import discover_plugins
 from mimic.interfaces import IAPIMock
+from mimic.test.robustness_support import StateSnapshots, differences
 from mimic.testing import InMemoryMimic, Response
 
 #: An OpenSSH public key for importing keypairs without generating one.
@@ -182,11 +187,10 @@ SHAPES: dict[str, Callable[[Any, int], str | None]] = {
 @define
 class Route:
     """
-    One route: its service (for the error shape and for what a refused
-    change must leave alone), method, path template (``{name}`` stands
-    for a fixture's id or a URL prefix), a valid body whose every field
-    is then spoiled in turn, the query arguments it reads, and headers it
-    is sent with (a microversion, say).
+    One route: its service (for the error shape), method, path template
+    (``{name}`` stands for a fixture's id or a URL prefix), a valid body
+    whose every field is then spoiled in turn, the query arguments it
+    reads, and headers it is sent with (a microversion, say).
     """
 
     service: str
@@ -561,9 +565,10 @@ class World:
     def build(self) -> None:
         self.mimic = mimic = InMemoryMimic(plugins=plugins())
         name = "probe"
-        #: The last snapshot for each service, while no change has been
-        #: made since.
-        self.known: dict[str, dict[str, Any]] = {}
+        self.snapshots = StateSnapshots()
+        #: The last snapshot of the state, while no request has been
+        #: made since but refused changes.
+        self.known: Any = None
         access = mimic.authenticate(name)
         other = mimic.authenticate(name + "-other")
         self.token = access.token
@@ -625,6 +630,20 @@ class World:
         registration = self.must(201, "POST", "/mimic/v1.1/compute/behaviors/server.create", {
             "name": "fail", "criteria": [{"server_name": "^never-matches-anything$"}]})
         self.values["registration"] = registration["id"]
+        self.settle(0)
+
+    def settle(self, seconds: float) -> None:
+        """
+        Let ``seconds`` pass, so that whatever a change started finishes,
+        and read what the services bring up to the clock only when read
+        (a server's due transitions, a deleted balancer CLB stops
+        showing), so that the state in memory is what any next request
+        will meet and a refused request's snapshots differ only by what
+        it did.
+        """
+        self.mimic.tick(seconds)
+        for path in (C + "/servers/detail", L + "/loadbalancers"):
+            self.mimic.request("GET", self.expand(path), token=self.token)
 
     def expand(self, template: str) -> str:
         return re.sub(r"\{(\w+)\}", lambda m: self.values.get(m.group(1), m.group(0)), template)
@@ -646,39 +665,12 @@ class World:
         assert response.code == status, (method, path, response)
         return response.json() if response.body else None
 
-    def snapshot(self, service: str) -> dict[str, Any]:
+    def snapshot(self) -> Any:
         """
-        What a client can read that a request to ``service`` could
-        change (and Mimic's own state dump), to compare before and after
+        Everything Mimic holds, as a value, to compare before and after
         a refused change.
         """
-        latest = {"OpenStack-API-Version": "compute latest"}
-        one = L + "/loadbalancers/{balancer}"
-        node = one + "/nodes/{node}"
-        paths: list[tuple[str, dict[str, str]]] = [("/mimic/v1.1/state", {})]
-        if service == "compute":
-            paths += [
-                (C + "/servers/detail", latest),
-                (C + "/os-keypairs", latest),
-                (C + "/images/detail", {}),
-            ]
-        elif service == "loadbalancer":
-            # The balancer's detail shows its nodes, metadata, settings
-            # and access list.
-            paths += [
-                (one, {}),
-                (node + "/metadata", {}),
-                (one + "/errorpage", {}),
-            ]
-        elif service == "identity":
-            paths += [("/identity/v3/users", {})]
-        else:
-            paths += [("/mimic/v1.1/behaviors", {})]
-        seen: dict[str, Any] = {}
-        for path, headers in paths:
-            response = self.mimic.request("GET", self.expand(path), token=self.token, headers=headers)
-            seen[path] = (response.code, response.body)
-        return seen
+        return self.snapshots.take(self.mimic.core)
 
 
 # -- the prober ------------------------------------------------------------------
@@ -741,11 +733,25 @@ class Prober:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
-        self._worlds = 0
+        #: The last world made, and its snapshot when it was new.
+        self._pristine: tuple[World, Any] | None = None
 
     def world(self) -> World:
-        self._worlds += 1
-        return World()
+        """
+        A world as a new one is: the last one made, if nothing in it has
+        changed since (the probes of a route that only reads or is
+        refused leave it so), or else a new one.  Building a world is
+        the dearest step after the requests themselves.
+        """
+        if self._pristine is not None:
+            world, new = self._pristine
+            if world.snapshot() == new:
+                return world
+        return self._new(World())
+
+    def _new(self, world: World) -> World:
+        self._pristine = (world, world.snapshot())
+        return world
 
     def send(
         self,
@@ -765,9 +771,12 @@ class Prober:
         if raw is not None:
             sent_headers.setdefault("Content-Type", "application/json")
         mutating = method in MUTATING
-        if mutating and route.service not in world.known:
-            world.known[route.service] = world.snapshot(route.service)
-        before = world.known.get(route.service)
+        if mutating and world.known is None:
+            world.known = world.snapshot()
+        before = world.known
+        # A read may make state as it goes (a tenant's first request to
+        # a region, say): the next change is measured from after it.
+        world.known = None
         label = f"{method} {route.path} [{what}]"
         try:
             response = world.mimic.request(
@@ -779,19 +788,22 @@ class Prober:
             return None
         self.check(route.service, label, method, response)
         if mutating and response.code >= 400:
-            after = world.snapshot(route.service)
-            changed = [path for path in after if after[path] != before[path]]  # type: ignore[index]
-            if changed:
-                self.problems.append(f"{label}: refused with {response.code} but changed {changed}")
-            world.known[route.service] = after
+            after = world.snapshot()
+            if after != before:
+                changed = differences(before, after)
+                self.problems.append(
+                    f"{label}: refused with {response.code} but changed {changed[:5]}"
+                )
+            world.known = after
+        elif mutating and route.service == "control":
+            # A reset or registration may have undone the world: the
+            # next probe meets a new one.
+            world.build()
+            self._new(world)
         elif mutating:
-            world.known.clear()
-            if route.service == "control":
-                # A reset or registration may have undone the world.
-                world.build()
             # Let whatever the change started finish, so the next probe
             # meets a settled world.
-            world.mimic.tick(15)
+            world.settle(15)
         return response
 
     def check(self, service: str, label: str, method: str, response: Response) -> None:
@@ -1012,6 +1024,121 @@ def _add_probe(service: str, family: str) -> None:
 for _service in ROUTES:
     for _family in ("bodies", "queries", "ids", "methods", "headers"):
         _add_probe(_service, _family)
+
+
+@define
+class _Leaf:
+    values: dict[str, Any]
+    tags: list[Any] = field(factory=list)
+
+
+@frozen
+class _Fixed:
+    name: str
+    leaf: _Leaf
+
+
+@define
+class _State:
+    """
+    A stand-in for the core: a clock, and state of every shape.
+    """
+
+    clock: Clock
+    fixed: tuple[_Fixed, ...]
+    numbers: Iterator[int] = field(factory=lambda: iter(range(1, 100)))
+    hook: Callable[[], None] = lambda: None
+    ratio: float = float("nan")
+    other: Any = None
+
+
+class SnapshotTests(SynchronousTestCase):
+    """
+    The probes' oracle: snapshots of the state in memory, equal exactly
+    when nothing has changed.
+    """
+
+    def state(self) -> _State:
+        leaf = _Leaf({"a": "b"}, [1])
+        return _State(Clock(), (_Fixed("one", leaf), _Fixed("two", _Leaf({}))))
+
+    def test_unchanged_state_gives_an_equal_snapshot(self) -> None:
+        """
+        Taken again, with nothing changed, a snapshot is equal to the
+        last one and to one taken from scratch; NaN is equal to itself.
+        """
+        state = self.state()
+        snapshots = StateSnapshots()
+        first = snapshots.take(state)
+        self.assertEqual(differences(first, snapshots.take(state)), [])
+        self.assertEqual(differences(first, StateSnapshots().take(state)), [])
+
+    def test_a_change_deep_inside_unchanged_parts_is_seen(self) -> None:
+        """
+        A change inside a mutable object held by frozen ones, which
+        themselves are the same objects as before, shows, and where.
+        """
+        state = self.state()
+        snapshots = StateSnapshots()
+        before = snapshots.take(state)
+        state.fixed[0].leaf.values["a"] = "c"
+        after = snapshots.take(state)
+        self.assertNotEqual(after, before)
+        self.assertEqual(after, StateSnapshots().take(state))
+        self.assertEqual(differences(before, after), ["/core/fixed/0/leaf/values/a"])
+        state.fixed[1].leaf.tags.append(1.5)
+        self.assertEqual(differences(after, snapshots.take(state)),
+                         ["/core/fixed/1/leaf/tags"])
+
+    def test_time_shows_but_not_functions_nor_counters(self) -> None:
+        """
+        Moving the clock is a change; replacing a function, or drawing
+        from an id counter, is not.
+        """
+        state = self.state()
+        snapshots = StateSnapshots()
+        before = snapshots.take(state)
+        state.hook = lambda: print("other")
+        next(state.numbers)
+        self.assertEqual(snapshots.take(state), before)
+        state.clock.advance(1)
+        self.assertEqual(differences(before, snapshots.take(state)), ["/clock"])
+
+    def test_shared_and_cyclic_objects(self) -> None:
+        """
+        An object held twice is walked once (so a cycle ends), and
+        holding the same object twice differs from holding two equal
+        ones.
+        """
+        state = self.state()
+        state.other = state
+        leaf = state.fixed[0].leaf
+        leaf.tags.append(leaf)
+        shared = StateSnapshots().take(state)
+        leaf.tags[-1] = _Leaf({"a": "b"}, [1])
+        self.assertNotEqual(StateSnapshots().take(state), shared)
+
+    def test_refused_request_leaves_the_snapshot_equal(self) -> None:
+        """
+        Against a real in-memory Mimic: a refused create leaves the
+        snapshot as it was, an accepted one changes compute's state.
+        (The tenant's first request to compute makes its state there.)
+        """
+        mimic = InMemoryMimic(plugins=plugins())
+        access = mimic.authenticate("alice")
+        servers = access.endpoint("compute") + "/servers"
+        self.assertEqual(mimic.request("GET", servers, token=access.token).code, 200)
+        snapshots = StateSnapshots()
+        before = snapshots.take(mimic.core)
+        refused = mimic.request("POST", servers, {"server": {"name": 5}}, token=access.token)
+        self.assertEqual(refused.code, 400, refused)
+        self.assertEqual(differences(before, snapshots.take(mimic.core)), [])
+        accepted = mimic.request("POST", servers, {"server": {
+            "name": "s", "flavorRef": "2", "imageRef": IMAGE}}, token=access.token)
+        self.assertEqual(accepted.code, 202, accepted)
+        changed = differences(before, snapshots.take(mimic.core))
+        self.assertTrue(changed)
+        self.assertTrue(all(where.startswith("/core/_region_states/") for where in changed), changed)
 
 
 class DefectTests(SynchronousTestCase):
