@@ -21,11 +21,17 @@ from itertools import chain
 from typing import Any, Callable, Iterator
 
 import attrs
-from attr._make import _frozen_setattrs
 from twisted.internet.base import DelayedCall
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from mimic.core import MimicCore
+
+try:
+    # How attrs makes a class's instances refuse to change.  Private: if
+    # it goes, frozen objects are walked as mutable ones, as correctly.
+    from attr._make import _frozen_setattrs
+except ImportError:  # pragma: no cover
+    _frozen_setattrs = object()
 
 #: Kinds of values without parts that can change: the same object twice
 #: is the same snapshot twice.
