@@ -581,11 +581,14 @@ class FailureEngine:
         else:
             condition = event.condition(name)
             steps = [Step(condition, condition.bind(parameters))]
+        # Criteria are checked before an id is taken, so that a refused
+        # registration leaves no gap in the ids.
+        parsed_criteria = parse_criteria(event, criteria)
         registration = Registration(
             id=next(self._ids),
             event=event,
             steps=steps,
-            criteria=parse_criteria(event, criteria),
+            criteria=parsed_criteria,
             remaining=times,
             sequence=sequence,
         )

@@ -252,6 +252,15 @@ class RegistrationTests(SynchronousTestCase):
         self.assertNotEqual(first.id, second.id)
         self.assertEqual(failures.registrations(), [second])
 
+    def test_a_refused_registration_uses_no_id(self) -> None:
+        failures = engine()
+        first = failures.register(CREATE, "fail")
+        self.assertRaises(
+            BadRegistration, failures.register, CREATE, "fail", criteria=[{"widget_name": "("}]
+        )
+        second = failures.register(CREATE, "fail")
+        self.assertEqual(int(second.id), int(first.id) + 1)
+
 
 class BadRegistrationTests(SynchronousTestCase):
     """
