@@ -131,14 +131,6 @@ def json_response(
     return encode_json(body)
 
 
-def render_error(request: IRequest, failure: Failure) -> bytes:
-    """
-    Write out an :class:`HTTPError`; for use with Klein's ``handle_errors``.
-    """
-    error = cast(HTTPError, failure.value)
-    return json_response(request, error.body, error.status, error.headers)
-
-
 #: A message for an error response: text in which ``{path}`` and
 #: ``{method}`` stand for the request's, or a function of the request.
 Message = Union[str, Callable[[IRequest], str]]

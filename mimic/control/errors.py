@@ -5,8 +5,7 @@ The control plane's own error shape: ``{"message": ..., "code": ...}``.
 
 from __future__ import annotations
 
-from mimic.http import HTTPError
+from mimic.http import plain_error
 
-
-def control_error(status: int, message: str) -> HTTPError:
-    return HTTPError(status, {"message": message, "code": status})
+#: The control plane answers in the plain shape the root uses too.
+control_error = plain_error

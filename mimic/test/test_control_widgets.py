@@ -11,9 +11,7 @@ from typing import Any
 
 from attrs import define, field
 from klein import Klein
-from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
-from werkzeug.exceptions import MethodNotAllowed, NotFound
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
@@ -27,7 +25,7 @@ from mimic.failures import (
     json_object_value,
     no_parameters,
 )
-from mimic.http import HTTPError, json_response, read_json, render_error
+from mimic.http import HTTPError, handle_errors, json_response, read_json
 from mimic.interfaces import IAPIMock, IRegionState
 
 CREATE = Event(
@@ -105,23 +103,12 @@ class WidgetRegion:
 
 class WidgetAPI:
     app = Klein()
+    handle_errors(app, widget_error, not_found="Not found.", not_allowed="Not allowed.")
 
     def __init__(self, core: MimicCore, tenant_id: str, state: WidgetRegion) -> None:
         self.core = core
         self.tenant_id = tenant_id
         self.state = state
-
-    @app.handle_errors(HTTPError)
-    def _error(self, request: IRequest, failure: Any) -> bytes:
-        return render_error(request, failure)
-
-    @app.handle_errors(NotFound)
-    def _not_found(self, request: IRequest, failure: Any) -> bytes:
-        return render_error(request, Failure(widget_error(404, "Not found.")))
-
-    @app.handle_errors(MethodNotAllowed)
-    def _not_allowed(self, request: IRequest, failure: Any) -> bytes:
-        return render_error(request, Failure(widget_error(405, "Not allowed.")))
 
     def _json(self, widget: Widget) -> dict[str, Any]:
         return {"id": widget.id, "name": widget.name, "status": widget.status(self.core.clock.seconds())}
