@@ -11,7 +11,7 @@ it without reaching into any service.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from attrs import define, field
 from twisted.internet.interfaces import IReactorTime
@@ -22,9 +22,10 @@ from zope.interface import implementer
 
 from mimic import catalog
 from mimic.failures import FailureEngine
-from mimic.interfaces import IAPIMock, IMimicCore, IRegionState, ISharesState
+from mimic.interfaces import IAPIMock, IHasSettings, IMimicCore, IRegionState, ISharesState
 from mimic.http import base_url
 from mimic.session import SessionStore
+from mimic.settings import Setting, parse_settings
 
 T = TypeVar("T")
 
@@ -37,6 +38,18 @@ def discover_plugins() -> list[IAPIMock]:
     import mimic.plugins
 
     return sorted(getPlugins(IAPIMock, mimic.plugins), key=lambda p: p.name)
+
+
+def declared_settings(plugins: Iterable[IAPIMock]) -> list[Setting]:
+    """
+    The settings the plugins read.
+    """
+    return [
+        setting
+        for plugin in plugins
+        if IHasSettings.providedBy(plugin)
+        for setting in plugin.settings()
+    ]
 
 
 def controlled_clock() -> Clock:
@@ -68,18 +81,29 @@ class MimicCore:
     plugins: dict[str, IAPIMock]
     sessions: SessionStore
     failures: FailureEngine = field(factory=FailureEngine)
+    settings: dict[str, Any] = field(factory=dict)
     _region_states: dict[tuple[str, str, str], Any] = field(factory=dict)
 
     @classmethod
     def create(
-        cls, clock: IReactorTime, plugins: Iterable[IAPIMock] | None = None
+        cls,
+        clock: IReactorTime,
+        plugins: Iterable[IAPIMock] | None = None,
+        settings: Mapping[str, str] | None = None,
     ) -> "MimicCore":
+        """
+        A core serving ``plugins`` (those discovered, by default), with
+        ``settings`` parsed against what the plugins declare
+        (:class:`mimic.settings.BadSetting` when they do not fit).
+        """
         if plugins is None:
             plugins = discover_plugins()
+        plugins = list(plugins)
         core = cls(
             clock=clock,
             plugins={p.name: p for p in plugins},
             sessions=SessionStore(clock),
+            settings=parse_settings(settings or {}, declared_settings(plugins)),
         )
         for plugin in core.plugins.values():
             for event in plugin.failure_events():
@@ -101,6 +125,9 @@ class MimicCore:
         if state is None:
             state = self._region_states[key] = factory()
         return state
+
+    def existing_region_state(self, service_name: str, tenant_id: str, region: str) -> Any:
+        return self._region_states.get((service_name, tenant_id, region))
 
     def region_states(self) -> Iterable[tuple[tuple[str, str, str], Any]]:
         return self._region_states.items()

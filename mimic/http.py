@@ -18,6 +18,7 @@ import json
 import re
 from typing import Any, Callable, Mapping, Sequence, TypeVar, Union, cast
 
+from attrs import frozen
 from klein import Klein
 from klein._decorators import bindable
 from twisted.logger import Logger
@@ -89,26 +90,53 @@ ErrorFactory = Callable[[int, str], HTTPError]
 
 class MimicRequest(Request):
     """
-    A request that stops buffering its body past :data:`HARD_BODY_LIMIT`,
-    so an oversized upload costs no memory; :func:`read_json` then answers
-    413.
+    A request that stops buffering its body past a limit
+    (:data:`HARD_BODY_LIMIT` unless the site's root allows more for the
+    path, as for object uploads), so an oversized upload costs no memory;
+    :func:`read_json` then answers 413.
     """
 
     body_too_large = False
     _body_length = 0
+    _body_limit = HARD_BODY_LIMIT
 
     def gotLength(self, length: int | None) -> None:
-        if length is not None and length > HARD_BODY_LIMIT:
+        self._body_limit = self._limit_for_path()
+        if length is not None and length > self._body_limit:
             self.body_too_large = True
             length = 0
         super().gotLength(length)
 
+    def _limit_for_path(self) -> int:
+        # The channel has read the request line but not yet made the
+        # request's own ``path``; the root decides by the path.
+        path = getattr(self.channel, "_path", None)
+        root = getattr(getattr(self.channel, "site", None), "resource", None)
+        decide = getattr(root, "body_limit", None)
+        if not isinstance(path, bytes) or decide is None:
+            return HARD_BODY_LIMIT
+        return int(decide(path))
+
     def handleContentChunk(self, data: bytes) -> None:
         self._body_length += len(data)
-        if self._body_length > HARD_BODY_LIMIT:
+        if self._body_length > self._body_limit:
             self.body_too_large = True
         if not self.body_too_large:
             super().handleContentChunk(data)
+
+
+@frozen
+class RawBody:
+    """
+    A response body that is not JSON (Swift's errors are text), with its
+    content type and any headers it needs that the response does not
+    have yet; :func:`json_response` and the error handlers send it as it
+    is.
+    """
+
+    content: bytes
+    content_type: bytes
+    headers: Mapping[bytes, bytes] = {}
 
 
 def json_response(
@@ -120,13 +148,19 @@ def json_response(
     """
     Set status and JSON content type, and return the encoded body (for a
     Klein handler to return).  ``body=None`` sends an empty body, as for
-    204.
+    204; a :class:`RawBody` is sent as it is.
     """
     request.setResponseCode(status)
     for name, value in (headers or {}).items():
         request.setHeader(name, value)
     if body is None:
         return b""
+    if isinstance(body, RawBody):
+        for name, value in body.headers.items():
+            if not request.responseHeaders.hasHeader(name):
+                request.setHeader(name, value)
+        request.setHeader(b"content-type", body.content_type)
+        return body.content
     request.setHeader(b"content-type", JSON_CONTENT_TYPE)
     return encode_json(body)
 

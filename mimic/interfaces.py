@@ -55,11 +55,24 @@ class IMimicCore(Interface):
         for the links and ``Location`` headers a service hands out.
         """
 
+    settings = Attribute(
+        "The settings Mimic was started with (``twistd mimic --set "
+        "NAME=VALUE``), a mapping of names to strings; a plugin declares "
+        "the ones it reads through IHasSettings."
+    )
+
     def region_state(service_name, tenant_id, region, factory):
         """
         The state object a service keeps for one tenant in one region,
         created on first use by calling ``factory()``.  The core owns the
         store so that a reset can drop it and a state dump can read it.
+        """
+
+    def existing_region_state(service_name, tenant_id, region):
+        """
+        The state :meth:`region_state` made for one tenant in one region,
+        or ``None`` if there is none yet: for a request that must not
+        create state (one without a token, say).
         """
 
 
@@ -112,6 +125,47 @@ class IAPIMock(IPlugin):
         The JSON-able error body for a request the core turned away before
         the service saw it (``status`` is 401, 403, or 404 for an unknown
         region), in this service's own error shape.
+        """
+
+
+class IAdmitsAnonymous(Interface):
+    """
+    Optional, for a service whose real counterpart serves some requests
+    without a token beyond its version documents: Swift serves temporary
+    URLs (signed with a key the account holds) and reads of public
+    containers.  The core lets such a request through its token check
+    when :meth:`admits` says so; the service then decides what it may
+    do.
+    """
+
+    def admits(core, region, tenant_id, request):
+        """
+        Whether a request without a valid token for ``tenant_id`` should
+        still reach the service.  Must not create state.
+        """
+
+
+class ITakesLargeBodies(Interface):
+    """
+    Optional, for a service whose requests carry more than the JSON
+    every other API takes (object uploads).  The core buffers at most
+    1 MiB of any other request's body.
+    """
+
+    max_body_size = Attribute("The largest request body, in bytes, this service reads.")
+
+
+class IHasSettings(Interface):
+    """
+    Optional, for a plugin that reads settings from
+    :attr:`IMimicCore.settings`: it declares them, so that ``twistd
+    mimic --set`` refuses names nothing reads and ``--help-settings``
+    can list them.
+    """
+
+    def settings():
+        """
+        The :class:`mimic.core.Setting` declarations of this plugin.
         """
 
 

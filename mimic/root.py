@@ -19,6 +19,7 @@ from mimic.control.api import ControlAPI
 from mimic.core import MimicCore
 from mimic.failures import Event
 from mimic.http import (
+    HARD_BODY_LIMIT,
     HTTPError,
     Mounted,
     NotFoundResource,
@@ -28,6 +29,7 @@ from mimic.http import (
     plain_error_body,
     unroutable_url,
 )
+from mimic.interfaces import IAdmitsAnonymous, ITakesLargeBodies
 from mimic.services.identity.plugin import IdentityService
 
 HELP = """\
@@ -106,7 +108,10 @@ class ServiceDispatch(Resource):
         request.prepath.extend(request.postpath[:3])
         request.postpath = request.postpath[3:]
         rest = tuple(s.decode("utf-8", "replace") for s in request.postpath if s)
-        if rest not in plugin.anonymous_paths():
+        if rest not in plugin.anonymous_paths() and not (
+            IAdmitsAnonymous.providedBy(plugin)
+            and plugin.admits(self.core, region, tenant_id, request)
+        ):
             token = self.core.sessions.token(header(request, "x-auth-token"))
             if token is None:
                 message = "The request you have made requires authentication."
@@ -141,6 +146,20 @@ class MimicRoot(Resource):
 
     def getChild(self, path: bytes, request: IRequest) -> IResource:
         return NotFoundResource()
+
+    def body_limit(self, path: bytes) -> int:
+        """
+        The most of a request's body to buffer, by the path it is for
+        (:class:`~mimic.http.MimicRequest` asks before the body arrives):
+        a service that takes uploads says how large; anything else gets
+        :data:`~mimic.http.HARD_BODY_LIMIT`.
+        """
+        segments = path.split(b"?", 1)[0].split(b"/", 3)
+        if len(segments) > 2 and segments[1] == b"service":
+            plugin = self.core.plugins.get(segments[2].decode("utf-8", "replace"))
+            if plugin is not None and ITakesLargeBodies.providedBy(plugin):
+                return max(HARD_BODY_LIMIT, int(plugin.max_body_size))
+        return HARD_BODY_LIMIT
 
 
 def declared_events() -> list[Event]:

@@ -13,9 +13,10 @@ from twisted.logger import Logger
 from twisted.python import usage
 from twisted.web.server import Site
 
-from mimic.core import MimicCore, controlled_clock
+from mimic.core import MimicCore, controlled_clock, declared_settings, discover_plugins
 from mimic.http import MimicRequest
 from mimic.root import MimicRoot
+from mimic.settings import BadSetting, parse_settings
 
 DEFAULT_LISTEN = "tcp:8900:interface=127.0.0.1"
 
@@ -39,6 +40,26 @@ class Options(usage.Options):
         ["realtime", "r", "Use the real clock instead of one advanced by /mimic/v1.1/tick."],
         ["verbose", "v", "Log every request."],
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self["settings"] = {}
+
+    def opt_set(self, assignment: str) -> None:
+        """
+        Set a plugin's setting, NAME=VALUE (repeatable); e.g.
+        objectstorage.max_bytes=4G.  The docs list every setting.
+        """
+        name, equals, value = assignment.partition("=")
+        if not equals or not name.strip():
+            raise usage.UsageError(f"--set takes NAME=VALUE, not {assignment!r}")
+        self["settings"][name.strip()] = value.strip()
+
+    def postOptions(self) -> None:
+        try:
+            parse_settings(self["settings"], declared_settings(discover_plugins()))
+        except BadSetting as error:
+            raise usage.UsageError(str(error))
 
 
 class QuietSite(Site):
@@ -122,5 +143,5 @@ def makeService(options: Options) -> Service:
     from twisted.internet import reactor
 
     clock: IReactorTime = reactor if options["realtime"] else controlled_clock()
-    core = MimicCore.create(clock)
+    core = MimicCore.create(clock, settings=options["settings"])
     return MimicService(options["listen"], make_site(core, options["verbose"]), reactor)

@@ -1,0 +1,3 @@
+"""
+Object storage: Swift v1 as Rackspace Cloud Files serves it.
+"""

@@ -1,0 +1,111 @@
+# -*- test-case-name: mimic.test.test_objectstorage_routes -*-
+"""
+Object storage (Swift v1) as a Mimic plugin: Rackspace's ``cloudFiles``
+catalog entry of type ``object-store``, one account per tenant and
+region, named as Rackspace names it (``MossoCloudFS_<id>``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.plugin import IPlugin
+from twisted.web.iweb import IRequest
+from twisted.web.resource import IResource
+from zope.interface import implementer
+
+from mimic.catalog import Endpoint, Entry
+from mimic.failures import Event
+from mimic.interfaces import IAdmitsAnonymous, IAPIMock, IHasSettings, IMimicCore, ITakesLargeBodies
+from mimic.services.objectstorage import tempurl
+from mimic.services.objectstorage.errors import swift_error_body
+from mimic.services.objectstorage.failures import EVENTS
+from mimic.services.objectstorage.model import (
+    DEFAULT_MAX_BYTES,
+    MAX_FILE_SIZE,
+    SERVICE_NAME,
+    Account,
+    account_name,
+    region_account,
+)
+from mimic.services.objectstorage.routes import ObjectStorageAPI
+from mimic.settings import Setting, byte_size
+
+#: Rackspace's Cloud Files regions beside its compute regions, in the
+#: same order, so that a client picking the first region of each service
+#: stays in one.
+REGIONS = ("ORD", "DFW", "IAD")
+
+
+@implementer(IPlugin, IAPIMock, IAdmitsAnonymous, ITakesLargeBodies, IHasSettings)
+class ObjectStoragePlugin:
+    name = SERVICE_NAME
+    #: Swift's largest object, and a manifest's largest body.
+    max_body_size = MAX_FILE_SIZE
+
+    def catalog_entries(self, tenant_id: str) -> list[Entry]:
+        """
+        One ``cloudFiles`` entry of type ``object-store`` per region, with
+        the account in the URL and as the entry's tenant (as Rackspace
+        lists it), public and internal (ServiceNet) URLs alike.
+        """
+        account = account_name(tenant_id)
+        path = f"v1/{account}"
+        return [
+            Entry(
+                "object-store",
+                "cloudFiles",
+                tuple(
+                    Endpoint(region, path, tenant_id=account, internal_path=path)
+                    for region in REGIONS
+                ),
+            )
+        ]
+
+    def failure_events(self) -> tuple[Event, ...]:
+        return EVENTS
+
+    def settings(self) -> list[Setting]:
+        return [
+            Setting(
+                "objectstorage.max_bytes",
+                "The bytes all stored objects may hold together; an upload past "
+                "it is refused with Swift's 507.",
+                DEFAULT_MAX_BYTES,
+                byte_size,
+            )
+        ]
+
+    def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
+        account = region_account(core, tenant_id, region)
+        return ObjectStorageAPI(core, account, region, tenant_id).app.resource()
+
+    def anonymous_paths(self) -> set[tuple[str, ...]]:
+        return {("info",)}
+
+    def admits(self, core: IMimicCore, region: str, tenant_id: str, request: IRequest) -> bool:
+        """
+        A temporary URL, or a GET or HEAD in a container someone made
+        public, reaches the account without a token, once it exists.
+        """
+        account = core.existing_region_state(SERVICE_NAME, tenant_id, region)
+        if not isinstance(account, Account):
+            return False
+        if tempurl.present(request.args):
+            return True
+        return request.method in (b"GET", b"HEAD") and any(
+            ".r:*" in container.acls.get("x-container-read", "")
+            for container in _named_container(account, request)
+        )
+
+    def error_body(self, status: int, message: str) -> Any:
+        return swift_error_body(status)
+
+
+def _named_container(account: Account, request: IRequest) -> list[Any]:
+    segments = request.postpath
+    if len(segments) >= 3 and segments[0] == b"v1":
+        found = account.containers.get(segments[2].decode("utf-8", "replace"))
+        if found is not None:
+            return [found]
+    return []

@@ -1,0 +1,847 @@
+# -*- test-case-name: mimic.test.test_objectstorage_routes -*-
+"""
+Swift v1's HTTP API for one tenant's account in one region.
+
+Paths are relative to the service's per-tenant prefix; the catalog lists
+``<prefix>/v1/MossoCloudFS_<id>``, and ``<prefix>/info`` reports the
+cluster's capabilities, which is where swiftclient and openstacksdk look
+for them (the storage URL with ``/v1/...`` replaced by ``/info``).
+
+Object names may hold any text, double slashes and a trailing slash
+included (``photos//2024/`` is a valid name), so the router is told not
+to tidy paths, and names are read from the path's segments as they came.
+
+A request normally carries the account's token (the core checked it).
+Without one it reaches here only when :meth:`ObjectStoragePlugin.admits`
+let it through: a temporary URL (:mod:`.tempurl`) or a read of a
+container whose ``X-Container-Read`` makes it public; :meth:`grant`
+decides what such a request may do.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+from typing import Any, Callable, NoReturn
+
+from klein import Klein
+from twisted.internet.defer import Deferred
+from twisted.internet.task import deferLater
+from twisted.web.iweb import IRequest
+
+from mimic.http import RawBody, handle_errors, header
+from mimic.interfaces import IMimicCore
+from mimic.services.objectstorage import tempurl
+from mimic.services.objectstorage.errors import (
+    DOMAIN_ERRORS,
+    HTML,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    UNEXPECTED,
+    swift_error,
+    title,
+    trans_id,
+    EXPLANATIONS,
+)
+from mimic.services.objectstorage.failures import (
+    CONTAINER_DELETE,
+    LISTING,
+    OBJECT_DELETE,
+    OBJECT_READ,
+    OBJECT_WRITE,
+    Delay,
+    Lag,
+)
+from mimic.services.objectstorage.model import (
+    MAX_DELETES_PER_REQUEST,
+    MAX_FILE_SIZE,
+    Account,
+    Container,
+    Segment,
+    StoredObject,
+    SwiftRefusal,
+    apply_metadata,
+    etag_of,
+    recent_tombstones,
+)
+from mimic.services.objectstorage.streaming import Download, JoinedReader
+from mimic.services.objectstorage.validation import (
+    CONTAINER_ACL_HEADERS,
+    ListingQuery,
+    bad_request,
+    bulk_delete_paths,
+    check_container_name,
+    check_metadata,
+    check_object_name,
+    copy_source,
+    delete_at,
+    dlo_manifest,
+    etag_list,
+    etag_value,
+    flag,
+    headers_of,
+    http_time,
+    listing_query,
+    metadata_changes,
+    object_headers,
+    parse_ranges,
+    slo_manifest,
+)
+from mimic.services.objectstorage.views import (
+    account_headers,
+    capabilities,
+    container_entry,
+    container_headers,
+    http_date,
+    listing_body,
+    object_entry,
+    object_headers as object_response_headers,
+)
+
+ALL_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE", "COPY", "OPTIONS"]
+
+
+def _public(acl: str | None, what: str) -> bool:
+    """
+    Whether a container's ``X-Container-Read`` lets anyone ``what``
+    (``.r:*`` to read objects, ``.rlistings`` to list).
+    """
+    if not acl:
+        return False
+    grants = {part.strip() for part in acl.split(",")}
+    if what == "read":
+        return ".r:*" in grants
+    return ".r:*" in grants and ".rlistings" in grants
+
+
+class ObjectStorageAPI:
+    """
+    Swift for one tenant's account in one region; ``self.account`` is
+    its :class:`~mimic.services.objectstorage.model.Account`.
+    """
+
+    app = Klein()
+    app.url_map.merge_slashes = False
+    handle_errors(
+        app,
+        swift_error,
+        not_found=NOT_FOUND,
+        not_allowed=METHOD_NOT_ALLOWED,
+        unexpected=UNEXPECTED,
+        domain_errors=DOMAIN_ERRORS,
+    )
+
+    def __init__(self, core: IMimicCore, account: Account, region: str, tenant_id: str) -> None:
+        self.core = core
+        self.account = account
+        self.region = region
+        self.tenant_id = tenant_id
+
+    def now(self) -> float:
+        return self.core.clock.seconds()
+
+    # -- plumbing -------------------------------------------------------
+
+    def stamp(self, request: IRequest) -> None:
+        identifier = trans_id().encode("ascii")
+        request.setHeader(b"x-trans-id", identifier)
+        request.setHeader(b"x-openstack-request-id", identifier)
+
+    def answer(
+        self,
+        request: IRequest,
+        status: int,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+        content_type: bytes = HTML,
+    ) -> bytes:
+        """
+        A response as Swift writes one: a status page body for 201/202
+        when there is nothing else to say, none for 204.
+        """
+        request.setResponseCode(status)
+        for name, value in (headers or {}).items():
+            request.setHeader(name.encode("latin-1"), value.encode("utf-8"))
+        if body is None:
+            body = b""
+            if status == 202:
+                body = f"<html><h1>Accepted</h1><p>{EXPLANATIONS[202]}</p></html>".encode()
+        if status != 204:
+            request.setHeader(b"content-type", content_type)
+            request.setHeader(b"content-length", b"%d" % len(body))
+        return body
+
+    def decide(self, event: Any, container: str = "", name: str = "", method: str = "") -> Any:
+        attributes = {
+            "tenant_id": self.tenant_id,
+            "region": self.region,
+            "container": container,
+            "object": name,
+            "method": method,
+        }
+        return self.core.failures.decide(event, attributes)
+
+    def after(self, outcome: Any, work: Callable[[], Any]) -> Any:
+        """
+        Do ``work`` now, or after the delay a ``slow`` condition asks for.
+        """
+        if isinstance(outcome, Delay):
+            if outcome.real_time:
+                from twisted.internet import reactor
+
+                return deferLater(reactor, outcome.seconds, work)  # type: ignore[arg-type]
+            return deferLater(self.core.clock, outcome.seconds, work)  # type: ignore[arg-type]
+        return work()
+
+    def authenticated(self, request: IRequest) -> bool:
+        token = self.core.sessions.token(header(request, "x-auth-token"))
+        return token is not None and token.tenant_id == self.tenant_id
+
+    def grant(
+        self, request: IRequest, method: str, container: str | None, name: str | None
+    ) -> tempurl.TempURL | None:
+        """
+        Refuse a request without the account's token unless a temporary
+        URL or a public container allows it; the temporary URL, if that
+        is what allows it.
+        """
+        if self.authenticated(request):
+            return None
+        temp = tempurl.parse(request.args)
+        if temp is not None and container and name:
+            keys = [
+                value
+                for key, value in self.account.metadata.items()
+                if key in ("temp-url-key", "temp-url-key-2")
+            ]
+            found = self.account.containers.get(container)
+            if found is not None:
+                keys += [
+                    value
+                    for key, value in found.metadata.items()
+                    if key in ("temp-url-key", "temp-url-key-2")
+                ]
+            full = request.path.decode("utf-8", "replace")
+            from urllib.parse import unquote
+
+            full = unquote(full)
+            start = full.find("/v1/")
+            paths = [full] + ([full[start:]] if start > 0 else [])
+            if tempurl.valid(temp, method, paths, name, keys, self.now()):
+                return temp
+            raise swift_error(401, "401 Unauthorized: Temp URL invalid\n")
+        if container and method in ("GET", "HEAD"):
+            found = self.account.containers.get(container)
+            if found is not None and _public(found.acls.get("x-container-read"), "read" if name else "list"):
+                return None
+        raise swift_error(401)
+
+    # -- capabilities ---------------------------------------------------
+
+    @app.route("/info", methods=["GET", "HEAD"])
+    def info(self, request: IRequest) -> bytes:
+        self.stamp(request)
+        body = json.dumps(capabilities()).encode("utf-8")
+        return self.answer(request, 200, body=body, content_type=b"application/json; charset=UTF-8")
+
+    # -- dispatch -------------------------------------------------------
+
+    @app.route("/v1/", branch=True, methods=ALL_METHODS)
+    def v1(self, request: IRequest) -> Any:
+        self.stamp(request)
+        segments = [s.decode("utf-8", "replace") for s in request.postpath]
+        method = request.method.decode("ascii", "replace").upper()
+        if not segments or not segments[0]:
+            raise swift_error(412, "Bad URL")
+        if segments[0] != self.account.name:
+            if self.authenticated(request):
+                raise swift_error(403)
+            raise swift_error(401)
+        container = segments[1] if len(segments) > 1 else ""
+        name = "/".join(segments[2:])
+        if not container:
+            if len(segments) > 2:
+                raise swift_error(412, "Bad URL")
+            self.grant(request, method, None, None)
+            return self.account_request(request, method)
+        container = check_container_name(container)
+        if not name:
+            self.grant(request, method, container, None)
+            return self.container_request(request, method, container)
+        name = check_object_name(name)
+        temp = self.grant(request, method, container, name)
+        return self.object_request(request, method, container, name, temp)
+
+    def refuse_method(self, allowed: str) -> NoReturn:
+        refusal = swift_error(405)
+        refusal.headers[b"allow"] = allowed.encode("ascii")
+        raise refusal
+
+    # -- the account ----------------------------------------------------
+
+    def account_request(self, request: IRequest, method: str) -> Any:
+        if method in ("GET", "HEAD"):
+            return self.list_containers(request, method)
+        if method == "POST":
+            if b"bulk-delete" in request.args:
+                return self.bulk_delete(request)
+            changes = metadata_changes(headers_of(request), "account")
+            merged = dict(self.account.metadata)
+            apply_metadata(merged, changes)
+            check_metadata(merged, "account")
+            self.account.metadata = merged
+            return self.answer(request, 204, account_headers(self.account))
+        return self.refuse_method("GET, HEAD, POST")
+
+    def list_containers(self, request: IRequest, method: str) -> Any:
+        query = listing_query(request)
+        outcome = self.decide(LISTING, method=method)
+
+        def respond() -> bytes:
+            account = self.account
+            names = account.iter_containers(query.marker, query.end_marker, query.prefix, query.reverse)
+            entries = _page(
+                names,
+                query,
+                lambda name: container_entry(account.containers[name]),
+            )
+            return self.listing(request, "account", account.name, entries, query, account_headers(account))
+
+        return self.after(outcome, respond)
+
+    def listing(
+        self,
+        request: IRequest,
+        kind: str,
+        owner: str,
+        entries: list[dict[str, Any]],
+        query: ListingQuery,
+        headers: dict[str, str],
+    ) -> bytes:
+        body, content_type = listing_body(kind, owner, entries, query.format)
+        if not entries and query.format == "plain":
+            request.setHeader(b"content-type", content_type)
+            return self.answer(request, 204, headers)
+        return self.answer(request, 200, headers, body, content_type)
+
+    def bulk_delete(self, request: IRequest) -> bytes:
+        paths = bulk_delete_paths(read_body(request))
+        if len(paths) > MAX_DELETES_PER_REQUEST:
+            raise swift_error(413, f"Maximum Bulk Deletes: {MAX_DELETES_PER_REQUEST} per request")
+        deleted = not_found = 0
+        errors: list[list[str]] = []
+        for container, name in paths:
+            path = f"/{container}" + (f"/{name}" if name else "")
+            try:
+                if name is None:
+                    self.decide(CONTAINER_DELETE, container)
+                    self.account.delete_container(container)
+                else:
+                    self.decide(OBJECT_DELETE, container, name, "DELETE")
+                    self.account.delete_object(container, name)
+                deleted += 1
+            except SwiftRefusal as refusal:
+                if refusal.status == 404:
+                    not_found += 1
+                else:
+                    errors.append([path, f"{refusal.status} {title(refusal.status)}"])
+            except Exception as error:  # a condition's own error response
+                status = getattr(error, "status", 500)
+                errors.append([path, f"{status} {title(status)}"])
+        status_line = "400 Bad Request" if errors else "200 OK"
+        result = {
+            "Number Deleted": deleted,
+            "Number Not Found": not_found,
+            "Response Status": status_line,
+            "Response Body": "",
+            "Errors": errors,
+        }
+        accept = (header(request, "accept") or "").lower()
+        if "application/json" in accept:
+            return self.answer(request, 200, body=json.dumps(result).encode(), content_type=b"application/json")
+        lines = [
+            f"Number Deleted: {deleted}",
+            f"Number Not Found: {not_found}",
+            "Response Body: ",
+            f"Response Status: {status_line}",
+            "Errors:",
+        ] + [f"{path}, {status}" for path, status in errors]
+        return self.answer(request, 200, body=("\n".join(lines) + "\n").encode(), content_type=b"text/plain")
+
+    # -- containers -----------------------------------------------------
+
+    def container_request(self, request: IRequest, method: str, name: str) -> Any:
+        if method in ("GET", "HEAD"):
+            return self.list_objects(request, method, name)
+        if method == "PUT":
+            return self.put_container(request, name)
+        if method == "POST":
+            container = self.account.container(name)
+            self.update_container(request, container)
+            return self.answer(request, 204)
+        if method == "DELETE":
+            self.decide(CONTAINER_DELETE, name)
+            self.account.delete_container(name)
+            return self.answer(request, 204)
+        return self.refuse_method("DELETE, GET, HEAD, POST, PUT")
+
+    def container_changes(self, request: IRequest, current: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+        headers = headers_of(request)
+        merged = dict(current)
+        apply_metadata(merged, metadata_changes(headers, "container"))
+        check_metadata(merged, "container")
+        for quota, what in (("quota-bytes", "bytes"), ("quota-count", "count")):
+            value = merged.get(quota)
+            if value is not None and not value.lstrip("-").isdigit():
+                raise bad_request(f"Invalid {what} quota.")
+        acls = {name: headers[name] for name in CONTAINER_ACL_HEADERS if name in headers}
+        for name in CONTAINER_ACL_HEADERS:
+            if f"x-remove-{name[2:]}" in headers:
+                acls[name] = ""
+        return merged, acls
+
+    def put_container(self, request: IRequest, name: str) -> bytes:
+        existing = self.account.containers.get(name)
+        merged, acls = self.container_changes(request, existing.metadata if existing else {})
+        created = self.account.put_container(name, {}, acls)
+        self.account.containers[name].metadata = merged
+        return self.answer(request, 201 if created else 202)
+
+    def update_container(self, request: IRequest, container: Container) -> None:
+        merged, acls = self.container_changes(request, container.metadata)
+        container.metadata = merged
+        self.account.put_container(container.name, {}, acls)
+
+    def list_objects(self, request: IRequest, method: str, name: str) -> Any:
+        query = listing_query(request)
+        self.account.container(name)
+        outcome = self.decide(LISTING, name, method=method)
+
+        def respond() -> bytes:
+            container = self.account.container(name)
+            if isinstance(outcome, Lag):
+                entries = _page(
+                    iter(_lagging(self.account, container, query, self.now() - outcome.seconds)),
+                    query,
+                    object_entry,
+                )
+            else:
+                objects = self.account.iter_objects(
+                    container, query.marker, query.end_marker, query.prefix, query.reverse
+                )
+                entries = _page(objects, query, object_entry)
+            return self.listing(request, "container", container.name, entries, query, container_headers(container))
+
+        return self.after(outcome, respond)
+
+    # -- objects --------------------------------------------------------
+
+    def object_request(
+        self, request: IRequest, method: str, container: str, name: str, temp: tempurl.TempURL | None
+    ) -> Any:
+        if method in ("GET", "HEAD"):
+            outcome = self.decide(OBJECT_READ, container, name, method)
+            return self.after(outcome, lambda: self.read_object(request, container, name, temp))
+        if method in ("PUT", "POST", "COPY"):
+            outcome = self.decide(OBJECT_WRITE, container, name, method)
+            if method == "PUT":
+                return self.after(outcome, lambda: self.put_object(request, container, name))
+            if method == "COPY":
+                return self.after(outcome, lambda: self.copy_object(request, container, name))
+            return self.after(outcome, lambda: self.post_object(request, container, name))
+        if method == "DELETE":
+            outcome = self.decide(OBJECT_DELETE, container, name, method)
+            return self.after(outcome, lambda: self.delete_object(request, container, name))
+        return self.refuse_method("COPY, DELETE, GET, HEAD, POST, PUT")
+
+    def body_parts(self, request: IRequest, stored: StoredObject) -> tuple[list[bytes], str]:
+        """
+        The bytes an object's GET returns, in parts, and its ETag: its
+        own data, or its segments' for a large object.
+        """
+        if stored.manifest is not None:
+            segments = self.account.segments_of_manifest(stored.manifest)
+            etag = etag_of("".join(s.etag for s in segments).encode("ascii"))
+            return [s.data for s in segments], f'"{etag}"'
+        if stored.segments is not None:
+            parts = []
+            for segment in stored.segments:
+                found = self.account.find_object(segment.container, segment.name)
+                if found is None or found.etag != segment.etag:
+                    raise swift_error(409)
+                parts.append(found.data)
+            return parts, f'"{stored.etag}"'
+        return [stored.data], stored.etag
+
+    def read_object(
+        self, request: IRequest, container: str, name: str, temp: tempurl.TempURL | None
+    ) -> Any:
+        stored = self.account.get_object(container, name)
+        manifest_get = _arg(request, "multipart-manifest") == "get"
+        if stored.segments is not None and manifest_get:
+            return self.read_manifest(request, stored)
+        parts, etag = self.body_parts(request, stored)
+        reader = JoinedReader(parts)
+        headers = object_response_headers(stored, etag, reader.length)
+        if temp is not None:
+            disposition = "inline" if temp.inline else "attachment"
+            filename = temp.filename or name.rsplit("/", 1)[-1]
+            headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+            headers = {k: v for k, v in headers.items() if not k.lower().startswith("x-object-meta-")}
+        self.check_preconditions(request, etag, stored.timestamp, headers)
+        if request.method == b"HEAD":
+            return self.answer_head(request, headers)
+        ranges = parse_ranges(header(request, "range"), reader.length)
+        if ranges == [] and reader.length > 0 or (ranges == [] and header(request, "range")):
+            request.setHeader(b"content-range", b"bytes */%d" % reader.length)
+            raise swift_error(416)
+        content_type = stored.content_type.encode("utf-8")
+        boundary = os.urandom(16).hex().encode("ascii")
+        download = Download(reader, ranges or None, boundary, content_type)
+        status = 200
+        if ranges:
+            status = 206
+            if len(ranges) == 1:
+                start, end = ranges[0]
+                headers["Content-Range"] = f"bytes {start}-{end - 1}/{reader.length}"
+            else:
+                headers["Content-Type"] = f"multipart/byteranges;boundary={boundary.decode()}"
+        headers["Content-Length"] = str(download.length())
+        request.setResponseCode(status)
+        for key, value in headers.items():
+            request.setHeader(key.encode("latin-1"), value.encode("utf-8"))
+        return download
+
+    def answer_head(self, request: IRequest, headers: dict[str, str]) -> bytes:
+        request.setResponseCode(200)
+        for key, value in headers.items():
+            request.setHeader(key.encode("latin-1"), value.encode("utf-8"))
+        return b""
+
+    def read_manifest(self, request: IRequest, stored: StoredObject) -> bytes:
+        assert stored.segments is not None
+        if _arg(request, "format") == "raw":
+            listed: list[dict[str, Any]] = [
+                {"path": s.path, "etag": s.etag, "size_bytes": s.size} for s in stored.segments
+            ]
+        else:
+            listed = [
+                {
+                    "name": s.path,
+                    "hash": s.etag,
+                    "bytes": s.size,
+                    "content_type": s.content_type,
+                    "last_modified": _listing_time(s.last_modified),
+                }
+                for s in stored.segments
+            ]
+        body = json.dumps(listed).encode("utf-8")
+        headers = object_response_headers(stored, etag_of(body), len(body))
+        headers["Content-Type"] = "application/json; charset=utf-8"
+        headers["X-Static-Large-Object"] = "True"
+        return self.answer(request, 200, headers, body, b"application/json; charset=utf-8")
+
+    def check_preconditions(
+        self, request: IRequest, etag: str, modified: float, headers: dict[str, str]
+    ) -> None:
+        bare = etag.strip('"')
+        if_match = header(request, "if-match")
+        if if_match is not None and if_match.strip() != "*" and bare not in etag_list(if_match):
+            raise swift_error(412)
+        if_none_match = header(request, "if-none-match")
+        if if_none_match is not None and (
+            if_none_match.strip() == "*" or bare in etag_list(if_none_match)
+        ):
+            raise self.not_modified(headers)
+        last_modified = int(float(modified)) + (0 if float(modified).is_integer() else 1)
+        since = http_time(header(request, "if-modified-since"))
+        if if_none_match is None and since is not None and last_modified <= since:
+            raise self.not_modified(headers)
+        unmodified = http_time(header(request, "if-unmodified-since"))
+        if if_match is None and unmodified is not None and last_modified > unmodified:
+            raise swift_error(412)
+
+    def not_modified(self, headers: dict[str, str]) -> Exception:
+        from mimic.http import HTTPError
+
+        kept = {
+            k.lower().encode("latin-1"): v.encode("utf-8")
+            for k, v in headers.items()
+            if k.lower() in ("etag", "last-modified", "x-timestamp", "content-type")
+        }
+        return HTTPError(304, RawBody(b"", HTML, kept))
+
+    def put_object(self, request: IRequest, container_name: str, name: str) -> bytes:
+        headers = headers_of(request)
+        container = self.account.container(container_name)
+        if "x-copy-from" in headers:
+            source_container, source_name = copy_source(headers["x-copy-from"])
+            if _content_length(headers) not in (None, 0):
+                raise bad_request("Copy requests require a zero byte body")
+            return self.copy(request, headers, source_container, source_name, container.name, name)
+        if _arg(request, "multipart-manifest") == "put":
+            return self.put_manifest(request, headers, container, name)
+        data = self.upload_body(request, headers)
+        expected = headers.get("etag")
+        etag = etag_of(data)
+        if expected is not None and etag_value(expected) != etag:
+            raise swift_error(422)
+        if headers.get("if-none-match", "").strip() == "*" and self.account.find_object(container.name, name):
+            raise swift_error(412)
+        stored = self.new_object(headers, name, data, etag)
+        if "x-object-manifest" in headers:
+            stored.manifest = dlo_manifest(headers["x-object-manifest"])
+        self.account.put_object(container.name, stored)
+        return self.answer(request, 201, {"Etag": etag, "Last-Modified": http_date(stored.timestamp)})
+
+    def upload_body(self, request: IRequest, headers: dict[str, str]) -> bytes:
+        length = _content_length(headers)
+        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        if length is None and not chunked:
+            raise swift_error(411)
+        if (length or 0) > MAX_FILE_SIZE or getattr(request, "body_too_large", False):
+            raise swift_error(413, "Your request is too large.")
+        return read_body(request)
+
+    def new_object(self, headers: dict[str, str], name: str, data: bytes, etag: str) -> StoredObject:
+        metadata = {k: v for k, v in metadata_changes(headers, "object").items() if v}
+        check_metadata(metadata, "object")
+        expiry = delete_at(headers, self.now())
+        return StoredObject(
+            name=name,
+            data=data,
+            etag=etag,
+            content_type=_content_type(headers, name),
+            timestamp=self.now(),
+            metadata=metadata,
+            headers=object_headers(headers),
+            delete_at=None if expiry is False else expiry,  # type: ignore[arg-type]
+        )
+
+    def put_manifest(
+        self, request: IRequest, headers: dict[str, str], container: Container, name: str
+    ) -> bytes:
+        entries = slo_manifest(read_body(request))
+        segments = []
+        problems = []
+        for entry in entries:
+            found = self.account.find_object(entry.container, entry.name)
+            path = f"/{entry.container}/{entry.name}"
+            if found is None:
+                problems.append(f"{path}, 404 Not Found")
+                continue
+            if found.segments is not None or found.manifest is not None:
+                problems.append(f"{path}, Segments cannot be large objects")
+                continue
+            if entry.etag is not None and etag_value(entry.etag) != found.etag:
+                problems.append(f"{path}, Etag Mismatch")
+                continue
+            if entry.size is not None and entry.size != len(found.data):
+                problems.append(f"{path}, Size Mismatch")
+                continue
+            segments.append(
+                Segment(entry.container, entry.name, found.etag, len(found.data), found.content_type, found.timestamp)
+            )
+        if problems:
+            raise bad_request("Errors:\n" + "\n".join(problems))
+        etag = etag_of("".join(s.etag for s in segments).encode("ascii"))
+        expected = headers.get("etag")
+        if expected is not None and etag_value(expected) != etag:
+            raise swift_error(422)
+        stored = self.new_object(headers, name, b"", etag)
+        stored.segments = tuple(segments)
+        self.account.put_object(container.name, stored)
+        return self.answer(request, 201, {"Etag": f'"{etag}"', "Last-Modified": http_date(stored.timestamp)})
+
+    def copy_object(self, request: IRequest, container: str, name: str) -> bytes:
+        headers = headers_of(request)
+        destination = headers.get("destination")
+        if destination is None:
+            raise swift_error(412, "Destination header required")
+        target_container, target_name = copy_source(destination)
+        return self.copy(request, headers, container, name, target_container, target_name)
+
+    def copy(
+        self,
+        request: IRequest,
+        headers: dict[str, str],
+        source_container: str,
+        source_name: str,
+        container: str,
+        name: str,
+    ) -> bytes:
+        source = self.account.get_object(source_container, source_name)
+        self.account.container(container)
+        if _arg(request, "multipart-manifest") == "get" or (
+            source.manifest is None and source.segments is None
+        ):
+            data, etag = source.data, source.etag
+            manifest, segments = source.manifest, source.segments
+        else:
+            parts, _ = self.body_parts(request, source)
+            data = b"".join(parts)
+            etag = etag_of(data)
+            manifest, segments = None, None
+        fresh = flag(headers.get("x-fresh-metadata"))
+        metadata = {} if fresh else dict(source.metadata)
+        apply_metadata(metadata, metadata_changes(headers, "object"))
+        check_metadata(metadata, "object")
+        kept = {} if fresh else dict(source.headers)
+        kept.update(object_headers(headers))
+        expiry = delete_at(headers, self.now())
+        copied = StoredObject(
+            name=name,
+            data=data,
+            etag=etag,
+            content_type=headers.get("content-type") or source.content_type,
+            timestamp=self.now(),
+            metadata=metadata,
+            headers=kept,
+            delete_at=None if expiry is False else expiry,  # type: ignore[arg-type]
+            manifest=manifest,
+            segments=segments,
+        )
+        self.account.put_object(container, copied)
+        return self.answer(
+            request,
+            201,
+            {
+                "Etag": etag if segments is None else f'"{etag}"',
+                "Last-Modified": http_date(copied.timestamp),
+                "X-Copied-From": f"{source_container}/{source_name}",
+                "X-Copied-From-Last-Modified": http_date(source.timestamp),
+            },
+        )
+
+    def post_object(self, request: IRequest, container: str, name: str) -> bytes:
+        headers = headers_of(request)
+        stored = self.account.get_object(container, name)
+        metadata = {k: v for k, v in metadata_changes(headers, "object").items() if v}
+        check_metadata(metadata, "object")
+        expiry = delete_at(headers, self.now())
+        stored.metadata = metadata
+        stored.headers = object_headers(headers)
+        if "content-type" in headers:
+            stored.content_type = headers["content-type"]
+        if "x-object-manifest" in headers:
+            stored.manifest = dlo_manifest(headers["x-object-manifest"])
+        if expiry is not False:
+            self.account.set_delete_at(container, stored, expiry)  # type: ignore[arg-type]
+        elif "x-remove-delete-at" in headers:
+            self.account.set_delete_at(container, stored, None)
+        return self.answer(request, 202)
+
+    def delete_object(self, request: IRequest, container: str, name: str) -> bytes:
+        if _arg(request, "multipart-manifest") == "delete":
+            stored = self.account.get_object(container, name)
+            if stored.segments is not None:
+                deleted = 0
+                for segment in stored.segments:
+                    try:
+                        self.account.delete_object(segment.container, segment.name)
+                        deleted += 1
+                    except SwiftRefusal:
+                        pass
+                self.account.delete_object(container, name)
+                result = {
+                    "Number Deleted": deleted + 1,
+                    "Number Not Found": len(stored.segments) - deleted,
+                    "Response Status": "200 OK",
+                    "Response Body": "",
+                    "Errors": [],
+                }
+                return self.answer(request, 200, body=json.dumps(result).encode(), content_type=b"application/json")
+        self.account.delete_object(container, name)
+        return self.answer(request, 204)
+
+
+def _arg(request: IRequest, name: str) -> str | None:
+    values = request.args.get(name.encode("ascii"))
+    if not values:
+        return None
+    return values[0].decode("utf-8", "replace")
+
+
+def _content_length(headers: dict[str, str]) -> int | None:
+    raw = headers.get("content-length")
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise bad_request("Invalid Content-Length header value")
+
+
+def _content_type(headers: dict[str, str], name: str) -> str:
+    given = headers.get("content-type")
+    if given and not flag(headers.get("x-detect-content-type")):
+        return given
+    guessed, _ = mimetypes.guess_type(name, strict=False)
+    return guessed or "application/octet-stream"
+
+
+def read_body(request: IRequest) -> bytes:
+    if getattr(request, "body_too_large", False):
+        raise swift_error(413)
+    content = request.content
+    content.seek(0)
+    return content.read()
+
+
+def _listing_time(seconds: float) -> str:
+    from mimic.services.objectstorage.views import listing_time
+
+    return listing_time(seconds)
+
+
+def _page(items: Any, query: ListingQuery, entry: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
+    """
+    One page of a listing: at most ``query.limit`` entries, with names
+    under the same pseudo-directory (the prefix up to the next
+    ``delimiter``) folded into one ``subdir``.
+    """
+    page: list[dict[str, Any]] = []
+    if query.limit == 0:
+        return page
+    last_subdir = None
+    for item in items:
+        name = item if isinstance(item, str) else item.name
+        if query.delimiter is not None:
+            rest = name[len(query.prefix):]
+            cut = rest.find(query.delimiter)
+            if cut >= 0:
+                subdir = query.prefix + rest[: cut + 1]
+                if subdir == last_subdir or (query.marker and not query.reverse and subdir <= query.marker):
+                    continue
+                last_subdir = subdir
+                page.append({"subdir": subdir})
+                if len(page) >= query.limit:
+                    break
+                continue
+        page.append(entry(item))
+        if len(page) >= query.limit:
+            break
+    return page
+
+
+def _lagging(account: Account, container: Container, query: ListingQuery, as_of: float) -> list[StoredObject]:
+    """
+    The container's objects as a listing ``as_of`` an earlier time shows
+    them: without the ones written since, with the ones deleted since.
+    """
+    now_objects = {
+        stored.name: stored
+        for stored in account.iter_objects(container, query.marker, query.end_marker, query.prefix, query.reverse)
+        if stored.timestamp <= as_of
+    }
+    for gone in recent_tombstones(container, as_of):
+        if (
+            gone.timestamp <= as_of
+            and gone.name not in now_objects
+            and gone.name.startswith(query.prefix)
+            and (not query.marker or (gone.name < query.marker if query.reverse else gone.name > query.marker))
+            and (not query.end_marker or (gone.name > query.end_marker if query.reverse else gone.name < query.end_marker))
+        ):
+            now_objects[gone.name] = gone
+    return sorted(now_objects.values(), key=lambda s: s.name, reverse=query.reverse)

@@ -1,0 +1,204 @@
+# -*- test-case-name: mimic.test.test_objectstorage_views -*-
+"""
+Swift's wire format: the headers that describe an account, a container
+or an object, and listings as JSON, XML or plain text.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from email.utils import formatdate
+from typing import Any, Iterable
+from xml.sax.saxutils import escape, quoteattr
+
+from mimic.http import encode_json
+from mimic.services.objectstorage.model import (
+    LISTING_LIMIT,
+    MAX_CONTAINER_NAME_LENGTH,
+    MAX_DELETES_PER_REQUEST,
+    MAX_FILE_SIZE,
+    MAX_MANIFEST_SEGMENTS,
+    MAX_MANIFEST_SIZE,
+    MAX_META_COUNT,
+    MAX_META_NAME_LENGTH,
+    MAX_META_OVERALL_SIZE,
+    MAX_META_VALUE_LENGTH,
+    MAX_OBJECT_NAME_LENGTH,
+    Account,
+    Container,
+    StoredObject,
+)
+
+
+def x_timestamp(seconds: float) -> str:
+    """
+    Swift's ``X-Timestamp``: seconds with five decimals.
+    """
+    return f"{seconds:016.05f}"
+
+
+def http_date(seconds: float) -> str:
+    """
+    ``Last-Modified``: Swift rounds the timestamp up to a whole second.
+    """
+    return formatdate(math.ceil(seconds), usegmt=True)
+
+
+def listing_time(seconds: float) -> str:
+    """
+    ``last_modified`` in listings: ISO 8601 with microseconds, no zone.
+    """
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def _meta_headers(kind: str, metadata: dict[str, str]) -> dict[str, str]:
+    return {f"X-{kind}-Meta-{key.title()}": value for key, value in metadata.items()}
+
+
+def account_headers(account: Account) -> dict[str, str]:
+    headers = {
+        "X-Account-Container-Count": str(len(account.containers)),
+        "X-Account-Object-Count": str(account.object_count),
+        "X-Account-Bytes-Used": str(account.bytes_used),
+        "X-Timestamp": x_timestamp(account.created),
+        "X-Account-Storage-Policy-Policy-0-Container-Count": str(len(account.containers)),
+        "X-Account-Storage-Policy-Policy-0-Object-Count": str(account.object_count),
+        "X-Account-Storage-Policy-Policy-0-Bytes-Used": str(account.bytes_used),
+    }
+    headers.update(_meta_headers("Account", account.metadata))
+    return headers
+
+
+def container_headers(container: Container) -> dict[str, str]:
+    headers = {
+        "X-Container-Object-Count": str(container.object_count),
+        "X-Container-Bytes-Used": str(container.bytes_used),
+        "X-Timestamp": x_timestamp(container.created),
+        "X-Storage-Policy": "Policy-0",
+        "Last-Modified": http_date(container.created),
+    }
+    headers.update(_meta_headers("Container", container.metadata))
+    for name, value in container.acls.items():
+        headers["-".join(part.title() for part in name.split("-"))] = value
+    return headers
+
+
+def object_headers(stored: StoredObject, etag: str, length: int) -> dict[str, str]:
+    headers = {
+        "Content-Type": stored.content_type,
+        "Content-Length": str(length),
+        "Etag": etag,
+        "Last-Modified": http_date(stored.timestamp),
+        "X-Timestamp": x_timestamp(stored.timestamp),
+        "Accept-Ranges": "bytes",
+    }
+    for name, value in stored.headers.items():
+        headers["-".join(part.title() for part in name.split("-"))] = value
+    if stored.delete_at is not None:
+        headers["X-Delete-At"] = str(stored.delete_at)
+    if stored.manifest is not None:
+        headers["X-Object-Manifest"] = stored.manifest
+    if stored.segments is not None:
+        headers["X-Static-Large-Object"] = "True"
+    headers.update(_meta_headers("Object", stored.metadata))
+    return headers
+
+
+def object_entry(stored: StoredObject) -> dict[str, Any]:
+    etag = stored.etag.strip('"')
+    entry: dict[str, Any] = {
+        "name": stored.name,
+        "hash": etag,
+        "bytes": stored.stored_bytes,
+        "content_type": stored.content_type,
+        "last_modified": listing_time(stored.timestamp),
+    }
+    if stored.segments is not None:
+        entry["slo_etag"] = stored.etag
+    return entry
+
+
+def container_entry(container: Container) -> dict[str, Any]:
+    return {
+        "name": container.name,
+        "count": container.object_count,
+        "bytes": container.bytes_used,
+        "last_modified": listing_time(container.created),
+    }
+
+
+def listing_body(
+    kind: str, owner: str, entries: Iterable[dict[str, Any]], form: str
+) -> tuple[bytes, bytes]:
+    """
+    A listing (``kind`` is ``account`` or ``container``) in the format
+    asked for, and its content type.  Pseudo-directories are entries
+    with only a ``subdir``.
+    """
+    items = list(entries)
+    if form == "json":
+        return encode_json(items), b"application/json; charset=utf-8"
+    if form == "xml":
+        tag = "container" if kind == "account" else "object"
+        parts = ['<?xml version="1.0" encoding="UTF-8"?>\n', f"<{kind} name={quoteattr(owner)}>"]
+        for item in items:
+            if "subdir" in item:
+                name = escape(item["subdir"])
+                parts.append(f"<subdir name={quoteattr(item['subdir'])}><name>{name}</name></subdir>")
+                continue
+            fields = "".join(f"<{key}>{escape(str(value))}</{key}>" for key, value in item.items())
+            parts.append(f"<{tag}>{fields}</{tag}>")
+        parts.append(f"</{kind}>")
+        return "".join(parts).encode("utf-8"), b"application/xml; charset=utf-8"
+    text = "".join(f"{item.get('name', item.get('subdir'))}\n" for item in items)
+    return text.encode("utf-8"), b"text/plain; charset=utf-8"
+
+
+def capabilities() -> dict[str, Any]:
+    """
+    ``GET /info``: the middleware Mimic's Swift has and its limits, as a
+    Swift proxy reports them.
+    """
+    return {
+        "swift": {
+            "version": "2.35.0",
+            "max_file_size": MAX_FILE_SIZE,
+            "max_meta_name_length": MAX_META_NAME_LENGTH,
+            "max_meta_value_length": MAX_META_VALUE_LENGTH,
+            "max_meta_count": MAX_META_COUNT,
+            "max_meta_overall_size": MAX_META_OVERALL_SIZE,
+            "max_header_size": 8192,
+            "max_object_name_length": MAX_OBJECT_NAME_LENGTH,
+            "container_listing_limit": LISTING_LIMIT,
+            "account_listing_limit": LISTING_LIMIT,
+            "max_account_name_length": 256,
+            "max_container_name_length": MAX_CONTAINER_NAME_LENGTH,
+            "extra_header_count": 0,
+            "valid_api_versions": ["v1", "v1.0"],
+            "policies": [{"name": "Policy-0", "aliases": "Policy-0", "default": True}],
+            "allow_account_management": False,
+            "account_autocreate": True,
+            "strict_cors_mode": True,
+        },
+        "slo": {
+            "max_manifest_segments": MAX_MANIFEST_SEGMENTS,
+            "max_manifest_size": MAX_MANIFEST_SIZE,
+            "min_segment_size": 1,
+            "yield_frequency": 10,
+        },
+        "dlo": {"max_get_time": 86400},
+        "bulk_delete": {
+            "max_deletes_per_request": MAX_DELETES_PER_REQUEST,
+            "max_failed_deletes": 1000,
+        },
+        "tempurl": {
+            "methods": ["GET", "HEAD", "PUT", "POST", "DELETE"],
+            "incoming_remove_headers": ["x-timestamp"],
+            "incoming_allow_headers": [],
+            "outgoing_remove_headers": ["x-object-meta-*"],
+            "outgoing_allow_headers": ["x-object-meta-public-*"],
+            "allowed_digests": ["sha1", "sha256", "sha512"],
+        },
+        "container_quotas": {},
+    }
