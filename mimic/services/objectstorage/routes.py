@@ -86,6 +86,7 @@ from mimic.services.objectstorage.validation import (
     metadata_changes,
     object_headers,
     parse_ranges,
+    query_args,
     slo_manifest,
 )
 from mimic.services.objectstorage.views import (
@@ -208,7 +209,7 @@ class ObjectStorageAPI:
         """
         if self.authenticated(request):
             return None
-        temp = tempurl.parse(request.args)
+        temp = tempurl.parse(query_args(request))
         if temp is not None and container and name:
             keys = [
                 value
@@ -284,7 +285,7 @@ class ObjectStorageAPI:
         if method in ("GET", "HEAD"):
             return self.list_containers(request, method)
         if method == "POST":
-            if b"bulk-delete" in request.args:
+            if b"bulk-delete" in query_args(request):
                 return self.bulk_delete(request)
             changes = metadata_changes(headers_of(request), "account")
             merged = dict(self.account.metadata)
@@ -757,10 +758,19 @@ class ObjectStorageAPI:
 
 
 def _arg(request: IRequest, name: str) -> str | None:
-    values = request.args.get(name.encode("ascii"))
+    values = query_args(request).get(name.encode("ascii"))
     if not values:
         return None
     return values[0].decode("utf-8", "replace")
+
+
+def _query_has(request: IRequest, name: str) -> bool:
+    """
+    Whether the query names ``name``, with or without a value (Twisted's
+    ``request.args`` drops a bare ``?bulk-delete``).
+    """
+    query = request.uri.split(b"?", 1)[1] if b"?" in request.uri else b""
+    return name.encode("ascii") in {part.split(b"=", 1)[0] for part in query.split(b"&")}
 
 
 def _content_length(headers: dict[str, str]) -> int | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from email.utils import parsedate_to_datetime
 from typing import Any, Iterable
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from attrs import frozen
 from twisted.web.iweb import IRequest
@@ -185,8 +185,20 @@ class ListingQuery:
     format: str
 
 
+def query_args(request: IRequest) -> dict[bytes, list[bytes]]:
+    """
+    The request's query, with the names given without a value kept
+    (Swift's ``?bulk-delete``, a temporary URL's ``&inline``), which
+    Twisted's ``request.args`` drops.
+    """
+    _, question, query = request.uri.partition(b"?")
+    if not question:
+        return {}
+    return parse_qs(query, keep_blank_values=True)
+
+
 def _arg(request: IRequest, name: str) -> str | None:
-    values = request.args.get(name.encode("ascii"))
+    values = query_args(request).get(name.encode("ascii"))
     if not values:
         return None
     try:
