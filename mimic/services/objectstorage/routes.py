@@ -764,15 +764,6 @@ def _arg(request: IRequest, name: str) -> str | None:
     return values[0].decode("utf-8", "replace")
 
 
-def _query_has(request: IRequest, name: str) -> bool:
-    """
-    Whether the query names ``name``, with or without a value (Twisted's
-    ``request.args`` drops a bare ``?bulk-delete``).
-    """
-    query = request.uri.split(b"?", 1)[1] if b"?" in request.uri else b""
-    return name.encode("ascii") in {part.split(b"=", 1)[0] for part in query.split(b"&")}
-
-
 def _content_length(headers: dict[str, str]) -> int | None:
     raw = headers.get("content-length")
     if raw is None:
