@@ -26,7 +26,6 @@ import os
 from typing import Any, Callable, NoReturn
 
 from klein import Klein
-from twisted.internet.defer import Deferred
 from twisted.internet.task import deferLater
 from twisted.web.iweb import IRequest
 

@@ -1,4 +1,4 @@
-# -*- test-case-name: mimic.test.test_objectstorage_tempurl -*-
+# -*- test-case-name: mimic.test.test_objectstorage_routes -*-
 """
 Swift's temporary URLs: a URL that grants one method on one object (or
 on every object under a prefix) until a time, signed with a key the

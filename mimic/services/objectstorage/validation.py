@@ -1,4 +1,4 @@
-# -*- test-case-name: mimic.test.test_objectstorage_validation -*-
+# -*- test-case-name: mimic.test.test_objectstorage_routes -*-
 """
 Swift requests -> values, or Swift's 4xx.
 
@@ -237,7 +237,7 @@ def listing_query(request: IRequest) -> ListingQuery:
         try:
             limit = int(raw_limit)
         except ValueError:
-            raise SwiftRefusal(412, f"Value of limit must be a positive integer")
+            raise SwiftRefusal(412, "Value of limit must be a positive integer")
         if limit < 0:
             raise SwiftRefusal(412, "Value of limit must be a positive integer")
         if limit > LISTING_LIMIT:

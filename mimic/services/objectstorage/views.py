@@ -1,4 +1,4 @@
-# -*- test-case-name: mimic.test.test_objectstorage_views -*-
+# -*- test-case-name: mimic.test.test_objectstorage_routes -*-
 """
 Swift's wire format: the headers that describe an account, a container
 or an object, and listings as JSON, XML or plain text.
