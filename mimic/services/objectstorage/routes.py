@@ -320,6 +320,13 @@ class ObjectStorageAPI:
         headers: dict[str, str],
     ) -> bytes:
         body, content_type = listing_body(kind, owner, entries, query.format)
+        if request.method == b"HEAD":
+            # Swift answers a HEAD of an account or container with 204
+            # and no body; libcloud's Cloud Files driver takes anything
+            # else for an error.
+            request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+            request.setHeader(b"content-length", b"0")
+            return self.answer(request, 204, headers)
         if not entries and query.format == "plain":
             request.setHeader(b"content-type", content_type)
             return self.answer(request, 204, headers)
