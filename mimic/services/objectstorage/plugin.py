@@ -47,7 +47,8 @@ class ObjectStoragePlugin:
         """
         One ``cloudFiles`` entry of type ``object-store`` per region, with
         the account in the URL and as the entry's tenant (as Rackspace
-        lists it), public and internal (ServiceNet) URLs alike.
+        lists it), public and internal (ServiceNet) URLs alike; and its
+        CDN management API, ``cloudFilesCDN`` of type ``rax:object-cdn``.
         """
         account = account_name(tenant_id)
         path = f"v1/{account}"
@@ -59,7 +60,15 @@ class ObjectStoragePlugin:
                     Endpoint(region, path, tenant_id=account, internal_path=path)
                     for region in REGIONS
                 ),
-            )
+            ),
+            # Rackspace lists the CDN management API beside the store
+            # (public only), and clients look for both: libcloud's Cloud
+            # Files driver refuses to start without it.
+            Entry(
+                "rax:object-cdn",
+                "cloudFilesCDN",
+                tuple(Endpoint(region, f"cdn/{path}", tenant_id=account) for region in REGIONS),
+            ),
         ]
 
     def failure_events(self) -> tuple[Event, ...]:
