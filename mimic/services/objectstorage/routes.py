@@ -29,7 +29,7 @@ from klein import Klein
 from twisted.internet.task import deferLater
 from twisted.web.iweb import IRequest
 
-from mimic.http import RawBody, handle_errors, header
+from mimic.http import HTTPError, RawBody, handle_errors, header
 from mimic.interfaces import IMimicCore
 from mimic.services.objectstorage import tempurl
 from mimic.services.objectstorage.errors import (
@@ -353,9 +353,8 @@ class ObjectStorageAPI:
                     not_found += 1
                 else:
                     errors.append([path, f"{refusal.status} {title(refusal.status)}"])
-            except Exception as error:  # a condition's own error response
-                status = getattr(error, "status", 500)
-                errors.append([path, f"{status} {title(status)}"])
+            except HTTPError as refusal:  # a known condition's response
+                errors.append([path, f"{refusal.status} {title(refusal.status)}"])
         status_line = "400 Bad Request" if errors else "200 OK"
         result = {
             "Number Deleted": deleted,
@@ -500,7 +499,7 @@ class ObjectStorageAPI:
         if request.method == b"HEAD":
             return self.answer_head(request, headers)
         ranges = parse_ranges(header(request, "range"), reader.length)
-        if ranges == [] and reader.length > 0 or (ranges == [] and header(request, "range")):
+        if ranges == []:
             request.setHeader(b"content-range", b"bytes */%d" % reader.length)
             raise swift_error(416)
         content_type = stored.content_type.encode("utf-8")
@@ -570,8 +569,6 @@ class ObjectStorageAPI:
             raise swift_error(412)
 
     def not_modified(self, headers: dict[str, str]) -> Exception:
-        from mimic.http import HTTPError
-
         kept = {
             k.lower().encode("latin-1"): v.encode("utf-8")
             for k, v in headers.items()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 from email.utils import formatdate
+from functools import lru_cache
 from typing import Any, Iterable
 from xml.sax.saxutils import escape, quoteattr
 
@@ -45,9 +46,12 @@ def http_date(seconds: float) -> str:
     return formatdate(math.ceil(seconds), usegmt=True)
 
 
+@lru_cache(maxsize=4096)
 def listing_time(seconds: float) -> str:
     """
     ``last_modified`` in listings: ISO 8601 with microseconds, no zone.
+    Cached, as a listing formats one per object and under Mimic's
+    stepped clock most share a few times.
     """
     return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
