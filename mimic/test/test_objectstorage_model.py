@@ -95,3 +95,14 @@ class AccountTests(SynchronousTestCase):
         with self.assertRaises(SwiftRefusal) as refused:
             self.account.delete_container("c")
         self.assertEqual(refused.exception.status, 409)
+
+    def test_pending_expiry_does_not_keep_a_dropped_account_alive(self) -> None:
+        import weakref
+
+        self.account.put_object("c", stored("o", b"x" * 50, delete_at=3600))
+        dropped = weakref.ref(self.account)
+        del self.account
+        gc.collect()
+        self.assertIsNone(dropped())
+        self.clock.advance(3600)
+        self.assertEqual(self.budget.used, 0)

@@ -432,11 +432,18 @@ class Account:
         if stored.delete_at is None:
             return
         delay = max(0.0, stored.delete_at - self.now())
+        # The timer holds the account, container and object weakly: an
+        # account a reset dropped is freed now, not when its objects
+        # would have expired.
+        account, box, item = weakref.ref(self), weakref.ref(container), weakref.ref(stored)
 
         def expire() -> None:
-            stored.expiry = None
-            if container.objects.get(stored.name) is stored:
-                self._remove(container, stored)
+            owner, where, what = account(), box(), item()
+            if owner is None or where is None or what is None:
+                return
+            what.expiry = None
+            if where.objects.get(what.name) is what:
+                owner._remove(where, what)
 
         stored.expiry = self.clock.callLater(delay, expire)
 
