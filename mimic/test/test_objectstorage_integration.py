@@ -448,19 +448,23 @@ class SwiftCommandLineTests(ObjectStorageTestCase):
             with open(os.path.join(directory, "big.bin"), "wb") as f:
                 f.write(big)
 
-            self.swift(
-                ["upload", "site", "docs"],
-                ["upload", "site", "big.bin", "--segment-size", "100000"],
-                cwd=directory,
-            )
             conn = self.connection("3")
             now = self.mimic_now(conn)
             conn.post_account({"X-Account-Meta-Temp-URL-Key": "cli-secret"})
+            conn.put_container("site")
             object_url = f"{conn.url}/site/docs/readme.txt"
-            listed, _, _, temp = self.swift(
-                ["list", "site", "--prefix", "docs/", "--delimiter", "/"],
+            # Three rounds of commands that need not wait for each other
+            # (an upload's PUT of the container keeps its metadata).
+            self.swift(
+                ["upload", "site", "docs"],
+                ["upload", "site", "big.bin", "--segment-size", "100000"],
                 ["post", "-m", "color:blue", "site"],
+                cwd=directory,
+            )
+            listed, _, stat, temp = self.swift(
+                ["list", "site", "--prefix", "docs/", "--delimiter", "/"],
                 ["download", "site", "big.bin", "-o", "fetched.bin"],
+                ["stat", "site"],
                 ["tempurl", "--absolute", "GET", str(now + 300), object_url, "cli-secret"],
                 cwd=directory,
             )
@@ -469,8 +473,6 @@ class SwiftCommandLineTests(ObjectStorageTestCase):
                 self.assertEqual(md5(f.read()), md5(big))
             response = requests.get(temp.strip(), timeout=10)
             self.assertEqual((response.status_code, response.content), (200, b"read me"))
-
-            (stat,) = self.swift(["stat", "site"], cwd=directory)
             self.assertIn("Meta Color: blue", stat)
             self.assertIn("Objects: 4", stat)
             # Segmented: a static large object, since /info offers them.
