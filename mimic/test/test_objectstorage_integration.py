@@ -575,6 +575,14 @@ class LibcloudTests(ObjectStorageTestCase):
         password_driver = self.driver("2.0_password")
         self.assertEqual([c.name for c in password_driver.list_containers()], ["assets"])
 
+        # The CDN management API the catalog lists beside the store.
+        self.assertTrue(driver.enable_container_cdn(container, ex_ttl=3600))
+        cdn_url = driver.get_container_cdn_url(container)
+        self.assertRegex(cdn_url, r"^http://[0-9a-f]{20}-[0-9a-f]{32}\.r\d+\.cf1\.rackcdn\.com$")
+        self.assertTrue(driver.get_container_cdn_url(container, ex_ssl_uri=True).startswith("https://"))
+        self.assertEqual(driver.get_object_cdn_url(app), f"{cdn_url}/js/app.js")
+        self.assertTrue(driver.ex_purge_object_from_cdn(app))
+
         self.assertRaises(ContainerIsNotEmptyError, driver.delete_container, container)
         self.assertTrue(driver.delete_object(fetched))
         self.assertTrue(driver.delete_object(app))

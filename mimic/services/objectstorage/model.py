@@ -252,6 +252,25 @@ def _iter_names(
             yield name
 
 
+#: Rackspace's CDN defaults and bounds for a container's TTL (seconds).
+CDN_DEFAULT_TTL = 259200
+CDN_MIN_TTL = 900
+CDN_MAX_TTL = 31536000
+
+
+@define
+class CdnSettings:
+    """
+    How Rackspace's CDN serves one container (its CDN management API,
+    ``cloudFilesCDN``): kept by container name, apart from the container
+    itself, as Rackspace keeps them.
+    """
+
+    enabled: bool = True
+    ttl: int = CDN_DEFAULT_TTL
+    log_retention: bool = False
+
+
 @implementer(IRegionState)
 class Account:
     """
@@ -266,6 +285,8 @@ class Account:
         self.metadata: dict[str, str] = {}
         self.containers: dict[str, Container] = {}
         self.container_names: list[str] = []
+        #: The CDN settings of the containers ever CDN-enabled.
+        self.cdn: dict[str, CdnSettings] = {}
         budget.join(self)
 
     def now(self) -> float:
@@ -333,6 +354,27 @@ class Account:
         self, marker: str | None, end_marker: str | None, prefix: str, reverse: bool
     ) -> Iterator[str]:
         return _iter_names(self.container_names, marker, end_marker, prefix, reverse)
+
+    def cdn_enable(self, name: str, changes: dict[str, Any]) -> bool:
+        """
+        CDN-enable a container that exists (or change how the CDN serves
+        one), with ``changes`` to its :class:`CdnSettings`; True if it
+        was never CDN-enabled before.
+        """
+        self.container(name)
+        settings = self.cdn.get(name)
+        created = settings is None
+        if settings is None:
+            settings = self.cdn[name] = CdnSettings()
+        for key, value in changes.items():
+            setattr(settings, key, value)
+        return created
+
+    def cdn_settings(self, name: str) -> CdnSettings:
+        found = self.cdn.get(name)
+        if found is None:
+            raise SwiftRefusal(404)
+        return found
 
     # -- objects --------------------------------------------------------
 

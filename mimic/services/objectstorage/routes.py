@@ -70,6 +70,7 @@ from mimic.services.objectstorage.validation import (
     ListingQuery,
     bad_request,
     bulk_delete_paths,
+    cdn_changes,
     check_container_name,
     check_metadata,
     check_object_name,
@@ -91,6 +92,8 @@ from mimic.services.objectstorage.validation import (
 from mimic.services.objectstorage.views import (
     account_headers,
     capabilities,
+    cdn_entry,
+    cdn_headers,
     container_entry,
     container_headers,
     http_date,
@@ -272,6 +275,70 @@ class ObjectStorageAPI:
         name = check_object_name(name)
         temp = self.grant(request, method, container, name)
         return self.object_request(request, method, container, name, temp)
+
+    # -- the CDN management API (Rackspace's cloudFilesCDN) --------------
+
+    @app.route("/cdn/v1/", branch=True, methods=ALL_METHODS)
+    def cdn(self, request: IRequest) -> Any:
+        """
+        Rackspace's CDN management API for the account: which containers
+        the CDN serves, for how long it caches them, and purges.  Only
+        the account's token reaches it.
+        """
+        self.stamp(request)
+        segments = [s.decode("utf-8", "replace") for s in request.postpath]
+        method = request.method.decode("ascii", "replace").upper()
+        if not segments or segments[0] != self.account.name:
+            if segments and segments[0] and self.authenticated(request):
+                raise swift_error(403)
+            raise swift_error(401 if segments and segments[0] else 412)
+        if not self.authenticated(request):
+            raise swift_error(401)
+        container = segments[1] if len(segments) > 1 else ""
+        name = "/".join(segments[2:])
+        if not container:
+            if method in ("GET", "HEAD"):
+                return self.list_cdn_containers(request)
+            return self.refuse_method("GET, HEAD")
+        container = check_container_name(container)
+        if name:
+            if method != "DELETE":
+                return self.refuse_method("DELETE")
+            # A purge: the object leaves the CDN's edge caches.
+            if not self.account.cdn_settings(container).enabled:
+                raise swift_error(404)
+            self.account.get_object(container, check_object_name(name))
+            return self.answer(request, 204)
+        if method == "HEAD":
+            settings = self.account.cdn_settings(container)
+            return self.answer(request, 204, cdn_headers(self.account.name, container, settings))
+        if method == "PUT":
+            created = self.account.cdn_enable(container, cdn_changes(headers_of(request)))
+            settings = self.account.cdn_settings(container)
+            return self.answer(request, 201 if created else 202, cdn_headers(self.account.name, container, settings))
+        if method == "POST":
+            settings = self.account.cdn_settings(container)
+            self.account.cdn_enable(container, cdn_changes(headers_of(request)))
+            return self.answer(request, 204, cdn_headers(self.account.name, container, settings))
+        return self.refuse_method("HEAD, POST, PUT")
+
+    def list_cdn_containers(self, request: IRequest) -> bytes:
+        query = listing_query(request)
+        enabled_only = flag(_arg(request, "enabled_only"))
+        entries = []
+        for name in sorted(self.account.cdn, reverse=query.reverse):
+            settings = self.account.cdn[name]
+            if (
+                (enabled_only and not settings.enabled)
+                or not name.startswith(query.prefix)
+                or (query.marker and (name >= query.marker if query.reverse else name <= query.marker))
+                or (query.end_marker and (name <= query.end_marker if query.reverse else name >= query.end_marker))
+            ):
+                continue
+            entries.append(cdn_entry(self.account.name, name, settings))
+            if len(entries) >= query.limit:
+                break
+        return self.listing(request, "account", self.account.name, entries, query, {})
 
     def refuse_method(self, allowed: str) -> NoReturn:
         refusal = swift_error(405)

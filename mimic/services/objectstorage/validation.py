@@ -19,6 +19,8 @@ from attrs import frozen
 from twisted.web.iweb import IRequest
 
 from mimic.services.objectstorage.model import (
+    CDN_MAX_TTL,
+    CDN_MIN_TTL,
     LISTING_LIMIT,
     MAX_CONTAINER_NAME_LENGTH,
     MAX_MANIFEST_SEGMENTS,
@@ -161,6 +163,28 @@ def delete_at(headers: dict[str, str], now: float) -> int | None | bool:
             raise bad_request("X-Delete-At in past")
         return at
     return False
+
+
+def cdn_changes(headers: dict[str, str]) -> dict[str, Any]:
+    """
+    What a CDN-enable (``PUT``) or update (``POST``) asks of a container's
+    CDN settings: ``X-Cdn-Enabled``, ``X-Ttl`` (seconds, within
+    Rackspace's bounds) and ``X-Log-Retention``.
+    """
+    changes: dict[str, Any] = {}
+    if "x-cdn-enabled" in headers:
+        changes["enabled"] = flag(headers["x-cdn-enabled"])
+    if "x-log-retention" in headers:
+        changes["log_retention"] = flag(headers["x-log-retention"])
+    if "x-ttl" in headers:
+        try:
+            ttl = int(headers["x-ttl"])
+        except ValueError:
+            raise bad_request("Invalid X-TTL header value")
+        if not CDN_MIN_TTL <= ttl <= CDN_MAX_TTL:
+            raise bad_request(f"X-TTL must be between {CDN_MIN_TTL} and {CDN_MAX_TTL} seconds")
+        changes["ttl"] = ttl
+    return changes
 
 
 def flag(value: str | None) -> bool:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 from xml.sax.saxutils import escape, quoteattr
 
+from mimic.catalog import stable_id
 from mimic.http import encode_json
 from mimic.services.objectstorage.model import (
     LISTING_LIMIT,
@@ -27,6 +28,7 @@ from mimic.services.objectstorage.model import (
     MAX_META_VALUE_LENGTH,
     MAX_OBJECT_NAME_LENGTH,
     Account,
+    CdnSettings,
     Container,
     StoredObject,
 )
@@ -107,6 +109,57 @@ def object_headers(stored: StoredObject, etag: str, length: int) -> dict[str, st
         headers["X-Static-Large-Object"] = "True"
     headers.update(_meta_headers("Object", stored.metadata))
     return headers
+
+
+def cdn_uris(account: str, container: str) -> dict[str, str]:
+    """
+    A CDN-enabled container's public URIs, in the form Rackspace gives
+    them (``http://<20 hex>-<32 hex>.r<n>.cf1.rackcdn.com``: the second
+    part names the container, the first the kind of URI), the same on
+    every start.  They name no real host: Mimic is not a CDN.
+    """
+    container_id = stable_id("cloudFilesCDN", account, container)
+    shard = int(container_id[:2], 16) % 100
+
+    def host(kind: str) -> str:
+        return f"{stable_id(container_id, kind)[:20]}-{container_id}"
+
+    return {
+        "uri": f"http://{host('uri')}.r{shard}.cf1.rackcdn.com",
+        "ssl_uri": f"https://{host('ssl')}.ssl.cf1.rackcdn.com",
+        "streaming_uri": f"http://{host('streaming')}.r{shard}.stream.cf1.rackcdn.com",
+        "ios_uri": f"http://{host('ios')}.iosr.cf1.rackcdn.com",
+    }
+
+
+def cdn_headers(account: str, container: str, settings: CdnSettings) -> dict[str, str]:
+    uris = cdn_uris(account, container)
+    return {
+        "X-Cdn-Enabled": str(settings.enabled),
+        "X-Ttl": str(settings.ttl),
+        "X-Log-Retention": str(settings.log_retention),
+        "X-Cdn-Uri": uris["uri"],
+        "X-Cdn-Ssl-Uri": uris["ssl_uri"],
+        "X-Cdn-Streaming-Uri": uris["streaming_uri"],
+        "X-Cdn-Ios-Uri": uris["ios_uri"],
+    }
+
+
+def cdn_entry(account: str, container: str, settings: CdnSettings) -> dict[str, Any]:
+    """
+    A container in the CDN's listing of an account.
+    """
+    uris = cdn_uris(account, container)
+    return {
+        "name": container,
+        "cdn_enabled": settings.enabled,
+        "ttl": settings.ttl,
+        "log_retention": settings.log_retention,
+        "cdn_uri": uris["uri"],
+        "cdn_ssl_uri": uris["ssl_uri"],
+        "cdn_streaming_uri": uris["streaming_uri"],
+        "cdn_ios_uri": uris["ios_uri"],
+    }
 
 
 def object_entry(stored: StoredObject) -> dict[str, Any]:
