@@ -30,6 +30,14 @@ Operations are taken round-robin from ``operations``.  ``{id}`` in a
 step's path is replaced by what the previous step extracted.  With
 ``collect``, extracted ids are returned (to seed servers and learn their
 ids).
+
+For object storage a step may give ``"body_size": N`` instead of a
+``body``: N bytes (a fixed pattern) are sent, so that a 100 MB upload
+does not travel through this JSON.  Request bodies over
+:data:`LARGE` are written a slice at a time, waiting for the socket to
+drain, and response bodies over it (with nothing to extract) are read
+and dropped a slice at a time: the client holds a buffer, not the
+object, and copies it once.
 """
 
 from __future__ import annotations
@@ -42,9 +50,21 @@ from typing import Any
 
 MAX_ERROR_SAMPLES = 5
 
+#: Bodies larger than this are streamed in slices of this size.
+LARGE = 1 << 20
+
 
 class ProtocolError(Exception):
     pass
+
+
+def pattern(size: int) -> bytes:
+    """
+    ``size`` bytes of a fixed, not all-alike pattern.
+    """
+    block = bytes(range(256)) * 4096
+    whole, rest = divmod(size, len(block))
+    return block * whole + block[:rest]
 
 
 def encode_request(step: dict[str, Any], host: str, port: int, ident: str | None) -> bytes:
@@ -52,7 +72,10 @@ def encode_request(step: dict[str, Any], host: str, port: int, ident: str | None
     if ident is not None:
         path = path.replace("{id}", ident)
     body = step.get("body")
-    payload = b"" if body is None else body.encode("utf-8")
+    if step.get("body_size") is not None:
+        payload = pattern(int(step["body_size"]))
+    else:
+        payload = b"" if body is None else body.encode("utf-8")
     lines = [f"{step['method']} {path} HTTP/1.1", f"Host: {host}:{port}"]
     for name, value in (step.get("headers") or {}).items():
         lines.append(f"{name}: {value}")
@@ -77,11 +100,22 @@ class Connection:
         self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=2**22)
         self.reconnects += 1
 
-    async def request(self, raw: bytes, method: str) -> tuple[int, bytes]:
+    async def request(self, raw: bytes, method: str, keep_body: bool = True) -> tuple[int, bytes]:
+        """
+        Send one request and read its response: the status and the body
+        (empty when the body was larger than :data:`LARGE` and not
+        ``keep_body``: it is read and dropped).
+        """
         if self.writer is None:
             await self._connect()
         assert self.reader is not None and self.writer is not None
-        self.writer.write(raw)
+        if len(raw) <= LARGE:
+            self.writer.write(raw)
+        else:
+            view = memoryview(raw)
+            for start in range(0, len(raw), LARGE):
+                self.writer.write(view[start : start + LARGE])
+                await self.writer.drain()
         reader = self.reader
         head = await reader.readuntil(b"\r\n\r\n")
         try:
@@ -93,7 +127,12 @@ class Connection:
         at = lower.find(b"\r\ncontent-length:")
         if at >= 0:
             end = lower.index(b"\r\n", at + 2)
-            body = await reader.readexactly(int(lower[at + 17 : end]))
+            length = int(lower[at + 17 : end])
+            if length > LARGE and not keep_body:
+                await skip(reader, length)
+                body = b""
+            else:
+                body = await reader.readexactly(length)
         elif b"\r\ntransfer-encoding: chunked" in lower:
             chunks = []
             while True:
@@ -119,6 +158,17 @@ class Connection:
         if self.writer is not None:
             self.writer.close()
         self.reader = self.writer = None
+
+
+async def skip(reader: asyncio.StreamReader, length: int) -> None:
+    """
+    Read ``length`` bytes and drop them.
+    """
+    while length > 0:
+        chunk = await reader.read(min(length, LARGE))
+        if not chunk:
+            raise asyncio.IncompleteReadError(b"", length)
+        length -= len(chunk)
 
 
 def extract(body: bytes, keys: list[Any]) -> str:
@@ -166,7 +216,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
                         break
                     raw = encode_request(step, host, port, ident)
                 try:
-                    status, body = await connection.request(raw, step["method"])
+                    status, body = await connection.request(raw, step["method"], bool(step.get("extract")))
                 except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ProtocolError, ValueError) as e:
                     connection.close()
                     failed = True

@@ -14,6 +14,13 @@ create+delete server and load-balancer get; get-server latency with 10
 and with 10,000 servers; resident memory per 10,000 servers; and a
 100-server create -> ACTIVE -> delete cycle through openstacksdk.
 
+Object storage (``cloudFiles``): GET and PUT + DELETE of a 1 KiB object
+and listings of a 10,000-object container (whole, ``delimiter=/``,
+``prefix`` + ``delimiter``) at concurrency 1 and 32; GET and PUT of a
+100 MiB object in MiB/s, beside ``bench/bare.py`` (a bare twisted.web
+site sending and taking the same bytes: the physical limit here); and
+the RSS one 1 GiB object costs, stored, while uploaded and downloaded.
+
 Every server listens on 127.0.0.1 only.  The server is pinned to one CPU
 and the load generator (``bench/loadgen.py``, a separate process with
 keep-alive connections) to another, when the machine has two.  Request
@@ -37,6 +44,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -46,10 +54,13 @@ REPO = os.path.dirname(HERE)
 LOADGEN = os.path.join(HERE, "loadgen.py")
 SDK_CYCLE = os.path.join(HERE, "sdk_cycle.py")
 SERVE = os.path.join(HERE, "serve.py")
+BARE = os.path.join(HERE, "bare.py")
 DEFAULT_OLD_TWISTD = "/tmp/oldmimic/bin/twistd"
 
 COMPUTE = ("compute", "cloudServersOpenStack")
 LOAD_BALANCER = ("rax:load-balancer", "cloudLoadBalancers")
+OBJECT_STORE = ("object-store", "cloudFiles")
+MiB = 2**20
 REGION = "ORD"
 
 
@@ -113,6 +124,61 @@ def cpu_seconds(pid: int) -> float | None:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return None
+
+
+def spooled_bytes(pid: int) -> int:
+    """
+    The bytes of the deleted (anonymous temporary) files the process has
+    open: where Twisted spools a large request body.
+    """
+    total = 0
+    try:
+        descriptors = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return 0
+    for fd in descriptors:
+        try:
+            if not os.readlink(f"/proc/{pid}/fd/{fd}").endswith("(deleted)"):
+                continue
+            total += os.stat(f"/proc/{pid}/fd/{fd}").st_size
+        except OSError:
+            continue
+    return total
+
+
+class Sampler:
+    """
+    A thread that reads a process's RSS (and its spooled temporary files)
+    every few milliseconds while a measurement runs, for their peaks.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.005) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.before = rss_bytes(pid) or 0
+        self.peak_rss = self.before
+        self.peak_spool = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            rss = rss_bytes(self.pid)
+            if rss is not None:
+                self.peak_rss = max(self.peak_rss, rss)
+            self.peak_spool = max(self.peak_spool, spooled_bytes(self.pid))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "Sampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peaks(self) -> dict[str, int]:
+        return {"rss_peak_growth_bytes": self.peak_rss - self.before, "spool_peak_bytes": self.peak_spool}
 
 
 class Target:
@@ -202,13 +268,20 @@ class Client:
             headers["Content-Type"] = "application/json"
         if token is not None:
             headers["X-Auth-Token"] = token
-        try:
-            self.connection.request(method, path, data, headers)
-            response = self.connection.getresponse()
-            raw = response.read()
-        except (OSError, http.client.HTTPException):
-            self.connection.close()
-            raise
+        for attempt in range(2):
+            try:
+                self.connection.request(method, path, data, headers)
+                response = self.connection.getresponse()
+                raw = response.read()
+                break
+            except (OSError, http.client.HTTPException) as e:
+                self.connection.close()
+                # Twisted closes a keep-alive connection idle for a
+                # minute (while a long row ran): ask again, once, on a
+                # new one.
+                idle_closed = isinstance(e, (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError))
+                if attempt or not idle_closed or method == "POST":
+                    raise
         try:
             return response.status, json.loads(raw) if raw else None
         except ValueError:
@@ -372,6 +445,83 @@ def measured(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def object_step(
+    method: str,
+    path: str,
+    account: Account,
+    size: int | None = None,
+    expect: tuple[int, ...] = (200,),
+    accept: str | None = None,
+) -> dict[str, Any]:
+    """
+    A Swift request: the token, and for an upload ``size`` bytes of
+    ``application/octet-stream`` (the load generator makes them).
+    """
+    headers = {"X-Auth-Token": account.token}
+    if accept:
+        headers["Accept"] = accept
+    step: dict[str, Any] = {"method": method, "path": path, "headers": headers, "body": None, "expect": list(expect)}
+    if size is not None:
+        headers["Content-Type"] = "application/octet-stream"
+        step["body_size"] = size
+    return step
+
+
+def listing_names(index: int) -> str:
+    """
+    The name of the ``index``-th of the listing rows' objects: 100
+    pseudo-directories of 100 objects each, as a client storing files in
+    folders makes them.
+    """
+    return f"d{index % 100:02d}/photo-{index:05d}.jpg"
+
+
+def stream_put(port: int, path: str, token: str, size: int) -> tuple[int, float]:
+    """
+    PUT ``size`` bytes a MiB at a time (the client never holds the
+    object): the status and the seconds it took.
+    """
+    block = bytes(range(256)) * 4096
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    started = time.perf_counter()
+    try:
+        connection.putrequest("PUT", path)
+        connection.putheader("X-Auth-Token", token)
+        connection.putheader("Content-Type", "application/octet-stream")
+        connection.putheader("Content-Length", str(size))
+        connection.endheaders()
+        left = size
+        while left > 0:
+            connection.send(block[: min(left, len(block))])
+            left -= len(block)
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def stream_get(port: int, path: str, token: str) -> tuple[int, int, float]:
+    """
+    GET a body and drop it a MiB at a time: the status, the bytes and the
+    seconds it took.
+    """
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    started = time.perf_counter()
+    try:
+        connection.request("GET", path, headers={"X-Auth-Token": token})
+        response = connection.getresponse()
+        received = 0
+        while True:
+            chunk = response.read(MiB)
+            if not chunk:
+                break
+            received += len(chunk)
+        return response.status, received, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
 def lift_quota(client: Client, account: Account, compute: str) -> None:
     """
     Ask for unlimited compute quotas, as an admin would with Nova's
@@ -444,10 +594,18 @@ THROUGHPUT_ROWS = [
     ("list_servers", "list servers detail, page of 100 of 1,000"),
     ("create_delete", "create + delete server"),
     ("lb_get", "load-balancer get"),
+    ("object_get_1k", "GET 1 KiB object"),
+    ("object_put_delete_1k", "PUT + DELETE 1 KiB object"),
+    ("object_list_all", "list 10,000 objects (one page, JSON)"),
+    ("object_list_delimiter", "list 10,000 objects, delimiter=/ (100 subdirs)"),
+    ("object_list_prefix", "list 10,000 objects, prefix=d42/ delimiter=/ (100)"),
 ]
 
 
-ROW_GROUPS = ["startup", "token", "compute", "create_delete", "lb_get", "sdk_cycle", "scaling"]
+ROW_GROUPS = [
+    "startup", "token", "compute", "create_delete", "lb_get",
+    "objects", "big_objects", "object_memory", "sdk_cycle", "scaling",
+]
 
 
 class Counts:
@@ -616,6 +774,151 @@ def measure_target(
                 timings["server_cpu_seconds"] = after - server_cpu
             rows["sdk_cycle"] = timings
 
+        def object_rows() -> None:
+            """
+            Object storage with small bodies: GET of a 1 KiB object, PUT
+            + DELETE of one, and listings of a container of 10,000
+            objects in 100 pseudo-directories: the whole (one page of
+            10,000, JSON), its top level with ``delimiter=/`` (100
+            ``subdir`` entries for 10,000 names), and one directory with
+            ``prefix=d42/&delimiter=/`` (100 objects).
+            """
+            account = Account(client, "bench-objects")
+            store = account.path(OBJECT_STORE)
+            for container in ("small", "listing"):
+                status, _ = client.request("PUT", f"{store}/{container}", token=account.token)
+                if status not in (201, 202):
+                    raise Unsupported(f"creating a container answered {status}")
+            one = object_step("PUT", f"{store}/small/one-kb", account, 1024, (201,))
+            if runner.load([[one]], 1, 1)["errors"]:
+                raise Unsupported("uploading a 1 KiB object failed")
+            get = [[object_step("GET", f"{store}/small/one-kb", account)]]
+            for concurrency, count in ((1, n(1000)), (32, n(3000))):
+                rows[f"object_get_1k_c{concurrency}"] = measured(
+                    runner.repeat(get, concurrency, count, warmup=n(50), times=args.repeat)
+                )
+            # Distinct names, so that no two connections PUT and DELETE
+            # the same object at once.
+            put_delete = [
+                [
+                    object_step("PUT", f"{store}/small/pd-{i:04d}", account, 1024, (201,)),
+                    object_step("DELETE", f"{store}/small/pd-{i:04d}", account, None, (204,)),
+                ]
+                for i in range(1000)
+            ]
+            for concurrency, count in ((1, n(1000)), (32, n(3000))):
+                rows[f"object_put_delete_1k_c{concurrency}"] = measured(
+                    runner.repeat(put_delete, concurrency, count, warmup=n(50), times=args.repeat)
+                )
+            seed = [
+                [object_step("PUT", f"{store}/listing/{listing_names(i)}", account, 100, (201,))]
+                for i in range(10_000)
+            ]
+            seeded = runner.load(seed, 8, len(seed))
+            if seeded["errors"]:
+                raise Unsupported("seeding 10,000 objects failed: " + "; ".join(seeded["error_samples"][:2]))
+            results["object_listing_seed_seconds"] = seeded["seconds"]
+            listings = {
+                "object_list_all": ("", 10_000),
+                "object_list_delimiter": ("?delimiter=/", 100),
+                "object_list_prefix": ("?prefix=d42/&delimiter=/", 100),
+            }
+            for key, (query, entries) in listings.items():
+                path = f"{store}/listing{query}"
+                status, body = client.request("GET", path, token=account.token)
+                if status != 200 or not isinstance(body, list) or len(body) != entries:
+                    got = len(body) if isinstance(body, list) else body
+                    raise Unsupported(f"GET {query or 'listing'} answered {status} with {got!r} entries, not {entries}")
+                step_ = [[object_step("GET", path, account, accept="application/json")]]
+                heavy = entries > 1000
+                for concurrency, count in ((1, n(100 if heavy else 500)), (32, n(200 if heavy else 1500))):
+                    rows[f"{key}_c{concurrency}"] = measured(
+                        runner.repeat(step_, concurrency, count, warmup=n(10), times=args.repeat)
+                    )
+
+        attempt("objects", "object storage: 1 KiB objects, listings of 10,000", object_rows)
+
+        def big_object_rows() -> None:
+            """
+            GET and PUT (+ DELETE) of one large object at concurrency 1:
+            MiB/s, server CPU, and the server's peak RSS growth and spooled
+            temporary file during the run.
+            """
+            size = args.big_object_mib * MiB
+            account = Account(client, "bench-big-objects")
+            store = account.path(OBJECT_STORE)
+            status, _ = client.request("PUT", f"{store}/big", token=account.token)
+            if status not in (201, 202):
+                raise Unsupported(f"creating a container answered {status}")
+            status, _ = stream_put(port, f"{store}/big/download", account.token, size)
+            if status != 201:
+                raise Unsupported(f"uploading {args.big_object_mib} MiB answered {status}")
+            count = max(3, int(10 * args.scale))
+            get = [[object_step("GET", f"{store}/big/download", account)]]
+            # Each PUT replaces the previous one, which is then freed.  (A
+            # PUT + DELETE would measure the same, but Mimic keeps what
+            # was deleted for listings that lag, bytes and all, so that
+            # every cycle would leave 100 MiB behind.)
+            put = [[object_step("PUT", f"{store}/big/upload", account, size, (201,))]]
+            for key, operations in (("object_get_big", get), ("object_put_big", put)):
+                with Sampler(process.pid) as sampler:
+                    row = measured(runner.repeat(operations, 1, count, warmup=1, times=args.repeat))
+                row.update(sampler.peaks())
+                row["body_bytes"] = size
+                rows[key] = row
+            for name in ("download", "upload"):
+                client.request("DELETE", f"{store}/big/{name}", token=account.token)
+
+        attempt("big_objects", f"object storage: {args.big_object_mib} MiB GET and PUT", big_object_rows)
+
+        def object_memory_row() -> None:
+            """
+            RSS after storing one object of ``--memory-mib`` (1 GiB),
+            streamed up a MiB at a time: growth per stored byte once it
+            is stored, the peak while it was uploaded (and the temporary
+            file the body was spooled to), the peak while it is
+            downloaded, and what its DELETE gives back.
+            """
+            size = args.memory_mib * MiB
+            account = Account(client, "bench-memory")
+            store = account.path(OBJECT_STORE)
+            status, _ = client.request("PUT", f"{store}/memory", token=account.token)
+            if status not in (201, 202):
+                raise Unsupported(f"creating a container answered {status}")
+            time.sleep(0.5)
+            before = rss_bytes(process.pid) or 0
+            cpu_before = cpu_seconds(process.pid) or 0.0
+            with Sampler(process.pid) as put_sampler:
+                status, put_seconds = stream_put(port, f"{store}/memory/one", account.token, size)
+            put_cpu = (cpu_seconds(process.pid) or 0.0) - cpu_before
+            if status != 201:
+                raise Unsupported(f"storing {args.memory_mib} MiB answered {status}")
+            time.sleep(0.5)
+            stored = rss_bytes(process.pid) or 0
+            with Sampler(process.pid) as get_sampler:
+                status, received, get_seconds = stream_get(port, f"{store}/memory/one", account.token)
+            if status != 200 or received != size:
+                raise Unsupported(f"reading {args.memory_mib} MiB back answered {status} with {received} bytes")
+            status, _ = client.request("DELETE", f"{store}/memory/one", token=account.token)
+            time.sleep(0.5)
+            deleted = rss_bytes(process.pid) or 0
+            rows["object_memory"] = {
+                "stored_bytes": size,
+                "rss_before_bytes": before,
+                "rss_stored_bytes": stored,
+                "rss_growth_per_byte": (stored - before) / size,
+                "put_peak_growth_per_byte": (put_sampler.peak_rss - before) / size,
+                "put_spool_peak_bytes": put_sampler.peak_spool,
+                "put_seconds": put_seconds,
+                "put_server_cpu_seconds": put_cpu,
+                "get_peak_growth_bytes": get_sampler.peak_rss - stored,
+                "get_seconds": get_seconds,
+                "rss_after_delete_bytes": deleted,
+                "delete_status": status,
+            }
+
+        attempt("object_memory", f"object storage: RSS storing {args.memory_mib} MiB", object_memory_row)
+
         attempt("sdk_cycle", f"openstacksdk {args.sdk_servers}-server cycle", sdk_row)
 
         def scaling_rows() -> None:
@@ -654,8 +957,147 @@ def measure_target(
     return results
 
 
+def measure_bare(
+    args: argparse.Namespace,
+    workdir: str,
+    server_cpus: set[int] | None,
+    client_cpus: set[int] | None,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """
+    The physical limit of the large-object rows: ``bench/bare.py``, a
+    bare twisted.web site, pinned and driven as Mimic is, sending and
+    taking the same bytes.
+    """
+    size = args.big_object_mib * MiB
+    port = free_port()
+    log_file = open(os.path.join(workdir, f"bare-{port}.log"), "wb")
+    process = subprocess.Popen(
+        [args.python, BARE, str(port), str(size)], stdout=log_file, stderr=subprocess.STDOUT,
+        cwd=workdir, start_new_session=True,
+    )
+    log_file.close()
+    pin(process.pid, server_cpus)
+    rows: dict[str, Any] = {}
+    results: dict[str, Any] = {"rows": rows, "unsupported": {}}
+    try:
+        deadline = time.perf_counter() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.perf_counter() > deadline:
+                    raise RuntimeError("bench/bare.py did not start")
+                time.sleep(0.05)
+        runner = Runner(port, process.pid, client_cpus, args.python)
+        count = max(3, int(10 * args.scale))
+
+        def step_(method: str, path: str, size: int | None = None, expect: int = 200) -> dict[str, Any]:
+            step: dict[str, Any] = {"method": method, "path": path, "headers": {}, "body": None, "expect": [expect]}
+            if size is not None:
+                step["headers"] = {"Content-Type": "application/octet-stream"}
+                step["body_size"] = size
+            return step
+
+        measurements = {
+            "bare_get_bytes": [[step_("GET", "/bytes")]],
+            "bare_get_producer": [[step_("GET", "/producer")]],
+            "bare_put_sink": [[step_("PUT", "/sink", size, 201)]],
+            "bare_put_md5": [[step_("PUT", "/md5", size, 201)]],
+            "bare_put_stream": [[step_("PUT", "/stream", size, 201)]],
+        }
+        log(f"bare twisted.web, {args.big_object_mib} MiB:")
+        for key, operations in measurements.items():
+            with Sampler(process.pid) as sampler:
+                row = measured(runner.repeat(operations, 1, count, warmup=1, times=args.repeat))
+            row.update(sampler.peaks())
+            row["body_bytes"] = size
+            rows[key] = row
+            log(f"  {key}: {mib_per_second(row):.0f} MiB/s")
+    finally:
+        stop(process)
+    return results
+
+
 # --------------------------------------------------------------------------
 # Report
+
+
+def mib_per_second(row: dict[str, Any]) -> float | None:
+    """
+    A large-body row's operations per second as MiB of body per second.
+    """
+    if not row or not row.get("throughput") or not row.get("body_bytes"):
+        return None
+    return row["throughput"] * row["body_bytes"] / MiB
+
+
+def mib_per_cpu_second(row: dict[str, Any]) -> float | None:
+    """
+    MiB of body per second of the server's CPU: what the server could
+    reach with a CPU of its own, the figure a busy machine moves least.
+    """
+    if not row or not row.get("server_cpu_ms_per_op") or not row.get("body_bytes"):
+        return None
+    return row["body_bytes"] / MiB / (row["server_cpu_ms_per_op"] / 1000)
+
+
+def object_table(report: dict[str, Any]) -> str:
+    """
+    The large-object and memory rows: this Mimic's MiB/s beside a bare
+    twisted.web site's on the same machine (the physical limit), and
+    what storing one large object costs in memory.
+    """
+    ours = report["targets"].get("ours", {}).get("rows", {})
+    bare = report.get("bare", {}).get("rows", {})
+    lines: list[list[str]] = []
+    if any(key in ours for key in ("object_get_big", "object_put_big")) or bare:
+        first: dict[str, Any] = ours.get("object_get_big") or ours.get("object_put_big") or next(iter(bare.values()), {})
+        size = first.get("body_bytes", 0)
+        lines.append([f"{size / MiB:.0f} MiB object, c=1", "ours MiB/s", "bare MiB/s", "ours/bare",
+                      "ours MiB/cpu-s", "bare MiB/cpu-s", "ours peak RSS +MiB", "spooled MiB"])
+        for label, key, bare_key in (
+            ("GET (bare: whole body at once)", "object_get_big", "bare_get_bytes"),
+            ("GET (bare: Twisted's static producer)", "object_get_big", "bare_get_producer"),
+            ("PUT, replacing (bare: read the body back)", "object_put_big", "bare_put_sink"),
+            ("PUT, replacing (bare: read back + MD5)", "object_put_big", "bare_put_md5"),
+            ("PUT, replacing (bare: no temp file, MD5)", "object_put_big", "bare_put_stream"),
+        ):
+            o, b = ours.get(key, {}), bare.get(bare_key, {})
+            a, c = mib_per_second(o), mib_per_second(b)
+            lines.append([
+                label, fmt(a, ".0f"), fmt(c, ".0f"), "n/a" if not a or not c else f"{a / c:.2f}",
+                fmt(mib_per_cpu_second(o), ".0f"), fmt(mib_per_cpu_second(b), ".0f"),
+                fmt(None if "rss_peak_growth_bytes" not in o else o["rss_peak_growth_bytes"] / MiB, ".0f"),
+                fmt(None if "spool_peak_bytes" not in o else o["spool_peak_bytes"] / MiB, ".0f"),
+            ])
+    memory = ours.get("object_memory")
+    if memory:
+        stored = memory["stored_bytes"]
+        if lines:
+            lines.append([""] * 8)
+        lines.append([f"one {stored / MiB:,.0f} MiB object stored", "ours", "", "", "", "", "", ""])
+        for label, value, spec in (
+            ("RSS growth per stored byte (ideal: 1)", memory["rss_growth_per_byte"], ".2f"),
+            ("peak RSS growth per byte during its PUT", memory["put_peak_growth_per_byte"], ".2f"),
+            ("temporary file during its PUT (MiB)", memory["put_spool_peak_bytes"] / MiB, ".0f"),
+            ("PUT (MiB/s)", stored / MiB / memory["put_seconds"], ".0f"),
+            ("peak RSS growth during its GET (MiB)", memory["get_peak_growth_bytes"] / MiB, ".0f"),
+            ("GET (MiB/s)", stored / MiB / memory["get_seconds"], ".0f"),
+            ("RSS after DELETE - before PUT (MiB)",
+             (memory["rss_after_delete_bytes"] - memory["rss_before_bytes"]) / MiB, ".0f"),
+        ):
+            lines.append(["  " + label, fmt(value, spec), "", "", "", "", "", ""])
+    if not lines:
+        return ""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    out = []
+    for index, line in enumerate(lines):
+        out.append("  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(line)).rstrip())
+        if index == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
 
 
 def gain(ours: float | None, old: float | None, higher_is_better: bool = True) -> str:
@@ -755,7 +1197,8 @@ def table(report: dict[str, Any], big: int) -> str:
                     f"{label}: {key}: the load generator used {row['client_cpu_share']:.0%} of a CPU; "
                     "the client may have been the bottleneck"
                 )
-    return "\n".join(out + [""] + notes)
+    objects = object_table(report)
+    return "\n".join(out + ([""] + [objects] if objects else []) + [""] + notes)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -780,6 +1223,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="multiply request counts (0.1 for a quick look)")
     parser.add_argument("--big", type=int, default=10_000, help="servers in the large scaling tenant")
     parser.add_argument("--sdk-servers", type=int, default=100)
+    parser.add_argument("--big-object-mib", type=int, default=100,
+                        help="MiB of the large object GET and PUT rows (and of bench/bare.py's body)")
+    parser.add_argument("--memory-mib", type=int, default=1024,
+                        help="MiB of the object whose memory cost is measured")
     parser.add_argument("--output", help="JSON file (default bench/results/<time>.json)")
     args = parser.parse_args(argv)
 
@@ -818,6 +1265,8 @@ def main(argv: list[str] | None = None) -> int:
         for target in targets:
             log(f"{target.label}:")
             report["targets"][target.label] = measure_target(target, args, workdir, server_cpus, client_cpus, log)
+        if "big_objects" in args.rows and args.only != "old":
+            report["bare"] = measure_bare(args, workdir, server_cpus, client_cpus, log)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     report["seconds"] = time.perf_counter() - began
