@@ -357,6 +357,17 @@ class SwiftclientConnectionTests(ObjectStorageTestCase):
             self.assertEqual(requests.get(url, timeout=10).status_code, 401, url)
         self.assertEqual(conn.get_object("shared", "report.pdf")[1], b"%PDF quarterly")
 
+    def test_object_expires_when_mimics_clock_passes_its_delete_at(self) -> None:
+        conn = self.connection()
+        conn.put_container("tmp")
+        conn.put_object("tmp", "session.lock", b"held", headers={"X-Delete-After": "30"})
+        conn.put_object("tmp", "keep", b"kept")
+        delete_at = int(conn.head_object("tmp", "session.lock")["x-delete-at"])
+        self.assertEqual(delete_at, self.mimic_now(conn) + 30)
+        self.tick(31)
+        self.assertClientError(404, conn.get_object, "tmp", "session.lock")
+        self.assertEqual([o["name"] for o in conn.get_container("tmp")[1]], ["keep"])
+
     def test_large_streamed_download_and_chunked_upload(self) -> None:
         from swiftclient.service import SwiftService, SwiftUploadObject
 
@@ -658,6 +669,14 @@ class BadInputTests(ObjectStorageTestCase):
         # A Range Swift cannot parse is ignored: the whole object.
         headers, body = self.conn.get_object("c", "existing", headers={"Range": "bytes=5-2"})
         self.assertEqual((body, headers.get("content-range")), (b"hello world", None))
+
+    def test_a_flood_of_metadata_headers_is_refused(self) -> None:
+        flood = {f"X-Object-Meta-Key{i}": "v" * 250 for i in range(2000)}
+        response = requests.put(
+            f"{self.conn.url}/c/flooded", data=b"x", headers=dict(flood, **{"X-Auth-Token": self.token}), timeout=10
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(self.names(), ["existing"])
 
     def test_bad_manifests_and_checksums_leave_nothing(self) -> None:
         put = self.conn.put_object
