@@ -20,6 +20,7 @@ import atexit
 import functools
 import hashlib
 import http.client
+import io
 import json
 import os
 import subprocess
@@ -414,6 +415,49 @@ class SwiftclientConnectionTests(ObjectStorageTestCase):
         self.assertEqual(response.request.headers.get("Transfer-Encoding"), "chunked")
 
 
+class KnownConditionTests(ObjectStorageTestCase):
+    """
+    Object storage's known error conditions, registered over Mimic's
+    control API for this test's tenant only, as swiftclient meets them.
+    """
+
+    def register(self, event: str, name: str, times: int | None = None, **criteria: str) -> None:
+        body: dict[str, Any] = {
+            "name": name,
+            "criteria": [{"tenant_id": f"^{self.tenant}$"}] + [{k: v} for k, v in criteria.items()],
+        }
+        if times is not None:
+            body["times"] = times
+        response = requests.post(
+            f"{self.url}/mimic/v1.1/objectstorage/behaviors/{event}", json=body, timeout=10
+        )
+        self.assertEqual(response.status_code, 201, response.text)
+
+    def test_swiftclient_retries_a_503_and_meets_eventual_consistency(self) -> None:
+        import swiftclient
+
+        conn = self.connection()
+        conn.put_container("flaky")
+        self.register("object_write", "fail", times=1, object="^retried$")
+        retrying = swiftclient.Connection(
+            preauthurl=conn.get_auth()[0], preauthtoken=conn.token, retries=1, starting_backoff=0.01
+        )
+        # swiftclient re-sends only what it can rewind.
+        retrying.put_object("flaky", "retried", io.BytesIO(b"second time lucky"), content_length=17)
+        self.assertEqual(retrying.attempts, 2)
+        self.assertEqual(conn.get_object("flaky", "retried")[1], b"second time lucky")
+
+        conn.put_object("flaky", "ghost", b"boo")
+        self.register("object_read", "vanish", object="^ghost$")
+        self.assertEqual([o["name"] for o in conn.get_container("flaky")[1]], ["ghost", "retried"])
+        self.assertClientError(404, conn.get_object, "flaky", "ghost")
+
+        conn.put_container("empty")
+        self.register("container_delete", "conflict", times=1, container="^empty$")
+        self.assertClientError(409, conn.delete_container, "empty")
+        conn.delete_container("empty")
+
+
 class SwiftCommandLineTests(ObjectStorageTestCase):
     """
     The ``swift`` command a person types, as a subprocess.  Each costs an
@@ -576,8 +620,6 @@ class LibcloudTests(ObjectStorageTestCase):
         )
 
     def test_create_upload_download_list_delete(self) -> None:
-        import io
-
         from libcloud.storage.types import ContainerAlreadyExistsError, ContainerIsNotEmptyError
 
         driver = self.driver()
