@@ -69,9 +69,13 @@ def swift_error_body(status: int, message: str | None = None) -> RawBody:
     identifier = trans_id().encode("ascii")
     headers = {b"x-trans-id": identifier, b"x-openstack-request-id": identifier}
     if message is None or message == explanation:
-        page = f"<html><h1>{title(status)}</h1><p>{explanation}</p></html>"
-        return RawBody(page.encode("utf-8"), HTML, headers)
-    return RawBody(message.encode("utf-8"), TEXT, headers)
+        content, content_type = f"<html><h1>{title(status)}</h1><p>{explanation}</p></html>".encode(), HTML
+    else:
+        content, content_type = message.encode("utf-8"), TEXT
+    # Swift gives every error its length (Klein would otherwise send the
+    # page chunked).
+    headers[b"content-length"] = b"%d" % len(content)
+    return RawBody(content, content_type, headers)
 
 
 def swift_error(status: int, message: str | None = None) -> HTTPError:
