@@ -691,9 +691,10 @@ class BadInputTests(ObjectStorageTestCase):
 
     def test_dot_segments_unknown_account_and_no_token(self) -> None:
         for name in ("a/../existing", "%2E%2E/existing", "./x"):
-            status, _, body = self.raw("PUT", f"{self.path}/c/{name}", self.token, b"z")
+            status, headers, body = self.raw("PUT", f"{self.path}/c/{name}", self.token, b"z")
             self.assertEqual(status, 400, name)
             self.assertIn(b'"." or ".."', body)
+            self.assertEqual(headers["content-length"], str(len(body)))
         other = self.path.replace("MossoCloudFS_", "MossoCloudFS_0")
         status, headers, _ = self.raw("GET", f"{other}/c/existing", self.token)
         self.assertEqual(status, 403)
