@@ -345,6 +345,19 @@ class SwiftclientConnectionTests(ObjectStorageTestCase):
         )
         self.assertEqual(requests.get(sha256, timeout=10).status_code, 200)
         self.assertEqual(requests.head(signed[0], timeout=10).status_code, 200)
+        inline = requests.get(signed[0] + "&inline", timeout=10)
+        self.assertEqual(inline.headers["content-disposition"], 'inline; filename="report.pdf"')
+        # A prefix-based URL (swiftclient can only cut the prefix from a
+        # /v1/account/container/prefix path) opens every object under it.
+        conn.put_object("shared", "q3/summary.txt", b"up")
+        conn.put_object("shared", "q4/summary.txt", b"down")
+        by_prefix = generate_temp_url(
+            v1_path.replace("/report.pdf", "/q3/"), now + 60, "account-secret", "GET", absolute=True, prefix=True
+        )
+        base, query = by_prefix.split("?")
+        self.assertEqual(requests.get(f"{prefix}{base}summary.txt?{query}", timeout=10).content, b"up")
+        other = prefix + base.replace("/q3/", "/q4/") + "summary.txt?" + query
+        self.assertEqual(requests.get(other, timeout=10).status_code, 401)
 
         wrong_key = host + generate_temp_url(full_path, now + 60, "guess", "GET", absolute=True)
         response = requests.get(wrong_key, timeout=10)
