@@ -288,12 +288,12 @@ class ObjectStorageAPI:
         self.stamp(request)
         segments = [s.decode("utf-8", "replace") for s in request.postpath]
         method = request.method.decode("ascii", "replace").upper()
-        if not segments or segments[0] != self.account.name:
-            if segments and segments[0] and self.authenticated(request):
-                raise swift_error(403)
-            raise swift_error(401 if segments and segments[0] else 412)
+        if not segments or not segments[0]:
+            raise swift_error(412, "Bad URL")
         if not self.authenticated(request):
             raise swift_error(401)
+        if segments[0] != self.account.name:
+            raise swift_error(403)
         container = segments[1] if len(segments) > 1 else ""
         name = "/".join(segments[2:])
         if not container:
@@ -327,6 +327,8 @@ class ObjectStorageAPI:
         enabled_only = flag(_arg(request, "enabled_only"))
         entries = []
         for name in sorted(self.account.cdn, reverse=query.reverse):
+            if len(entries) >= query.limit:
+                break
             settings = self.account.cdn[name]
             if (
                 (enabled_only and not settings.enabled)
@@ -336,8 +338,6 @@ class ObjectStorageAPI:
             ):
                 continue
             entries.append(cdn_entry(self.account.name, name, settings))
-            if len(entries) >= query.limit:
-                break
         return self.listing(request, "account", self.account.name, entries, query, {})
 
     def refuse_method(self, allowed: str) -> NoReturn:
