@@ -818,20 +818,21 @@ def measure_target(
             if seeded["errors"]:
                 raise Unsupported("seeding 10,000 objects failed: " + "; ".join(seeded["error_samples"][:2]))
             results["object_listing_seed_seconds"] = seeded["seconds"]
+            # Query, entries, and requests at c=1 and c=32 (fewer for
+            # the listings that walk all 10,000 names).
             listings = {
-                "object_list_all": ("", 10_000),
-                "object_list_delimiter": ("?delimiter=/", 100),
-                "object_list_prefix": ("?prefix=d42/&delimiter=/", 100),
+                "object_list_all": ("", 10_000, 50, 100),
+                "object_list_delimiter": ("?delimiter=/", 100, 200, 400),
+                "object_list_prefix": ("?prefix=d42/&delimiter=/", 100, 500, 1500),
             }
-            for key, (query, entries) in listings.items():
+            for key, (query, entries, c1, c32) in listings.items():
                 path = f"{store}/listing{query}"
                 status, body = client.request("GET", path, token=account.token)
                 if status != 200 or not isinstance(body, list) or len(body) != entries:
                     got = len(body) if isinstance(body, list) else body
                     raise Unsupported(f"GET {query or 'listing'} answered {status} with {got!r} entries, not {entries}")
                 step_ = [[object_step("GET", path, account, accept="application/json")]]
-                heavy = entries > 1000
-                for concurrency, count in ((1, n(100 if heavy else 500)), (32, n(200 if heavy else 1500))):
+                for concurrency, count in ((1, n(c1)), (32, n(c32))):
                     rows[f"{key}_c{concurrency}"] = measured(
                         runner.repeat(step_, concurrency, count, warmup=n(10), times=args.repeat)
                     )
