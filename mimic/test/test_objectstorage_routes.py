@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from email.utils import formatdate
 from typing import Any
 from xml.etree import ElementTree
 
@@ -523,7 +524,32 @@ class TempURLTests(SwiftTestCase):
         expires = int(self.mimic.clock.seconds()) + 60
         response = self.mimic.request("GET", self.signed("GET", expires))
         self.assertEqual((response.code, response.body), (200, b"classified"))
-        self.assertEqual(response.header("content-disposition"), 'attachment; filename="secret.txt"')
+        self.assertEqual(
+            response.header("content-disposition"),
+            "attachment; filename=\"secret.txt\"; filename*=UTF-8''secret.txt",
+        )
+        self.assertEqual(response.header("expires"), formatdate(expires, usegmt=True))
+
+    def test_a_temp_url_decides_even_beside_a_valid_token(self) -> None:
+        expires = int(self.mimic.clock.seconds()) + 60
+        url = self.signed("GET", expires)
+        self.mimic.tick(61)
+        response = self.mimic.request("GET", url, token=self.access.token)
+        self.assertEqual(response.code, 401)
+
+    def test_inline_and_filename(self) -> None:
+        expires = int(self.mimic.clock.seconds()) + 60
+        inline = self.mimic.request("GET", self.signed("GET", expires) + "&inline")
+        self.assertEqual(inline.header("content-disposition"), "inline")
+        named = self.mimic.request("GET", self.signed("GET", expires) + "&filename=report.pdf")
+        self.assertTrue(named.header("content-disposition").startswith('attachment; filename="report.pdf"'))
+
+    def test_only_public_metadata_is_served(self) -> None:
+        self.swift("POST", "/c/secret.txt", headers={"X-Object-Meta-Public-Tag": "a", "X-Object-Meta-Owner": "b"})
+        expires = int(self.mimic.clock.seconds()) + 60
+        response = self.mimic.request("GET", self.signed("GET", expires))
+        self.assertEqual(response.header("x-object-meta-public-tag"), "a")
+        self.assertIsNone(response.header("x-object-meta-owner"))
 
     def test_sha1_and_full_path_signatures(self) -> None:
         expires = int(self.mimic.clock.seconds()) + 60
@@ -606,3 +632,101 @@ class BudgetTests(SwiftTestCase):
         self.assertIn(b"Insufficient Storage", response.body)
         self.put("/c/a", b"1")
         self.put("/c/b", b"12345")
+
+
+class TempestFoundTests(SwiftTestCase):
+    """
+    What OpenStack's own API tests (tempest's object_storage) check that
+    the first cut got wrong.
+    """
+
+    def test_every_204_has_a_content_type_and_length(self) -> None:
+        self.put("/c")
+        self.put("/c/o", b"x")
+        for method, path, headers in (
+            ("POST", "", {"X-Account-Meta-A": "1"}),
+            ("POST", "/c", {"X-Container-Meta-A": "1"}),
+            ("DELETE", "/c/o", {}),
+            ("DELETE", "/c", {}),
+        ):
+            response = self.swift(method, path, headers=headers)
+            self.assertEqual(response.code, 204)
+            self.assertEqual(response.header("content-type"), "text/html; charset=UTF-8", (method, path))
+
+    def test_empty_object_metadata_is_kept(self) -> None:
+        self.put("/c")
+        self.put("/c/o", b"x", X_Object_Meta_Empty="")
+        self.assertEqual(self.swift("HEAD", "/c/o").header("x-object-meta-empty"), "")
+        self.swift("POST", "/c/o", headers={"X-Object-Meta-Other": ""})
+        self.assertEqual(self.swift("HEAD", "/c/o").header("x-object-meta-other"), "")
+
+    def test_copy_answers_with_the_copys_metadata(self) -> None:
+        self.put("/c")
+        self.put("/c/src", b"x", X_Object_Meta_Src="1")
+        response = self.swift("COPY", "/c/src", headers={"Destination": "c/dst", "X-Object-Meta-Test": "v"})
+        self.assertEqual(response.header("x-object-meta-src"), "1")
+        self.assertEqual(response.header("x-object-meta-test"), "v")
+        self.assertEqual(response.header("x-copied-from-account"), self.url.rsplit("/", 1)[1])
+
+    def test_healthcheck_needs_no_token(self) -> None:
+        response = self.mimic.request("GET", self.url.split("/v1/")[0] + "/healthcheck")
+        self.assertEqual((response.code, response.body), (200, b"OK"))
+
+    def test_bulk_delete_with_delete_method(self) -> None:
+        self.put("/c")
+        self.put("/c/a", b"1")
+        response = self.swift("DELETE", "?bulk-delete", b"/c/a\n", {"Accept": "application/json"})
+        self.assertEqual(response.json()["Number Deleted"], 1)
+
+    def test_extract_archive_creates_containers_and_objects(self) -> None:
+        import io
+        import tarfile
+
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+            for path, data in (("photos/a.jpg", b"AAA"), ("photos/sub/b.txt", b"BB"), ("docs/c", b"C")):
+                info = tarfile.TarInfo(path)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+        response = self.swift(
+            "PUT", "?extract-archive=tar.gz", buffer.getvalue(), {"Accept": "application/json"}
+        )
+        self.assertEqual(response.code, 200)
+        result = response.json()
+        self.assertEqual((result["Number Files Created"], result["Response Status"]), (3, "201 Created"))
+        self.assertEqual(self.names("/photos"), ["a.jpg", "sub/b.txt"])
+        self.assertEqual(self.swift("GET", "/docs/c").body, b"C")
+
+    def test_extract_archive_refuses_a_broken_archive(self) -> None:
+        response = self.swift("PUT", "?extract-archive=tar", b"not a tar", {"Accept": "application/json"})
+        self.assertEqual(response.json()["Response Status"], "400 Bad Request")
+        self.assertEqual(self.names(), [])
+
+
+class ContainerACLTests(SwiftTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.bob = self.mimic.authenticate("bob")
+        self.put("/shared")
+        self.put("/shared/o", b"data")
+
+    def as_bob(self, method: str, path: str, data: bytes | None = None) -> Response:
+        return self.mimic.request(method, self.url + path, raw=data, token=self.bob.token)
+
+    def test_without_a_grant_another_project_is_403(self) -> None:
+        self.swift("POST", "/shared", headers={"X-Container-Read": "someone:else"})
+        self.assertEqual(self.as_bob("GET", "/shared/o").code, 403)
+
+    def test_read_grant_lets_another_project_read_and_list(self) -> None:
+        self.swift("POST", "/shared", headers={"X-Container-Read": f"{self.bob.tenant_id}:*"})
+        self.assertEqual(self.as_bob("GET", "/shared/o").body, b"data")
+        self.assertEqual(self.as_bob("GET", "/shared").body, b"o\n")
+        self.assertEqual(self.as_bob("PUT", "/shared/new", b"x").code, 403)
+        self.assertEqual(self.as_bob("DELETE", "/shared").code, 403)
+
+    def test_write_grant_lets_another_user_write_objects(self) -> None:
+        self.swift("POST", "/shared", headers={"X-Container-Write": "*:bob"})
+        self.assertEqual(self.as_bob("PUT", "/shared/new", b"x").code, 201)
+        self.assertEqual(self.as_bob("DELETE", "/shared/o").code, 204)
+        self.assertEqual(self.as_bob("GET", "/shared/new").code, 403)
+        self.assertEqual(self.names("/shared"), ["new"])

@@ -90,20 +90,22 @@ class ObjectStoragePlugin:
         return ObjectStorageAPI(core, account, region, tenant_id).app.resource()
 
     def anonymous_paths(self) -> set[tuple[str, ...]]:
-        return {("info",)}
+        return {("info",), ("healthcheck",)}
 
     def admits(self, core: IMimicCore, region: str, tenant_id: str, request: IRequest) -> bool:
         """
-        A temporary URL, or a GET or HEAD in a container someone made
-        public, reaches the account without a token, once it exists.
+        Requests the account's token is not needed for reach the account
+        (once it exists), which then decides (:mod:`.access`): those with
+        a temporary URL, and those for a container with ACLs (public
+        reads, or grants to other projects).
         """
         account = core.existing_region_state(SERVICE_NAME, tenant_id, region)
         if not isinstance(account, Account):
             return False
         if tempurl.present(request.args):
             return True
-        return request.method in (b"GET", b"HEAD") and any(
-            ".r:*" in container.acls.get("x-container-read", "")
+        return any(
+            container.acls.get("x-container-read") or container.acls.get("x-container-write")
             for container in _named_container(account, request)
         )
 

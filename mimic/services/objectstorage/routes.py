@@ -31,7 +31,7 @@ from twisted.web.iweb import IRequest
 
 from mimic.http import HTTPError, RawBody, handle_errors, header
 from mimic.interfaces import IMimicCore
-from mimic.services.objectstorage import tempurl
+from mimic.services.objectstorage import access, bulk, tempurl
 from mimic.services.objectstorage.errors import (
     DOMAIN_ERRORS,
     HTML,
@@ -39,7 +39,6 @@ from mimic.services.objectstorage.errors import (
     NOT_FOUND,
     UNEXPECTED,
     swift_error,
-    title,
     trans_id,
     EXPLANATIONS,
 )
@@ -85,6 +84,7 @@ from mimic.services.objectstorage.validation import (
     listing_query,
     metadata_changes,
     object_headers,
+    object_metadata,
     parse_ranges,
     query_args,
     slo_manifest,
@@ -98,6 +98,7 @@ from mimic.services.objectstorage.views import (
     container_headers,
     http_date,
     listing_body,
+    meta_headers,
     object_entry,
     object_headers as object_response_headers,
 )
@@ -160,8 +161,9 @@ class ObjectStorageAPI:
         content_type: bytes = HTML,
     ) -> bytes:
         """
-        A response as Swift writes one: a status page body for 201/202
-        when there is nothing else to say, none for 204.
+        A response as Swift writes one: a status page body for 202 when
+        there is nothing else to say, none for 201 and 204; a content type
+        and length on every one (204 included: clients check).
         """
         request.setResponseCode(status)
         for name, value in (headers or {}).items():
@@ -170,9 +172,9 @@ class ObjectStorageAPI:
             body = b""
             if status == 202:
                 body = f"<html><h1>Accepted</h1><p>{EXPLANATIONS[202]}</p></html>".encode()
-        if status != 204:
+        if status != 204 or not request.responseHeaders.hasHeader(b"content-type"):
             request.setHeader(b"content-type", content_type)
-            request.setHeader(b"content-length", b"%d" % len(body))
+        request.setHeader(b"content-length", b"%d" % len(body))
         return body
 
     def decide(self, event: Any, container: str = "", name: str = "", method: str = "") -> Any:
@@ -197,48 +199,39 @@ class ObjectStorageAPI:
             return deferLater(self.core.clock, outcome.seconds, work)  # type: ignore[arg-type]
         return work()
 
+    def token(self, request: IRequest) -> Any:
+        return self.core.sessions.token(header(request, "x-auth-token"))
+
     def authenticated(self, request: IRequest) -> bool:
-        token = self.core.sessions.token(header(request, "x-auth-token"))
+        token = self.token(request)
         return token is not None and token.tenant_id == self.tenant_id
 
     def grant(
         self, request: IRequest, method: str, container: str | None, name: str | None
     ) -> tempurl.TempURL | None:
         """
-        Refuse a request without the account's token unless a temporary
-        URL or a public container allows it; the temporary URL, if that
-        is what allows it.
+        Whether this request may go on (see :mod:`.access`): ``None`` if
+        it may, the temporary URL if that is what allows it; Swift's 401
+        or 403 if it may not.
         """
-        if self.authenticated(request):
-            return None
-        temp = tempurl.parse(query_args(request))
-        if temp is not None and container and name:
-            keys = [
-                value
-                for key, value in self.account.metadata.items()
-                if key in ("temp-url-key", "temp-url-key-2")
-            ]
-            found = self.account.containers.get(container)
-            if found is not None:
-                keys += [
-                    value
-                    for key, value in found.metadata.items()
-                    if key in ("temp-url-key", "temp-url-key-2")
-                ]
-            full = request.path.decode("utf-8", "replace")
-            from urllib.parse import unquote
-
-            full = unquote(full)
-            start = full.find("/v1/")
-            paths = [full] + ([full[start:]] if start > 0 else [])
-            if tempurl.valid(temp, method, paths, name, keys, self.now()):
+        args = query_args(request)
+        if container and name and tempurl.present(args):
+            temp = tempurl.parse(args)
+            keys = access.temp_url_keys(self.account, container)
+            paths = access.signed_paths(request.path)
+            if temp is not None and tempurl.valid(temp, method, paths, name, keys, self.now()):
                 return temp
             raise swift_error(401, "401 Unauthorized: Temp URL invalid\n")
-        if container and method in ("GET", "HEAD"):
-            found = self.account.containers.get(container)
-            if found is not None and _public(found.acls.get("x-container-read"), "read" if name else "list"):
+        token = self.token(request)
+        if token is not None and token.tenant_id == self.tenant_id:
+            return None
+        found = self.account.containers.get(container) if container else None
+        if found is not None:
+            if token is not None and access.project_grant(found, token, method, listing=not name):
                 return None
-        raise swift_error(401)
+            if method in access.READ_METHODS and access.public(found, listing=not name):
+                return None
+        raise swift_error(403 if token is not None else 401)
 
     # -- capabilities ---------------------------------------------------
 
@@ -247,6 +240,14 @@ class ObjectStorageAPI:
         self.stamp(request)
         body = json.dumps(capabilities()).encode("utf-8")
         return self.answer(request, 200, body=body, content_type=b"application/json; charset=UTF-8")
+
+    @app.route("/healthcheck", methods=["GET", "HEAD"])
+    def healthcheck(self, request: IRequest) -> bytes:
+        """
+        Swift's healthcheck middleware: ``OK`` while the proxy serves.
+        """
+        self.stamp(request)
+        return self.answer(request, 200, body=b"OK", content_type=b"text/plain")
 
     # -- dispatch -------------------------------------------------------
 
@@ -350,9 +351,12 @@ class ObjectStorageAPI:
     def account_request(self, request: IRequest, method: str) -> Any:
         if method in ("GET", "HEAD"):
             return self.list_containers(request, method)
+        args = query_args(request)
+        if method in ("POST", "DELETE") and b"bulk-delete" in args:
+            return self.bulk_delete(request)
+        if method == "PUT" and b"extract-archive" in args:
+            return self.extract_archive(request, None)
         if method == "POST":
-            if b"bulk-delete" in query_args(request):
-                return self.bulk_delete(request)
             changes = metadata_changes(headers_of(request), "account")
             merged = dict(self.account.metadata)
             apply_metadata(merged, changes)
@@ -360,6 +364,16 @@ class ObjectStorageAPI:
             self.account.metadata = merged
             return self.answer(request, 204, account_headers(self.account))
         return self.refuse_method("GET, HEAD, POST")
+
+    def extract_archive(self, request: IRequest, container: str | None) -> bytes:
+        kind = query_args(request).get(b"extract-archive", [b""])[0].decode("ascii", "replace")
+
+        def refuse(target: str, name: str) -> None:
+            self.decide(OBJECT_WRITE, target, name, "PUT")
+
+        result = bulk.extract_archive(self.account, read_body(request), kind, container, self.now(), refuse)
+        body, content_type = bulk.report(result, header(request, "accept") or "")
+        return self.answer(request, 200, body=body, content_type=content_type)
 
     def list_containers(self, request: IRequest, method: str) -> Any:
         query = listing_query(request)
@@ -403,44 +417,14 @@ class ObjectStorageAPI:
         paths = bulk_delete_paths(read_body(request))
         if len(paths) > MAX_DELETES_PER_REQUEST:
             raise swift_error(413, f"Maximum Bulk Deletes: {MAX_DELETES_PER_REQUEST} per request")
-        deleted = not_found = 0
-        errors: list[list[str]] = []
-        for container, name in paths:
-            path = f"/{container}" + (f"/{name}" if name else "")
-            try:
-                if name is None:
-                    self.decide(CONTAINER_DELETE, container)
-                    self.account.delete_container(container)
-                else:
-                    self.decide(OBJECT_DELETE, container, name, "DELETE")
-                    self.account.delete_object(container, name)
-                deleted += 1
-            except SwiftRefusal as refusal:
-                if refusal.status == 404:
-                    not_found += 1
-                else:
-                    errors.append([path, f"{refusal.status} {title(refusal.status)}"])
-            except HTTPError as refusal:  # a known condition's response
-                errors.append([path, f"{refusal.status} {title(refusal.status)}"])
-        status_line = "400 Bad Request" if errors else "200 OK"
-        result = {
-            "Number Deleted": deleted,
-            "Number Not Found": not_found,
-            "Response Status": status_line,
-            "Response Body": "",
-            "Errors": errors,
-        }
-        accept = (header(request, "accept") or "").lower()
-        if "application/json" in accept:
-            return self.answer(request, 200, body=json.dumps(result).encode(), content_type=b"application/json")
-        lines = [
-            f"Number Deleted: {deleted}",
-            f"Number Not Found: {not_found}",
-            "Response Body: ",
-            f"Response Status: {status_line}",
-            "Errors:",
-        ] + [f"{path}, {status}" for path, status in errors]
-        return self.answer(request, 200, body=("\n".join(lines) + "\n").encode(), content_type=b"text/plain")
+        result = bulk.delete_paths(
+            self.account,
+            paths,
+            lambda container, name: self.decide(OBJECT_DELETE, container, name, "DELETE"),
+            lambda container: self.decide(CONTAINER_DELETE, container),
+        )
+        body, content_type = bulk.report(result, header(request, "accept") or "")
+        return self.answer(request, 200, body=body, content_type=content_type)
 
     # -- containers -----------------------------------------------------
 
@@ -448,6 +432,9 @@ class ObjectStorageAPI:
         if method in ("GET", "HEAD"):
             return self.list_objects(request, method, name)
         if method == "PUT":
+            if b"extract-archive" in query_args(request):
+                self.account.container(name)
+                return self.extract_archive(request, name)
             return self.put_container(request, name)
         if method == "POST":
             container = self.account.container(name)
@@ -565,10 +552,7 @@ class ObjectStorageAPI:
         reader = JoinedReader(parts)
         headers = object_response_headers(stored, etag, reader.length)
         if temp is not None:
-            disposition = "inline" if temp.inline else "attachment"
-            filename = temp.filename or name.rsplit("/", 1)[-1]
-            headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-            headers = {k: v for k, v in headers.items() if not k.lower().startswith("x-object-meta-")}
+            headers = access.temp_url_headers(temp, name, headers, request.method.decode("ascii"))
         self.check_preconditions(request, etag, stored.timestamp, headers)
         if request.method == b"HEAD":
             return self.answer_head(request, headers)
@@ -683,7 +667,7 @@ class ObjectStorageAPI:
         return read_body(request)
 
     def new_object(self, headers: dict[str, str], name: str, data: bytes, etag: str) -> StoredObject:
-        metadata = {k: v for k, v in metadata_changes(headers, "object").items() if v}
+        metadata = object_metadata(headers)
         check_metadata(metadata, "object")
         expiry = delete_at(headers, self.now())
         return StoredObject(
@@ -763,7 +747,7 @@ class ObjectStorageAPI:
             manifest, segments = None, None
         fresh = flag(headers.get("x-fresh-metadata"))
         metadata = {} if fresh else dict(source.metadata)
-        apply_metadata(metadata, metadata_changes(headers, "object"))
+        metadata.update(object_metadata(headers))
         check_metadata(metadata, "object")
         kept = {} if fresh else dict(source.headers)
         kept.update(object_headers(headers))
@@ -788,14 +772,16 @@ class ObjectStorageAPI:
                 "Etag": etag if segments is None else f'"{etag}"',
                 "Last-Modified": http_date(copied.timestamp),
                 "X-Copied-From": f"{source_container}/{source_name}",
+                "X-Copied-From-Account": self.account.name,
                 "X-Copied-From-Last-Modified": http_date(source.timestamp),
+                **meta_headers("Object", copied.metadata),
             },
         )
 
     def post_object(self, request: IRequest, container: str, name: str) -> bytes:
         headers = headers_of(request)
         stored = self.account.get_object(container, name)
-        metadata = {k: v for k, v in metadata_changes(headers, "object").items() if v}
+        metadata = object_metadata(headers)
         check_metadata(metadata, "object")
         expiry = delete_at(headers, self.now())
         stored.metadata = metadata

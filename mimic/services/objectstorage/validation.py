@@ -114,6 +114,15 @@ def metadata_changes(headers: dict[str, str], kind: str) -> dict[str, str | None
     return changes
 
 
+def object_metadata(headers: dict[str, str]) -> dict[str, str]:
+    """
+    An object's metadata from a ``PUT``, ``POST`` or copy: every
+    ``X-Object-Meta-*`` header, an empty value kept as one (only accounts
+    and containers take an empty value as a removal).
+    """
+    return {k: v for k, v in metadata_changes(headers, "object").items() if v is not None}
+
+
 def check_metadata(metadata: dict[str, str], kind: str) -> None:
     """
     Swift's limits on what an account, container or object may hold:

@@ -58,7 +58,7 @@ def listing_time(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-def _meta_headers(kind: str, metadata: dict[str, str]) -> dict[str, str]:
+def meta_headers(kind: str, metadata: dict[str, str]) -> dict[str, str]:
     return {f"X-{kind}-Meta-{key.title()}": value for key, value in metadata.items()}
 
 
@@ -72,7 +72,7 @@ def account_headers(account: Account) -> dict[str, str]:
         "X-Account-Storage-Policy-Policy-0-Object-Count": str(account.object_count),
         "X-Account-Storage-Policy-Policy-0-Bytes-Used": str(account.bytes_used),
     }
-    headers.update(_meta_headers("Account", account.metadata))
+    headers.update(meta_headers("Account", account.metadata))
     return headers
 
 
@@ -84,7 +84,7 @@ def container_headers(container: Container) -> dict[str, str]:
         "X-Storage-Policy": "Policy-0",
         "Last-Modified": http_date(container.created),
     }
-    headers.update(_meta_headers("Container", container.metadata))
+    headers.update(meta_headers("Container", container.metadata))
     for name, value in container.acls.items():
         headers["-".join(part.title() for part in name.split("-"))] = value
     return headers
@@ -107,7 +107,7 @@ def object_headers(stored: StoredObject, etag: str, length: int) -> dict[str, st
         headers["X-Object-Manifest"] = stored.manifest
     if stored.segments is not None:
         headers["X-Static-Large-Object"] = "True"
-    headers.update(_meta_headers("Object", stored.metadata))
+    headers.update(meta_headers("Object", stored.metadata))
     return headers
 
 
@@ -257,5 +257,10 @@ def capabilities() -> dict[str, Any]:
             "outgoing_allow_headers": ["x-object-meta-public-*"],
             "allowed_digests": ["sha1", "sha256", "sha512"],
         },
+        "bulk_upload": {
+            "max_containers_per_extraction": 10000,
+            "max_failed_extractions": 1000,
+        },
         "container_quotas": {},
+        "healthcheck": {},
     }
