@@ -335,14 +335,18 @@ class SwiftclientConnectionTests(ObjectStorageTestCase):
         for url in signed:
             response = requests.get(url, timeout=10)
             self.assertEqual((response.status_code, response.content), (200, b"%PDF quarterly"), url)
-            self.assertEqual(response.headers["content-disposition"], 'attachment; filename="report.pdf"')
+            self.assertEqual(
+                response.headers["content-disposition"],
+                "attachment; filename=\"report.pdf\"; filename*=UTF-8''report.pdf",
+            )
         sha256 = host + generate_temp_url(
             full_path, now + 60, "account-secret", "GET", absolute=True, digest="sha256"
         )
         self.assertEqual(requests.get(sha256, timeout=10).status_code, 200)
         self.assertEqual(requests.head(signed[0], timeout=10).status_code, 200)
         inline = requests.get(signed[0] + "&inline", timeout=10)
-        self.assertEqual(inline.headers["content-disposition"], 'inline; filename="report.pdf"')
+        # Swift's tempurl: "inline" alone unless a filename is asked for.
+        self.assertEqual(inline.headers["content-disposition"], "inline")
         # A prefix-based URL (swiftclient can only cut the prefix from a
         # /v1/account/container/prefix path) opens every object under it.
         conn.put_object("shared", "q3/summary.txt", b"up")
