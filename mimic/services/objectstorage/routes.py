@@ -326,7 +326,7 @@ class ObjectStorageAPI:
     def list_cdn_containers(self, request: IRequest) -> bytes:
         query = listing_query(request)
         enabled_only = flag(_arg(request, "enabled_only"))
-        entries = []
+        entries: list[dict[str, Any]] = []
         for name in sorted(self.account.cdn, reverse=query.reverse):
             if len(entries) >= query.limit:
                 break
