@@ -453,7 +453,7 @@ class KnownConditionTests(ObjectStorageTestCase):
         conn.put_container("flaky")
         self.register("object_write", "fail", times=1, object="^retried$")
         retrying = swiftclient.Connection(
-            preauthurl=conn.get_auth()[0], preauthtoken=conn.token, retries=1, starting_backoff=0.01
+            preauthurl=conn.get_auth()[0], preauthtoken=conn.token, retries=1, starting_backoff=0
         )
         # swiftclient re-sends only what it can rewind.
         retrying.put_object("flaky", "retried", io.BytesIO(b"second time lucky"), content_length=17)
