@@ -15,6 +15,7 @@ from mimic.services.objectstorage.model import (
     Account,
     StorageBudget,
     StoredObject,
+    Subdir,
     SwiftRefusal,
     etag_of,
 )
@@ -106,3 +107,65 @@ class AccountTests(SynchronousTestCase):
         self.assertIsNone(dropped())
         self.clock.advance(3600)
         self.assertEqual(self.budget.used, 0)
+
+    def test_deleted_objects_leave_no_bytes_behind(self) -> None:
+        self.account.put_object("c", stored("big", b"x" * 90))
+        self.account.delete_object("c", "big")
+        [tombstone] = self.account.container("c").tombstones
+        self.assertEqual(tombstone.entry.stored_bytes, 90)
+        self.assertFalse(hasattr(tombstone.entry, "data"))
+
+    def test_tombstones_are_forgotten_after_an_hour(self) -> None:
+        self.account.put_object("c", stored("a"))
+        self.account.delete_object("c", "a")
+        self.clock.advance(3601)
+        self.account.put_object("c", stored("b"))
+        self.account.delete_object("c", "b")
+        self.assertEqual([t.entry.name for t in self.account.container("c").tombstones], ["b"])
+
+
+class DelimiterTests(SynchronousTestCase):
+    """
+    Pseudo-directories fold by bisection, in both directions, and a page
+    that ends on one goes on after it.
+    """
+
+    def setUp(self) -> None:
+        self.account = Account("AUTH_test", Clock(), StorageBudget(10**6))
+        self.account.put_container("c", {}, {})
+        for name in ["a", "d1/x", "d1/y", "d2/deep/z", "d2/x", "e", "f/"]:
+            self.account.put_object("c", stored(name))
+
+    def listed(self, **query: object) -> list[str]:
+        args: dict[str, object] = {"marker": None, "end_marker": None, "prefix": "", "reverse": False}
+        args.update(query)
+        container = self.account.container("c")
+        items = self.account.iter_objects(container, **args)  # type: ignore[arg-type]
+        return [item.name + ("*" if isinstance(item, Subdir) else "") for item in items]
+
+    def test_folding(self) -> None:
+        self.assertEqual(self.listed(delimiter="/"), ["a", "d1/*", "d2/*", "e", "f/*"])
+        self.assertEqual(self.listed(delimiter="/", prefix="d2/"), ["d2/deep/*", "d2/x"])
+
+    def test_marker_on_a_subdir_goes_on_after_it(self) -> None:
+        self.assertEqual(self.listed(delimiter="/", marker="d1/"), ["d2/*", "e", "f/*"])
+
+    def test_reverse(self) -> None:
+        self.assertEqual(self.listed(delimiter="/", reverse=True), ["f/*", "e", "d2/*", "d1/*", "a"])
+        self.assertEqual(self.listed(delimiter="/", reverse=True, marker="e"), ["d2/*", "d1/*", "a"])
+
+    def test_a_directory_of_many_costs_one_entry(self) -> None:
+        for index in range(2000):
+            self.account.put_object("c", stored(f"d1/{index:05d}"))
+        container = self.account.container("c")
+        lookups = []
+        original = container.objects.__class__.__getitem__
+
+        class Counting(dict):  # type: ignore[type-arg]
+            def __getitem__(self, key: str) -> StoredObject:
+                lookups.append(key)
+                return original(self, key)
+
+        container.objects = Counting(container.objects)
+        self.assertEqual(self.listed(delimiter="/")[:2], ["a", "d1/*"])
+        self.assertLess(len(lookups), 10)

@@ -134,12 +134,27 @@ class StoredObject:
 
 
 @frozen
+class Gone:
+    """
+    What a listing showed of an object that has since been deleted: its
+    description, not its bytes.
+    """
+
+    name: str
+    etag: str
+    stored_bytes: int
+    content_type: str
+    timestamp: float
+    segments: None = None
+
+
+@frozen
 class Tombstone:
     """
     A deleted object, remembered for a while for a listing that lags.
     """
 
-    entry: StoredObject
+    entry: Gone
     deleted_at: float
 
 
@@ -212,45 +227,6 @@ class Container:
         if quota_count is not None and self.object_count + more_objects > quota_count:
             raise SwiftRefusal(413, "Upload exceeds quota.")
 
-    def iter_from(
-        self,
-        marker: str | None,
-        end_marker: str | None,
-        prefix: str,
-        reverse: bool,
-    ) -> Iterator[str]:
-        """
-        Names in Swift's listing order: after ``marker`` and before
-        ``end_marker`` (the other way round when ``reverse``), starting
-        with ``prefix``.  Found by bisection, so skipping costs nothing.
-        """
-        return _iter_names(self.names, marker, end_marker, prefix, reverse)
-
-
-def _iter_names(
-    names: list[str], marker: str | None, end_marker: str | None, prefix: str, reverse: bool
-) -> Iterator[str]:
-    if not reverse:
-        start = bisect_right(names, marker) if marker else 0
-        if prefix:
-            start = max(start, bisect_left(names, prefix))
-        stop = bisect_left(names, end_marker) if end_marker else len(names)
-        for index in range(start, stop):
-            name = names[index]
-            if not name.startswith(prefix):
-                return
-            yield name
-    else:
-        stop = bisect_left(names, marker) if marker else len(names)
-        start = bisect_right(names, end_marker) if end_marker else 0
-        for index in range(stop - 1, start - 1, -1):
-            name = names[index]
-            if prefix and not name.startswith(prefix):
-                if name < prefix:
-                    return
-                continue
-            yield name
-
 
 #: Rackspace's CDN defaults and bounds for a container's TTL (seconds).
 CDN_DEFAULT_TTL = 259200
@@ -269,6 +245,62 @@ class CdnSettings:
     enabled: bool = True
     ttl: int = CDN_DEFAULT_TTL
     log_retention: bool = False
+
+
+@frozen
+class Subdir:
+    """
+    A pseudo-directory in a listing with a delimiter: the names under it,
+    folded into one entry.
+    """
+
+    name: str
+
+
+def _iter_names(
+    names: list[str],
+    marker: str | None,
+    end_marker: str | None,
+    prefix: str,
+    reverse: bool,
+    delimiter: str | None = None,
+) -> Iterator[str | Subdir]:
+    """
+    ``names`` (sorted) in listing order, from ``marker`` to
+    ``end_marker``, under ``prefix``; with a ``delimiter``, the names
+    below each pseudo-directory fold into one :class:`Subdir` and are
+    skipped by bisection, so a page costs its own length whatever the
+    directories hold.  As in Swift, a pseudo-directory equal to the
+    marker (the last entry of the previous page) is not listed again.
+    """
+    start = bisect_right(names, marker) if marker and not reverse else 0
+    if prefix:
+        start = max(start, bisect_left(names, prefix))
+    stop = bisect_left(names, end_marker) if end_marker and not reverse else len(names)
+    if prefix:
+        beyond_prefix = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        stop = min(stop, bisect_left(names, beyond_prefix))
+    if reverse:
+        if marker:
+            stop = min(stop, bisect_left(names, marker))
+        if end_marker:
+            start = max(start, bisect_right(names, end_marker))
+    index = stop - 1 if reverse else start
+    while start <= index < stop:
+        name = names[index]
+        cut = name.find(delimiter, len(prefix)) if delimiter else -1
+        if cut < 0:
+            yield name
+            index += -1 if reverse else 1
+            continue
+        subdir = name[: cut + 1]
+        if subdir != marker:
+            yield Subdir(subdir)
+        if reverse:
+            index = bisect_left(names, subdir, start, stop) - 1
+        else:
+            beyond = subdir[:-1] + chr(ord(subdir[-1]) + 1)
+            index = bisect_left(names, beyond, start, stop)
 
 
 @implementer(IRegionState)
@@ -351,9 +383,14 @@ class Account:
         del self.container_names[bisect_left(self.container_names, name)]
 
     def iter_containers(
-        self, marker: str | None, end_marker: str | None, prefix: str, reverse: bool
-    ) -> Iterator[str]:
-        return _iter_names(self.container_names, marker, end_marker, prefix, reverse)
+        self,
+        marker: str | None,
+        end_marker: str | None,
+        prefix: str,
+        reverse: bool,
+        delimiter: str | None = None,
+    ) -> Iterator[str | Subdir]:
+        return _iter_names(self.container_names, marker, end_marker, prefix, reverse, delimiter)
 
     def cdn_enable(self, name: str, changes: dict[str, Any]) -> bool:
         """
@@ -436,9 +473,13 @@ class Account:
         end_marker: str | None,
         prefix: str,
         reverse: bool,
-    ) -> Iterator[StoredObject]:
+        delimiter: str | None = None,
+    ) -> Iterator[StoredObject | Subdir]:
         now = self.now()
-        for name in container.iter_from(marker, end_marker, prefix, reverse):
+        for name in _iter_names(container.names, marker, end_marker, prefix, reverse, delimiter):
+            if isinstance(name, Subdir):
+                yield name
+                continue
             stored = container.objects[name]
             if not stored.expired(now):
                 yield stored
@@ -453,7 +494,7 @@ class Account:
         container = self.containers.get(container_name)
         if container is None:
             return []
-        return list(self.iter_objects(container, None, None, prefix, False))
+        return [o for o in self.iter_objects(container, None, None, prefix, False) if isinstance(o, StoredObject)]
 
     # -- bookkeeping ----------------------------------------------------
 
@@ -461,7 +502,12 @@ class Account:
         self._forget(container, stored)
         del container.objects[stored.name]
         del container.names[bisect_left(container.names, stored.name)]
-        container.tombstones.append(Tombstone(stored, self.now()))
+        now = self.now()
+        tombstones = container.tombstones
+        while tombstones and tombstones[0].deleted_at < now - TOMBSTONE_SECONDS:
+            tombstones.popleft()
+        gone = Gone(stored.name, stored.etag, stored.stored_bytes, stored.content_type, stored.timestamp)
+        tombstones.append(Tombstone(gone, now))
 
     def _forget(self, container: Container, stored: StoredObject) -> None:
         container.bytes_used -= stored.stored_bytes
@@ -507,7 +553,7 @@ def apply_metadata(metadata: dict[str, str], changes: dict[str, str | None]) -> 
             metadata.pop(key, None)
 
 
-def recent_tombstones(container: Container, since: float) -> Iterable[StoredObject]:
+def recent_tombstones(container: Container, since: float) -> Iterable[Gone]:
     return [t.entry for t in container.tombstones if t.deleted_at > since]
 
 

@@ -7,6 +7,7 @@ region, named as Rackspace names it (``MossoCloudFS_<id>``).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from twisted.plugin import IPlugin
@@ -50,26 +51,7 @@ class ObjectStoragePlugin:
         lists it), public and internal (ServiceNet) URLs alike; and its
         CDN management API, ``cloudFilesCDN`` of type ``rax:object-cdn``.
         """
-        account = account_name(tenant_id)
-        path = f"v1/{account}"
-        return [
-            Entry(
-                "object-store",
-                "cloudFiles",
-                tuple(
-                    Endpoint(region, path, tenant_id=account, internal_path=path)
-                    for region in REGIONS
-                ),
-            ),
-            # Rackspace lists the CDN management API beside the store
-            # (public only), and clients look for both: libcloud's Cloud
-            # Files driver refuses to start without it.
-            Entry(
-                "rax:object-cdn",
-                "cloudFilesCDN",
-                tuple(Endpoint(region, f"cdn/{path}", tenant_id=account) for region in REGIONS),
-            ),
-        ]
+        return list(_catalog_entries(tenant_id))
 
     def failure_events(self) -> tuple[Event, ...]:
         return EVENTS
@@ -120,3 +102,33 @@ def _named_container(account: Account, request: IRequest) -> list[Any]:
         if found is not None:
             return [found]
     return []
+
+
+@lru_cache(maxsize=4096)
+def _catalog_entries(tenant_id: str) -> tuple[Entry, ...]:
+    """
+    A tenant's entries, made once: the core asks for them on every
+    request (to know the service's regions), and making the account's
+    name is most of that cost.
+    """
+    account = account_name(tenant_id)
+    path = f"v1/{account}"
+    return (
+        Entry(
+            "object-store",
+            "cloudFiles",
+            tuple(
+                Endpoint(region, path, tenant_id=account, internal_path=path)
+                for region in REGIONS
+            ),
+        ),
+        # Rackspace lists the CDN management API beside the store
+        # (public only), and clients look for both: libcloud's Cloud
+        # Files driver refuses to start without it.
+        Entry(
+            "rax:object-cdn",
+            "cloudFilesCDN",
+            tuple(Endpoint(region, f"cdn/{path}", tenant_id=account) for region in REGIONS),
+        ),
+    )
+

@@ -58,6 +58,7 @@ from mimic.services.objectstorage.model import (
     Container,
     Segment,
     StoredObject,
+    Subdir,
     SwiftRefusal,
     apply_metadata,
     etag_of,
@@ -195,8 +196,8 @@ class ObjectStorageAPI:
             if outcome.real_time:
                 from twisted.internet import reactor
 
-                return deferLater(reactor, outcome.seconds, work)  # type: ignore[arg-type]
-            return deferLater(self.core.clock, outcome.seconds, work)  # type: ignore[arg-type]
+                return deferLater(reactor, outcome.seconds, work)
+            return deferLater(self.core.clock, outcome.seconds, work)
         return work()
 
     def token(self, request: IRequest) -> Any:
@@ -381,7 +382,9 @@ class ObjectStorageAPI:
 
         def respond() -> bytes:
             account = self.account
-            names = account.iter_containers(query.marker, query.end_marker, query.prefix, query.reverse)
+            names = account.iter_containers(
+                query.marker, query.end_marker, query.prefix, query.reverse, query.delimiter
+            )
             entries = _page(
                 names,
                 query,
@@ -488,7 +491,7 @@ class ObjectStorageAPI:
                 )
             else:
                 objects = self.account.iter_objects(
-                    container, query.marker, query.end_marker, query.prefix, query.reverse
+                    container, query.marker, query.end_marker, query.prefix, query.reverse, query.delimiter
                 )
                 entries = _page(objects, query, object_entry)
             return self.listing(request, "container", container.name, entries, query, container_headers(container))
@@ -678,7 +681,7 @@ class ObjectStorageAPI:
             timestamp=self.now(),
             metadata=metadata,
             headers=object_headers(headers),
-            delete_at=None if expiry is False else expiry,  # type: ignore[arg-type]
+            delete_at=None if expiry is False else expiry,
         )
 
     def put_manifest(
@@ -760,7 +763,7 @@ class ObjectStorageAPI:
             timestamp=self.now(),
             metadata=metadata,
             headers=kept,
-            delete_at=None if expiry is False else expiry,  # type: ignore[arg-type]
+            delete_at=None if expiry is False else expiry,
             manifest=manifest,
             segments=segments,
         )
@@ -791,7 +794,7 @@ class ObjectStorageAPI:
         if "x-object-manifest" in headers:
             stored.manifest = dlo_manifest(headers["x-object-manifest"])
         if expiry is not False:
-            self.account.set_delete_at(container, stored, expiry)  # type: ignore[arg-type]
+            self.account.set_delete_at(container, stored, expiry)
         elif "x-remove-delete-at" in headers:
             self.account.set_delete_at(container, stored, None)
         return self.answer(request, 202)
@@ -861,43 +864,28 @@ def _listing_time(seconds: float) -> str:
 
 def _page(items: Any, query: ListingQuery, entry: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
     """
-    One page of a listing: at most ``query.limit`` entries, with names
-    under the same pseudo-directory (the prefix up to the next
-    ``delimiter``) folded into one ``subdir``.
+    One page of a listing: at most ``query.limit`` entries, each
+    pseudo-directory (:class:`~.model.Subdir`) as a ``subdir``.
     """
     page: list[dict[str, Any]] = []
     if query.limit == 0:
         return page
-    last_subdir = None
     for item in items:
-        name = item if isinstance(item, str) else item.name
-        if query.delimiter is not None:
-            rest = name[len(query.prefix):]
-            cut = rest.find(query.delimiter)
-            if cut >= 0:
-                subdir = query.prefix + rest[: cut + 1]
-                if subdir == last_subdir or (query.marker and not query.reverse and subdir <= query.marker):
-                    continue
-                last_subdir = subdir
-                page.append({"subdir": subdir})
-                if len(page) >= query.limit:
-                    break
-                continue
-        page.append(entry(item))
+        page.append({"subdir": item.name} if isinstance(item, Subdir) else entry(item))
         if len(page) >= query.limit:
             break
     return page
 
 
-def _lagging(account: Account, container: Container, query: ListingQuery, as_of: float) -> list[StoredObject]:
+def _lagging(account: Account, container: Container, query: ListingQuery, as_of: float) -> list[Any]:
     """
     The container's objects as a listing ``as_of`` an earlier time shows
     them: without the ones written since, with the ones deleted since.
     """
-    now_objects = {
+    now_objects: dict[str, Any] = {
         stored.name: stored
         for stored in account.iter_objects(container, query.marker, query.end_marker, query.prefix, query.reverse)
-        if stored.timestamp <= as_of
+        if isinstance(stored, StoredObject) and stored.timestamp <= as_of
     }
     for gone in recent_tombstones(container, as_of):
         if (
@@ -908,4 +896,13 @@ def _lagging(account: Account, container: Container, query: ListingQuery, as_of:
             and (not query.end_marker or (gone.name > query.end_marker if query.reverse else gone.name < query.end_marker))
         ):
             now_objects[gone.name] = gone
-    return sorted(now_objects.values(), key=lambda s: s.name, reverse=query.reverse)
+    listed: list[Any] = []
+    for item in sorted(now_objects.values(), key=lambda s: s.name, reverse=query.reverse):
+        cut = item.name.find(query.delimiter, len(query.prefix)) if query.delimiter else -1
+        if cut < 0:
+            listed.append(item)
+            continue
+        folded = Subdir(item.name[: cut + 1])
+        if folded.name != query.marker and (not listed or listed[-1] != folded):
+            listed.append(folded)
+    return listed

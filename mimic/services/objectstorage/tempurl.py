@@ -20,7 +20,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from attrs import frozen
 
@@ -85,7 +85,7 @@ def present(args: dict[bytes, list[bytes]]) -> bool:
     return b"temp_url_sig" in args and b"temp_url_expires" in args
 
 
-def _signature_bytes(signature: str) -> tuple[bytes, type] | None:
+def _signature_bytes(signature: str) -> tuple[bytes, Callable[..., Any]] | None:
     algorithm, colon, encoded = signature.partition(":")
     if colon:
         digest = _NAMED.get(algorithm)

@@ -30,6 +30,7 @@ from mimic.services.objectstorage.model import (
     Account,
     CdnSettings,
     Container,
+    Gone,
     StoredObject,
 )
 
@@ -162,7 +163,7 @@ def cdn_entry(account: str, container: str, settings: CdnSettings) -> dict[str, 
     }
 
 
-def object_entry(stored: StoredObject) -> dict[str, Any]:
+def object_entry(stored: StoredObject | Gone) -> dict[str, Any]:
     etag = stored.etag.strip('"')
     entry: dict[str, Any] = {
         "name": stored.name,
