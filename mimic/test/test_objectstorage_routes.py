@@ -730,3 +730,44 @@ class ContainerACLTests(SwiftTestCase):
         self.assertEqual(self.as_bob("DELETE", "/shared/o").code, 204)
         self.assertEqual(self.as_bob("GET", "/shared/new").code, 403)
         self.assertEqual(self.names("/shared"), ["new"])
+
+
+class CdnTests(SwiftTestCase):
+    """
+    Rackspace's CDN management API (``cloudFilesCDN``), which libcloud's
+    Cloud Files driver needs beside the store.
+    """
+
+    def setUp(self) -> None:
+        super().setUp()
+        [entry] = [e for e in self.access.access["serviceCatalog"] if e["type"] == "rax:object-cdn"]
+        self.assertEqual(entry["name"], "cloudFilesCDN")
+        self.cdn_url = entry["endpoints"][0]["publicURL"]
+        self.put("/site")
+
+    def cdn(self, method: str, path: str = "", headers: dict[str, str] | None = None) -> Response:
+        return self.mimic.request(method, self.cdn_url + path, headers=headers, token=self.access.token)
+
+    def test_enable_then_head_shows_settings_and_uris(self) -> None:
+        self.assertEqual(self.cdn("PUT", "/site", {"X-Ttl": "900"}).code, 201)
+        self.assertEqual(self.cdn("PUT", "/site").code, 202)
+        head = self.cdn("HEAD", "/site")
+        self.assertEqual(head.code, 204)
+        self.assertEqual((head.header("x-cdn-enabled"), head.header("x-ttl")), ("True", "900"))
+        self.assertTrue(head.header("x-cdn-ssl-uri").startswith("https://"))
+
+    def test_enable_of_a_missing_container_is_404_and_bad_ttl_400(self) -> None:
+        self.assertEqual(self.cdn("PUT", "/nope").code, 404)
+        self.assertEqual(self.cdn("PUT", "/site", {"X-Ttl": "5"}).code, 400)
+        self.assertEqual(self.cdn("HEAD", "/site").code, 404)
+
+    def test_listing_and_disable(self) -> None:
+        self.cdn("PUT", "/site")
+        self.cdn("POST", "/site", {"X-Cdn-Enabled": "False"})
+        listed = self.cdn("GET", "?format=json").json()
+        self.assertEqual([(c["name"], c["cdn_enabled"]) for c in listed], [("site", False)])
+        self.assertEqual(self.cdn("GET", "?format=json&enabled_only=true").json(), [])
+
+    def test_needs_the_accounts_token(self) -> None:
+        response = self.mimic.request("GET", self.cdn_url)
+        self.assertEqual(response.code, 401)
