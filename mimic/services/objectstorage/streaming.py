@@ -1,4 +1,4 @@
-# -*- test-case-name: mimic.test.test_objectstorage_routes -*-
+# -*- test-case-name: mimic.test.test_objectstorage_model, mimic.test.test_objectstorage_routes -*-
 """
 Writing an object's bytes to the client without copying them: the body
 (one object's data, or a large object's segments one after the other) is
@@ -69,7 +69,16 @@ class JoinedReader:
         return b"".join(chunks)
 
     def close(self) -> None:
-        pass
+        """
+        Let go of the bytes: a producer closes its file when the body is
+        written (or the client went away), and whatever still holds this
+        reader afterwards (a finished request, a kept-alive connection)
+        must not keep a deleted object's bytes alive.
+        """
+        for part in self._parts:
+            part.release()
+        self._parts = []
+        self._starts = []
 
     def _part_at(self, position: int) -> int:
         low, high = 0, len(self._starts) - 1
@@ -108,7 +117,9 @@ class Download(Resource):
         if request.method == b"HEAD":
             return b""
         if self.length() <= SMALL_BODY:
-            return self.small_body()
+            body = self.small_body()
+            self.reader.close()
+            return body
         ranges = self.ranges
         if not ranges:
             NoRangeStaticProducer(request, self.reader).start()
