@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
-from typing import Any, Callable, NoReturn
+from typing import Any, Callable
 
 from klein import Klein
 from twisted.internet.task import deferLater
@@ -31,7 +31,7 @@ from twisted.web.iweb import IRequest
 
 from mimic.http import HTTPError, RawBody, handle_errors, header
 from mimic.interfaces import IMimicCore
-from mimic.services.objectstorage import access, bulk, tempurl
+from mimic.services.objectstorage import access, bulk, largeobjects, tempurl
 from mimic.services.objectstorage.errors import (
     DOMAIN_ERRORS,
     HTML,
@@ -39,8 +39,6 @@ from mimic.services.objectstorage.errors import (
     NOT_FOUND,
     UNEXPECTED,
     swift_error,
-    trans_id,
-    EXPLANATIONS,
 )
 from mimic.services.objectstorage.failures import (
     CONTAINER_DELETE,
@@ -56,21 +54,20 @@ from mimic.services.objectstorage.model import (
     MAX_FILE_SIZE,
     Account,
     Container,
-    Segment,
     StoredObject,
     Subdir,
-    SwiftRefusal,
     apply_metadata,
     etag_of,
     recent_tombstones,
 )
+from mimic.services.objectstorage.cdn import CdnAPI
+from mimic.services.objectstorage.responses import answer, listing, refuse_method, stamp
 from mimic.services.objectstorage.streaming import Download, JoinedReader
 from mimic.services.objectstorage.validation import (
     CONTAINER_ACL_HEADERS,
     ListingQuery,
     bad_request,
     bulk_delete_paths,
-    cdn_changes,
     check_container_name,
     check_metadata,
     check_object_name,
@@ -88,17 +85,15 @@ from mimic.services.objectstorage.validation import (
     object_metadata,
     parse_ranges,
     query_args,
+    query_value,
     slo_manifest,
 )
 from mimic.services.objectstorage.views import (
     account_headers,
     capabilities,
-    cdn_entry,
-    cdn_headers,
     container_entry,
     container_headers,
     http_date,
-    listing_body,
     meta_headers,
     object_entry,
     object_headers as object_response_headers,
@@ -147,36 +142,6 @@ class ObjectStorageAPI:
         return self.core.clock.seconds()
 
     # -- plumbing -------------------------------------------------------
-
-    def stamp(self, request: IRequest) -> None:
-        identifier = trans_id().encode("ascii")
-        request.setHeader(b"x-trans-id", identifier)
-        request.setHeader(b"x-openstack-request-id", identifier)
-
-    def answer(
-        self,
-        request: IRequest,
-        status: int,
-        headers: dict[str, str] | None = None,
-        body: bytes | None = None,
-        content_type: bytes = HTML,
-    ) -> bytes:
-        """
-        A response as Swift writes one: a status page body for 202 when
-        there is nothing else to say, none for 201 and 204; a content type
-        and length on every one (204 included: clients check).
-        """
-        request.setResponseCode(status)
-        for name, value in (headers or {}).items():
-            request.setHeader(name.encode("latin-1"), value.encode("utf-8"))
-        if body is None:
-            body = b""
-            if status == 202:
-                body = f"<html><h1>Accepted</h1><p>{EXPLANATIONS[202]}</p></html>".encode()
-        if status != 204 or not request.responseHeaders.hasHeader(b"content-type"):
-            request.setHeader(b"content-type", content_type)
-        request.setHeader(b"content-length", b"%d" % len(body))
-        return body
 
     def decide(self, event: Any, container: str = "", name: str = "", method: str = "") -> Any:
         attributes = {
@@ -238,23 +203,23 @@ class ObjectStorageAPI:
 
     @app.route("/info", methods=["GET", "HEAD"])
     def info(self, request: IRequest) -> bytes:
-        self.stamp(request)
+        stamp(request)
         body = json.dumps(capabilities()).encode("utf-8")
-        return self.answer(request, 200, body=body, content_type=b"application/json; charset=UTF-8")
+        return answer(request, 200, body=body, content_type=b"application/json; charset=UTF-8")
 
     @app.route("/healthcheck", methods=["GET", "HEAD"])
     def healthcheck(self, request: IRequest) -> bytes:
         """
         Swift's healthcheck middleware: ``OK`` while the proxy serves.
         """
-        self.stamp(request)
-        return self.answer(request, 200, body=b"OK", content_type=b"text/plain")
+        stamp(request)
+        return answer(request, 200, body=b"OK", content_type=b"text/plain")
 
     # -- dispatch -------------------------------------------------------
 
     @app.route("/v1/", branch=True, methods=ALL_METHODS)
     def v1(self, request: IRequest) -> Any:
-        self.stamp(request)
+        stamp(request)
         segments = [s.decode("utf-8", "replace") for s in request.postpath]
         method = request.method.decode("ascii", "replace").upper()
         if not segments or not segments[0]:
@@ -280,72 +245,9 @@ class ObjectStorageAPI:
 
     # -- the CDN management API (Rackspace's cloudFilesCDN) --------------
 
-    @app.route("/cdn/v1/", branch=True, methods=ALL_METHODS)
+    @app.route("/cdn/", branch=True, methods=ALL_METHODS)
     def cdn(self, request: IRequest) -> Any:
-        """
-        Rackspace's CDN management API for the account: which containers
-        the CDN serves, for how long it caches them, and purges.  Only
-        the account's token reaches it.
-        """
-        self.stamp(request)
-        segments = [s.decode("utf-8", "replace") for s in request.postpath]
-        method = request.method.decode("ascii", "replace").upper()
-        if not segments or not segments[0]:
-            raise swift_error(412, "Bad URL")
-        if not self.authenticated(request):
-            raise swift_error(401)
-        if segments[0] != self.account.name:
-            raise swift_error(403)
-        container = segments[1] if len(segments) > 1 else ""
-        name = "/".join(segments[2:])
-        if not container:
-            if method in ("GET", "HEAD"):
-                return self.list_cdn_containers(request)
-            return self.refuse_method("GET, HEAD")
-        container = check_container_name(container)
-        if name:
-            if method != "DELETE":
-                return self.refuse_method("DELETE")
-            # A purge: the object leaves the CDN's edge caches.
-            if not self.account.cdn_settings(container).enabled:
-                raise swift_error(404)
-            self.account.get_object(container, check_object_name(name))
-            return self.answer(request, 204)
-        if method == "HEAD":
-            settings = self.account.cdn_settings(container)
-            return self.answer(request, 204, cdn_headers(self.account.name, container, settings))
-        if method == "PUT":
-            created = self.account.cdn_enable(container, cdn_changes(headers_of(request)))
-            settings = self.account.cdn_settings(container)
-            return self.answer(request, 201 if created else 202, cdn_headers(self.account.name, container, settings))
-        if method == "POST":
-            settings = self.account.cdn_settings(container)
-            self.account.cdn_enable(container, cdn_changes(headers_of(request)))
-            return self.answer(request, 204, cdn_headers(self.account.name, container, settings))
-        return self.refuse_method("HEAD, POST, PUT")
-
-    def list_cdn_containers(self, request: IRequest) -> bytes:
-        query = listing_query(request)
-        enabled_only = flag(_arg(request, "enabled_only"))
-        entries: list[dict[str, Any]] = []
-        for name in sorted(self.account.cdn, reverse=query.reverse):
-            if len(entries) >= query.limit:
-                break
-            settings = self.account.cdn[name]
-            if (
-                (enabled_only and not settings.enabled)
-                or not name.startswith(query.prefix)
-                or (query.marker and (name >= query.marker if query.reverse else name <= query.marker))
-                or (query.end_marker and (name <= query.end_marker if query.reverse else name >= query.end_marker))
-            ):
-                continue
-            entries.append(cdn_entry(self.account.name, name, settings))
-        return self.listing(request, "account", self.account.name, entries, query, {})
-
-    def refuse_method(self, allowed: str) -> NoReturn:
-        refusal = swift_error(405)
-        refusal.headers[b"allow"] = allowed.encode("ascii")
-        raise refusal
+        return CdnAPI(self.account, self.authenticated(request)).app.resource()
 
     # -- the account ----------------------------------------------------
 
@@ -363,8 +265,8 @@ class ObjectStorageAPI:
             apply_metadata(merged, changes)
             check_metadata(merged, "account")
             self.account.metadata = merged
-            return self.answer(request, 204, account_headers(self.account))
-        return self.refuse_method("GET, HEAD, POST")
+            return answer(request, 204, account_headers(self.account))
+        return refuse_method("GET, HEAD, POST")
 
     def extract_archive(self, request: IRequest, container: str | None) -> bytes:
         kind = query_args(request).get(b"extract-archive", [b""])[0].decode("ascii", "replace")
@@ -374,7 +276,7 @@ class ObjectStorageAPI:
 
         result = bulk.extract_archive(self.account, read_body(request), kind, container, self.now(), refuse)
         body, content_type = bulk.report(result, header(request, "accept") or "")
-        return self.answer(request, 200, body=body, content_type=content_type)
+        return answer(request, 200, body=body, content_type=content_type)
 
     def list_containers(self, request: IRequest, method: str) -> Any:
         query = listing_query(request)
@@ -390,31 +292,9 @@ class ObjectStorageAPI:
                 query,
                 lambda name: container_entry(account.containers[name]),
             )
-            return self.listing(request, "account", account.name, entries, query, account_headers(account))
+            return listing(request, "account", account.name, entries, query, account_headers(account))
 
         return self.after(outcome, respond)
-
-    def listing(
-        self,
-        request: IRequest,
-        kind: str,
-        owner: str,
-        entries: list[dict[str, Any]],
-        query: ListingQuery,
-        headers: dict[str, str],
-    ) -> bytes:
-        body, content_type = listing_body(kind, owner, entries, query.format)
-        if request.method == b"HEAD":
-            # Swift answers a HEAD of an account or container with 204
-            # and no body; libcloud's Cloud Files driver takes anything
-            # else for an error.
-            request.setHeader(b"content-type", b"text/plain; charset=utf-8")
-            request.setHeader(b"content-length", b"0")
-            return self.answer(request, 204, headers)
-        if not entries and query.format == "plain":
-            request.setHeader(b"content-type", content_type)
-            return self.answer(request, 204, headers)
-        return self.answer(request, 200, headers, body, content_type)
 
     def bulk_delete(self, request: IRequest) -> bytes:
         paths = bulk_delete_paths(read_body(request))
@@ -427,7 +307,7 @@ class ObjectStorageAPI:
             lambda container: self.decide(CONTAINER_DELETE, container),
         )
         body, content_type = bulk.report(result, header(request, "accept") or "")
-        return self.answer(request, 200, body=body, content_type=content_type)
+        return answer(request, 200, body=body, content_type=content_type)
 
     # -- containers -----------------------------------------------------
 
@@ -442,12 +322,12 @@ class ObjectStorageAPI:
         if method == "POST":
             container = self.account.container(name)
             self.update_container(request, container)
-            return self.answer(request, 204)
+            return answer(request, 204)
         if method == "DELETE":
             self.decide(CONTAINER_DELETE, name)
             self.account.delete_container(name)
-            return self.answer(request, 204)
-        return self.refuse_method("DELETE, GET, HEAD, POST, PUT")
+            return answer(request, 204)
+        return refuse_method("DELETE, GET, HEAD, POST, PUT")
 
     def container_changes(self, request: IRequest, current: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
         headers = headers_of(request)
@@ -469,7 +349,7 @@ class ObjectStorageAPI:
         merged, acls = self.container_changes(request, existing.metadata if existing else {})
         created = self.account.put_container(name, {}, acls)
         self.account.containers[name].metadata = merged
-        return self.answer(request, 201 if created else 202)
+        return answer(request, 201 if created else 202)
 
     def update_container(self, request: IRequest, container: Container) -> None:
         merged, acls = self.container_changes(request, container.metadata)
@@ -494,7 +374,7 @@ class ObjectStorageAPI:
                     container, query.marker, query.end_marker, query.prefix, query.reverse, query.delimiter
                 )
                 entries = _page(objects, query, object_entry)
-            return self.listing(request, "container", container.name, entries, query, container_headers(container))
+            return listing(request, "container", container.name, entries, query, container_headers(container))
 
         return self.after(outcome, respond)
 
@@ -516,32 +396,13 @@ class ObjectStorageAPI:
         if method == "DELETE":
             outcome = self.decide(OBJECT_DELETE, container, name, method)
             return self.after(outcome, lambda: self.delete_object(request, container, name))
-        return self.refuse_method("COPY, DELETE, GET, HEAD, POST, PUT")
-
-    def body_parts(self, request: IRequest, stored: StoredObject) -> tuple[list[bytes], str]:
-        """
-        The bytes an object's GET returns, in parts, and its ETag: its
-        own data, or its segments' for a large object.
-        """
-        if stored.manifest is not None:
-            segments = self.account.segments_of_manifest(stored.manifest)
-            etag = etag_of("".join(s.etag for s in segments).encode("ascii"))
-            return [s.data for s in segments], f'"{etag}"'
-        if stored.segments is not None:
-            parts = []
-            for segment in stored.segments:
-                found = self.account.find_object(segment.container, segment.name)
-                if found is None or found.etag != segment.etag:
-                    raise swift_error(409)
-                parts.append(found.data)
-            return parts, f'"{stored.etag}"'
-        return [stored.data], stored.etag
+        return refuse_method("COPY, DELETE, GET, HEAD, POST, PUT")
 
     def read_object(
         self, request: IRequest, container: str, name: str, temp: tempurl.TempURL | None
     ) -> Any:
         stored = self.account.get_object(container, name)
-        manifest_get = _arg(request, "multipart-manifest") == "get"
+        manifest_get = query_value(request, "multipart-manifest") == "get"
         if stored.segments is not None and manifest_get:
             return self.read_manifest(request, stored)
         if stored.manifest is not None and manifest_get:
@@ -551,7 +412,7 @@ class ObjectStorageAPI:
             # rather than for the whole joined object.
             parts, etag = [stored.data], stored.etag
         else:
-            parts, etag = self.body_parts(request, stored)
+            parts, etag = largeobjects.joined(self.account, stored)
         reader = JoinedReader(parts)
         headers = object_response_headers(stored, etag, reader.length)
         if temp is not None:
@@ -588,26 +449,12 @@ class ObjectStorageAPI:
 
     def read_manifest(self, request: IRequest, stored: StoredObject) -> bytes:
         assert stored.segments is not None
-        if _arg(request, "format") == "raw":
-            listed: list[dict[str, Any]] = [
-                {"path": s.path, "etag": s.etag, "size_bytes": s.size} for s in stored.segments
-            ]
-        else:
-            listed = [
-                {
-                    "name": s.path,
-                    "hash": s.etag,
-                    "bytes": s.size,
-                    "content_type": s.content_type,
-                    "last_modified": _listing_time(s.last_modified),
-                }
-                for s in stored.segments
-            ]
+        listed = largeobjects.manifest_listing(stored.segments, query_value(request, "format") == "raw")
         body = json.dumps(listed).encode("utf-8")
         headers = object_response_headers(stored, etag_of(body), len(body))
         headers["Content-Type"] = "application/json; charset=utf-8"
         headers["X-Static-Large-Object"] = "True"
-        return self.answer(request, 200, headers, body, b"application/json; charset=utf-8")
+        return answer(request, 200, headers, body, b"application/json; charset=utf-8")
 
     def check_preconditions(
         self, request: IRequest, etag: str, modified: float, headers: dict[str, str]
@@ -645,7 +492,7 @@ class ObjectStorageAPI:
             if _content_length(headers) not in (None, 0):
                 raise bad_request("Copy requests require a zero byte body")
             return self.copy(request, headers, source_container, source_name, container.name, name)
-        if _arg(request, "multipart-manifest") == "put":
+        if query_value(request, "multipart-manifest") == "put":
             return self.put_manifest(request, headers, container, name)
         data = self.upload_body(request, headers)
         expected = headers.get("etag")
@@ -658,7 +505,7 @@ class ObjectStorageAPI:
         if "x-object-manifest" in headers:
             stored.manifest = dlo_manifest(headers["x-object-manifest"])
         self.account.put_object(container.name, stored)
-        return self.answer(request, 201, {"Etag": etag, "Last-Modified": http_date(stored.timestamp)})
+        return answer(request, 201, {"Etag": etag, "Last-Modified": http_date(stored.timestamp)})
 
     def upload_body(self, request: IRequest, headers: dict[str, str]) -> bytes:
         length = _content_length(headers)
@@ -687,37 +534,14 @@ class ObjectStorageAPI:
     def put_manifest(
         self, request: IRequest, headers: dict[str, str], container: Container, name: str
     ) -> bytes:
-        entries = slo_manifest(read_body(request))
-        segments = []
-        problems = []
-        for entry in entries:
-            found = self.account.find_object(entry.container, entry.name)
-            path = f"/{entry.container}/{entry.name}"
-            if found is None:
-                problems.append(f"{path}, 404 Not Found")
-                continue
-            if found.segments is not None or found.manifest is not None:
-                problems.append(f"{path}, Segments cannot be large objects")
-                continue
-            if entry.etag is not None and etag_value(entry.etag) != found.etag:
-                problems.append(f"{path}, Etag Mismatch")
-                continue
-            if entry.size is not None and entry.size != len(found.data):
-                problems.append(f"{path}, Size Mismatch")
-                continue
-            segments.append(
-                Segment(entry.container, entry.name, found.etag, len(found.data), found.content_type, found.timestamp)
-            )
-        if problems:
-            raise bad_request("Errors:\n" + "\n".join(problems))
-        etag = etag_of("".join(s.etag for s in segments).encode("ascii"))
+        segments, etag = largeobjects.segments_for(self.account, slo_manifest(read_body(request)))
         expected = headers.get("etag")
         if expected is not None and etag_value(expected) != etag:
             raise swift_error(422)
         stored = self.new_object(headers, name, b"", etag)
-        stored.segments = tuple(segments)
+        stored.segments = segments
         self.account.put_object(container.name, stored)
-        return self.answer(request, 201, {"Etag": f'"{etag}"', "Last-Modified": http_date(stored.timestamp)})
+        return answer(request, 201, {"Etag": f'"{etag}"', "Last-Modified": http_date(stored.timestamp)})
 
     def copy_object(self, request: IRequest, container: str, name: str) -> bytes:
         headers = headers_of(request)
@@ -738,13 +562,13 @@ class ObjectStorageAPI:
     ) -> bytes:
         source = self.account.get_object(source_container, source_name)
         self.account.container(container)
-        if _arg(request, "multipart-manifest") == "get" or (
+        if query_value(request, "multipart-manifest") == "get" or (
             source.manifest is None and source.segments is None
         ):
             data, etag = source.data, source.etag
             manifest, segments = source.manifest, source.segments
         else:
-            parts, _ = self.body_parts(request, source)
+            parts, _ = largeobjects.joined(self.account, source)
             data = b"".join(parts)
             etag = etag_of(data)
             manifest, segments = None, None
@@ -768,7 +592,7 @@ class ObjectStorageAPI:
             segments=segments,
         )
         self.account.put_object(container, copied)
-        return self.answer(
+        return answer(
             request,
             201,
             {
@@ -797,37 +621,17 @@ class ObjectStorageAPI:
             self.account.set_delete_at(container, stored, expiry)
         elif "x-remove-delete-at" in headers:
             self.account.set_delete_at(container, stored, None)
-        return self.answer(request, 202)
+        return answer(request, 202)
 
     def delete_object(self, request: IRequest, container: str, name: str) -> bytes:
-        if _arg(request, "multipart-manifest") == "delete":
+        if query_value(request, "multipart-manifest") == "delete":
             stored = self.account.get_object(container, name)
             if stored.segments is not None:
-                deleted = 0
-                for segment in stored.segments:
-                    try:
-                        self.account.delete_object(segment.container, segment.name)
-                        deleted += 1
-                    except SwiftRefusal:
-                        pass
-                self.account.delete_object(container, name)
-                result = {
-                    "Number Deleted": deleted + 1,
-                    "Number Not Found": len(stored.segments) - deleted,
-                    "Response Status": "200 OK",
-                    "Response Body": "",
-                    "Errors": [],
-                }
-                return self.answer(request, 200, body=json.dumps(result).encode(), content_type=b"application/json")
+                result = largeobjects.delete_with_segments(self.account, container, stored)
+                body, content_type = bulk.report(result, header(request, "accept") or "")
+                return answer(request, 200, body=body, content_type=content_type)
         self.account.delete_object(container, name)
-        return self.answer(request, 204)
-
-
-def _arg(request: IRequest, name: str) -> str | None:
-    values = query_args(request).get(name.encode("ascii"))
-    if not values:
-        return None
-    return values[0].decode("utf-8", "replace")
+        return answer(request, 204)
 
 
 def _content_length(headers: dict[str, str]) -> int | None:

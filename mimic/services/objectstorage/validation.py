@@ -230,6 +230,16 @@ def query_args(request: IRequest) -> dict[bytes, list[bytes]]:
     return parse_qs(query, keep_blank_values=True)
 
 
+def query_value(request: IRequest, name: str) -> str | None:
+    """
+    The first value of one query argument, as text (or ``None``).
+    """
+    values = query_args(request).get(name.encode("ascii"))
+    if not values:
+        return None
+    return values[0].decode("utf-8", "replace")
+
+
 def _arg(request: IRequest, name: str) -> str | None:
     values = query_args(request).get(name.encode("ascii"))
     if not values:
