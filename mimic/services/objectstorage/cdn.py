@@ -23,7 +23,7 @@ from mimic.services.objectstorage.errors import (
     swift_error,
 )
 from mimic.services.objectstorage.model import Account
-from mimic.services.objectstorage.responses import answer, listing, refuse_method, stamp
+from mimic.services.objectstorage.responses import ALL_METHODS, answer, listing, refuse_method, stamp
 from mimic.services.objectstorage.validation import (
     cdn_changes,
     check_container_name,
@@ -34,9 +34,6 @@ from mimic.services.objectstorage.validation import (
     query_value,
 )
 from mimic.services.objectstorage.views import cdn_entry, cdn_headers
-
-ALL_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE", "COPY", "OPTIONS"]
-
 
 class CdnAPI:
     """

@@ -15,6 +15,10 @@ from mimic.services.objectstorage.errors import EXPLANATIONS, HTML, swift_error,
 from mimic.services.objectstorage.validation import ListingQuery
 from mimic.services.objectstorage.views import listing_body
 
+#: Every method Swift's routes take (those they do not serve at a path
+#: are answered 405 with an ``Allow`` header there).
+ALL_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE", "COPY", "OPTIONS"]
+
 
 def stamp(request: IRequest) -> None:
     """

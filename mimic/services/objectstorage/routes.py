@@ -12,10 +12,12 @@ included (``photos//2024/`` is a valid name), so the router is told not
 to tidy paths, and names are read from the path's segments as they came.
 
 A request normally carries the account's token (the core checked it).
-Without one it reaches here only when :meth:`ObjectStoragePlugin.admits`
-let it through: a temporary URL (:mod:`.tempurl`) or a read of a
-container whose ``X-Container-Read`` makes it public; :meth:`grant`
-decides what such a request may do.
+Without one, or with another project's, it reaches here only when
+:meth:`~.plugin.ObjectStoragePlugin.admits` let it through (a temporary
+URL, a container with ACLs); :meth:`ObjectStorageAPI.grant` then decides
+what it may do, by the rules of :mod:`.access`.  The CDN management API
+(:mod:`.cdn`), bulk operations (:mod:`.bulk`) and large objects
+(:mod:`.largeobjects`) have modules of their own.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from twisted.web.iweb import IRequest
 from mimic.http import HTTPError, RawBody, handle_errors, header
 from mimic.interfaces import IMimicCore
 from mimic.services.objectstorage import access, bulk, largeobjects, tempurl
+from mimic.services.objectstorage.cdn import CdnAPI
 from mimic.services.objectstorage.errors import (
     DOMAIN_ERRORS,
     HTML,
@@ -60,8 +63,7 @@ from mimic.services.objectstorage.model import (
     etag_of,
     recent_tombstones,
 )
-from mimic.services.objectstorage.cdn import CdnAPI
-from mimic.services.objectstorage.responses import answer, listing, refuse_method, stamp
+from mimic.services.objectstorage.responses import ALL_METHODS, answer, listing, refuse_method, stamp
 from mimic.services.objectstorage.streaming import Download, JoinedReader
 from mimic.services.objectstorage.validation import (
     CONTAINER_ACL_HEADERS,
@@ -98,22 +100,6 @@ from mimic.services.objectstorage.views import (
     object_entry,
     object_headers as object_response_headers,
 )
-
-ALL_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE", "COPY", "OPTIONS"]
-
-
-def _public(acl: str | None, what: str) -> bool:
-    """
-    Whether a container's ``X-Container-Read`` lets anyone ``what``
-    (``.r:*`` to read objects, ``.rlistings`` to list).
-    """
-    if not acl:
-        return False
-    grants = {part.strip() for part in acl.split(",")}
-    if what == "read":
-        return ".r:*" in grants
-    return ".r:*" in grants and ".rlistings" in grants
-
 
 class ObjectStorageAPI:
     """
