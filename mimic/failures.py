@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections import abc
 from itertools import count
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from attrs import define, field, frozen
 from twisted.logger import Logger
+
+from mimic.patterns import BadPattern, Pattern, compile_pattern
 
 log = Logger()
 
@@ -317,9 +318,11 @@ class Criterion:
     """
     One test a registration makes of an event's attributes.
 
-    Regular expressions match at the start of the value (Python's
-    ``re.match``), as the old mimic's criteria did: ``"test"`` matches the
-    server name ``"test-1"``; anchor with ``$`` to match a whole value.
+    Regular expressions match at the start of the value (as Python's
+    ``re.match`` does), as the old mimic's criteria did: ``"test"`` matches
+    the server name ``"test-1"``; anchor with ``$`` to match a whole value.
+    They are RE2's (:mod:`mimic.patterns`), so matching them costs time
+    linear in the value, and backreferences and lookaround are refused.
     ``raw`` is the criterion as the registration gave it, echoed back when
     registrations are listed.
     """
@@ -338,13 +341,16 @@ class Criterion:
         return {self.attribute: self.raw}
 
 
-def _compile(pattern: Any, where: str) -> re.Pattern[str]:
-    if not isinstance(pattern, str):
-        raise BadRegistration(f"{where} must be a string regular expression, got {pattern!r}")
+def _compile(pattern: Any, where: str) -> Pattern:
+    """
+    A criterion's regular expression, compiled with RE2 (see
+    :mod:`mimic.patterns`): it is matched on every occurrence of its
+    event, so it must cost time linear in the value matched.
+    """
     try:
-        return re.compile(pattern)
-    except re.error as e:
-        raise BadRegistration(f"{where}: bad regular expression {pattern!r}: {e}")
+        return compile_pattern(pattern, where)
+    except BadPattern as e:
+        raise BadRegistration(str(e))
 
 
 def _value_criterion(attribute: str, raw: Any) -> Criterion:

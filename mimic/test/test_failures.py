@@ -5,6 +5,8 @@ and control-API registrations.
 
 from __future__ import annotations
 
+import time
+
 from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.failures import (
@@ -295,7 +297,7 @@ class BadRegistrationTests(SynchronousTestCase):
         self.assertRefused("parameters", "fail", "code=500")
 
     def test_bad_regular_expression(self) -> None:
-        self.assertRefused("bad regular expression", "fail", criteria=[{"widget_name": "("}])
+        self.assertRefused("not a regular expression RE2 takes", "fail", criteria=[{"widget_name": "("}])
 
     def test_criterion_the_event_does_not_have(self) -> None:
         self.assertRefused("'username'", "fail", criteria=[{"username": "x"}])
@@ -424,3 +426,33 @@ class DecideTests(SynchronousTestCase):
         error = self.assertRaises(TypeError, self.engine.decide, OUTCOMES)
         self.assertIn("'silent'", str(error))
         self.assertIn("declares no effect", str(error))
+
+
+class LinearCriteriaTests(SynchronousTestCase):
+    def test_pathological_criterion_matches_at_once(self) -> None:
+        """
+        ``(a+)+$`` against a long ``aaaa...!`` name: minutes with Python's
+        ``re``, microseconds with RE2; and it still matches at the start.
+        """
+        failures = engine()
+        failures.register(CREATE, "fail", criteria=[{"widget_name": "(a+)+$"}])
+        started = time.perf_counter()
+        self.assertIsNone(names(failures, widget_name="a" * 10_000 + "!"))
+        self.assertLess(time.perf_counter() - started, 1.0)
+        self.assertEqual(names(failures, widget_name="aaa"), "fail")
+        self.assertIsNone(names(failures, widget_name="!aaa"))
+
+    def test_backreference_and_lookaround_are_refused_at_registration(self) -> None:
+        failures = engine()
+        for pattern in (r"(a)\1", "(?=a)", "(?<=a)b"):
+            self.assertRaises(
+                BadRegistration, failures.register, CREATE, "fail", criteria=[{"widget_name": pattern}]
+            )
+        self.assertRaises(
+            BadRegistration,
+            failures.register,
+            CREATE,
+            "fail",
+            criteria=[{"metadata": {"key": "(?!x)", "value": ""}}],
+        )
+        self.assertEqual(failures.registrations(), [])
