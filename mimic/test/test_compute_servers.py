@@ -230,6 +230,20 @@ class CreateTests(ComputeTestCase):
         server_id = self.created_id(networks=[{"uuid": "00000000-0000-0000-0000-000000000000"}])
         self.assertEqual(list(self.show(server_id)["addresses"]), ["public"])
 
+    def test_counts_past_what_one_create_makes_are_400(self) -> None:
+        """
+        With an unlimited quota, ``max_count`` of a billion (19 bytes of
+        request) would have made a billion servers.
+        """
+        tenant = self.access.access["token"]["tenant"]["id"]
+        unlimited = {"quota_set": {"instances": -1, "cores": -1, "ram": -1}}
+        self.assertEqual(self.call("PUT", f"/os-quota-sets/{tenant}", unlimited).code, 200)
+        for counts in ({"max_count": 10**9}, {"min_count": "1001"}, {"max_count": 1001}):
+            response = self.create("many", **counts)
+            self.assertEqual(response.code, 400, counts)
+            self.assertIn("maximum of 1000", response.json()["badRequest"]["message"])
+        self.assertEqual(self.call("GET", "/servers").json()["servers"], [])
+
     def test_max_count_creates_several_named_servers(self) -> None:
         self.create("many", max_count=3)
         names = sorted(s["name"] for s in self.call("GET", "/servers").json()["servers"])

@@ -258,9 +258,23 @@ def _image_for_create(spec: Mapping[str, Any], state: ComputeState) -> str:
     return image_id
 
 
+#: The most servers one create makes.  Nova's schema sets no maximum and
+#: leaves it to the quota, but a tenant may have an unlimited (-1) or a
+#: 2**31 quota, and a create's cost grows with the count, not with the
+#: request's size: ``"max_count": 1000000000`` would stall Mimic.
+MAX_SERVERS_PER_CREATE = 1000
+
+
 def _counts(body: Mapping[str, Any], spec: Mapping[str, Any]) -> tuple[int, int]:
     def count(name: str, default: int) -> int:
-        return integer(spec.get(name, body.get(name, default)), name, 1)
+        value = integer(spec.get(name, body.get(name, default)), name, 1)
+        if value > MAX_SERVERS_PER_CREATE:
+            raise invalid_input(
+                name, value,
+                f"{value} is greater than the maximum of {MAX_SERVERS_PER_CREATE} servers Mimic makes "
+                "in one request",
+            )
+        return value
 
     min_count = count("min_count", 1)
     max_count = count("max_count", min_count)
