@@ -28,6 +28,9 @@ setup(
         "treq>=23.11",
         # Compute's keypairs generate real RSA keys and fingerprints.
         "cryptography>=41",
+        # Client-supplied regular expressions (listing filters, failure
+        # criteria) are matched in linear time: see mimic/patterns.py.
+        "google-re2>=1.1",
     ],
     classifiers=[
         "Framework :: Twisted",

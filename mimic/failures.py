@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections import abc
 from itertools import count
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from attrs import define, field, frozen
 from twisted.logger import Logger
+
+from mimic.patterns import BadPattern, Pattern, compile_pattern
 
 log = Logger()
 
@@ -73,10 +74,45 @@ _TYPE_NAMES: dict[type, str] = {
 }
 
 
+#: The statuses a failure may answer with: HTTP's client and server
+#: errors.  Anything else is no failure, and past 999 no HTTP client can
+#: even read the status line.
+ERROR_STATUSES = (400, 599)
+
+#: The most of anything a registration counts (``times``, a count
+#: parameter): far past what a test uses, and small enough that counting
+#: it down is cheap.
+MAX_COUNT = 10**6
+
+#: The longest a condition may last, in seconds of Mimic's clock: a year.
+MAX_SECONDS = 366 * 24 * 3600
+
+#: The most registrations live at once.  Each occurrence of an event tries
+#: its event's registrations in turn, so this bounds what one request can
+#: cost; a suite that registers per test and resets between tests uses a
+#: handful.
+MAX_REGISTRATIONS = 10_000
+
+#: The range of a number parameter whose declaration gives none: no
+#: value a test means is larger, and none can overflow what is made of it
+#: (a time, a status line, a loop).
+DEFAULT_BOUND = 10**9
+
+
+def _number(value: float) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 @frozen
 class Parameter:
     """
     One parameter of a condition, e.g. the seconds a server stays in BUILD.
+
+    A number parameter is checked against its range, ``minimum`` to
+    ``maximum`` (each ``DEFAULT_BOUND`` in size when not declared), so
+    that no registration can ask for an impossible value.  The class
+    methods :meth:`status`, :meth:`count` and :meth:`seconds` declare the
+    three kinds every service has, with their ranges.
     """
 
     name: str
@@ -84,10 +120,68 @@ class Parameter:
     type: type = int
     default: Any = _NO_DEFAULT
     minimum: float | None = None
+    maximum: float | None = None
+
+    def __attrs_post_init__(self) -> None:
+        # A declaration that contradicts itself is the plugin author's
+        # mistake: refused when the plugin is loaded, not when used.
+        low, high = self.bounds
+        if low > high:
+            raise ValueError(f"parameter {self.name!r}: minimum {low} is above maximum {high}")
+        if self.type in (int, float) and not self.required and self.default is not None:
+            if not low <= self.default <= high:
+                raise ValueError(
+                    f"parameter {self.name!r}: default {self.default!r} is outside "
+                    f"{_number(low)} to {_number(high)}"
+                )
+
+    @classmethod
+    def status(
+        cls,
+        description: str = "HTTP status of the error response.",
+        default: int = 500,
+        name: str = "code",
+    ) -> Parameter:
+        """
+        The status a failure answers with, one of HTTP's errors
+        (:data:`ERROR_STATUSES`).
+        """
+        low, high = ERROR_STATUSES
+        return cls(name, description, int, default, minimum=low, maximum=high)
+
+    @classmethod
+    def count(
+        cls, name: str, description: str, default: Any = _NO_DEFAULT, minimum: int = 1
+    ) -> Parameter:
+        """
+        How many times something happens: ``minimum`` (1 unless given) to
+        :data:`MAX_COUNT`.
+        """
+        return cls(name, description, int, default, minimum=minimum, maximum=MAX_COUNT)
+
+    @classmethod
+    def seconds(
+        cls, description: str, default: Any = _NO_DEFAULT, name: str = "seconds"
+    ) -> Parameter:
+        """
+        How long something lasts on Mimic's clock: 0 to
+        :data:`MAX_SECONDS`.
+        """
+        return cls(name, description, float, default, minimum=0, maximum=MAX_SECONDS)
 
     @property
     def required(self) -> bool:
         return self.default is _NO_DEFAULT
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """
+        The range a number must lie in: the declared one, or
+        ``DEFAULT_BOUND`` either side of zero where none is declared.
+        """
+        low = -DEFAULT_BOUND if self.minimum is None else self.minimum
+        high = DEFAULT_BOUND if self.maximum is None else self.maximum
+        return low, high
 
     def coerce(self, value: Any) -> Any:
         """
@@ -96,11 +190,13 @@ class Parameter:
         """
         if self.type in (int, float) and isinstance(value, str):
             try:
-                value = self.type(value)
+                value = self.type(value.strip())
             except ValueError:
+                # Too many digits is a ValueError too; the message would
+                # not fit in the answer.
                 raise BadRegistration(
                     f"parameter {self.name!r} must be {_TYPE_NAMES[self.type]}, "
-                    f"got {value!r}"
+                    f"got {value[:40]!r}{'...' if len(value) > 40 else ''}"
                 )
         if self.type is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
@@ -113,10 +209,13 @@ class Parameter:
             )
         if isinstance(value, float) and not math.isfinite(value):
             raise BadRegistration(f"parameter {self.name!r} must be a finite number, got {value!r}")
-        if self.minimum is not None and value < self.minimum:  # type: ignore[operator]
-            raise BadRegistration(
-                f"parameter {self.name!r} must be at least {self.minimum}, got {value!r}"
-            )
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            low, high = self.bounds
+            if not low <= value <= high:
+                raise BadRegistration(
+                    f"parameter {self.name!r} must be from {_number(low)} to {_number(high)}, "
+                    f"got {_number(value)}"
+                )
         return value
 
     def to_json(self) -> dict[str, Any]:
@@ -128,8 +227,8 @@ class Parameter:
         }
         if not self.required:
             described["default"] = self.default
-        if self.minimum is not None:
-            described["minimum"] = self.minimum
+        if self.type in (int, float):
+            described["minimum"], described["maximum"] = self.bounds
         return described
 
 
@@ -317,9 +416,11 @@ class Criterion:
     """
     One test a registration makes of an event's attributes.
 
-    Regular expressions match at the start of the value (Python's
-    ``re.match``), as the old mimic's criteria did: ``"test"`` matches the
-    server name ``"test-1"``; anchor with ``$`` to match a whole value.
+    Regular expressions match at the start of the value (as Python's
+    ``re.match`` does), as the old mimic's criteria did: ``"test"`` matches
+    the server name ``"test-1"``; anchor with ``$`` to match a whole value.
+    They are RE2's (:mod:`mimic.patterns`), so matching them costs time
+    linear in the value, and backreferences and lookaround are refused.
     ``raw`` is the criterion as the registration gave it, echoed back when
     registrations are listed.
     """
@@ -338,13 +439,16 @@ class Criterion:
         return {self.attribute: self.raw}
 
 
-def _compile(pattern: Any, where: str) -> re.Pattern[str]:
-    if not isinstance(pattern, str):
-        raise BadRegistration(f"{where} must be a string regular expression, got {pattern!r}")
+def _compile(pattern: Any, where: str) -> Pattern:
+    """
+    A criterion's regular expression, compiled with RE2 (see
+    :mod:`mimic.patterns`): it is matched on every occurrence of its
+    event, so it must cost time linear in the value matched.
+    """
     try:
-        return re.compile(pattern)
-    except re.error as e:
-        raise BadRegistration(f"{where}: bad regular expression {pattern!r}: {e}")
+        return compile_pattern(pattern, where)
+    except BadPattern as e:
+        raise BadRegistration(str(e))
 
 
 def _value_criterion(attribute: str, raw: Any) -> Criterion:
@@ -558,9 +662,11 @@ class FailureEngine:
         if parameters is not None and not isinstance(parameters, dict):
             raise BadRegistration("'parameters' must be a JSON object")
         if times is not None and (
-            not isinstance(times, int) or isinstance(times, bool) or times < 1
+            not isinstance(times, int) or isinstance(times, bool) or not 1 <= times <= MAX_COUNT
         ):
-            raise BadRegistration(f"'times' must be a positive integer, got {times!r}")
+            raise BadRegistration(
+                f"'times' must be an integer from 1 to {MAX_COUNT}, got {times!r}"
+            )
         sequence = name == SEQUENCE
         if sequence:
             raw_steps = (parameters or {}).get("behaviors")
@@ -584,6 +690,11 @@ class FailureEngine:
         # Criteria are checked before an id is taken, so that a refused
         # registration leaves no gap in the ids.
         parsed_criteria = parse_criteria(event, criteria)
+        if len(self._registrations) >= MAX_REGISTRATIONS:
+            raise BadRegistration(
+                f"{MAX_REGISTRATIONS} registrations are live, the most Mimic keeps; "
+                "delete some (DELETE /mimic/v1.1/behaviors deletes all) before adding more"
+            )
         registration = Registration(
             id=next(self._ids),
             event=event,

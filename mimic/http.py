@@ -27,6 +27,7 @@ from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource, Resource
 from twisted.web.server import Request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
 
 from mimic.failures import BadRegistration
 
@@ -202,15 +203,26 @@ def handle_errors(
       from :meth:`mimic.failures.FailureEngine.decide`) is the client's 400
       with the engine's message, unless ``domain_errors`` words it;
     * anything else is logged with its traceback and answered
-      ``error(500, unexpected)``, never with a traceback; werkzeug's own
-      answers other than 404 and 405 (a redirect from ``//`` to ``/``)
-      are left to Klein.
+      ``error(500, unexpected)``, never with a traceback.
+
+    A path with an empty segment (``.../v2/<tenant>//servers``) is an
+    unknown path, answered 404 like any other: werkzeug would redirect it
+    to the path with its slashes merged, with an HTML page, and a service
+    whose catch-all handler caught that redirect answered 500.  The real
+    services match each segment as given (Nova's and Glance's routers
+    find nothing for an empty one), and a client that doubled a slash
+    should learn it from Mimic as it would from them, rather than be
+    silently redirected (a POST's body and all).  The one redirect left,
+    werkzeug's from ``/x`` to ``/x/`` for a route declared only with the
+    trailing slash, is answered without werkzeug's HTML page.
 
     Call it once, in the class body, right after ``app = Klein()``: Klein
     tries handlers in the order they were added, and these must come
-    before none of the app's own.
+    before none of the app's own.  The routes added after it match
+    segments as given.
     """
     translations = dict(domain_errors or {})
+    app.url_map.merge_slashes = False
 
     def respond(request: IRequest, failed: HTTPError) -> bytes:
         return json_response(request, failed.body, failed.status, failed.headers)
@@ -238,10 +250,17 @@ def handle_errors(
         failure.raiseException()
         raise AssertionError("unreachable")
 
+    def on_redirect(request: IRequest, failure: Failure) -> bytes:
+        redirect = cast(RequestRedirect, failure.value)
+        request.setResponseCode(redirect.code)
+        request.setHeader(b"location", redirect.new_url.encode("utf-8"))
+        return b""
+
+    def on_other_routing_answer(request: IRequest, failure: Failure) -> bytes:
+        answer = cast(HTTPException, failure.value)
+        return respond(request, error(answer.code or 400, answer.description or answer.name))
+
     def on_unexpected(request: IRequest, failure: Failure) -> bytes:
-        if failure.check(HTTPException):
-            # A redirect (``//`` to ``/``): Klein answers it.
-            failure.raiseException()
         log.failure(
             "Unexpected error answering {method} {path}",
             failure,
@@ -260,6 +279,8 @@ def handle_errors(
         # that one its own way too.
         handlers.append((tuple(translations), on_domain_error))
     handlers.append(((BadRegistration,), on_bad_trigger))
+    handlers.append(((RequestRedirect,), on_redirect))
+    handlers.append(((HTTPException,), on_other_routing_answer))
     handlers.append(((Exception,), on_unexpected))
     for kinds, handler in handlers:
         # bindable: called with the app's instance first (None for an app

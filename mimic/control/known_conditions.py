@@ -112,6 +112,13 @@ def _one_line(text: str) -> str:
     return text
 
 
+def _amount(value: float) -> str:
+    """
+    A bound as people read it: ``31,622,400``, not ``3.16224e+07``.
+    """
+    return f"{int(value):,}" if value == int(value) else f"{value:g}"
+
+
 def _parameter_rst(parameter: Parameter) -> str:
     described = parameter.to_json()
     details = [described["type"]]
@@ -119,8 +126,9 @@ def _parameter_rst(parameter: Parameter) -> str:
         details.append("required")
     else:
         details.append(f"default {_literal(parameter.default)}")
-    if parameter.minimum is not None:
-        details.append(f"at least {parameter.minimum:g}")
+    if parameter.type in (int, float):
+        low, high = parameter.bounds
+        details.append(f"{_amount(low)} to {_amount(high)}")
     return f"  * ``{parameter.name}`` ({', '.join(details)}): {_one_line(parameter.description)}\n"
 
 

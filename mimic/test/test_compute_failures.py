@@ -62,6 +62,18 @@ class CreateConditionTests(ComputeTestCase):
         self.assertEqual(response.code, 400)
         self.assertIn("badRequest", response.json())
 
+    def test_trigger_outside_its_declared_range_is_400_and_makes_nothing(self) -> None:
+        for metadata in (
+            {"server_building": "1e308"},
+            {"server_error_after": "-1"},
+            {"create_server_failure": json.dumps({"code": 600})},
+            {"create_server_failure": json.dumps({"code": 10**20})},
+        ):
+            response = self.create(metadata=metadata)
+            self.assertEqual(response.code, 400, metadata)
+            self.assertIn("must be from", response.json()["badRequest"]["message"])
+        self.assertEqual(self.call("GET", "/servers").json()["servers"], [])
+
     def test_active_then_error(self) -> None:
         server_id = self.created_id(metadata={"server_error_after": "60"})
         self.assertEqual(self.show(server_id)["status"], "ACTIVE")
@@ -105,6 +117,18 @@ class DeleteConditionTests(ComputeTestCase):
         codes = [self.call("DELETE", f"/servers/{server_id}").code for _ in range(3)]
         self.assertEqual(codes, [500, 500, 204])
         self.assertEqual(self.call("GET", f"/servers/{server_id}").code, 404)
+
+    def test_delete_trigger_outside_its_declared_range_is_400_and_the_server_stays(self) -> None:
+        """
+        A delete's trigger is read when the server is deleted, so that is
+        when it is refused.
+        """
+        failure = json.dumps({"code": 500, "times": 10**30})
+        server_id = self.created_id(metadata={"delete_server_failure": failure})
+        response = self.call("DELETE", f"/servers/{server_id}")
+        self.assertEqual(response.code, 400)
+        self.assertIn("'times'", response.json()["badRequest"]["message"])
+        self.assertEqual(self.show(server_id)["status"], "ACTIVE")
 
     def test_delete_failure_honours_other_codes(self) -> None:
         server_id = self.created_id(metadata={"delete_server_failure": json.dumps({"code": 409, "times": 1})})

@@ -7,6 +7,7 @@ actions and their timed transitions, bad input, and isolation.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -229,6 +230,20 @@ class CreateTests(ComputeTestCase):
         server_id = self.created_id(networks=[{"uuid": "00000000-0000-0000-0000-000000000000"}])
         self.assertEqual(list(self.show(server_id)["addresses"]), ["public"])
 
+    def test_counts_past_what_one_create_makes_are_400(self) -> None:
+        """
+        With an unlimited quota, ``max_count`` of a billion (19 bytes of
+        request) would have made a billion servers.
+        """
+        tenant = self.access.access["token"]["tenant"]["id"]
+        unlimited = {"quota_set": {"instances": -1, "cores": -1, "ram": -1}}
+        self.assertEqual(self.call("PUT", f"/os-quota-sets/{tenant}", unlimited).code, 200)
+        for counts in ({"max_count": 10**9}, {"min_count": "1001"}, {"max_count": 1001}):
+            response = self.create("many", **counts)
+            self.assertEqual(response.code, 400, counts)
+            self.assertIn("maximum of 1000", response.json()["badRequest"]["message"])
+        self.assertEqual(self.call("GET", "/servers").json()["servers"], [])
+
     def test_max_count_creates_several_named_servers(self) -> None:
         self.create("many", max_count=3)
         names = sorted(s["name"] for s in self.call("GET", "/servers").json()["servers"])
@@ -297,6 +312,58 @@ class ListingTests(ComputeTestCase):
         self.created_id("db-1")
         names = [s["name"] for s in self.call("GET", "/servers?name=^web").json()["servers"]]
         self.assertEqual(names, ["web-1"])
+
+    def test_name_filter_is_a_case_sensitive_search(self) -> None:
+        self.created_id("web-1")
+        names = [s["name"] for s in self.call("GET", "/servers?name=eb-").json()["servers"]]
+        self.assertEqual(names, ["web-1"])
+        self.assertEqual(self.call("GET", "/servers?name=WEB").json()["servers"], [])
+
+    def test_pathological_name_filter_answers_at_once(self) -> None:
+        """
+        ``(a+)+$`` against ``aaaa...!`` takes a backtracking engine time
+        doubling with each ``a`` (about 8 s for these names with Python's
+        ``re``); RE2 takes microseconds.
+        """
+        for number in range(3):
+            self.created_id("a" * 26 + f"!{number}")
+        started = time.perf_counter()
+        response = self.call("GET", "/servers?name=(a%2B)%2B$")
+        elapsed = time.perf_counter() - started
+        self.assertEqual((response.code, response.json()["servers"]), (200, []))
+        self.assertLess(elapsed, 2.0)
+
+    def test_name_filter_refuses_a_backreference_with_nova_400(self) -> None:
+        response = self.call("GET", "/servers?name=(web)%5C1")
+        self.assertEqual(response.code, 400)
+        message = response.json()["badRequest"]["message"]
+        self.assertIn("'name'", message)
+        self.assertIn("backreferences", message)
+
+    def test_unbalanced_name_filter_is_400(self) -> None:
+        """
+        Python's ``re`` refused ``web[1`` too; it is no longer read as
+        literal text, which Nova never did either.
+        """
+        self.assertEqual(self.call("GET", "/servers?name=web[1").code, 400)
+
+    def test_ip_filters_refuse_lookaround(self) -> None:
+        for name in ("ip", "ip6"):
+            response = self.call("GET", f"/servers?{name}=(%3F%3D10)")
+            self.assertEqual(response.code, 400, name)
+            self.assertIn(f"'{name}'", response.json()["badRequest"]["message"])
+
+    def test_overlong_name_filter_is_400(self) -> None:
+        response = self.call("GET", "/servers?name=" + "a" * 2000)
+        self.assertEqual(response.code, 400)
+        self.assertIn("at most 1024", response.json()["badRequest"]["message"])
+
+    def test_ip_filter_is_a_search(self) -> None:
+        server_id = self.created_id()
+        address = self.show(server_id)["accessIPv4"]
+        prefix = address.rsplit(".", 1)[0].replace(".", "%5C.")
+        found = self.call("GET", f"/servers?ip={prefix}").json()["servers"]
+        self.assertEqual([s["id"] for s in found], [server_id])
 
     def test_status_filter(self) -> None:
         self.created_id("a")

@@ -165,6 +165,36 @@ class BadRegistrationAPITests(ControlTestCase):
     def test_bad_times(self) -> None:
         self.assertRefused(CREATE_BEHAVIORS, {"name": "fail", "times": -1}, "times")
 
+    def test_impossible_status_codes(self) -> None:
+        for code in (600, 999, 10**20, 200, 399):
+            self.assertRefused(
+                CREATE_BEHAVIORS, {"name": "fail", "parameters": {"code": code}}, "from 400 to 599"
+            )
+
+    def test_impossible_durations(self) -> None:
+        for seconds in (1e308, -1, 10**20):
+            self.assertRefused(
+                CREATE_BEHAVIORS, {"name": "build", "parameters": {"seconds": seconds}}, "'seconds'"
+            )
+
+    def test_impossible_times(self) -> None:
+        self.assertRefused(CREATE_BEHAVIORS, {"name": "fail", "times": 10**30}, "from 1 to 1000000")
+
+    def test_criteria_values_must_be_strings(self) -> None:
+        for criteria in (
+            {"widget_name": {"x": []}},
+            [{"widget_name": ["a"]}],
+            [{"widget_name": 5}],
+            [{"metadata": {"k": {"x": 1}}}],
+        ):
+            self.assertRefused(CREATE_BEHAVIORS, {"name": "fail", "criteria": criteria}, "string")
+
+    def test_criteria_re2_cannot_compile(self) -> None:
+        for pattern in (r"(a)\1", "(?=a)", "a" * 2000):
+            self.assertRefused(
+                CREATE_BEHAVIORS, {"name": "fail", "criteria": [{"widget_name": pattern}]}, "'widget_name'"
+            )
+
     def test_unknown_field(self) -> None:
         self.assertRefused(CREATE_BEHAVIORS, {"name": "fail", "when": "now"}, "'when'")
 

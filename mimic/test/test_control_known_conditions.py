@@ -88,9 +88,9 @@ class CataloguePageTests(SynchronousTestCase):
             "``POST /mimic/v1.1/widgets/behaviors/widget.create``",
             "``creation``",
             "``build``",
-            "``seconds`` (number, required, at least 0)",
+            "``seconds`` (number, required, 0 to 31,622,400)",
             "key ``widget_building``",
-            "``code`` (integer, default ``500``, at least 400)",
+            "``code`` (integer, default ``500``, 400 to 599)",
         ):
             self.assertIn(fragment, text)
 

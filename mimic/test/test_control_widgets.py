@@ -39,7 +39,7 @@ CREATE = Event(
             "fail",
             "The create request is refused with an error; no widget is made.",
             parameters=(
-                Parameter("code", "HTTP status of the error.", int, 500, minimum=400),
+                Parameter.status("HTTP status of the error."),
                 Parameter("message", "The error message.", str, "The widget could not be made."),
             ),
             metadata=MetadataTrigger("widget_fail", "a JSON object of the parameters", json_object_value),
@@ -47,7 +47,7 @@ CREATE = Event(
         Condition(
             "build",
             "The widget stays in BUILD for a while before going ACTIVE.",
-            parameters=(Parameter("seconds", "How long it stays in BUILD.", float, minimum=0),),
+            parameters=(Parameter.seconds("How long it stays in BUILD."),),
             metadata=MetadataTrigger("widget_building", "the seconds in BUILD"),
         ),
         Condition(
@@ -67,7 +67,7 @@ DELETE = Event(
         Condition(
             "fail",
             "The delete is refused and the widget stays.",
-            parameters=(Parameter("code", "HTTP status of the error.", int, 500, minimum=400),),
+            parameters=(Parameter.status("HTTP status of the error."),),
         ),
     ),
 )

@@ -5,9 +5,14 @@ and control-API registrations.
 
 from __future__ import annotations
 
+import time
+
 from twisted.trial.unittest import SynchronousTestCase
 
+from mimic import failures as failures_module
 from mimic.failures import (
+    MAX_COUNT,
+    MAX_SECONDS,
     BadRegistration,
     Condition,
     Event,
@@ -288,14 +293,23 @@ class BadRegistrationTests(SynchronousTestCase):
         self.assertRefused("'seconds'", "build", {"seconds": float("nan")})
 
     def test_parameter_below_minimum(self) -> None:
-        self.assertRefused("at least 400", "fail", {"code": 200})
+        self.assertRefused("from 400 to", "fail", {"code": 200})
+
+    def test_parameter_without_declared_bounds_is_bounded_all_the_same(self) -> None:
+        self.assertRefused("from 400 to 1000000000", "fail", {"code": 10**20})
+        self.assertRefused("from 0 to 1000000000", "build", {"seconds": 1e308})
+        self.assertRefused("must be a finite number", "build", {"seconds": "1e999"})
+
+    def test_number_with_thousands_of_digits_is_refused_briefly(self) -> None:
+        e = self.assertRaises(BadRegistration, engine().register, CREATE, "fail", {"code": "9" * 5000})
+        self.assertLess(len(str(e)), 200)
 
     def test_parameters_not_an_object(self) -> None:
         self.assertRefused("parameters", "fail", ["code", 500])
         self.assertRefused("parameters", "fail", "code=500")
 
     def test_bad_regular_expression(self) -> None:
-        self.assertRefused("bad regular expression", "fail", criteria=[{"widget_name": "("}])
+        self.assertRefused("not a regular expression RE2 takes", "fail", criteria=[{"widget_name": "("}])
 
     def test_criterion_the_event_does_not_have(self) -> None:
         self.assertRefused("'username'", "fail", criteria=[{"username": "x"}])
@@ -308,6 +322,8 @@ class BadRegistrationTests(SynchronousTestCase):
 
     def test_bad_times(self) -> None:
         self.assertRefused("times", "fail", times=0)
+        self.assertRefused("from 1 to 1000000", "fail", times=10**6 + 1)
+        self.assertRefused("times", "fail", times=10**30)
         self.assertRefused("times", "fail", times="2")
         self.assertRefused("times", "fail", times=True)
 
@@ -339,6 +355,7 @@ class CatalogueJSONTests(SynchronousTestCase):
                 "required": False,
                 "default": 500,
                 "minimum": 400,
+                "maximum": 10**9,
             },
         )
         self.assertTrue(described["conditions"][1]["parameters"][0]["required"])
@@ -424,3 +441,113 @@ class DecideTests(SynchronousTestCase):
         error = self.assertRaises(TypeError, self.engine.decide, OUTCOMES)
         self.assertIn("'silent'", str(error))
         self.assertIn("declares no effect", str(error))
+
+
+class DeclaredRangeTests(SynchronousTestCase):
+    """
+    Every number parameter has a range, declared with it; the kinds every
+    service has come with theirs.
+    """
+
+    def test_status_is_an_http_error(self) -> None:
+        status = Parameter.status()
+        self.assertEqual((status.name, status.default, status.bounds), ("code", 500, (400, 599)))
+        for good in (400, 503, 599, "429"):
+            status.coerce(good)
+        for bad in (399, 600, 999, 10**20, "600"):
+            self.assertRaises(BadRegistration, status.coerce, bad)
+
+    def test_count_is_at_least_one_and_at_most_a_million(self) -> None:
+        times = Parameter.count("times", "How many.", None)
+        self.assertEqual(times.bounds, (1, MAX_COUNT))
+        self.assertEqual(times.coerce(MAX_COUNT), MAX_COUNT)
+        self.assertRaises(BadRegistration, times.coerce, 0)
+        self.assertRaises(BadRegistration, times.coerce, 10**30)
+
+    def test_seconds_are_finite_and_at_most_a_year(self) -> None:
+        seconds = Parameter.seconds("How long.")
+        self.assertEqual(seconds.coerce(30), 30.0)
+        self.assertEqual(seconds.coerce(MAX_SECONDS), float(MAX_SECONDS))
+        for bad in (-1, MAX_SECONDS + 1, 1e308, "1e308", float("inf"), "nan"):
+            self.assertRaises(BadRegistration, seconds.coerce, bad)
+
+    def test_range_is_in_the_catalogue(self) -> None:
+        described = Parameter.status().to_json()
+        self.assertEqual((described["minimum"], described["maximum"]), (400, 599))
+        self.assertNotIn("minimum", Parameter("message", "Text.", str, "").to_json())
+
+    def test_a_default_outside_the_range_is_refused_when_declared(self) -> None:
+        self.assertRaises(ValueError, Parameter.status, default=200)
+        self.assertRaises(ValueError, Parameter, "n", "N.", int, 5, minimum=10)
+        self.assertRaises(ValueError, Parameter, "n", "N.", int, minimum=10, maximum=1)
+
+    def test_metadata_trigger_is_checked_against_the_range(self) -> None:
+        failures = FailureEngine()
+        failures.declare(STATUS_AND_SECONDS)
+        for metadata in ({"widget_fail": '{"code": 999}'}, {"widget_building": "1e308"}):
+            self.assertRaises(
+                BadRegistration, failures.consult, STATUS_AND_SECONDS.id, {}, metadata
+            )
+
+
+STATUS_AND_SECONDS = Event(
+    service="widgets",
+    name="widget.ranged",
+    description="A widget with declared ranges is created.",
+    conditions=(
+        Condition(
+            "fail",
+            "Refused.",
+            parameters=(Parameter.status(),),
+            metadata=MetadataTrigger("widget_fail", "a JSON object", json_object_value),
+        ),
+        Condition(
+            "build",
+            "Builds.",
+            parameters=(Parameter.seconds("How long."),),
+            metadata=MetadataTrigger("widget_building", "seconds"),
+        ),
+    ),
+)
+
+
+class RegistrationLimitTests(SynchronousTestCase):
+    def test_registrations_past_the_limit_are_refused(self) -> None:
+        failures = engine()
+        self.patch(failures_module, "MAX_REGISTRATIONS", 3)
+        for _ in range(3):
+            failures.register(CREATE, "fail")
+        e = self.assertRaises(BadRegistration, failures.register, CREATE, "fail")
+        self.assertIn("3 registrations are live", str(e))
+        failures.remove(failures.registrations()[0].id)
+        failures.register(CREATE, "fail")
+
+
+class LinearCriteriaTests(SynchronousTestCase):
+    def test_pathological_criterion_matches_at_once(self) -> None:
+        """
+        ``(a+)+$`` against a long ``aaaa...!`` name: minutes with Python's
+        ``re``, microseconds with RE2; and it still matches at the start.
+        """
+        failures = engine()
+        failures.register(CREATE, "fail", criteria=[{"widget_name": "(a+)+$"}])
+        started = time.perf_counter()
+        self.assertIsNone(names(failures, widget_name="a" * 10_000 + "!"))
+        self.assertLess(time.perf_counter() - started, 1.0)
+        self.assertEqual(names(failures, widget_name="aaa"), "fail")
+        self.assertIsNone(names(failures, widget_name="!aaa"))
+
+    def test_backreference_and_lookaround_are_refused_at_registration(self) -> None:
+        failures = engine()
+        for pattern in (r"(a)\1", "(?=a)", "(?<=a)b"):
+            self.assertRaises(
+                BadRegistration, failures.register, CREATE, "fail", criteria=[{"widget_name": pattern}]
+            )
+        self.assertRaises(
+            BadRegistration,
+            failures.register,
+            CREATE,
+            "fail",
+            criteria=[{"metadata": {"key": "(?!x)", "value": ""}}],
+        )
+        self.assertEqual(failures.registrations(), [])

@@ -80,6 +80,14 @@ class WidgetAPI:
             raise ZeroDivisionError("a bug")
         return json_response(request, {"widget": name})
 
+    @app.route("/widgets/<name>/parts", methods=["GET"])
+    def parts(self, request: IRequest, name: str) -> bytes:
+        return json_response(request, {"parts": []})
+
+    @app.route("/shelves/", methods=["GET"])
+    def shelves(self, request: IRequest) -> bytes:
+        return json_response(request, {"shelves": []})
+
     @app.route("/widgets", methods=["POST"])
     def create(self, request: IRequest) -> bytes:
         consulted = FailureEngine()
@@ -139,9 +147,63 @@ class HandleErrorsTests(SynchronousTestCase):
         self.assertEqual(code, 400)
         self.assertIn("'seconds'", body["widgetFault"]["message"])
 
+    def test_doubled_slash_is_404_in_the_app_shape(self) -> None:
+        """
+        werkzeug would redirect to ``/widgets/w/parts`` with an HTML page
+        (and a catch-all handler turned that into a 500); the real
+        services match segments as given and find nothing.
+        """
+        self.assertEqual(self.answer("GET", "/widgets/w/parts")[0], 200)
+        for path in ("/widgets/w//parts", "/widgets//w", "/widgets/w/parts//"):
+            code, body, _ = self.answer("GET", path)
+            self.assertEqual((code, body["widgetFault"]["message"]), (404, f"Nothing at {path}."))
+        self.assertEqual(self.flushLoggedErrors(), [])
+
+    def test_trailing_slash_redirect_has_no_html(self) -> None:
+        response = self.successResultOf(
+            self.client.request("GET", "http://127.0.0.1/shelves", allow_redirects=False)
+        )
+        self.assertEqual(response.code, 308)
+        self.assertEqual(response.headers.getRawHeaders(b"location"), [b"http://127.0.0.1/shelves/"])
+        self.assertEqual(self.successResultOf(self.client.content(response)), b"")
+
     def test_unexpected_error_is_500_without_a_traceback(self) -> None:
         code, body, _ = self.answer("GET", "/widgets/broken")
         self.assertEqual(code, 500)
         self.assertNotIn("Traceback", json.dumps(body))
         self.assertNotIn("ZeroDivisionError", json.dumps(body))
         self.assertEqual(len(self.flushLoggedErrors(ZeroDivisionError)), 1)
+
+
+class DoubledSlashEverywhereTests(SynchronousTestCase):
+    """
+    Every service answers a path with an empty segment 404, in its own
+    error shape, as it answers any path that names nothing: not a
+    redirect with werkzeug's HTML page, not a 500.
+    """
+
+    def setUp(self) -> None:
+        self.mimic = InMemoryMimic()
+        self.access = self.mimic.authenticate("alice")
+        self.tenant = self.access.access["token"]["tenant"]["id"]
+
+    def assertNotFound(self, url: str, shape: Any) -> None:
+        response = self.mimic.request("GET", url, token=self.access.token)
+        self.assertEqual(response.code, 404, (url, response.body))
+        self.assertEqual(response.header("content-type"), "application/json", url)
+        self.assertTrue(shape(response.json()), (url, response.body))
+
+    def test_services(self) -> None:
+        endpoint = self.access.endpoint
+        self.assertNotFound(endpoint("compute") + "//servers", lambda b: "itemNotFound" in b)
+        self.assertNotFound(endpoint("image") + "//images", lambda b: b["code"] == "404 Not Found")
+        self.assertNotFound(endpoint("rax:load-balancer") + "//loadbalancers", lambda b: b["code"] == 404)
+        self.assertNotFound(
+            "/identity/v3/auth//tokens", lambda b: b["error"]["code"] == 404
+        )
+
+    def test_control_plane_and_old_control_entries(self) -> None:
+        self.assertNotFound("/mimic/v1.1//clock", lambda b: b["code"] == 404)
+        for service in ("compute-control", "loadbalancer-control"):
+            url = f"/service/{service}/ORD/{self.tenant}/v2/{self.tenant}//behaviors"
+            self.assertNotFound(url, lambda b: b["code"] == 404)

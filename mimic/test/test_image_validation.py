@@ -67,6 +67,20 @@ class QueryTests(SynchronousTestCase):
             (("name", False), ("size", True), ("created_at", True), ("id", True)),
         )
 
+    def test_a_repeated_sort_key_sorts_once(self) -> None:
+        """
+        The listing sorts once per key; a repeated key decides nothing
+        more, so a thousand of them cost what one does.
+        """
+        self.assertEqual(
+            parse(sort_key=["name"] * 1000).sorting,
+            (("name", True), ("created_at", True), ("id", True)),
+        )
+        self.assertEqual(
+            parse(sort="name:asc," * 500 + "size").sorting,
+            (("name", False), ("size", True), ("created_at", True), ("id", True)),
+        )
+
     def test_in_lists_may_quote_commas(self) -> None:
         query = parse(name='in:"a,b",c')
         self.assertEqual(query.names, frozenset(["a,b", "c"]))

@@ -267,6 +267,19 @@ class ComputeAttributeTests(LegacyTestCase):
         self.assertEqual(self.attributes({"name": {server_id: "x"}}).code, 400)
         self.assertEqual(self.attributes({"status": [server_id]}).code, 400)
 
+    def test_status_that_is_not_a_string_is_400_and_changes_nothing(self) -> None:
+        """
+        ``{"x": []}`` as a status was a 500 with a traceback in the log
+        (a list cannot be looked up among the statuses).
+        """
+        server_id = self.create_server("a").json()["server"]["id"]
+        for status in ({"x": []}, ["ERROR"], 5, None, True):
+            response = self.attributes({"status": {server_id: status}})
+            self.assertEqual(response.code, 400, status)
+            self.assertIn("cannot be set", response.json()["message"])
+        self.assertEqual(self.server(server_id)["status"], "ACTIVE")
+        self.assertEqual(self.flushLoggedErrors(), [])
+
 
 class ServiceControlAppTests(SynchronousTestCase):
     """
@@ -364,7 +377,19 @@ class LoadBalancerControlTests(LegacyTestCase):
         self.assertEqual(self.set_attributes(lb_id, {"status": "DELETED"}).code, 400)
         self.assertEqual(self.set_attributes(lb_id, {"name": "x"}).code, 400)
         self.assertEqual(self.set_attributes(lb_id, ["ERROR"]).code, 400)
+        for status in ({"x": []}, ["ERROR"], 5, True):
+            self.assertEqual(self.set_attributes(lb_id, {"status": status}).code, 400, status)
         self.assertEqual(self.status(lb_id), "ACTIVE")
+
+    def test_ids_that_are_no_number_an_id_can_be_are_404(self) -> None:
+        """
+        ``²`` passes ``str.isdigit`` and 5,000 digits pass it too; ``int()``
+        refused both, with a 500.
+        """
+        self.create_balancer()
+        for lb_id in ("²", "١", "9" * 5000, "1" * 19):
+            self.assertEqual(self.set_attributes(lb_id, {"status": "ERROR"}).code, 404, lb_id[:5])
+        self.assertEqual(self.flushLoggedErrors(), [])
 
     def test_deleted_balancer_cannot_be_set(self) -> None:
         lb_id = self.create_balancer()

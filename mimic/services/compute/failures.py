@@ -215,7 +215,7 @@ def _false_negative(parameters: Mapping[str, Any]) -> FalseNegative:
     return FalseNegative(nova_error(parameters["code"], parameters["message"]))
 
 
-_CODE = Parameter("code", "HTTP status of the error response.", int, 500, minimum=400)
+_CODE = Parameter.status()
 
 
 def _message(default: str) -> Parameter:
@@ -253,7 +253,7 @@ SERVER_CREATE = Event(
             "task_state spawning) for the given seconds before it becomes ACTIVE, "
             "as a slow hypervisor does.",
             parameters=(
-                Parameter("seconds", "Seconds the server stays in BUILD.", float, minimum=0),
+                Parameter.seconds("Seconds the server stays in BUILD."),
             ),
             metadata=MetadataTrigger(
                 "server_building", "seconds in BUILD, e.g. \"30\"", _seconds_or_object
@@ -275,9 +275,7 @@ SERVER_CREATE = Event(
             "The server builds and becomes ACTIVE, then after the given seconds "
             "goes to ERROR with a fault, as when its hypervisor fails.",
             parameters=(
-                Parameter(
-                    "seconds", "Seconds the server stays ACTIVE before ERROR.", float, minimum=0
-                ),
+                Parameter.seconds("Seconds the server stays ACTIVE before ERROR."),
                 _message("The server has encountered an error on its host."),
             ),
             metadata=MetadataTrigger(
@@ -329,13 +327,11 @@ SERVER_DELETE = Event(
             parameters=(
                 _CODE,
                 _message(DEFAULT_FAULT),
-                Parameter(
+                Parameter.count(
                     "times",
                     "How many deletes of each server fail before one succeeds; "
                     "unset means every delete while the condition applies.",
-                    int,
                     None,
-                    minimum=1,
                 ),
             ),
             metadata=MetadataTrigger(
@@ -350,7 +346,7 @@ SERVER_DELETE = Event(
             "The delete is accepted (204) but the server stays visible with "
             "task_state 'deleting' for the given seconds before it is gone.",
             parameters=(
-                Parameter("seconds", "Seconds the server lingers.", float, minimum=0),
+                Parameter.seconds("Seconds the server lingers."),
             ),
             metadata=MetadataTrigger(
                 "server_deleting", "seconds before the server is gone, e.g. \"30\"", _seconds_or_object

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import re
 import secrets
 import sys
 import uuid
@@ -34,6 +33,7 @@ from attrs import define, field, frozen
 from zope.interface import implementer
 
 from mimic.interfaces import IImage, IImages, IMimicCore, IRegionState
+from mimic.patterns import Pattern
 from mimic.services.compute.errors import DeleteFailed, NoImageService, QuotaExceeded, ServerNotFound
 from mimic.services.compute.failures import (
     ActiveThenError,
@@ -680,14 +680,14 @@ class ServerFilters:
     changed_after: float | None = None
     changed_before: float | None = None
     status: str | None = None
-    name: re.Pattern[str] | None = None
+    name: Pattern | None = None
     image_id: str | None = None
     flavor_id: str | None = None
-    ipv4: re.Pattern[str] | None = None
-    ipv6: re.Pattern[str] | None = None
+    ipv4: Pattern | None = None
+    ipv6: Pattern | None = None
     key_name: str | None = None
 
-    def _by_address(self, servers: list[Server], pattern: re.Pattern[str], version: int) -> list[Server]:
+    def _by_address(self, servers: list[Server], pattern: Pattern, version: int) -> list[Server]:
         return [
             s
             for s in servers

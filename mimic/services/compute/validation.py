@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from twisted.web.iweb import IRequest
 
 from mimic.http import query_arg
+from mimic.patterns import BadPattern, Pattern, compile_pattern
 from mimic.services.compute import zones
 from mimic.services.compute.errors import invalid_input, nova_error
 from mimic.services.compute.flavors import flavor_from_ref
@@ -148,15 +149,16 @@ def timestamp_arg(raw: str, name: str) -> float:
     return seconds
 
 
-def _pattern(raw: str) -> re.Pattern[str]:
+def _pattern(raw: str, name: str) -> Pattern:
     """
-    A filter's regular expression, or, when it is not one, the literal
-    text.
+    A filter's regular expression, matched as Nova matches it (a
+    case-sensitive search) but in linear time (see :mod:`mimic.patterns`);
+    a pattern RE2 cannot take is Nova's 400, naming the query parameter.
     """
     try:
-        return re.compile(raw)
-    except re.error:
-        return re.compile(re.escape(raw))
+        return compile_pattern(raw, f"Query parameter {name!r}")
+    except BadPattern as e:
+        raise nova_error(400, f"Invalid filter: {e}.")
 
 
 def _last_segment(ref: str) -> str:
@@ -200,7 +202,7 @@ def listing_filters(request: IRequest, microversion: Microversion) -> ServerFilt
         filters.status = wanted
     name = query_arg(request, "name")
     if name is not None:
-        filters.name = _pattern(name)
+        filters.name = _pattern(name, "name")
     image = query_arg(request, "image")
     if image is not None:
         filters.image_id = _last_segment(image)
@@ -209,10 +211,10 @@ def listing_filters(request: IRequest, microversion: Microversion) -> ServerFilt
         filters.flavor_id = _last_segment(flavor)
     ipv4 = query_arg(request, "ip")
     if ipv4 is not None:
-        filters.ipv4 = _pattern(ipv4)
+        filters.ipv4 = _pattern(ipv4, "ip")
     ipv6 = query_arg(request, "ip6")
     if ipv6 is not None:
-        filters.ipv6 = _pattern(ipv6)
+        filters.ipv6 = _pattern(ipv6, "ip6")
     filters.key_name = query_arg(request, "key_name")
     return filters
 
@@ -256,9 +258,23 @@ def _image_for_create(spec: Mapping[str, Any], state: ComputeState) -> str:
     return image_id
 
 
+#: The most servers one create makes.  Nova's schema sets no maximum and
+#: leaves it to the quota, but a tenant may have an unlimited (-1) or a
+#: 2**31 quota, and a create's cost grows with the count, not with the
+#: request's size: ``"max_count": 1000000000`` would stall Mimic.
+MAX_SERVERS_PER_CREATE = 1000
+
+
 def _counts(body: Mapping[str, Any], spec: Mapping[str, Any]) -> tuple[int, int]:
     def count(name: str, default: int) -> int:
-        return integer(spec.get(name, body.get(name, default)), name, 1)
+        value = integer(spec.get(name, body.get(name, default)), name, 1)
+        if value > MAX_SERVERS_PER_CREATE:
+            raise invalid_input(
+                name, value,
+                f"{value} is greater than the maximum of {MAX_SERVERS_PER_CREATE} servers Mimic makes "
+                "in one request",
+            )
+        return value
 
     min_count = count("min_count", 1)
     max_count = count("max_count", min_count)

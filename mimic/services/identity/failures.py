@@ -43,7 +43,7 @@ AUTHENTICATION = Event(
             "Identity answers the token request with an error instead of a token, "
             "as during an outage (500/503) or when throttling (429/413).",
             parameters=(
-                Parameter("code", "HTTP status of the error response.", int, 500, minimum=400),
+                Parameter.status(),
                 Parameter("message", "The error message in the Keystone error body.", str, UNEXPECTED),
                 Parameter(
                     "type",

@@ -38,7 +38,7 @@ def _fail(what: str, after: str = "") -> Condition:
         "(e.g. 500 while its database is unreachable, 503 while it is overloaded)"
         f"{after}.",
         parameters=(
-            Parameter("code", "HTTP status of the error response.", int, 500, minimum=400),
+            Parameter.status(),
             Parameter("message", "The message in Glance's error body.", str, UNEXPECTED),
         ),
         effect=refuse,

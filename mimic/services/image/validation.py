@@ -149,6 +149,7 @@ def _sorting(args: Mapping[str, list[str]]) -> list[tuple[str, bool]]:
         if not keys and dirs:
             pairs.append(("created_at", dirs[0]))
     result: list[tuple[str, bool]] = []
+    seen: set[str] = set()
     for key, direction in pairs:
         if key not in SORT_KEYS:
             raise _bad(
@@ -156,7 +157,12 @@ def _sorting(args: Mapping[str, list[str]]) -> list[tuple[str, bool]]:
             )
         if direction not in ("asc", "desc"):
             raise _bad(f"Invalid sort direction: {direction}")
-        result.append((key, direction == "desc"))
+        # A key already sorted on decides nothing more when repeated, and
+        # the listing sorts once per key: without this, a query of a
+        # thousand sort_key=name sorted every image a thousand times.
+        if key not in seen:
+            seen.add(key)
+            result.append((key, direction == "desc"))
     last = result[-1][1] if result else True
     for tie_breaker in ("created_at", "id"):
         if tie_breaker not in [key for key, _ in result]:

@@ -65,7 +65,9 @@ class LoadBalancerControlAPI:
         not_owned = plain_error(
             404, f"Tenant {self.tenant_id!r} has no load balancer {lb_id!r} in {self.region}."
         )
-        if not lb_id.isdigit():
+        # ASCII digits only (str.isdigit takes "²", which int() refuses), and
+        # no more than an id can have (int() refuses thousands of digits).
+        if not (lb_id.isascii() and lb_id.isdigit() and len(lb_id) <= 18):
             raise not_owned
         body = require_object(read_json(request, plain_error), "body", plain_error)
         unknown = sorted(set(body) - {"status"})
@@ -74,7 +76,7 @@ class LoadBalancerControlAPI:
                 400, f"Unknown attribute(s) {', '.join(map(repr, unknown))}; only 'status' can be set."
             )
         status = body.get("status")
-        if status is not None and status not in FORCEABLE_STATUSES:
+        if status is not None and (not isinstance(status, str) or status not in FORCEABLE_STATUSES):
             raise plain_error(
                 400,
                 f"Status {status!r} cannot be set; one of {', '.join(FORCEABLE_STATUSES)} can.",

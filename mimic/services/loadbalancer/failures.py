@@ -176,7 +176,7 @@ def _seconds_or_default(value: str) -> Mapping[str, Any]:
 
 
 def _seconds(description: str, default: float) -> Parameter:
-    return Parameter("seconds", description, float, default, minimum=0)
+    return Parameter.seconds(description, default)
 
 
 def _fail(what: str) -> Condition:
@@ -185,7 +185,7 @@ def _fail(what: str) -> Condition:
         f"The {what} request is answered with an error in CLB's shape and nothing "
         "changes: 500 or 503 during an outage, 413 when the account is rate limited.",
         parameters=(
-            Parameter("code", "HTTP status of the error response.", int, 500, minimum=400),
+            Parameter.status(),
             Parameter(
                 "message",
                 "The message in the error body.",

@@ -52,7 +52,7 @@ CREATE = Event(
             "The service refuses the request with an error status (e.g. 503 while "
             "it is overloaded); no widget is made.",
             parameters=(
-                Parameter("code", "HTTP status of the error response.", int, 500, minimum=400),
+                Parameter.status(),
                 Parameter(
                     "message", "The message in the error body.", str, "The widget could not be made."
                 ),
@@ -67,7 +67,7 @@ CREATE = Event(
         Condition(
             "building",
             "The widget is made but stays BUILDING for a while before it is ACTIVE.",
-            parameters=(Parameter("seconds", "How long it stays BUILDING.", float, minimum=0),),
+            parameters=(Parameter.seconds("How long it stays BUILDING."),),
             # The value is the seconds (MetadataTrigger's default parse).
             metadata=MetadataTrigger("widget_building", "the seconds it stays BUILDING"),
             effect=build_for,
