@@ -69,7 +69,7 @@ def _fail(what: str) -> Condition:
         "(503 while the object servers it needs are unavailable, 500 when one "
         "fails mid-request); nothing changes.",
         parameters=(
-            Parameter("code", "HTTP status of the error response.", int, 503, minimum=400),
+            Parameter.status(default=503),
             Parameter(
                 "message",
                 "Plain-text body instead of Swift's standard page for the status.",
@@ -87,7 +87,7 @@ def _slow(what: str) -> Condition:
         f"Swift answers {what} correctly, but only after a delay, as an "
         "overloaded cluster does.",
         parameters=(
-            Parameter("seconds", "How long the answer is held.", float, 30.0, minimum=0),
+            Parameter.seconds("How long the answer is held.", 30.0),
             Parameter(
                 "real_time",
                 "Wait real seconds rather than seconds on Mimic's clock (which, "
@@ -200,7 +200,7 @@ LISTING = Event(
             "it and objects deleted in that time still appear.  Reads of the "
             "objects themselves are not affected.",
             parameters=(
-                Parameter("seconds", "How far behind the listing is.", float, 60.0, minimum=0),
+                Parameter.seconds("How far behind the listing is.", 60.0),
             ),
             effect=lambda p: Lag(p["seconds"]),
         ),
