@@ -18,6 +18,7 @@ from mimic.services.objectstorage.model import (
     StoredObject,
     Subdir,
     SwiftRefusal,
+    Window,
     etag_of,
 )
 from mimic.services.objectstorage.streaming import JoinedReader
@@ -38,7 +39,7 @@ class AccountTests(SynchronousTestCase):
         container = self.account.container("c")
         args = {"marker": None, "end_marker": None, "prefix": "", "reverse": False}
         args.update(query)
-        return [o.name for o in self.account.iter_objects(container, **args)]  # type: ignore[arg-type]
+        return [o.name for o in self.account.iter_objects(container, Window(**args))]  # type: ignore[arg-type]
 
     def test_listing_order_marker_prefix_and_reverse(self) -> None:
         for name in ["b", "a/2", "a/1", "c", "ä"]:
@@ -142,7 +143,7 @@ class DelimiterTests(SynchronousTestCase):
         args: dict[str, object] = {"marker": None, "end_marker": None, "prefix": "", "reverse": False}
         args.update(query)
         container = self.account.container("c")
-        items = self.account.iter_objects(container, **args)  # type: ignore[arg-type]
+        items = self.account.iter_objects(container, Window(**args))  # type: ignore[arg-type]
         return [item.name + ("*" if isinstance(item, Subdir) else "") for item in items]
 
     def test_folding(self) -> None:

@@ -248,6 +248,22 @@ class CdnSettings:
 
 
 @frozen
+class Window:
+    """
+    Which part of a sorted listing a request asks for: after ``marker``
+    and before ``end_marker`` (the other way round when ``reverse``),
+    names starting with ``prefix``, and with a ``delimiter`` the names
+    below each pseudo-directory folded into one.
+    """
+
+    marker: str | None = None
+    end_marker: str | None = None
+    prefix: str = ""
+    reverse: bool = False
+    delimiter: str | None = None
+
+
+@frozen
 class Subdir:
     """
     A pseudo-directory in a listing with a delimiter: the names under it,
@@ -257,22 +273,22 @@ class Subdir:
     name: str
 
 
-def _iter_names(
-    names: list[str],
-    marker: str | None,
-    end_marker: str | None,
-    prefix: str,
-    reverse: bool,
-    delimiter: str | None = None,
-) -> Iterator[str | Subdir]:
+def _iter_names(names: list[str], window: Window) -> Iterator[str | Subdir]:
     """
-    ``names`` (sorted) in listing order, from ``marker`` to
-    ``end_marker``, under ``prefix``; with a ``delimiter``, the names
+    ``names`` (sorted) in listing order, from the window's ``marker``
+    to its ``end_marker``, under its ``prefix``; with a ``delimiter``, the names
     below each pseudo-directory fold into one :class:`Subdir` and are
     skipped by bisection, so a page costs its own length whatever the
     directories hold.  As in Swift, a pseudo-directory equal to the
     marker (the last entry of the previous page) is not listed again.
     """
+    marker, end_marker, prefix, reverse, delimiter = (
+        window.marker,
+        window.end_marker,
+        window.prefix,
+        window.reverse,
+        window.delimiter,
+    )
     start = bisect_right(names, marker) if marker and not reverse else 0
     if prefix:
         start = max(start, bisect_left(names, prefix))
@@ -382,15 +398,8 @@ class Account:
         del self.containers[name]
         del self.container_names[bisect_left(self.container_names, name)]
 
-    def iter_containers(
-        self,
-        marker: str | None,
-        end_marker: str | None,
-        prefix: str,
-        reverse: bool,
-        delimiter: str | None = None,
-    ) -> Iterator[str | Subdir]:
-        return _iter_names(self.container_names, marker, end_marker, prefix, reverse, delimiter)
+    def iter_containers(self, window: Window) -> Iterator[str | Subdir]:
+        return _iter_names(self.container_names, window)
 
     def cdn_enable(self, name: str, changes: dict[str, Any]) -> bool:
         """
@@ -467,16 +476,10 @@ class Account:
         self._schedule_expiry(container, stored)
 
     def iter_objects(
-        self,
-        container: Container,
-        marker: str | None,
-        end_marker: str | None,
-        prefix: str,
-        reverse: bool,
-        delimiter: str | None = None,
+        self, container: Container, window: Window = Window()
     ) -> Iterator[StoredObject | Subdir]:
         now = self.now()
-        for name in _iter_names(container.names, marker, end_marker, prefix, reverse, delimiter):
+        for name in _iter_names(container.names, window):
             if isinstance(name, Subdir):
                 yield name
                 continue
@@ -494,7 +497,7 @@ class Account:
         container = self.containers.get(container_name)
         if container is None:
             return []
-        return [o for o in self.iter_objects(container, None, None, prefix, False) if isinstance(o, StoredObject)]
+        return [o for o in self.iter_objects(container, Window(prefix=prefix)) if isinstance(o, StoredObject)]
 
     # -- bookkeeping ----------------------------------------------------
 

@@ -27,6 +27,7 @@ import mimetypes
 import os
 from typing import Any, Callable
 
+from attrs import evolve
 from klein import Klein
 from twisted.internet.task import deferLater
 from twisted.web.iweb import IRequest
@@ -270,9 +271,7 @@ class ObjectStorageAPI:
 
         def respond() -> bytes:
             account = self.account
-            names = account.iter_containers(
-                query.marker, query.end_marker, query.prefix, query.reverse, query.delimiter
-            )
+            names = account.iter_containers(query.window)
             entries = _page(
                 names,
                 query,
@@ -356,9 +355,7 @@ class ObjectStorageAPI:
                     object_entry,
                 )
             else:
-                objects = self.account.iter_objects(
-                    container, query.marker, query.end_marker, query.prefix, query.reverse, query.delimiter
-                )
+                objects = self.account.iter_objects(container, query.window)
                 entries = _page(objects, query, object_entry)
             return listing(request, "container", container.name, entries, query, container_headers(container))
 
@@ -674,7 +671,7 @@ def _lagging(account: Account, container: Container, query: ListingQuery, as_of:
     """
     now_objects: dict[str, Any] = {
         stored.name: stored
-        for stored in account.iter_objects(container, query.marker, query.end_marker, query.prefix, query.reverse)
+        for stored in account.iter_objects(container, evolve(query.window, delimiter=None))
         if isinstance(stored, StoredObject) and stored.timestamp <= as_of
     }
     for gone in recent_tombstones(container, as_of):

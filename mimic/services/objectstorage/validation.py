@@ -31,6 +31,7 @@ from mimic.services.objectstorage.model import (
     MAX_META_VALUE_LENGTH,
     MAX_OBJECT_NAME_LENGTH,
     SwiftRefusal,
+    Window,
 )
 
 #: Headers Swift keeps with an object as they were given (its default
@@ -216,6 +217,10 @@ class ListingQuery:
     delimiter: str | None
     reverse: bool
     format: str
+
+    @property
+    def window(self) -> Window:
+        return Window(self.marker, self.end_marker, self.prefix, self.reverse, self.delimiter)
 
 
 def query_args(request: IRequest) -> dict[bytes, list[bytes]]:
