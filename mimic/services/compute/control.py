@@ -94,7 +94,7 @@ class ComputeControlAPI:
             )
         statuses = require_object(body.get("status", {}), "status", plain_error)
         for server_id, status in statuses.items():
-            if status not in _STATES:
+            if not isinstance(status, str) or status not in _STATES:
                 raise plain_error(
                     400,
                     f"Status {status!r} for server {server_id!r} cannot be set; "
