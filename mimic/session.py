@@ -113,8 +113,8 @@ class SessionStore:
 
     Expired tokens are forgotten on that clock, not only when presented
     again: every issued token is queued by expiry, and one call
-    scheduled on the clock (never more than one, and none while no token
-    is held) sweeps away those that have expired, at most every
+    scheduled on the clock (never more than one, and none while nothing
+    is queued) sweeps away those that have expired, at most every
     :data:`EXPIRY_SWEEP_INTERVAL` seconds.  Each token is queued once and
     swept once, so the cost is constant per token issued.  Tokens of the
     default lifetime expire in the order they were issued and queue in a
