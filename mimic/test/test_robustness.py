@@ -1135,8 +1135,9 @@ def hints() -> list[Route]:
     """
     What the routing tables cannot say about a route: a valid body to
     spoil field by field, the query arguments it reads, headers it is
-    sent with.  Keyed by method and path; a route without a hint is
-    probed with :data:`GENERIC_BODY` and :data:`GENERIC_QUERY`.
+    sent with.  Each names a route by its method and a path in the
+    world (see :func:`route_table`); a route without a hint is probed
+    with :data:`GENERIC_BODY` and :data:`GENERIC_QUERY`.
     """
     return compute_routes() + lb_routes() + identity_routes() + control_routes() + legacy_control_routes()
 
