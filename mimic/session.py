@@ -128,8 +128,9 @@ class SessionStore:
     _users_by_id: dict[str, User] = field(factory=dict)
     _owner_of_tenant: dict[str, User] = field(factory=dict)
     _tokens: dict[str, Token] = field(factory=dict)
-    #: (expires, token id) of default-lifetime tokens, in issue order.
-    _expiring: deque[tuple[float, str]] = field(factory=deque)
+    #: Ids of default-lifetime tokens, in issue order (so in expiry
+    #: order): ids only, their expiry is the token's.
+    _expiring: deque[str] = field(factory=deque)
     #: (expires, token id) of tokens issued with a lifetime of their own.
     _expiring_odd: list[tuple[float, str]] = field(factory=list)
     _sweep: IDelayedCall | None = None
@@ -230,7 +231,7 @@ class SessionStore:
         )
         self._tokens[token.id] = token
         if lifetime is None:
-            self._expiring.append((token.expires, token.id))
+            self._expiring.append(token.id)
         else:
             heapq.heappush(self._expiring_odd, (token.expires, token.id))
         self._schedule_sweep()
@@ -238,8 +239,13 @@ class SessionStore:
 
     def _next_expiry(self) -> float | None:
         candidates = []
-        if self._expiring:
-            candidates.append(self._expiring[0][0])
+        while self._expiring:
+            first = self._tokens.get(self._expiring[0])
+            if first is not None:
+                candidates.append(first.expires)
+                break
+            # Revoked, reset or presented after expiry: already gone.
+            self._expiring.popleft()
         if self._expiring_odd:
             candidates.append(self._expiring_odd[0][0])
         return min(candidates) if candidates else None
@@ -273,8 +279,11 @@ class SessionStore:
         """
         now = self.clock.seconds()
         expired: list[str] = []
-        while self._expiring and self._expiring[0][0] <= now:
-            expired.append(self._expiring.popleft()[1])
+        while self._expiring:
+            first = self._tokens.get(self._expiring[0])
+            if first is not None and first.expires > now:
+                break
+            expired.append(self._expiring.popleft())
         while self._expiring_odd and self._expiring_odd[0][0] <= now:
             expired.append(heapq.heappop(self._expiring_odd)[1])
         forgotten = 0
