@@ -134,6 +134,8 @@ class SessionStore:
     #: (expires, token id) of tokens issued with a lifetime of their own.
     _expiring_odd: list[tuple[float, str]] = field(factory=list)
     _sweep: IDelayedCall | None = None
+    #: The most tokens held since the token table was last rebuilt.
+    _tokens_peak: int = 0
 
     def user_by_name(self, username: str) -> User | None:
         return self._users_by_name.get(username)
@@ -230,6 +232,7 @@ class SessionStore:
             domain_scoped=domain_scoped,
         )
         self._tokens[token.id] = token
+        self._tokens_peak = max(self._tokens_peak, len(self._tokens))
         if lifetime is None:
             self._expiring.append(token.id)
         else:
@@ -293,6 +296,12 @@ class SessionStore:
             if token is not None and token.expires <= now:
                 del self._tokens[token_id]
                 forgotten += 1
+        if len(self._tokens) * 4 < self._tokens_peak:
+            # A dict never shrinks its table as entries go: copied, it
+            # takes the size of what is left.  Done only once three
+            # quarters have gone, so the copy costs what was swept.
+            self._tokens = dict(self._tokens)
+            self._tokens_peak = len(self._tokens)
         return forgotten
 
     def queued(self) -> int:

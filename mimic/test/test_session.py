@@ -5,6 +5,8 @@ Users, tenants and tokens.
 
 from __future__ import annotations
 
+import sys
+
 from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -127,3 +129,14 @@ class ExpirySweepTests(SynchronousTestCase):
         token = self.sessions.authenticate("alice")
         self.clock.advance(TOKEN_LIFETIME)
         self.assertIsNone(self.sessions.token(token.id))
+
+    def test_the_token_table_shrinks_once_most_tokens_are_swept(self) -> None:
+        """
+        A dict keeps its largest table as entries go; the store's is
+        rebuilt once three quarters of its tokens have been swept.
+        """
+        empty = sys.getsizeof(SessionStore(self.clock)._tokens)
+        for _ in range(5000):
+            self.sessions.authenticate("alice")
+        self.clock.advance(TOKEN_LIFETIME + EXPIRY_SWEEP_INTERVAL)
+        self.assertLessEqual(sys.getsizeof(self.sessions._tokens), empty)
