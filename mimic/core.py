@@ -178,6 +178,13 @@ class MimicCore:
                 del self._region_states[key]
         self.sessions.reset(tenant_id)
 
+    def passing(self) -> "PasserbyCore":
+        """
+        This core as a request for a tenant nobody has authenticated as
+        is to see it (see :class:`PasserbyCore`).
+        """
+        return PasserbyCore(self)
+
     def state_summary(self) -> dict[str, Any]:
         """
         What each service holds for each tenant and region, for the
@@ -188,3 +195,39 @@ class MimicCore:
             summary = IRegionState(state).summary() if IRegionState.providedBy(state) else {}
             services.setdefault(service, {}).setdefault(tenant_id, {})[region] = summary
         return services
+
+
+@implementer(IMimicCore)
+class PasserbyCore:
+    """
+    The core as an anonymous request for a tenant nobody has
+    authenticated as sees it (``GET .../<any tenant>/v2``, a version
+    document): everything is the core's, except that the region states
+    a service makes for that tenant are made for this request only and
+    then dropped.  Without this, a client inventing tenant ids would make
+    Mimic keep a state for each.
+    """
+
+    def __init__(self, core: MimicCore) -> None:
+        self._core = core
+        self._states: dict[tuple[str, str, str], Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        # clock, failures, sessions, plugins, catalog, service_url...
+        return getattr(self._core, name)
+
+    def region_state(
+        self, service_name: str, tenant_id: str, region: str, factory: Callable[[], T]
+    ) -> T:
+        key = (service_name, tenant_id, region)
+        kept = self._core._region_states.get(key)
+        if kept is not None:
+            return kept
+        state = self._states.get(key)
+        if state is None:
+            state = self._states[key] = factory()
+        return state
+
+    def shared(self, contract: Any, tenant_id: str, region: str) -> Any:
+        # The sharing plugin looks its state up through this core too.
+        return MimicCore.shared(self, contract, tenant_id, region)  # type: ignore[arg-type]

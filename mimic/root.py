@@ -108,7 +108,12 @@ class ServiceDispatch(Resource):
         request.prepath.extend(request.postpath[:3])
         request.postpath = request.postpath[3:]
         rest = tuple(s.decode("utf-8", "replace") for s in request.postpath if s)
-        if rest not in plugin.anonymous_paths() and not (
+        core: Any = self.core
+        if rest in plugin.anonymous_paths():
+            if self.core.sessions.tenant_owner(tenant_id) is None:
+                # Served, but nothing is kept for a tenant nobody has.
+                core = self.core.passing()
+        elif not (
             IAdmitsAnonymous.providedBy(plugin)
             and plugin.admits(self.core, region, tenant_id, request)
         ):
@@ -123,7 +128,7 @@ class ServiceDispatch(Resource):
         if bad is not None:
             status, message = bad
             raise HTTPError(status, plugin.error_body(status, message))
-        return plugin.resource_for_region(self.core, region, tenant_id)
+        return plugin.resource_for_region(core, region, tenant_id)
 
 
 class MimicRoot(Resource):

@@ -14,11 +14,13 @@ from the username, so they are the same on every start.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import secrets
+from collections import deque
 from typing import Iterable
 
 from attrs import define, field
-from twisted.internet.interfaces import IReactorTime
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from mimic.catalog import stable_id
 
@@ -26,6 +28,12 @@ from mimic.catalog import stable_id
 TOKEN_LIFETIME = 24 * 60 * 60
 
 DEFAULT_REGION = "ORD"
+
+#: How long an expired token may be held before it is forgotten: expired
+#: tokens are swept at most this often, on Mimic's clock.  A token is
+#: refused from the moment it expires; the sweep only gives its memory
+#: back.
+EXPIRY_SWEEP_INTERVAL = 60.0
 
 #: Roles every Mimic user holds (Rackspace's default user role, and the
 #: role names OpenStack policy files and clients commonly look for).
@@ -102,6 +110,16 @@ class Token:
 class SessionStore:
     """
     All users and tokens, with expiry read from Mimic's clock.
+
+    Expired tokens are forgotten on that clock, not only when presented
+    again: every issued token is queued by expiry, and one call
+    scheduled on the clock (never more than one, and none while nothing
+    is queued) sweeps away those that have expired, at most every
+    :data:`EXPIRY_SWEEP_INTERVAL` seconds.  Each token is queued once and
+    swept once, so the cost is constant per token issued.  Tokens of the
+    default lifetime expire in the order they were issued and queue in a
+    plain FIFO; the few with a lifetime of their own (impersonation) in
+    a heap.
     """
 
     clock: IReactorTime
@@ -110,6 +128,14 @@ class SessionStore:
     _users_by_id: dict[str, User] = field(factory=dict)
     _owner_of_tenant: dict[str, User] = field(factory=dict)
     _tokens: dict[str, Token] = field(factory=dict)
+    #: Ids of default-lifetime tokens, in issue order (so in expiry
+    #: order): ids only, their expiry is the token's.
+    _expiring: deque[str] = field(factory=deque)
+    #: (expires, token id) of tokens issued with a lifetime of their own.
+    _expiring_odd: list[tuple[float, str]] = field(factory=list)
+    _sweep: IDelayedCall | None = None
+    #: The most tokens held since the token table was last rebuilt.
+    _tokens_peak: int = 0
 
     def user_by_name(self, username: str) -> User | None:
         return self._users_by_name.get(username)
@@ -206,7 +232,84 @@ class SessionStore:
             domain_scoped=domain_scoped,
         )
         self._tokens[token.id] = token
+        self._tokens_peak = max(self._tokens_peak, len(self._tokens))
+        if lifetime is None:
+            self._expiring.append(token.id)
+        else:
+            heapq.heappush(self._expiring_odd, (token.expires, token.id))
+        self._schedule_sweep()
         return token
+
+    def _next_expiry(self) -> float | None:
+        candidates = []
+        while self._expiring:
+            first = self._tokens.get(self._expiring[0])
+            if first is not None:
+                candidates.append(first.expires)
+                break
+            # Revoked, reset or presented after expiry: already gone.
+            self._expiring.popleft()
+        if self._expiring_odd:
+            candidates.append(self._expiring_odd[0][0])
+        return min(candidates) if candidates else None
+
+    def _schedule_sweep(self) -> None:
+        """
+        Have the clock call :meth:`expire` once the first queued token
+        has expired (and not sooner than a sweep interval from now):
+        one call, moved earlier if a token expiring sooner is queued.
+        """
+        due = self._next_expiry()
+        if due is None:
+            return
+        now = self.clock.seconds()
+        at = now + max(due - now, EXPIRY_SWEEP_INTERVAL)
+        sweep = self._sweep
+        if sweep is not None and sweep.active():
+            if sweep.getTime() > at:
+                sweep.reset(at - now)
+            return
+        self._sweep = self.clock.callLater(at - now, self._swept)
+
+    def _swept(self) -> None:
+        self._sweep = None
+        self.expire()
+        self._schedule_sweep()
+
+    def expire(self) -> int:
+        """
+        Forget every token that has expired by now; how many were.
+        """
+        now = self.clock.seconds()
+        expired: list[str] = []
+        while self._expiring:
+            first = self._tokens.get(self._expiring[0])
+            if first is not None and first.expires > now:
+                break
+            expired.append(self._expiring.popleft())
+        while self._expiring_odd and self._expiring_odd[0][0] <= now:
+            expired.append(heapq.heappop(self._expiring_odd)[1])
+        forgotten = 0
+        for token_id in expired:
+            token = self._tokens.get(token_id)
+            # None: gone already (revoked, presented after expiry, reset).
+            if token is not None and token.expires <= now:
+                del self._tokens[token_id]
+                forgotten += 1
+        if len(self._tokens) * 4 < self._tokens_peak:
+            # A dict never shrinks its table as entries go: copied, it
+            # takes the size of what is left.  Done only once three
+            # quarters have gone, so the copy costs what was swept.
+            self._tokens = dict(self._tokens)
+            self._tokens_peak = len(self._tokens)
+        return forgotten
+
+    def queued(self) -> int:
+        """
+        How many tokens wait in the expiry queues (live, and revoked or
+        expired ones not yet swept): what the sweep bounds.
+        """
+        return len(self._expiring) + len(self._expiring_odd)
 
     def token(self, token_id: str | None) -> Token | None:
         """
@@ -237,6 +340,8 @@ class SessionStore:
             self._users_by_id.clear()
             self._owner_of_tenant.clear()
             self._tokens.clear()
+            self._expiring.clear()
+            self._expiring_odd.clear()
             return
         user = self._owner_of_tenant.pop(tenant_id, None)
         if user is not None:

@@ -20,9 +20,28 @@ from mimic.settings import BadSetting, parse_settings
 
 DEFAULT_LISTEN = "tcp:8900:interface=127.0.0.1"
 
+#: Seconds a connection may sit idle (no request started, or one stalled
+#: half way through its request line, headers or body) before Mimic
+#: closes it: what nginx and Apache give a client by default.  Counted
+#: on the real clock, not Mimic's: it guards sockets, not the cloud's
+#: simulated time, and does not run while a request is being answered.
+DEFAULT_IDLE_TIMEOUT = 60.0
+
+#: How many connections the kernel may queue before Mimic accepts them,
+#: for listen descriptions that set none (Twisted's own default is 50,
+#: short for a test suite opening connections in bursts); the kernel
+#: caps it at ``net.core.somaxconn``.
+DEFAULT_BACKLOG = 1024
+
+#: Endpoint types whose strports descriptions take a ``backlog``.
+_WITH_BACKLOG = ("tcp", "tcp6", "ssl", "unix")
+
 
 class Options(usage.Options):
-    synopsis = "[-l <strports description>] [--realtime] [--verbose]"
+    synopsis = (
+        "[-l <strports description>] [--realtime] [--verbose] "
+        "[--idle-timeout <seconds>] [--backlog <connections>] [--set NAME=VALUE]"
+    )
     longdesc = (
         "Serve a fake OpenStack and Rackspace cloud on one port.  "
         "Authenticate at /identity (v2.0 or v3)."
@@ -35,7 +54,25 @@ class Options(usage.Options):
             "Where to listen, as a Twisted strports description "
             "(e.g. tcp:8900 to listen on every interface).",
         ],
+        [
+            "idle-timeout",
+            None,
+            DEFAULT_IDLE_TIMEOUT,
+            "Close a connection idle for this many seconds (real time), "
+            "including one that never finishes its request.",
+            float,
+        ],
+        [
+            "backlog",
+            None,
+            DEFAULT_BACKLOG,
+            "Connections the kernel may queue for Mimic to accept, unless the "
+            "--listen description sets its own backlog.",
+            int,
+        ],
     ]
+
+
     optFlags = [
         ["realtime", "r", "Use the real clock instead of one advanced by /mimic/v1.1/tick."],
         ["verbose", "v", "Log every request."],
@@ -56,6 +93,10 @@ class Options(usage.Options):
         self["settings"][name.strip()] = value.strip()
 
     def postOptions(self) -> None:
+        if not self["idle-timeout"] > 0:
+            raise usage.UsageError("--idle-timeout must be a positive number of seconds.")
+        if self["backlog"] < 1:
+            raise usage.UsageError("--backlog must be at least 1.")
         try:
             parse_settings(self["settings"], declared_settings(discover_plugins()))
         except BadSetting as error:
@@ -125,15 +166,30 @@ class MimicService(Service):
         return None
 
 
-def make_site(core: MimicCore, verbose: bool = False) -> Site:
+def with_backlog(description: str, backlog: int) -> str:
+    """
+    A strports description with ``backlog`` added, for an endpoint type
+    that takes one and a description that sets none.
+    """
+    kind = description.split(":", 1)[0].strip().lower()
+    if kind not in _WITH_BACKLOG or "backlog=" in description:
+        return description
+    return f"{description}:backlog={backlog}"
+
+
+def make_site(
+    core: MimicCore, verbose: bool = False, idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+) -> Site:
     root = MimicRoot(core)
     try:
         # Every Mimic API takes JSON: parsing request bodies as HTML form
         # submissions (which Twisted does for every POST with a
         # Content-Type, through the email package) would only cost time.
-        site = QuietSite(root, requestFactory=MimicRequest, parsePOSTFormSubmission=False)
+        site = QuietSite(
+            root, requestFactory=MimicRequest, parsePOSTFormSubmission=False, timeout=idle_timeout
+        )
     except TypeError:  # Twisted before 24.7 has no such option.
-        site = QuietSite(root, requestFactory=MimicRequest)
+        site = QuietSite(root, requestFactory=MimicRequest, timeout=idle_timeout)
     site.verbose = verbose
     site.displayTracebacks = False
     return site
@@ -144,4 +200,5 @@ def makeService(options: Options) -> Service:
 
     clock: IReactorTime = reactor if options["realtime"] else controlled_clock()
     core = MimicCore.create(clock, settings=options["settings"])
-    return MimicService(options["listen"], make_site(core, options["verbose"]), reactor)
+    site = make_site(core, options["verbose"], options["idle-timeout"])
+    return MimicService(with_backlog(options["listen"], options["backlog"]), site, reactor)

@@ -26,7 +26,10 @@ must not break another tenant's servers.
 The old clients send no token (the old mimic never checked one), so the
 entries are served without one; a token that is sent must be valid for
 the tenant in the URL, so that a client using another tenant's token
-learns of its mistake.
+learns of its mistake.  The tenant must be one somebody authenticated
+as: the old clients find the entry in their own catalog, so theirs
+always is, and a stream of requests naming invented tenants makes
+Mimic keep nothing (each a 404).
 """
 
 from __future__ import annotations
@@ -252,7 +255,11 @@ class ControlEntry:
 class TokenIfGiven(Resource):
     """
     Serve a control entry without a token, as the old mimic did; but a
-    token that is given must be valid for the entry's tenant (401, 403).
+    token that is given must be valid for the entry's tenant (401, 403),
+    and the tenant must be somebody's (404): a suite finds the entry in
+    the catalog it was given when it authenticated, so its tenant always
+    has a user, and a request naming a tenant nobody has makes no state
+    for it.
     """
 
     isLeaf = True
@@ -273,6 +280,12 @@ class TokenIfGiven(Resource):
             if token.tenant_id != self.tenant_id:
                 message = f"The token given is not valid for tenant {self.tenant_id!r}."
                 return json_response(request, error_body(403, message), 403)
+        if self.core.sessions.tenant_owner(self.tenant_id) is None:
+            message = (
+                f"Tenant {self.tenant_id!r} is nobody's: authenticate as its user first "
+                "(the entry is in that user's catalog)."
+            )
+            return json_response(request, error_body(404, message), 404)
         return self.app_resource.render(request)
 
 

@@ -28,6 +28,8 @@ from mimic.services.compute.failures import (
 from mimic.services.compute.flavors import get_flavor
 from mimic.services.compute.model import (
     DEFAULT_SECURITY_GROUPS,
+    DELETED_SERVER_RETENTION,
+    DELETED_SERVERS_KEPT,
     ComputeState,
     Quotas,
     ServerFilters,
@@ -184,3 +186,48 @@ class ListingTests(SynchronousTestCase):
         self.assertEqual(self.state.matching(ServerFilters(), 5.0), [self.db])
         changed = self.state.matching(ServerFilters(changed_after=5.0), 5.0)
         self.assertEqual([(s.name, s.status) for s in changed], [("web", "DELETED")])
+
+
+class DeletedServerRetentionTests(SynchronousTestCase):
+    """
+    Deleted servers are kept for ``changes-since`` listings, but not
+    forever: for a window on the clock, and never more than a fixed
+    number per tenant and region.
+    """
+
+    def setUp(self) -> None:
+        self.state = ComputeState("123", "ORD")
+
+    def cycle(self, count: int, now: float) -> None:
+        for _ in range(count):
+            (server,) = self.state.create_servers(spec(), ACTIVE_NOW, "user", now)
+            self.state.delete_server(server, DELETE_NOW, now)
+
+    def test_create_delete_cycles_keep_a_bounded_number_of_records(self) -> None:
+        self.cycle(DELETED_SERVERS_KEPT + 500, 1.0)
+        self.assertEqual((len(self.state.servers), len(self.state.deleted)), (0, DELETED_SERVERS_KEPT))
+
+    def test_the_latest_deletions_are_the_ones_kept(self) -> None:
+        self.cycle(DELETED_SERVERS_KEPT, 1.0)
+        (last,) = self.state.create_servers(spec(name="last"), ACTIVE_NOW, "user", 2.0)
+        self.state.delete_server(last, DELETE_NOW, 2.0)
+        changed = self.state.matching(ServerFilters(changed_after=2.0), 2.0)
+        self.assertEqual([s.name for s in changed], ["last"])
+        self.assertEqual(len(self.state.deleted), DELETED_SERVERS_KEPT)
+
+    def test_deleted_servers_are_listed_for_the_retention_window(self) -> None:
+        self.cycle(3, 1.0)
+        later = 1.0 + DELETED_SERVER_RETENTION - 1
+        changed = self.state.matching(ServerFilters(changed_after=0.0), later)
+        self.assertEqual(len(changed), 3)
+
+    def test_deleted_servers_are_forgotten_after_the_window(self) -> None:
+        self.cycle(3, 1.0)
+        after = 1.0 + DELETED_SERVER_RETENTION
+        self.assertEqual(self.state.matching(ServerFilters(changed_after=0.0), after), [])
+        self.assertEqual(self.state.deleted, {})
+
+    def test_a_deletion_forgets_what_the_window_has_passed(self) -> None:
+        self.cycle(3, 1.0)
+        self.cycle(1, 1.0 + DELETED_SERVER_RETENTION)
+        self.assertEqual(len(self.state.deleted), 1)

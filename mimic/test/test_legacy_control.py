@@ -410,3 +410,44 @@ class LoadBalancerControlTests(LegacyTestCase):
         )
         self.assertEqual(create.code, 503)
         self.create_balancer(access=self.bob)
+
+
+class UnknownTenantTests(LegacyTestCase):
+    """
+    The entries take no token, so anyone can name any tenant in their
+    URLs; for a tenant nobody authenticated as they answer 404 and keep
+    nothing, so invented tenant ids cost Mimic no memory.
+    """
+
+    def invented(self, entry: str, tenant_id: str) -> str:
+        mine = endpoint_named(self.alice, entry)
+        return mine.replace(self.alice.tenant_id, tenant_id)
+
+    def test_requests_for_invented_tenants_are_404_and_keep_no_state(self) -> None:
+        states = len(list(self.mimic.core.region_states()))
+        registrations = len(list(self.mimic.core.failures.registrations()))
+        for number in range(50):
+            tenant_id = str(900000 + number)
+            compute = self.invented("cloudServersBehavior", tenant_id)
+            lb = self.invented("cloudLoadBalancerControl", tenant_id)
+            for method, url, body in [
+                ("POST", compute + "/attributes", {"status": {}}),
+                ("POST", compute + "/behaviors/creation",
+                 {"name": "fail", "parameters": {"code": 500}, "criteria": []}),
+                ("GET", compute + "/behaviors", None),
+                ("PATCH", lb + "/loadbalancer/1/attributes", {"status": "ERROR"}),
+            ]:
+                response = self.mimic.request(method, url, body)
+                self.assertEqual(response.code, 404, (method, url, response))
+                self.assertEqual(response.json()["code"], 404)
+                self.assertIn(tenant_id, response.json()["message"])
+        self.assertEqual(len(list(self.mimic.core.region_states())), states)
+        self.assertEqual(len(list(self.mimic.core.failures.registrations())), registrations)
+
+    def test_a_tenant_is_served_again_once_somebody_authenticates_as_it(self) -> None:
+        carol = self.mimic.authenticate("carol")
+        self.mimic.request("POST", "/mimic/v1.1/reset", {"tenant_id": carol.tenant_id})
+        url = endpoint_named(carol, "cloudServersBehavior") + "/attributes"
+        self.assertEqual(self.mimic.request("POST", url, {"status": {}}).code, 404)
+        self.mimic.authenticate("carol")
+        self.assertEqual(self.mimic.request("POST", url, {"status": {}}).code, 201)

@@ -28,6 +28,7 @@ from mimic.services.loadbalancer.model import (
     ACTIVE,
     BUILD,
     DELETED,
+    DELETED_BALANCERS_KEPT,
     DELETED_RETENTION,
     ERROR,
     PENDING_DELETE,
@@ -229,3 +230,49 @@ class ControlPlaneTests(ModelTestCase):
 
     def test_force_refuses_statuses_that_cannot_be_set(self) -> None:
         self.assertRaises(ValueError, self.state.force, self.create().id, DELETED)
+
+
+class DeletedRetentionTests(ModelTestCase):
+    """
+    Deleted balancers show as DELETED for CLB's 90 days, but no more
+    than a fixed number of them are kept per tenant and region, and
+    those past the window go whether or not anyone lists them.
+    """
+
+    def cycle(self, count: int) -> None:
+        for _ in range(count):
+            self.state.delete(self.create(), 0)
+
+    def test_create_delete_cycles_keep_a_bounded_number_of_records(self) -> None:
+        self.cycle(DELETED_BALANCERS_KEPT + 500)
+        self.assertEqual(len(self.state.balancers), DELETED_BALANCERS_KEPT)
+        self.assertEqual(len(self.state._deleting), DELETED_BALANCERS_KEPT)
+
+    def test_the_latest_deletions_are_the_ones_kept(self) -> None:
+        self.cycle(DELETED_BALANCERS_KEPT + 1)
+        self.assertNotIn(1, self.state.balancers)
+        self.assertEqual(self.state.get(DELETED_BALANCERS_KEPT + 1).status(self.state.now()), DELETED)
+
+    def test_balancers_still_pending_delete_are_kept(self) -> None:
+        slow = self.create()
+        self.state.delete(slow, 60)
+        self.cycle(DELETED_BALANCERS_KEPT + 5)
+        self.assertIn(slow.id, self.state.balancers)
+        self.clock.advance(60)
+        self.cycle(1)
+        self.assertNotIn(slow.id, self.state.balancers)
+        self.assertLessEqual(len(self.state.balancers), DELETED_BALANCERS_KEPT)
+
+    def test_past_the_window_a_deletion_forgets_without_a_listing(self) -> None:
+        self.cycle(3)
+        self.clock.advance(DELETED_RETENTION)
+        self.cycle(1)
+        self.assertEqual(len(self.state.balancers), 1)
+
+    def test_a_balancer_forced_out_of_deletion_does_not_hold_the_queue(self) -> None:
+        stuck = self.create()
+        self.state.delete(stuck, 60)
+        self.state.force(stuck.id, PENDING_DELETE)
+        self.cycle(DELETED_BALANCERS_KEPT + 1)
+        self.assertIn(stuck.id, self.state.balancers)
+        self.assertEqual(len(self.state._deleting), DELETED_BALANCERS_KEPT)

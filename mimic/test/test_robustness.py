@@ -1,14 +1,27 @@
 # -*- test-case-name: mimic.test.test_robustness -*-
 """
-Bad input, systematically: every route of every service is sent bodies
-that are not JSON, JSON of every wrong type in every field it reads, bad
-query arguments, unknown and malformed ids, odd methods and odd headers.
+Bad input, systematically: a seeded, bounded fuzzer over every route
+Mimic declares.  The routes are read from the routing tables
+(:mod:`mimic.test.route_tables`: every Klein app's url map, identity's,
+the control plane's, the old control entries' and each installed
+plugin's), so a new service is probed as soon as it is installed.  Each
+route is sent bodies that are not JSON, JSON of every wrong type in
+every field it reads, bad query arguments, unknown and malformed ids,
+odd methods and odd headers.  What the tables cannot say (a valid body
+to spoil field by field, the query arguments a route reads) comes from
+hints (:func:`hints`); a route without one gets generic ones.
+
+The default suite sends a fixed number of each service's probes of each
+family, drawn with a fixed seed (``MIMIC_FUZZ_CASES``, ``MIMIC_FUZZ_SEED``);
+``tox -e fuzz`` sends every one.  A failure names the seed to reproduce it.
 
 Whatever is sent, a client must see what the real service would give: a
 4xx (never a 500 or a traceback), as JSON in that service's own error
 shape (Nova's ``{"badRequest": {...}}``, Keystone's ``{"error": {...}}``,
 CLB's ``{"message", "code"}``, the control plane's ``{"message",
-"code"}``); and a refused change must leave Mimic's state unchanged.
+"code"}``, and for any other service the shape its plugin's
+``error_body`` declares); no traceback in a body or in the log; and a
+refused change must leave Mimic's state unchanged.
 
 The probes run in memory (:class:`mimic.testing.InMemoryMimic`), each
 route against a fresh tenant holding one of everything, so they are fast
@@ -24,6 +37,8 @@ every violation it finds and reports them all at once.
 from __future__ import annotations
 
 import json
+import os
+import random
 import re
 from functools import lru_cache
 from typing import Any, Callable, Iterator
@@ -35,6 +50,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from mimic.core import discover_plugins
 from mimic.interfaces import IAPIMock
 from mimic.test.robustness_support import StateSnapshots, differences
+from mimic.test.route_tables import declared_routes
 from mimic.testing import InMemoryMimic, Response
 
 #: An OpenSSH public key for importing keypairs without generating one.
@@ -179,6 +195,51 @@ SHAPES: dict[str, Callable[[Any, int], str | None]] = {
     "loadbalancer": plain_shape,
     "control": plain_shape,
 }
+
+
+def _unlike(template: Any, body: Any, status: int, where: str) -> str | None:
+    """
+    Where ``body`` is not shaped like ``template`` (a service's own error
+    body): the same keys, the status where the template has it, text
+    where it has text.
+    """
+    if isinstance(template, dict):
+        if not isinstance(body, dict):
+            return f"{where or 'body'} is not an object"
+        missing = sorted(set(template) - set(body))
+        if missing:
+            return f"{where or 'body'} lacks {missing}"
+        for key, value in template.items():
+            wrong = _unlike(value, body[key], status, f"{where}/{key}")
+            if wrong is not None:
+                return wrong
+        return None
+    if isinstance(template, bool) or template is None:
+        return None
+    if isinstance(template, int):
+        return None if body == status else f"{where} is {body!r}, not the status"
+    if isinstance(template, str):
+        return None if isinstance(body, str) else f"{where} is not text"
+    if isinstance(template, list):
+        return None if isinstance(body, list) else f"{where} is not a list"
+    return None
+
+
+def shape_of(service: str) -> Callable[[Any, int], str | None]:
+    """
+    The check of a service's error shape: a known one, or else one
+    derived from the plugin's own ``error_body``, so a new service is
+    held to the shape it declares.
+    """
+    known = SHAPES.get(service)
+    if known is not None:
+        return known
+    plugin = {p.name: p for p in plugins()}[service]
+
+    def check(body: Any, status: int) -> str | None:
+        return _unlike(plugin.error_body(status, "m"), body, status, "")
+
+    return check
 
 
 # -- routes --------------------------------------------------------------------
@@ -541,6 +602,64 @@ def control_routes() -> list[Route]:
 
 # -- the world each route is probed in ------------------------------------------
 
+#: What the world puts in place of each placeholder the routing tables
+#: name, by the placeholder's name: one of the world's values (see
+#: :class:`World`) or a literal.  Names found nowhere here are filled
+#: with :data:`UNKNOWN_ID`, so a new service's routes are probed as with
+#: unknown ids until its ids are added here.
+ARGUMENT_VALUES: dict[str, str] = {
+    "tenant_id": "tenant",
+    "project_id": "tenant",
+    "version": "=v2",
+    "server_id": "server",
+    "flavor_id": "flavor",
+    "image_id": "image",
+    "name": "keypair",
+    "key": "=role",
+    "network": "=public",
+    "lb_id": "balancer",
+    "node_id": "node",
+    "meta_id": "meta",
+    "rule_id": "rule",
+    "event": "=server.create",
+    "registration_id": "registration",
+    "service": "=compute",
+    "token_id": "token",
+    "user_id": "user",
+    "role_id": "role",
+    "domain_id": "=default",
+    "region_id": "=ORD",
+    "compute_control_event": "=creation",
+    "lb_control_event": "=loadbalancer.create",
+}
+
+#: Where a placeholder's name means something else in one place: the
+#: path's ending (a regular expression), the placeholder, and the name
+#: it takes there.
+ARGUMENTS_IN_CONTEXT: list[tuple[str, str, str]] = [
+    (r"/images/\{image_id\}/metadata/\{key\}$", "key", "image_meta"),
+    (r"/os-extra_specs/\{key\}$", "key", "extra_spec"),
+    (r"/nodes/\{node_id\}/metadata/\{meta_id\}$", "meta_id", "node_meta"),
+    (r"^/service/compute-control/.*/behaviors/\{event\}", "event", "compute_control_event"),
+    (r"^/service/loadbalancer-control/.*/behaviors/\{event\}", "event", "lb_control_event"),
+]
+
+
+def in_context(path: str) -> str:
+    """
+    A declared path with its placeholders renamed where they mean
+    something else there (see :data:`ARGUMENTS_IN_CONTEXT`).
+    """
+    for pattern, name, renamed in ARGUMENTS_IN_CONTEXT:
+        if re.search(pattern, path):
+            head, _, tail = path.rpartition("{" + name + "}")
+            path = head + "{" + renamed + "}" + tail
+    return path
+
+
+#: What a path names when the world has nothing for it.
+UNKNOWN_ID = "mimic-fuzz-unknown"
+
 
 @lru_cache(maxsize=None)
 def plugins() -> tuple[IAPIMock, ...]:
@@ -630,6 +749,8 @@ class World:
         registration = self.must(201, "POST", "/mimic/v1.1/compute/behaviors/server.create", {
             "name": "fail", "criteria": [{"server_name": "^never-matches-anything$"}]})
         self.values["registration"] = registration["id"]
+        for name, value in ARGUMENT_VALUES.items():
+            self.values[name] = value[1:] if value.startswith("=") else self.values[value]
         self.settle(0)
 
     def settle(self, seconds: float) -> None:
@@ -646,7 +767,11 @@ class World:
             self.mimic.request("GET", self.expand(path), token=self.token)
 
     def expand(self, template: str) -> str:
-        return re.sub(r"\{(\w+)\}", lambda m: self.values.get(m.group(1), m.group(0)), template)
+        """
+        A path template with the world's values in it; a placeholder the
+        world has no value for (a new service's id) names nothing here.
+        """
+        return re.sub(r"\{(\w+)\}", lambda m: self.values.get(m.group(1), UNKNOWN_ID), template)
 
     def fill(self, body: Any) -> Any:
         """
@@ -735,6 +860,30 @@ class Prober:
         self.problems: list[str] = []
         #: The last world made, and its snapshot when it was new.
         self._pristine: tuple[World, Any] | None = None
+        #: While the probes are gathered rather than sent (see
+        #: :meth:`gather`): each probe, as :meth:`send`'s arguments.
+        self.gathered: list[tuple[Route, str, dict[str, Any]]] | None = None
+
+    def gather(self, probes: Callable[[], None]) -> list[tuple[Route, str, dict[str, Any]]]:
+        """
+        The probes ``probes()`` would send, unsent: (route, what,
+        arguments to :meth:`send`), in order.  They are made against the
+        world :meth:`world` gives, which gathering leaves as it was.
+        """
+        self.gathered = []
+        try:
+            probes()
+            return self.gathered
+        finally:
+            self.gathered = None
+
+    def run(self, probes: list[tuple[Route, str, dict[str, Any]]]) -> None:
+        """
+        Send gathered probes, in the world they were gathered in.
+        """
+        world = self.world()
+        for route, what, arguments in probes:
+            self.send(world, route, what, **arguments)
 
     def world(self) -> World:
         """
@@ -764,6 +913,10 @@ class Prober:
         headers: dict[str, str] | None = None,
         token: str | None = None,
     ) -> Response | None:
+        if self.gathered is not None:
+            arguments = {"url": url, "raw": raw, "method": method, "headers": headers, "token": token}
+            self.gathered.append((route, what, arguments))
+            return None
         method = method or route.method
         url = url if url is not None else world.expand(route.path)
         sent_headers = {k: world.expand(v) for k, v in route.headers.items()}
@@ -825,7 +978,7 @@ class Prober:
         except ValueError:
             self.problems.append(f"{label}: {status} body is not JSON: {text[:200]}")
             return
-        wrong = SHAPES[service](body, status)
+        wrong = shape_of(service)(body, status)
         if wrong is not None:
             self.problems.append(f"{label}: {status} {wrong}: {text[:200]}")
 
@@ -957,12 +1110,145 @@ class Prober:
         return f"{len(self.problems)} problems:\n" + "\n".join(self.problems[:200])
 
 
-ROUTES = {
-    "compute": compute_routes,
-    "loadbalancer": lb_routes,
-    "identity": identity_routes,
-    "control": control_routes,
-}
+def legacy_control_routes() -> list[Route]:
+    """
+    Bodies for the old control entries' routes (their paths come from
+    the routing tables).
+    """
+    compute = "/service/compute-control/ORD/{tenant}/v2/{tenant}"
+    lb = "/service/loadbalancer-control/ORD/{tenant}/v2/{tenant}"
+    return [
+        Route("compute-control", "POST", compute + "/attributes",
+              {"status": {"{server}": "ERROR"}}),
+        Route("compute-control", "POST", compute + "/behaviors/creation", {
+            "name": "fail", "parameters": {"code": 500, "message": "m"},
+            "criteria": [{"server_name": "^never-matches-anything$"}]}),
+        Route("loadbalancer-control", "PATCH", lb + "/loadbalancer/{balancer}/attributes",
+              {"status": "ERROR"}),
+        Route("loadbalancer-control", "POST", lb + "/behaviors/loadbalancer.create", {
+            "name": "fail", "parameters": {"code": 500, "message": "m"},
+            "criteria": [{"loadbalancer_name": "^never-matches-anything$"}]}),
+    ]
+
+
+def hints() -> list[Route]:
+    """
+    What the routing tables cannot say about a route: a valid body to
+    spoil field by field, the query arguments it reads, headers it is
+    sent with.  Each names a route by its method and a path in the
+    world (see :func:`route_table`); a route without a hint is probed
+    with :data:`GENERIC_BODY` and :data:`GENERIC_QUERY`.
+    """
+    return compute_routes() + lb_routes() + identity_routes() + control_routes() + legacy_control_routes()
+
+
+#: The body a route that takes one is given when no hint says what it
+#: reads: its field is then spoiled like any other.
+GENERIC_BODY = {"name": "probe"}
+
+#: The query arguments a route is sent when no hint says what it reads.
+GENERIC_QUERY = ("limit", "marker", "name", "status", "sort_key", "sort_dir", "changes-since", "id")
+
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+@define
+class RouteTable:
+    """
+    The probed routes by service, from the routing tables and the hints,
+    and the hints that named no declared route.
+    """
+
+    routes: dict[str, list[Route]]
+    unmatched: list[Route]
+
+
+def _concrete(world: World, path: str) -> str:
+    url = world.expand(path)
+    return url[len(world.mimic.base):] if url.startswith(world.mimic.base) else url
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    """
+    What a declared path matches: its placeholders stand for any segment.
+    """
+    parts = re.split(r"\{\w+\}", path)
+    return re.compile("[^/]+".join(map(re.escape, parts)) + "$")
+
+
+@lru_cache(maxsize=None)
+def route_table() -> RouteTable:
+    """
+    Every declared route (see :mod:`mimic.test.route_tables`), each
+    method a :class:`Route` of its own, with its hints where there are
+    some (a route may have several: one per action body, say).  A hint
+    belongs to the most specific declared route whose path matches the
+    path it names in a world.
+    """
+    world = World()
+    declared = [
+        (found, method, in_context(found.path))
+        for found in declared_routes(world.mimic, world.values["tenant"])
+        for method in sorted(found.methods)
+    ]
+    patterns = [_pattern(path) for _, _, path in declared]
+    hinted: dict[int, list[Route]] = {}
+    unmatched = []
+    for hint in hints():
+        concrete = _concrete(world, hint.path)
+        matches = [
+            i for i, (found, method, path) in enumerate(declared)
+            if method == hint.method and patterns[i].match(concrete)
+        ]
+        if not matches:
+            unmatched.append(hint)
+            continue
+        best = min(matches, key=lambda i: declared[i][2].count("{"))
+        hinted.setdefault(best, []).append(hint)
+    routes: dict[str, list[Route]] = {}
+    for i, (found, method, path) in enumerate(declared):
+        if i in hinted:
+            routes.setdefault(found.service, []).extend(hinted[i])
+            continue
+        body = GENERIC_BODY if method in BODY_METHODS else None
+        query = GENERIC_QUERY if method == "GET" else ()
+        routes.setdefault(found.service, []).append(Route(found.service, method, path, body, query))
+    return RouteTable(routes, unmatched)
+
+
+FAMILIES = ("bodies", "queries", "ids", "methods", "headers")
+
+#: How many probes of one family each service gets in the default suite
+#: (``MIMIC_FUZZ_CASES``; ``all`` for every one, as ``tox -e fuzz`` runs).
+DEFAULT_CASES = 40
+
+#: The seed the default suite samples with (``MIMIC_FUZZ_SEED``).
+DEFAULT_SEED = "19"
+
+
+def sample_size() -> int | None:
+    """
+    Probes per service and family, or None for all of them.
+    """
+    cases = os.environ.get("MIMIC_FUZZ_CASES", str(DEFAULT_CASES))
+    return None if cases == "all" else int(cases)
+
+
+def fuzz_seed() -> str:
+    return os.environ.get("MIMIC_FUZZ_SEED", DEFAULT_SEED)
+
+
+def sampled(probes: list[Any], service: str, family: str) -> list[Any]:
+    """
+    A fixed number of ``probes``, drawn with the seed (the same ones on
+    every run with the same seed), in the order they were made; all of
+    them when sampling is off.
+    """
+    size = sample_size()
+    if size is None or size >= len(probes):
+        return probes
+    chosen = random.Random(f"{fuzz_seed()}/{service}/{family}").sample(range(len(probes)), size)
+    return [probes[i] for i in sorted(chosen)]
 
 
 class PathProbes(SynchronousTestCase):
@@ -981,31 +1267,61 @@ class PathProbes(SynchronousTestCase):
             self.fail(prober.report())
 
 
+class RouteTableTests(SynchronousTestCase):
+    """
+    The probed routes are the declared ones.
+    """
+
+    def test_every_service_is_probed(self) -> None:
+        """
+        Identity, the control plane and every installed plugin have
+        routes to probe, found in their routing tables.
+        """
+        expected = {"identity", "control"} | {plugin.name for plugin in plugins()}
+        self.assertEqual(set(route_table().routes), expected)
+
+    def test_every_hint_names_a_declared_route(self) -> None:
+        """
+        A hint whose route went (or moved) would quietly stop being
+        used: each names a route the tables declare.
+        """
+        unmatched = [(hint.method, hint.path) for hint in route_table().unmatched
+                     if hint.body is not None or hint.headers]
+        self.assertEqual(unmatched, [])
+
+
 class RouteProbes(SynchronousTestCase):
     """
-    Every route of one service against one family of bad input; each
-    test names the family and the service.
+    Every declared route of one service against one family of bad input;
+    each test names the family and the service.  The default suite sends
+    a seeded sample of each family's probes; ``MIMIC_FUZZ_CASES=all``
+    (``tox -e fuzz``) sends every one.
     """
 
     def probe(self, service: str, family: str) -> None:
         prober = Prober()
-        routes = ROUTES[service]()
-        if family == "methods":
-            prober.methods(routes)
-        elif family == "headers":
-            prober.headers(routes)
-        else:
-            for route in routes:
-                if family == "bodies" and route.method in ("POST", "PUT"):
-                    prober.bodies(route)
-                elif family == "queries":
-                    prober.queries(route)
-                elif family == "ids":
-                    prober.ids(route)
+        routes = route_table().routes[service]
+
+        def probes() -> None:
+            if family == "methods":
+                prober.methods(routes)
+            elif family == "headers":
+                prober.headers(routes)
+            else:
+                for route in routes:
+                    if family == "bodies" and route.method in BODY_METHODS:
+                        prober.bodies(route)
+                    elif family == "queries":
+                        prober.queries(route)
+                    elif family == "ids":
+                        prober.ids(route)
+
+        prober.run(sampled(prober.gather(probes), service, family))
         for logged in self.flushLoggedErrors():
             prober.problems.append(f"logged: {logged.getErrorMessage()[:300]}")
         if prober.problems:
-            self.fail(prober.report())
+            self.fail(f"seed {fuzz_seed()!r} (MIMIC_FUZZ_SEED), "
+                      f"cases {os.environ.get('MIMIC_FUZZ_CASES', DEFAULT_CASES)}: " + prober.report())
 
 
 def _add_probe(service: str, family: str) -> None:
@@ -1016,13 +1332,21 @@ def _add_probe(service: str, family: str) -> None:
     Bad {family} sent to every {service} route give the service's own
     4xx error, and refused changes change nothing.
     """
-    name = f"test_{service}_bad_{family}_give_4xx_in_service_shape"
+    name = f"test_{service.replace('-', '_')}_bad_{family}_give_4xx_in_service_shape"
     test.__name__ = name
     setattr(RouteProbes, name, test)
 
 
-for _service in ROUTES:
-    for _family in ("bodies", "queries", "ids", "methods", "headers"):
+def _services() -> list[str]:
+    """
+    The services probed: identity, the control plane and every installed
+    plugin, each a test per family.
+    """
+    return ["identity", "control"] + sorted(plugin.name for plugin in plugins())
+
+
+for _service in _services():
+    for _family in FAMILIES:
         _add_probe(_service, _family)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import json
 import socket
+import time
 import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
@@ -259,3 +260,58 @@ class RawHTTPTests(SynchronousTestCase):
             with socket.create_connection(self.address, timeout=5) as connection:
                 connection.sendall(b"POST " + TOKENS + b" HTTP/1.1\r\nHost: x\r\nContent-Le")
         self.assertStillServing()
+
+
+class IdleConnectionTests(SynchronousTestCase):
+    """
+    Connections that never finish a request do not pile up: Mimic keeps
+    serving while they are open, and closes them after its idle timeout
+    (a minute by default; one second where a test waits for it).
+    """
+
+    def start(self, idle_timeout: float) -> None:
+        self.url = start_mimic(self, "--idle-timeout", str(idle_timeout))
+        parts = urlsplit(self.url)
+        assert parts.hostname is not None and parts.port is not None
+        self.address = (parts.hostname, parts.port)
+        self.idle: list[socket.socket] = []
+        self.addCleanup(self.close_idle)
+
+    def close_idle(self) -> None:
+        for connection in self.idle:
+            connection.close()
+
+    def open_idle(self, count: int, data: bytes = b"") -> None:
+        for _ in range(count):
+            connection = socket.create_connection(self.address, timeout=5)
+            if data:
+                connection.sendall(data)
+            self.idle.append(connection)
+
+    def test_a_fresh_request_is_served_while_many_connections_idle(self) -> None:
+        self.start(60)
+        self.open_idle(200)
+        self.open_idle(200, b"GET /identity/v2.0 HTTP/1.1\r\nHost: x\r\n")
+        request = urllib.request.Request(
+            f"{self.url}/identity/v2.0/tokens", data=AUTH,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            self.assertEqual(response.status, 200)
+
+    def test_an_idle_connection_is_closed_after_the_timeout(self) -> None:
+        self.start(1)
+        for data in (b"", b"GET /identity/v2.0 HTTP/1.1\r\nHost: x\r\n"):
+            with socket.create_connection(self.address, timeout=10) as connection:
+                if data:
+                    connection.sendall(data)
+                started = time.monotonic()
+                try:
+                    leftover = connection.recv(65536)
+                except OSError as error:
+                    if error.errno not in HUNG_UP:
+                        raise
+                    leftover = b""
+                waited = time.monotonic() - started
+            self.assertLess(waited, 8, data)
+            self.assertNotIn(b"HTTP/1.1 5", leftover)

@@ -94,3 +94,29 @@ class RootTests(SynchronousTestCase):
         self.mimic.core.reset(self.alice.tenant_id)
         self.assertEqual(self.mimic.request("POST", self.url, token=self.alice.token).code, 401)
         self.assertEqual(list(self.mimic.core.state_summary()["counter"]), [bob.tenant_id])
+
+
+class PasserbyTests(SynchronousTestCase):
+    """
+    Paths served without a token (version documents) answer for any
+    tenant id, but keep no state for a tenant nobody authenticated as.
+    """
+
+    def test_version_documents_of_invented_tenants_keep_no_state(self) -> None:
+        mimic = InMemoryMimic()
+        for number in range(50):
+            for path in (f"/service/compute/ORD/{700000 + number}/v2",
+                         f"/service/image/ORD/{700000 + number}/v2"):
+                response = mimic.request("GET", path)
+                self.assertIn(response.code, (200, 300), (path, response))
+        self.assertEqual(list(mimic.core.region_states()), [])
+
+    def test_a_known_tenants_anonymous_request_sees_its_state(self) -> None:
+        mimic = InMemoryMimic()
+        access = mimic.authenticate("alice")
+        compute = access.endpoint("compute")
+        mimic.request("GET", compute + "/servers", token=access.token)
+        held = list(mimic.core.region_states())
+        response = mimic.request("GET", compute.rsplit("/", 1)[0])
+        self.assertEqual(response.code, 200, response)
+        self.assertEqual(list(mimic.core.region_states()), held)

@@ -301,6 +301,20 @@ _DEFAULT_NETWORKS = ((PUBLIC_NETWORK, None), (PRIVATE_NETWORK, None))
 #: The security groups a server gets when the create request names none.
 DEFAULT_SECURITY_GROUPS = ("default",)
 
+#: How long a deleted server is kept (on Mimic's clock) so that a
+#: ``changes-since`` listing can show it as DELETED: a week.  Nova keeps
+#: deleted instances until an operator archives them (``nova-manage db
+#: archive_deleted_rows``), which deployments commonly run daily or
+#: weekly; clients poll ``changes-since`` every few seconds or minutes.
+DELETED_SERVER_RETENTION = 7 * 24 * 60 * 60
+
+#: At most this many deleted servers are kept per tenant and region, the
+#: oldest deletions forgotten first, so that memory stays bounded while
+#: the clock stands still (Mimic's clock moves only when ticked).  A
+#: client polling ``changes-since`` misses a deletion only if more than
+#: this many happen between two polls.
+DELETED_SERVERS_KEPT = 1000
+
 
 def status_of(vm_state: str, task_state: str | None) -> str:
     by_task = STATUS_MAP.get(vm_state, {"default": "UNKNOWN"})
@@ -748,7 +762,9 @@ class ComputeState:
     tenant_id: str
     region: str
     servers: dict[str, Server] = field(factory=dict)
-    #: Servers gone, kept so ``changes-since`` can report them as DELETED.
+    #: Servers gone, kept so ``changes-since`` can report them as DELETED,
+    #: in the order they went: for :data:`DELETED_SERVER_RETENTION`
+    #: seconds, and no more than :data:`DELETED_SERVERS_KEPT` of them.
     deleted: dict[str, Server] = field(factory=dict)
     numbers: Iterator[int] = field(factory=lambda: iter(range(1, 1 << 62)))
     #: This tenant's images here, as the Image service keeps them (the
@@ -824,6 +840,21 @@ class ComputeState:
         self._count(server.flavor_id, -1)
         if server.old_flavor_id is not None:
             self._count(server.old_flavor_id, -1)
+        self.forget_deleted(server.updated)
+
+    def forget_deleted(self, now: float) -> None:
+        """
+        Drop the deleted servers kept longer than
+        :data:`DELETED_SERVER_RETENTION`, and the oldest beyond
+        :data:`DELETED_SERVERS_KEPT`.  They are kept in the order they
+        went, so this costs one step per server dropped.
+        """
+        deleted = self.deleted
+        while deleted:
+            oldest = next(iter(deleted.values()))
+            if len(deleted) <= DELETED_SERVERS_KEPT and oldest.updated + DELETED_SERVER_RETENTION > now:
+                break
+            del deleted[oldest.id]
 
     def _count(self, flavor_id: str, sign: int) -> None:
         flavor = get_flavor(flavor_id)
@@ -921,6 +952,7 @@ class ComputeState:
         """
         servers = self.live(now)
         if filters.changed_after is not None or filters.changed_before is not None:
+            self.forget_deleted(now)
             servers = servers + list(reversed(self.deleted.values()))
             servers.sort(key=lambda s: s.created, reverse=True)
         return filters.apply(servers)

@@ -91,6 +91,12 @@ DEFAULT_LIMITS: dict[str, int] = {
 #: How long CLB keeps showing a deleted balancer (as DELETED): 90 days.
 DELETED_RETENTION = 90 * 24 * 60 * 60
 
+#: At most this many deleted balancers are kept per tenant and region,
+#: the earliest deleted forgotten first, so that memory stays bounded
+#: while the clock stands still (Mimic's clock moves only when ticked,
+#: so the 90 days may never pass).
+DELETED_BALANCERS_KEPT = 1000
+
 DEFAULT_ERROR_PAGE = (
     "<!DOCTYPE html><html><head><title>Service Unavailable</title></head>"
     "<body><h1>Service Unavailable</h1><p>The service is temporarily "
@@ -185,6 +191,13 @@ class LoadBalancer:
         self._status, self._until, self._next = status, now + seconds, then
         self.updated = now
 
+    @property
+    def deleting(self) -> bool:
+        """
+        Whether the balancer is being deleted or has been.
+        """
+        return self._next == DELETED
+
     def deleted_since(self, now: float) -> float | None:
         """
         When the balancer became DELETED, if it is.
@@ -221,6 +234,9 @@ class RegionLoadBalancers:
     limits: dict[str, int] = field(factory=lambda: dict(DEFAULT_LIMITS))
     balancers: dict[int, LoadBalancer] = field(factory=dict)
     _live: int = 0
+    #: Ids of the balancers being or been deleted, in the order their
+    #: deletes were accepted: the order they are forgotten in.
+    _deleting: dict[int, None] = field(factory=dict)
     _next_lb_id: int = 1
     _next_id: int = 1
     _vips_by_id: dict[int, tuple[VirtualIP, int]] = field(factory=dict)
@@ -293,6 +309,7 @@ class RegionLoadBalancers:
 
     def _forget(self, balancer: LoadBalancer) -> None:
         del self.balancers[balancer.id]
+        self._deleting.pop(balancer.id, None)
         for vip in balancer.virtual_ips:
             holder = self._vips_by_id.get(vip.id)
             if holder is not None and holder[1] == balancer.id:
@@ -303,6 +320,7 @@ class RegionLoadBalancers:
         Every balancer CLB still knows, in id order.
         """
         now = self.now()
+        self.forget_deleted(now)
         for balancer in list(self.balancers.values()):
             if not self._forgotten(balancer, now):
                 yield balancer
@@ -508,8 +526,33 @@ class RegionLoadBalancers:
         Start deleting a balancer that may be deleted (ACTIVE or ERROR):
         PENDING_DELETE for ``seconds``, then DELETED.
         """
-        balancer.transition(self.now(), PENDING_DELETE, seconds, DELETED)
+        now = self.now()
+        balancer.transition(now, PENDING_DELETE, seconds, DELETED)
         self._live -= 1
+        self._deleting[balancer.id] = None
+        self.forget_deleted(now)
+
+    def forget_deleted(self, now: float) -> None:
+        """
+        Drop deleted balancers shown longer than :data:`DELETED_RETENTION`,
+        and the earliest deleted beyond :data:`DELETED_BALANCERS_KEPT`
+        (those still PENDING_DELETE are kept until they are DELETED).
+        One step per balancer dropped.
+        """
+        while self._deleting:
+            lb_id = next(iter(self._deleting))
+            balancer = self.balancers.get(lb_id)
+            if balancer is None or not balancer.deleting:
+                # Gone already, or put in another status by the control
+                # plane.
+                del self._deleting[lb_id]
+                continue
+            since = balancer.deleted_since(now)
+            if since is None:
+                break
+            if len(self._deleting) <= DELETED_BALANCERS_KEPT and now < since + DELETED_RETENTION:
+                break
+            self._forget(balancer)
 
     def force(self, lb_id: int, status: str) -> LoadBalancer:
         """
