@@ -116,7 +116,15 @@ def _app_routes(
         if endpoint + "_branch" in endpoints:
             request = DummyRequest([b""])
             values = {name: _sample(name, samples) for name in rule.arguments}
-            inner = app.execute_endpoint(endpoint, request, **values)
+            try:
+                inner = app.execute_endpoint(endpoint, request, **values)
+            except Exception:
+                # A branch that answers the rest of the path itself
+                # (Swift's /v1/<account>/..., whose names may hold any
+                # slashes) refuses a bare request: it is a route of its
+                # own, and {rest} stands for any path below it.
+                inner = None
+                path = path + ("" if path.endswith("/") else "/") + "{rest}"
             if IResource.providedBy(inner):
                 yield from walk(inner, path, service, samples, depth + 1)
                 continue

@@ -48,6 +48,7 @@ from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.core import discover_plugins
+from mimic.http import RawBody
 from mimic.interfaces import IAPIMock
 from mimic.test.robustness_support import StateSnapshots, differences
 from mimic.test.route_tables import declared_routes
@@ -223,6 +224,15 @@ def _unlike(template: Any, body: Any, status: int, where: str) -> str | None:
     if isinstance(template, list):
         return None if isinstance(body, list) else f"{where} is not a list"
     return None
+
+
+def textual_errors(service: str) -> bool:
+    """
+    Whether a service's errors are text rather than JSON (its
+    ``error_body`` gives a :class:`~mimic.http.RawBody`).
+    """
+    plugin = {p.name: p for p in plugins()}.get(service)
+    return plugin is not None and isinstance(plugin.error_body(404, "m"), RawBody)
 
 
 def shape_of(service: str) -> Callable[[Any, int], str | None]:
@@ -693,10 +703,17 @@ class World:
         self.token = access.token
         compute = access.endpoint("compute")
         lb = access.endpoint("rax:load-balancer")
+        storage = access.endpoint("object-store")
+        cdn = access.endpoint("rax:object-cdn")
         self.values: dict[str, str] = {
             "compute": compute,
             "compute_root": compute.rsplit("/v2/", 1)[0],
             "lb": lb,
+            "objectstorage": storage,
+            "objectstorage_cdn": cdn,
+            # Below Swift's /v1/ (a branch route that reads the rest of
+            # the path itself): the probe object, in the account.
+            "rest": storage.rsplit("/", 1)[1] + "/probe/probe-object",
             "username": name,
             "tenant": access.tenant_id,
             "token": access.token,
@@ -742,6 +759,9 @@ class World:
                           {"metadata": [{"key": "k", "value": "v"}]})
         self.values["node_meta"] = str(added["metadata"][0]["id"])
         self.values["rule"] = str(self.must(200, "GET", one + "/accesslist")["accessList"][0]["id"])
+        for method, url in (("PUT", S + "/probe"), ("PUT", S + "/probe/probe-object"), ("PUT", SC + "/probe")):
+            response = self.mimic.request(method, self.expand(url), raw=b"probe", token=self.token)
+            assert response.code == 201, (url, response)
         services = self.must(200, "GET", "/identity/v3/services")["services"]
         self.values["service_id"] = services[0]["id"]
         endpoints = self.must(200, "GET", "/identity/v3/endpoints")["endpoints"]
@@ -970,6 +990,12 @@ class Prober:
         if status < 400 or method == "HEAD":
             return
         content_type = response.header("content-type") or ""
+        if textual_errors(service):
+            # Swift's errors are its status pages (HTML) or a line of
+            # text, never JSON.
+            if not content_type.startswith(("text/html", "text/plain")):
+                self.problems.append(f"{label}: {status} with content-type {content_type!r}: {text[:200]}")
+            return
         if not content_type.startswith("application/json"):
             self.problems.append(f"{label}: {status} with content-type {content_type!r}: {text[:200]}")
             return
@@ -1131,6 +1157,41 @@ def legacy_control_routes() -> list[Route]:
     ]
 
 
+S = "{objectstorage}"
+SC = "{objectstorage_cdn}"
+
+#: Swift's listing arguments.
+LISTING_QUERY = ("limit", "marker", "end_marker", "prefix", "delimiter", "format", "reverse")
+
+
+def objectstorage_routes() -> list[Route]:
+    """
+    Swift's account, container and object (one branch route below
+    ``/v1/``, as names may hold any slashes), and the CDN's.  Bodies are
+    sent as they are: Swift reads headers, and an object's body is its
+    bytes.
+    """
+    routes = [
+        Route("objectstorage", "GET", S, query=LISTING_QUERY),
+        Route("objectstorage", "POST", S, headers={"X-Account-Meta-Probe": "1"}),
+        Route("objectstorage", "GET", S + "/probe", query=LISTING_QUERY),
+        Route("objectstorage", "PUT", S + "/probe", headers={"X-Container-Meta-Quota-Bytes": "10"}),
+        Route("objectstorage", "POST", S + "/probe", headers={"X-Container-Read": ".r:*"}),
+        Route("objectstorage", "DELETE", S + "/probe"),
+        Route("objectstorage", "GET", S + "/probe/probe-object",
+              query=("multipart-manifest", "temp_url_sig", "temp_url_expires", "filename")),
+        Route("objectstorage", "PUT", S + "/probe/probe-object",
+              query=("multipart-manifest", "extract-archive"), headers={"X-Delete-After": "60"}),
+        Route("objectstorage", "POST", S + "/probe/probe-object", headers={"X-Object-Meta-Probe": "1"}),
+        Route("objectstorage", "COPY", S + "/probe/probe-object", headers={"Destination": "probe/copied"}),
+        Route("objectstorage", "DELETE", S + "/probe/probe-object", query=("multipart-manifest",)),
+        Route("objectstorage", "GET", SC, query=LISTING_QUERY + ("enabled_only",)),
+        Route("objectstorage", "PUT", SC + "/probe", headers={"X-Ttl": "900"}),
+        Route("objectstorage", "POST", SC + "/probe", headers={"X-Cdn-Enabled": "False"}),
+    ]
+    return routes
+
+
 def hints() -> list[Route]:
     """
     What the routing tables cannot say about a route: a valid body to
@@ -1139,7 +1200,14 @@ def hints() -> list[Route]:
     world (see :func:`route_table`); a route without a hint is probed
     with :data:`GENERIC_BODY` and :data:`GENERIC_QUERY`.
     """
-    return compute_routes() + lb_routes() + identity_routes() + control_routes() + legacy_control_routes()
+    return (
+        compute_routes()
+        + lb_routes()
+        + identity_routes()
+        + control_routes()
+        + legacy_control_routes()
+        + objectstorage_routes()
+    )
 
 
 #: The body a route that takes one is given when no hint says what it
@@ -1172,8 +1240,9 @@ def _pattern(path: str) -> re.Pattern[str]:
     """
     What a declared path matches: its placeholders stand for any segment.
     """
-    parts = re.split(r"\{\w+\}", path)
-    return re.compile("[^/]+".join(map(re.escape, parts)) + "$")
+    head, rest, _ = path.partition("{rest}")
+    parts = re.split(r"\{\w+\}", head)
+    return re.compile("[^/]+".join(map(re.escape, parts)) + (".*" if rest else "") + "$")
 
 
 @lru_cache(maxsize=None)

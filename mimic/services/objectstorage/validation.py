@@ -232,7 +232,15 @@ def query_args(request: IRequest) -> dict[bytes, list[bytes]]:
     _, question, query = request.uri.partition(b"?")
     if not question:
         return {}
-    return parse_qs(query, keep_blank_values=True)
+    # Parsed as text and turned back into the very bytes sent (whatever
+    # their encoding): ``parse_qs`` given bytes re-encodes what it decoded
+    # as ASCII, and fails on anything else.
+    text = query.decode("utf-8", "surrogateescape")
+    parsed = parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="surrogateescape")
+    return {
+        name.encode("utf-8", "surrogateescape"): [v.encode("utf-8", "surrogateescape") for v in values]
+        for name, values in parsed.items()
+    }
 
 
 def query_value(request: IRequest, name: str) -> str | None:
