@@ -56,9 +56,9 @@ class IMimicCore(Interface):
         """
 
     settings = Attribute(
-        "The settings Mimic was started with (``twistd mimic --set "
-        "NAME=VALUE``), a mapping of names to strings; a plugin declares "
-        "the ones it reads through IHasSettings."
+        "Every declared setting's value (given with ``twistd mimic --set "
+        "NAME=VALUE`` and parsed by its declaration, or its default), by "
+        "name; a plugin declares the ones it reads through IHasSettings."
     )
 
     def region_state(service_name, tenant_id, region, factory):
@@ -140,8 +140,9 @@ class IAdmitsAnonymous(Interface):
 
     def admits(core, region, tenant_id, request):
         """
-        Whether a request without a valid token for ``tenant_id`` should
-        still reach the service.  Must not create state.
+        Whether a request without a valid token for ``tenant_id`` (none,
+        or another tenant's) should still reach the service.  Must not
+        create state.
         """
 
 
@@ -159,13 +160,12 @@ class IHasSettings(Interface):
     """
     Optional, for a plugin that reads settings from
     :attr:`IMimicCore.settings`: it declares them, so that ``twistd
-    mimic --set`` refuses names nothing reads and ``--help-settings``
-    can list them.
+    mimic --set`` parses their values and refuses names nothing reads.
     """
 
     def settings():
         """
-        The :class:`mimic.core.Setting` declarations of this plugin.
+        The :class:`mimic.settings.Setting` declarations of this plugin.
         """
 
 
