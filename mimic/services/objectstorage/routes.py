@@ -8,8 +8,9 @@ cluster's capabilities, which is where swiftclient and openstacksdk look
 for them (the storage URL with ``/v1/...`` replaced by ``/info``).
 
 Object names may hold any text, double slashes and a trailing slash
-included (``photos//2024/`` is a valid name), so the router is told not
-to tidy paths, and names are read from the path's segments as they came.
+included (``photos//2024/`` is a valid name): the router does not tidy
+paths (no Mimic app's does, see :func:`mimic.http.handle_errors`), and
+names are read from the path's segments as they came.
 
 A request normally carries the account's token (the core checked it).
 Without one, or with another project's, it reaches here only when
@@ -109,7 +110,6 @@ class ObjectStorageAPI:
     """
 
     app = Klein()
-    app.url_map.merge_slashes = False
     handle_errors(
         app,
         swift_error,
