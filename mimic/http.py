@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from uuid import uuid4
 from typing import Any, Callable, Mapping, Sequence, TypeVar, Union, cast
 
 from attrs import frozen
@@ -36,6 +37,10 @@ log = Logger()
 #: The largest body Mimic buffers at all.  Beyond it the rest is discarded
 #: unread and the request is answered 413 by whichever service it was for.
 HARD_BODY_LIMIT = 1024 * 1024
+
+#: The header every OpenStack service answers with its id for the request
+#: (``req-<uuid>``), which clients log beside each call.
+REQUEST_ID_HEADER = b"x-openstack-request-id"
 
 #: Keystone and Nova refuse bodies over 112 KiB (``max_request_body_size``).
 DEFAULT_BODY_LIMIT = 114688
@@ -138,6 +143,25 @@ class RawBody:
     content: bytes
     content_type: bytes
     headers: Mapping[bytes, bytes] = {}
+
+
+def stamp_request_id(request: IRequest) -> str:
+    """
+    Give the response a new request id, as OpenStack's services do
+    before anything else, so that errors carry one too.
+    """
+    identifier = f"req-{uuid4()}"
+    request.setHeader(REQUEST_ID_HEADER, identifier.encode("ascii"))
+    return identifier
+
+
+def request_id(request: IRequest) -> str:
+    """
+    The id the response carries (a service may have set its own, as
+    Swift's transaction ids), or ``""``.
+    """
+    values = request.responseHeaders.getRawHeaders(REQUEST_ID_HEADER)
+    return values[-1].decode("ascii", "replace") if values else ""
 
 
 def json_response(

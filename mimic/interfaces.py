@@ -169,6 +169,18 @@ class IHasSettings(Interface):
         """
 
 
+class INamesRequestIds(Interface):
+    """
+    Optional, for a service that sends its request id under more names
+    than ``X-OpenStack-Request-ID`` (which every response carries): Nova
+    also answers ``X-Compute-Request-ID``.
+    """
+
+    request_id_headers = Attribute(
+        "Header names (text) that carry the request's id beside X-OpenStack-Request-ID."
+    )
+
+
 class IRegionState(Interface):
     """
     Optional: per-(tenant, region) state that can describe itself for the

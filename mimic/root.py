@@ -27,9 +27,11 @@ from mimic.http import (
     header,
     json_response,
     plain_error_body,
+    request_id,
+    stamp_request_id,
     unroutable_url,
 )
-from mimic.interfaces import IAdmitsAnonymous, ITakesLargeBodies
+from mimic.interfaces import IAdmitsAnonymous, INamesRequestIds, ITakesLargeBodies
 from mimic.services.identity.plugin import IdentityService
 
 HELP = """\
@@ -98,6 +100,10 @@ class ServiceDispatch(Resource):
         plugin = self.core.plugins.get(service)
         if plugin is None:
             raise HTTPError(404, {"message": f"Mimic has no service named {service!r}.", "code": 404})
+        if INamesRequestIds.providedBy(plugin):
+            identifier = request_id(request).encode("ascii")
+            for name in plugin.request_id_headers:
+                request.setHeader(name.encode("ascii"), identifier)
         regions = {
             endpoint.region
             for entry in plugin.catalog_entries(tenant_id)
@@ -148,6 +154,12 @@ class MimicRoot(Resource):
         self.putChild(b"identity", identity.resource(core))
         self.putChild(b"service", ServiceDispatch(core))
         self.putChild(b"mimic", Mounted(ControlAPI(core).app.resource()))
+
+    def getChildWithDefault(self, path: bytes, request: IRequest) -> IResource:
+        # Every request Mimic answers gets an id first, whoever answers it
+        # and however: an error carries one as a success does.
+        stamp_request_id(request)
+        return super().getChildWithDefault(path, request)
 
     def getChild(self, path: bytes, request: IRequest) -> IResource:
         return NotFoundResource()

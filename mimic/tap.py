@@ -11,10 +11,11 @@ from twisted.application.service import Service
 from twisted.internet.interfaces import IListeningPort, IReactorTime
 from twisted.logger import Logger
 from twisted.python import usage
+from twisted.web.http import combinedLogFormatter
 from twisted.web.server import Site
 
 from mimic.core import MimicCore, controlled_clock, declared_settings, discover_plugins
-from mimic.http import MimicRequest
+from mimic.http import MimicRequest, request_id
 from mimic.root import MimicRoot
 from mimic.settings import BadSetting, parse_settings
 
@@ -103,6 +104,15 @@ class Options(usage.Options):
             raise usage.UsageError(str(error))
 
 
+def request_log_line(timestamp: str, request: Any) -> str:
+    """
+    An access log line (``--verbose``) as Twisted writes one, with the
+    request id the response carried, so that a client's log line can be
+    matched to Mimic's.
+    """
+    return f"{combinedLogFormatter(timestamp, request)} {request_id(request) or '-'}"
+
+
 class QuietSite(Site):
     """
     A site that writes no access log unless asked to: Mimic answers
@@ -186,10 +196,16 @@ def make_site(
         # submissions (which Twisted does for every POST with a
         # Content-Type, through the email package) would only cost time.
         site = QuietSite(
-            root, requestFactory=MimicRequest, parsePOSTFormSubmission=False, timeout=idle_timeout
+            root,
+            requestFactory=MimicRequest,
+            parsePOSTFormSubmission=False,
+            timeout=idle_timeout,
+            logFormatter=request_log_line,
         )
     except TypeError:  # Twisted before 24.7 has no such option.
-        site = QuietSite(root, requestFactory=MimicRequest, timeout=idle_timeout)
+        site = QuietSite(
+            root, requestFactory=MimicRequest, timeout=idle_timeout, logFormatter=request_log_line
+        )
     site.verbose = verbose
     site.displayTracebacks = False
     return site

@@ -14,7 +14,7 @@ from typing import Any
 
 from twisted.trial.unittest import TestCase
 
-from mimic.testing import start_mimic
+from mimic.testing import MimicProcess, start_mimic
 
 
 def call(url: str, body: Any = None) -> tuple[int, Any]:
@@ -57,3 +57,24 @@ class ProcessClockTests(TestCase):
             text = response.read().decode()
         self.assertIn(url + "/identity/v2.0/tokens", text)
         self.assertIn(url + "/identity/v3", text)
+
+
+class RequestIdLogTests(TestCase):
+    def test_verbose_log_names_each_requests_id(self) -> None:
+        """
+        With --verbose, the access log line of a request ends with the id
+        its response carried, so a client's log can be matched to
+        Mimic's.
+        """
+        with MimicProcess(["--verbose"]) as mimic:
+            assert mimic.url is not None
+            with urllib.request.urlopen(mimic.url + "/mimic/v1.1/clock") as response:
+                identifier = response.headers["X-OpenStack-Request-ID"]
+            self.assertRegex(identifier, r"^req-[0-9a-f-]{36}$")
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                if any(identifier in line and "/mimic/v1.1/clock" in line for line in mimic.output):
+                    break
+                time.sleep(0.05)
+            else:
+                self.fail(f"{identifier} not in the log: {mimic.output[-5:]}")

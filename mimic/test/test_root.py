@@ -120,3 +120,41 @@ class PasserbyTests(SynchronousTestCase):
         response = mimic.request("GET", compute.rsplit("/", 1)[0])
         self.assertEqual(response.code, 200, response)
         self.assertEqual(list(mimic.core.region_states()), held)
+
+
+class RequestIdTests(SynchronousTestCase):
+    """
+    Every response carries ``X-OpenStack-Request-ID`` (``req-<uuid>``), as
+    OpenStack's services send: errors too, whoever answers.
+    """
+
+    def setUp(self) -> None:
+        self.mimic = InMemoryMimic()
+        self.access = self.mimic.authenticate("alice")
+
+    def test_every_answer_has_its_own_id(self) -> None:
+        compute = self.access.endpoint("compute")
+        token = self.access.token
+        requests = [
+            ("GET", compute + "/servers", token),
+            ("GET", compute + "/no-such-thing", token),
+            ("GET", compute + "/servers", None),
+            ("GET", self.access.endpoint("image") + "/images", token),
+            ("GET", self.access.endpoint("rax:load-balancer") + "/loadbalancers", token),
+            ("GET", "/identity/v3", None),
+            ("GET", "/mimic/v1.1/failures", None),
+            ("GET", "/nowhere", None),
+        ]
+        seen = set()
+        for method, url, sent in requests:
+            response = self.mimic.request(method, url, token=sent)
+            identifier = response.header("x-openstack-request-id")
+            self.assertRegex(identifier or "", r"^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", url)
+            seen.add(identifier)
+        self.assertEqual(len(seen), len(requests))
+
+    def test_nova_also_sends_it_as_x_compute_request_id(self) -> None:
+        response = self.mimic.request("GET", self.access.endpoint("compute") + "/servers", token=self.access.token)
+        self.assertEqual(response.header("x-compute-request-id"), response.header("x-openstack-request-id"))
+        image = self.mimic.request("GET", self.access.endpoint("image") + "/images", token=self.access.token)
+        self.assertIsNone(image.header("x-compute-request-id"))

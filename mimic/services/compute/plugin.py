@@ -15,7 +15,7 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IImages, IMimicCore
+from mimic.interfaces import IAPIMock, IImages, IMimicCore, INamesRequestIds
 from mimic.services.compute.errors import nova_error_body
 from mimic.services.compute.failures import EVENTS, SERVICE
 from mimic.services.compute.model import NO_IMAGES, region_compute
@@ -25,9 +25,11 @@ from mimic.services.compute.routes import ComputeAPI
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock)
+@implementer(IPlugin, IAPIMock, INamesRequestIds)
 class ComputePlugin:
     name = SERVICE
+    #: Nova sends its request id under its older name too.
+    request_id_headers = ("X-Compute-Request-ID",)
 
     def catalog_entries(self, tenant_id: str) -> list[Entry]:
         """
