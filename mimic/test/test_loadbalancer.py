@@ -7,6 +7,8 @@ tenant isolation.
 
 from __future__ import annotations
 
+from typing import Any
+
 from mimic.test.test_loadbalancer_helpers import LB_TYPE, LoadBalancerTestCase, balancer_spec
 
 
@@ -61,6 +63,120 @@ class CreateTests(LoadBalancerTestCase):
         del spec["port"]
         response = self.request("POST", "", {"loadBalancer": spec})
         self.assertEqual(response.json()["loadBalancer"]["port"], 443)
+
+
+def pyrax_node(address: str, port: int) -> dict[str, Any]:
+    """
+    A node as pyrax's ``Node.to_dict`` sends it when neither a type nor an
+    id was given (its weight is never sent).
+    """
+    return {"address": address, "port": port, "condition": "ENABLED", "type": None, "id": None}
+
+
+def pyrax_create_body() -> dict[str, Any]:
+    """
+    The body pyrax's ``CloudLoadBalancerManager._create_body`` sends for
+    ``clb.create("web", port=80, protocol="HTTP", nodes=[node],
+    virtual_ips=[clb.VirtualIP(type="PUBLIC")])``: every attribute it was
+    not given is there as ``null``.
+    """
+    return {
+        "loadBalancer": {
+            "name": "web",
+            "port": 80,
+            "protocol": "HTTP",
+            "nodes": [pyrax_node("10.0.0.1", 80)],
+            "virtualIps": [{"type": "PUBLIC", "ipVersion": "IPV4"}],
+            "algorithm": "RANDOM",
+            "halfClosed": None,
+            "accessList": None,
+            "connectionLogging": None,
+            "connectionThrottle": None,
+            "healthMonitor": None,
+            "metadata": None,
+            "timeout": None,
+            "sessionPersistence": None,
+            "httpsRedirect": None,
+        }
+    }
+
+
+class NullAttributeTests(LoadBalancerTestCase):
+    """
+    An attribute given as JSON ``null`` is taken as not given, as the real
+    service takes it: pyrax sends the attributes it was not given that way.
+    """
+
+    def test_pyrax_create_body_creates_a_balancer_with_the_defaults(self) -> None:
+        response = self.request("POST", "", pyrax_create_body())
+        self.assertEqual(response.code, 202, response)
+        created = response.json()["loadBalancer"]
+        self.assertEqual(self.status(created["id"]), "ACTIVE")
+        shown = self.show(created["id"])
+        self.assertEqual((shown["name"], shown["port"], shown["protocol"]), ("web", 80, "HTTP"))
+        self.assertEqual(shown["algorithm"], "RANDOM")
+        self.assertEqual(shown["timeout"], 30)
+        self.assertEqual(shown["halfClosed"], False)
+        self.assertEqual(shown["connectionLogging"], {"enabled": False})
+        node = shown["nodes"][0]
+        self.assertEqual(
+            (node["address"], node["port"], node["type"], node["weight"]),
+            ("10.0.0.1", 80, "PRIMARY", 1),
+        )
+        self.assertIsInstance(node["id"], int)
+        self.assertNotIn("healthMonitor", shown)
+        self.assertEqual(self.request("GET", f"/{created['id']}/metadata").json()["metadata"], [])
+        self.assertEqual(self.request("GET", f"/{created['id']}/accesslist").json()["accessList"], [])
+
+    def test_pyrax_add_nodes_body_adds_the_nodes(self) -> None:
+        lb = self.create()
+        response = self.request(
+            "POST", f"/{lb['id']}/nodes", {"nodes": [pyrax_node("10.0.0.2", 8080)]}
+        )
+        self.assertEqual(response.code, 202, response)
+        added = response.json()["nodes"][0]
+        self.assertEqual((added["address"], added["type"]), ("10.0.0.2", "PRIMARY"))
+
+    def test_null_weight_condition_and_type_of_a_node_take_the_defaults(self) -> None:
+        node = {"address": "10.0.0.3", "port": 80, "condition": None, "weight": None, "type": None}
+        created = self.create(nodes=[node])
+        shown = created["nodes"][0]
+        self.assertEqual(
+            (shown["condition"], shown["weight"], shown["type"]), ("ENABLED", 1, "PRIMARY")
+        )
+
+    def test_null_attributes_of_an_update_are_left_as_they_are(self) -> None:
+        lb = self.create(timeout=60)
+        body = {"loadBalancer": {"name": "renamed", "timeout": None, "algorithm": None, "port": None}}
+        self.assertEqual(self.request("PUT", f"/{lb['id']}", body).code, 202)
+        shown = self.show(lb["id"])
+        self.assertEqual(
+            (shown["name"], shown["timeout"], shown["algorithm"], shown["port"]),
+            ("renamed", 60, "RANDOM", 80),
+        )
+
+    def test_null_attributes_of_a_node_update_are_left_as_they_are(self) -> None:
+        lb = self.create()
+        node_id = lb["nodes"][0]["id"]
+        body = {"node": {"condition": "DRAINING", "weight": None, "type": None, "id": None}}
+        self.assertEqual(self.request("PUT", f"/{lb['id']}/nodes/{node_id}", body).code, 202)
+        node = self.request("GET", f"/{lb['id']}/nodes/{node_id}").json()["node"]
+        self.assertEqual((node["condition"], node["weight"], node["type"]), ("DRAINING", 1, "PRIMARY"))
+
+    def test_required_attribute_given_as_null_is_400_as_if_missing(self) -> None:
+        body = pyrax_create_body()
+        body["loadBalancer"]["name"] = None
+        refused = self.assertError(self.request("POST", "", body), 400, "Validation Failure")
+        spec = balancer_spec()
+        del spec["name"]
+        missing = self.assertError(self.request("POST", "", {"loadBalancer": spec}), 400)
+        self.assertEqual(refused, missing)
+        self.assertEqual(self.request("GET").json()["loadBalancers"], [])
+
+    def test_update_of_nothing_but_nulls_is_400(self) -> None:
+        lb = self.create()
+        response = self.request("PUT", f"/{lb['id']}", {"loadBalancer": {"name": None, "timeout": None}})
+        self.assertError(response, 400, "Validation Failure")
 
 
 class ListTests(LoadBalancerTestCase):

@@ -7,7 +7,8 @@ Each parser takes the decoded JSON (or the request, for its query) and
 returns plain values for the model, or raises CLB's 400: a schema error
 when the body has the wrong shape, a "Validation Failure" listing every
 broken rule when the values are wrong.  Unknown attributes are ignored,
-as clients send more than they need to.
+as clients send more than they need to, and an attribute given as JSON
+``null`` is taken as not given (see :func:`given`).
 """
 
 from __future__ import annotations
@@ -136,11 +137,30 @@ class Problems:
         return value
 
 
+def given(spec: dict[str, Any]) -> dict[str, Any]:
+    """
+    The attributes of a request object that were given: those whose value
+    is not JSON ``null``.  An optional attribute given as ``null`` takes
+    its default; a required one gets the same "Must provide ..." as when
+    it is missing.
+
+    The real service takes ``null`` as "not given": pyrax, Rackspace's own
+    SDK, sends every create with the attributes it was not given as
+    ``null`` (``halfClosed``, ``accessList``, ``connectionLogging``,
+    ``connectionThrottle``, ``healthMonitor``, ``metadata``, ``timeout``,
+    ``sessionPersistence``, ``httpsRedirect``) and each node as
+    ``{"address", "port", "condition", "type": null, "id": null}``, at
+    creation and when it adds nodes.
+    """
+    return {k: v for k, v in spec.items() if v is not None}
+
+
 def wrapped(body: Any, key: str, optional_wrapper: bool = False) -> dict[str, Any]:
     """
-    ``body[key]``, which must be an object.  With ``optional_wrapper``
-    an unwrapped object is taken as is (apache-libcloud sends balancer,
-    node, health monitor and throttle updates without the wrapper the API
+    ``body[key]``, which must be an object, without its ``null``
+    attributes (see :func:`given`).  With ``optional_wrapper`` an
+    unwrapped object is taken as is (apache-libcloud sends balancer, node,
+    health monitor and throttle updates without the wrapper the API
     reference shows).
     """
     if not isinstance(body, dict):
@@ -153,7 +173,7 @@ def wrapped(body: Any, key: str, optional_wrapper: bool = False) -> dict[str, An
         raise schema_error(f"The request body must be an object with a '{key}' attribute.")
     if not isinstance(inner, dict):
         raise schema_error(f"'{key}' must be an object.")
-    return inner
+    return given(inner)
 
 
 def wrapped_list(body: Any, key: str) -> list[Any]:
@@ -181,6 +201,7 @@ def _ip_address(address: Any) -> bool:
 def parse_new_node(spec: Any, problems: Problems) -> dict[str, Any] | None:
     if not isinstance(spec, dict):
         raise schema_error("Each node must be an object.")
+    spec = given(spec)
     if "status" in spec or "id" in spec:
         raise schema_error("A node's 'id' and 'status' are set by the service.")
     address = spec.get("address")
@@ -259,6 +280,7 @@ def parse_virtual_ips(raw: Any) -> list[dict[str, Any]]:
     for spec in raw:
         if not isinstance(spec, dict):
             raise schema_error("Each virtual IP must be an object.")
+        spec = given(spec)
         if "id" in spec:
             vip_id = problems.integer(spec["id"], "virtual IP id", 1, 2**31 - 1)
             if vip_id is not None:
@@ -464,6 +486,7 @@ def parse_access_rules(raw: Any) -> list[dict[str, str]]:
     for spec in raw:
         if not isinstance(spec, dict):
             raise schema_error("Each network item must be an object.")
+        spec = given(spec)
         address = spec.get("address")
         if not _network(address):
             problems.add(f"The address '{address}' is not a valid IP address or CIDR range.")
@@ -489,6 +512,7 @@ def parse_access_list_body(body: Any) -> list[dict[str, str]]:
 def _parse_meta_item(spec: Any, problems: Problems, key_required: bool = True) -> dict[str, str]:
     if not isinstance(spec, dict):
         raise schema_error("Each metadata item must be an object with a key and a value.")
+    spec = given(spec)
     item: dict[str, str] = {}
     if key_required or "key" in spec:
         key = problems.string(spec.get("key"), "metadata key", MAX_META_KEY)
