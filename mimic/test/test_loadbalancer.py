@@ -179,6 +179,48 @@ class NullAttributeTests(LoadBalancerTestCase):
         self.assertError(response, 400, "Validation Failure")
 
 
+class UnwrappedCreateTests(LoadBalancerTestCase):
+    """
+    pkgcloud creates a balancer without the ``{"loadBalancer": ...}``
+    wrapper, and the real service takes it, as it takes unwrapped updates.
+    """
+
+    def test_pkgcloud_create_body_creates_a_balancer(self) -> None:
+        # What pkgcloud's createLoadBalancer sends for its documented
+        # example: name, nodes (``[]`` when none are given), the protocol's
+        # name and port, the virtual IPs; then any of accessList, algorithm,
+        # connectionLogging, connectionThrottle, healthMonitor, metadata,
+        # timeout and sessionPersistence it was given.
+        body = {
+            "name": "my-load-balancer",
+            "nodes": [],
+            "protocol": "HTTP",
+            "port": 80,
+            "virtualIps": [{"type": "PUBLIC"}],
+            "algorithm": "ROUND_ROBIN",
+            "timeout": 45,
+            "metadata": [{"key": "owner", "value": "web-team"}],
+        }
+        response = self.request("POST", "", body)
+        self.assertEqual(response.code, 202, response)
+        created = response.json()["loadBalancer"]
+        self.assertEqual(created["status"], "BUILD")
+        shown = self.show(created["id"])
+        self.assertEqual(
+            (shown["name"], shown["protocol"], shown["port"], shown["algorithm"], shown["timeout"]),
+            ("my-load-balancer", "HTTP", 80, "ROUND_ROBIN", 45),
+        )
+        self.assertEqual(
+            [(m["key"], m["value"]) for m in shown["metadata"]], [("owner", "web-team")]
+        )
+
+    def test_unwrapped_and_wrapped_creates_make_the_same_balancer(self) -> None:
+        wrapped = self.request("POST", "", {"loadBalancer": balancer_spec(name="a")}).json()
+        unwrapped = self.request("POST", "", balancer_spec(name="b")).json()
+        strip = lambda b: {k: v for k, v in b.items() if k not in ("id", "name", "virtualIps", "nodes")}
+        self.assertEqual(strip(wrapped["loadBalancer"]), strip(unwrapped["loadBalancer"]))
+
+
 class ListTests(LoadBalancerTestCase):
     def test_list_shows_summaries_with_node_count(self) -> None:
         created = self.create()

@@ -76,8 +76,13 @@ class CreateValidationTests(LoadBalancerTestCase):
     def test_empty_body(self) -> None:
         self.assertError(self.request("POST", "", raw=b""), 400)
 
-    def test_body_without_wrapper(self) -> None:
-        self.assertRefused(balancer_spec(), "loadBalancer")
+    def test_unwrapped_body_with_a_bad_value_is_refused_like_a_wrapped_one(self) -> None:
+        body = self.assertRefused(balancer_spec(protocol="GOPHER"), "GOPHER")
+        self.assertEqual(body["message"], "Validation Failure")
+
+    def test_body_that_is_no_balancer_wrapped_or_not(self) -> None:
+        self.assertRefused({}, "name")
+        self.assertRefused({"loadBalancer": "web"}, "loadBalancer")
 
     def test_wrong_shapes_never_cause_a_server_error(self) -> None:
         """

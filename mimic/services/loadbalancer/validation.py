@@ -160,8 +160,8 @@ def wrapped(body: Any, key: str, optional_wrapper: bool = False) -> dict[str, An
     ``body[key]``, which must be an object, without its ``null``
     attributes (see :func:`given`).  With ``optional_wrapper`` an
     unwrapped object is taken as is (apache-libcloud sends balancer, node,
-    health monitor and throttle updates without the wrapper the API
-    reference shows).
+    health monitor and throttle updates, and pkgcloud balancer creates,
+    without the wrapper the API reference shows).
     """
     if not isinstance(body, dict):
         raise schema_error("The request body must be a JSON object.")
@@ -304,9 +304,14 @@ def parse_protocol(value: Any, problems: Problems) -> str | None:
 def parse_create(body: Any) -> dict[str, Any]:
     """
     The arguments of :meth:`RegionLoadBalancers.create` (but the life
-    cycle), from a ``{"loadBalancer": {...}}`` body.
+    cycle), from a ``{"loadBalancer": {...}}`` body or the balancer
+    unwrapped.
+
+    The API reference shows the wrapper only, but pkgcloud (written by
+    Rackspace for its cloud) creates balancers without it, so the real
+    service takes both, as it does for updates.
     """
-    spec = wrapped(body, "loadBalancer")
+    spec = wrapped(body, "loadBalancer", optional_wrapper=True)
     problems = Problems()
     name = problems.string(spec.get("name"), "load balancer name", MAX_NAME)
     protocol = parse_protocol(spec.get("protocol"), problems)
