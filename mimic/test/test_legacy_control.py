@@ -411,6 +411,33 @@ class LoadBalancerControlTests(LegacyTestCase):
         self.assertEqual(create.code, 503)
         self.create_balancer(access=self.bob)
 
+    def test_old_keys_given_as_numbers_are_read_as_the_old_mimic_read_them(self) -> None:
+        """
+        An old suite creates with ``{"key": "lb_building", "value": 20}``,
+        sets a status through the control entry and registers conditions
+        there matched on that metadata: the number reads as the string
+        ``"20"`` everywhere.
+        """
+        lbs = self.alice.endpoint("rax:load-balancer") + "/loadbalancers"
+        spec = balancer_spec(metadata=[{"key": "lb_building", "value": 20}])
+        create = self.mimic.request("POST", lbs, {"loadBalancer": spec}, token=self.alice.token)
+        self.assertEqual(create.code, 202, create)
+        lb_id = create.json()["loadBalancer"]["id"]
+        self.mimic.tick(20)
+        self.assertEqual(self.status(lb_id), "ACTIVE")
+        body = {
+            "name": "fail",
+            "parameters": {"code": 503},
+            "criteria": [{"metadata": {"lb_building": "^20$"}}],
+        }
+        registered = self.mimic.request("POST", self.lb_control() + "/behaviors/loadbalancer.delete", body)
+        self.assertEqual(registered.code, 201, registered)
+        self.assertEqual(
+            self.mimic.request("DELETE", f"{lbs}/{lb_id}", token=self.alice.token).code, 503
+        )
+        self.assertEqual(self.set_attributes(lb_id, {"status": "ERROR"}).code, 204)
+        self.assertEqual(self.status(lb_id), "ERROR")
+
 
 class UnknownTenantTests(LegacyTestCase):
     """

@@ -645,6 +645,104 @@ class MetadataTests(LoadBalancerTestCase):
         self.assertError(self.request("POST", self.meta, {"metadata": items}), 413)
 
 
+class OldMetadataKeyTests(LoadBalancerTestCase):
+    """
+    The old mimic's keys (``lb_building``, ``lb_pending_update``,
+    ``lb_pending_delete``, ``lb_error_state``) on a balancer take numbers
+    as the old mimic did; Mimic keeps them as the strings CLB keeps.
+    Every other value must be a string, as CLB requires.
+    """
+
+    def meta(self, lb: dict[str, Any]) -> dict[str, str]:
+        items = self.request("GET", f"/{lb['id']}/metadata").json()["metadata"]
+        return {i["key"]: i["value"] for i in items}
+
+    def test_lb_building_as_a_number_holds_build_for_those_seconds(self) -> None:
+        lb = self.create(metadata=[{"key": "lb_building", "value": 20}])
+        self.assertEqual(self.meta(lb), {"lb_building": "20"})
+        self.mimic.tick(19)
+        self.assertEqual(self.status(lb["id"]), "BUILD")
+        self.mimic.tick(1)
+        self.assertEqual(self.status(lb["id"]), "ACTIVE")
+
+    def test_fractional_seconds_and_numeric_strings_are_taken_too(self) -> None:
+        fractional = self.create(name="f", metadata=[{"key": "lb_building", "value": 2.5}])
+        spaced = self.create(name="s", metadata=[{"key": "lb_building", "value": " 3 "}])
+        self.mimic.tick(2)
+        self.assertEqual([self.status(fractional["id"]), self.status(spaced["id"])], ["BUILD", "BUILD"])
+        self.mimic.tick(1)
+        self.assertEqual([self.status(fractional["id"]), self.status(spaced["id"])], ["ACTIVE", "ACTIVE"])
+
+    def test_every_old_key_takes_a_number_at_creation(self) -> None:
+        lb = self.create(metadata=[
+            {"key": "lb_pending_update", "value": 5},
+            {"key": "lb_pending_delete", "value": 7},
+            {"key": "lb_error_state", "value": 1},
+        ])
+        self.assertEqual(
+            self.meta(lb),
+            {"lb_pending_update": "5", "lb_pending_delete": "7", "lb_error_state": "1"},
+        )
+
+    def test_pending_delete_added_as_a_number_through_the_metadata_api(self) -> None:
+        lb = self.create()
+        added = self.request(
+            "POST", f"/{lb['id']}/metadata", {"metadata": [{"key": "lb_pending_delete", "value": 20}]}
+        )
+        self.assertEqual(added.code, 200, added)
+        self.assertEqual(added.json()["metadata"][0]["value"], "20")
+        self.request("DELETE", f"/{lb['id']}")
+        self.mimic.tick(19)
+        self.assertEqual(self.status(lb["id"]), "PENDING_DELETE")
+        self.mimic.tick(1)
+        self.assertEqual(self.status(lb["id"]), "DELETED")
+
+    def test_pending_update_changed_to_a_number_through_the_metadata_api(self) -> None:
+        lb = self.create(metadata=[{"key": "lb_pending_update", "value": "1"}])
+        item = self.request("GET", f"/{lb['id']}/metadata").json()["metadata"][0]
+        changed = self.request("PUT", f"/{lb['id']}/metadata/{item['id']}", {"meta": {"value": 30}})
+        self.assertEqual(changed.code, 200, changed)
+        self.request("PUT", f"/{lb['id']}", {"loadBalancer": {"name": "renamed"}})
+        self.mimic.tick(29)
+        self.assertEqual(self.status(lb["id"]), "PENDING_UPDATE")
+        self.mimic.tick(1)
+        self.assertEqual(self.status(lb["id"]), "ACTIVE")
+
+    def test_error_state_as_a_number_sends_the_next_change_to_error(self) -> None:
+        lb = self.create(metadata=[{"key": "lb_error_state", "value": 1}])
+        self.assertEqual(self.request("PUT", f"/{lb['id']}", {"loadBalancer": {"name": "x"}}).code, 202)
+        self.assertEqual(self.status(lb["id"]), "ERROR")
+
+    def test_other_keys_still_need_string_values(self) -> None:
+        response = self.request("POST", "", {"loadBalancer": balancer_spec(metadata=[{"key": "role", "value": 20}])})
+        body = self.assertError(response, 400, "Validation Failure")
+        self.assertEqual(body["validationErrors"]["messages"], ["The metadata value must be a string."])
+        lb = self.create()
+        item = self.request(
+            "POST", f"/{lb['id']}/metadata", {"metadata": [{"key": "role", "value": "web"}]}
+        ).json()["metadata"][0]
+        self.assertError(self.request("PUT", f"/{lb['id']}/metadata/{item['id']}", {"meta": {"value": 20}}), 400)
+
+    def test_old_keys_take_no_booleans_and_on_nodes_no_numbers(self) -> None:
+        refused = self.request(
+            "POST", "", {"loadBalancer": balancer_spec(metadata=[{"key": "lb_building", "value": True}])}
+        )
+        self.assertError(refused, 400)
+        lb = self.create()
+        node_meta = f"/{lb['id']}/nodes/{lb['nodes'][0]['id']}/metadata"
+        self.assertError(
+            self.request("POST", node_meta, {"metadata": [{"key": "lb_building", "value": 20}]}), 400
+        )
+
+    def test_a_negative_number_is_a_bad_trigger_as_its_string_is(self) -> None:
+        for value in (-5, "-5"):
+            response = self.request(
+                "POST", "", {"loadBalancer": balancer_spec(metadata=[{"key": "lb_building", "value": value}])}
+            )
+            self.assertError(response, 400)
+        self.assertEqual(self.request("GET").json()["loadBalancers"], [])
+
+
 class ServiceInfoTests(LoadBalancerTestCase):
     def test_protocols_with_default_ports(self) -> None:
         protocols = {p["name"]: p["port"] for p in self.request("GET", "/protocols").json()["protocols"]}

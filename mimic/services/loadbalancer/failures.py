@@ -169,7 +169,8 @@ CHANGES = (
 
 def _seconds_or_default(value: str) -> Mapping[str, Any]:
     """
-    ``lb_building: "30"`` means 30 seconds; an empty value means the
+    ``lb_building: "30"`` means 30 seconds (so does ``30``, kept as
+    ``"30"``: see :data:`OLD_METADATA_KEYS`); an empty value means the
     condition's default, as the old mimic treated it.
     """
     return {"seconds": value} if value.strip() else {}
@@ -217,7 +218,7 @@ CREATE = Event(
             parameters=(_seconds("Seconds in BUILD.", 10),),
             metadata=MetadataTrigger(
                 "lb_building",
-                "seconds in BUILD (empty for 10), e.g. \"30\"",
+                "seconds in BUILD (empty for 10), e.g. \"30\" or 30",
                 _seconds_or_default,
             ),
             effect=_building,
@@ -255,7 +256,7 @@ UPDATE = Event(
             parameters=(_seconds("Seconds in PENDING_UPDATE before ERROR.", 0),),
             metadata=MetadataTrigger(
                 "lb_error_state",
-                "any value: the next change sends the balancer to ERROR",
+                "any string or number: the next change sends the balancer to ERROR",
                 no_parameters,
             ),
             effect=_update_fails,
@@ -267,7 +268,7 @@ UPDATE = Event(
             parameters=(_seconds("Seconds in PENDING_UPDATE after the change.", 10),),
             metadata=MetadataTrigger(
                 "lb_pending_update",
-                "seconds in PENDING_UPDATE after each change, e.g. \"30\"",
+                "seconds in PENDING_UPDATE after each change, e.g. \"30\" or 30",
                 _seconds_or_default,
             ),
             effect=_pending_update,
@@ -326,7 +327,7 @@ DELETE = Event(
             parameters=(_seconds("Seconds in PENDING_DELETE.", 10),),
             metadata=MetadataTrigger(
                 "lb_pending_delete",
-                "seconds in PENDING_DELETE after a delete, e.g. \"30\"",
+                "seconds in PENDING_DELETE after a delete, e.g. \"30\" or 30",
                 _seconds_or_default,
             ),
             effect=_pending_delete,
@@ -337,3 +338,15 @@ DELETE = Event(
 )
 
 EVENTS = (CREATE, UPDATE, NODE_ADD, DELETE)
+
+#: The old mimic's metadata keys on a balancer (``lb_building`` ...), from
+#: the declarations above.  The old mimic took their values as numbers as
+#: well as strings (``{"key": "lb_building", "value": 20}``), and suites
+#: written for it still send numbers; CLB itself takes strings only, so
+#: validation makes these keys, and only these, the exception.
+OLD_METADATA_KEYS = frozenset(
+    condition.metadata.key
+    for event in EVENTS
+    for condition in event.conditions
+    if condition.metadata is not None
+)

@@ -424,7 +424,7 @@ class LoadBalancerRegion:
         self, request: IRequest, tenant_id: str, lb_id: int, node_id: int | None
     ) -> bytes:
         self._tenant(tenant_id)
-        new = parse_metadata_body(read_body(request))
+        new = parse_metadata_body(read_body(request), on_balancer=node_id is None)
         added = self.state.add_metadata(lb_id, node_id, new)
         return json_response(request, views.metadata_body(added))
 
@@ -447,7 +447,12 @@ class LoadBalancerRegion:
         self, request: IRequest, tenant_id: str, lb_id: int, node_id: int | None, meta_id: int
     ) -> bytes:
         self._tenant(tenant_id)
-        value = parse_meta_value(read_body(request))
+        body = read_body(request)
+        # The item's key decides what its value may be (one of the old
+        # mimic's keys on a balancer takes a number), so it is looked up
+        # first; an unknown item is 404 whatever the body.
+        key = self.state.metadata_item(lb_id, node_id, meta_id).key if node_id is None else None
+        value = parse_meta_value(body, balancer_key=key)
         self.state.set_metadata_value(lb_id, node_id, meta_id, value)
         return json_response(request, None, 200)
 

@@ -14,6 +14,7 @@ as clients send more than they need to, and an attribute given as JSON
 from __future__ import annotations
 
 import ipaddress
+import math
 from collections import Counter
 from typing import Any
 
@@ -22,6 +23,7 @@ from twisted.web.iweb import IRequest
 
 from mimic.http import HTTPError, query_arg, read_json
 from mimic.services.loadbalancer.errors import clb_error, validation_error
+from mimic.services.loadbalancer.failures import OLD_METADATA_KEYS
 from mimic.services.loadbalancer.model import ALGORITHMS, PROTOCOLS, STATUSES
 from mimic.timestamps import parse_iso
 
@@ -326,7 +328,7 @@ def parse_create(body: Any) -> dict[str, Any]:
         raise validation_error(["Must have at least one virtual IP."])
     virtual_ips = parse_virtual_ips(spec["virtualIps"])
     nodes = parse_new_nodes(spec.get("nodes", []), required=False)
-    metadata = parse_metadata_items(spec.get("metadata", []))
+    metadata = parse_metadata_items(spec.get("metadata", []), on_balancer=True)
     if "healthMonitor" in spec:
         settings["health_monitor"] = parse_health_monitor({"healthMonitor": spec["healthMonitor"]})
     if "connectionThrottle" in spec:
@@ -514,7 +516,24 @@ def parse_access_list_body(body: Any) -> list[dict[str, str]]:
 # --- metadata ------------------------------------------------------------
 
 
-def _parse_meta_item(spec: Any, problems: Problems, key_required: bool = True) -> dict[str, str]:
+def _old_key_value(value: Any) -> Any:
+    """
+    A value given for one of the old mimic's keys (``lb_building`` ...):
+    a number, as old suites send it, becomes the string CLB keeps, so the
+    balancer shows it, its triggers read it and registrations match it as
+    if it had been sent as a string.  Anything else is left for the
+    string check.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return value
+    return str(value)
+
+
+def _parse_meta_item(
+    spec: Any, problems: Problems, key_required: bool = True, on_balancer: bool = False
+) -> dict[str, str]:
     if not isinstance(spec, dict):
         raise schema_error("Each metadata item must be an object with a key and a value.")
     spec = given(spec)
@@ -524,6 +543,8 @@ def _parse_meta_item(spec: Any, problems: Problems, key_required: bool = True) -
         if key is not None:
             item["key"] = key
     value = spec.get("value")
+    if on_balancer and isinstance(spec.get("key"), str) and spec["key"] in OLD_METADATA_KEYS:
+        value = _old_key_value(value)
     if not isinstance(value, str):
         problems.add("The metadata value must be a string.")
     elif len(value) > MAX_META_VALUE:
@@ -533,11 +554,17 @@ def _parse_meta_item(spec: Any, problems: Problems, key_required: bool = True) -
     return item
 
 
-def parse_metadata_items(raw: Any) -> list[dict[str, str]]:
+def parse_metadata_items(raw: Any, on_balancer: bool = False) -> list[dict[str, str]]:
+    """
+    A list of ``{"key", "value"}`` items.  Values must be strings, as CLB
+    requires, except that on a balancer (``on_balancer``) the old mimic's
+    keys (:data:`OLD_METADATA_KEYS`) take numbers too: only there do they
+    mean anything.
+    """
     if not isinstance(raw, list):
         raise schema_error("'metadata' must be a list of {\"key\", \"value\"} objects.")
     problems = Problems()
-    items = [_parse_meta_item(spec, problems) for spec in raw]
+    items = [_parse_meta_item(spec, problems, on_balancer=on_balancer) for spec in raw]
     problems.check()
     # Counted once: list.count per key made this quadratic, 44 s for the
     # 30,000 items a body under CLB's 1 MiB limit can carry.
@@ -548,22 +575,28 @@ def parse_metadata_items(raw: Any) -> list[dict[str, str]]:
     return items
 
 
-def parse_metadata_body(body: Any) -> list[dict[str, str]]:
-    items = parse_metadata_items(wrapped_list(body, "metadata"))
+def parse_metadata_body(body: Any, on_balancer: bool = False) -> list[dict[str, str]]:
+    items = parse_metadata_items(wrapped_list(body, "metadata"), on_balancer)
     if not items:
         raise validation_error(["Must provide at least one metadata item."])
     return items
 
 
-def parse_meta_value(body: Any) -> str:
+def parse_meta_value(body: Any, balancer_key: str | None = None) -> str:
     """
     ``{"meta": {"value": "..."}}``: the body that changes one item.
+    ``balancer_key`` is the item's key when it is a balancer's (so one of
+    the old mimic's keys takes a number, as at creation).
     """
     spec = wrapped(body, "meta")
     problems = Problems()
     if "key" in spec:
         problems.add("The metadata key cannot be modified.")
-    item = _parse_meta_item(spec, problems, key_required=False)
+    if balancer_key is not None and "key" not in spec:
+        spec = {**spec, "key": balancer_key}
+    item = _parse_meta_item(
+        spec, problems, key_required=False, on_balancer=balancer_key is not None
+    )
     problems.check()
     return item["value"]
 
