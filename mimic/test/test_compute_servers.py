@@ -415,6 +415,26 @@ class ListingTests(ComputeTestCase):
         self.assertEqual([s["id"] for s in rest["servers"]], ids[2:])
         self.assertNotIn("servers_links", rest)
 
+    def test_limit_zero_lists_no_servers(self) -> None:
+        """
+        Nova pages servers in its database, where ``limit=0`` asks for
+        none: an empty page with no ``next`` link, summary or detail,
+        filtered or not.
+        """
+        self.created_id("web-1")
+        for path in ("/servers?limit=0", "/servers/detail?limit=0", "/servers?limit=0&name=web"):
+            response = self.call("GET", path)
+            self.assertEqual(response.code, 200, path)
+            self.assertEqual(response.json(), {"servers": []}, path)
+
+    def test_limit_zero_still_lists_every_flavor(self) -> None:
+        """
+        Flavors are paged in Nova's API layer, where ``limit=0`` means the
+        largest page.
+        """
+        flavors = self.call("GET", "/flavors").json()["flavors"]
+        self.assertEqual(self.call("GET", "/flavors?limit=0").json()["flavors"], flavors)
+
     def test_unknown_marker_is_400(self) -> None:
         self.assertEqual(self.call("GET", "/servers?marker=nope").code, 400)
 

@@ -165,7 +165,7 @@ class ComputeAPI:
         The page of servers a listing's query asks for, and its ``next``
         link.
         """
-        limit, marker = limit_and_marker(request)
+        limit, marker = limit_and_marker(request, zero_is_empty=True)
         filters = listing_filters(request, ctx.microversion)
         if filters is None:
             # No filter: the model pages its own ordered index, so a page
