@@ -158,6 +158,31 @@ class CreateTests(ComputeTestCase):
         self.assertEqual(sorted(server["addresses"]), ["private", "public"])
         self.assertEqual(server["accessIPv4"], server["addresses"]["public"][0]["addr"])
 
+    def test_access_ipv6_alone_is_kept(self) -> None:
+        """
+        A create that sets only ``accessIPv6`` shows it (in the show and
+        the detail listing alike), and no derived ``accessIPv4``.
+        """
+        server_id = self.created_id(accessIPv6="2001:db8::7")
+        for server in (self.show(server_id), self.call("GET", "/servers/detail").json()["servers"][0]):
+            self.assertEqual((server["accessIPv4"], server["accessIPv6"]), ("", "2001:db8::7"))
+
+    def test_access_ipv4_alone_is_kept(self) -> None:
+        server_id = self.created_id(accessIPv4="192.0.2.7")
+        for server in (self.show(server_id), self.call("GET", "/servers/detail").json()["servers"][0]):
+            self.assertEqual((server["accessIPv4"], server["accessIPv6"]), ("192.0.2.7", ""))
+
+    def test_no_access_address_shows_the_public_ones(self) -> None:
+        server = self.show(self.created_id())
+        public = server["addresses"]["public"]
+        self.assertEqual((server["accessIPv4"], server["accessIPv6"]), (public[0]["addr"], public[1]["addr"]))
+
+    def test_bad_access_addresses_are_400(self) -> None:
+        for extra in ({"accessIPv6": "192.0.2.7"}, {"accessIPv6": "nope"}, {"accessIPv4": "2001:db8::7"}):
+            response = self.create(**extra)
+            self.assertEqual(response.code, 400, extra)
+            self.assertIn("badRequest", response.json())
+
     def test_flavor_is_embedded_from_2_47(self) -> None:
         flavor = self.show(self.created_id(), version="2.47")["flavor"]
         self.assertEqual(flavor["original_name"], "1 GB General Purpose v1")

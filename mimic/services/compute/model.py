@@ -979,8 +979,10 @@ class ComputeState:
         if self.over_quota(count, flavor_id) is not None:
             count = spec.min_count
         # None: the server shows its public addresses, while the request
-        # set no IPv4 and the server is on the public network.
-        derive_access = not spec.access_ipv4 and _on_public(spec.networks)
+        # set no access address and the server is on the public network.
+        # A request that sets either keeps what it set (as Nova does), and
+        # the other stays empty: the client manages its access addresses.
+        derive_access = not spec.access_ipv4 and not spec.access_ipv6 and _on_public(spec.networks)
         access_ipv4 = None if derive_access else spec.access_ipv4
         access_ipv6 = None if derive_access else spec.access_ipv6
         # Interned: servers made in bulk share a name and an image.
