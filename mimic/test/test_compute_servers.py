@@ -573,6 +573,29 @@ class ActionTests(ComputeTestCase):
         server = self.show(server_id)
         self.assertEqual((server["status"], server["flavor"]["id"]), ("ACTIVE", FLAVOR))
 
+    def test_resize_sets_the_disk_config_asked_for(self) -> None:
+        """
+        Rackspace's ``OS-DCF:diskConfig`` on a resize becomes the
+        server's: shown during the resize and after it is confirmed.
+        """
+        server_id = self.created_id()
+        self.assertEqual(self.show(server_id)["OS-DCF:diskConfig"], "AUTO")
+        body = {"resize": {"flavorRef": "general1-2", "OS-DCF:diskConfig": "MANUAL"}}
+        self.assertEqual(self.action(server_id, body).code, 202)
+        self.assertEqual(self.show(server_id)["OS-DCF:diskConfig"], "MANUAL")
+        self.mimic.tick(10)
+        self.action(server_id, {"confirmResize": None})
+        server = self.show(server_id)
+        self.assertEqual((server["OS-DCF:diskConfig"], server["flavor"]["id"]), ("MANUAL", "general1-2"))
+        body = {"resize": {"flavorRef": FLAVOR, "OS-DCF:diskConfig": "AUTO"}}
+        self.assertEqual(self.action(server_id, body).code, 202)
+        self.assertEqual(self.show(server_id)["OS-DCF:diskConfig"], "AUTO")
+
+    def test_resize_without_disk_config_keeps_the_servers(self) -> None:
+        server_id = self.created_id(**{"OS-DCF:diskConfig": "MANUAL"})
+        self.action(server_id, {"resize": {"flavorRef": "general1-2"}})
+        self.assertEqual(self.show(server_id)["OS-DCF:diskConfig"], "MANUAL")
+
     def test_resize_to_same_flavor_is_400(self) -> None:
         self.assertEqual(self.action(self.created_id(), {"resize": {"flavorRef": FLAVOR}}).code, 400)
 

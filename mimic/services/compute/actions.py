@@ -205,14 +205,21 @@ def _resize(act: ActionRequest) -> bytes:
     server = act.server
     if "flavorRef" not in argument:
         raise invalid_input("resize", argument, "'flavorRef' is a required property")
+    # Nova's schema checks the body before anything looks at the server.
+    new_disk_config = None
+    if "OS-DCF:diskConfig" in argument:
+        new_disk_config = disk_config(argument["OS-DCF:diskConfig"])
     flavor = flavor_from_ref(argument["flavorRef"])
     if flavor is None:
         raise nova_error(400, "Invalid flavorRef provided.")
     _check_state(server, "resize", (ACTIVE, STOPPED))
     if flavor.id == server.flavor_id:
         raise nova_error(400, "When resizing, instances must change flavor!")
-    if "OS-DCF:diskConfig" in argument:
-        disk_config(argument["OS-DCF:diskConfig"])
+    if new_disk_config is not None:
+        # Rackspace's extension hands it to the resize as an instance
+        # update, made when the resize starts; a revert restores the
+        # flavor only.
+        server.disk_config = new_disk_config
     act.state.start_resize(server, flavor.id)
     server.resized_from = server.vm_state
     act.timed("resize", "resize_prep", (RESIZED, None, server.power_state))
