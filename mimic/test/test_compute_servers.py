@@ -648,6 +648,33 @@ class ActionTests(ComputeTestCase):
         image_id = response.json()["image_id"]
         self.assertEqual(self.call("GET", f"/images/{image_id}").json()["image"]["name"], "snap2")
 
+    def test_create_image_refuses_empty_or_long_metadata_keys(self) -> None:
+        server_id = self.created_id()
+        for metadata in ({"": "x"}, {"k" * 256: "x"}, {"k": 1}, {"k": "v" * 256}, ["k"]):
+            response = self.action(server_id, {"createImage": {"name": "snap", "metadata": metadata}})
+            self.assertEqual(response.code, 400, metadata)
+            self.assertIn("badRequest", response.json())
+        self.assertEqual(self.show(server_id)["OS-EXT-STS:task_state"], None)
+
+    def test_create_image_over_the_metadata_quota_is_403_until_2_39(self) -> None:
+        """
+        Up to 2.38 Nova checks a snapshot's metadata against the
+        ``metadata_items`` quota (Mimic's default is Rackspace's 40);
+        from 2.39 it checks nothing.
+        """
+        server_id = self.created_id()
+        limit = self.call("GET", f"/os-quota-sets/{self.access.tenant_id}").json()["quota_set"]["metadata_items"]
+        over = {"createImage": {"name": "snap", "metadata": {f"k{i}": "v" for i in range(limit + 1)}}}
+        response = self.action(server_id, over)
+        self.assertEqual(response.code, 403)
+        self.assertEqual(response.json(), {"forbidden": {"code": 403, "message": "Image metadata limit exceeded"}})
+        self.assertEqual(self.show(server_id)["OS-EXT-STS:task_state"], None)
+        fits = {"createImage": {"name": "snap", "metadata": {f"k{i}": "v" for i in range(limit)}}}
+        self.assertEqual(self.action(server_id, fits).code, 202)
+        self.mimic.tick(5)
+        response = self.call("POST", f"/servers/{server_id}/action", over, version="2.39")
+        self.assertEqual(response.code, 202)
+
     def test_unknown_action_is_400(self) -> None:
         response = self.action(self.created_id(), {"explode": None})
         self.assertEqual(response.json()["badRequest"]["message"], "There is no such action: explode")

@@ -42,6 +42,8 @@ from mimic.services.compute.model import (
     admin_password,
 )
 from mimic.services.compute.validation import (
+    MAX_IMAGE_META_PROXY_VERSION,
+    check_image_metadata_quota,
     check_metadata_quota,
     disk_config,
     integer,
@@ -318,9 +320,10 @@ def _create_image(act: ActionRequest) -> bytes:
     name = argument.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 255:
         raise invalid_input("createImage", argument, "'name' is a required property")
-    metadata = argument.get("metadata", {})
-    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
-        raise invalid_input("createImage/metadata", metadata, "must be an object of strings")
+    # Nova's schema: keys of 1 to 255 characters, string values.
+    metadata = string_map(argument.get("metadata", {}), "createImage/metadata")
+    if ctx.microversion <= MAX_IMAGE_META_PROXY_VERSION:
+        check_image_metadata_quota(metadata, act.state.quotas.metadata_items)
     _check_state(server, "createImage", (ACTIVE, STOPPED, PAUSED, SUSPENDED))
     base = images.get(server.image_id) if server.image_id else None
     image = images.create_snapshot(name, server.id, ctx.now, metadata, base)
