@@ -684,10 +684,38 @@ class ActionTests(ComputeTestCase):
         self.assertEqual(self.action(server_id, {}).code, 400)
         self.assertEqual(self.call("POST", f"/servers/{server_id}/action", raw=b"[").code, 400)
 
-    def test_console_output(self) -> None:
-        response = self.action(self.created_id(), {"os-getConsoleOutput": {"length": 1}})
-        self.assertEqual(response.code, 200)
-        self.assertIn("output", response.json())
+    def console(self, server_id: str, argument: Any) -> list[str]:
+        response = self.action(server_id, {"os-getConsoleOutput": argument})
+        self.assertEqual(response.code, 200, response.body)
+        output = response.json()["output"]
+        return output.split("\n") if output else []
+
+    def test_console_output_is_the_last_length_lines(self) -> None:
+        """
+        Tempest asks for 10 lines and expects exactly 10, and for the
+        whole log and expects more than 10.
+        """
+        server_id = self.created_id("web")
+        whole = self.console(server_id, {})
+        self.assertGreater(len(whole), 10)
+        self.assertEqual(whole[-1], "web login: ")
+        self.assertIn(f"Mimic console of web ({server_id})", whole)
+        self.assertEqual(self.console(server_id, {"length": 10}), whole[-10:])
+        self.assertEqual(self.console(server_id, {"length": "1"}), whole[-1:])
+        self.assertEqual(self.console(server_id, {"length": 0}), [])
+
+    def test_console_output_shorter_than_length_is_the_whole_log(self) -> None:
+        server_id = self.created_id()
+        whole = self.console(server_id, None)
+        for argument in ({"length": len(whole) + 5}, {"length": 10 ** 6}, {"length": -1}, {"length": None}):
+            self.assertEqual(self.console(server_id, argument), whole, argument)
+
+    def test_console_output_length_not_an_integer_is_400(self) -> None:
+        server_id = self.created_id()
+        for length in ("ten", 1.5, True, -2, [1]):
+            response = self.action(server_id, {"os-getConsoleOutput": {"length": length}})
+            self.assertEqual(response.code, 400, length)
+            self.assertIn("badRequest", response.json())
 
 
 class IsolationTests(ComputeTestCase):

@@ -40,6 +40,7 @@ from mimic.services.compute.model import (
     Server,
     Transition,
     admin_password,
+    console_log,
 )
 from mimic.services.compute.validation import (
     MAX_IMAGE_META_PROXY_VERSION,
@@ -346,15 +347,18 @@ def _lock(locked: bool) -> Action:
 def _console_output(act: ActionRequest) -> bytes:
     argument = _body(act.argument, "os-getConsoleOutput")
     server = act.server
+    # Nova's schema checks ``length`` before anything looks at the server.
+    length = argument.get("length")
+    wanted = -1 if length is None else integer(length, "os-getConsoleOutput/length", -1)
     if server.vm_state not in (ACTIVE, RESCUED, PAUSED):
         raise conflicting_state("get_console_output", server.id, "vm_state", server.vm_state)
-    lines = [f"{server.hostname} login: ", f"Mimic console of {server.name} ({server.id})"]
-    length = argument.get("length")
-    if length is not None:
-        # -1, as no length, means the whole log.
-        wanted = integer(length, "os-getConsoleOutput/length", -1)
-        if wanted >= 0:
-            lines = lines[-wanted:] if wanted > 0 else []
+    lines = console_log(server)
+    # The last ``length`` lines, or the whole log when it is shorter; -1,
+    # as no length, means the whole log, and 0 none (Nova's tail).
+    if wanted == 0:
+        lines = []
+    elif wanted > 0:
+        lines = lines[-wanted:]
     return json_response(act.request, {"output": "\n".join(lines)}, 200)
 
 
