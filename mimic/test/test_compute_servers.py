@@ -477,6 +477,41 @@ class AddressAndMetadataTests(ComputeTestCase):
         self.assertEqual(public, {"public": addresses["public"]})
         self.assertEqual(self.call("GET", f"/servers/{server_id}/ips/nowhere").code, 404)
 
+    def test_server_security_groups_are_the_tenants_default_group(self) -> None:
+        """
+        ``GET /servers/{id}/os-security-groups`` (Ansible reads it on every
+        run) answers the tenant's ``default`` group in the shape of Nova's
+        proxy, with the same id for every server and every call.
+        """
+        first, second = self.created_id("a"), self.created_id("b")
+        response = self.call("GET", f"/servers/{first}/os-security-groups")
+        self.assertEqual(response.code, 200)
+        groups = response.json()["security_groups"]
+        self.assertEqual(len(groups), 1)
+        group = groups[0]
+        self.assertEqual(set(group), {"id", "name", "description", "tenant_id", "rules"})
+        self.assertEqual(
+            (group["name"], group["description"], group["tenant_id"], group["rules"]),
+            ("default", "Default security group", self.access.tenant_id, []),
+        )
+        again = self.call("GET", f"/servers/{second}/os-security-groups", version="2.96").json()
+        self.assertEqual(again, {"security_groups": [group]})
+
+    def test_other_tenants_default_group_has_another_id(self) -> None:
+        mine = self.call("GET", f"/servers/{self.created_id()}/os-security-groups").json()
+        bob = self.mimic.authenticate("bob")
+        bob_url = bob.endpoint("compute", "ORD")
+        created = self.call("POST", "/servers", {"server": {
+            "name": "b", "imageRef": DEFAULT_IMAGE_ID, "flavorRef": FLAVOR}}, url=bob_url, token=bob.token)
+        path = f"/servers/{created.json()['server']['id']}/os-security-groups"
+        theirs = self.call("GET", path, url=bob_url, token=bob.token).json()
+        self.assertNotEqual(mine["security_groups"][0]["id"], theirs["security_groups"][0]["id"])
+
+    def test_security_groups_of_unknown_server_is_404(self) -> None:
+        response = self.call("GET", "/servers/nope/os-security-groups")
+        self.assertEqual(response.code, 404)
+        self.assertEqual(response.json()["itemNotFound"]["message"], "Instance nope could not be found.")
+
     def test_metadata_replace_merge_and_items(self) -> None:
         server_id = self.created_id(metadata={"a": "1"})
         path = f"/servers/{server_id}/metadata"

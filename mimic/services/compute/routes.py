@@ -34,6 +34,7 @@ from mimic.services.compute.keypairs import KeypairsAPI
 from mimic.services.compute.limits import LimitsAPI
 from mimic.services.compute.model import ComputeState, Server
 from mimic.services.compute.quotas import QuotasAPI
+from mimic.services.compute.security_groups import default_security_group
 from mimic.services.compute.validation import (
     check_metadata_quota,
     listing_filters,
@@ -259,6 +260,14 @@ class ComputeAPI:
         if network not in addresses:
             raise nova_error(404, "Instance is not a member of specified network")
         return json_response(request, {network: addresses[network]})
+
+    # -- security groups ------------------------------------------------
+
+    @app.route(PREFIX + "/servers/<server_id>/os-security-groups", methods=["GET"])
+    def server_security_groups(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> bytes:
+        ctx = self.context(request, version, tenant_id)
+        self.state.require(server_id, ctx.now)
+        return json_response(request, {"security_groups": [default_security_group(self.tenant_id)]})
 
     # -- metadata -------------------------------------------------------
 
