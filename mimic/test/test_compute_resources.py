@@ -539,6 +539,35 @@ class ZoneTests(ResourceTestCase):
         self.assertIn("nova-scheduler", next(iter(by_name["internal"]["hosts"].values())))
 
 
+class ExtensionTests(ResourceTestCase):
+    def test_extensions_list_what_mimic_implements_in_novas_shape(self) -> None:
+        extensions = self.ok(self.compute.get("/extensions"))["extensions"]
+        aliases = [e["alias"] for e in extensions]
+        for alias in ("OS-DCF", "OS-EXT-STS", "os-keypairs", "os-availability-zone",
+                      "os-console-output", "os-quota-sets"):
+            self.assertIn(alias, aliases)
+        self.assertEqual(len(aliases), len(set(aliases)))
+        for extension in extensions:
+            self.assertEqual(
+                set(extension), {"name", "alias", "description", "namespace", "updated", "links"}, extension
+            )
+            self.assertEqual(extension["links"], [])
+            self.assertEqual(extension["updated"], "2014-12-03T00:00:00Z")
+
+    def test_extension_shown_by_alias(self) -> None:
+        listed = {e["alias"]: e for e in self.ok(self.compute.get("/extensions"))["extensions"]}
+        shown = self.ok(self.compute.get("/extensions/OS-DCF"))
+        self.assertEqual(shown, {"extension": listed["OS-DCF"]})
+        self.assertEqual(shown["extension"]["name"], "DiskConfig")
+
+    def test_unknown_extension_is_404(self) -> None:
+        self.assertNovaError(self.compute.get("/extensions/os-hypervisors"), 404, "itemNotFound")
+
+    def test_extensions_answer_at_any_microversion(self) -> None:
+        self.ok(self.compute.get("/extensions", "2.96"))
+        self.ok(self.compute.get("/extensions/os-keypairs", "2.96"))
+
+
 class FingerprintTests(SynchronousTestCase):
     def test_ssh_fingerprint_matches_ssh_keygen(self) -> None:
         self.assertEqual(keypairs.ssh_fingerprint(ED25519_KEY), ED25519_FINGERPRINT)

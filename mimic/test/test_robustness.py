@@ -639,6 +639,7 @@ ARGUMENT_VALUES: dict[str, str] = {
     "role_id": "role",
     "domain_id": "=default",
     "region_id": "=ORD",
+    "alias": "=OS-DCF",
     "compute_control_event": "=creation",
     "lb_control_event": "=loadbalancer.create",
 }

@@ -28,6 +28,7 @@ from mimic.interfaces import IMimicCore
 from mimic.services.compute.actions import run_action
 from mimic.services.compute.errors import handle_nova_errors, nova_error, server_locked
 from mimic.services.compute.failures import SERVER_CREATE, SERVER_DELETE, FalseNegative
+from mimic.services.compute.extensions import ExtensionsAPI
 from mimic.services.compute.flavors import FlavorsAPI
 from mimic.services.compute.images import ImagesAPI
 from mimic.services.compute.keypairs import KeypairsAPI
@@ -356,3 +357,7 @@ class ComputeAPI:
     @app.route(PREFIX + "/os-availability-zone", branch=True)
     def zones(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         return sub_collection(ZonesAPI(self.later_context(request, version, tenant_id)).app)
+
+    @app.route(PREFIX + "/extensions", branch=True)
+    def extensions(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        return sub_collection(ExtensionsAPI(self.later_context(request, version, tenant_id)).app)
