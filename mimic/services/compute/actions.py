@@ -24,7 +24,7 @@ from mimic.http import json_response, read_json
 from mimic.services.compute.errors import conflicting_state, invalid_input, nova_error, server_locked
 from mimic.services.compute.failures import SERVER_ACTION, ActionFinish
 from mimic.services.compute.flavors import flavor_from_ref
-from mimic.services.compute.images import image_id_from_ref
+from mimic.services.compute.images import LAST_IMAGE_METADATA_MICROVERSION, image_id_from_ref
 from mimic.services.compute.model import (
     ACTIVE,
     ERROR,
@@ -42,16 +42,8 @@ from mimic.services.compute.model import (
     admin_password,
     console_log,
 )
-from mimic.services.compute.validation import (
-    MAX_IMAGE_META_PROXY_VERSION,
-    check_image_metadata_quota,
-    check_metadata_quota,
-    disk_config,
-    integer,
-    ip_address,
-    server_name,
-    string_map,
-)
+from mimic.services.compute.metadata import check_image_metadata_quota, check_metadata_quota, string_map
+from mimic.services.compute.validation import disk_config, integer, ip_address, server_name
 from mimic.services.compute.views import server_json
 from mimic.services.compute.web import RequestContext
 
@@ -323,7 +315,7 @@ def _create_image(act: ActionRequest) -> bytes:
         raise invalid_input("createImage", argument, "'name' is a required property")
     # Nova's schema: keys of 1 to 255 characters, string values.
     metadata = string_map(argument.get("metadata", {}), "createImage/metadata")
-    if ctx.microversion <= MAX_IMAGE_META_PROXY_VERSION:
+    if ctx.microversion <= LAST_IMAGE_METADATA_MICROVERSION:
         check_image_metadata_quota(metadata, act.state.quotas.metadata_items)
     _check_state(server, "createImage", (ACTIVE, STOPPED, PAUSED, SUSPENDED))
     base = images.get(server.image_id) if server.image_id else None

@@ -220,6 +220,9 @@ class NoImages:
     def delete(self, image_id: str) -> bool:
         return False
 
+    def set_metadata(self, image_id: str, metadata: Mapping[str, str], now: float) -> IImage | None:
+        return None
+
 
 NO_IMAGES = NoImages()
 

@@ -36,13 +36,8 @@ from mimic.services.compute.limits import LimitsAPI
 from mimic.services.compute.model import ComputeState, Server
 from mimic.services.compute.quotas import QuotasAPI
 from mimic.services.compute.security_groups import default_security_group
-from mimic.services.compute.validation import (
-    check_metadata_quota,
-    listing_filters,
-    metadata_body,
-    server_create,
-    server_update,
-)
+from mimic.services.compute.metadata import check_metadata_quota, metadata_body
+from mimic.services.compute.validation import listing_filters, server_create, server_update
 from mimic.services.compute.versions import is_legacy, negotiate, version_document, version_documents
 from mimic.services.compute.views import (
     ServerViews,
@@ -337,7 +332,7 @@ class ComputeAPI:
     @app.route(PREFIX + "/images", branch=True)
     def images(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
-        return sub_collection(ImagesAPI(context, self.state.images).app)
+        return sub_collection(ImagesAPI(context, self.state.images, self.state.quotas.metadata_items).app)
 
     @app.route(PREFIX + "/os-keypairs", branch=True)
     def keypairs(self, request: IRequest, version: str, tenant_id: str) -> IResource:
