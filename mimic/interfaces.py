@@ -276,3 +276,11 @@ class IImages(Interface):
         Forget a snapshot; ``False`` if there is no such snapshot (base
         images cannot be deleted).
         """
+
+    def set_metadata(image_id, metadata, now):
+        """
+        Replace a snapshot's metadata (Nova's image-metadata proxy) and
+        return the changed :class:`IImage`, updated at ``now``; ``None``
+        if there is no such snapshot (the provider's base images cannot
+        be changed).
+        """

@@ -275,6 +275,93 @@ class ImageTests(ResourceTestCase):
         self.assertNovaError(self.compute.get(f"/images/{UBUNTU}", "2.36"), 404, "itemNotFound")
 
 
+class ImageMetadataTests(ResourceTestCase):
+    """
+    Nova's image-metadata proxy (to 2.38): a snapshot's metadata changed
+    in the Image service's store, where the Image service sees it too.
+    """
+
+    def snapshot(self) -> str:
+        server = {"server": {"name": "web", "imageRef": UBUNTU, "flavorRef": "general1-1"}}
+        server_id = self.ok(self.compute.request("POST", "/servers", server), 202)["server"]["id"]
+        response = self.compute.request(
+            "POST", f"/servers/{server_id}/action", {"createImage": {"name": "snap", "metadata": {"a": "1"}}}
+        )
+        return response.header("location").rsplit("/", 1)[-1]
+
+    def metadata(self, image_id: str) -> dict[str, str]:
+        return self.ok(self.compute.get(f"/images/{image_id}/metadata"))["metadata"]
+
+    def test_post_merges_and_put_replaces(self) -> None:
+        image_id = self.snapshot()
+        path = f"/images/{image_id}/metadata"
+        merged = self.ok(self.compute.request("POST", path, {"metadata": {"b": "2", "a": "9"}}))["metadata"]
+        self.assertEqual((merged["a"], merged["b"]), ("9", "2"))
+        self.assertEqual(self.metadata(image_id), merged)
+        self.assertEqual(self.ok(self.compute.request("PUT", path, {"metadata": {"only": "x"}})), {"metadata": {"only": "x"}})
+        self.assertEqual(self.metadata(image_id), {"only": "x"})
+        self.assertEqual(self.ok(self.compute.get(f"/images/{image_id}"))["image"]["metadata"], {"only": "x"})
+
+    def test_item_put_and_delete(self) -> None:
+        image_id = self.snapshot()
+        path = f"/images/{image_id}/metadata/colour"
+        self.assertEqual(self.ok(self.compute.request("PUT", path, {"meta": {"colour": "red"}})), {"meta": {"colour": "red"}})
+        self.assertEqual(self.ok(self.compute.get(path)), {"meta": {"colour": "red"}})
+        self.assertEqual(self.compute.request("DELETE", path).code, 204)
+        self.assertNotIn("colour", self.metadata(image_id))
+        self.assertNovaError(self.compute.request("DELETE", path), 404, "itemNotFound", "Invalid metadata key")
+
+    def test_item_put_must_name_its_key_alone(self) -> None:
+        path = f"/images/{self.snapshot()}/metadata/colour"
+        self.assertNovaError(self.compute.request("PUT", path, {"meta": {"size": "l"}}), 400, "badRequest",
+                             "Request body and URI mismatch")
+        self.assertNovaError(self.compute.request("PUT", path, {"meta": {"colour": "r", "size": "l"}}), 400,
+                             "badRequest", "Request body contains too many items")
+
+    def test_bad_metadata_is_400(self) -> None:
+        path = f"/images/{self.snapshot()}/metadata"
+        for body in ({"metadata": {"": "x"}}, {"metadata": {"k" * 256: "x"}}, {"metadata": {"k": 1}}, {"meta": {}}):
+            self.assertNovaError(self.compute.request("POST", path, body), 400, "badRequest")
+
+    def test_over_the_metadata_quota_is_403(self) -> None:
+        image_id = self.snapshot()
+        path = f"/images/{image_id}/metadata"
+        limit = model.DEFAULT_QUOTAS.metadata_items
+        over = {"metadata": {f"k{i}": "v" for i in range(limit + 1)}}
+        self.assertNovaError(self.compute.request("PUT", path, over), 403, "forbidden", "Image metadata limit exceeded")
+        self.assertEqual(self.metadata(image_id)["a"], "1")
+
+    def test_unknown_image_is_404(self) -> None:
+        missing = "00000000-0000-0000-0000-00000000abcd"
+        for method, path, body in (
+            ("POST", "/metadata", {"metadata": {"a": "b"}}),
+            ("PUT", "/metadata", {"metadata": {"a": "b"}}),
+            ("PUT", "/metadata/a", {"meta": {"a": "b"}}),
+            ("DELETE", "/metadata/a", None),
+        ):
+            response = self.compute.request(method, f"/images/{missing}{path}", body)
+            self.assertNovaError(response, 404, "itemNotFound", "Image not found.")
+
+    def test_base_images_metadata_is_403(self) -> None:
+        before = self.metadata(UBUNTU)
+        response = self.compute.request("POST", f"/images/{UBUNTU}/metadata", {"metadata": {"a": "b"}})
+        self.assertNovaError(response, 403, "forbidden", f"Not authorized for image {UBUNTU}.")
+        key = next(iter(before))
+        self.assertNovaError(self.compute.request("DELETE", f"/images/{UBUNTU}/metadata/{key}"), 403, "forbidden")
+        self.assertEqual(self.metadata(UBUNTU), before)
+
+    def test_metadata_proxy_answers_to_2_38_and_is_gone_from_2_39(self) -> None:
+        image_id = self.snapshot()
+        path = f"/images/{image_id}/metadata"
+        self.ok(self.compute.get(path, "2.38"))
+        self.ok(self.compute.request("POST", path, {"metadata": {"b": "2"}}, microversion="2.38"))
+        self.assertNovaError(self.compute.get(path, "2.39"), 404, "itemNotFound")
+        self.assertNovaError(self.compute.request("POST", path, {"metadata": {"b": "2"}}, microversion="2.39"),
+                             404, "itemNotFound")
+        self.assertNovaError(self.compute.request("DELETE", path + "/b", microversion="2.39"), 404, "itemNotFound")
+        self.assertEqual(self.metadata(image_id)["b"], "2")
+
+
 class SharedImagesTests(SynchronousTestCase):
     """
     The images compute reaches through the IImages contract: the Image
@@ -287,6 +374,20 @@ class SharedImagesTests(SynchronousTestCase):
 
     def test_the_image_service_shares_its_images_under_the_contract(self) -> None:
         self.assertTrue(verifyObject(IImages, self.images))
+
+    def test_set_metadata_replaces_a_snapshots_and_not_a_base_images(self) -> None:
+        store = self.images
+        snapshot = store.create_snapshot("backup", "server-1", now=1000.0, base_image=store.get(UBUNTU))
+        changed = store.set_metadata(snapshot.id, {"k": "v"}, now=5000.0)
+        self.assertEqual(dict(changed.metadata), {"k": "v"})
+        self.assertEqual(dict(store.get(snapshot.id).metadata), {"k": "v"})
+        self.assertEqual(changed.updated(6000.0), 5000.0)
+        self.assertIsNone(store.set_metadata(UBUNTU, {"k": "v"}, now=5000.0))
+        self.assertNotIn("k", store.get(UBUNTU).metadata)
+        self.assertIsNone(store.set_metadata("nope", {}, now=5000.0))
+
+    def test_without_an_image_service_there_is_no_metadata_to_set(self) -> None:
+        self.assertIsNone(model.NO_IMAGES.set_metadata(UBUNTU, {"k": "v"}, now=1.0))
 
     def test_snapshot_is_saving_then_active_on_the_clock(self) -> None:
         store = self.images
@@ -537,6 +638,35 @@ class ZoneTests(ResourceTestCase):
             self.assertEqual(services["nova-compute"]["available"], True)
             self.assertEqual(services["nova-compute"]["updated_at"], "2023-11-14T22:13:20.000000")
         self.assertIn("nova-scheduler", next(iter(by_name["internal"]["hosts"].values())))
+
+
+class ExtensionTests(ResourceTestCase):
+    def test_extensions_list_what_mimic_implements_in_novas_shape(self) -> None:
+        extensions = self.ok(self.compute.get("/extensions"))["extensions"]
+        aliases = [e["alias"] for e in extensions]
+        for alias in ("OS-DCF", "OS-EXT-STS", "os-keypairs", "os-availability-zone",
+                      "os-console-output", "os-quota-sets"):
+            self.assertIn(alias, aliases)
+        self.assertEqual(len(aliases), len(set(aliases)))
+        for extension in extensions:
+            self.assertEqual(
+                set(extension), {"name", "alias", "description", "namespace", "updated", "links"}, extension
+            )
+            self.assertEqual(extension["links"], [])
+            self.assertEqual(extension["updated"], "2014-12-03T00:00:00Z")
+
+    def test_extension_shown_by_alias(self) -> None:
+        listed = {e["alias"]: e for e in self.ok(self.compute.get("/extensions"))["extensions"]}
+        shown = self.ok(self.compute.get("/extensions/OS-DCF"))
+        self.assertEqual(shown, {"extension": listed["OS-DCF"]})
+        self.assertEqual(shown["extension"]["name"], "DiskConfig")
+
+    def test_unknown_extension_is_404(self) -> None:
+        self.assertNovaError(self.compute.get("/extensions/os-hypervisors"), 404, "itemNotFound")
+
+    def test_extensions_answer_at_any_microversion(self) -> None:
+        self.ok(self.compute.get("/extensions", "2.96"))
+        self.ok(self.compute.get("/extensions/os-keypairs", "2.96"))
 
 
 class FingerprintTests(SynchronousTestCase):

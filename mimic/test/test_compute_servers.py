@@ -158,6 +158,31 @@ class CreateTests(ComputeTestCase):
         self.assertEqual(sorted(server["addresses"]), ["private", "public"])
         self.assertEqual(server["accessIPv4"], server["addresses"]["public"][0]["addr"])
 
+    def test_access_ipv6_alone_is_kept(self) -> None:
+        """
+        A create that sets only ``accessIPv6`` shows it (in the show and
+        the detail listing alike), and no derived ``accessIPv4``.
+        """
+        server_id = self.created_id(accessIPv6="2001:db8::7")
+        for server in (self.show(server_id), self.call("GET", "/servers/detail").json()["servers"][0]):
+            self.assertEqual((server["accessIPv4"], server["accessIPv6"]), ("", "2001:db8::7"))
+
+    def test_access_ipv4_alone_is_kept(self) -> None:
+        server_id = self.created_id(accessIPv4="192.0.2.7")
+        for server in (self.show(server_id), self.call("GET", "/servers/detail").json()["servers"][0]):
+            self.assertEqual((server["accessIPv4"], server["accessIPv6"]), ("192.0.2.7", ""))
+
+    def test_no_access_address_shows_the_public_ones(self) -> None:
+        server = self.show(self.created_id())
+        public = server["addresses"]["public"]
+        self.assertEqual((server["accessIPv4"], server["accessIPv6"]), (public[0]["addr"], public[1]["addr"]))
+
+    def test_bad_access_addresses_are_400(self) -> None:
+        for extra in ({"accessIPv6": "192.0.2.7"}, {"accessIPv6": "nope"}, {"accessIPv4": "2001:db8::7"}):
+            response = self.create(**extra)
+            self.assertEqual(response.code, 400, extra)
+            self.assertIn("badRequest", response.json())
+
     def test_flavor_is_embedded_from_2_47(self) -> None:
         flavor = self.show(self.created_id(), version="2.47")["flavor"]
         self.assertEqual(flavor["original_name"], "1 GB General Purpose v1")
@@ -415,6 +440,26 @@ class ListingTests(ComputeTestCase):
         self.assertEqual([s["id"] for s in rest["servers"]], ids[2:])
         self.assertNotIn("servers_links", rest)
 
+    def test_limit_zero_lists_no_servers(self) -> None:
+        """
+        Nova pages servers in its database, where ``limit=0`` asks for
+        none: an empty page with no ``next`` link, summary or detail,
+        filtered or not.
+        """
+        self.created_id("web-1")
+        for path in ("/servers?limit=0", "/servers/detail?limit=0", "/servers?limit=0&name=web"):
+            response = self.call("GET", path)
+            self.assertEqual(response.code, 200, path)
+            self.assertEqual(response.json(), {"servers": []}, path)
+
+    def test_limit_zero_still_lists_every_flavor(self) -> None:
+        """
+        Flavors are paged in Nova's API layer, where ``limit=0`` means the
+        largest page.
+        """
+        flavors = self.call("GET", "/flavors").json()["flavors"]
+        self.assertEqual(self.call("GET", "/flavors?limit=0").json()["flavors"], flavors)
+
     def test_unknown_marker_is_400(self) -> None:
         self.assertEqual(self.call("GET", "/servers?marker=nope").code, 400)
 
@@ -431,6 +476,41 @@ class AddressAndMetadataTests(ComputeTestCase):
         public = self.call("GET", f"/servers/{server_id}/ips/public").json()
         self.assertEqual(public, {"public": addresses["public"]})
         self.assertEqual(self.call("GET", f"/servers/{server_id}/ips/nowhere").code, 404)
+
+    def test_server_security_groups_are_the_tenants_default_group(self) -> None:
+        """
+        ``GET /servers/{id}/os-security-groups`` (Ansible reads it on every
+        run) answers the tenant's ``default`` group in the shape of Nova's
+        proxy, with the same id for every server and every call.
+        """
+        first, second = self.created_id("a"), self.created_id("b")
+        response = self.call("GET", f"/servers/{first}/os-security-groups")
+        self.assertEqual(response.code, 200)
+        groups = response.json()["security_groups"]
+        self.assertEqual(len(groups), 1)
+        group = groups[0]
+        self.assertEqual(set(group), {"id", "name", "description", "tenant_id", "rules"})
+        self.assertEqual(
+            (group["name"], group["description"], group["tenant_id"], group["rules"]),
+            ("default", "Default security group", self.access.tenant_id, []),
+        )
+        again = self.call("GET", f"/servers/{second}/os-security-groups", version="2.96").json()
+        self.assertEqual(again, {"security_groups": [group]})
+
+    def test_other_tenants_default_group_has_another_id(self) -> None:
+        mine = self.call("GET", f"/servers/{self.created_id()}/os-security-groups").json()
+        bob = self.mimic.authenticate("bob")
+        bob_url = bob.endpoint("compute", "ORD")
+        created = self.call("POST", "/servers", {"server": {
+            "name": "b", "imageRef": DEFAULT_IMAGE_ID, "flavorRef": FLAVOR}}, url=bob_url, token=bob.token)
+        path = f"/servers/{created.json()['server']['id']}/os-security-groups"
+        theirs = self.call("GET", path, url=bob_url, token=bob.token).json()
+        self.assertNotEqual(mine["security_groups"][0]["id"], theirs["security_groups"][0]["id"])
+
+    def test_security_groups_of_unknown_server_is_404(self) -> None:
+        response = self.call("GET", "/servers/nope/os-security-groups")
+        self.assertEqual(response.code, 404)
+        self.assertEqual(response.json()["itemNotFound"]["message"], "Instance nope could not be found.")
 
     def test_metadata_replace_merge_and_items(self) -> None:
         server_id = self.created_id(metadata={"a": "1"})
@@ -528,6 +608,29 @@ class ActionTests(ComputeTestCase):
         server = self.show(server_id)
         self.assertEqual((server["status"], server["flavor"]["id"]), ("ACTIVE", FLAVOR))
 
+    def test_resize_sets_the_disk_config_asked_for(self) -> None:
+        """
+        Rackspace's ``OS-DCF:diskConfig`` on a resize becomes the
+        server's: shown during the resize and after it is confirmed.
+        """
+        server_id = self.created_id()
+        self.assertEqual(self.show(server_id)["OS-DCF:diskConfig"], "AUTO")
+        body = {"resize": {"flavorRef": "general1-2", "OS-DCF:diskConfig": "MANUAL"}}
+        self.assertEqual(self.action(server_id, body).code, 202)
+        self.assertEqual(self.show(server_id)["OS-DCF:diskConfig"], "MANUAL")
+        self.mimic.tick(10)
+        self.action(server_id, {"confirmResize": None})
+        server = self.show(server_id)
+        self.assertEqual((server["OS-DCF:diskConfig"], server["flavor"]["id"]), ("MANUAL", "general1-2"))
+        body = {"resize": {"flavorRef": FLAVOR, "OS-DCF:diskConfig": "AUTO"}}
+        self.assertEqual(self.action(server_id, body).code, 202)
+        self.assertEqual(self.show(server_id)["OS-DCF:diskConfig"], "AUTO")
+
+    def test_resize_without_disk_config_keeps_the_servers(self) -> None:
+        server_id = self.created_id(**{"OS-DCF:diskConfig": "MANUAL"})
+        self.action(server_id, {"resize": {"flavorRef": "general1-2"}})
+        self.assertEqual(self.show(server_id)["OS-DCF:diskConfig"], "MANUAL")
+
     def test_resize_to_same_flavor_is_400(self) -> None:
         self.assertEqual(self.action(self.created_id(), {"resize": {"flavorRef": FLAVOR}}).code, 400)
 
@@ -580,6 +683,33 @@ class ActionTests(ComputeTestCase):
         image_id = response.json()["image_id"]
         self.assertEqual(self.call("GET", f"/images/{image_id}").json()["image"]["name"], "snap2")
 
+    def test_create_image_refuses_empty_or_long_metadata_keys(self) -> None:
+        server_id = self.created_id()
+        for metadata in ({"": "x"}, {"k" * 256: "x"}, {"k": 1}, {"k": "v" * 256}, ["k"]):
+            response = self.action(server_id, {"createImage": {"name": "snap", "metadata": metadata}})
+            self.assertEqual(response.code, 400, metadata)
+            self.assertIn("badRequest", response.json())
+        self.assertEqual(self.show(server_id)["OS-EXT-STS:task_state"], None)
+
+    def test_create_image_over_the_metadata_quota_is_403_until_2_39(self) -> None:
+        """
+        Up to 2.38 Nova checks a snapshot's metadata against the
+        ``metadata_items`` quota (Mimic's default is Rackspace's 40);
+        from 2.39 it checks nothing.
+        """
+        server_id = self.created_id()
+        limit = self.call("GET", f"/os-quota-sets/{self.access.tenant_id}").json()["quota_set"]["metadata_items"]
+        over = {"createImage": {"name": "snap", "metadata": {f"k{i}": "v" for i in range(limit + 1)}}}
+        response = self.action(server_id, over)
+        self.assertEqual(response.code, 403)
+        self.assertEqual(response.json(), {"forbidden": {"code": 403, "message": "Image metadata limit exceeded"}})
+        self.assertEqual(self.show(server_id)["OS-EXT-STS:task_state"], None)
+        fits = {"createImage": {"name": "snap", "metadata": {f"k{i}": "v" for i in range(limit)}}}
+        self.assertEqual(self.action(server_id, fits).code, 202)
+        self.mimic.tick(5)
+        response = self.call("POST", f"/servers/{server_id}/action", over, version="2.39")
+        self.assertEqual(response.code, 202)
+
     def test_unknown_action_is_400(self) -> None:
         response = self.action(self.created_id(), {"explode": None})
         self.assertEqual(response.json()["badRequest"]["message"], "There is no such action: explode")
@@ -589,10 +719,38 @@ class ActionTests(ComputeTestCase):
         self.assertEqual(self.action(server_id, {}).code, 400)
         self.assertEqual(self.call("POST", f"/servers/{server_id}/action", raw=b"[").code, 400)
 
-    def test_console_output(self) -> None:
-        response = self.action(self.created_id(), {"os-getConsoleOutput": {"length": 1}})
-        self.assertEqual(response.code, 200)
-        self.assertIn("output", response.json())
+    def console(self, server_id: str, argument: Any) -> list[str]:
+        response = self.action(server_id, {"os-getConsoleOutput": argument})
+        self.assertEqual(response.code, 200, response.body)
+        output = response.json()["output"]
+        return output.split("\n") if output else []
+
+    def test_console_output_is_the_last_length_lines(self) -> None:
+        """
+        Tempest asks for 10 lines and expects exactly 10, and for the
+        whole log and expects more than 10.
+        """
+        server_id = self.created_id("web")
+        whole = self.console(server_id, {})
+        self.assertGreater(len(whole), 10)
+        self.assertEqual(whole[-1], "web login: ")
+        self.assertIn(f"Mimic console of web ({server_id})", whole)
+        self.assertEqual(self.console(server_id, {"length": 10}), whole[-10:])
+        self.assertEqual(self.console(server_id, {"length": "1"}), whole[-1:])
+        self.assertEqual(self.console(server_id, {"length": 0}), [])
+
+    def test_console_output_shorter_than_length_is_the_whole_log(self) -> None:
+        server_id = self.created_id()
+        whole = self.console(server_id, None)
+        for argument in ({"length": len(whole) + 5}, {"length": 10 ** 6}, {"length": -1}, {"length": None}):
+            self.assertEqual(self.console(server_id, argument), whole, argument)
+
+    def test_console_output_length_not_an_integer_is_400(self) -> None:
+        server_id = self.created_id()
+        for length in ("ten", 1.5, True, -2, [1]):
+            response = self.action(server_id, {"os-getConsoleOutput": {"length": length}})
+            self.assertEqual(response.code, 400, length)
+            self.assertIn("badRequest", response.json())
 
 
 class IsolationTests(ComputeTestCase):

@@ -68,6 +68,9 @@ class PagingTests(SynchronousTestCase):
         self.assertEqual(limit_and_marker(request_with(limit="0"))[0], MAX_LIMIT)
         self.assertEqual(limit_and_marker(request_with(limit="5000"))[0], MAX_LIMIT)
 
+    def test_zero_is_an_empty_page_where_asked(self) -> None:
+        self.assertEqual(limit_and_marker(request_with(limit="0"), zero_is_empty=True), (0, None))
+
     def test_limit_and_marker_are_read(self) -> None:
         self.assertEqual(limit_and_marker(request_with(limit="5", marker="m")), (5, "m"))
 

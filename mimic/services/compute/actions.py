@@ -24,7 +24,7 @@ from mimic.http import json_response, read_json
 from mimic.services.compute.errors import conflicting_state, invalid_input, nova_error, server_locked
 from mimic.services.compute.failures import SERVER_ACTION, ActionFinish
 from mimic.services.compute.flavors import flavor_from_ref
-from mimic.services.compute.images import image_id_from_ref
+from mimic.services.compute.images import LAST_IMAGE_METADATA_MICROVERSION, image_id_from_ref
 from mimic.services.compute.model import (
     ACTIVE,
     ERROR,
@@ -40,15 +40,10 @@ from mimic.services.compute.model import (
     Server,
     Transition,
     admin_password,
+    console_log,
 )
-from mimic.services.compute.validation import (
-    check_metadata_quota,
-    disk_config,
-    integer,
-    ip_address,
-    server_name,
-    string_map,
-)
+from mimic.services.compute.metadata import check_image_metadata_quota, check_metadata_quota, string_map
+from mimic.services.compute.validation import disk_config, integer, ip_address, server_name
 from mimic.services.compute.views import server_json
 from mimic.services.compute.web import RequestContext
 
@@ -205,14 +200,21 @@ def _resize(act: ActionRequest) -> bytes:
     server = act.server
     if "flavorRef" not in argument:
         raise invalid_input("resize", argument, "'flavorRef' is a required property")
+    # Nova's schema checks the body before anything looks at the server.
+    new_disk_config = None
+    if "OS-DCF:diskConfig" in argument:
+        new_disk_config = disk_config(argument["OS-DCF:diskConfig"])
     flavor = flavor_from_ref(argument["flavorRef"])
     if flavor is None:
         raise nova_error(400, "Invalid flavorRef provided.")
     _check_state(server, "resize", (ACTIVE, STOPPED))
     if flavor.id == server.flavor_id:
         raise nova_error(400, "When resizing, instances must change flavor!")
-    if "OS-DCF:diskConfig" in argument:
-        disk_config(argument["OS-DCF:diskConfig"])
+    if new_disk_config is not None:
+        # Rackspace's extension hands it to the resize as an instance
+        # update, made when the resize starts; a revert restores the
+        # flavor only.
+        server.disk_config = new_disk_config
     act.state.start_resize(server, flavor.id)
     server.resized_from = server.vm_state
     act.timed("resize", "resize_prep", (RESIZED, None, server.power_state))
@@ -311,9 +313,10 @@ def _create_image(act: ActionRequest) -> bytes:
     name = argument.get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 255:
         raise invalid_input("createImage", argument, "'name' is a required property")
-    metadata = argument.get("metadata", {})
-    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
-        raise invalid_input("createImage/metadata", metadata, "must be an object of strings")
+    # Nova's schema: keys of 1 to 255 characters, string values.
+    metadata = string_map(argument.get("metadata", {}), "createImage/metadata")
+    if ctx.microversion <= LAST_IMAGE_METADATA_MICROVERSION:
+        check_image_metadata_quota(metadata, act.state.quotas.metadata_items)
     _check_state(server, "createImage", (ACTIVE, STOPPED, PAUSED, SUSPENDED))
     base = images.get(server.image_id) if server.image_id else None
     image = images.create_snapshot(name, server.id, ctx.now, metadata, base)
@@ -336,15 +339,18 @@ def _lock(locked: bool) -> Action:
 def _console_output(act: ActionRequest) -> bytes:
     argument = _body(act.argument, "os-getConsoleOutput")
     server = act.server
+    # Nova's schema checks ``length`` before anything looks at the server.
+    length = argument.get("length")
+    wanted = -1 if length is None else integer(length, "os-getConsoleOutput/length", -1)
     if server.vm_state not in (ACTIVE, RESCUED, PAUSED):
         raise conflicting_state("get_console_output", server.id, "vm_state", server.vm_state)
-    lines = [f"{server.hostname} login: ", f"Mimic console of {server.name} ({server.id})"]
-    length = argument.get("length")
-    if length is not None:
-        # -1, as no length, means the whole log.
-        wanted = integer(length, "os-getConsoleOutput/length", -1)
-        if wanted >= 0:
-            lines = lines[-wanted:] if wanted > 0 else []
+    lines = console_log(server)
+    # The last ``length`` lines, or the whole log when it is shorter; -1,
+    # as no length, means the whole log, and 0 none (Nova's tail).
+    if wanted == 0:
+        lines = []
+    elif wanted > 0:
+        lines = lines[-wanted:]
     return json_response(act.request, {"output": "\n".join(lines)}, 200)
 
 

@@ -24,9 +24,10 @@ from typing import Any
 from klein import Klein
 from twisted.web.iweb import IRequest
 
-from mimic.http import json_response, page, query_arg
+from mimic.http import json_response, page, query_arg, read_json
 from mimic.interfaces import IImage, IImages
 from mimic.services.compute.errors import NOT_FOUND, handle_nova_errors, nova_error
+from mimic.services.compute.metadata import check_image_metadata_quota, metadata_body
 from mimic.services.compute.web import (
     ContextFactory,
     RequestContext,
@@ -40,6 +41,11 @@ from mimic.timestamps import iso_seconds, parse_iso
 
 #: The last microversion with the image proxy API.
 LAST_PROXY_MICROVERSION = (2, 35)
+
+#: The last microversion with the image-metadata proxy (Nova keeps it
+#: three microversions longer than the rest of the image proxy), and
+#: with ``createImage``'s check of its metadata against the quota.
+LAST_IMAGE_METADATA_MICROVERSION = (2, 38)
 
 
 def image_links(image: IImage, ctx: RequestContext) -> list[dict[str, str]]:
@@ -125,9 +131,12 @@ class ImagesAPI:
     app = Klein()
     handle_nova_errors(app)
 
-    def __init__(self, context: ContextFactory, images: IImages) -> None:
+    def __init__(self, context: ContextFactory, images: IImages, metadata_items: int) -> None:
         self.context = context
         self.images = images
+        #: The tenant's ``metadata_items`` quota, which an image's
+        #: metadata must fit (-1: unlimited).
+        self.metadata_items = metadata_items
 
     def proxy_context(self) -> RequestContext:
         """
@@ -217,17 +226,83 @@ class ImagesAPI:
         self.images.delete(image_id)
         return json_response(request, None, 204)
 
+    # -- metadata: Nova's image-metadata proxy, to 2.38 -------------------
+
+    def _metadata_image(self, image_id: str) -> tuple[RequestContext, IImage]:
+        """
+        The image whose metadata a call reads or changes; 404 from 2.39,
+        where Nova's image-metadata proxy is gone.
+        """
+        ctx = self.context()
+        if ctx.microversion > LAST_IMAGE_METADATA_MICROVERSION:
+            raise nova_error(404, NOT_FOUND)
+        image = self.images.get(image_id)
+        if image is None:
+            raise nova_error(404, "Image not found.")
+        return ctx, image
+
+    def _save_metadata(self, ctx: RequestContext, image: IImage, metadata: dict[str, str]) -> None:
+        """
+        Check the image's new metadata against the tenant's
+        ``metadata_items`` quota (Nova's 403), then have the Image
+        service keep it.  The provider's base images are not the
+        project's to change: Glance refuses, and Nova answers 403.
+        """
+        check_image_metadata_quota(metadata, self.metadata_items)
+        if not image.is_snapshot or self.images.set_metadata(image.id, metadata, ctx.now) is None:
+            raise nova_error(403, f"Not authorized for image {image.id}.")
+
     @app.route("/<image_id>/metadata", methods=["GET"])
     def list_image_metadata(self, request: IRequest, image_id: str) -> bytes:
-        _, image = self._require(image_id)
+        _, image = self._metadata_image(image_id)
         return json_response(request, {"metadata": dict(image.metadata)})
+
+    @app.route("/<image_id>/metadata", methods=["POST"])
+    def update_image_metadata(self, request: IRequest, image_id: str) -> bytes:
+        """
+        Merge the body's ``metadata`` into the image's; the whole merged
+        metadata back.
+        """
+        ctx, image = self._metadata_image(image_id)
+        merged = dict(image.metadata)
+        merged.update(metadata_body(read_json(request, nova_error), "metadata"))
+        self._save_metadata(ctx, image, merged)
+        return json_response(request, {"metadata": merged})
+
+    @app.route("/<image_id>/metadata", methods=["PUT"])
+    def replace_image_metadata(self, request: IRequest, image_id: str) -> bytes:
+        ctx, image = self._metadata_image(image_id)
+        metadata = metadata_body(read_json(request, nova_error), "metadata")
+        self._save_metadata(ctx, image, metadata)
+        return json_response(request, {"metadata": metadata})
 
     @app.route("/<image_id>/metadata/<key>", methods=["GET"])
     def show_image_metadata_item(self, request: IRequest, image_id: str, key: str) -> bytes:
         """
         ``{"meta": {key: value}}``.
         """
-        _, image = self._require(image_id)
+        _, image = self._metadata_image(image_id)
         if key not in image.metadata:
             raise nova_error(404, "Invalid metadata key")
         return json_response(request, {"meta": {key: image.metadata[key]}})
+
+    @app.route("/<image_id>/metadata/<key>", methods=["PUT"])
+    def set_image_metadata_item(self, request: IRequest, image_id: str, key: str) -> bytes:
+        ctx, image = self._metadata_image(image_id)
+        meta = metadata_body(read_json(request, nova_error), "meta")
+        if key not in meta:
+            raise nova_error(400, "Request body and URI mismatch")
+        if len(meta) > 1:
+            raise nova_error(400, "Request body contains too many items")
+        merged = dict(image.metadata)
+        merged.update(meta)
+        self._save_metadata(ctx, image, merged)
+        return json_response(request, {"meta": meta})
+
+    @app.route("/<image_id>/metadata/<key>", methods=["DELETE"])
+    def delete_image_metadata_item(self, request: IRequest, image_id: str, key: str) -> bytes:
+        ctx, image = self._metadata_image(image_id)
+        if key not in image.metadata:
+            raise nova_error(404, "Invalid metadata key")
+        self._save_metadata(ctx, image, {k: v for k, v in image.metadata.items() if k != key})
+        return json_response(request, None, 204)

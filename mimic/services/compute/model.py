@@ -220,6 +220,9 @@ class NoImages:
     def delete(self, image_id: str) -> bool:
         return False
 
+    def set_metadata(self, image_id: str, metadata: Mapping[str, str], now: float) -> IImage | None:
+        return None
+
 
 NO_IMAGES = NoImages()
 
@@ -623,6 +626,55 @@ class Server:
         self.updated = now
 
 
+#: A guest's boot log, as ``os-getConsoleOutput`` shows it: long enough
+#: that a client asking for the last few lines (tempest asks for 10) gets
+#: that many, with the server's own names filled in.
+_CONSOLE_LOG = (
+    "[    0.000000] Linux version 5.15.0-mimic (mimic@build) (gcc 11.4.0) #1 SMP",
+    "[    0.000000] Command line: BOOT_IMAGE=/boot/vmlinuz root=LABEL=cloudimg-rootfs ro console=ttyS0",
+    "[    0.000000] BIOS-provided physical RAM map:",
+    "[    0.000000] Hypervisor detected: KVM",
+    "[    0.004000] Memory: 1004416K/1048056K available",
+    "[    0.120000] smpboot: Allowing 1 CPUs, 0 hotplug CPUs",
+    "[    0.450000] virtio_blk virtio2: [vda] 41943040 512-byte logical blocks",
+    "[    0.480000]  vda: vda1",
+    "[    0.900000] EXT4-fs (vda1): mounted filesystem with ordered data mode",
+    "[    1.200000] systemd[1]: Detected virtualization kvm.",
+    "[    1.210000] systemd[1]: Set hostname to <{hostname}>.",
+    "[  OK  ] Started Journal Service.",
+    "[  OK  ] Reached target Local File Systems.",
+    "[  OK  ] Started Initial cloud-init job (pre-networking).",
+    "[  OK  ] Reached target Network.",
+    "[  OK  ] Started Initial cloud-init job (metadata service crawler).",
+    "Cloud-init v. 23.1 running 'init' : instance {server_id}",
+    "ci-info: +++++++++++++++++++++++Net device info+++++++++++++++++++++++",
+    "ci-info: | Device |  Up  |   Address   |    Mask   | Scope  |",
+    "ci-info: |  eth0  | True | {address} | 255.255.255.0 | global |",
+    "Generating public/private rsa key pair.",
+    "[  OK  ] Started OpenSSH server daemon.",
+    "[  OK  ] Reached target Multi-User System.",
+    "Cloud-init v. 23.1 finished. Datasource DataSourceConfigDrive.  Up 9.42 seconds",
+    "",
+    "Mimic console of {name} ({server_id})",
+    "",
+    "{hostname} login: ",
+)
+
+
+def console_log(server: Server) -> list[str]:
+    """
+    The lines of the server's console log (see :data:`_CONSOLE_LOG`).
+    """
+    addresses = [a["addr"] for network in server.addresses.values() for a in network if a["version"] == 4]
+    fields = {
+        "hostname": server.hostname,
+        "name": server.name,
+        "server_id": server.id,
+        "address": addresses[0] if addresses else "-",
+    }
+    return [line.format(**fields) for line in _CONSOLE_LOG]
+
+
 def _start(server: Server, now: float, start: CreateOutcome) -> None:
     """
     Set a new server on its way as the create's outcome says: ACTIVE at
@@ -979,8 +1031,10 @@ class ComputeState:
         if self.over_quota(count, flavor_id) is not None:
             count = spec.min_count
         # None: the server shows its public addresses, while the request
-        # set no IPv4 and the server is on the public network.
-        derive_access = not spec.access_ipv4 and _on_public(spec.networks)
+        # set no access address and the server is on the public network.
+        # A request that sets either keeps what it set (as Nova does), and
+        # the other stays empty: the client manages its access addresses.
+        derive_access = not spec.access_ipv4 and not spec.access_ipv6 and _on_public(spec.networks)
         access_ipv4 = None if derive_access else spec.access_ipv4
         access_ipv6 = None if derive_access else spec.access_ipv6
         # Interned: servers made in bulk share a name and an image.

@@ -28,19 +28,16 @@ from mimic.interfaces import IMimicCore
 from mimic.services.compute.actions import run_action
 from mimic.services.compute.errors import handle_nova_errors, nova_error, server_locked
 from mimic.services.compute.failures import SERVER_CREATE, SERVER_DELETE, FalseNegative
+from mimic.services.compute.extensions import ExtensionsAPI
 from mimic.services.compute.flavors import FlavorsAPI
 from mimic.services.compute.images import ImagesAPI
 from mimic.services.compute.keypairs import KeypairsAPI
 from mimic.services.compute.limits import LimitsAPI
 from mimic.services.compute.model import ComputeState, Server
 from mimic.services.compute.quotas import QuotasAPI
-from mimic.services.compute.validation import (
-    check_metadata_quota,
-    listing_filters,
-    metadata_body,
-    server_create,
-    server_update,
-)
+from mimic.services.compute.security_groups import default_security_group
+from mimic.services.compute.metadata import check_metadata_quota, metadata_body
+from mimic.services.compute.validation import listing_filters, server_create, server_update
 from mimic.services.compute.versions import is_legacy, negotiate, version_document, version_documents
 from mimic.services.compute.views import (
     ServerViews,
@@ -165,7 +162,7 @@ class ComputeAPI:
         The page of servers a listing's query asks for, and its ``next``
         link.
         """
-        limit, marker = limit_and_marker(request)
+        limit, marker = limit_and_marker(request, zero_is_empty=True)
         filters = listing_filters(request, ctx.microversion)
         if filters is None:
             # No filter: the model pages its own ordered index, so a page
@@ -260,6 +257,14 @@ class ComputeAPI:
             raise nova_error(404, "Instance is not a member of specified network")
         return json_response(request, {network: addresses[network]})
 
+    # -- security groups ------------------------------------------------
+
+    @app.route(PREFIX + "/servers/<server_id>/os-security-groups", methods=["GET"])
+    def server_security_groups(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> bytes:
+        ctx = self.context(request, version, tenant_id)
+        self.state.require(server_id, ctx.now)
+        return json_response(request, {"security_groups": [default_security_group(self.tenant_id)]})
+
     # -- metadata -------------------------------------------------------
 
     @app.route(PREFIX + "/servers/<server_id>/metadata", methods=["GET"])
@@ -327,7 +332,7 @@ class ComputeAPI:
     @app.route(PREFIX + "/images", branch=True)
     def images(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
-        return sub_collection(ImagesAPI(context, self.state.images).app)
+        return sub_collection(ImagesAPI(context, self.state.images, self.state.quotas.metadata_items).app)
 
     @app.route(PREFIX + "/os-keypairs", branch=True)
     def keypairs(self, request: IRequest, version: str, tenant_id: str) -> IResource:
@@ -347,3 +352,7 @@ class ComputeAPI:
     @app.route(PREFIX + "/os-availability-zone", branch=True)
     def zones(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         return sub_collection(ZonesAPI(self.later_context(request, version, tenant_id)).app)
+
+    @app.route(PREFIX + "/extensions", branch=True)
+    def extensions(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        return sub_collection(ExtensionsAPI(self.later_context(request, version, tenant_id)).app)

@@ -24,10 +24,10 @@ from mimic.services.compute import zones
 from mimic.services.compute.errors import invalid_input, nova_error
 from mimic.services.compute.flavors import flavor_from_ref
 from mimic.services.compute.images import image_id_from_ref
+from mimic.services.compute.metadata import check_metadata_quota, string_map
 from mimic.services.compute.model import (
     DEFAULT_SECURITY_GROUPS,
     KNOWN_STATUSES,
-    MAX_METADATA_ITEMS,
     ComputeState,
     ServerFilters,
     ServerSpec,
@@ -37,23 +37,6 @@ from mimic.services.compute.versions import Microversion
 from mimic.timestamps import parse_iso
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
-
-
-def string_map(value: Any, field: str) -> dict[str, str]:
-    """
-    Validate metadata as Nova's schema does: an object of strings, keys of
-    1 to 255 characters, values of at most 255.
-    """
-    if not isinstance(value, dict):
-        raise invalid_input(field, value, f"{value!r} is not of type 'object'")
-    for key, item in value.items():
-        if not 1 <= len(key) <= 255:
-            raise invalid_input(field, value, f"'{key}' does not match any of the regexes")
-        if not isinstance(item, str):
-            raise invalid_input(f"{field}/{key}", item, f"{item!r} is not of type 'string'")
-        if len(item) > 255:
-            raise invalid_input(f"{field}/{key}", item, f"'{item}' is too long")
-    return dict(value)
 
 
 _INTEGER = re.compile(r"^-?[0-9]+$")
@@ -74,16 +57,6 @@ def integer(value: Any, field: str, minimum: int) -> int:
     if value < minimum:
         raise invalid_input(field, value, f"{value} is less than the minimum of {minimum}")
     return value
-
-
-def check_metadata_quota(metadata: Mapping[str, str], limit: int = MAX_METADATA_ITEMS) -> None:
-    """
-    Nova's 403 when a server would carry more metadata items than the
-    tenant's ``metadata_items`` quota (-1: unlimited).
-    """
-    if 0 <= limit < len(metadata):
-        raise nova_error(403, "Quota exceeded for metadata_items: Requested "
-                              f"{len(metadata)}, but already used 0 of {limit} metadata_items")
 
 
 def server_name(value: Any, field: str = "name") -> str:
@@ -391,13 +364,3 @@ def server_update(body: Any, microversion: Microversion) -> dict[str, Any]:
     if "description" in spec:
         changes["description"] = description(spec, microversion)
     return changes
-
-
-def metadata_body(body: Any, key: str) -> dict[str, str]:
-    """
-    A metadata call's body: ``{key: {...}}`` (``metadata`` or ``meta``),
-    an object of strings.
-    """
-    if not isinstance(body, dict) or key not in body:
-        raise invalid_input("body", body, f"'{key}' is a required property")
-    return string_map(body[key], key)

@@ -87,10 +87,14 @@ def bookmark_links(ctx: RequestContext, collection: str, ident: str) -> list[dic
 MAX_LIMIT = 1000
 
 
-def limit_and_marker(request: IRequest) -> tuple[int, str | None]:
+def limit_and_marker(request: IRequest, zero_is_empty: bool = False) -> tuple[int, str | None]:
     """
     ``limit`` and ``marker`` query arguments, validated as Nova does:
-    no limit (or 0) means the largest page, :data:`MAX_LIMIT`.
+    no limit means the largest page, :data:`MAX_LIMIT`.  ``limit=0``
+    means the largest page too for the collections Nova pages in the API
+    (flavors, images, keypairs), but an empty page for servers, which
+    Nova pages in its database (``zero_is_empty``): asking for none gets
+    none.
     """
     raw = query_arg(request, "limit")
     limit = MAX_LIMIT
@@ -101,6 +105,8 @@ def limit_and_marker(request: IRequest) -> tuple[int, str | None]:
             raise nova_error(400, "limit param must be an integer")
         if limit < 0:
             raise nova_error(400, "limit param must be positive")
+        if limit == 0 and zero_is_empty:
+            return 0, query_arg(request, "marker")
         limit = min(limit or MAX_LIMIT, MAX_LIMIT)
     return limit, query_arg(request, "marker")
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from attrs import define, field, frozen
+from attrs import define, evolve, field, frozen
 from zope.interface import implementer
 
 from mimic.interfaces import IImage, IImages, IMimicCore, IRegionState
@@ -103,6 +103,8 @@ class Image:
     disk_config: str = "AUTO"
     server_id: str | None = None
     ready_at: float = 0.0
+    #: When its metadata last changed, 0 if never.
+    changed_at: float = 0.0
 
     @property
     def is_snapshot(self) -> bool:
@@ -118,7 +120,8 @@ class Image:
         return 100 if now >= self.ready_at else 25
 
     def updated(self, now: float) -> float:
-        return max(self.created, self.ready_at) if now >= self.ready_at else self.created
+        made = max(self.created, self.ready_at) if now >= self.ready_at else self.created
+        return max(made, self.changed_at)
 
     @property
     def visibility(self) -> str:
@@ -447,6 +450,18 @@ class ImageStore:
             if all(check(image, view, now) for check in query.filters):
                 items.append(view)
         return items, bool(items) and len(items) == query.limit
+
+    def set_metadata(self, image_id: str, metadata: Mapping[str, str], now: float) -> Image | None:
+        """
+        Replace a snapshot's metadata, as of ``now``; None if there is no
+        such snapshot (base images are the provider's, not to change).
+        """
+        image = self._snapshots.get(image_id)
+        if image is None:
+            return None
+        changed = evolve(image, metadata=dict(metadata), changed_at=now)
+        self._snapshots[image_id] = changed
+        return changed
 
     def delete(self, image_id: str) -> bool:
         """
