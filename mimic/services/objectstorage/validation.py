@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from email.utils import parsedate_to_datetime
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from attrs import frozen
@@ -469,14 +469,3 @@ def bulk_delete_paths(body: bytes) -> list[tuple[str, str | None]]:
         container, _, name = text.lstrip("/").partition("/")
         paths.append((container, name or None))
     return paths
-
-
-def header_names(names: Iterable[str]) -> list[str]:
-    return sorted(names)
-
-
-def as_int(raw: Any) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
