@@ -14,14 +14,7 @@ from typing import Any
 from klein import Klein
 from twisted.web.iweb import IRequest
 
-from mimic.http import handle_errors
-from mimic.services.objectstorage.errors import (
-    DOMAIN_ERRORS,
-    METHOD_NOT_ALLOWED,
-    NOT_FOUND,
-    UNEXPECTED,
-    swift_error,
-)
+from mimic.services.objectstorage.errors import handle_swift_errors, swift_error
 from mimic.services.objectstorage.model import Account
 from mimic.services.objectstorage.responses import ALL_METHODS, answer, listing, refuse_method, stamp
 from mimic.services.objectstorage.validation import (
@@ -32,6 +25,7 @@ from mimic.services.objectstorage.validation import (
     headers_of,
     listing_query,
     query_value,
+    split_path,
 )
 from mimic.services.objectstorage.views import cdn_entry, cdn_headers
 
@@ -42,14 +36,7 @@ class CdnAPI:
     """
 
     app = Klein()
-    handle_errors(
-        app,
-        swift_error,
-        not_found=NOT_FOUND,
-        not_allowed=METHOD_NOT_ALLOWED,
-        unexpected=UNEXPECTED,
-        domain_errors=DOMAIN_ERRORS,
-    )
+    handle_swift_errors(app)
 
     def __init__(self, account: Account, authenticated: bool) -> None:
         self.account = account
@@ -58,16 +45,11 @@ class CdnAPI:
     @app.route("/v1/", branch=True, methods=ALL_METHODS)
     def v1(self, request: IRequest) -> Any:
         stamp(request)
-        segments = [s.decode("utf-8", "replace") for s in request.postpath]
-        method = request.method.decode("ascii", "replace").upper()
-        if not segments or not segments[0]:
-            raise swift_error(412, "Bad URL")
+        method, account, container, name = split_path(request)
         if not self.authenticated:
             raise swift_error(401)
-        if segments[0] != self.account.name:
+        if account != self.account.name:
             raise swift_error(403)
-        container = segments[1] if len(segments) > 1 else ""
-        name = "/".join(segments[2:])
         if not container:
             if method in ("GET", "HEAD"):
                 return self.list_containers(request)

@@ -11,11 +11,12 @@ carries a transaction id (``X-Trans-Id``, also as
 from __future__ import annotations
 
 import os
-import time
 from http import HTTPStatus
 from typing import Any, Callable, Mapping
 
-from mimic.http import HTTPError, RawBody
+from klein import Klein
+
+from mimic.http import HTTPError, RawBody, handle_errors
 from mimic.services.objectstorage.model import SwiftRefusal
 
 #: Swift's explanation of each status, the second half of its standard
@@ -53,11 +54,11 @@ def title(status: int) -> str:
 
 def trans_id() -> str:
     """
-    A transaction id in Swift's form: ``tx``, 21 hex digits, ``-``, and
-    the real time in hex (it identifies a request in logs; it is not one
-    of Mimic's times).
+    A transaction id in Swift's form: ``tx``, 21 hex digits, ``-`` and
+    ten more.  Swift's last ten are the time; nothing reads them, and
+    Mimic reads no wall clock outside its core, so they are random too.
     """
-    return f"tx{os.urandom(11).hex()[:21]}-{int(time.time()):010x}"
+    return f"tx{os.urandom(11).hex()[:21]}-{os.urandom(5).hex()}"
 
 
 def swift_error_body(status: int, message: str | None = None) -> RawBody:
@@ -95,3 +96,20 @@ UNEXPECTED = EXPLANATIONS[500]
 DOMAIN_ERRORS: Mapping[type[Exception], Callable[[Any], HTTPError]] = {
     SwiftRefusal: lambda e: swift_error(e.status, e.message),
 }
+
+
+def handle_swift_errors(app: Klein) -> None:
+    """
+    Answer every error of ``app`` in Swift's shape: the model's refusals
+    as :data:`DOMAIN_ERRORS` says, an unknown path 404, a method the path
+    does not take 405, anything unexpected 500.  Call it in the class
+    body, right after ``app = Klein()``.
+    """
+    handle_errors(
+        app,
+        swift_error,
+        not_found=NOT_FOUND,
+        not_allowed=METHOD_NOT_ALLOWED,
+        unexpected=UNEXPECTED,
+        domain_errors=DOMAIN_ERRORS,
+    )

@@ -30,6 +30,7 @@ from attrs import define, field, frozen
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from zope.interface import implementer
 
+from mimic.catalog import stable_id
 from mimic.interfaces import IMimicCore, IRegionState
 
 SERVICE_NAME = "objectstorage"
@@ -579,8 +580,6 @@ def account_name(tenant_id: str) -> str:
     Rackspace's Cloud Files account for a tenant: ``MossoCloudFS_`` and a
     UUID derived from the tenant id, the same on every start.
     """
-    from mimic.catalog import stable_id
-
     hexed = stable_id("cloudFiles", tenant_id)
     return "MossoCloudFS_{}-{}-{}-{}-{}".format(
         hexed[:8], hexed[8:12], hexed[12:16], hexed[16:20], hexed[20:]

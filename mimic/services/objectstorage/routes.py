@@ -33,18 +33,11 @@ from klein import Klein
 from twisted.internet.task import deferLater
 from twisted.web.iweb import IRequest
 
-from mimic.http import HTTPError, RawBody, handle_errors, header
+from mimic.http import HTTPError, RawBody, header
 from mimic.interfaces import IMimicCore
 from mimic.services.objectstorage import access, bulk, largeobjects, tempurl
 from mimic.services.objectstorage.cdn import CdnAPI
-from mimic.services.objectstorage.errors import (
-    DOMAIN_ERRORS,
-    HTML,
-    METHOD_NOT_ALLOWED,
-    NOT_FOUND,
-    UNEXPECTED,
-    swift_error,
-)
+from mimic.services.objectstorage.errors import HTML, handle_swift_errors, swift_error
 from mimic.services.objectstorage.failures import (
     CONTAINER_DELETE,
     LISTING,
@@ -91,6 +84,7 @@ from mimic.services.objectstorage.validation import (
     query_args,
     query_value,
     slo_manifest,
+    split_path,
 )
 from mimic.services.objectstorage.views import (
     account_headers,
@@ -110,14 +104,7 @@ class ObjectStorageAPI:
     """
 
     app = Klein()
-    handle_errors(
-        app,
-        swift_error,
-        not_found=NOT_FOUND,
-        not_allowed=METHOD_NOT_ALLOWED,
-        unexpected=UNEXPECTED,
-        domain_errors=DOMAIN_ERRORS,
-    )
+    handle_swift_errors(app)
 
     def __init__(self, core: IMimicCore, account: Account, region: str, tenant_id: str) -> None:
         self.core = core
@@ -207,18 +194,13 @@ class ObjectStorageAPI:
     @app.route("/v1/", branch=True, methods=ALL_METHODS)
     def v1(self, request: IRequest) -> Any:
         stamp(request)
-        segments = [s.decode("utf-8", "replace") for s in request.postpath]
-        method = request.method.decode("ascii", "replace").upper()
-        if not segments or not segments[0]:
-            raise swift_error(412, "Bad URL")
-        if segments[0] != self.account.name:
+        method, account, container, name = split_path(request)
+        if account != self.account.name:
             if self.authenticated(request):
                 raise swift_error(403)
             raise swift_error(401)
-        container = segments[1] if len(segments) > 1 else ""
-        name = "/".join(segments[2:])
         if not container:
-            if len(segments) > 2:
+            if name:
                 raise swift_error(412, "Bad URL")
             self.grant(request, method, None, None)
             return self.account_request(request, method)
@@ -641,12 +623,6 @@ def read_body(request: IRequest) -> bytes:
     content = request.content
     content.seek(0)
     return content.read()
-
-
-def _listing_time(seconds: float) -> str:
-    from mimic.services.objectstorage.views import listing_time
-
-    return listing_time(seconds)
 
 
 def _page(items: Any, query: ListingQuery, entry: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:

@@ -70,6 +70,20 @@ def headers_of(request: IRequest) -> dict[str, str]:
     return result
 
 
+def split_path(request: IRequest) -> tuple[str, str, str, str]:
+    """
+    The method and the path below ``/v1/``, as Swift reads it: the
+    account, the container (or ``""``) and the object's name (or ``""``),
+    the name keeping every slash it was given.  412 without an account.
+    """
+    segments = [s.decode("utf-8", "replace") for s in request.postpath]
+    if not segments or not segments[0]:
+        raise SwiftRefusal(412, "Bad URL")
+    method = request.method.decode("ascii", "replace").upper()
+    container = segments[1] if len(segments) > 1 else ""
+    return method, segments[0], container, "/".join(segments[2:])
+
+
 def check_name(raw: str, what: str, limit: int) -> str:
     if not raw:
         raise bad_request(f"{what} name is required")
