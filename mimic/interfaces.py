@@ -284,3 +284,302 @@ class IImages(Interface):
         if there is no such snapshot (the provider's base images cannot
         be changed).
         """
+
+
+class ContractRefused(Exception):
+    """
+    A call on a contract between services that the owning service refuses,
+    as it would refuse the same request made through its own API.  The
+    calling service turns it into its own error shape: Nova answers 400
+    for a network Neutron does not know, 409 for a port already in use.
+    """
+
+    def __init__(self, status: int, kind: str, message: str) -> None:
+        super().__init__(status, kind, message)
+        #: The HTTP status the owning service would answer.
+        self.status = status
+        #: The owner's name for the error (Neutron's ``type``, such as
+        #: ``IpAddressGenerationFailure``; Cinder's, such as ``VolumeSizeExceedsAvailableQuota``).
+        self.kind = kind
+        #: The owner's message, as its API would show it.
+        self.message = message
+
+
+class INetwork(Interface):
+    """
+    One network a tenant can put ports on, as Neutron keeps it.
+    """
+
+    id = Attribute("Its id (a UUID string; Rackspace's PublicNet is 00000000-0000-0000-0000-000000000000).")
+    name = Attribute("Its name, the label Nova shows the server's addresses under.")
+    tenant_id = Attribute("The project that owns it (the provider's for shared networks).")
+    status = Attribute("Neutron's status: ACTIVE, DOWN, BUILD or ERROR.")
+    shared = Attribute("Whether every tenant sees it.")
+    external = Attribute("Neutron's router:external.")
+    subnet_ids = Attribute("Its subnets' ids, in creation order.")
+    mtu = Attribute("Its MTU.")
+
+
+class INetworkPort(Interface):
+    """
+    One Neutron port: how a server is on a network.
+    """
+
+    id = Attribute("Its id (a UUID string).")
+    network_id = Attribute("The network it is on.")
+    name = Attribute("Its name.")
+    mac_address = Attribute("Its MAC address (unique in the region).")
+    device_id = Attribute("What it is bound to (a server's id), or ''.")
+    device_owner = Attribute("Neutron's device_owner (compute:<zone> for a server's), or ''.")
+    status = Attribute("ACTIVE when bound to a device, else DOWN.")
+    fixed_ips = Attribute("Its addresses: (subnet id, IP address string) pairs, in allocation order.")
+    security_group_ids = Attribute("The ids of its security groups.")
+
+
+class ISecurityGroup(Interface):
+    """
+    One security group, as Neutron keeps it (Nova's security-group proxy
+    shows it in Nova's shape).
+    """
+
+    id = Attribute("Its id.")
+    name = Attribute("Its name.")
+    description = Attribute("Its description.")
+    tenant_id = Attribute("The project that owns it.")
+    rules = Attribute(
+        "Its rules, each a mapping in Neutron's shape (id, direction, ethertype, protocol, "
+        "port_range_min, port_range_max, remote_ip_prefix, remote_group_id)."
+    )
+
+
+class IFloatingIP(Interface):
+    """
+    One floating IP, as Neutron keeps it.
+    """
+
+    id = Attribute("Its id.")
+    floating_ip_address = Attribute("The address.")
+    floating_network_id = Attribute("The external network it came from.")
+    port_id = Attribute("The port it is associated with, or None.")
+    fixed_ip_address = Attribute("The port's address it maps to, or None.")
+    status = Attribute("ACTIVE when associated, else DOWN.")
+
+
+class INetworking(Interface):
+    """
+    One tenant's networking in one region, as the network service keeps
+    it and compute uses it the way Nova uses Neutron: the network service
+    owns the ports, and a server's addresses are read from them.  Every
+    change reads Mimic's clock through ``now``.  Refusals raise
+    :class:`ContractRefused` with Neutron's status, type and message.
+    """
+
+    def networks():
+        """
+        Every :class:`INetwork` the tenant sees (its own, shared and
+        external ones), oldest first.
+        """
+
+    def network(network_id):
+        """
+        The :class:`INetwork` with this id that the tenant sees, or ``None``.
+        """
+
+    def port(port_id):
+        """
+        The tenant's :class:`INetworkPort` with this id, or ``None``.
+        """
+
+    def ports_of(device_id):
+        """
+        The ports bound to one device (a server's id), oldest first.
+        """
+
+    def create_port(network_id, device_id, device_owner, now, fixed_ip=None, security_groups=None):
+        """
+        Make a port on a network for a device and return it: an address
+        from each of the network's subnets (or ``fixed_ip``, which must be
+        free and in one of them), a unique MAC, and the named security
+        groups (ids or names; the tenant's ``default`` group when
+        ``None``; none on a network with port security off).
+        """
+
+    def bind_port(port_id, device_id, device_owner, now):
+        """
+        Bind a port the user made to a device and return it; refused
+        (409 ``PortInUse``) if it is bound to another device.
+        """
+
+    def release_port(port_id, now):
+        """
+        Unbind a port (its device went away, or the interface was
+        detached) and keep it: what Nova does to a port the user passed in.
+        """
+
+    def delete_port(port_id, now):
+        """
+        Delete a port (and disassociate its floating IPs): what Nova does
+        to a port it made itself when the server goes.
+        """
+
+    def set_port_security_groups(port_id, group_ids, now):
+        """
+        Replace a port's security groups (ids) and return the port.
+        """
+
+    def security_groups():
+        """
+        The tenant's :class:`ISecurityGroup`\\ s, oldest first (``default``
+        is made on first use).
+        """
+
+    def find_security_group(name_or_id):
+        """
+        The tenant's :class:`ISecurityGroup` with this id, else with this
+        name; ``None`` if there is none.  Refused (409
+        ``NoUniqueMatch``) when the name is ambiguous.
+        """
+
+    def create_security_group(name, description, now):
+        """
+        Make a security group (with Neutron's two default egress rules)
+        and return it.
+        """
+
+    def delete_security_group(group_id, now):
+        """
+        Delete a security group; refused (409 ``SecurityGroupInUse``) while
+        a port uses it, and for ``default``.
+        """
+
+    def add_security_group_rule(group_id, rule, now):
+        """
+        Add a rule (a mapping in Neutron's request shape) to a group and
+        return it in Neutron's shape; refused for a bad rule (400) or a
+        duplicate (409 ``SecurityGroupRuleExists``).
+        """
+
+    def delete_security_group_rule(rule_id, now):
+        """
+        Delete a rule; refused (404) if there is none with this id.
+        """
+
+    def floating_ips():
+        """
+        The tenant's :class:`IFloatingIP`\\ s, oldest first.
+        """
+
+    def floating_ips_of(port_id):
+        """
+        The floating IPs associated with one port.
+        """
+
+    def allocate_floating_ip(network_id, now):
+        """
+        Allocate a floating IP from an external network (the region's
+        default one when ``None``) and return it.
+        """
+
+    def associate_floating_ip(floating_ip_id, port_id, fixed_ip_address, now):
+        """
+        Map a floating IP to one of a port's addresses (its first when
+        ``None``) and return it.
+        """
+
+    def disassociate_floating_ip(floating_ip_id, now):
+        """
+        Unmap a floating IP and return it.
+        """
+
+    def release_floating_ip(floating_ip_id, now):
+        """
+        Give a floating IP back.
+        """
+
+
+class IVolume(Interface):
+    """
+    One block-storage volume, as Cinder keeps it and Nova attaches it.
+    """
+
+    id = Attribute("Its id (a UUID string).")
+    name = Attribute("Its name, or None.")
+    size = Attribute("Its size in GB.")
+    volume_type = Attribute("Its type's name (Rackspace's SATA or SSD).")
+    availability_zone = Attribute("Its availability zone.")
+    bootable = Attribute("Whether a server can boot from it.")
+    image_id = Attribute("The image it was made from, or None.")
+    created = Attribute("When it was made, in seconds on Mimic's clock.")
+
+    def status(now):
+        """
+        Cinder's status at time ``now`` (``creating``, ``available``,
+        ``attaching``, ``in-use``, ``detaching``, ``error``...): transitions
+        take time on Mimic's clock.
+        """
+
+    def attachments(now):
+        """
+        Its attachments at time ``now``: (attachment id, server id, device)
+        triples.
+        """
+
+
+class IVolumes(Interface):
+    """
+    One tenant's volumes in one region, as the block-storage service keeps
+    them and compute uses them the way Nova uses Cinder.  Every change
+    reads Mimic's clock through ``now``.  Refusals raise
+    :class:`ContractRefused` with Cinder's status, kind and message.
+    """
+
+    def get(volume_id):
+        """
+        The tenant's :class:`IVolume` with this id, or ``None``.
+        """
+
+    def create(
+        size, now, name=None, image_id=None, snapshot_id=None, source_volid=None, volume_type=None,
+        availability_zone=None,
+    ):
+        """
+        Make a volume (Nova's boot from image, snapshot or blank) and
+        return it; it is ``creating`` for a while, then ``available``
+        (or ``error`` when a condition says so).
+        """
+
+    def reserve(volume_id, server_id, now):
+        """
+        Hold an ``available`` volume for an attachment to a server
+        (``attaching``); refused (400) in any other status.
+        """
+
+    def unreserve(volume_id, now):
+        """
+        Give up a reservation: the attach failed, the volume is
+        ``available`` again.
+        """
+
+    def attach(volume_id, server_id, device, now):
+        """
+        Attach a reserved volume to a server at ``device`` and return the
+        attachment's id; the volume is ``in-use`` once the attach is done.
+        """
+
+    def detach(volume_id, server_id, now):
+        """
+        Detach a volume from a server (``detaching``, then ``available``);
+        refused (400) if it is not attached to that server.
+        """
+
+    def delete(volume_id, now):
+        """
+        Delete a volume (Nova's delete_on_termination); refused (400)
+        while it is attached or has snapshots.
+        """
+
+    def attached_to(server_id, now):
+        """
+        The volumes attached (or attaching) to one server, oldest
+        attachment first.
+        """
