@@ -16,7 +16,7 @@ from typing import Any, Callable
 from twisted.web.iweb import IRequest
 
 from mimic.http import json_response
-from mimic.interfaces import IImages
+from mimic.interfaces import IImages, IImageUploads
 from mimic.services.blockstorage.catalogue import find_type
 from mimic.services.blockstorage.errors import BlockStorageError, bad_request, invalid_input, invalid_volume
 from mimic.services.blockstorage.failures import VOLUME_ATTACH, VOLUME_EXTEND
@@ -259,13 +259,12 @@ def upload_image(ctx: Context, request: IRequest, volume: Volume, argument: Any)
     if status != "available" and not (force and status == "in-use"):
         raise invalid_volume(f"Volume {volume.id} status must be available or in-use, but current status is: {status}.")
     images = ctx.core.shared(IImages, ctx.tenant_id, ctx.region)
-    upload = getattr(images, "upload_volume", None)
-    if upload is None:
+    if not IImageUploads.providedBy(images):
         raise BlockStorageError(503, "ImageServiceUnavailable", "The image service is not available.")
     metadata = dict(volume.image_metadata or {})
     for internal in ("image_id", "image_name", "checksum", "size", "container_format", "disk_format"):
         metadata.pop(internal, None)
-    image = upload(image_name, volume.id, volume.size, ctx.now, metadata)
+    image = images.upload_volume(image_name, volume.id, volume.size, ctx.now, metadata)
     end = ctx.now + ctx.state.timings.snapshot
     volume.timeline.then(ctx.now, (ctx.now, "uploading"), (end, status))
     volume.changed(ctx.now)

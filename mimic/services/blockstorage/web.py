@@ -103,10 +103,10 @@ def listing_args(args: Mapping[bytes, list[bytes]], sort_keys: Iterable[str]) ->
             key, _, direction = part.strip().partition(":")
             sorting.append((key, _descending(direction or "desc")))
     else:
-        key = text_arg(args, "sort_key")
-        direction = text_arg(args, "sort_dir")
-        if key is not None or direction is not None:
-            sorting.append((key or "created_at", _descending(direction or "desc")))
+        sort_key = text_arg(args, "sort_key")
+        sort_dir = text_arg(args, "sort_dir")
+        if sort_key is not None or sort_dir is not None:
+            sorting.append((sort_key or "created_at", _descending(sort_dir or "desc")))
     for key, _ in sorting:
         if key not in keys:
             raise bad_request(f"Invalid input received: Invalid sort key {key}")
