@@ -21,7 +21,7 @@ from mimic.services.blockstorage.catalogue import find_type
 from mimic.services.blockstorage.errors import BlockStorageError, bad_request, invalid_input, invalid_volume
 from mimic.services.blockstorage.failures import VOLUME_ATTACH, VOLUME_EXTEND
 from mimic.services.blockstorage.model import Volume
-from mimic.services.blockstorage.validation import boolean, optional_id, optional_text, size
+from mimic.services.blockstorage.validation import boolean, metadata, optional_id, optional_text, size
 from mimic.services.blockstorage.views import cinder_time
 from mimic.services.blockstorage.web import Context, require_admin
 
@@ -285,3 +285,33 @@ def upload_image(ctx: Context, request: IRequest, volume: Volume, argument: Any)
         described["visibility"] = argument.get("visibility", "private")
         described["protected"] = bool(argument.get("protected", False))
     return json_response(request, {"os-volume_upload_image": described}, 202)
+
+
+@action("os-set_image_metadata")
+def set_image_metadata(ctx: Context, request: IRequest, volume: Volume, argument: Any) -> bytes:
+    """
+    Add to the volume's image metadata (``volume_image_metadata``).
+    """
+    argument = _argument(argument, "os-set_image_metadata")
+    given = metadata(argument.get("metadata"), allow_none=False) or {}
+    volume.image_metadata = {**(volume.image_metadata or {}), **given}
+    volume.changed(ctx.now)
+    return json_response(request, {"metadata": dict(volume.image_metadata)}, 200)
+
+
+@action("os-unset_image_metadata")
+def unset_image_metadata(ctx: Context, request: IRequest, volume: Volume, argument: Any) -> bytes:
+    argument = _argument(argument, "os-unset_image_metadata")
+    key = argument.get("key")
+    if not isinstance(key, str) or key not in (volume.image_metadata or {}):
+        raise BlockStorageError(
+            404, "GlanceMetadataNotFound", f"Glance metadata for volume {volume.id} with key {str(key)[:255]} not found."
+        )
+    volume.image_metadata = {k: v for k, v in (volume.image_metadata or {}).items() if k != key}
+    volume.changed(ctx.now)
+    return json_response(request, None, 200)
+
+
+@action("os-show_image_metadata")
+def show_image_metadata(ctx: Context, request: IRequest, volume: Volume, argument: Any) -> bytes:
+    return json_response(request, {"metadata": dict(volume.image_metadata or {})}, 200)
