@@ -16,7 +16,7 @@ from typing import Any
 from attrs import frozen
 
 from mimic.services.blockstorage.catalogue import HOST, find_type
-from mimic.services.blockstorage.model import Attachment, Backup, Snapshot, Volume
+from mimic.services.blockstorage.records import Attachment, Backup, Snapshot, Volume
 from mimic.services.blockstorage.versions import Microversion
 from mimic.timestamps import iso_microseconds
 

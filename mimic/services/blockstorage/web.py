@@ -21,7 +21,8 @@ from mimic.failures import Event
 from mimic.http import Mounted, header
 from mimic.interfaces import IMimicCore
 from mimic.services.blockstorage.errors import BlockStorageError, bad_request, cinder_error, cinder_error_body
-from mimic.services.blockstorage.model import BlockStorage, Volume
+from mimic.services.blockstorage.model import BlockStorage
+from mimic.services.blockstorage.records import Volume
 from mimic.services.blockstorage.validation import limit_arg, text_arg
 from mimic.services.blockstorage.views import View
 
