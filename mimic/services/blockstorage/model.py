@@ -84,6 +84,8 @@ class BlockStorage:
     snapshots: dict[str, Snapshot] = field(factory=dict)
     backups: dict[str, Backup] = field(factory=dict)
     attachments: dict[str, Attachment] = field(factory=dict)
+    #: The ids of the user messages the project deleted.
+    dismissed: set[str] = field(factory=set)
     #: (gone at, kind, id) of deleted resources still lingering.
     _doomed: list[tuple[float, str, str]] = field(factory=list)
 
@@ -246,6 +248,7 @@ class BlockStorage:
         done: str,
         failed: str,
         volume: Volume | None = None,
+        action: str = "create",
     ) -> float:
         """
         End a piece of work: ``done`` after ``seconds`` (or after the
@@ -258,7 +261,7 @@ class BlockStorage:
         if isinstance(outcome, EndsInError):
             timeline.steps.append((end, failed))
             if volume is not None:
-                volume.reason = outcome.reason
+                volume.fail(action, outcome.reason, end)
         else:
             timeline.steps.append((end, done))
         return end
@@ -298,7 +301,7 @@ class BlockStorage:
     def _delete(self, volume: Volume, now: float, outcome: Outcome) -> None:
         if isinstance(outcome, EndsInError):
             volume.timeline.then(now, (now, "deleting"), (now + self.timings.delete, "error_deleting"))
-            volume.reason = outcome.reason
+            volume.fail("delete", outcome.reason, now + self.timings.delete)
             return
         volume.timeline.then(now, (now, "deleting"))
         volume.gone_at = now + self.timings.delete
@@ -316,7 +319,7 @@ class BlockStorage:
         if not isinstance(outcome, EndsInError):
             self.check_quota(now, gigabytes=new_size - volume.size)
         volume.timeline.then(now, (now, "extending"))
-        self.finish(volume.timeline, now, self.timings.extend, outcome, status, "error_extending", volume)
+        self.finish(volume.timeline, now, self.timings.extend, outcome, status, "error_extending", volume, "extend")
         if not isinstance(outcome, EndsInError):
             volume.size = new_size
         volume.changed(now)

@@ -91,6 +91,21 @@ class Attachment:
         return "attached" if now >= self.attached_at else "attaching"
 
 
+@frozen
+class Fault:
+    """
+    Something that went wrong with a volume, as Cinder's user messages
+    (``/messages``, 3.3) tell it: what was being done, why it failed,
+    and when.
+    """
+
+    id: str
+    volume_id: str
+    action: str
+    reason: str
+    at: float
+
+
 @implementer(IVolume)
 @define(slots=True)
 class Volume:
@@ -115,14 +130,28 @@ class Volume:
     updated: float | None = None
     #: When it is gone, once deleted.
     gone_at: float | None = None
-    #: Why it is in error, as Cinder's user messages say.
-    reason: str | None = None
+    #: What went wrong with it, oldest first (Cinder's user messages).
+    faults: list[Fault] = field(factory=list)
     attachment_map: dict[str, Attachment] = field(factory=dict)
     #: The ids of its snapshots.
     snapshot_ids: set[str] = field(factory=set)
 
     def status(self, now: float) -> str:
         return self.timeline.at(now)
+
+    @property
+    def reason(self) -> str | None:
+        """
+        Why it last went into an error status, if it did.
+        """
+        return self.faults[-1].reason if self.faults else None
+
+    def fail(self, action: str, reason: str, at: float) -> None:
+        """
+        Record that ``action`` (``create``, ``extend``, ``delete``) ends
+        in error at ``at``, for ``reason``.
+        """
+        self.faults.append(Fault(new_id(), self.id, action, reason, at))
 
     def attachments(self, now: float) -> list[tuple[str, str | None, str | None]]:
         return [

@@ -2,7 +2,7 @@
 """
 What Cinder serves beside volumes, snapshots, backups and attachments,
 each a Klein app the API hands the rest of the path to: volume types,
-availability zones, limits, quota sets and extensions.
+availability zones, limits, quota sets, extensions and user messages.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from mimic.services.blockstorage.errors import (
     handle_cinder_errors,
     not_found,
 )
+from mimic.services.blockstorage.records import Fault
 from mimic.services.blockstorage.validation import body_object, query_flag
+from mimic.services.blockstorage.views import message_json
 from mimic.services.blockstorage.web import Context, ContextFactory, require_admin
 
 
@@ -226,3 +228,53 @@ class ExtensionsAPI:
             for name, alias, description in EXTENSIONS
         ]
         return json_response(request, {"extensions": extensions})
+
+
+class MessagesAPI:
+    """
+    User messages (3.3+): why the project's volumes went into error.
+    They are read from the volumes' faults; a delete hides one.
+    """
+
+    app = Klein()
+    handle_cinder_errors(app)
+
+    def __init__(self, context: ContextFactory) -> None:
+        self.context = context
+
+    def ctx(self) -> Context:
+        ctx = self.context()
+        if not ctx.view.at_least(3, 3):
+            raise cinder_error(404, "The resource could not be found.")
+        return ctx
+
+    def _messages(self, ctx: Context) -> dict[str, Fault]:
+        return {
+            fault.id: fault
+            for volume in ctx.state.live_volumes(ctx.now)
+            for fault in volume.faults
+            if fault.at <= ctx.now and fault.id not in ctx.state.dismissed
+        }
+
+    def _message(self, ctx: Context, message_id: str) -> Fault:
+        found = self._messages(ctx).get(message_id)
+        if found is None:
+            raise cinder_error(404, f"Message {message_id} could not be found.")
+        return found
+
+    @app.route("/", methods=["GET"])
+    def list_messages(self, request: IRequest) -> bytes:
+        ctx = self.ctx()
+        faults = sorted(self._messages(ctx).values(), key=lambda f: f.at, reverse=True)
+        return json_response(request, {"messages": [message_json(f, ctx.view) for f in faults]})
+
+    @app.route("/<message_id>", methods=["GET"])
+    def show(self, request: IRequest, message_id: str) -> bytes:
+        ctx = self.ctx()
+        return json_response(request, {"message": message_json(self._message(ctx, message_id), ctx.view)})
+
+    @app.route("/<message_id>", methods=["DELETE"])
+    def delete(self, request: IRequest, message_id: str) -> bytes:
+        ctx = self.ctx()
+        ctx.state.dismissed.add(self._message(ctx, message_id).id)
+        return json_response(request, None, 204)

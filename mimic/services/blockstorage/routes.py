@@ -41,7 +41,14 @@ from mimic.services.blockstorage.failures import VOLUME_CREATE, VOLUME_DELETE
 from mimic.services.blockstorage.model import BlockStorage
 from mimic.services.blockstorage.records import Volume
 from mimic.services.blockstorage.attachments import AttachmentsAPI
-from mimic.services.blockstorage.resources import ExtensionsAPI, LimitsAPI, QuotasAPI, TypesAPI, ZonesAPI
+from mimic.services.blockstorage.resources import (
+    ExtensionsAPI,
+    LimitsAPI,
+    MessagesAPI,
+    QuotasAPI,
+    TypesAPI,
+    ZonesAPI,
+)
 from mimic.services.blockstorage.snapshots import BackupsAPI, SnapshotsAPI
 from mimic.services.blockstorage.validation import (
     metadata_body,
@@ -359,6 +366,10 @@ class BlockStorageAPI:
     @app.route(PREFIX + "/os-quota-sets", branch=True)
     def quotas(self, request: IRequest, version: str, project_id: str) -> IResource:
         return sub_collection(QuotasAPI(self.later(request, version, project_id)).app)
+
+    @app.route(PREFIX + "/messages", branch=True)
+    def messages(self, request: IRequest, version: str, project_id: str) -> IResource:
+        return sub_collection(MessagesAPI(self.later(request, version, project_id)).app)
 
     @app.route(PREFIX + "/extensions", branch=True)
     def extensions(self, request: IRequest, version: str, project_id: str) -> IResource:
