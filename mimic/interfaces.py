@@ -597,3 +597,21 @@ class IVolumes(Interface):
         The volumes attached (or attaching) to one server, oldest
         attachment first.
         """
+
+
+class IImageUploads(Interface):
+    """
+    Optional beside :class:`IImages`, for an image store that takes
+    images made from block-storage volumes, as Glance takes Cinder's
+    uploads.  (An interface of its own, so that an :class:`IImages`
+    without uploads, such as compute's stand-in when no image service is
+    loaded, still provides the whole of :class:`IImages`.)
+    """
+
+    def upload_volume(name, volume_id, size, now, metadata=None):
+        """
+        Record an image made from a block-storage volume (Cinder's
+        ``os-volume_upload_image``) and return its :class:`IImage`: the
+        project's own, ``size`` GB, with ``metadata`` as its properties
+        (the volume's image metadata).
+        """
