@@ -641,6 +641,11 @@ ARGUMENT_VALUES: dict[str, str] = {
     "region_id": "=ORD",
     "alias": "=OS-DCF",
     "compute_control_event": "=creation",
+    "volume_id": "volume",
+    "snapshot_id": "volume_snapshot",
+    "backup_id": "volume_backup",
+    "attachment_id": "volume_attachment",
+    "type_id": "=SATA",
     "lb_control_event": "=loadbalancer.create",
 }
 
@@ -763,6 +768,7 @@ class World:
         for method, url in (("PUT", S + "/probe"), ("PUT", S + "/probe/probe-object"), ("PUT", SC + "/probe")):
             response = self.mimic.request(method, self.expand(url), raw=b"probe", token=self.token)
             assert response.code == 201, (url, response)
+        self.build_blockstorage(access.endpoint("volumev3"))
         services = self.must(200, "GET", "/identity/v3/services")["services"]
         self.values["service_id"] = services[0]["id"]
         endpoints = self.must(200, "GET", "/identity/v3/endpoints")["endpoints"]
@@ -773,6 +779,28 @@ class World:
         for name, value in ARGUMENT_VALUES.items():
             self.values[name] = value[1:] if value.startswith("=") else self.values[value]
         self.settle(0)
+
+    def build_blockstorage(self, cinder: str) -> None:
+        """
+        A volume with metadata, a snapshot and a backup, and a second
+        volume reserved by the attachments API.
+        """
+        self.values["blockstorage"] = cinder
+        volume = self.must(202, "POST", cinder + "/volumes", {"volume": {
+            "size": 1, "name": "probe", "metadata": {"role": "probe"}}})["volume"]
+        self.values["volume"] = volume["id"]
+        snapshot = self.must(202, "POST", cinder + "/snapshots", {"snapshot": {
+            "volume_id": volume["id"], "metadata": {"role": "probe"}}})["snapshot"]
+        self.values["volume_snapshot"] = snapshot["id"]
+        backup = self.must(202, "POST", cinder + "/backups", {"backup": {"volume_id": volume["id"]}})["backup"]
+        self.values["volume_backup"] = backup["id"]
+        reserved = self.must(202, "POST", cinder + "/volumes", {"volume": {"size": 1}})["volume"]
+        attachment = self.mimic.request(
+            "POST", cinder + "/attachments", {"attachment": {"volume_uuid": reserved["id"], "instance_uuid": IMAGE}},
+            token=self.token, headers={"OpenStack-API-Version": "volume 3.27"},
+        )
+        assert attachment.code == 200, attachment
+        self.values["volume_attachment"] = attachment.json()["attachment"]["id"]
 
     def settle(self, seconds: float) -> None:
         """
@@ -1193,6 +1221,76 @@ def objectstorage_routes() -> list[Route]:
     return routes
 
 
+B = "{blockstorage}"
+
+#: Cinder's listing arguments.
+BLOCKSTORAGE_QUERY = (
+    "limit", "marker", "sort", "sort_key", "sort_dir", "offset", "with_count", "status", "name",
+    "metadata", "all_tenants", "bootable", "volume_type", "availability_zone",
+)
+
+
+def blockstorage_routes() -> list[Route]:
+    """
+    Cinder's bodies, each action's among them, sent at the newest
+    microversion so that every route (the attachments API's too) is
+    reached.
+    """
+    latest = {"OpenStack-API-Version": "volume 3.70"}
+
+    def r(method: str, path: str, body: Any = None) -> Route:
+        query = BLOCKSTORAGE_QUERY if method == "GET" else ("cascade", "force") if method == "DELETE" else ()
+        return Route("blockstorage", method, B + path, body, query, headers=latest)
+
+    volume = B + "/volumes/{volume}"
+    routes = [
+        r("GET", "/volumes"),
+        r("GET", "/volumes/detail"),
+        r("POST", "/volumes", {"volume": {
+            "size": 1, "name": "n", "description": "d", "volume_type": "SSD", "availability_zone": "nova",
+            "metadata": {"k": "v"}, "multiattach": False}}),
+        r("POST", "/volumes", {"volume": {"size": 1, "snapshot_id": "{volume_snapshot}"}}),
+        r("POST", "/volumes", {"volume": {"size": 1, "source_volid": "{volume}"}}),
+        r("POST", "/volumes", {"volume": {"size": 20, "imageRef": IMAGE}}),
+        r("POST", "/volumes", {"volume": {"size": 1, "backup_id": "{volume_backup}"}}),
+        r("PUT", "/volumes/{volume}", {"volume": {"name": "n", "description": "d", "metadata": {"k": "v"}}}),
+        r("POST", "/volumes/{volume}/metadata", {"metadata": {"k": "v"}}),
+        r("PUT", "/volumes/{volume}/metadata", {"metadata": {"k": "v"}}),
+        r("PUT", "/volumes/{volume}/metadata/role", {"meta": {"role": "v"}}),
+        r("POST", "/snapshots", {"snapshot": {
+            "volume_id": "{volume}", "name": "n", "description": "d", "force": True, "metadata": {"k": "v"}}}),
+        r("PUT", "/snapshots/{volume_snapshot}", {"snapshot": {"name": "n", "description": "d"}}),
+        r("POST", "/snapshots/{volume_snapshot}/metadata", {"metadata": {"k": "v"}}),
+        r("PUT", "/snapshots/{volume_snapshot}/metadata/role", {"meta": {"role": "v"}}),
+        r("POST", "/snapshots/{volume_snapshot}/action", {"os-reset_status": {"status": "available"}}),
+        r("POST", "/backups", {"backup": {
+            "volume_id": "{volume}", "name": "n", "description": "d", "container": "c", "incremental": False,
+            "force": True, "metadata": {"k": "v"}}}),
+        r("PUT", "/backups/{volume_backup}", {"backup": {"name": "n", "description": "d", "metadata": {"k": "v"}}}),
+        r("POST", "/backups/{volume_backup}/restore", {"restore": {"volume_id": "{volume}", "name": "n"}}),
+        r("POST", "/backups/{volume_backup}/action", {"os-reset_status": {"status": "available"}}),
+        r("POST", "/attachments", {"attachment": {
+            "volume_uuid": "{volume}", "instance_uuid": IMAGE, "mode": "rw",
+            "connector": {"host": "h", "mountpoint": "/dev/vdb"}}}),
+        r("PUT", "/attachments/{volume_attachment}", {"attachment": {"connector": {"host": "h", "mountpoint": "/dev/vdb"}}}),
+        r("PUT", "/os-quota-sets/{tenant}", {"quota_set": {"volumes": 50, "gigabytes": 5000}}),
+    ]
+    for body in (
+        {"os-extend": {"new_size": 2}},
+        {"os-reset_status": {"status": "available", "attach_status": "detached"}},
+        {"os-set_bootable": {"bootable": True}},
+        {"os-update_readonly_flag": {"readonly": True}},
+        {"os-attach": {"instance_uuid": IMAGE, "mountpoint": "/dev/vdb", "mode": "rw"}},
+        {"os-detach": {"attachment_id": "{volume_attachment}"}},
+        {"os-initialize_connection": {"connector": {"host": "h"}}},
+        {"os-volume_upload_image": {"image_name": "n", "force": True, "disk_format": "raw", "container_format": "bare"}},
+        {"os-retype": {"new_type": "SSD", "migration_policy": "never"}},
+        {"revert": {"snapshot_id": "{volume_snapshot}"}},
+    ):
+        routes.append(Route("blockstorage", "POST", volume + "/action", body, headers=latest))
+    return routes
+
+
 def hints() -> list[Route]:
     """
     What the routing tables cannot say about a route: a valid body to
@@ -1208,6 +1306,7 @@ def hints() -> list[Route]:
         + control_routes()
         + legacy_control_routes()
         + objectstorage_routes()
+        + blockstorage_routes()
     )
 
 

@@ -1,0 +1,82 @@
+# -*- test-case-name: mimic.test.test_blockstorage_resources -*-
+"""
+What every project sees the same: Rackspace's volume types (``SATA`` and
+``SSD``, plus Cinder's ``__DEFAULT__``), the availability zone, the
+quotas a project starts with and the limits on sizes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import frozen
+
+from mimic.catalog import stable_id
+
+
+@frozen
+class VolumeType:
+    """
+    A volume type, as ``/types`` shows it.  Its id is derived from its
+    name, so it is the same on every start.
+    """
+
+    name: str
+    description: str
+    extra_specs: tuple[tuple[str, str], ...] = ()
+    is_public: bool = True
+
+    @property
+    def id(self) -> str:
+        raw = stable_id("blockstorage-type", self.name)
+        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}"
+
+    def to_json(self, qos_specs_id: bool = True) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "is_public": self.is_public,
+            "os-volume-type-access:is_public": self.is_public,
+            "extra_specs": dict(self.extra_specs),
+            "qos_specs_id": None,
+        }
+
+
+#: Rackspace's two types (spinning disks and solid state), and Cinder's
+#: own default type, which every deployment has.
+VOLUME_TYPES = (
+    VolumeType("SATA", "Standard SATA volumes", (("volume_backend_name", "sata"),)),
+    VolumeType("SSD", "High performance SSD volumes", (("volume_backend_name", "ssd"),)),
+    VolumeType("__DEFAULT__", "Default Volume Type"),
+)
+
+_TYPES_BY_KEY = {key: t for t in VOLUME_TYPES for key in (t.name, t.id)}
+
+#: The type of a volume created without one (Rackspace's default).
+DEFAULT_TYPE = VOLUME_TYPES[0]
+
+#: The one availability zone.
+AVAILABILITY_ZONE = "nova"
+
+#: The backend host Cinder's admin view names (``host@backend#pool``).
+HOST = "mimic@lvm#pool"
+
+
+def find_type(name_or_id: str) -> VolumeType | None:
+    return _TYPES_BY_KEY.get(name_or_id)
+
+
+#: Every quota Cinder reports, in its order, with Mimic's defaults.
+DEFAULT_QUOTAS: dict[str, int] = {
+    "volumes": 100,
+    "snapshots": 100,
+    "gigabytes": 10240,
+    "backups": 100,
+    "backup_gigabytes": 10240,
+    "groups": 10,
+    "per_volume_gigabytes": -1,
+}
+
+#: The largest volume Cinder's API takes at all (its database's integer).
+MAX_SIZE = 2**31 - 1
