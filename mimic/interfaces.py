@@ -583,3 +583,9 @@ class IVolumes(Interface):
         The volumes attached (or attaching) to one server, oldest
         attachment first.
         """
+
+    def __iter__():
+        """
+        Every live :class:`IVolume` of the tenant's here, oldest first
+        (Nova's ``os-volumes`` proxy lists them).
+        """

@@ -26,15 +26,6 @@ class VolumeTestCase(ComputeTestCase):
     A tenant with compute and block storage in ORD.
     """
 
-    def setUp(self) -> None:
-        from mimic.core import discover_plugins
-        from mimic.test.volume_double import DoubleBlockStorage
-        from mimic.testing import InMemoryMimic
-
-        self.mimic = InMemoryMimic(plugins=[*discover_plugins(), DoubleBlockStorage()])
-        self.access = self.mimic.authenticate("alice")
-        self.url = self.access.endpoint("compute", "ORD")
-
     def volumes(self) -> Any:
         volumes = self.mimic.core.shared(IVolumes, self.access.tenant_id, "ORD")
         self.assertIsNotNone(volumes, "no plugin shares IVolumes")

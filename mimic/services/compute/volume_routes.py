@@ -383,10 +383,7 @@ class VolumesProxyAPI:
 
     def _listing(self, request: IRequest) -> bytes:
         ctx = self.proxy_context()
-        try:
-            every = list(self.volumes)  # type: ignore[call-overload]
-        except TypeError:
-            every = []
+        every = list(self.volumes)  # type: ignore[call-overload]
         offset = _non_negative(request, "offset", 0)
         limit = _non_negative(request, "limit", 1000) or 1000
         items = every[offset:offset + min(limit, 1000)]
