@@ -260,7 +260,7 @@ class BootFromVolumeTests(VolumeTestCase):
 
     def test_boot_from_a_new_volume_made_from_an_image(self) -> None:
         response = self.boot([{"boot_index": "0", "uuid": DEFAULT_IMAGE_ID, "source_type": "image",
-                               "destination_type": "volume", "volume_size": 20,
+                               "destination_type": "volume", "volume_size": 30,
                                "delete_on_termination": True}])
         self.assertEqual(response.code, 202, response.body)
         server_id = response.json()["server"]["id"]
@@ -270,7 +270,7 @@ class BootFromVolumeTests(VolumeTestCase):
         [attached] = server["os-extended-volumes:volumes_attached"]
         self.assertIs(attached["delete_on_termination"], True)
         volume = self.volumes().get(attached["id"])
-        self.assertEqual((volume.size, volume.image_id, volume.status(self.now())), (20, DEFAULT_IMAGE_ID, "in-use"))
+        self.assertEqual((volume.size, volume.image_id, volume.status(self.now())), (30, DEFAULT_IMAGE_ID, "in-use"))
         self.assertEqual([a[1:] for a in self.attachments(volume.id)], [(server_id, "/dev/xvda")])
         detach = self.call("DELETE", f"/servers/{server_id}/os-volume_attachments/{volume.id}")
         self.assertNovaError(detach, 400, "badRequest", "Cannot detach a root device volume")
@@ -305,6 +305,10 @@ class BootFromVolumeTests(VolumeTestCase):
              f"Block Device Mapping is Invalid: failed to get volume {UNKNOWN}."),
             ([{"boot_index": 0, "uuid": UNKNOWN, "source_type": "image", "destination_type": "volume",
                "volume_size": 1}], f"Block Device Mapping is Invalid: failed to get image {UNKNOWN}."),
+            ([{"boot_index": 0, "uuid": DEFAULT_IMAGE_ID, "source_type": "image", "destination_type": "volume",
+               "volume_size": 1}],
+             "Volume is smaller than the minimum size specified in image metadata. Volume size is 1073741824 "
+             "bytes, minimum size is 21474836480 bytes."),
             ([{"boot_index": 0, "uuid": DEFAULT_IMAGE_ID, "source_type": "image", "destination_type": "volume"}],
              "Images with destination_type 'volume' need to have a non-zero size specified"),
             ([{"source_type": "blank", "destination_type": "volume", "volume_size": 1}], BAD_BOOT_SEQUENCE),

@@ -99,13 +99,13 @@ class ComputeVolumeClientTests(SynchronousTestCase):
         self.assertEqual(conn.get_volume(volume.id).status, "available")
 
         booted = conn.create_server(
-            "bfv", image=DEFAULT_IMAGE_ID, flavor=FLAVOR, boot_from_volume=True, volume_size=3,
+            "bfv", image=DEFAULT_IMAGE_ID, flavor=FLAVOR, boot_from_volume=True, volume_size=20,
             terminate_volume=True, wait=True, timeout=10,
         )
         self.assertEqual(booted.status, "ACTIVE")
         [root] = conn.compute.get_server(booted.id).attached_volumes
         root_volume = conn.get_volume(root["id"])
-        self.assertEqual((root_volume.size, root_volume.status), (3, "in-use"))
+        self.assertEqual((root_volume.size, root_volume.status), (20, "in-use"))
         self.assertTrue(conn.delete_server(booted.id, wait=True, timeout=10))
         self.assertIsNone(conn.get_volume(root["id"]))
 
@@ -121,9 +121,9 @@ class ComputeVolumeClientTests(SynchronousTestCase):
         self.assertEqual(conn.get_volume(volume.id).status, "available")
 
         created = self.openstack(
-            "server", "create", "--image", DEFAULT_IMAGE_ID, "--flavor", FLAVOR, "--boot-from-volume", "1",
+            "server", "create", "--image", DEFAULT_IMAGE_ID, "--flavor", FLAVOR, "--boot-from-volume", "20",
             "--wait", "cli-bfv",
         )
         self.assertEqual(created["status"], "ACTIVE")
         [root] = conn.compute.get_server(created["id"]).attached_volumes
-        self.assertEqual(conn.get_volume(root["id"]).size, 1)
+        self.assertEqual(conn.get_volume(root["id"]).size, 20)

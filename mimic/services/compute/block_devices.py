@@ -268,13 +268,23 @@ def root_image_id(devices: tuple[RequestedDevice, ...]) -> str | None:
 
 def check_device_sources(devices: tuple[RequestedDevice, ...], images: IImages) -> None:
     """
-    Nova's 400 for an image source the Image service does not have.
+    Nova's 400s for an image source the Image service does not have,
+    or a volume made from one smaller than the image's ``min_disk``.
     (Volumes are the Block Storage service's question, asked when the
     server is made.)
     """
     for device in devices:
-        if device.source_type == "image" and device.uuid is not None and images.get(device.uuid) is None:
+        if device.source_type != "image" or device.uuid is None:
+            continue
+        image = images.get(device.uuid)
+        if image is None:
             raise nova_error(400, f"Block Device Mapping is Invalid: failed to get image {device.uuid}.")
+        if device.destination_type == "volume" and (device.volume_size or 0) < image.min_disk:
+            raise nova_error(
+                400,
+                "Volume is smaller than the minimum size specified in image metadata. Volume size is "
+                f"{(device.volume_size or 0) * 2**30} bytes, minimum size is {image.min_disk * 2**30} bytes.",
+            )
 
 
 def check_device_count(devices: tuple[RequestedDevice, ...], max_count: int) -> None:
