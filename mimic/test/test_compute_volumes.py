@@ -380,3 +380,58 @@ class VolumesProxyTests(VolumeTestCase):
     def test_gone_from_2_36(self) -> None:
         self.assertNovaError(self.call("GET", "/os-volumes", version="2.36"), 404, "itemNotFound")
         self.assertNovaError(self.call("POST", "/os-volumes", {"volume": {"size": 0}}), 400, "badRequest")
+
+
+class BootVolumeTimingTests(VolumeTestCase):
+    """
+    A server whose new volume Cinder is slow to make, or fails to make.
+    """
+
+    mapping = [{"boot_index": 0, "uuid": DEFAULT_IMAGE_ID, "source_type": "image",
+                "destination_type": "volume", "volume_size": 20}]
+
+    def register(self, name: str, **parameters: Any) -> None:
+        response = self.mimic.request(
+            "POST", "/mimic/v1.1/blockstorage/behaviors/volume.create",
+            {"name": name, "parameters": parameters},
+        )
+        self.assertEqual(response.code, 201, response.body)
+
+    def test_server_waits_in_build_while_its_volume_is_creating(self) -> None:
+        self.register("creating", seconds=7)
+        response = self.create(imageRef="", block_device_mapping_v2=self.mapping)
+        server_id = response.json()["server"]["id"]
+        server = self.show(server_id)
+        self.assertEqual((server["status"], server["OS-EXT-STS:task_state"]), ("BUILD", "block_device_mapping"))
+        self.assertEqual(server["os-extended-volumes:volumes_attached"], [])
+        self.mimic.tick(6)
+        self.assertEqual(self.show(server_id)["status"], "BUILD")
+        self.mimic.tick(3)
+        server = self.show(server_id)
+        self.assertEqual(server["status"], "ACTIVE")
+        [attached] = server["os-extended-volumes:volumes_attached"]
+        self.assertEqual(self.status(attached["id"]), "in-use")
+
+    def test_a_volume_in_error_fails_the_build(self) -> None:
+        self.register("error")
+        response = self.create(imageRef="", block_device_mapping_v2=self.mapping)
+        server = self.show(response.json()["server"]["id"])
+        self.assertEqual(server["status"], "ERROR")
+        self.assertIn("did not finish being created", server["fault"]["message"])
+        self.assertIn("And its status is error.", server["fault"]["message"])
+
+    def test_a_volume_never_made_fails_the_build_after_nova_gives_up(self) -> None:
+        self.register("creating", seconds=3600)
+        response = self.create(imageRef="", block_device_mapping_v2=self.mapping)
+        server_id = response.json()["server"]["id"]
+        self.mimic.tick(600)
+        server = self.show(server_id)
+        self.assertEqual(server["status"], "ERROR")
+        self.assertIn("180 seconds or 61 attempts", server["fault"]["message"])
+
+    def test_a_refused_create_fails_the_build(self) -> None:
+        self.register("over-quota")
+        response = self.create(imageRef="", block_device_mapping_v2=self.mapping)
+        server = self.show(response.json()["server"]["id"])
+        self.assertEqual(server["status"], "ERROR")
+        self.assertTrue(server["fault"]["message"].startswith("Build of instance"))

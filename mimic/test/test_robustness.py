@@ -647,6 +647,7 @@ ARGUMENT_VALUES: dict[str, str] = {
     "attachment_id": "volume_attachment",
     "type_id": "=SATA",
     "lb_control_event": "=loadbalancer.create",
+    "action_request_id": "=req-00000000-0000-4000-8000-000000000000",
 }
 
 #: Where a placeholder's name means something else in one place: the

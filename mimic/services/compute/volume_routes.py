@@ -301,14 +301,14 @@ class InstanceActionsAPI:
         actions = [action_json(a, server, ctx, False) for a in reversed(server.instance_actions)]
         return json_response(request, {"instanceActions": actions})
 
-    @app.route("/<wanted>", methods=["GET"])
-    def show_action(self, request: IRequest, wanted: str) -> bytes:
+    @app.route("/<action_request_id>", methods=["GET"])
+    def show_action(self, request: IRequest, action_request_id: str) -> bytes:
         ctx = self.context()
         server = self.state.require(self.server_id, ctx.now)
         for action in server.instance_actions:
-            if action.request_id == wanted:
+            if action.request_id == action_request_id:
                 return json_response(request, {"instanceAction": action_json(action, server, ctx, True)})
-        raise nova_error(404, f"Action for request_id {wanted} on instance {server.id} not found")
+        raise nova_error(404, f"Action for request_id {action_request_id} on instance {server.id} not found")
 
 
 # The os-volumes proxy.

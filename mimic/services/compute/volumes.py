@@ -64,7 +64,7 @@ SWAP_STATES = frozenset({ACTIVE, PAUSED, RESIZED})
 #: make for a new server: it looks every few seconds, this many times,
 #: then gives up (``block_device_allocate_retries`` and its interval).
 VOLUME_POLL_SECONDS = 3
-VOLUME_POLL_ATTEMPTS = 60
+VOLUME_POLL_ATTEMPTS = 61
 
 
 @frozen
