@@ -383,7 +383,7 @@ class VolumesProxyAPI:
 
     def _listing(self, request: IRequest) -> bytes:
         ctx = self.proxy_context()
-        every = list(self.volumes)  # type: ignore[call-overload]
+        every = list(self.volumes)
         offset = _non_negative(request, "offset", 0)
         limit = _non_negative(request, "limit", 1000) or 1000
         items = every[offset:offset + min(limit, 1000)]
