@@ -60,6 +60,7 @@ DEFAULT_OLD_TWISTD = "/tmp/oldmimic/bin/twistd"
 COMPUTE = ("compute", "cloudServersOpenStack")
 LOAD_BALANCER = ("rax:load-balancer", "cloudLoadBalancers")
 OBJECT_STORE = ("object-store", "cloudFiles")
+BLOCK_STORAGE = ("volumev3", "cloudBlockStorage")
 MiB = 2**20
 REGION = "ORD"
 
@@ -600,12 +601,13 @@ THROUGHPUT_ROWS = [
     ("object_list_all", "list 10,000 objects (one page, JSON)"),
     ("object_list_delimiter", "list 10,000 objects, delimiter=/ (100 subdirs)"),
     ("object_list_prefix", "list 10,000 objects, prefix=d42/ delimiter=/ (100)"),
+    ("volume_create_delete", "create + delete volume"),
 ]
 
 
 ROW_GROUPS = [
     "startup", "token", "compute", "create_delete", "attach_detach", "lb_get",
-    "objects", "big_objects", "object_memory", "sdk_cycle", "scaling",
+    "objects", "big_objects", "object_memory", "sdk_cycle", "scaling", "volumes",
 ]
 
 
@@ -947,6 +949,49 @@ def measure_target(
 
         attempt("object_memory", f"object storage: RSS storing {args.memory_mib} MiB", object_memory_row)
 
+        def volume_rows() -> None:
+            """
+            Block storage: create + delete of a 1 GB volume (the volume
+            is available at once with the default timings), and the RSS
+            each of 2,000 volumes costs.
+            """
+            account = Account(client, "bench-volumes")
+            volumes = account.path(BLOCK_STORAGE)
+            tenant = volumes.rstrip("/").rsplit("/", 1)[1]
+            status, _ = client.request(
+                "PUT", f"{volumes}/os-quota-sets/{tenant}", {"quota_set": {"volumes": -1, "gigabytes": -1}},
+                token=account.token,
+            )
+            if status != 200:
+                raise Unsupported(f"lifting the volume quota answered {status}")
+            body = {"volume": {"size": 1, "name": "bench"}}
+            operation = [
+                step("POST", volumes + "/volumes", account, body, (202,), ["volume", "id"]),
+                step("DELETE", volumes + "/volumes/{id}", account, None, (202,)),
+            ]
+            for concurrency, count in ((1, n(500)), (32, n(1500))):
+                rows[f"volume_create_delete_c{concurrency}"] = measured(
+                    runner.repeat([operation], concurrency, count, warmup=n(20), times=args.repeat)
+                )
+            keep = Account(client, "bench-volume-memory")
+            kept = keep.path(BLOCK_STORAGE)
+            kept_tenant = kept.rstrip("/").rsplit("/", 1)[1]
+            client.request(
+                "PUT", f"{kept}/os-quota-sets/{kept_tenant}", {"quota_set": {"volumes": -1, "gigabytes": -1}},
+                token=keep.token,
+            )
+            time.sleep(0.5)
+            before = rss_bytes(process.pid) or 0
+            create = [[step("POST", kept + "/volumes", keep, body, (202,))]]
+            made = runner.load(create, 8, 2000)
+            if made["errors"]:
+                raise Unsupported("creating volumes failed: " + "; ".join(made["error_samples"][:2]))
+            time.sleep(0.5)
+            after = rss_bytes(process.pid) or 0
+            rows["volume_memory"] = {"volumes": 2000, "rss_growth_per_volume_bytes": (after - before) / 2000}
+
+        attempt("volumes", "block storage: create + delete, memory per volume", volume_rows)
+
         attempt("sdk_cycle", f"openstacksdk {args.sdk_servers}-server cycle", sdk_row)
 
         def scaling_rows() -> None:
@@ -1204,6 +1249,7 @@ def table(report: dict[str, Any], big: int) -> str:
     lines.append([f"  p50 at {big:,} / p50 at 10 (flat: 1)", growth(ours), growth(old), "", "", "", ""])
     single("RSS per 10,000 servers (MB)", f"scaling_get_{big}", "rss_growth_bytes", ".1f", 10_000 / big / 2**20)
     single(f"create {big:,} servers, c=8 (s)", f"scaling_get_{big}", "seed_seconds", ".1f")
+    single("RSS per volume (KB)", "volume_memory", "rss_growth_per_volume_bytes", ".1f", 1 / 1024)
     servers = get(ours, "sdk_cycle", "servers") or get(old, "sdk_cycle", "servers") or 100
     single(f"openstacksdk {servers:.0f}-server cycle (s)", "sdk_cycle", "total_seconds", ".2f")
 

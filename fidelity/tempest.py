@@ -25,29 +25,40 @@ from pathlib import Path
 from mimic.testing import MimicProcess
 
 HERE = Path(__file__).resolve().parent
-AREAS = ("object_storage",)
+AREAS = ("object_storage", "volume")
 
 
-def accounts(count: int = 12) -> str:
+def accounts(count: int = 12, readers: bool = False) -> str:
     """
     Users that are their own projects, as Mimic makes them.  Tempest
     takes an account whose roles include its admin role for an admin
     account and will not hand it out otherwise, so only the other roles
     Mimic's tokens carry are listed.
+
+    With ``readers``, each user is listed twice, both times with the
+    ``reader`` role: the volume tests ask for a project reader in the
+    primary account's project, which tempest finds only as another entry
+    for that project (in Mimic, a project is its one user's).
     """
     entries = []
     for index in range(1, count + 1):
         name = f"tempest{index:02d}"
-        entries.append(
-            f"- username: '{name}'\n"
-            f"  project_name: '{name}'\n"
-            "  password: 'any'\n"
-            "  user_domain_name: 'Default'\n"
-            "  project_domain_name: 'Default'\n"
-            "  roles:\n"
-            "  - 'member'\n"
-            "  - 'identity:user-admin'\n"
-        )
+        roles = ["member", "identity:user-admin"] + (["reader"] if readers else [])
+        listed = "".join(f"  - '{role}'\n" for role in roles)
+        def entry(password: str) -> str:
+            return (
+                f"- username: '{name}'\n"
+                f"  project_name: '{name}'\n"
+                f"  password: '{password}'\n"
+                "  user_domain_name: 'Default'\n"
+                "  project_domain_name: 'Default'\n"
+                "  roles:\n"
+            )
+
+        entries.append(entry("any") + listed)
+        if readers:
+            # Mimic takes any password; tempest tells entries apart by it.
+            entries.append(entry("any-reader") + "  - 'reader'\n")
     return "".join(entries)
 
 
@@ -81,7 +92,7 @@ def run(area: str, extra: list[str]) -> int:
         # No ``tempest init``: it registers every workspace in the user's
         # home, and ``tempest run`` needs only a configuration.
         base = Path(workspace)
-        (base / "accounts.yaml").write_text(accounts())
+        (base / "accounts.yaml").write_text(accounts(readers=area == "volume"))
         config = base / "tempest.conf"
         config.write_text(template.format(mimic=mimic.url, etc=base, workspace=base))
         (base / ".stestr.conf").write_text(stestr_config())

@@ -589,3 +589,21 @@ class IVolumes(Interface):
         Every live :class:`IVolume` of the tenant's here, oldest first
         (Nova's ``os-volumes`` proxy lists them).
         """
+
+
+class IImageUploads(Interface):
+    """
+    Optional beside :class:`IImages`, for an image store that takes
+    images made from block-storage volumes, as Glance takes Cinder's
+    uploads.  (An interface of its own, so that an :class:`IImages`
+    without uploads, such as compute's stand-in when no image service is
+    loaded, still provides the whole of :class:`IImages`.)
+    """
+
+    def upload_volume(name, volume_id, size, now, metadata=None):
+        """
+        Record an image made from a block-storage volume (Cinder's
+        ``os-volume_upload_image``) and return its :class:`IImage`: the
+        project's own, ``size`` GB, with ``metadata`` as its properties
+        (the volume's image metadata).
+        """

@@ -140,7 +140,7 @@ class VolumeTests(SynchronousTestCase):
         self.assertEqual([v["size"] for v in after["volumes"]], [3, 4])
         counted = self.cinder.must(200, "GET", "/volumes?with_count=true&limit=1", version="3.45")
         self.assertEqual(counted["count"], 5)
-        self.assertEqual(self.cinder.request("GET", "/volumes?marker=nope").code, 400)
+        self.assertEqual(self.cinder.request("GET", "/volumes?marker=nope").code, 404)
         self.assertEqual(self.cinder.request("GET", "/volumes?sort_key=bogus").code, 400)
         self.assertEqual(self.cinder.must(200, "GET", "/volumes?status=error")["volumes"], [])
 

@@ -16,12 +16,12 @@ from typing import Any, Callable
 from twisted.web.iweb import IRequest
 
 from mimic.http import json_response
-from mimic.interfaces import IImages
+from mimic.interfaces import IImages, IImageUploads
 from mimic.services.blockstorage.catalogue import find_type
 from mimic.services.blockstorage.errors import BlockStorageError, bad_request, invalid_input, invalid_volume
 from mimic.services.blockstorage.failures import VOLUME_ATTACH, VOLUME_EXTEND
 from mimic.services.blockstorage.model import Volume
-from mimic.services.blockstorage.validation import boolean, optional_id, optional_text, size
+from mimic.services.blockstorage.validation import boolean, metadata, optional_id, optional_text, size
 from mimic.services.blockstorage.views import cinder_time
 from mimic.services.blockstorage.web import Context, require_admin
 
@@ -259,13 +259,12 @@ def upload_image(ctx: Context, request: IRequest, volume: Volume, argument: Any)
     if status != "available" and not (force and status == "in-use"):
         raise invalid_volume(f"Volume {volume.id} status must be available or in-use, but current status is: {status}.")
     images = ctx.core.shared(IImages, ctx.tenant_id, ctx.region)
-    upload = getattr(images, "upload_volume", None)
-    if upload is None:
+    if not IImageUploads.providedBy(images):
         raise BlockStorageError(503, "ImageServiceUnavailable", "The image service is not available.")
     metadata = dict(volume.image_metadata or {})
     for internal in ("image_id", "image_name", "checksum", "size", "container_format", "disk_format"):
         metadata.pop(internal, None)
-    image = upload(image_name, volume.id, volume.size, ctx.now, metadata)
+    image = images.upload_volume(image_name, volume.id, volume.size, ctx.now, metadata)
     end = ctx.now + ctx.state.timings.snapshot
     volume.timeline.then(ctx.now, (ctx.now, "uploading"), (end, status))
     volume.changed(ctx.now)
@@ -286,3 +285,33 @@ def upload_image(ctx: Context, request: IRequest, volume: Volume, argument: Any)
         described["visibility"] = argument.get("visibility", "private")
         described["protected"] = bool(argument.get("protected", False))
     return json_response(request, {"os-volume_upload_image": described}, 202)
+
+
+@action("os-set_image_metadata")
+def set_image_metadata(ctx: Context, request: IRequest, volume: Volume, argument: Any) -> bytes:
+    """
+    Add to the volume's image metadata (``volume_image_metadata``).
+    """
+    argument = _argument(argument, "os-set_image_metadata")
+    given = metadata(argument.get("metadata"), allow_none=False) or {}
+    volume.image_metadata = {**(volume.image_metadata or {}), **given}
+    volume.changed(ctx.now)
+    return json_response(request, {"metadata": dict(volume.image_metadata)}, 200)
+
+
+@action("os-unset_image_metadata")
+def unset_image_metadata(ctx: Context, request: IRequest, volume: Volume, argument: Any) -> bytes:
+    argument = _argument(argument, "os-unset_image_metadata")
+    key = argument.get("key")
+    if not isinstance(key, str) or key not in (volume.image_metadata or {}):
+        raise BlockStorageError(
+            404, "GlanceMetadataNotFound", f"Glance metadata for volume {volume.id} with key {str(key)[:255]} not found."
+        )
+    volume.image_metadata = {k: v for k, v in (volume.image_metadata or {}).items() if k != key}
+    volume.changed(ctx.now)
+    return json_response(request, None, 200)
+
+
+@action("os-show_image_metadata")
+def show_image_metadata(ctx: Context, request: IRequest, volume: Volume, argument: Any) -> bytes:
+    return json_response(request, {"metadata": dict(volume.image_metadata or {})}, 200)

@@ -53,7 +53,10 @@ from mimic.services.blockstorage.web import (
     require_admin,
 )
 
-SNAPSHOT_SORT_KEYS = ("created_at", "updated_at", "id", "name", "size", "status", "volume_id")
+SNAPSHOT_SORT_KEYS = (
+    "created_at", "updated_at", "id", "name", "size", "status", "volume_id", "display_name",
+    "display_description", "description",
+)
 
 
 def _sort_value(resource: Any, key: str, now: float) -> Any:
@@ -63,6 +66,8 @@ def _sort_value(resource: Any, key: str, now: float) -> Any:
         return resource.updated
     if key == "status":
         return resource.status(now)
+    if key.startswith("display_"):
+        key = key[len("display_"):]
     return getattr(resource, key, None)
 
 
@@ -103,7 +108,7 @@ class SnapshotsAPI:
         page, more = paged(snapshots, listing, lambda s, k: _sort_value(s, k, now), _id, "snapshot")
         body: dict[str, Any] = {"snapshots": [snapshot_json(s, ctx.view, detail) for s in page]}
         links = next_links(request, ctx.view, "snapshots/detail" if detail else "snapshots", page, more, _id,
-                           listing.limit is not None)
+                           listing.limit is not None and len(page) >= listing.limit)
         if links:
             body["snapshots_links"] = links
         if listing.with_count and ctx.view.at_least(3, 45):
@@ -250,7 +255,7 @@ class BackupsAPI:
         show = backup_json if detail else backup_summary
         body: dict[str, Any] = {"backups": [show(b, ctx.view) for b in page]}
         links = next_links(request, ctx.view, "backups/detail" if detail else "backups", page, more, _id,
-                           listing.limit is not None)
+                           listing.limit is not None and len(page) >= listing.limit)
         if links:
             body["backups_links"] = links
         if listing.with_count and ctx.view.at_least(3, 45):

@@ -59,7 +59,7 @@ from mimic.services.blockstorage.validation import (
     volume_update,
 )
 from mimic.services.blockstorage.versions import negotiate, version_document, version_documents
-from mimic.services.blockstorage.views import View, created_volume, volume_detail, volume_summary
+from mimic.services.blockstorage.views import View, changed_volume, created_volume, volume_detail, volume_summary
 from mimic.services.blockstorage.web import (
     Context,
     listing_args,
@@ -180,12 +180,35 @@ class BlockStorageAPI:
         show = volume_detail if detailed else volume_summary
         body: dict[str, Any] = {"volumes": [show(v, ctx.view) for v in page]}
         links = next_links(request, ctx.view, "volumes/detail" if detailed else "volumes", page, more,
-                           _volume_id, listing.limit is not None)
+                           _volume_id, listing.limit is not None and len(page) >= listing.limit)
         if links:
             body["volumes_links"] = links
         if listing.with_count and ctx.view.at_least(3, 45):
             body["count"] = len(volumes)
         return json_response(request, body)
+
+    @app.route(PREFIX + "/volumes/summary", methods=["GET"])
+    def volume_summary(self, request: IRequest, version: str, project_id: str) -> bytes:
+        """
+        How many volumes and GB the project has (3.12+), and the values
+        each metadata key takes (3.36+).
+        """
+        ctx = self.context(request, version, project_id)
+        if not ctx.view.at_least(3, 12):
+            raise not_found("Volume", "summary")
+        volumes = [v for v in self.state.live_volumes(ctx.now)]
+        summary: dict[str, Any] = {
+            "total_size": sum(v.size for v in volumes),
+            "total_count": len(volumes),
+        }
+        if ctx.view.at_least(3, 36):
+            values: dict[str, list[str]] = {}
+            for volume in volumes:
+                for key, value in volume.metadata.items():
+                    if value not in values.setdefault(key, []):
+                        values[key].append(value)
+            summary["metadata"] = values
+        return json_response(request, {"volume-summary": summary})
 
     @app.route(PREFIX + "/volumes", methods=["POST"])
     def create_volume(self, request: IRequest, version: str, project_id: str) -> bytes:
@@ -243,7 +266,7 @@ class BlockStorageAPI:
         volume = self.state.volume(volume_id, ctx.now)
         changes = volume_update(read_json(request, cinder_error))
         self.state.update_volume(volume, ctx.now, **changes)
-        return json_response(request, {"volume": volume_detail(volume, ctx.view)})
+        return json_response(request, {"volume": changed_volume(volume, ctx.view)})
 
     @app.route(PREFIX + "/volumes/<volume_id>", methods=["DELETE"])
     def delete_volume(self, request: IRequest, version: str, project_id: str, volume_id: str) -> bytes:

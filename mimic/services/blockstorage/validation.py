@@ -14,7 +14,7 @@ from attrs import frozen
 
 from mimic.http import HTTPError
 from mimic.services.blockstorage.catalogue import MAX_SIZE
-from mimic.services.blockstorage.errors import bad_request
+from mimic.services.blockstorage.errors import BlockStorageError, bad_request
 
 _DIGITS = re.compile(r"^[0-9]+$")
 
@@ -211,6 +211,9 @@ def metadata_body(body: Any, key: str = "metadata") -> dict[str, str]:
 def snapshot_create(body: Any) -> dict[str, Any]:
     spec = body_object(body, "snapshot")
     volume_id = spec.get("volume_id")
+    if volume_id is None:
+        # Cinder looks the volume up before it checks the rest.
+        raise BlockStorageError(404, "VolumeNotFound", "Volume None could not be found.")
     if not isinstance(volume_id, str) or not volume_id:
         raise _not_of_type("volume_id", volume_id, "'string'")
     name = optional_text(spec, "name")

@@ -132,10 +132,22 @@ def volume_detail(volume: Volume, view: View) -> dict[str, Any]:
 def created_volume(volume: Volume, view: View) -> dict[str, Any]:
     """
     A new volume as the create answers it: ``creating`` (Cinder answers
-    before its scheduler has looked at it), without the admin fields.
+    before its scheduler has looked at it).
+    """
+    described = changed_volume(volume, view)
+    described["status"] = volume.timeline.steps[0][1]
+    return described
+
+
+def changed_volume(volume: Volume, view: View) -> dict[str, Any]:
+    """
+    A volume as a create or an update answers it: without the admin
+    fields and the image metadata, which only a show or a detailed
+    listing gives.
     """
     described = volume_detail(volume, view)
     for admin_only in (
+        "volume_image_metadata",
         "os-vol-tenant-attr:tenant_id",
         "os-vol-host-attr:host",
         "os-vol-mig-status-attr:migstat",
@@ -143,7 +155,6 @@ def created_volume(volume: Volume, view: View) -> dict[str, Any]:
         "cluster_name",
     ):
         described.pop(admin_only, None)
-    described["status"] = volume.timeline.steps[0][1]
     return described
 
 

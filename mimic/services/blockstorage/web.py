@@ -103,10 +103,10 @@ def listing_args(args: Mapping[bytes, list[bytes]], sort_keys: Iterable[str]) ->
             key, _, direction = part.strip().partition(":")
             sorting.append((key, _descending(direction or "desc")))
     else:
-        key = text_arg(args, "sort_key")
-        direction = text_arg(args, "sort_dir")
-        if key is not None or direction is not None:
-            sorting.append((key or "created_at", _descending(direction or "desc")))
+        sort_key = text_arg(args, "sort_key")
+        sort_dir = text_arg(args, "sort_dir")
+        if sort_key is not None or sort_dir is not None:
+            sorting.append((sort_key or "created_at", _descending(sort_dir or "desc")))
     for key, _ in sorting:
         if key not in keys:
             raise bad_request(f"Invalid input received: Invalid sort key {key}")
@@ -142,7 +142,7 @@ def paged(
 ) -> tuple[list[T], bool]:
     """
     Sort (every key, ``id`` to break ties, as Cinder's database paging
-    does), then one page after the marker.  400 for a marker naming
+    does), then one page after the marker.  404 for a marker naming
     nothing, as Cinder answers.
     """
     ordered = list(items)
@@ -156,7 +156,7 @@ def paged(
                 start = index + 1
                 break
         else:
-            raise BlockStorageError(400, "InvalidInput", f"Invalid input received: marker [{listing.marker}] not found")
+            raise BlockStorageError(404, "MarkerNotFound", f"Marker {listing.marker} could not be found.")
     limit = MAX_LIMIT if listing.limit is None else min(listing.limit, MAX_LIMIT)
     page = ordered[start:start + limit]
     return page, start + limit < len(ordered)
@@ -176,11 +176,11 @@ def next_links(
 ) -> list[dict[str, str]]:
     """
     The ``<collection>_links`` of a page: a ``next`` link with the same
-    query and the page's last id as the marker, when the page is full.
+    query and the page's last id as the marker, when more follow or the
+    page is as long as the ``limit`` asked for (Cinder cannot tell the
+    last full page from the others, and links that one too).
     """
     if not page or not (more or limited):
-        return []
-    if not more:
         return []
     query = [
         (name.decode("utf-8", "replace"), value.decode("utf-8", "replace"))

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from attrs import define, evolve, field, frozen
 from zope.interface import implementer
 
-from mimic.interfaces import IImage, IImages, IMimicCore, IRegionState
+from mimic.interfaces import IImage, IImages, IImageUploads, IMimicCore, IRegionState
 from mimic.timestamps import iso_seconds
 
 #: The name under which the core keeps each (tenant, region)'s store.
@@ -105,10 +105,16 @@ class Image:
     ready_at: float = 0.0
     #: When its metadata last changed, 0 if never.
     changed_at: float = 0.0
+    #: The block-storage volume it was uploaded from, if it was.
+    volume_id: str | None = None
 
     @property
     def is_snapshot(self) -> bool:
-        return self.server_id is not None
+        """
+        Whether it is the project's own (a server's snapshot, or an
+        upload of a volume) rather than a provider's base image.
+        """
+        return self.server_id is not None or self.volume_id is not None
 
     def status(self, now: float) -> str:
         """
@@ -315,7 +321,7 @@ class ImageQuery:
         return visibility == self.visibility
 
 
-@implementer(IRegionState, IImages)
+@implementer(IRegionState, IImages, IImageUploads)
 @define
 class ImageStore:
     """
@@ -379,6 +385,35 @@ class ImageStore:
             metadata=inherited,
             server_id=server_id,
             ready_at=now + seconds,
+        )
+        self._snapshots[image.id] = image
+        return image
+
+    def upload_volume(
+        self,
+        name: str,
+        volume_id: str,
+        size: int,
+        now: float,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Image:
+        """
+        Record an image uploaded from a volume: the project's own, with
+        the volume's size as its minimum disk, ACTIVE at once (the upload
+        is the volume's ``uploading`` status).
+        """
+        properties = dict(metadata or {})
+        properties.update({"image_type": "image", "volume_id": volume_id})
+        image = Image(
+            id=str(uuid.uuid4()),
+            name=name,
+            created=now,
+            min_disk=size,
+            min_ram=0,
+            size=size * 1024**3,
+            metadata=properties,
+            ready_at=now,
+            volume_id=volume_id,
         )
         self._snapshots[image.id] = image
         return image
