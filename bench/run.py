@@ -735,11 +735,10 @@ def measure_target(
         def attach_detach_rows() -> None:
             # Sequential only: a volume attaches to one server at a time,
             # and Cinder's default quota allows a handful of volumes.
-            if "compute" not in state:
-                raise Unsupported("no compute service")
             account = Account(client, "bench-attach-detach")
             compute = account.path(COMPUTE)
-            servers = seed_servers(runner, account, compute, 8, state["image"], state["flavor"])
+            image, flavor = image_and_flavor(client, account, compute)
+            servers = seed_servers(runner, account, compute, 8, image, flavor)
             create = step("POST", compute + "/os-volumes", account, {"volume": {"size": 1}}, (200,), ["volume", "id"])
             made = runner.load([[create]], 1, len(servers), collect=True)
             if made["errors"] or len(made["collected"]) < len(servers):

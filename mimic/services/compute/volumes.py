@@ -63,6 +63,11 @@ SWAP_STATES = frozenset({ACTIVE, PAUSED, RESIZED})
 #: How Nova's compute manager waits for the volumes it asked Cinder to
 #: make for a new server: it looks every few seconds, this many times,
 #: then gives up (``block_device_allocate_retries`` and its interval).
+#: The most instance actions a server keeps, the oldest forgotten first:
+#: Nova keeps them all, but a client attaching and detaching in a loop
+#: would otherwise grow a server without bound.
+INSTANCE_ACTIONS_KEPT = 1000
+
 VOLUME_POLL_SECONDS = 3
 VOLUME_POLL_ATTEMPTS = 61
 
@@ -262,7 +267,7 @@ def record_action(server: Server, action: str, request_id: str, user_id: str, no
         f"compute_{action}", now, now, "Error" if fault is not None else "Success", fault
     )
     kept = InstanceAction(action, request_id, user_id, now, (event,))
-    server.instance_actions = server.instance_actions + (kept,)
+    server.instance_actions = server.instance_actions[-(INSTANCE_ACTIONS_KEPT - 1):] + (kept,)
     return kept
 
 
