@@ -435,3 +435,39 @@ class BootVolumeTimingTests(VolumeTestCase):
         server = self.show(response.json()["server"]["id"])
         self.assertEqual(server["status"], "ERROR")
         self.assertTrue(server["fault"]["message"].startswith("Build of instance"))
+
+
+class StoppedServerTests(VolumeTestCase):
+    def test_a_stopped_server_takes_and_gives_back_volumes(self) -> None:
+        server_id = self.created_id()
+        self.assertEqual(self.action(server_id, {"os-stop": None}).code, 202)
+        self.mimic.tick(60)
+        self.assertEqual(self.show(server_id)["status"], "SHUTOFF")
+        volume_id = self.new_volume()
+        self.assertEqual(self.attach(server_id, volume_id).code, 200)
+        self.assertEqual(self.call("DELETE", f"/servers/{server_id}/os-volume_attachments/{volume_id}").code, 202)
+        self.assertEqual(self.status(volume_id), "available")
+
+
+class WithoutBlockStorageTests(ComputeTestCase):
+    """
+    Compute alone: no volumes to attach, none to boot from.
+    """
+
+    def setUp(self) -> None:
+        from mimic.core import discover_plugins
+        from mimic.testing import InMemoryMimic
+
+        self.mimic = InMemoryMimic(plugins=[p for p in discover_plugins() if p.name != "blockstorage"])
+        self.access = self.mimic.authenticate("alice")
+        self.url = self.access.endpoint("compute", "ORD")
+
+    def test_volumes_are_unknown(self) -> None:
+        server_id = self.created_id()
+        body = {"volumeAttachment": {"volumeId": UNKNOWN}}
+        self.assertEqual(self.call("POST", f"/servers/{server_id}/os-volume_attachments", body).code, 404)
+        self.assertEqual(self.call("GET", "/os-volumes").json(), {"volumes": []})
+        response = self.create(imageRef="", block_device_mapping_v2=[
+            {"boot_index": 0, "uuid": DEFAULT_IMAGE_ID, "source_type": "image", "destination_type": "volume",
+             "volume_size": 20}])
+        self.assertEqual(self.show(response.json()["server"]["id"])["status"], "ERROR")
