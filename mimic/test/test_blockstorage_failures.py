@@ -36,6 +36,20 @@ class FailureTests(SynchronousTestCase):
         stored = self.cinder.contract().get(volume["id"])
         self.assertEqual(stored.reason, NO_VALID_BACKEND)
 
+    def test_the_reason_is_a_user_message(self) -> None:
+        volume = self.cinder.create(1, metadata={"volume_no_valid_backend": "1"})
+        self.assertEqual(self.cinder.request("GET", "/messages").code, 404)
+        messages = self.cinder.must(200, "GET", "/messages", version="3.3")["messages"]
+        self.assertEqual([(m["resource_uuid"], m["message_level"]) for m in messages], [(volume["id"], "ERROR")])
+        self.assertIn(NO_VALID_BACKEND, messages[0]["user_message"])
+        self.assertEqual(messages[0]["event_id"], "VOLUME_VOLUME_001_002")
+        message_id = messages[0]["id"]
+        shown = self.cinder.must(200, "GET", f"/messages/{message_id}", version="3.3")["message"]
+        self.assertEqual(shown["id"], message_id)
+        self.assertEqual(self.cinder.request("DELETE", f"/messages/{message_id}", version="3.3").code, 204)
+        self.assertEqual(self.cinder.must(200, "GET", "/messages", version="3.3")["messages"], [])
+        self.assertEqual(self.cinder.request("GET", f"/messages/{message_id}", version="3.3").code, 404)
+
     def test_creating_until_a_tick(self) -> None:
         volume = self.cinder.create(1, metadata={"volume_creating": "1"})
         self.assertEqual(self.cinder.show(volume["id"])["status"], "creating")

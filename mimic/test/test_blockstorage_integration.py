@@ -95,6 +95,7 @@ class BlockStorageClientTests(SynchronousTestCase):
             "volume set --size 3 cli-volume",
             "volume snapshot create --volume cli-volume cli-snapshot -f json",
             "volume list --long -f json",
+            "volume show cli-boot -f json",
         ]) + "\n"
         openstack = os.path.join(os.path.dirname(sys.executable), "openstack")
         result = subprocess.run(
@@ -103,9 +104,10 @@ class BlockStorageClientTests(SynchronousTestCase):
         # The interactive shell exits 1 at the end of its input whatever
         # happened; a command that failed says so on stderr.
         self.assertEqual(result.stderr.strip(), "")
-        created, boot, snapshot, listing = json_documents(result.stdout)
+        created, boot, snapshot, listing, boot_shown = json_documents(result.stdout)
         self.assertEqual((created["name"], created["size"], created["properties"]), ("cli-volume", 1, {"role": "data"}))
-        self.assertEqual((boot["bootable"], boot["volume_image_metadata"]["image_id"]), (True, DEFAULT_IMAGE_ID))
+        self.assertTrue(boot["bootable"])
+        self.assertEqual(boot_shown["volume_image_metadata"]["image_id"], DEFAULT_IMAGE_ID)
         self.assertEqual((snapshot["name"], snapshot["volume_id"]), ("cli-snapshot", created["id"]))
         by_name = {volume["Name"]: volume for volume in listing}
         self.assertEqual(by_name["cli-volume"]["Size"], 3)

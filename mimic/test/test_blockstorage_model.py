@@ -10,7 +10,9 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.services.blockstorage.errors import BlockStorageError
 from mimic.services.blockstorage.failures import EndsInError, Lingers
-from mimic.services.blockstorage.model import BlockStorage, Timeline, Timings
+from mimic.services.blockstorage.copies import create_snapshot
+from mimic.services.blockstorage.model import BlockStorage
+from mimic.services.blockstorage.records import Timeline, Timings
 
 
 class TimelineTests(SynchronousTestCase):
@@ -54,7 +56,7 @@ class StoreTests(SynchronousTestCase):
 
     def test_usage_counts_live_volumes_and_snapshots(self) -> None:
         volume = self.store.create_volume(4, 0.0)
-        self.store.create_snapshot(volume.id, 2.0)
+        create_snapshot(self.store, volume.id, 2.0)
         self.assertEqual(self.store.usage(2.0)["gigabytes"], 8)
         self.assertEqual(self.store.usage(2.0)["volumes"], 1)
 

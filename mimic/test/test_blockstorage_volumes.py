@@ -8,9 +8,12 @@ Cinder's shape.
 
 from __future__ import annotations
 
+from twisted.internet.task import Clock
 from twisted.trial.unittest import SynchronousTestCase
 
+from mimic.core import MimicCore
 from mimic.services.image.model import DEFAULT_IMAGE_ID
+from mimic.settings import BadSetting
 from mimic.test.blockstorage_support import Cinder
 from mimic.testing import InMemoryMimic
 
@@ -52,6 +55,22 @@ class CatalogAndVersionsTests(SynchronousTestCase):
         self.assertIn("not supported by the API", response.json()["computeFault"]["message"])
         response = self.cinder.request("GET", "/volumes", version="three")
         self.assertEqual(response.code, 400)
+
+    def test_v2_serves_the_same_api_without_microversions(self) -> None:
+        volume = self.cinder.create(1, name="both")
+        v2 = self.cinder.access.endpoint("volumev2")
+        self.assertTrue(v2.endswith(f"/v2/{self.cinder.tenant_id}"))
+        response = self.mimic.request("GET", f"{v2}/volumes/{volume['id']}", token=self.cinder.access.token)
+        self.assertEqual((response.code, response.json()["volume"]["name"]), (200, "both"))
+        self.assertIsNone(response.header("openstack-api-version"))
+
+    def test_durations_are_settings(self) -> None:
+        core = MimicCore.create(Clock(), settings={"blockstorage.create_seconds": "2.5"})
+        self.assertEqual(core.settings["blockstorage.create_seconds"], 2.5)
+        self.assertEqual(core.settings["blockstorage.delete_seconds"], 0.0)
+        for bad in ("-1", "soon", "1e9"):
+            with self.assertRaises(BadSetting):
+                MimicCore.create(Clock(), settings={"blockstorage.attach_seconds": bad})
 
     def test_token_is_needed(self) -> None:
         response = self.mimic.request("GET", self.cinder.url + "/volumes")

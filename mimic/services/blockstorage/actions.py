@@ -20,7 +20,8 @@ from mimic.interfaces import IImages, IImageUploads
 from mimic.services.blockstorage.catalogue import find_type
 from mimic.services.blockstorage.errors import BlockStorageError, bad_request, invalid_input, invalid_volume
 from mimic.services.blockstorage.failures import VOLUME_ATTACH, VOLUME_EXTEND
-from mimic.services.blockstorage.model import Volume
+from mimic.services.blockstorage.copies import revert as revert_to_snapshot
+from mimic.services.blockstorage.records import Volume
 from mimic.services.blockstorage.validation import boolean, metadata, optional_id, optional_text, size
 from mimic.services.blockstorage.views import cinder_time
 from mimic.services.blockstorage.web import Context, require_admin
@@ -233,7 +234,7 @@ def revert(ctx: Context, request: IRequest, volume: Volume, argument: Any) -> by
     snapshot_id = optional_id(argument, "snapshot_id")
     if snapshot_id is None:
         raise invalid_input("Must specify 'snapshot_id'")
-    ctx.state.revert(volume.id, snapshot_id, ctx.now)
+    revert_to_snapshot(ctx.state, volume.id, snapshot_id, ctx.now)
     return _accepted(request)
 
 

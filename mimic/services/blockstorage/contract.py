@@ -23,7 +23,8 @@ from mimic.interfaces import ContractRefused, IMimicCore, IVolumes
 from mimic.services.blockstorage.creation import volume_sources
 from mimic.services.blockstorage.errors import BlockStorageError, invalid_input
 from mimic.services.blockstorage.failures import VOLUME_ATTACH, VOLUME_CREATE, VOLUME_DELETE
-from mimic.services.blockstorage.model import BlockStorage, Volume
+from mimic.services.blockstorage.model import BlockStorage
+from mimic.services.blockstorage.records import Volume
 
 T = TypeVar("T")
 

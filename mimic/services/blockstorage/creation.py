@@ -18,7 +18,8 @@ from attrs import frozen
 from mimic.interfaces import IImages, IMimicCore
 from mimic.services.blockstorage.catalogue import DEFAULT_TYPE, VolumeType, find_type
 from mimic.services.blockstorage.errors import BlockStorageError, invalid_input
-from mimic.services.blockstorage.model import BlockStorage, Snapshot, Volume
+from mimic.services.blockstorage.model import BlockStorage
+from mimic.services.blockstorage.records import Snapshot, Volume
 
 #: Bytes in a GB, as Cinder rounds an image's size up to whole GBs.
 GB = 1024**3

@@ -1,40 +1,40 @@
 # -*- test-case-name: mimic.test.test_blockstorage_model -*-
 """
 Block storage's state for one tenant in one region, and its rules, with
-no HTTP in it: volumes, their attachments, snapshots and backups.
+no HTTP in it: volumes and their attachments (snapshots and backups are
+changed in :mod:`~mimic.services.blockstorage.copies`).
 
-A resource's status is a *timeline*: the statuses it takes and from
-when, on Mimic's clock (a volume is ``creating`` from its creation and
-``available`` from ``create_seconds`` later).  Reading a status looks the
-timeline up and changes nothing, so a read never alters state and the
-answer is the same however the clock was ticked.  Each change replaces
-what was still to come with its own steps.
+A resource's status is a *timeline* (:class:`~mimic.services.blockstorage.records.Timeline`):
+the statuses it takes and from when, on Mimic's clock (a volume is
+``creating`` from its creation and ``available`` from ``create_seconds``
+later).  Reading a status looks the timeline up and changes nothing, so a
+read never alters state and the answer is the same however the clock was
+ticked.  Each change replaces what was still to come with its own steps.
 
 Deleted resources linger (``deleting``) until their time is up; the store
 forgets them on its next change, oldest first, without a scan.
 
 Refusals are :class:`~mimic.services.blockstorage.errors.BlockStorageError`\\ s
 with Cinder's status, exception name and message; how long things take
-is :class:`Timings` (the ``blockstorage.*_seconds`` settings), and what a
-known error condition changes arrives as an outcome from
+is :class:`~mimic.services.blockstorage.records.Timings` (the
+``blockstorage.*_seconds`` settings), and what a known error condition
+changes arrives as an outcome from
 :mod:`mimic.services.blockstorage.failures`.
 """
 
 from __future__ import annotations
 
 import heapq
-import uuid
 from typing import Any, Iterator, Mapping
 
-from attrs import define, field, frozen
+from attrs import define, field
 from zope.interface import implementer
 
-from mimic.interfaces import IRegionState, IVolume
+from mimic.interfaces import IRegionState
 from mimic.services.blockstorage.catalogue import (
     AVAILABILITY_ZONE,
     DEFAULT_QUOTAS,
     DEFAULT_TYPE,
-    HOST,
     VolumeType,
 )
 from mimic.services.blockstorage.errors import (
@@ -44,6 +44,16 @@ from mimic.services.blockstorage.errors import (
     not_found,
 )
 from mimic.services.blockstorage.failures import NORMALLY, EndsInError, Lingers, Outcome, OverQuota
+from mimic.services.blockstorage.records import (
+    Attachment,
+    Backup,
+    Snapshot,
+    Timeline,
+    Timings,
+    Volume,
+    gone_or_none,
+    new_id,
+)
 
 SERVICE_NAME = "blockstorage"
 
@@ -56,190 +66,6 @@ DELETE_REFUSED = (
     "error_managing and must not be migrating, attached, belong to a group, have snapshots, "
     "awaiting a transfer, or be disassociated from snapshots after volume transfer."
 )
-
-
-@frozen
-class Timings:
-    """
-    How long each piece of work takes on Mimic's clock, in seconds (the
-    ``blockstorage.*_seconds`` settings).
-    """
-
-    create: float = 0.0
-    attach: float = 0.0
-    detach: float = 0.0
-    extend: float = 0.0
-    delete: float = 0.0
-    snapshot: float = 0.0
-    backup: float = 0.0
-    restore: float = 0.0
-
-
-@define(slots=True)
-class Timeline:
-    """
-    The statuses a resource takes, each from a time on, oldest first.
-    """
-
-    steps: list[tuple[float, str]]
-
-    def at(self, now: float) -> str:
-        for when, status in reversed(self.steps):
-            if when <= now:
-                return status
-        return self.steps[0][1]
-
-    def then(self, now: float, *steps: tuple[float, str]) -> None:
-        """
-        From ``now`` on, the given steps replace whatever was to come.
-        """
-        current = self.at(now)
-        self.steps = [(now, current), *steps]
-
-    def last_change(self, now: float) -> float:
-        return max((when for when, _ in self.steps if when <= now), default=self.steps[0][0])
-
-
-@define(slots=True)
-class Attachment:
-    """
-    One attachment of a volume to a server: ``reserved`` until an attach
-    names its device, ``attaching`` until ``attached_at``, then attached
-    until it is detached at ``detached_at``.
-    """
-
-    id: str
-    volume_id: str
-    server_id: str | None
-    created: float
-    device: str | None = None
-    attached_at: float | None = None
-    detached_at: float | None = None
-    host_name: str | None = None
-    mode: str = "rw"
-    connector: Mapping[str, Any] | None = None
-
-    def live(self, now: float) -> bool:
-        return self.detached_at is None or now < self.detached_at
-
-    def attach_status(self, now: float) -> str:
-        if self.detached_at is not None:
-            return "detached" if now >= self.detached_at else "detaching"
-        if self.attached_at is None:
-            return "reserved"
-        return "attached" if now >= self.attached_at else "attaching"
-
-
-@implementer(IVolume)
-@define(slots=True)
-class Volume:
-    id: str
-    name: str | None
-    description: str | None
-    size: int
-    volume_type: str
-    availability_zone: str
-    created: float
-    user_id: str
-    timeline: Timeline
-    metadata: dict[str, str] = field(factory=dict)
-    bootable: bool = False
-    readonly: bool = False
-    multiattach: bool = False
-    image_id: str | None = None
-    image_metadata: dict[str, str] | None = None
-    snapshot_id: str | None = None
-    source_volid: str | None = None
-    backup_id: str | None = None
-    updated: float | None = None
-    #: When it is gone, once deleted.
-    gone_at: float | None = None
-    #: Why it is in error, as Cinder's user messages say.
-    reason: str | None = None
-    attachment_map: dict[str, Attachment] = field(factory=dict)
-    #: The ids of its snapshots.
-    snapshot_ids: set[str] = field(factory=set)
-
-    def status(self, now: float) -> str:
-        return self.timeline.at(now)
-
-    def attachments(self, now: float) -> list[tuple[str, str | None, str | None]]:
-        return [
-            (a.id, a.server_id, a.device)
-            for a in self.attachment_map.values()
-            if a.attached_at is not None and a.live(now)
-        ]
-
-    def live_attachments(self, now: float) -> list[Attachment]:
-        return [a for a in self.attachment_map.values() if a.live(now)]
-
-    def gone(self, now: float) -> bool:
-        return self.gone_at is not None and now >= self.gone_at
-
-    def changed(self, now: float) -> None:
-        self.updated = now
-
-    def updated_at(self, now: float) -> float | None:
-        moved = self.timeline.last_change(now)
-        latest = max(moved, self.updated or 0.0)
-        return None if latest <= self.created else latest
-
-
-@define(slots=True)
-class Snapshot:
-    id: str
-    volume_id: str
-    name: str | None
-    description: str | None
-    size: int
-    created: float
-    user_id: str
-    timeline: Timeline
-    metadata: dict[str, str] = field(factory=dict)
-    updated: float | None = None
-    gone_at: float | None = None
-
-    def status(self, now: float) -> str:
-        return self.timeline.at(now)
-
-    def gone(self, now: float) -> bool:
-        return self.gone_at is not None and now >= self.gone_at
-
-
-@define(slots=True)
-class Backup:
-    id: str
-    volume_id: str
-    name: str | None
-    description: str | None
-    size: int
-    created: float
-    timeline: Timeline
-    container: str | None = None
-    incremental: bool = False
-    snapshot_id: str | None = None
-    fail_reason: str | None = None
-    metadata: dict[str, str] = field(factory=dict)
-    updated: float | None = None
-    gone_at: float | None = None
-    restore_volume_id: str | None = None
-
-    def status(self, now: float) -> str:
-        return self.timeline.at(now)
-
-    def gone(self, now: float) -> bool:
-        return self.gone_at is not None and now >= self.gone_at
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def _gone(resources: Mapping[str, Any], key: str, now: float) -> Any:
-    found = resources.get(key)
-    if found is None or found.gone(now):
-        return None
-    return found
 
 
 @implementer(IRegionState)
@@ -258,6 +84,8 @@ class BlockStorage:
     snapshots: dict[str, Snapshot] = field(factory=dict)
     backups: dict[str, Backup] = field(factory=dict)
     attachments: dict[str, Attachment] = field(factory=dict)
+    #: The ids of the user messages the project deleted.
+    dismissed: set[str] = field(factory=set)
     #: (gone at, kind, id) of deleted resources still lingering.
     _doomed: list[tuple[float, str, str]] = field(factory=list)
 
@@ -281,7 +109,7 @@ class BlockStorage:
             else:
                 self.backups.pop(identifier, None)
 
-    def _doom(self, kind: str, identifier: str, at: float, now: float) -> None:
+    def doom(self, kind: str, identifier: str, at: float, now: float) -> None:
         heapq.heappush(self._doomed, (at, kind, identifier))
         self.forget_gone(now)
 
@@ -333,7 +161,7 @@ class BlockStorage:
     # -- volumes --------------------------------------------------------
 
     def get(self, volume_id: str, now: float) -> Volume | None:
-        return _gone(self.volumes, volume_id, now)
+        return gone_or_none(self.volumes, volume_id, now)
 
     def volume(self, volume_id: str, now: float) -> Volume:
         found = self.get(volume_id, now)
@@ -407,11 +235,11 @@ class BlockStorage:
             snapshot_id=None if snapshot is None else snapshot.id,
             source_volid=None if source is None else source.id,
         )
-        self._finish(volume.timeline, now, self.timings.create, outcome, ready, "error", volume)
+        self.finish(volume.timeline, now, self.timings.create, outcome, ready, "error", volume)
         self.volumes[volume.id] = volume
         return volume
 
-    def _finish(
+    def finish(
         self,
         timeline: Timeline,
         now: float,
@@ -420,6 +248,7 @@ class BlockStorage:
         done: str,
         failed: str,
         volume: Volume | None = None,
+        action: str = "create",
     ) -> float:
         """
         End a piece of work: ``done`` after ``seconds`` (or after the
@@ -432,7 +261,7 @@ class BlockStorage:
         if isinstance(outcome, EndsInError):
             timeline.steps.append((end, failed))
             if volume is not None:
-                volume.reason = outcome.reason
+                volume.fail(action, outcome.reason, end)
         else:
             timeline.steps.append((end, done))
         return end
@@ -466,17 +295,17 @@ class BlockStorage:
         if live_snapshots and not cascade:
             raise invalid_volume(DELETE_REFUSED)
         for snapshot in live_snapshots:
-            self._delete_snapshot(snapshot, now)
+            self.start_deleting_snapshot(snapshot, now)
         self._delete(volume, now, outcome)
 
     def _delete(self, volume: Volume, now: float, outcome: Outcome) -> None:
         if isinstance(outcome, EndsInError):
             volume.timeline.then(now, (now, "deleting"), (now + self.timings.delete, "error_deleting"))
-            volume.reason = outcome.reason
+            volume.fail("delete", outcome.reason, now + self.timings.delete)
             return
         volume.timeline.then(now, (now, "deleting"))
         volume.gone_at = now + self.timings.delete
-        self._doom("volume", volume.id, volume.gone_at, now)
+        self.doom("volume", volume.id, volume.gone_at, now)
 
     def extend_volume(self, volume_id: str, new_size: int, now: float, outcome: Outcome = NORMALLY) -> Volume:
         volume = self.volume(volume_id, now)
@@ -490,7 +319,7 @@ class BlockStorage:
         if not isinstance(outcome, EndsInError):
             self.check_quota(now, gigabytes=new_size - volume.size)
         volume.timeline.then(now, (now, "extending"))
-        self._finish(volume.timeline, now, self.timings.extend, outcome, status, "error_extending", volume)
+        self.finish(volume.timeline, now, self.timings.extend, outcome, status, "error_extending", volume, "extend")
         if not isinstance(outcome, EndsInError):
             volume.size = new_size
         volume.changed(now)
@@ -587,7 +416,7 @@ class BlockStorage:
         attachment.mode = mode
         attachment.connector = connector
         volume.timeline.then(now, (now, "attaching"))
-        end = self._finish(volume.timeline, now, self.timings.attach, outcome, "in-use", "error_attaching")
+        end = self.finish(volume.timeline, now, self.timings.attach, outcome, "in-use", "error_attaching")
         attachment.attached_at = end
         volume.changed(now)
         return attachment
@@ -596,7 +425,7 @@ class BlockStorage:
         volume = self.volume(volume_id, now)
         status = volume.status(now)
         if status != "in-use":
-            raise invalid_volume(f"Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.")
+            raise invalid_volume("Unable to detach volume. Volume status must be 'in-use' and attach_status must be 'attached' to detach.")
         volume.timeline.then(now, (now, "detaching"))
         volume.changed(now)
 
@@ -649,203 +478,24 @@ class BlockStorage:
                     found.append(volume)
         return found
 
-    # -- snapshots ------------------------------------------------------
+    # -- snapshots and backups (their changes are in copies.py) --------
 
     def snapshot(self, snapshot_id: str, now: float) -> Snapshot:
-        found = _gone(self.snapshots, snapshot_id, now)
+        found = gone_or_none(self.snapshots, snapshot_id, now)
         if found is None:
             raise not_found("Snapshot", snapshot_id)
         return found
 
-    def create_snapshot(
-        self,
-        volume_id: str,
-        now: float,
-        name: str | None = None,
-        description: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        force: bool = False,
-        user_id: str = "",
-    ) -> Snapshot:
-        volume = self.volume(volume_id, now)
-        status = volume.status(now)
-        if status != "available" and not (force and status == "in-use"):
-            raise invalid_volume(f"Volume {volume.id} status must be available, but current status is: {status}.")
-        self.forget_gone(now)
-        self.check_quota(now, snapshots=1, gigabytes=volume.size)
-        snapshot = Snapshot(
-            id=new_id(),
-            volume_id=volume.id,
-            name=name,
-            description=description,
-            size=volume.size,
-            created=now,
-            user_id=user_id,
-            timeline=Timeline([(now, "creating"), (now + self.timings.snapshot, "available")]),
-            metadata=dict(metadata or {}),
-        )
-        self.snapshots[snapshot.id] = snapshot
-        volume.snapshot_ids.add(snapshot.id)
-        return snapshot
-
-    def delete_snapshot(self, snapshot_id: str, now: float, force: bool = False) -> None:
-        snapshot = self.snapshot(snapshot_id, now)
-        status = snapshot.status(now)
-        if not force and status not in ("available", "error", "error_deleting"):
-            raise BlockStorageError(
-                400, "InvalidSnapshot", "Invalid snapshot: Volume Snapshot status must be available or error."
-            )
-        dependents = [
-            v for v in self.live_volumes(now) if v.snapshot_id == snapshot.id and v.status(now) == "creating"
-        ]
-        if dependents:
-            raise BlockStorageError(
-                400, "InvalidSnapshot", "Invalid snapshot: Snapshot is in use by a volume being created."
-            )
-        self._delete_snapshot(snapshot, now)
-
-    def _delete_snapshot(self, snapshot: Snapshot, now: float) -> None:
+    def start_deleting_snapshot(self, snapshot: Snapshot, now: float) -> None:
         snapshot.timeline.then(now, (now, "deleting"))
         snapshot.gone_at = now + self.timings.delete
-        self._doom("snapshot", snapshot.id, snapshot.gone_at, now)
-
-    def revert(self, volume_id: str, snapshot_id: str, now: float) -> None:
-        """
-        Revert a volume to its latest snapshot (Cinder reverts only to
-        the latest): ``reverting`` for the extend time, then
-        ``available``.
-        """
-        volume = self.volume(volume_id, now)
-        snapshot = self.snapshot(snapshot_id, now)
-        if snapshot.volume_id != volume.id:
-            raise invalid_input(f"Snapshot {snapshot.id} is not a snapshot of volume {volume.id}.")
-        latest = max(
-            (s for s in (self.snapshots.get(i) for i in volume.snapshot_ids) if s is not None and s.gone_at is None),
-            key=lambda s: s.created,
-        )
-        if latest.id != snapshot.id:
-            raise invalid_input(f"Cannot revert volume {volume.id} to snapshot {snapshot.id}: it is not the latest one.")
-        status = volume.status(now)
-        if status != "available":
-            raise invalid_volume(f"Volume {volume.id} status must be available, but current status is: {status}.")
-        if snapshot.status(now) != "available":
-            raise BlockStorageError(
-                400, "InvalidSnapshot", f"Invalid snapshot: Snapshot {snapshot.id} status must be available."
-            )
-        if volume.size != snapshot.size:
-            raise invalid_input("Volume and snapshot sizes differ: a volume extended since cannot be reverted.")
-        volume.timeline.then(now, (now, "reverting"), (now + self.timings.extend, "available"))
-        snapshot.timeline.then(now, (now, "restoring"), (now + self.timings.extend, "available"))
-        volume.changed(now)
-
-    # -- backups --------------------------------------------------------
+        self.doom("snapshot", snapshot.id, snapshot.gone_at, now)
 
     def backup(self, backup_id: str, now: float) -> Backup:
-        found = _gone(self.backups, backup_id, now)
+        found = gone_or_none(self.backups, backup_id, now)
         if found is None:
             raise not_found("Backup", backup_id)
         return found
-
-    def create_backup(
-        self,
-        volume_id: str,
-        now: float,
-        name: str | None = None,
-        description: str | None = None,
-        container: str | None = None,
-        incremental: bool = False,
-        force: bool = False,
-        snapshot_id: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        outcome: Outcome = NORMALLY,
-    ) -> Backup:
-        volume = self.volume(volume_id, now)
-        status = volume.status(now)
-        if status != "available" and not (force and status == "in-use"):
-            raise invalid_volume(f"Volume to be backed up must be available or in-use, but the current status is \"{status}\".")
-        if snapshot_id is not None:
-            self.snapshot(snapshot_id, now)
-        if incremental and not any(
-            b.volume_id == volume.id and b.gone_at is None and b.status(now) == "available" for b in self.backups.values()
-        ):
-            raise invalid_volume("No backups available to do an incremental backup.")
-        self.forget_gone(now)
-        used = self.usage(now)
-        if self.quotas["backups"] != -1 and used["backups"] + 1 > self.quotas["backups"]:
-            raise BlockStorageError(
-                413, "BackupLimitExceeded", f"Maximum number of backups allowed ({self.quotas['backups']}) exceeded"
-            )
-        allowed = self.quotas["backup_gigabytes"]
-        if allowed != -1 and used["backup_gigabytes"] + volume.size > allowed:
-            raise BlockStorageError(
-                413,
-                "VolumeBackupSizeExceedsAvailableQuota",
-                f"Requested backup exceeds allowed Backup gigabytes quota. Requested {volume.size}G, "
-                f"quota is {allowed}G and {used['backup_gigabytes']}G has been consumed.",
-            )
-        backup = Backup(
-            id=new_id(),
-            volume_id=volume.id,
-            name=name,
-            description=description,
-            size=volume.size,
-            created=now,
-            timeline=Timeline([(now, "creating")]),
-            container=container or "volumebackups",
-            incremental=incremental,
-            snapshot_id=snapshot_id,
-            metadata=dict(metadata or {}),
-        )
-        end = self._finish(backup.timeline, now, self.timings.backup, outcome, "available", "error")
-        if isinstance(outcome, EndsInError):
-            backup.fail_reason = outcome.reason
-        volume.timeline.then(now, (now, "backing-up"), (end, status))
-        self.backups[backup.id] = backup
-        return backup
-
-    def delete_backup(self, backup_id: str, now: float, force: bool = False) -> None:
-        backup = self.backup(backup_id, now)
-        status = backup.status(now)
-        if not force and status not in ("available", "error"):
-            raise BlockStorageError(400, "InvalidBackup", "Invalid backup: Backup status must be available or error")
-        if any(
-            b.volume_id == backup.volume_id and b.incremental and b.created > backup.created and b.gone_at is None
-            for b in self.backups.values()
-        ):
-            raise BlockStorageError(
-                400, "InvalidBackup", "Invalid backup: Incremental backups exist for this backup."
-            )
-        backup.timeline.then(now, (now, "deleting"))
-        backup.gone_at = now + self.timings.delete
-        self._doom("backup", backup.id, backup.gone_at, now)
-
-    def restore_backup(
-        self, backup_id: str, now: float, volume_id: str | None = None, name: str | None = None, user_id: str = ""
-    ) -> Volume:
-        backup = self.backup(backup_id, now)
-        status = backup.status(now)
-        if status != "available":
-            raise BlockStorageError(400, "InvalidBackup", "Invalid backup: Backup status must be available")
-        if volume_id is None:
-            volume = self.create_volume(
-                backup.size, now, user_id=user_id, name=name or f"restore_backup_{backup.id}",
-                status="restoring-backup", ready="restoring-backup",
-            )
-        else:
-            volume = self.volume(volume_id, now)
-            current = volume.status(now)
-            if current != "available":
-                raise invalid_volume(f"Volume to be restored to must be available, but the current status is \"{current}\".")
-            if volume.size < backup.size:
-                raise invalid_input(
-                    f"volume size {volume.size} is too small to restore backup of size {backup.size}."
-                )
-        end = now + self.timings.restore
-        volume.timeline.then(now, (now, "restoring-backup"), (end, "available"))
-        volume.backup_id = backup.id
-        backup.timeline.then(now, (now, "restoring"), (end, "available"))
-        backup.restore_volume_id = volume.id
-        return volume
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -27,30 +27,29 @@ from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource
 
 from mimic.http import header, json_response, read_json
-from mimic.interfaces import IImages, IMimicCore
+from mimic.interfaces import IMimicCore
 from mimic.services.blockstorage.actions import run_action
 from mimic.services.blockstorage.catalogue import find_type
 from mimic.services.blockstorage.creation import volume_sources
 from mimic.services.blockstorage.errors import (
-    BlockStorageError,
     bad_request,
     cinder_error,
     handle_cinder_errors,
-    invalid_input,
     not_found,
 )
 from mimic.services.blockstorage.failures import VOLUME_CREATE, VOLUME_DELETE
-from mimic.services.blockstorage.model import BlockStorage, Volume
+from mimic.services.blockstorage.model import BlockStorage
+from mimic.services.blockstorage.records import Volume
+from mimic.services.blockstorage.attachments import AttachmentsAPI
 from mimic.services.blockstorage.resources import (
-    AttachmentsAPI,
-    BackupsAPI,
     ExtensionsAPI,
     LimitsAPI,
+    MessagesAPI,
     QuotasAPI,
-    SnapshotsAPI,
     TypesAPI,
     ZonesAPI,
 )
+from mimic.services.blockstorage.snapshots import BackupsAPI, SnapshotsAPI
 from mimic.services.blockstorage.validation import (
     metadata_body,
     query_flag,
@@ -367,6 +366,10 @@ class BlockStorageAPI:
     @app.route(PREFIX + "/os-quota-sets", branch=True)
     def quotas(self, request: IRequest, version: str, project_id: str) -> IResource:
         return sub_collection(QuotasAPI(self.later(request, version, project_id)).app)
+
+    @app.route(PREFIX + "/messages", branch=True)
+    def messages(self, request: IRequest, version: str, project_id: str) -> IResource:
+        return sub_collection(MessagesAPI(self.later(request, version, project_id)).app)
 
     @app.route(PREFIX + "/extensions", branch=True)
     def extensions(self, request: IRequest, version: str, project_id: str) -> IResource:

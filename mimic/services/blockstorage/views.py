@@ -16,7 +16,8 @@ from typing import Any
 from attrs import frozen
 
 from mimic.services.blockstorage.catalogue import HOST, find_type
-from mimic.services.blockstorage.model import Attachment, Backup, Snapshot, Volume
+from mimic.services.blockstorage.failures import NO_VALID_BACKEND
+from mimic.services.blockstorage.records import Attachment, Backup, Fault, Snapshot, Volume
 from mimic.services.blockstorage.versions import Microversion
 from mimic.timestamps import iso_microseconds
 
@@ -238,4 +239,36 @@ def attachment_json(attachment: Attachment, view: View) -> dict[str, Any]:
             if attachment.connector is not None
             else {}
         ),
+    }
+
+
+#: Cinder's codes and words for what was being done, in user messages.
+MESSAGE_ACTIONS = {
+    "create": ("001", "schedule allocate volume"),
+    "extend": ("007", "extend volume"),
+    "delete": ("015", "delete volume"),
+}
+
+#: How long Cinder keeps a user message (``message_ttl``), in seconds.
+MESSAGE_TTL = 30 * 24 * 3600
+
+
+def message_json(fault: Fault, view: View) -> dict[str, Any]:
+    """
+    A volume's fault as a user message (3.3): what was being done and
+    why it failed, as Cinder tells a project why its volume is in error.
+    """
+    code, doing = MESSAGE_ACTIONS.get(fault.action, ("001", fault.action))
+    detail = "002" if fault.reason == NO_VALID_BACKEND else "001"
+    return {
+        "id": fault.id,
+        "request_id": f"req-{fault.id}",
+        "message_level": "ERROR",
+        "event_id": f"VOLUME_VOLUME_{code}_{detail}",
+        "user_message": f"{doing}: {fault.reason}",
+        "resource_type": "VOLUME",
+        "resource_uuid": fault.volume_id,
+        "created_at": cinder_time(fault.at),
+        "guaranteed_until": cinder_time(fault.at + MESSAGE_TTL),
+        "links": view.links("messages", fault.id),
     }

@@ -8,6 +8,7 @@ mounted below the API.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 from urllib.parse import urlencode
 
@@ -20,7 +21,8 @@ from mimic.failures import Event
 from mimic.http import Mounted, header
 from mimic.interfaces import IMimicCore
 from mimic.services.blockstorage.errors import BlockStorageError, bad_request, cinder_error, cinder_error_body
-from mimic.services.blockstorage.model import BlockStorage, Volume
+from mimic.services.blockstorage.model import BlockStorage
+from mimic.services.blockstorage.records import Volume
 from mimic.services.blockstorage.validation import limit_arg, text_arg
 from mimic.services.blockstorage.views import View
 
@@ -113,7 +115,7 @@ def listing_args(args: Mapping[bytes, list[bytes]], sort_keys: Iterable[str]) ->
     offset_text = text_arg(args, "offset")
     offset = 0
     if offset_text is not None:
-        if not offset_text.isdigit() or len(offset_text) > 12:
+        if not re.fullmatch(r"[0-9]{1,12}", offset_text):
             raise bad_request("Invalid input received: offset param must be an integer")
         offset = int(offset_text)
     with_count = False
