@@ -594,6 +594,7 @@ THROUGHPUT_ROWS = [
     ("get_server", "get server (1,000 servers)"),
     ("list_servers", "list servers detail, page of 100 of 1,000"),
     ("create_delete", "create + delete server"),
+    ("attach_detach", "attach + detach volume"),
     ("lb_get", "load-balancer get"),
     ("object_get_1k", "GET 1 KiB object"),
     ("object_put_delete_1k", "PUT + DELETE 1 KiB object"),
@@ -605,7 +606,7 @@ THROUGHPUT_ROWS = [
 
 
 ROW_GROUPS = [
-    "startup", "token", "compute", "create_delete", "lb_get",
+    "startup", "token", "compute", "create_delete", "attach_detach", "lb_get",
     "objects", "big_objects", "object_memory", "sdk_cycle", "scaling", "volumes",
 ]
 
@@ -730,6 +731,31 @@ def measure_target(
                 )
 
         attempt("create_delete", "compute: create + delete", create_delete_rows)
+
+        def attach_detach_rows() -> None:
+            # Sequential only: a volume attaches to one server at a time,
+            # and Cinder's default quota allows a handful of volumes.
+            account = Account(client, "bench-attach-detach")
+            compute = account.path(COMPUTE)
+            image, flavor = image_and_flavor(client, account, compute)
+            servers = seed_servers(runner, account, compute, 8, image, flavor)
+            create = step("POST", compute + "/os-volumes", account, {"volume": {"size": 1}}, (200,), ["volume", "id"])
+            made = runner.load([[create]], 1, len(servers), collect=True)
+            if made["errors"] or len(made["collected"]) < len(servers):
+                raise Unsupported("no volumes through os-volumes: " + "; ".join(made["error_samples"][:2]))
+            attachments = f"{compute}/servers/{{}}/os-volume_attachments"
+            operations = [
+                [
+                    step("POST", attachments.format(server), account, {"volumeAttachment": {"volumeId": volume}}),
+                    step("DELETE", attachments.format(server) + f"/{volume}", account, None, (202,)),
+                ]
+                for server, volume in zip(servers, made["collected"])
+            ]
+            rows["attach_detach_c1"] = measured(
+                runner.repeat(operations, 1, n(500), warmup=n(20), times=args.repeat)
+            )
+
+        attempt("attach_detach", "compute: attach + detach volume", attach_detach_rows)
 
         def lb_rows() -> None:
             account = Account(client, "bench-lb")

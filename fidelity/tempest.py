@@ -25,7 +25,7 @@ from pathlib import Path
 from mimic.testing import MimicProcess
 
 HERE = Path(__file__).resolve().parent
-AREAS = ("object_storage", "volume")
+AREAS = ("object_storage", "volume", "compute.volumes")
 
 
 def accounts(count: int = 12, readers: bool = False) -> str:
@@ -92,7 +92,7 @@ def run(area: str, extra: list[str]) -> int:
         # No ``tempest init``: it registers every workspace in the user's
         # home, and ``tempest run`` needs only a configuration.
         base = Path(workspace)
-        (base / "accounts.yaml").write_text(accounts(readers=area == "volume"))
+        (base / "accounts.yaml").write_text(accounts(readers=area in ("volume", "compute.volumes")))
         config = base / "tempest.conf"
         config.write_text(template.format(mimic=mimic.url, etc=base, workspace=base))
         (base / ".stestr.conf").write_text(stestr_config())

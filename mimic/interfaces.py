@@ -598,6 +598,12 @@ class IVolumes(Interface):
         attachment first.
         """
 
+    def __iter__():
+        """
+        Every live :class:`IVolume` of the tenant's here, oldest first
+        (Nova's ``os-volumes`` proxy lists them).
+        """
+
 
 class IImageUploads(Interface):
     """

@@ -648,6 +648,7 @@ ARGUMENT_VALUES: dict[str, str] = {
     "type_id": "=SATA",
     "message_id": "=6d1f0c3e-5b8a-4c2d-9e7f-0a1b2c3d4e5f",
     "lb_control_event": "=loadbalancer.create",
+    "action_request_id": "=req-00000000-0000-4000-8000-000000000000",
 }
 
 #: Where a placeholder's name means something else in one place: the

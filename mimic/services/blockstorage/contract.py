@@ -14,7 +14,7 @@ shape.
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from zope.interface import implementer
 
@@ -124,3 +124,6 @@ class SharedVolumes:
 
     def attached_to(self, server_id: str, now: float) -> list[Volume]:
         return self.state.attached_to(server_id, now)
+
+    def __iter__(self) -> Iterator[Volume]:
+        return iter(list(self.state.live_volumes(self.core.clock.seconds())))

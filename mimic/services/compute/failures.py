@@ -197,7 +197,29 @@ class ActionFinish:
     fault: str | None = None
 
 
+@frozen
+class AttachNormally:
+    """
+    The volume is attached: Nova's normal outcome of an attach.
+    """
+
+
+@frozen
+class AttachFails:
+    """
+    Nova accepts the attach, then the compute host fails it: the volume
+    is ``available`` again and the server's ``attach_volume`` instance
+    action records ``message`` as its fault.
+    """
+
+    message: str
+
+
+#: How an attach goes.
+AttachOutcome = Union[AttachNormally, AttachFails]
+
 ACTIVE_NOW = ActiveNow()
+ATTACH_NORMALLY = AttachNormally()
 OVER_QUOTA = OverQuota()
 DELETE_NOW = DeleteNow()
 FINISH_AS_ASKED = ActionFinish()
@@ -403,5 +425,33 @@ SERVER_ACTION = Event(
     ),
 )
 
-EVENTS = (SERVER_CREATE, SERVER_DELETE, SERVER_ACTION)
+VOLUME_ATTACH = Event(
+    service=SERVICE,
+    name="server.attach_volume",
+    aliases=("attach_volume",),
+    description=(
+        "A client attaches a Block Storage volume to a server (POST "
+        "/servers/{id}/os-volume_attachments).  Nova reserves the volume in "
+        "Cinder, answers with the attachment, and the compute host attaches it: "
+        "the volume becomes in-use and the server lists it."
+    ),
+    criteria=("server_id", "server_name", "volume_id", "metadata", "tenant_id", "region"),
+    normal=ATTACH_NORMALLY,
+    conditions=(
+        Condition(
+            "fail",
+            "Nova accepts the attach (200, with the attachment) but the compute host "
+            "fails it: the volume goes back to available, the server does not list "
+            "it, and the server's attach_volume instance action (os-instance-actions) "
+            "ends in Error with the message as its event's details.",
+            parameters=(_message("Failed to attach the volume on the compute host."),),
+            metadata=MetadataTrigger(
+                "volume_attach_failure", "any value (its presence fires the condition)", no_parameters
+            ),
+            effect=lambda p: AttachFails(p["message"]),
+        ),
+    ),
+)
+
+EVENTS = (SERVER_CREATE, SERVER_DELETE, SERVER_ACTION, VOLUME_ATTACH)
 

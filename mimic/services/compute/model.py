@@ -512,6 +512,11 @@ class Server:
     failed_deletes: int = 0
     #: Transitions still to come, earliest first.
     pending: tuple[Transition, ...] = ()
+    #: Its volumes, as Nova's block device mappings keep them (see
+    #: :mod:`mimic.services.compute.volumes`), in attach order.
+    block_devices: tuple[Any, ...] = ()
+    #: What was done to its volumes, as Nova's instance actions.
+    instance_actions: tuple[Any, ...] = ()
 
     @property
     def addresses(self) -> dict[str, list[dict[str, Any]]]:
@@ -732,6 +737,9 @@ class ServerSpec:
     min_count: int
     max_count: int
     return_reservation_id: bool
+    #: ``block_device_mapping_v2``, validated (see
+    #: :mod:`mimic.services.compute.block_devices`).
+    block_devices: tuple[Any, ...] = ()
 
 
 @define

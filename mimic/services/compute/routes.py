@@ -53,6 +53,14 @@ from mimic.services.compute.web import (
     next_links,
     sub_collection,
 )
+from mimic.services.compute.volume_routes import InstanceActionsAPI, VolumeAttachmentsAPI, VolumesProxyAPI
+from mimic.services.compute.volumes import (
+    NO_VOLUMES,
+    check_boot_volumes,
+    provide_boot_volumes,
+    release_volumes,
+    volumes_for,
+)
 from mimic.services.compute.zones import ZonesAPI
 
 PREFIX = "/<version>/<tenant_id>"
@@ -190,7 +198,12 @@ class ComputeAPI:
             },
             spec.metadata,
         )
-        first = self.state.create_servers(spec, start, ctx.user_id, ctx.now)[0]
+        volumes = volumes_for(self.core, self.tenant_id, self.region) if spec.block_devices else NO_VOLUMES
+        check_boot_volumes(volumes, spec.block_devices, ctx.now)
+        servers = self.state.create_servers(spec, start, ctx.user_id, ctx.now)
+        for server in servers if spec.block_devices else ():
+            provide_boot_volumes(volumes, self.state, server, spec.block_devices, ctx.now)
+        first = servers[0]
         if isinstance(start, FalseNegative):
             raise start.error
         if spec.return_reservation_id:
@@ -232,6 +245,8 @@ class ComputeAPI:
             server.metadata,
         )
         self.state.delete_server(server, outcome, ctx.now)
+        if server.block_devices:
+            release_volumes(volumes_for(self.core, self.tenant_id, self.region), server, ctx.now)
         if isinstance(outcome, FalseNegative):
             raise outcome.error
         return json_response(request, None, 204)
@@ -356,3 +371,19 @@ class ComputeAPI:
     @app.route(PREFIX + "/extensions", branch=True)
     def extensions(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         return sub_collection(ExtensionsAPI(self.later_context(request, version, tenant_id)).app)
+
+    @app.route(PREFIX + "/servers/<server_id>/os-volume_attachments", branch=True)
+    def volume_attachments(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        volumes = volumes_for(self.core, self.tenant_id, self.region)
+        return sub_collection(VolumeAttachmentsAPI(context, self.state, volumes, self.core.failures, server_id).app)
+
+    @app.route(PREFIX + "/servers/<server_id>/os-instance-actions", branch=True)
+    def instance_actions(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(InstanceActionsAPI(context, self.state, server_id).app)
+
+    @app.route(PREFIX + "/os-volumes", branch=True)
+    def volumes_proxy(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(VolumesProxyAPI(context, volumes_for(self.core, self.tenant_id, self.region)).app)

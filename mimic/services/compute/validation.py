@@ -21,6 +21,12 @@ from twisted.web.iweb import IRequest
 from mimic.http import query_arg
 from mimic.patterns import BadPattern, Pattern, compile_pattern
 from mimic.services.compute import zones
+from mimic.services.compute.block_devices import (
+    RequestedDevice,
+    block_device_mapping,
+    check_device_count,
+    check_device_sources,
+)
 from mimic.services.compute.errors import invalid_input, nova_error
 from mimic.services.compute.flavors import flavor_from_ref
 from mimic.services.compute.images import image_id_from_ref
@@ -212,14 +218,13 @@ def description(spec: Mapping[str, Any], microversion: Microversion) -> str | No
     return value
 
 
-def _image_for_create(spec: Mapping[str, Any], state: ComputeState) -> str:
+def _image_for_create(spec: Mapping[str, Any], state: ComputeState, devices: tuple[RequestedDevice, ...]) -> str:
     """
-    The image a server boots from: ``imageRef``, or the image source of
-    a boot-from-volume request (whose server shows no image).
+    The image a server boots from: ``imageRef``, or none for a request
+    that boots from a volume without one (whose server shows no image).
     """
     ref = spec.get("imageRef")
-    mappings = spec.get("block_device_mapping_v2")
-    if ref in (None, "") and isinstance(mappings, list) and mappings:
+    if ref in (None, "") and devices:
         return ""
     if ref in (None, ""):
         raise nova_error(400, "Can not find requested image")
@@ -273,7 +278,9 @@ def server_create(body: Any, microversion: Microversion, state: ComputeState) ->
     flavor = flavor_from_ref(flavor_ref)
     if flavor is None:
         raise nova_error(400, "Invalid flavorRef provided.")
-    image_id = _image_for_create(spec, state)
+    devices = block_device_mapping(spec, microversion)
+    image_id = _image_for_create(spec, state, devices)
+    check_device_sources(devices, state.images)
     metadata = string_map(spec.get("metadata", {}), "metadata")
     check_metadata_quota(metadata, state.quotas.metadata_items)
     key_name = spec.get("key_name")
@@ -312,6 +319,7 @@ def server_create(body: Any, microversion: Microversion, state: ComputeState) ->
     if not zones.is_known_zone(zone.split(":", 1)[0]):
         raise nova_error(400, "The requested availability zone is not available")
     min_count, max_count = _counts(body, spec)
+    check_device_count(devices, max_count)
     return ServerSpec(
         name=name,
         flavor=flavor,
@@ -332,6 +340,7 @@ def server_create(body: Any, microversion: Microversion, state: ComputeState) ->
         min_count=min_count,
         max_count=max_count,
         return_reservation_id=bool(body.get("return_reservation_id") or spec.get("return_reservation_id")),
+        block_devices=devices,
     )
 
 

@@ -32,6 +32,7 @@ from mimic.services.compute.model import (
     status_of,
 )
 from mimic.services.compute.web import RequestContext, resource_links
+from mimic.services.compute.volumes import volumes_attached
 from mimic.timestamps import iso_seconds
 
 
@@ -164,7 +165,7 @@ class ServerViews:
             "OS-EXT-STS:task_state": server.task_state,
             "OS-EXT-STS:vm_state": vm_state,
             "OS-EXT-STS:power_state": server.power_state,
-            "os-extended-volumes:volumes_attached": [],
+            "os-extended-volumes:volumes_attached": volumes_attached(server, version),
         }
         if server.security_groups:
             body["security_groups"] = [{"name": name} for name in server.security_groups]
@@ -222,7 +223,7 @@ class ServerViews:
         An entry of ``GET /servers/detail`` as JSON text: the document
         ``detail(server, listing=True)`` gives, written directly.
         """
-        if server.fault is not None or server.networks is not None:
+        if server.fault is not None or server.networks is not None or server.block_devices:
             return encode_json(self.detail(server, listing=True)).decode("utf-8")
         shared = self._shared
         number = server.number
