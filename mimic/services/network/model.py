@@ -107,6 +107,14 @@ class Subnet(Stamped):
     def ip_version(self) -> int:
         return self.cidr.version
 
+    @property
+    def auto_address(self) -> bool:
+        """
+        Whether ports get their address here from the MAC (SLAAC), not
+        from the pool.
+        """
+        return self.ipv6_address_mode in ("slaac", "dhcpv6-stateless")
+
 
 @implementer(INetworkPort)
 @define(slots=True)

@@ -81,6 +81,10 @@ def _provider_subnet(
     )
 
 
+def _mac(number: int) -> str:
+    return "fa:16:3e:%02x:%02x:%02x" % ((number >> 16) & 0xFF, (number >> 8) & 0xFF, number & 0xFF)
+
+
 @define
 class RegionNetworks:
     """
@@ -119,17 +123,31 @@ class RegionNetworks:
             networks[network_id].subnet_ids.append(subnet_id)
         return cls(networks, subnets)
 
-    def allocate_mac(self) -> str:
+    def next_free_mac(self) -> str:
         """
-        The next free MAC address in OpenStack's ``fa:16:3e`` range.
+        The next free MAC address in OpenStack's ``fa:16:3e`` range,
+        not yet taken (see :meth:`claim_mac`).
         """
+        number = self.next_mac
         while True:
-            number = self.next_mac
-            self.next_mac = (number + 1) & 0xFFFFFF
-            mac = "fa:16:3e:%02x:%02x:%02x" % ((number >> 16) & 0xFF, (number >> 8) & 0xFF, number & 0xFF)
+            mac = _mac(number)
             if mac not in self.macs:
-                self.macs.add(mac)
                 return mac
+            number = (number + 1) & 0xFFFFFF
+
+    def claim_mac(self, mac: str) -> None:
+        """
+        Take a MAC address for a port; the next one handed out follows
+        it if it was the one :meth:`next_free_mac` gave.
+        """
+        self.macs.add(mac)
+        while _mac(self.next_mac) in self.macs:
+            self.next_mac = (self.next_mac + 1) & 0xFFFFFF
+
+    def allocate_mac(self) -> str:
+        mac = self.next_free_mac()
+        self.claim_mac(mac)
+        return mac
 
     def quotas_of(self, project_id: str) -> dict[str, int]:
         quotas = dict(DEFAULT_QUOTAS)

@@ -171,6 +171,14 @@ class NeutronAPI:
             raise NeutronFault(404, "HTTPNotFound", f"Extension with alias {alias} does not exist")
         return json_response(request, {"extension": found})
 
+    @app.route("/v2.0/agents", methods=["GET"])
+    def agents(self, request: IRequest) -> bytes:
+        """
+        Neutron lists its agents to administrators only; everyone else
+        sees none.
+        """
+        return json_response(request, {"agents": []})
+
     # -- networks ------------------------------------------------------
 
     @app.route("/v2.0/networks", methods=["GET"])
@@ -225,16 +233,17 @@ class NeutronAPI:
 
     @app.route("/v2.0/subnets/<subnet_id>", methods=["GET"])
     def show_subnet(self, request: IRequest, subnet_id: str) -> bytes:
-        return self.shown(request, "subnet", subnet_json(self.state.require_subnet(subnet_id)))
+        return self.shown(request, "subnet", subnet_json(self.state.require_subnet(subnet_id, visible=True)))
 
     @app.route("/v2.0/subnets/<subnet_id>", methods=["PUT"])
     def update_subnet(self, request: IRequest, subnet_id: str) -> bytes:
-        subnet = self.state.require_subnet(subnet_id)
+        subnet = self.state.require_subnet(subnet_id, visible=True)
         fields = v.subnet_update(v.resource_body(self.body(request), "subnet"), self.tenant_id, subnet.cidr)
         return json_response(request, {"subnet": subnet_json(self.state.update_subnet(subnet_id, fields, self.now()))})
 
     @app.route("/v2.0/subnets/<subnet_id>", methods=["DELETE"])
     def delete_subnet(self, request: IRequest, subnet_id: str) -> bytes:
+        self.state.require_subnet(subnet_id, visible=True)
         self.state.delete_subnet(subnet_id, self.now())
         return json_response(request, None, 204)
 
