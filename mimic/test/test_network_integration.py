@@ -40,7 +40,8 @@ def json_documents(text: str) -> list[Any]:
     shell prints for several ``-f json`` commands).
     """
     decoder = json.JSONDecoder()
-    documents, index = [], 0
+    documents: list[Any] = []
+    index = 0
     while True:
         while index < len(text) and text[index] not in "[{":
             index += 1

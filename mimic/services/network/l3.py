@@ -29,8 +29,6 @@ class L3:
     The floating-IP and router half of a tenant's networking.
     """
 
-    __slots__ = ()
-
     tenant_id: str
     region: Any
     ports_by_id: dict[str, Port]

@@ -180,12 +180,11 @@ class SecurityGroups:
     The security-group half of a tenant's networking.
     """
 
-    __slots__ = ()
-
     tenant_id: str
     groups_by_id: dict[str, SecurityGroup]
     rule_groups: dict[str, str]
     ports_by_id: dict[str, Any]
+    default_ids: tuple[str, ...]
 
     def check_quota(self, resource: str, used: int, more: int = 1) -> None:
         raise NotImplementedError
@@ -224,6 +223,15 @@ class SecurityGroups:
         # comes first in listings.
         self.groups_by_id[group.id] = group
         return group
+
+    def default_group_ids(self, now: float) -> tuple[str, ...]:
+        """
+        ``(id of the default group,)``, one tuple shared by every port
+        that has it.
+        """
+        if not self.default_ids:
+            self.default_ids = (self.default_group(now).id,)
+        return self.default_ids
 
     def security_groups(self) -> list[SecurityGroup]:
         self.default_group()

@@ -36,7 +36,7 @@ from mimic.services.network.errors import NeutronFault, bad_request, invalid_inp
 from mimic.failures import Event
 from mimic.services.network.failures import NETWORK_STATE, PORT_CREATE
 from mimic.services.network.l3 import L3
-from mimic.services.network.model import SERVICE_NAME, Network, Port, Subnet
+from mimic.services.network.model import SERVICE_NAME, Network, Port, Subnet, mac_number, pack_address
 from mimic.services.network.region import RegionNetworks, region_networks
 from mimic.services.network.security import SecurityGroups
 
@@ -90,6 +90,9 @@ class TenantNetworking(SecurityGroups, L3):
     rule_groups: dict[str, str] = field(factory=dict)
     floating_by_id: dict[str, Any] = field(factory=dict)
     routers_by_id: dict[str, Any] = field(factory=dict)
+    #: ``(default group's id,)``, the security groups of most ports: one
+    #: tuple for all of them.
+    default_ids: tuple[str, ...] = ()
     #: The core's failure engine's ``decide`` (the function, not the
     #: engine, which is no part of this tenant's state) and this state's
     #: region, for the known error conditions of what both Neutron's API
@@ -438,20 +441,24 @@ class TenantNetworking(SecurityGroups, L3):
                 )
         return resolved
 
-    def _allocate(
+    def _take(
         self, network: Network, resolved: Sequence[tuple[Subnet, int | None]], existing: Sequence[tuple[str, str]] = ()
-    ) -> tuple[tuple[str, str], ...]:
+    ) -> list[tuple[Subnet, int]]:
         """
-        Take the addresses: all or none.
+        Take the addresses: all or none (a refusal leaves every
+        allocator as it was).
         """
         taken: list[tuple[Subnet, int]] = []
         kept = {(s, a) for s, a in existing}
+        cursors = [(subnet.allocator, subnet.allocator.cursor) for subnet, _ in resolved]
         for subnet, value in resolved:
             if value is None:
                 value = subnet.allocator.allocate()
                 if value is None:
                     for done_subnet, done in taken:
                         done_subnet.allocator.give_back(done)
+                    for allocator, cursor in cursors:
+                        allocator.cursor = cursor
                     raise NeutronFault(
                         409, "IpAddressGenerationFailure",
                         f"No more IP addresses available on network {network.id}.",
@@ -461,8 +468,16 @@ class TenantNetworking(SecurityGroups, L3):
             else:
                 subnet.allocator.take(value)
             taken.append((subnet, value))
-        new = tuple((subnet.id, address_text(subnet.ip_version, value)) for subnet, value in taken)
-        return new
+        return taken
+
+    def _allocate(
+        self, network: Network, resolved: Sequence[tuple[Subnet, int | None]], existing: Sequence[tuple[str, str]] = ()
+    ) -> tuple[tuple[str, str], ...]:
+        """
+        Take the addresses, as (subnet id, address) pairs.
+        """
+        taken = self._take(network, resolved, existing)
+        return tuple((subnet.id, address_text(subnet.ip_version, value)) for subnet, value in taken)
 
     def _give_back(self, fixed_ips: Iterable[tuple[str, str]]) -> None:
         for subnet_id, address in fixed_ips:
@@ -511,7 +526,7 @@ class TenantNetworking(SecurityGroups, L3):
             fixed_ips = [(None, fixed_ip)]
         if mac_address is not None:
             mac = self._check_mac(mac_address)
-            if mac in self.region.macs:
+            if self.region.mac_in_use(mac):
                 raise NeutronFault(
                     409, "MacAddressInUse",
                     f"Unable to complete operation for network {network.id}. The mac address {mac} is in use.",
@@ -535,14 +550,18 @@ class TenantNetworking(SecurityGroups, L3):
                 "Port Security must be enabled in order to have allowed address pairs on a port.",
             )
         self.check_quota("port", len(self.ports_by_id))
-        addresses = self._allocate(network, resolved)
+        taken = self._take(network, resolved)
+        # The numbers the allocators hold, shared rather than copied.
+        addresses = tuple(
+            part for subnet, value in taken for part in (subnet.id, pack_address(subnet.ip_version, value))
+        )
         self.region.claim_mac(mac)
         if wants_default:
-            group_ids = (self.default_group(now).id,)
+            group_ids = self.default_group_ids(now)
         port = Port(
             created_at=now, updated_at=now, revision_number=1,
             id=new_id(), network_id=network.id, tenant_id=self.tenant_id,
-            mac_address=mac, fixed_ips=addresses, name=name, device_id=device_id,
+            mac=mac_number(mac), addresses=addresses, name=name, device_id=device_id,
             device_owner=device_owner, security_group_ids=group_ids,
             admin_state_up=admin_state_up, port_security_enabled=secure,
             allowed_address_pairs=tuple((a, m or mac) for a, m in allowed_address_pairs),
@@ -590,7 +609,7 @@ class TenantNetworking(SecurityGroups, L3):
         mac = port.mac_address
         if "mac_address" in changes:
             mac = self._check_mac(changes.pop("mac_address"))
-            if mac != port.mac_address and mac in self.region.macs:
+            if mac != port.mac_address and self.region.mac_in_use(mac):
                 raise NeutronFault(
                     409, "MacAddressInUse",
                     f"Unable to complete operation for network {network.id}. The mac address {mac} is in use.",
@@ -607,8 +626,8 @@ class TenantNetworking(SecurityGroups, L3):
             self._give_back(pair for pair in port.fixed_ips if pair not in wanted)
             fixed_ips = kept + new
         if mac != port.mac_address:
-            self.region.macs.discard(port.mac_address)
-            self.region.macs.add(mac)
+            self.region.release_mac(port.mac_address)
+            self.region.claim_mac(mac)
             port.mac_address = mac
         port.fixed_ips = fixed_ips
         port.security_group_ids = groups
@@ -670,7 +689,7 @@ class TenantNetworking(SecurityGroups, L3):
         self.disassociate_port(port.id, now)
         self._unindex(port)
         self._give_back(port.fixed_ips)
-        self.region.macs.discard(port.mac_address)
+        self.region.release_mac(port.mac_address)
         network = self.network(port.network_id)
         if network is not None:
             network.port_count -= 1
