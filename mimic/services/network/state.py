@@ -20,16 +20,15 @@ from attrs import define, field
 from twisted.internet.interfaces import IReactorTime
 from zope.interface import implementer
 
+from mimic.failures import Event
 from mimic.interfaces import IMimicCore, INetworking, IRegionState
 from mimic.services.network.addresses import (
     Allocator,
     IPNetwork,
-    address_text,
     check_pools,
     default_gateway,
     default_pools,
 )
-from mimic.failures import Event
 from mimic.services.network.errors import NeutronFault, invalid_input, not_found, policy_refused
 from mimic.services.network.l3 import L3
 from mimic.services.network.model import SERVICE_NAME, Network, Port, Subnet, new_id
