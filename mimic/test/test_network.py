@@ -123,6 +123,12 @@ class NetworkTests(NeutronTestCase):
         error = self.refused(400, "HTTPBadRequest", "POST", "/networks", {"network": {"colour": "red"}})
         self.assertEqual(error["message"], "Unrecognized attribute(s) 'colour'")
 
+    def test_another_projects_resources_need_an_administrator(self) -> None:
+        error = self.refused(403, "PolicyNotAuthorized", "POST", "/networks", {"network": {"tenant_id": "someone-else"}})
+        self.assertEqual(error["message"], "(create_network) is disallowed by policy")
+        own = self.ok(201, "POST", "/networks", {"network": {"project_id": self.access.tenant_id}})
+        self.assertEqual(own["network"]["project_id"], self.access.tenant_id)
+
     def test_network_with_ports_cannot_be_deleted(self) -> None:
         network_id, _ = self.network_with_subnet()
         port = self.ok(201, "POST", "/ports", {"port": {"network_id": network_id}})["port"]
