@@ -25,7 +25,12 @@ from pathlib import Path
 from mimic.testing import MimicProcess
 
 HERE = Path(__file__).resolve().parent
-AREAS = ("object_storage", "volume", "compute.volumes")
+AREAS = ("object_storage", "network", "volume", "compute.volumes")
+
+
+#: Areas whose tests also ask for a reader in the primary user's
+#: project (``project_reader``).
+READER_AREAS = {"network", "volume", "compute.volumes"}
 
 
 def accounts(count: int = 12, readers: bool = False) -> str:
@@ -35,30 +40,41 @@ def accounts(count: int = 12, readers: bool = False) -> str:
     account and will not hand it out otherwise, so only the other roles
     Mimic's tokens carry are listed.
 
-    With ``readers``, each user is listed twice, both times with the
-    ``reader`` role: the volume tests ask for a project reader in the
-    primary account's project, which tempest finds only as another entry
-    for that project (in Mimic, a project is its one user's).
+    With ``readers``, each user is listed a second time with only the
+    ``reader`` role (and ``reader`` is added to the first entry's roles):
+    Mimic has one user per project, and tempest finds a project's reader
+    by project name among the accounts it has not handed out yet, so the
+    same user is the reader of its own project.
     """
     entries = []
     for index in range(1, count + 1):
         name = f"tempest{index:02d}"
-        roles = ["member", "identity:user-admin"] + (["reader"] if readers else [])
-        listed = "".join(f"  - '{role}'\n" for role in roles)
-        def entry(password: str) -> str:
-            return (
+        entries.append(
+            f"- username: '{name}'\n"
+            f"  project_name: '{name}'\n"
+            "  password: 'any'\n"
+            "  user_domain_name: 'Default'\n"
+            "  project_domain_name: 'Default'\n"
+            "  roles:\n"
+            "  - 'member'\n"
+            "  - 'identity:user-admin'\n"
+            + ("  - 'reader'\n" if readers else "")
+        )
+    if readers:
+        for index in range(1, count + 1):
+            name = f"tempest{index:02d}"
+            entries.append(
                 f"- username: '{name}'\n"
                 f"  project_name: '{name}'\n"
-                f"  password: '{password}'\n"
+                # Another password (Mimic takes any) makes it another
+                # account for tempest, which tells accounts apart by
+                # their credentials, not their roles.
+                "  password: 'reader'\n"
                 "  user_domain_name: 'Default'\n"
                 "  project_domain_name: 'Default'\n"
                 "  roles:\n"
+                "  - 'reader'\n"
             )
-
-        entries.append(entry("any") + listed)
-        if readers:
-            # Mimic takes any password; tempest tells entries apart by it.
-            entries.append(entry("any-reader") + "  - 'reader'\n")
     return "".join(entries)
 
 
@@ -92,7 +108,7 @@ def run(area: str, extra: list[str]) -> int:
         # No ``tempest init``: it registers every workspace in the user's
         # home, and ``tempest run`` needs only a configuration.
         base = Path(workspace)
-        (base / "accounts.yaml").write_text(accounts(readers=area in ("volume", "compute.volumes")))
+        (base / "accounts.yaml").write_text(accounts(readers=area in READER_AREAS))
         config = base / "tempest.conf"
         config.write_text(template.format(mimic=mimic.url, etc=base, workspace=base))
         (base / ".stestr.conf").write_text(stestr_config())
