@@ -14,7 +14,7 @@ outcome to the action.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from attrs import define
 from twisted.web.iweb import IRequest
@@ -127,17 +127,22 @@ def _body(value: Any, action: str) -> dict[str, Any]:
 
 
 def run_action(
-    request: IRequest, ctx: RequestContext, state: ComputeState, server: Server, failures: FailureEngine
+    request: IRequest, ctx: RequestContext, state: ComputeState, server: Server, failures: FailureEngine,
+    more_actions: Mapping[str, Action] | None = None,
 ) -> bytes:
     """
     ``POST /servers/<id>/action``: check the body names one known action
-    the server takes, ask the failure engine how it goes, and run it.
+    the server takes (one of :data:`ACTIONS`, or of ``more_actions``,
+    which other modules of compute hand in), ask the failure engine how
+    it goes, and run it.
     """
     body = read_json(request, nova_error)
     if not isinstance(body, dict) or len(body) != 1:
         raise nova_error(400, "Malformed request body")
     (action, argument), = body.items()
     handler = ACTIONS.get(action)
+    if handler is None and more_actions is not None:
+        handler = more_actions.get(action)
     if handler is None:
         raise nova_error(400, f"There is no such action: {action}")
     if server.locked and action not in _LOCK_EXEMPT:

@@ -34,6 +34,7 @@ from zope.interface import implementer
 
 from mimic.interfaces import IImage, IImages, IMimicCore, IRegionState
 from mimic.patterns import Pattern
+from mimic.services.compute.addresses import addresses_from_ports
 from mimic.services.compute.errors import DeleteFailed, NoImageService, QuotaExceeded, ServerNotFound
 from mimic.services.compute.failures import (
     ActiveThenError,
@@ -512,22 +513,35 @@ class Server:
     failed_deletes: int = 0
     #: Transitions still to come, earliest first.
     pending: tuple[Transition, ...] = ()
+    #: The network service's ports (an :class:`~mimic.interfaces.INetworking`)
+    #: when one is loaded: the server's addresses are read from its ports
+    #: there (see :mod:`mimic.services.compute.networking`).
+    networking: Any = None
+    #: The ports the user passed in (on create, or attached), which a
+    #: delete releases rather than deletes, as Nova does.
+    user_ports: tuple[str, ...] = ()
 
     @property
     def addresses(self) -> dict[str, list[dict[str, Any]]]:
         """
         The server's addresses by network label, as Nova shows them.
         """
-        return addresses_for(self.number, self.networks)[0]
+        return self.addresses_and_access_ips()[0]
 
     def addresses_and_access_ips(self) -> tuple[dict[str, list[dict[str, Any]]], str, str]:
         """
         Its addresses, ``accessIPv4`` and ``accessIPv6``, derived at once.
         """
+        if self.networking is not None:
+            return addresses_from_ports(
+                self.networking, self.id, (self._access_ipv4, self._access_ipv6), PUBLIC_NETWORK
+            )
         return addresses_for(self.number, self.networks, (self._access_ipv4, self._access_ipv6))
 
     @property
     def access_ipv4(self) -> str:
+        if self.networking is not None:
+            return self.addresses_and_access_ips()[1]
         if self._access_ipv4 is None:
             return public_access_ips(self.number, self.networks)[0]
         return self._access_ipv4
@@ -538,6 +552,8 @@ class Server:
 
     @property
     def access_ipv6(self) -> str:
+        if self.networking is not None:
+            return self.addresses_and_access_ips()[2]
         if self._access_ipv6 is None:
             return public_access_ips(self.number, self.networks)[1]
         return self._access_ipv6
@@ -822,6 +838,10 @@ class ComputeState:
     #: This tenant's images here, as the Image service keeps them (the
     #: plugin hands them over; see :meth:`mimic.interfaces.IMimicCore.shared`).
     images: IImages = NO_IMAGES
+    #: This tenant's networking here, as the network service keeps it
+    #: (an :class:`~mimic.interfaces.INetworking`, handed over like the
+    #: images), or None when no plugin provides one.
+    networking: Any = None
     keypairs: KeypairStore = field(factory=KeypairStore)
     #: This tenant's quotas here: Nova's defaults until ``os-quota-sets``
     #: changes them.

@@ -31,6 +31,7 @@ from mimic.services.compute.model import (
     public_v6,
     status_of,
 )
+from mimic.services.compute.networking import security_group_names
 from mimic.services.compute.web import RequestContext, resource_links
 from mimic.timestamps import iso_seconds
 
@@ -166,8 +167,9 @@ class ServerViews:
             "OS-EXT-STS:power_state": server.power_state,
             "os-extended-volumes:volumes_attached": [],
         }
-        if server.security_groups:
-            body["security_groups"] = [{"name": name} for name in server.security_groups]
+        groups = security_group_names(server)
+        if groups:
+            body["security_groups"] = [{"name": name} for name in groups]
         if status in PROGRESS_STATUSES:
             body["progress"] = server.progress
         if server.fault is not None and status in ("ERROR", "DELETED"):
@@ -222,7 +224,7 @@ class ServerViews:
         An entry of ``GET /servers/detail`` as JSON text: the document
         ``detail(server, listing=True)`` gives, written directly.
         """
-        if server.fault is not None or server.networks is not None:
+        if server.fault is not None or server.networks is not None or server.networking is not None:
             return encode_json(self.detail(server, listing=True)).decode("utf-8")
         shared = self._shared
         number = server.number
