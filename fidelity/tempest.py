@@ -25,15 +25,25 @@ from pathlib import Path
 from mimic.testing import MimicProcess
 
 HERE = Path(__file__).resolve().parent
-AREAS = ("object_storage",)
+AREAS = ("object_storage", "network")
 
 
-def accounts(count: int = 12) -> str:
+#: Areas whose tests also ask for a reader in the primary user's
+#: project (``project_reader``).
+READER_AREAS = {"network"}
+
+
+def accounts(count: int = 12, readers: bool = False) -> str:
     """
     Users that are their own projects, as Mimic makes them.  Tempest
     takes an account whose roles include its admin role for an admin
     account and will not hand it out otherwise, so only the other roles
     Mimic's tokens carry are listed.
+
+    With ``readers``, each user is listed a second time with only the
+    ``reader`` role: Mimic has one user per project, and tempest finds a
+    project's reader by project name among the accounts it has not
+    handed out yet, so the same user is the reader of its own project.
     """
     entries = []
     for index in range(1, count + 1):
@@ -48,6 +58,21 @@ def accounts(count: int = 12) -> str:
             "  - 'member'\n"
             "  - 'identity:user-admin'\n"
         )
+    if readers:
+        for index in range(1, count + 1):
+            name = f"tempest{index:02d}"
+            entries.append(
+                f"- username: '{name}'\n"
+                f"  project_name: '{name}'\n"
+                # Another password (Mimic takes any) makes it another
+                # account for tempest, which tells accounts apart by
+                # their credentials, not their roles.
+                "  password: 'reader'\n"
+                "  user_domain_name: 'Default'\n"
+                "  project_domain_name: 'Default'\n"
+                "  roles:\n"
+                "  - 'reader'\n"
+            )
     return "".join(entries)
 
 
@@ -81,7 +106,7 @@ def run(area: str, extra: list[str]) -> int:
         # No ``tempest init``: it registers every workspace in the user's
         # home, and ``tempest run`` needs only a configuration.
         base = Path(workspace)
-        (base / "accounts.yaml").write_text(accounts())
+        (base / "accounts.yaml").write_text(accounts(readers=area in READER_AREAS))
         config = base / "tempest.conf"
         config.write_text(template.format(mimic=mimic.url, etc=base, workspace=base))
         (base / ".stestr.conf").write_text(stestr_config())

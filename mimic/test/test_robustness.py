@@ -653,6 +653,7 @@ ARGUMENTS_IN_CONTEXT: list[tuple[str, str, str]] = [
     (r"/nodes/\{node_id\}/metadata/\{meta_id\}$", "meta_id", "node_meta"),
     (r"^/service/compute-control/.*/behaviors/\{event\}", "event", "compute_control_event"),
     (r"^/service/loadbalancer-control/.*/behaviors/\{event\}", "event", "lb_control_event"),
+    (r"/security-group-rules/\{rule_id\}$", "rule_id", "sg_rule"),
 ]
 
 
@@ -763,6 +764,7 @@ class World:
         for method, url in (("PUT", S + "/probe"), ("PUT", S + "/probe/probe-object"), ("PUT", SC + "/probe")):
             response = self.mimic.request(method, self.expand(url), raw=b"probe", token=self.token)
             assert response.code == 201, (url, response)
+        self.build_network(access.endpoint("network") + "/v2.0")
         services = self.must(200, "GET", "/identity/v3/services")["services"]
         self.values["service_id"] = services[0]["id"]
         endpoints = self.must(200, "GET", "/identity/v3/endpoints")["endpoints"]
@@ -773,6 +775,28 @@ class World:
         for name, value in ARGUMENT_VALUES.items():
             self.values[name] = value[1:] if value.startswith("=") else self.values[value]
         self.settle(0)
+
+    def build_network(self, neutron: str) -> None:
+        """
+        One of each of the network service's resources.
+        """
+        network = self.must(201, "POST", neutron + "/networks", {"network": {"name": "probe"}})["network"]
+        subnet = self.must(201, "POST", neutron + "/subnets", {"subnet": {
+            "network_id": network["id"], "cidr": "10.9.0.0/24", "ip_version": 4}})["subnet"]
+        port = self.must(201, "POST", neutron + "/ports", {"port": {"network_id": network["id"]}})["port"]
+        group = self.must(201, "POST", neutron + "/security-groups", {"security_group": {"name": "probe"}})
+        rule = self.must(201, "POST", neutron + "/security-group-rules", {"security_group_rule": {
+            "security_group_id": group["security_group"]["id"], "direction": "ingress", "protocol": "tcp",
+            "port_range_min": 22, "port_range_max": 22}})
+        external = [n for n in self.must(200, "GET", neutron + "/networks?router:external=true")["networks"]]
+        floating = self.must(201, "POST", neutron + "/floatingips", {"floatingip": {
+            "floating_network_id": external[0]["id"], "port_id": port["id"]}})["floatingip"]
+        router = self.must(201, "POST", neutron + "/routers", {"router": {"name": "probe"}})["router"]
+        self.values.update(
+            network_id=network["id"], subnet_id=subnet["id"], port_id=port["id"],
+            group_id=group["security_group"]["id"], sg_rule=rule["security_group_rule"]["id"],
+            floating_ip_id=floating["id"], router_id=router["id"],
+        )
 
     def settle(self, seconds: float) -> None:
         """

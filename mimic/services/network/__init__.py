@@ -1,0 +1,3 @@
+"""
+The network service: Neutron v2.0, as Rackspace's ``cloudNetworks``.
+"""

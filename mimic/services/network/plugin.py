@@ -1,0 +1,76 @@
+# -*- test-case-name: mimic.test.test_network -*-
+"""
+The network service (Neutron v2.0) as a Mimic plugin: Rackspace's
+``cloudNetworks`` catalog entry in the compute regions, the resource for
+each (tenant, region), and the tenant's networking shared with compute
+under :class:`~mimic.interfaces.INetworking`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.plugin import IPlugin
+from twisted.web.resource import IResource
+from zope.interface import implementer
+
+from mimic.catalog import Endpoint, Entry
+from mimic.failures import Event
+from mimic.interfaces import IAPIMock, IMimicCore, INetworking, ISharesState
+from mimic.services.network.errors import neutron_error_body
+from mimic.services.network.failures import EVENTS
+from mimic.services.network.model import SERVICE_NAME
+from mimic.services.network.routes import NeutronAPI
+from mimic.services.network.state import tenant_networking
+
+#: The compute regions, in the same order, so that a client picking the
+#: first region of each service finds its servers' networks.
+REGIONS = ("ORD", "DFW", "IAD")
+
+
+@implementer(IPlugin, IAPIMock, ISharesState)
+class NetworkPlugin:
+    name = SERVICE_NAME
+
+    def catalog_entries(self, tenant_id: str) -> list[Entry]:
+        """
+        One ``cloudNetworks`` entry of type ``network`` per region, at
+        Neutron's unversioned root (clients add ``/v2.0``).  Given from
+        Mimic's root so that the URL has no trailing slash, as clients
+        join paths to it with one.
+        """
+        return [
+            Entry(
+                "network",
+                "cloudNetworks",
+                tuple(
+                    Endpoint(
+                        region, f"service/{SERVICE_NAME}/{region}/{tenant_id}",
+                        tenant_id=tenant_id, absolute_path=True,
+                    )
+                    for region in REGIONS
+                ),
+            )
+        ]
+
+    def failure_events(self) -> tuple[Event, ...]:
+        return EVENTS
+
+    def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
+        return NeutronAPI(core, lambda: tenant_networking(core, tenant_id, region), region, tenant_id).app.resource()
+
+    def anonymous_paths(self) -> set[tuple[str, ...]]:
+        return {(), ("v2.0",)}
+
+    def error_body(self, status: int, message: str) -> dict[str, Any]:
+        return neutron_error_body(status, message)
+
+    def shared_state(self, core: IMimicCore, contract: Any, tenant_id: str, region: str) -> Any:
+        """
+        The tenant's networking in a region
+        (:class:`~mimic.interfaces.INetworking`), on which compute makes
+        its servers' ports.
+        """
+        if contract is INetworking:
+            return tenant_networking(core, tenant_id, region)
+        return None

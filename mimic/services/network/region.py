@@ -1,0 +1,149 @@
+# -*- test-case-name: mimic.test.test_network_model -*-
+"""
+What one region's networking shares between its tenants: Rackspace's
+PublicNet and ServiceNet, the external network floating IPs come from,
+their subnets (and so the addresses handed out on them), the MAC
+addresses in use, and each project's quotas.
+
+The core keeps it as the network service's state for a fixed tenant
+(:data:`REGION_TENANT`), beside each tenant's own
+(:class:`~mimic.services.network.state.TenantNetworking`), which holds a
+reference to it: a port any tenant makes on PublicNet takes its address
+from the one allocator of PublicNet's subnet in that region, so no two
+tenants ever get the same address.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from attrs import define, field
+
+from mimic.interfaces import IMimicCore
+from mimic.services.network.addresses import Allocator, IPNetwork
+from mimic.services.network.model import (
+    EXTERNAL_NETWORK,
+    PRIVATE_NETWORK,
+    PROVIDER_TENANT,
+    PUBLIC_NETWORK,
+    SERVICE_NAME,
+    Network,
+    Subnet,
+)
+
+#: The tenant under which the core keeps a region's shared state (not a
+#: tenant id any token carries).
+REGION_TENANT = "*region*"
+
+#: Neutron's default quotas.
+DEFAULT_QUOTAS = {
+    "network": 100,
+    "subnet": 100,
+    "subnetpool": -1,
+    "port": 500,
+    "router": 10,
+    "floatingip": 50,
+    "security_group": 10,
+    "security_group_rule": 100,
+    "rbac_policy": 10,
+}
+
+#: The subnets of the provider's networks: (id, network, name, CIDR, first
+#: pool address).  The pools start where compute's servers' addresses
+#: always started.
+_PROVIDER_SUBNETS = (
+    ("3b7f2c4e-6a1d-5e8f-9b0c-000000000004", PUBLIC_NETWORK, "public-v4", "198.18.0.0/15", "198.18.0.10"),
+    ("3b7f2c4e-6a1d-5e8f-9b0c-000000000006", PUBLIC_NETWORK, "public-v6", "2001:db8:1::/64", "2001:db8:1::10"),
+    ("3b7f2c4e-6a1d-5e8f-9b0c-111111111114", PRIVATE_NETWORK, "private-v4", "10.176.0.0/12", "10.176.0.10"),
+    ("3b7f2c4e-6a1d-5e8f-9b0c-eeeeeeeeeee4", EXTERNAL_NETWORK, "ext-subnet", "203.0.113.0/24", "203.0.113.10"),
+)
+
+
+def _provider_subnet(
+    subnet_id: str, network_id: str, name: str, cidr: str, first: str, now: float
+) -> Subnet:
+    network: IPNetwork = ipaddress.ip_network(cidr)
+    start = int(ipaddress.ip_address(first))
+    end = int(network.broadcast_address) - (1 if network.version == 4 else 0)
+    return Subnet(
+        created_at=now,
+        updated_at=now,
+        revision_number=0,
+        id=subnet_id,
+        name=name,
+        tenant_id=PROVIDER_TENANT,
+        network_id=network_id,
+        cidr=network,
+        gateway_ip=int(network.network_address) + 1,
+        allocator=Allocator(network.version, ((start, end),)),
+        enable_dhcp=False,
+    )
+
+
+@define
+class RegionNetworks:
+    """
+    The provider's networks of one region and what every tenant's ports
+    there share.
+    """
+
+    networks: dict[str, Network]
+    subnets: dict[str, Subnet]
+    #: MAC addresses in use in the region, and the number of the next
+    #: one to hand out.
+    macs: set[str] = field(factory=set)
+    next_mac: int = 0
+    #: Each project's quotas that differ from the defaults.
+    quotas: dict[str, dict[str, int]] = field(factory=dict)
+
+    @classmethod
+    def create(cls, now: float) -> "RegionNetworks":
+        networks = {
+            PUBLIC_NETWORK: Network(
+                created_at=now, updated_at=now, revision_number=0,
+                id=PUBLIC_NETWORK, name="public", tenant_id=PROVIDER_TENANT, shared=True,
+            ),
+            PRIVATE_NETWORK: Network(
+                created_at=now, updated_at=now, revision_number=0,
+                id=PRIVATE_NETWORK, name="private", tenant_id=PROVIDER_TENANT, shared=True,
+            ),
+            EXTERNAL_NETWORK: Network(
+                created_at=now, updated_at=now, revision_number=0,
+                id=EXTERNAL_NETWORK, name="ext-net", tenant_id=PROVIDER_TENANT, external=True,
+            ),
+        }
+        subnets = {}
+        for subnet_id, network_id, name, cidr, first in _PROVIDER_SUBNETS:
+            subnets[subnet_id] = _provider_subnet(subnet_id, network_id, name, cidr, first, now)
+            networks[network_id].subnet_ids.append(subnet_id)
+        return cls(networks, subnets)
+
+    def allocate_mac(self) -> str:
+        """
+        The next free MAC address in OpenStack's ``fa:16:3e`` range.
+        """
+        while True:
+            number = self.next_mac
+            self.next_mac = (number + 1) & 0xFFFFFF
+            mac = "fa:16:3e:%02x:%02x:%02x" % ((number >> 16) & 0xFF, (number >> 8) & 0xFF, number & 0xFF)
+            if mac not in self.macs:
+                self.macs.add(mac)
+                return mac
+
+    def quotas_of(self, project_id: str) -> dict[str, int]:
+        quotas = dict(DEFAULT_QUOTAS)
+        quotas.update(self.quotas.get(project_id, {}))
+        return quotas
+
+    def summary(self) -> dict[str, Any]:
+        return {"networks": sorted(self.networks), "macs_in_use": len(self.macs)}
+
+
+def region_networks(core: IMimicCore, region: str) -> RegionNetworks:
+    """
+    The one shared networking state of a region.
+    """
+    return core.region_state(
+        SERVICE_NAME, REGION_TENANT, region, lambda: RegionNetworks.create(core.clock.seconds())
+    )
