@@ -25,26 +25,13 @@ PRIVATE = "11111111-1111-1111-1111-111111111111"
 UNKNOWN = "abcdef00-1111-2222-3333-444444444444"
 
 
-def networked_plugins() -> list[Any]:
-    """
-    The discovered plugins, with a stand-in network service when none of
-    them provides INetworking.
-    """
-    plugins = discover_plugins()
-    if MimicCore.create(Clock(), plugins).passing().shared(INetworking, "probe", "ORD") is None:
-        from mimic.test.networking_double import DoubleNetworkPlugin
-
-        plugins.append(DoubleNetworkPlugin())
-    return plugins
-
-
 class NetworkedComputeTestCase(SynchronousTestCase):
     """
-    One tenant with compute and networking in ORD.
+    One tenant with compute and networking (the network service) in ORD.
     """
 
     def setUp(self) -> None:
-        self.mimic = InMemoryMimic(networked_plugins())
+        self.mimic = InMemoryMimic()
         self.access = self.mimic.authenticate("alice")
         self.url = self.access.endpoint("compute", "ORD")
         self.networking = self.mimic.core.shared(INetworking, self.access.tenant_id, "ORD")

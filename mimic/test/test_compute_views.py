@@ -16,6 +16,7 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.http import encode_json
+from mimic.interfaces import INetworking
 from mimic.services.compute.model import ComputeState, addresses_for
 from mimic.services.compute.views import ServerViews
 from mimic.test.test_compute_resources import UBUNTU, Compute
@@ -55,8 +56,13 @@ class ListingTextTests(SynchronousTestCase):
         self.create(accessIPv6="2001:db8::9")
         self.create(networks="none")
         self.create(networks=[{"uuid": "11111111-1111-1111-1111-111111111111"}])
-        self.create(networks=[{"uuid": "00000000-0000-0000-0000-000000000000"}, {"uuid": "aaaaaaaa-1111-1111-1111-111111111111", "fixed_ip": "192.168.9.9"}])
+        self.create(networks=[{"uuid": "00000000-0000-0000-0000-000000000000"}, {"uuid": "11111111-1111-1111-1111-111111111111", "fixed_ip": "10.176.9.9"}])
         self.create(security_groups=[])
+        # Groups other than ``default`` must exist in the network service.
+        networking = self.compute.mimic.core.shared(INetworking, self.compute.access.tenant_id, "ORD")
+        if networking is not None:
+            for name in ("web", "db"):
+                networking.create_security_group(name, "", 0.0)
         self.create(security_groups=[{"name": "web"}, {"name": "db"}])
         self.create(description="about it", tags=["a", "b"])
         self.create(metadata={"server_building": "30"})

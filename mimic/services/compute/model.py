@@ -513,13 +513,25 @@ class Server:
     failed_deletes: int = 0
     #: Transitions still to come, earliest first.
     pending: tuple[Transition, ...] = ()
-    #: The network service's ports (an :class:`~mimic.interfaces.INetworking`)
-    #: when one is loaded: the server's addresses are read from its ports
-    #: there (see :mod:`mimic.services.compute.networking`).
-    networking: Any = None
+    #: How to reach the tenant's networking (an
+    #: :class:`~mimic.interfaces.INetworking`, asked of the core) when a
+    #: network service is loaded: the server's addresses are read from
+    #: its ports there (see :mod:`mimic.services.compute.networking`).
+    #: A lookup, not the network service's state, which compute does not
+    #: own (and which holds what the region's tenants share).
+    networking_lookup: Callable[[], Any] | None = None
     #: The ports the user passed in (on create, or attached), which a
     #: delete releases rather than deletes, as Nova does.
     user_ports: tuple[str, ...] = ()
+
+    @property
+    def networking(self) -> Any:
+        """
+        The tenant's networking, when the server's ports are the network
+        service's; else None.
+        """
+        lookup = self.networking_lookup
+        return None if lookup is None else lookup()
 
     @property
     def addresses(self) -> dict[str, list[dict[str, Any]]]:
@@ -532,9 +544,10 @@ class Server:
         """
         Its addresses, ``accessIPv4`` and ``accessIPv6``, derived at once.
         """
-        if self.networking is not None:
+        networking = self.networking
+        if networking is not None:
             return addresses_from_ports(
-                self.networking, self.id, (self._access_ipv4, self._access_ipv6), PUBLIC_NETWORK
+                networking, self.id, (self._access_ipv4, self._access_ipv6), PUBLIC_NETWORK
             )
         return addresses_for(self.number, self.networks, (self._access_ipv4, self._access_ipv6))
 
@@ -838,10 +851,11 @@ class ComputeState:
     #: This tenant's images here, as the Image service keeps them (the
     #: plugin hands them over; see :meth:`mimic.interfaces.IMimicCore.shared`).
     images: IImages = NO_IMAGES
-    #: This tenant's networking here, as the network service keeps it
-    #: (an :class:`~mimic.interfaces.INetworking`, handed over like the
-    #: images), or None when no plugin provides one.
-    networking: Any = None
+    #: How to reach this tenant's networking here, as the network
+    #: service keeps it (an :class:`~mimic.interfaces.INetworking`,
+    #: asked of the core), set by the plugin on each request; None when
+    #: no plugin provides one.
+    networking_lookup: Callable[[], Any] | None = None
     keypairs: KeypairStore = field(factory=KeypairStore)
     #: This tenant's quotas here: Nova's defaults until ``os-quota-sets``
     #: changes them.
@@ -864,6 +878,14 @@ class ComputeState:
         if self._host_id is None:
             self._host_id = hashlib.sha224(f"{self.tenant_id}{self.region}-host".encode()).hexdigest()
         return self._host_id
+
+    @property
+    def networking(self) -> Any:
+        """
+        This tenant's networking here, or None without a network service.
+        """
+        lookup = self.networking_lookup
+        return None if lookup is None else lookup()
 
     def get(self, server_id: str, now: float) -> Server | None:
         """

@@ -28,7 +28,7 @@ from mimic.failures import FailureEngine
 from mimic.http import HTTPError
 from mimic.interfaces import ContractRefused, INetworking, INetworkPort, ISecurityGroup
 from mimic.services.compute.errors import nova_error
-from mimic.services.compute.model import PRIVATE_NETWORK, PUBLIC_NETWORK, Server
+from mimic.services.compute.model import PRIVATE_NETWORK, PUBLIC_NETWORK, ComputeState, Server
 from mimic.services.compute.network_failures import NETWORK_ALLOCATION_FAULT, SERVER_NETWORK, FailAllocation
 
 
@@ -169,7 +169,6 @@ def allocate(
     refusal (or a known error condition), undo what was done and fail
     the build.  A server already in ERROR (no host was found) gets none.
     """
-    server.networking = networking
     if server.fault is not None:
         return
     made: list[str] = []
@@ -279,7 +278,7 @@ def plan_for_create(networking: INetworking | None, body: Any, spec: Any, tenant
 
 
 def allocate_all(
-    networking: INetworking | None,
+    state: ComputeState,
     servers: Iterable[Server],
     plan: NetworkPlan | None,
     failures: FailureEngine,
@@ -287,11 +286,14 @@ def allocate_all(
     region: str,
 ) -> None:
     """
-    :func:`allocate` for each server a create made.
+    :func:`allocate` for each server a create made, and the servers'
+    addresses read from their ports from now on.
     """
+    networking = state.networking
     if networking is None or plan is None:
         return
     for server in servers:
+        server.networking_lookup = state.networking_lookup
         allocate(networking, server, plan, failures, now, region)
 
 

@@ -7,6 +7,7 @@ requests it turns away.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from twisted.plugin import IPlugin
@@ -62,8 +63,12 @@ class ComputePlugin:
         images = core.shared(IImages, tenant_id, region)
         state.images = NO_IMAGES if images is None else images
         # Its ports, addresses and security groups are the network
-        # service's, under INetworking, when one is loaded.
-        state.networking = core.shared(INetworking, tenant_id, region)
+        # service's, under INetworking, when one is loaded: looked up
+        # through the core when needed, never held.
+        if core.shared(INetworking, tenant_id, region) is None:
+            state.networking_lookup = None
+        else:
+            state.networking_lookup = partial(core.shared, INetworking, tenant_id, region)
         return ComputeAPI(core, state, self.name, region, tenant_id).app.resource()
 
     def anonymous_paths(self) -> set[tuple[str, ...]]:

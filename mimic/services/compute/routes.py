@@ -202,7 +202,7 @@ class ComputeAPI:
             spec.metadata,
         )
         servers = self.state.create_servers(spec, start, ctx.user_id, ctx.now)
-        allocate_all(networking, servers, plan, self.core.failures, ctx.now, self.region)
+        allocate_all(self.state, servers, plan, self.core.failures, ctx.now, self.region)
         first = servers[0]
         if isinstance(start, FalseNegative):
             raise start.error
