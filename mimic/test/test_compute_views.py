@@ -35,6 +35,7 @@ class Context:
         self.versioned_url = 'http://mimic.test/service/compute/ORD/t"1/v2.1/t"1'
         self.unversioned_url = 'http://mimic.test/service/compute/ORD/t"1/t"1'
         self.images = state.images
+        self.networking = state.networking
 
 
 class ListingTextTests(SynchronousTestCase):

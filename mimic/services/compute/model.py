@@ -540,11 +540,16 @@ class Server:
         """
         return self.addresses_and_access_ips()[0]
 
-    def addresses_and_access_ips(self) -> tuple[dict[str, list[dict[str, Any]]], str, str]:
+    def addresses_and_access_ips(self, networking: Any = None) -> tuple[dict[str, list[dict[str, Any]]], str, str]:
         """
-        Its addresses, ``accessIPv4`` and ``accessIPv6``, derived at once.
+        Its addresses, ``accessIPv4`` and ``accessIPv6``, derived at once
+        (from the ports in ``networking``, the tenant's networking the
+        request already looked up, if given).
         """
-        networking = self.networking
+        if self.networking_lookup is None:
+            networking = None
+        elif networking is None:
+            networking = self.networking
         if networking is not None:
             return addresses_from_ports(
                 networking, self.id, (self._access_ipv4, self._access_ipv6), PUBLIC_NETWORK

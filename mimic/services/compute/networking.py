@@ -240,15 +240,19 @@ def server_groups(networking: INetworking, server: Server) -> list[ISecurityGrou
     return list(seen.values())
 
 
-def security_group_names(server: Server) -> tuple[str, ...]:
+def security_group_names(server: Server, networking: INetworking | None = None) -> tuple[str, ...]:
     """
     The names of the server's security groups as ``GET /servers/{id}``
     shows them: from its ports when the network service is loaded
     (falling back to the groups the create asked for when its ports
     carry none, as on networks without port security), else the groups
-    the create asked for.
+    the create asked for.  ``networking`` is the tenant's, if the request
+    already looked it up.
     """
-    networking = server.networking
+    if server.networking_lookup is None:
+        return server.security_groups
+    if networking is None:
+        networking = server.networking
     if networking is None:
         return server.security_groups
     names = tuple(dict.fromkeys(group.name for group in server_groups(networking, server)))

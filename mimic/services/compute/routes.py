@@ -116,6 +116,7 @@ class ComputeAPI:
             now=self.core.clock.seconds(),
             tenant_id=self.tenant_id,
             region=self.region,
+            networking=self.state.networking,
         )
 
     def later_context(self, request: IRequest, version: str, tenant_id: str) -> ContextFactory:
