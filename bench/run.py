@@ -60,6 +60,7 @@ DEFAULT_OLD_TWISTD = "/tmp/oldmimic/bin/twistd"
 COMPUTE = ("compute", "cloudServersOpenStack")
 LOAD_BALANCER = ("rax:load-balancer", "cloudLoadBalancers")
 OBJECT_STORE = ("object-store", "cloudFiles")
+NETWORK = ("network", "cloudNetworks")
 MiB = 2**20
 REGION = "ORD"
 
@@ -600,12 +601,14 @@ THROUGHPUT_ROWS = [
     ("object_list_all", "list 10,000 objects (one page, JSON)"),
     ("object_list_delimiter", "list 10,000 objects, delimiter=/ (100 subdirs)"),
     ("object_list_prefix", "list 10,000 objects, prefix=d42/ delimiter=/ (100)"),
+    ("port_create_delete", "create + delete port"),
+    ("port_list_filter", "list ports of one device, of 1,000 ports"),
 ]
 
 
 ROW_GROUPS = [
     "startup", "token", "compute", "create_delete", "lb_get",
-    "objects", "big_objects", "object_memory", "sdk_cycle", "scaling",
+    "objects", "big_objects", "object_memory", "sdk_cycle", "scaling", "network",
 ]
 
 
@@ -946,6 +949,68 @@ def measure_target(
 
         attempt("sdk_cycle", f"openstacksdk {args.sdk_servers}-server cycle", sdk_row)
 
+        def network_rows() -> None:
+            """
+            Neutron: create + delete of a port on a tenant network, the
+            listing of one device's ports (``?device_id=``) among 1,000,
+            and the memory each port costs (RSS growth over 10,000 ports
+            on PublicNet, where compute puts its servers).
+            """
+            account = Account(client, "bench-network")
+            # Made now: a token is a POST, which is not asked again on a
+            # new connection after the rows below leave this one idle.
+            memory = Account(client, "bench-network-memory")
+            neutron = account.path(NETWORK) + "/v2.0"
+            status, _ = client.request(
+                "PUT", f"{neutron}/quotas/{account.tenant_id}", {"quota": {"port": -1}}, token=account.token
+            )
+            if status != 200:
+                raise Unsupported(f"lifting the port quota answered {status}")
+            status, body = client.request("POST", f"{neutron}/networks", {"network": {"name": "bench"}}, token=account.token)
+            if status != 201:
+                raise Unsupported(f"creating a network answered {status}")
+            network = body["network"]["id"]
+            subnet = {"subnet": {"network_id": network, "cidr": "10.64.0.0/16", "ip_version": 4}}
+            status, _ = client.request("POST", f"{neutron}/subnets", subnet, token=account.token)
+            if status != 201:
+                raise Unsupported(f"creating a subnet answered {status}")
+            create_delete = [
+                step("POST", f"{neutron}/ports", account, {"port": {"network_id": network}}, (201,), ["port", "id"]),
+                step("DELETE", f"{neutron}/ports/{{id}}", account, None, (204,)),
+            ]
+            for concurrency, count in ((1, n(1000)), (32, n(3000))):
+                rows[f"port_create_delete_c{concurrency}"] = measured(
+                    runner.repeat([create_delete], concurrency, count, warmup=n(50), times=args.repeat)
+                )
+            seed = [
+                [step("POST", f"{neutron}/ports", account,
+                      {"port": {"network_id": network, "device_id": f"device-{i:04d}"}}, (201,))]
+                for i in range(1000)
+            ]
+            seeded = runner.load(seed, 8, len(seed))
+            if seeded["errors"]:
+                raise Unsupported("seeding 1,000 ports failed: " + "; ".join(seeded["error_samples"][:2]))
+            listing = [[step("GET", f"{neutron}/ports?device_id=device-{i:04d}", account)] for i in range(0, 1000, 7)]
+            for concurrency, count in ((1, n(1000)), (32, n(3000))):
+                rows[f"port_list_filter_c{concurrency}"] = measured(
+                    runner.repeat(listing, concurrency, count, warmup=n(50), times=args.repeat)
+                )
+            count = 10_000
+            memory_neutron = memory.path(NETWORK) + "/v2.0"
+            client.request("PUT", f"{memory_neutron}/quotas/{memory.tenant_id}", {"quota": {"port": -1}}, token=memory.token)
+            public = {"port": {"network_id": "00000000-0000-0000-0000-000000000000", "device_id": "server"}}
+            warm = runner.load([[step("POST", f"{memory_neutron}/ports", memory, public, (201,))]], 1, 100)
+            time.sleep(0.5)
+            before = rss_bytes(process.pid) or 0
+            made = runner.load([[step("POST", f"{memory_neutron}/ports", memory, public, (201,))]], 8, count)
+            time.sleep(0.5)
+            after = rss_bytes(process.pid) or 0
+            if made["errors"] or warm["errors"]:
+                raise Unsupported("seeding ports on PublicNet failed: " + "; ".join(made["error_samples"][:2]))
+            rows["port_memory"] = {"ports": count, "bytes_per_port": (after - before) / count}
+
+        attempt("network", "network: port create + delete, filtered listing, memory per port", network_rows)
+
         def scaling_rows() -> None:
             """
             Get-server latency in a tenant with 10 servers and in one with
@@ -1201,6 +1266,7 @@ def table(report: dict[str, Any], big: int) -> str:
     lines.append([f"  p50 at {big:,} / p50 at 10 (flat: 1)", growth(ours), growth(old), "", "", "", ""])
     single("RSS per 10,000 servers (MB)", f"scaling_get_{big}", "rss_growth_bytes", ".1f", 10_000 / big / 2**20)
     single(f"create {big:,} servers, c=8 (s)", f"scaling_get_{big}", "seed_seconds", ".1f")
+    single("RSS per port, 10,000 on PublicNet (bytes)", "port_memory", "bytes_per_port", ".0f")
     servers = get(ours, "sdk_cycle", "servers") or get(old, "sdk_cycle", "servers") or 100
     single(f"openstacksdk {servers:.0f}-server cycle (s)", "sdk_cycle", "total_seconds", ".2f")
 

@@ -134,10 +134,22 @@ class ContractTests(SynchronousTestCase):
 
     def test_a_port_is_well_under_a_kilobyte(self) -> None:
         port = self.net.create_port(PUBLIC_NETWORK, "server", "compute:nova", 1.0)
-        size = sys.getsizeof(port) + sys.getsizeof(port.id) + sys.getsizeof(port.mac_address)
-        size += sys.getsizeof(port.fixed_ips) + sum(sys.getsizeof(pair) + sys.getsizeof(pair[1]) for pair in port.fixed_ips)
-        size += sys.getsizeof(port.security_group_ids)
-        self.assertLess(size, 1024)
+        other = self.net.create_port(PUBLIC_NETWORK, "server", "compute:nova", 1.0)
+        # What the port holds of its own (the subnet ids, the device id,
+        # the security groups' tuple and the times are shared).
+        size = sys.getsizeof(port) + sys.getsizeof(port.id) + sys.getsizeof(port.mac)
+        size += sys.getsizeof(port.addresses) + sum(sys.getsizeof(part) for part in port.addresses[1::2])
+        self.assertLess(size, 512)
+        self.assertIs(port.security_group_ids, other.security_group_ids)
+
+
+class PackedAddressTests(SynchronousTestCase):
+    def test_addresses_round_trip(self) -> None:
+        from mimic.services.network.model import pack_addresses, unpack_address
+
+        pairs = [("a", "10.0.0.1"), ("b", "2001:db8::5"), ("c", "::1"), ("d", "255.255.255.255")]
+        packed = pack_addresses(pairs)
+        self.assertEqual([unpack_address(v) for v in packed[1::2]], [a for _, a in pairs])
 
 
 class AllocatorTests(SynchronousTestCase):

@@ -788,10 +788,12 @@ class World:
         rule = self.must(201, "POST", neutron + "/security-group-rules", {"security_group_rule": {
             "security_group_id": group["security_group"]["id"], "direction": "ingress", "protocol": "tcp",
             "port_range_min": 22, "port_range_max": 22}})
-        external = [n for n in self.must(200, "GET", neutron + "/networks?router:external=true")["networks"]]
+        external = self.must(200, "GET", neutron + "/networks?router:external=true")["networks"][0]["id"]
+        router = self.must(201, "POST", neutron + "/routers", {"router": {
+            "name": "probe", "external_gateway_info": {"network_id": external}}})["router"]
+        self.must(200, "PUT", neutron + f"/routers/{router['id']}/add_router_interface", {"subnet_id": subnet["id"]})
         floating = self.must(201, "POST", neutron + "/floatingips", {"floatingip": {
-            "floating_network_id": external[0]["id"], "port_id": port["id"]}})["floatingip"]
-        router = self.must(201, "POST", neutron + "/routers", {"router": {"name": "probe"}})["router"]
+            "floating_network_id": external, "port_id": port["id"]}})["floatingip"]
         self.values.update(
             network_id=network["id"], subnet_id=subnet["id"], port_id=port["id"],
             group_id=group["security_group"]["id"], sg_rule=rule["security_group_rule"]["id"],

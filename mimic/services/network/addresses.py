@@ -178,7 +178,8 @@ class Allocator:
     version: int
     pools: tuple[tuple[int, int], ...]
     used: set[int] = field(factory=set)
-    _cursor: int | None = None
+    #: Where the next search starts (after the last address handed out).
+    cursor: int | None = None
 
     def in_pools(self, value: int) -> bool:
         return any(start <= value <= end for start, end in self.pools)
@@ -211,13 +212,13 @@ class Allocator:
         """
         if not self.pools:
             return None
-        start = self._cursor if self._cursor is not None else self.pools[0][0]
+        start = self.cursor if self.cursor is not None else self.pools[0][0]
         found = self._scan(start, None)
         if found is None:
             found = self._scan(self.pools[0][0], start)
         if found is not None:
             self.used.add(found)
-            self._cursor = found + 1
+            self.cursor = found + 1
         return found
 
     def _scan(self, start: int, stop: int | None) -> int | None:

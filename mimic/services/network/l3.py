@@ -29,8 +29,6 @@ class L3:
     The floating-IP and router half of a tenant's networking.
     """
 
-    __slots__ = ()
-
     tenant_id: str
     region: Any
     ports_by_id: dict[str, Port]
@@ -132,7 +130,7 @@ class L3:
             )
         return fixed_ip_address
 
-    def _check_free(self, port: Port, address: str, floating_ip: FloatingIP | None) -> None:
+    def _check_unmapped(self, port: Port, address: str, floating_ip: FloatingIP | None) -> None:
         for other in self.floating_by_id.values():
             if other is not floating_ip and other.port_id == port.id and other.fixed_ip_address == address:
                 raise NeutronFault(
@@ -154,8 +152,10 @@ class L3:
         network = self._external(network_id)
         port = self.require_port(port_id) if port_id is not None else None
         fixed = self._port_address(port, fixed_ip_address) if port is not None else None
+        router_id = None
         if port is not None and fixed is not None:
-            self._check_free(port, fixed, None)
+            self._check_unmapped(port, fixed, None)
+            router_id = self._router_for(port, fixed, network.id)
             self._decide_association(port, floating_ip_address)
         self.check_quota("floatingip", len(self.floating_by_id))
         subnet, value = self._external_address(network, floating_ip_address)
@@ -164,7 +164,7 @@ class L3:
             id=str(uuid.uuid4()), tenant_id=self.tenant_id, floating_network_id=network.id,
             floating_ip_address=address_text(4, value), subnet_id=subnet.id,
             port_id=port.id if port else None, fixed_ip_address=fixed,
-            router_id=self._router_for(port) if port else None, description=description,
+            router_id=router_id, description=description,
         )
         self.floating_by_id[floating_ip.id] = floating_ip
         return floating_ip
@@ -172,16 +172,30 @@ class L3:
     def allocate_floating_ip(self, network_id: str | None, now: float) -> FloatingIP:
         return self.create_floating_ip(now, network_id)
 
-    def _router_for(self, port: Port) -> str | None:
+    networks_by_id: dict[str, Network]
+
+    def _router_for(self, port: Port, fixed_ip_address: str | None, network_id: str) -> str | None:
         """
-        The router with an interface on the port's network, if any.
+        The router joining the port's subnet to the external network: one
+        with an interface on that subnet and its gateway there.  A port on
+        one of the provider's networks needs none (they are routed
+        already); on one of the tenant's own, Neutron refuses (404).
         """
+        if port.network_id not in self.networks_by_id:
+            return None
+        subnet_id = next((s for s, a in port.fixed_ips if a == fixed_ip_address), None)
         for router in self.routers_by_id.values():
+            if router.gateway_network_id != network_id:
+                continue
             for interface_id in router.interface_port_ids:
                 interface = self.ports_by_id.get(interface_id)
-                if interface is not None and interface.network_id == port.network_id:
+                if interface is not None and any(s == subnet_id for s, _ in interface.fixed_ips):
                     return router.id
-        return None
+        raise NeutronFault(
+            404, "ExternalGatewayForFloatingIPNotFound",
+            f"External network {network_id} is not reachable from subnet {subnet_id}.  Therefore, "
+            f"cannot associate Port {port.id} with a Floating IP.",
+        )
 
     def decide(self, event: Any, **attributes: Any) -> Any:
         raise NotImplementedError
@@ -202,11 +216,12 @@ class L3:
         floating_ip = self.require_floating_ip(floating_ip_id)
         port = self.require_port(port_id)
         fixed = self._port_address(port, fixed_ip_address)
+        self._check_unmapped(port, fixed, floating_ip)
+        router_id = self._router_for(port, fixed, floating_ip.floating_network_id)
         self._decide_association(port, floating_ip.floating_ip_address)
-        self._check_free(port, fixed, floating_ip)
         floating_ip.port_id = port.id
         floating_ip.fixed_ip_address = fixed
-        floating_ip.router_id = self._router_for(port)
+        floating_ip.router_id = router_id
         floating_ip.touch(now)
         return floating_ip
 
@@ -346,12 +361,23 @@ class L3:
         return self._interface_info(router, port)
 
     def _check_no_interface(self, router: Router, subnet: Subnet) -> None:
+        """
+        A router has one interface per subnet, and its subnets may not
+        overlap.
+        """
         for interface_id in router.interface_port_ids:
             interface = self.ports_by_id.get(interface_id)
-            if interface is not None and any(s == subnet.id for s, _ in interface.fixed_ips):
-                raise bad_request(
-                    f"Bad router request: Router already has a port on subnet {subnet.id}."
-                )
+            if interface is None:
+                continue
+            for other_id, _ in interface.fixed_ips:
+                if other_id == subnet.id:
+                    raise bad_request(f"Bad router request: Router already has a port on subnet {subnet.id}.")
+                other = self.subnet(other_id)
+                if other is not None and other.ip_version == subnet.ip_version and other.cidr.overlaps(subnet.cidr):
+                    raise bad_request(
+                        f"Bad router request: Cidr {subnet.cidr} of subnet {subnet.id} overlaps with "
+                        f"cidr {other.cidr} of subnet {other.id}."
+                    )
 
     def _interface_info(self, router: Router, port: Port) -> dict[str, Any]:
         subnet_ids = [s for s, _ in port.fixed_ips]

@@ -12,7 +12,8 @@ moves them on each change.
 
 from __future__ import annotations
 
-from typing import Any
+import ipaddress
+from typing import Any, Iterable
 
 from attrs import define, field
 from zope.interface import implementer
@@ -107,17 +108,72 @@ class Subnet(Stamped):
     def ip_version(self) -> int:
         return self.cidr.version
 
+    @property
+    def auto_address(self) -> bool:
+        """
+        Whether ports get their address here from the MAC (SLAAC), not
+        from the pool.
+        """
+        return self.ipv6_address_mode in ("slaac", "dhcpv6-stateless")
+
+
+#: Marks an IPv6 address below 2**32 in a port's packed addresses (only
+#: ::/96, which no one puts a subnet in).  Every other address is its
+#: own number (the very int the subnet's allocator holds): below 2**32
+#: IPv4, above IPv6.
+_V6 = 1 << 128
+_V4_END = 1 << 32
+
+
+def mac_number(mac: str) -> int:
+    return int(mac.replace(":", ""), 16)
+
+
+def mac_text(number: int) -> str:
+    digits = f"{number:012x}"
+    return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
+
+
+def pack_address(version: int, value: int) -> int:
+    return value | _V6 if version == 6 and value < _V4_END else value
+
+
+def unpack_address(packed: int) -> str:
+    if packed & _V6:
+        return str(ipaddress.IPv6Address(packed ^ _V6))
+    if packed >= _V4_END:
+        return str(ipaddress.IPv6Address(packed))
+    return str(ipaddress.IPv4Address(packed))
+
+
+def pack_addresses(pairs: Iterable[tuple[str, str]]) -> tuple[Any, ...]:
+    """
+    (subnet id, address text) pairs as a port keeps them.
+    """
+    packed: list[Any] = []
+    for subnet_id, address in pairs:
+        parsed = ipaddress.ip_address(address)
+        packed += [subnet_id, pack_address(parsed.version, int(parsed))]
+    return tuple(packed)
+
 
 @implementer(INetworkPort)
 @define(slots=True)
 class Port(Stamped):
+    """
+    A port, kept small (a region may hold tens of thousands): its MAC as
+    a number and its addresses as one flat tuple of subnet ids and
+    address numbers, shown as Neutron's text by :attr:`mac_address` and
+    :attr:`fixed_ips`.
+    """
+
     id: str
     network_id: str
     tenant_id: str
-    mac_address: str
-    #: (subnet id, address) pairs, the subnet ids being the subnets' own
-    #: strings (shared, not copied).
-    fixed_ips: tuple[tuple[str, str], ...]
+    mac: int
+    #: subnet id, address number, subnet id, address number...: the
+    #: subnet ids are the subnets' own strings (shared, not copied).
+    addresses: tuple[Any, ...]
     name: str = ""
     device_id: str = ""
     device_owner: str = ""
@@ -130,6 +186,26 @@ class Port(Stamped):
     @property
     def status(self) -> str:
         return "ACTIVE" if self.device_id else "DOWN"
+
+    @property
+    def mac_address(self) -> str:
+        return mac_text(self.mac)
+
+    @mac_address.setter
+    def mac_address(self, value: str) -> None:
+        self.mac = mac_number(value)
+
+    @property
+    def fixed_ips(self) -> tuple[tuple[str, str], ...]:
+        """
+        Its (subnet id, address) pairs, in allocation order.
+        """
+        packed = self.addresses
+        return tuple((packed[i], unpack_address(packed[i + 1])) for i in range(0, len(packed), 2))
+
+    @fixed_ips.setter
+    def fixed_ips(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.addresses = pack_addresses(pairs)
 
 
 @define(slots=True)

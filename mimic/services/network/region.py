@@ -30,6 +30,7 @@ from mimic.services.network.model import (
     SERVICE_NAME,
     Network,
     Subnet,
+    mac_number,
 )
 
 #: The tenant under which the core keeps a region's shared state (not a
@@ -81,6 +82,14 @@ def _provider_subnet(
     )
 
 
+#: The MAC prefix OpenStack gives ports (fa:16:3e), as a number.
+_OPENSTACK_MACS = 0xFA163E000000
+
+
+def _mac(number: int) -> str:
+    return "fa:16:3e:%02x:%02x:%02x" % ((number >> 16) & 0xFF, (number >> 8) & 0xFF, number & 0xFF)
+
+
 @define
 class RegionNetworks:
     """
@@ -92,7 +101,7 @@ class RegionNetworks:
     subnets: dict[str, Subnet]
     #: MAC addresses in use in the region, and the number of the next
     #: one to hand out.
-    macs: set[str] = field(factory=set)
+    macs: set[int] = field(factory=set)
     next_mac: int = 0
     #: Each project's quotas that differ from the defaults.
     quotas: dict[str, dict[str, int]] = field(factory=dict)
@@ -119,17 +128,35 @@ class RegionNetworks:
             networks[network_id].subnet_ids.append(subnet_id)
         return cls(networks, subnets)
 
+    def next_free_mac(self) -> str:
+        """
+        The next free MAC address in OpenStack's ``fa:16:3e`` range,
+        not yet taken (see :meth:`claim_mac`).
+        """
+        number = self.next_mac
+        while _OPENSTACK_MACS | number in self.macs:
+            number = (number + 1) & 0xFFFFFF
+        return _mac(number)
+
+    def mac_in_use(self, mac: str) -> bool:
+        return mac_number(mac) in self.macs
+
+    def release_mac(self, mac: str) -> None:
+        self.macs.discard(mac_number(mac))
+
+    def claim_mac(self, mac: str) -> None:
+        """
+        Take a MAC address for a port; the next one handed out follows
+        it if it was the one :meth:`next_free_mac` gave.
+        """
+        self.macs.add(mac_number(mac))
+        while _OPENSTACK_MACS | self.next_mac in self.macs:
+            self.next_mac = (self.next_mac + 1) & 0xFFFFFF
+
     def allocate_mac(self) -> str:
-        """
-        The next free MAC address in OpenStack's ``fa:16:3e`` range.
-        """
-        while True:
-            number = self.next_mac
-            self.next_mac = (number + 1) & 0xFFFFFF
-            mac = "fa:16:3e:%02x:%02x:%02x" % ((number >> 16) & 0xFF, (number >> 8) & 0xFF, number & 0xFF)
-            if mac not in self.macs:
-                self.macs.add(mac)
-                return mac
+        mac = self.next_free_mac()
+        self.claim_mac(mac)
+        return mac
 
     def quotas_of(self, project_id: str) -> dict[str, int]:
         quotas = dict(DEFAULT_QUOTAS)

@@ -171,6 +171,14 @@ class NeutronAPI:
             raise NeutronFault(404, "HTTPNotFound", f"Extension with alias {alias} does not exist")
         return json_response(request, {"extension": found})
 
+    @app.route("/v2.0/agents", methods=["GET"])
+    def agents(self, request: IRequest) -> bytes:
+        """
+        Neutron lists its agents to administrators only; everyone else
+        sees none.
+        """
+        return json_response(request, {"agents": []})
+
     # -- networks ------------------------------------------------------
 
     @app.route("/v2.0/networks", methods=["GET"])
@@ -225,16 +233,17 @@ class NeutronAPI:
 
     @app.route("/v2.0/subnets/<subnet_id>", methods=["GET"])
     def show_subnet(self, request: IRequest, subnet_id: str) -> bytes:
-        return self.shown(request, "subnet", subnet_json(self.state.require_subnet(subnet_id)))
+        return self.shown(request, "subnet", subnet_json(self.state.require_subnet(subnet_id, visible=True)))
 
     @app.route("/v2.0/subnets/<subnet_id>", methods=["PUT"])
     def update_subnet(self, request: IRequest, subnet_id: str) -> bytes:
-        subnet = self.state.require_subnet(subnet_id)
+        subnet = self.state.require_subnet(subnet_id, visible=True)
         fields = v.subnet_update(v.resource_body(self.body(request), "subnet"), self.tenant_id, subnet.cidr)
         return json_response(request, {"subnet": subnet_json(self.state.update_subnet(subnet_id, fields, self.now()))})
 
     @app.route("/v2.0/subnets/<subnet_id>", methods=["DELETE"])
     def delete_subnet(self, request: IRequest, subnet_id: str) -> bytes:
+        self.state.require_subnet(subnet_id, visible=True)
         self.state.delete_subnet(subnet_id, self.now())
         return json_response(request, None, 204)
 
@@ -242,20 +251,30 @@ class NeutronAPI:
 
     @app.route("/v2.0/ports", methods=["GET"])
     def list_ports(self, request: IRequest) -> bytes:
-        # The filters compute and clients use most, checked on the model
-        # before a port is shown.
+        """
+        The filters compute and clients use most are answered from the
+        model before a port is shown: ``device_id`` from the index of
+        ports by device (one server's ports among thousands), the others
+        by comparing attributes.
+        """
         args = request.args
         cheap = {
             key: {value.decode("utf-8", "replace") for value in args[key.encode()]}
             for key in ("device_id", "network_id", "device_owner", "id", "name")
             if key.encode() in args
         }
+        ports: list[Any]
+        if cheap.get("device_id") and "" not in cheap["device_id"]:
+            ports = [port for device in sorted(cheap["device_id"]) for port in self.state.ports_of(device)]
+            ports.sort(key=lambda port: port.created_at)
+        else:
+            ports = list(self.state.ports())
         prefilter = None
         if cheap:
             def prefilter(port: Any) -> bool:
                 return all(getattr(port, key) in values for key, values in cheap.items())
 
-        return self.listing(request, "ports", list(self.state.ports()), port_json, prefilter)
+        return self.listing(request, "ports", ports, port_json, prefilter)
 
     @app.route("/v2.0/ports", methods=["POST"])
     def create_port(self, request: IRequest) -> bytes:

@@ -45,17 +45,22 @@ def group_not_found(group_id: str) -> NeutronFault:
 
 
 def _port_number(value: Any, what: str) -> int | None:
+    """
+    A port (or ICMP type or code) as an integer; its range depends on
+    the protocol, and is checked with it.
+    """
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise bad_request(f"Invalid input for {what}. Reason: '{value}' is not an integer.")
     try:
-        number = int(value)
+        return int(value)
     except ValueError:
         raise bad_request(f"Invalid input for {what}. Reason: '{value}' is not an integer.")
-    if not 0 <= number <= 65535:
-        raise bad_request(f"Invalid input for {what}. Reason: '{value}' is not a valid port number.")
-    return number
+
+
+def _invalid_port(value: int) -> NeutronFault:
+    return NeutronFault(400, "SecurityGroupInvalidPortValue", f"Invalid value for port {value}")
 
 
 def parse_rule(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,10 +96,10 @@ def parse_rule(body: Mapping[str, Any]) -> dict[str, Any]:
                 f"Security group rule protocol {body.get('protocol')} not supported. "
                 f"Only protocol values {_PROTOCOL_LIST} are supported.",
             )
-    if protocol in ("icmp", "1") and ethertype == "IPv6":
+    if protocol in ("ipv6-icmp", "icmpv6", "58") and ethertype == "IPv4":
         raise NeutronFault(
             400, "SecurityGroupEthertypeConflictWithProtocol",
-            f"Invalid ethertype IPv6 for protocol {protocol}.",
+            f"Invalid ethertype IPv4 for protocol {protocol}.",
         )
     low = _port_number(body.get("port_range_min"), "port_range_min")
     high = _port_number(body.get("port_range_max"), "port_range_max")
@@ -104,19 +109,19 @@ def parse_rule(body: Mapping[str, Any]) -> dict[str, Any]:
             "Must also specify protocol if port range is given.",
         )
     if protocol in _PORTED:
-        if low is not None and high is not None and low > high:
+        for value in (low, high):
+            if value is not None and not 0 <= value <= 65535:
+                raise _invalid_port(value)
+        if high is not None and (low is None or low > high):
             raise NeutronFault(
                 400, "SecurityGroupInvalidPortRange",
                 "For TCP/UDP protocols, port_range_min must be <= port_range_max",
             )
         if (low == 0 or high == 0) and not (low == 0 and high == 65535):
-            raise NeutronFault(
-                400, "SecurityGroupInvalidPortValue",
-                "Invalid value for port 0",
-            )
+            raise _invalid_port(0)
     elif protocol in _ICMP:
         for value, field_name in ((low, "type"), (high, "code")):
-            if value is not None and value > 255:
+            if value is not None and not 0 <= value <= 255:
                 raise NeutronFault(
                     400, "SecurityGroupInvalidIcmpValue",
                     f"Invalid value for ICMP {field_name} (port-range-{'min' if field_name == 'type' else 'max'}) {value}. "
@@ -166,17 +171,20 @@ def parse_rule(body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _default_exists() -> NeutronFault:
+    return NeutronFault(409, "SecurityGroupDefaultAlreadyExists", "Default security group already exists.")
+
+
 class SecurityGroups:
     """
     The security-group half of a tenant's networking.
     """
 
-    __slots__ = ()
-
     tenant_id: str
     groups_by_id: dict[str, SecurityGroup]
     rule_groups: dict[str, str]
     ports_by_id: dict[str, Any]
+    default_ids: tuple[str, ...]
 
     def check_quota(self, resource: str, used: int, more: int = 1) -> None:
         raise NotImplementedError
@@ -216,6 +224,15 @@ class SecurityGroups:
         self.groups_by_id[group.id] = group
         return group
 
+    def default_group_ids(self, now: float) -> tuple[str, ...]:
+        """
+        ``(id of the default group,)``, one tuple shared by every port
+        that has it.
+        """
+        if not self.default_ids:
+            self.default_ids = (self.default_group(now).id,)
+        return self.default_ids
+
     def security_groups(self) -> list[SecurityGroup]:
         self.default_group()
         return list(self.groups_by_id.values())
@@ -251,6 +268,8 @@ class SecurityGroups:
 
     def create_security_group(self, name: str, description: str, now: float, stateful: bool = True) -> SecurityGroup:
         self.default_group(now)
+        if name == DEFAULT_GROUP:
+            raise _default_exists()
         self.check_quota("security_group", len(self.groups_by_id))
         group = self._group(name, description, now)
         group.stateful = stateful
@@ -265,6 +284,8 @@ class SecurityGroups:
             raise NeutronFault(
                 409, "SecurityGroupCannotUpdateDefault", "Updating default security group not allowed."
             )
+        if group.name != DEFAULT_GROUP and changes.get("name") == DEFAULT_GROUP:
+            raise _default_exists()
         for key, value in changes.items():
             setattr(group, key, value)
         group.touch(now)

@@ -36,7 +36,7 @@ from mimic.services.network.errors import NeutronFault, bad_request, invalid_inp
 from mimic.failures import Event
 from mimic.services.network.failures import NETWORK_STATE, PORT_CREATE
 from mimic.services.network.l3 import L3
-from mimic.services.network.model import SERVICE_NAME, Network, Port, Subnet
+from mimic.services.network.model import SERVICE_NAME, Network, Port, Subnet, mac_number, pack_address
 from mimic.services.network.region import RegionNetworks, region_networks
 from mimic.services.network.security import SecurityGroups
 
@@ -51,6 +51,20 @@ FixedIPRequest = tuple[str | None, str | None]
 
 #: Nothing given: the port takes Neutron's defaults.
 UNSET: Any = object()
+
+
+def eui64(subnet: Subnet, mac: str) -> int:
+    """
+    The address SLAAC gives an interface with MAC ``mac`` on an IPv6
+    subnet: the prefix, then the MAC with ``ff:fe`` in its middle and
+    its universal/local bit flipped.
+    """
+    octets = [int(part, 16) for part in mac.split(":")]
+    octets[0] ^= 0x02
+    interface = 0
+    for octet in octets[:3] + [0xFF, 0xFE] + octets[3:]:
+        interface = (interface << 8) | octet
+    return int(subnet.cidr.network_address) | interface
 
 
 def new_id() -> str:
@@ -76,6 +90,9 @@ class TenantNetworking(SecurityGroups, L3):
     rule_groups: dict[str, str] = field(factory=dict)
     floating_by_id: dict[str, Any] = field(factory=dict)
     routers_by_id: dict[str, Any] = field(factory=dict)
+    #: ``(default group's id,)``, the security groups of most ports: one
+    #: tuple for all of them.
+    default_ids: tuple[str, ...] = ()
     #: The core's failure engine's ``decide`` (the function, not the
     #: engine, which is no part of this tenant's state) and this state's
     #: region, for the known error conditions of what both Neutron's API
@@ -120,13 +137,25 @@ class TenantNetworking(SecurityGroups, L3):
         return network
 
     def subnets(self) -> list[Subnet]:
-        return [*self.region.subnets.values(), *self.subnets_by_id.values()]
+        """
+        The subnets the tenant sees: the shared networks' and its own
+        (not the external network's, which belong to the provider).
+        """
+        shared = [s for s in self.region.subnets.values() if self.region.networks[s.network_id].shared]
+        return [*shared, *self.subnets_by_id.values()]
 
     def subnet(self, subnet_id: str) -> Subnet | None:
         return self.subnets_by_id.get(subnet_id) or self.region.subnets.get(subnet_id)
 
-    def require_subnet(self, subnet_id: str) -> Subnet:
+    def require_subnet(self, subnet_id: str, visible: bool = False) -> Subnet:
+        """
+        A subnet by id; with ``visible``, only one the tenant may see
+        through the API (not the external network's).
+        """
         subnet = self.subnet(subnet_id)
+        if subnet is not None and visible and subnet.id in self.region.subnets:
+            if not self.region.networks[subnet.network_id].shared:
+                subnet = None
         if subnet is None:
             raise not_found("Subnet", "Subnet", subnet_id)
         return subnet
@@ -304,7 +333,15 @@ class TenantNetworking(SecurityGroups, L3):
         subnet = self.require_subnet(subnet_id)
         if subnet.id not in self.subnets_by_id:
             raise policy_refused("delete_subnet")
-        if any(s == subnet.id for port in self.ports_by_id.values() for s, _ in port.fixed_ips):
+        users = [port for port in self.ports_by_id.values() if any(s == subnet.id for s, _ in port.fixed_ips)]
+        if subnet.auto_address and all(port.device_owner != ROUTER_INTERFACE for port in users):
+            # Neutron takes SLAAC addresses away from the ports with the subnet.
+            for port in users:
+                self._give_back(pair for pair in port.fixed_ips if pair[0] == subnet.id)
+                port.fixed_ips = tuple(pair for pair in port.fixed_ips if pair[0] != subnet.id)
+                port.touch(now)
+            users = []
+        if users:
             raise NeutronFault(
                 409,
                 "SubnetInUse",
@@ -319,24 +356,35 @@ class TenantNetworking(SecurityGroups, L3):
     # -- ports ---------------------------------------------------------
 
     def _resolve_fixed_ips(
-        self, network: Network, requested: Sequence[FixedIPRequest] | None, existing: Sequence[tuple[str, str]] = ()
+        self,
+        network: Network,
+        requested: Sequence[FixedIPRequest] | None,
+        mac: str,
+        existing: Sequence[tuple[str, str]] = (),
+        router_port: bool = False,
     ) -> list[tuple[Subnet, int | None]]:
         """
         The (subnet, address or None for "any") each requested fixed IP
         means, checked: the subnet is on the network, the address is in
         it and free.  ``None``: Neutron's default, an address from the
-        first subnet of each IP version.
+        first subnet of each IP version.  Either way, a port (but a
+        router's) also gets its EUI-64 address (from ``mac``) on each
+        SLAAC or DHCPv6-stateless subnet, as Neutron gives it.
         """
         subnets = [self.require_subnet(s) for s in network.subnet_ids]
         kept = {(s, a) for s, a in existing}
+        auto = [] if router_port else [s for s in subnets if s.auto_address]
         if requested is None:
             chosen: list[tuple[Subnet, int | None]] = []
             versions: set[int] = set()
             for subnet in subnets:
+                if subnet.auto_address:
+                    continue
                 if subnet.ip_version not in versions:
                     versions.add(subnet.ip_version)
                     chosen.append((subnet, None))
-            return chosen
+            requested_auto: list[tuple[Subnet, int | None]] = [(s, eui64(s, mac)) for s in auto]
+            return self._check_free(chosen + requested_auto, kept)
         resolved: list[tuple[Subnet, int | None]] = []
         for subnet_id, address in requested:
             value = None
@@ -370,31 +418,47 @@ class TenantNetworking(SecurityGroups, L3):
                         f"IP address {address} is not a valid IP for any of the subnets on the specified network.",
                     )
                 subnet = matching[0]
-            if value is not None and value in subnet.allocator.used and (subnet.id, address_text(subnet.ip_version, value)) not in kept:
-                raise NeutronFault(
-                    409, "IpAddressAlreadyAllocated",
-                    f"IP address {address_text(subnet.ip_version, value)} already allocated in subnet {subnet.id}",
-                )
+            if value is None and subnet.auto_address:
+                value = eui64(subnet, mac)
             resolved.append((subnet, value))
+        named = {subnet.id for subnet, _ in resolved}
+        resolved += [(s, eui64(s, mac)) for s in auto if s.id not in named]
         addresses = [(s.id, v) for s, v in resolved if v is not None]
         if len(addresses) != len(set(addresses)):
             raise bad_request("Invalid input for fixed_ips. Reason: Duplicate IP address.")
+        return self._check_free(resolved, kept)
+
+    def _check_free(
+        self, resolved: list[tuple[Subnet, int | None]], kept: set[tuple[str, str]]
+    ) -> list[tuple[Subnet, int | None]]:
+        for subnet, value in resolved:
+            if value is None:
+                continue
+            text = address_text(subnet.ip_version, value)
+            if value in subnet.allocator.used and (subnet.id, text) not in kept:
+                raise NeutronFault(
+                    409, "IpAddressAlreadyAllocated", f"IP address {text} already allocated in subnet {subnet.id}",
+                )
         return resolved
 
-    def _allocate(
+    def _take(
         self, network: Network, resolved: Sequence[tuple[Subnet, int | None]], existing: Sequence[tuple[str, str]] = ()
-    ) -> tuple[tuple[str, str], ...]:
+    ) -> list[tuple[Subnet, int]]:
         """
-        Take the addresses: all or none.
+        Take the addresses: all or none (a refusal leaves every
+        allocator as it was).
         """
         taken: list[tuple[Subnet, int]] = []
         kept = {(s, a) for s, a in existing}
+        cursors = [(subnet.allocator, subnet.allocator.cursor) for subnet, _ in resolved]
         for subnet, value in resolved:
             if value is None:
                 value = subnet.allocator.allocate()
                 if value is None:
                     for done_subnet, done in taken:
                         done_subnet.allocator.give_back(done)
+                    for allocator, cursor in cursors:
+                        allocator.cursor = cursor
                     raise NeutronFault(
                         409, "IpAddressGenerationFailure",
                         f"No more IP addresses available on network {network.id}.",
@@ -404,8 +468,16 @@ class TenantNetworking(SecurityGroups, L3):
             else:
                 subnet.allocator.take(value)
             taken.append((subnet, value))
-        new = tuple((subnet.id, address_text(subnet.ip_version, value)) for subnet, value in taken)
-        return new
+        return taken
+
+    def _allocate(
+        self, network: Network, resolved: Sequence[tuple[Subnet, int | None]], existing: Sequence[tuple[str, str]] = ()
+    ) -> tuple[tuple[str, str], ...]:
+        """
+        Take the addresses, as (subnet id, address) pairs.
+        """
+        taken = self._take(network, resolved, existing)
+        return tuple((subnet.id, address_text(subnet.ip_version, value)) for subnet, value in taken)
 
     def _give_back(self, fixed_ips: Iterable[tuple[str, str]]) -> None:
         for subnet_id, address in fixed_ips:
@@ -452,17 +524,20 @@ class TenantNetworking(SecurityGroups, L3):
         self.decide(PORT_CREATE, **attributes)
         if fixed_ip is not None:
             fixed_ips = [(None, fixed_ip)]
-        resolved = self._resolve_fixed_ips(network, fixed_ips)
-        mac = self._check_mac(mac_address) if mac_address is not None else None
-        if mac is not None and mac in self.region.macs:
-            raise NeutronFault(
-                409, "MacAddressInUse",
-                f"Unable to complete operation for network {network.id}. The mac address {mac} is in use.",
-            )
-        secure = network.port_security_enabled if port_security_enabled is None else port_security_enabled
-        if security_groups is None:
-            group_ids: tuple[str, ...] = (self.default_group(now).id,) if secure and device_owner[:8] != "network:" else ()
+        if mac_address is not None:
+            mac = self._check_mac(mac_address)
+            if self.region.mac_in_use(mac):
+                raise NeutronFault(
+                    409, "MacAddressInUse",
+                    f"Unable to complete operation for network {network.id}. The mac address {mac} is in use.",
+                )
         else:
+            mac = self.region.next_free_mac()
+        resolved = self._resolve_fixed_ips(network, fixed_ips, mac, router_port=device_owner == ROUTER_INTERFACE)
+        secure = network.port_security_enabled if port_security_enabled is None else port_security_enabled
+        wants_default = security_groups is None and secure and not device_owner.startswith("network:")
+        group_ids: tuple[str, ...] = ()
+        if security_groups is not None:
             group_ids = tuple(self.require_group_ref(g).id for g in security_groups)
         if not secure and group_ids:
             raise NeutronFault(
@@ -475,15 +550,18 @@ class TenantNetworking(SecurityGroups, L3):
                 "Port Security must be enabled in order to have allowed address pairs on a port.",
             )
         self.check_quota("port", len(self.ports_by_id))
-        addresses = self._allocate(network, resolved)
-        if mac is None:
-            mac = self.region.allocate_mac()
-        else:
-            self.region.macs.add(mac)
+        taken = self._take(network, resolved)
+        # The numbers the allocators hold, shared rather than copied.
+        addresses = tuple(
+            part for subnet, value in taken for part in (subnet.id, pack_address(subnet.ip_version, value))
+        )
+        self.region.claim_mac(mac)
+        if wants_default:
+            group_ids = self.default_group_ids(now)
         port = Port(
             created_at=now, updated_at=now, revision_number=1,
             id=new_id(), network_id=network.id, tenant_id=self.tenant_id,
-            mac_address=mac, fixed_ips=addresses, name=name, device_id=device_id,
+            mac=mac_number(mac), addresses=addresses, name=name, device_id=device_id,
             device_owner=device_owner, security_group_ids=group_ids,
             admin_state_up=admin_state_up, port_security_enabled=secure,
             allowed_address_pairs=tuple((a, m or mac) for a, m in allowed_address_pairs),
@@ -531,7 +609,7 @@ class TenantNetworking(SecurityGroups, L3):
         mac = port.mac_address
         if "mac_address" in changes:
             mac = self._check_mac(changes.pop("mac_address"))
-            if mac != port.mac_address and mac in self.region.macs:
+            if mac != port.mac_address and self.region.mac_in_use(mac):
                 raise NeutronFault(
                     409, "MacAddressInUse",
                     f"Unable to complete operation for network {network.id}. The mac address {mac} is in use.",
@@ -539,15 +617,17 @@ class TenantNetworking(SecurityGroups, L3):
         fixed_ips = port.fixed_ips
         if "fixed_ips" in changes:
             requested = changes.pop("fixed_ips")
-            resolved = self._resolve_fixed_ips(network, requested, port.fixed_ips)
+            resolved = self._resolve_fixed_ips(
+                network, requested, mac, port.fixed_ips, router_port=port.device_owner == ROUTER_INTERFACE
+            )
             new = self._allocate(network, resolved, port.fixed_ips)
             wanted = {(s.id, address_text(s.ip_version, v)) for s, v in resolved if v is not None}
             kept = tuple(pair for pair in port.fixed_ips if pair in wanted)
             self._give_back(pair for pair in port.fixed_ips if pair not in wanted)
             fixed_ips = kept + new
         if mac != port.mac_address:
-            self.region.macs.discard(port.mac_address)
-            self.region.macs.add(mac)
+            self.region.release_mac(port.mac_address)
+            self.region.claim_mac(mac)
             port.mac_address = mac
         port.fixed_ips = fixed_ips
         port.security_group_ids = groups
@@ -609,7 +689,7 @@ class TenantNetworking(SecurityGroups, L3):
         self.disassociate_port(port.id, now)
         self._unindex(port)
         self._give_back(port.fixed_ips)
-        self.region.macs.discard(port.mac_address)
+        self.region.release_mac(port.mac_address)
         network = self.network(port.network_id)
         if network is not None:
             network.port_count -= 1

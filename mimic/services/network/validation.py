@@ -233,6 +233,12 @@ def subnet_create(body: Mapping[str, Any], tenant_id: str) -> dict[str, Any]:
             if version != 6:
                 raise bad_request(f"Invalid input for operation: {key} is not valid when ip_version is 4.")
             out[key] = body[key]
+    ra_mode, address_mode = out.get("ipv6_ra_mode"), out.get("ipv6_address_mode")
+    if ra_mode and address_mode and ra_mode != address_mode:
+        raise bad_request(
+            f"Invalid input for operation: ipv6_ra_mode set to '{ra_mode}' with ipv6_address_mode set to "
+            f"'{address_mode}' is not valid. If both attributes are set, they must be the same value."
+        )
     if body.get("subnetpool_id") is not None:
         raise bad_request("Bad subnets request: subnetpool_id is not supported.")
     return out
@@ -326,8 +332,6 @@ def rule_fields(body: Mapping[str, Any], tenant_id: str) -> dict[str, Any]:
     if "security_group_id" not in body:
         raise bad_request("Failed to parse request. Required attribute 'security_group_id' not specified")
     identifier(body["security_group_id"], "security_group_id")
-    if body.get("remote_group_id") is not None:
-        identifier(body["remote_group_id"], "remote_group_id")
     return dict(body)
 
 
@@ -373,7 +377,7 @@ def router_fields(body: Mapping[str, Any], tenant_id: str, create: bool) -> dict
         out["external_gateway_info"] = gateway
     if "routes" in body:
         routes = []
-        for route in _list(body["routes"], "routes"):
+        for route in _list(body["routes"] or [], "routes"):
             route = _dict(route, "routes")
             if set(route) != {"destination", "nexthop"}:
                 raise bad_request("Invalid input for routes. Reason: Validation of dictionary's keys failed.")
