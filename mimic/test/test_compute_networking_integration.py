@@ -65,7 +65,14 @@ class ServersOnNetworksTests(SynchronousTestCase):
         conn = connect("sdk-net")
         self.addCleanup(conn.close)
         network = conn.network.create_network(name="app-net")
-        conn.network.create_subnet(network_id=network.id, ip_version=4, cidr="192.168.10.0/24", name="app-v4")
+        subnet = conn.network.create_subnet(
+            network_id=network.id, ip_version=4, cidr="192.168.10.0/24", name="app-v4"
+        )
+        # A floating IP reaches a tenant network through a router.
+        router = conn.network.create_router(
+            name="edge", external_gateway_info={"network_id": self.external_network(conn)}
+        )
+        conn.network.add_interface_to_router(router, subnet_id=subnet.id)
         group = conn.network.create_security_group(name="web", description="web servers")
         server = conn.create_server(
             "sdk-web", image={"id": DEFAULT_IMAGE_ID}, flavor=FLAVOR, network="app-net",
