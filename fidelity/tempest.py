@@ -25,12 +25,12 @@ from pathlib import Path
 from mimic.testing import MimicProcess
 
 HERE = Path(__file__).resolve().parent
-AREAS = ("object_storage", "network")
+AREAS = ("object_storage", "network", "compute")
 
 
 #: Areas whose tests also ask for a reader in the primary user's
 #: project (``project_reader``).
-READER_AREAS = {"network"}
+READER_AREAS = {"network", "compute"}
 
 
 def accounts(count: int = 12, readers: bool = False) -> str:
