@@ -231,6 +231,21 @@ class SecurityGroupTests(NetworkedComputeTestCase):
         self.assertEqual(self.call("DELETE", f"/os-security-groups/{group['id']}").code, 202)
         self.assertEqual(self.call("GET", f"/os-security-groups/{group['id']}").code, 404)
 
+    def test_proxy_renames_a_group(self) -> None:
+        group = self.networking.create_security_group("old", "", self.now)
+        renamed = self.call(
+            "PUT", f"/os-security-groups/{group.id}", {"security_group": {"name": "new", "description": "d"}}
+        )
+        self.assertEqual(renamed.code, 200, renamed.body)
+        self.assertEqual(self.networking.find_security_group(group.id).name, "new")
+
+    def test_proxy_ids_must_be_uuids(self) -> None:
+        self.assertEqual(self.error(self.call("GET", "/os-security-groups/nope"), 400),
+                         "Security group id should be uuid")
+        rule = {"security_group_rule": {"parent_group_id": "nope", "ip_protocol": "tcp",
+                                        "from_port": 22, "to_port": 22}}
+        self.error(self.call("POST", "/os-security-group-rules", rule), 400)
+
     def test_proxies_are_gone_from_2_36(self) -> None:
         for path in ("/os-security-groups", "/os-floating-ips", "/os-networks"):
             self.assertEqual(self.call("GET", path, version="2.35").code, 200, path)

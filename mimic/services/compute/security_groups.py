@@ -16,7 +16,7 @@ on every run) sees the same group.
 from __future__ import annotations
 
 from typing import Any, Mapping
-from uuid import NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from klein import Klein
 from twisted.web.iweb import IRequest
@@ -104,6 +104,17 @@ def nova_group_json(group: ISecurityGroup, networking: INetworking) -> dict[str,
     }
 
 
+def validate_id(group_id: str) -> None:
+    """
+    Nova's check of a group's (or rule's) id before it asks Neutron: a
+    UUID, else 400.
+    """
+    try:
+        UUID(str(group_id))
+    except ValueError:
+        raise nova_error(400, "Security group id should be uuid")
+
+
 def group_not_found(group_id: str) -> Exception:
     return nova_error(404, f"Security group {group_id} not found.")
 
@@ -134,6 +145,7 @@ class SecurityGroupsAPI:
 
     def _group(self, group_id: str) -> ISecurityGroup:
         assert self.networking is not None
+        validate_id(group_id)
         try:
             group = self.networking.find_security_group(group_id)
         except ContractRefused:
@@ -171,14 +183,19 @@ class SecurityGroupsAPI:
     @app.route("/<group_id>", methods=["PUT"])
     def update_group(self, request: IRequest, group_id: str) -> bytes:
         """
-        Nova's proxy can rename a group only through Neutron, which the
-        contract does not offer: the group is shown as it is after the
-        body is checked.
+        Rename a group (and change its description) in the network
+        service.
         """
-        self.proxy_context()
+        ctx = self.proxy_context()
         assert self.networking is not None
         group = self._group(group_id)
-        _group_body(read_json(request, nova_error))
+        name, description = _group_body(read_json(request, nova_error))
+        try:
+            group = self.networking.update_security_group(
+                group.id, {"name": name, "description": description}, ctx.now
+            )
+        except ContractRefused as e:
+            raise nova_error(400 if e.status == 409 else e.status, e.message)
         return json_response(request, {"security_group": nova_group_json(group, self.networking)})
 
     @app.route("/<group_id>", methods=["DELETE"])
@@ -247,7 +264,8 @@ class SecurityGroupRulesAPI:
         parent = asked.get("parent_group_id")
         if not isinstance(parent, str) or not parent:
             raise nova_error(400, "Security group id should be uuid")
-        group = networking.find_security_group(parent) if parent else None
+        validate_id(parent)
+        group = networking.find_security_group(parent)
         if group is None or group.id != parent:
             raise group_not_found(str(parent))
         rule = _neutron_rule(asked, networking)
@@ -265,6 +283,7 @@ class SecurityGroupRulesAPI:
     def delete_rule(self, request: IRequest, rule_id: str) -> bytes:
         ctx = self.proxy_context()
         assert self.networking is not None
+        validate_id(rule_id)
         try:
             self.networking.delete_security_group_rule(rule_id, ctx.now)
         except ContractRefused:
@@ -310,6 +329,7 @@ def _neutron_rule(asked: Mapping[str, Any], networking: INetworking) -> dict[str
             raise nova_error(400, f"Invalid port range {low}:{high}. Valid TCP ports should be between 1-65535")
         rule["port_range_min"], rule["port_range_max"] = low, high
     if group_id is not None:
+        validate_id(str(group_id))
         group = networking.find_security_group(str(group_id))
         if group is None:
             raise group_not_found(str(group_id))
