@@ -104,6 +104,17 @@ class CreateTests(NetworkedComputeTestCase):
         (port,) = self.networking.ports_of(server_id)
         self.assertEqual([ip for _, ip in port.fixed_ips], ["10.176.3.3"])
 
+    def test_fixed_ip_on_another_server_is_400(self) -> None:
+        first = self.created_id(networks=[{"uuid": PRIVATE, "fixed_ip": "10.176.3.3"}])
+        message = self.error(self.create(networks=[{"uuid": PRIVATE, "fixed_ip": "10.176.3.3"}]), 400)
+        self.assertEqual(message, f"Fixed IP address 10.176.3.3 is already in use on instance {first}.")
+
+    def test_fixed_ip_of_a_users_port_fails_the_build(self) -> None:
+        port = self.networking.create_port(PRIVATE, "", "", self.now, fixed_ip="10.176.3.4")
+        server_id = self.created_id(networks=[{"uuid": PRIVATE, "fixed_ip": "10.176.3.4"}])
+        self.assertEqual(self.show(server_id)["status"], "ERROR")
+        self.assertEqual(self.networking.port(port.id).device_id, "")
+
     def test_fixed_ip_with_more_than_one_server_is_400(self) -> None:
         response = self.create(networks=[{"uuid": PRIVATE, "fixed_ip": "10.176.3.3"}], max_count=2)
         self.assertIn("fixed_ip", self.error(response, 400))

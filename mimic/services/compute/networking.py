@@ -106,16 +106,32 @@ class NetworkPlan:
     security_groups: tuple[str, ...]
 
 
+def holder_of(networking: INetworking, server_ids: Iterable[str], network_id: str, address: str) -> str | None:
+    """
+    Which of these servers has ``address`` on a port on ``network_id``,
+    if any: Nova's check of a requested fixed IP (an error path only:
+    it costs one look at each server's ports).
+    """
+    for server_id in server_ids:
+        for port in networking.ports_of(server_id):
+            if port.network_id == network_id and any(ip == address for _, ip in port.fixed_ips):
+                return server_id
+    return None
+
+
 def plan_networks(
     networking: INetworking,
     requests: Sequence[NetworkRequest],
     group_names: Iterable[str],
     max_count: int,
     tenant_id: str,
+    server_ids: Iterable[str] = (),
 ) -> NetworkPlan:
     """
     Check a create's networks and security groups against the network
     service, in Nova's order and with Nova's answers, changing nothing.
+    A fixed IP already on one of ``server_ids`` (the tenant's servers) is
+    Nova's 400; one held by a port of no server fails the build instead.
     """
     for request in requests:
         if request.fixed_ip is not None and max_count > 1:
@@ -135,6 +151,10 @@ def plan_networks(
                 raise port_in_use(request.port_id)
         elif request.network_id is not None and networking.network(request.network_id) is None:
             raise nova_error(400, f"Network {request.network_id} could not be found.")
+        elif request.network_id is not None and request.fixed_ip is not None:
+            holder = holder_of(networking, server_ids, request.network_id, request.fixed_ip)
+            if holder is not None:
+                raise nova_error(400, f"Fixed IP address {request.fixed_ip} is already in use on instance {holder}.")
     groups = []
     for name in group_names:
         if name == "default":
@@ -269,16 +289,17 @@ def port_of(networking: INetworking, server: Server, port_id: str) -> INetworkPo
     return port
 
 
-def plan_for_create(networking: INetworking | None, body: Any, spec: Any, tenant_id: str) -> NetworkPlan | None:
+def plan_for_create(state: ComputeState, body: Any, spec: Any, tenant_id: str) -> NetworkPlan | None:
     """
     The network plan of a create request whose body
     :func:`~mimic.services.compute.validation.server_create` accepted as
     ``spec``, or None without a network service.
     """
+    networking = state.networking
     if networking is None:
         return None
     requests = network_requests(body["server"].get("networks"))
-    return plan_networks(networking, requests, spec.security_groups, spec.max_count, tenant_id)
+    return plan_networks(networking, requests, spec.security_groups, spec.max_count, tenant_id, state.servers)
 
 
 def allocate_all(

@@ -189,8 +189,7 @@ class ComputeAPI:
         ctx = self.context(request, version, tenant_id)
         body = read_json(request, nova_error)
         spec = server_create(body, ctx.microversion, self.state)
-        networking = self.state.networking
-        plan = plan_for_create(networking, body, spec, self.tenant_id)
+        plan = plan_for_create(self.state, body, spec, self.tenant_id)
         start = self.core.failures.decide(
             SERVER_CREATE,
             {
