@@ -152,3 +152,23 @@ class IndexTests(SynchronousTestCase):
             self.assertEqual((v4, v6), (public, addresses["public"][1]["addr"]))
         self.assertEqual(addresses_for(70000, None)[0]["private"][0]["OS-EXT-IPS-MAC:mac_addr"], "fa:16:3e:01:11:70")
         self.assertEqual(addresses_for(7, "none"), ({}, "", ""))
+
+
+class ChangeResponseTests(SynchronousTestCase):
+    """
+    ``PUT /servers/{id}`` and ``rebuild`` answer without the extended
+    attributes before 2.75, as Nova does (tempest's schemas check it).
+    """
+
+    def test_update_response_is_plain_before_2_75(self) -> None:
+        compute = Compute()
+        created = compute.request("POST", "/servers", {"server": {"name": "u", "imageRef": UBUNTU,
+                                                                  "flavorRef": "general1-1"}})
+        server_id = created.json()["server"]["id"]
+        old = compute.request("PUT", f"/servers/{server_id}", {"server": {"name": "v"}}, "2.74").json()["server"]
+        self.assertNotIn("OS-EXT-STS:vm_state", old)
+        self.assertNotIn("security_groups", old)
+        self.assertEqual(set(old["addresses"]["public"][0]), {"version", "addr"})
+        new = compute.request("PUT", f"/servers/{server_id}", {"server": {"name": "w"}}, "2.75").json()["server"]
+        self.assertEqual(new["OS-EXT-STS:vm_state"], "active")
+        self.assertIn("OS-EXT-IPS:type", new["addresses"]["public"][0])

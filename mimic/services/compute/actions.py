@@ -44,7 +44,7 @@ from mimic.services.compute.model import (
 )
 from mimic.services.compute.metadata import check_image_metadata_quota, check_metadata_quota, string_map
 from mimic.services.compute.validation import disk_config, integer, ip_address, server_name
-from mimic.services.compute.views import server_json
+from mimic.services.compute.views import changed_server_json
 from mimic.services.compute.web import RequestContext
 
 #: Seconds each timed action takes on Mimic's clock.
@@ -296,7 +296,7 @@ def _rebuild(act: ActionRequest) -> bytes:
     if server.vm_state == ERROR:
         server.vm_state = ACTIVE
     act.timed("rebuild", "rebuilding", (back, None, RUNNING if back == ACTIVE else SHUTDOWN))
-    described = server_json(server, ctx)
+    described = changed_server_json(server, ctx)
     described["adminPass"] = server.admin_pass
     return json_response(act.request, {"server": described}, 202)
 

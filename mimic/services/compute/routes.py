@@ -49,6 +49,7 @@ from mimic.services.compute.validation import listing_filters, server_create, se
 from mimic.services.compute.versions import is_legacy, negotiate, version_document, version_documents
 from mimic.services.compute.views import (
     ServerViews,
+    changed_server_json,
     created_json,
     plain_addresses,
     reservation_json,
@@ -222,7 +223,7 @@ class ComputeAPI:
         ctx = self.context(request, version, tenant_id)
         server = self.state.require(server_id, ctx.now)
         server.change(ctx.now, server_update(read_json(request, nova_error), ctx.microversion))
-        return json_response(request, {"server": server_json(server, ctx)})
+        return json_response(request, {"server": changed_server_json(server, ctx)})
 
     @app.route(PREFIX + "/servers/<server_id>", methods=["DELETE"])
     def delete_server(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> bytes:

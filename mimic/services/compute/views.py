@@ -315,6 +315,28 @@ def server_json(server: Server, ctx: RequestContext, listing: bool = False) -> d
     return ServerViews(ctx).detail(server, listing)
 
 
+#: What a server update's or rebuild's response leaves out before 2.75,
+#: where Nova starts showing everything ``GET /servers/{id}`` shows.
+_NOT_IN_CHANGE_RESPONSES = (
+    "OS-EXT-AZ:availability_zone", "config_drive", "key_name", "OS-SRV-USG:launched_at",
+    "OS-SRV-USG:terminated_at", "security_groups", "OS-EXT-STS:task_state", "OS-EXT-STS:vm_state",
+    "OS-EXT-STS:power_state", "os-extended-volumes:volumes_attached",
+)
+
+
+def changed_server_json(server: Server, ctx: RequestContext) -> dict[str, Any]:
+    """
+    A server as ``PUT /servers/{id}`` and ``rebuild`` answer it: without
+    the extended attributes before 2.75, with plain addresses.
+    """
+    body = server_json(server, ctx)
+    if ctx.microversion < (2, 75):
+        for key in _NOT_IN_CHANGE_RESPONSES:
+            body.pop(key, None)
+        body["addresses"] = plain_addresses(server)
+    return body
+
+
 def created_json(server: Server, ctx: RequestContext) -> dict[str, Any]:
     """
     The body of a create's 202: the (first) new server's id, links,
