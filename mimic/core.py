@@ -22,7 +22,14 @@ from zope.interface import implementer
 
 from mimic import catalog
 from mimic.failures import FailureEngine
-from mimic.interfaces import IAPIMock, IHasSettings, IMimicCore, IRegionState, ISharesState
+from mimic.interfaces import (
+    IAPIMock,
+    IHasSettings,
+    IMimicCore,
+    IRegionState,
+    ISettingsShapeCatalog,
+    ISharesState,
+)
 from mimic.http import base_url
 from mimic.session import SessionStore
 from mimic.settings import Setting, parse_settings
@@ -138,9 +145,11 @@ class MimicCore:
         """
         entries = []
         for plugin in self.plugins.values():
-            entries.extend(
-                catalog.resolve(plugin.name, tenant_id, base_url, plugin.catalog_entries(tenant_id))
-            )
+            if ISettingsShapeCatalog.providedBy(plugin):
+                own = plugin.configured_catalog_entries(self.settings, tenant_id)
+            else:
+                own = plugin.catalog_entries(tenant_id)
+            entries.extend(catalog.resolve(plugin.name, tenant_id, base_url, own))
         return entries
 
     def shared(self, contract: Any, tenant_id: str, region: str) -> Any:

@@ -169,6 +169,20 @@ class IHasSettings(Interface):
         """
 
 
+class ISettingsShapeCatalog(Interface):
+    """
+    Optional, for a plugin whose catalog entries depend on a setting (the
+    old control entries' types): the core asks this instead of
+    :meth:`IAPIMock.catalog_entries`.
+    """
+
+    def configured_catalog_entries(settings, tenant_id):
+        """
+        The entries for one tenant given the parsed settings (a mapping
+        of setting names to values, as :attr:`IMimicCore.settings`).
+        """
+
+
 class INamesRequestIds(Interface):
     """
     Optional, for a service that sends its request id under more names

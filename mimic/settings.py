@@ -51,6 +51,22 @@ def byte_size(text: str) -> int:
     return int(match.group(1)) * _UNITS[match.group(2).lower()]
 
 
+_YES = frozenset({"1", "yes", "true", "on"})
+_NO = frozenset({"0", "no", "false", "off"})
+
+
+def yes_or_no(text: str) -> bool:
+    """
+    A switch: ``yes``/``true``/``on``/``1`` or ``no``/``false``/``off``/``0``.
+    """
+    word = text.strip().lower()
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    raise ValueError(f"{text!r} is not yes or no")
+
+
 def parse_settings(given: Mapping[str, str], declared: Iterable[Setting]) -> dict[str, Any]:
     """
     Every declared setting's value: the one given, parsed, or its

@@ -64,13 +64,18 @@ class InMemoryMimic:
 
     base = "http://mimic.test"
 
-    def __init__(self, plugins: Iterable[IAPIMock] | None = None, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        plugins: Iterable[IAPIMock] | None = None,
+        clock: Clock | None = None,
+        settings: Mapping[str, str] | None = None,
+    ) -> None:
         from treq.testing import StubTreq
 
         self.clock = clock if clock is not None else Clock()
         if clock is None:
             self.clock.advance(1_700_000_000)
-        self.core = MimicCore.create(self.clock, plugins)
+        self.core = MimicCore.create(self.clock, plugins, settings=settings)
         self.resource: IResource = MimicRoot(self.core)
         # StubTreq sets its methods (request, content...) at run time.
         self.treq: Any = StubTreq(self.resource)

@@ -35,7 +35,7 @@ Mimic keep nothing (each a 404).
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
 from attrs import frozen
 from klein import Klein
@@ -49,7 +49,8 @@ from mimic.control import behaviors
 from mimic.control.errors import control_error
 from mimic.failures import Event, Registration
 from mimic.http import base_url, handle_errors, header, json_response, read_json
-from mimic.interfaces import IAPIMock, IMimicCore
+from mimic.interfaces import IAPIMock, IHasSettings, IMimicCore, ISettingsShapeCatalog
+from mimic.settings import Setting, yes_or_no
 
 
 def error_body(status: int, message: str) -> dict[str, Any]:
@@ -302,7 +303,21 @@ class EveryPath:
         return iter(())
 
 
-@implementer(IAPIMock, IPlugin)
+#: The setting that lists the control entries under their service's own
+#: type, as the old mimic did, for suites that look them up by type and
+#: name; by default each has a type of its own (``entry_type`` below).
+SERVICE_TYPES_SETTING = Setting(
+    "legacy_control.service_types",
+    "List the old control entries (cloudServersBehavior, cloudLoadBalancerControl) under "
+    "their service's type (compute, rax:load-balancer) as the old mimic did, rather than "
+    "types of their own.  Clients that take the last entry of a type (pyrax) then reach "
+    "the control entry instead of the service.",
+    False,
+    yes_or_no,
+)
+
+
+@implementer(IAPIMock, IPlugin, IHasSettings, ISettingsShapeCatalog)
 class LegacyControlPlugin:
     """
     One old-mimic control entry as a plugin: a catalog entry with a
@@ -310,9 +325,13 @@ class LegacyControlPlugin:
     and below it a :class:`ControlEntry`: ``behaviors`` here, the rest from
     the app ``service_control(core, tenant_id, region)`` makes.
 
-    Its ``name`` sorts after the controlled service's, so that the real
-    service's entry comes first in catalogs: clients that pick an endpoint
-    by type alone take the first of that type.
+    Its entry has a type of its own (``entry_type``), so that a client
+    picking an endpoint by type alone reaches the real service whether it
+    takes the first entry of the type or, as pyrax does, the last.  With
+    :data:`SERVICE_TYPES_SETTING` it is listed under the controlled
+    service's type (``service_type``) instead, as the old mimic listed it;
+    its ``name`` sorts after the controlled service's, so the real
+    service's entry still comes first.
     """
 
     def __init__(
@@ -320,6 +339,7 @@ class LegacyControlPlugin:
         name: str,
         service: str,
         entry_type: str,
+        service_type: str,
         entry_name: str,
         regions: Sequence[str],
         service_control: MakeServiceControl,
@@ -327,14 +347,25 @@ class LegacyControlPlugin:
         self.name = name
         self.service = service
         self.entry_type = entry_type
+        self.service_type = service_type
         self.entry_name = entry_name
         self.regions = tuple(regions)
         self.service_control = service_control
 
+    def settings(self) -> list[Setting]:
+        return [SERVICE_TYPES_SETTING]
+
     def catalog_entries(self, tenant_id: str) -> list[Entry]:
+        return self._entries(self.entry_type, tenant_id)
+
+    def configured_catalog_entries(self, settings: Mapping[str, Any], tenant_id: str) -> list[Entry]:
+        as_service = settings.get(SERVICE_TYPES_SETTING.name, SERVICE_TYPES_SETTING.default)
+        return self._entries(self.service_type if as_service else self.entry_type, tenant_id)
+
+    def _entries(self, entry_type: str, tenant_id: str) -> list[Entry]:
         return [
             Entry(
-                self.entry_type,
+                entry_type,
                 self.entry_name,
                 tuple(
                     Endpoint(region, f"v2/{tenant_id}", tenant_id=tenant_id)

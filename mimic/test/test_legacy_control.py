@@ -68,21 +68,49 @@ class LegacyTestCase(SynchronousTestCase):
 
 
 class CatalogTests(LegacyTestCase):
-    def test_catalog_lists_the_old_control_entries_after_the_real_ones(self) -> None:
+    def entries_of_type(self, access: Access, entry_type: str) -> list[str]:
+        return [e["name"] for e in access.access["serviceCatalog"] if e["type"] == entry_type]
+
+    def test_control_entries_have_types_of_their_own(self) -> None:
         """
-        Old suites find the entries by name; clients that pick by type take
-        the first entry of a type, which must stay the real service.
+        Old suites find the entries by name.  A client that picks by type
+        alone finds one entry of the service's type, the real service,
+        whether it takes the first or (as pyrax does) the last.
         """
-        catalog = [(e["type"], e["name"]) for e in self.alice.access["serviceCatalog"]]
-        self.assertLess(
-            catalog.index(("compute", "cloudServersOpenStack")),
-            catalog.index(("compute", "cloudServersBehavior")),
+        self.assertEqual(self.entries_of_type(self.alice, "compute"), ["cloudServersOpenStack"])
+        self.assertEqual(
+            self.entries_of_type(self.alice, "rax:load-balancer"), ["cloudLoadBalancers"]
         )
-        self.assertLess(
-            catalog.index(("rax:load-balancer", "cloudLoadBalancers")),
-            catalog.index(("rax:load-balancer", "cloudLoadBalancerControl")),
+        self.assertEqual(
+            self.entries_of_type(self.alice, "mimic:compute-control"), ["cloudServersBehavior"]
+        )
+        self.assertEqual(
+            self.entries_of_type(self.alice, "mimic:load-balancer-control"),
+            ["cloudLoadBalancerControl"],
         )
         self.assertTrue(self.behaviors().endswith(f"/v2/{self.alice.tenant_id}/behaviors"))
+
+    def test_the_old_types_on_request_after_the_real_entries(self) -> None:
+        """
+        ``legacy_control.service_types`` lists the entries under their
+        service's type, as the old mimic did, after the real service's.
+        """
+        mimic = InMemoryMimic(settings={"legacy_control.service_types": "yes"})
+        alice = mimic.authenticate("alice")
+        self.assertEqual(
+            self.entries_of_type(alice, "compute"), ["cloudServersOpenStack", "cloudServersBehavior"]
+        )
+        self.assertEqual(
+            self.entries_of_type(alice, "rax:load-balancer"),
+            ["cloudLoadBalancers", "cloudLoadBalancerControl"],
+        )
+        self.assertIn("/service/compute/", alice.endpoint("compute"))
+        response = mimic.request(
+            "POST",
+            endpoint_named(alice, "cloudServersBehavior") + "/behaviors/creation",
+            {"name": "fail", "parameters": {"code": 500, "message": "no"}, "criteria": []},
+        )
+        self.assertEqual(response.code, 201, response)
 
     def test_real_compute_endpoint_is_still_the_first_of_its_type(self) -> None:
         self.assertIn("/service/compute/", self.alice.endpoint("compute"))

@@ -22,8 +22,8 @@ FLAVOR = "general1-1"
 
 
 class LegacyControlOverHTTPTests(SynchronousTestCase):
-    def setUp(self) -> None:
-        self.url = start_mimic(self)
+    def start(self, *args: str) -> None:
+        self.url = start_mimic(self, *args)
         self.session = ks_session.Session(
             auth=v2.Password(f"{self.url}/identity/v2.0", username="otter", password="pw")
         )
@@ -39,8 +39,13 @@ class LegacyControlOverHTTPTests(SynchronousTestCase):
         return client.Client("2", session=self.session, region_name="ORD")
 
     def test_compute_behaviors_found_in_the_catalog_fail_novaclient_creates(self) -> None:
+        """
+        With ``legacy_control.service_types``, an old suite finds the entry
+        as it did: by the service's type and the entry's name.
+        """
         from novaclient import exceptions
 
+        self.start("--set", "legacy_control.service_types=yes")
         control = self.endpoint("compute", "cloudServersBehavior")
         self.assertNotEqual(control, self.endpoint("compute"))
         body = {
@@ -72,7 +77,12 @@ class LegacyControlOverHTTPTests(SynchronousTestCase):
         from libcloud.loadbalancer.providers import Provider, get_driver
         from libcloud.loadbalancer.types import State
 
-        control = self.endpoint("rax:load-balancer", "cloudLoadBalancerControl")
+        """
+        By default the entry has a type of its own; found by name, it is
+        the same control API.
+        """
+        self.start()
+        control = self.endpoint("mimic:load-balancer-control", "cloudLoadBalancerControl")
         self.assertNotEqual(control, self.endpoint("rax:load-balancer"))
         driver = get_driver(Provider.RACKSPACE)(
             "otter", "api-key", region="ord", ex_force_auth_url=f"{self.url}/identity",

@@ -123,6 +123,12 @@ class NetworkTests(NeutronTestCase):
         error = self.refused(400, "HTTPBadRequest", "POST", "/networks", {"network": {"colour": "red"}})
         self.assertEqual(error["message"], "Unrecognized attribute(s) 'colour'")
 
+    def test_another_projects_resources_need_an_administrator(self) -> None:
+        error = self.refused(403, "PolicyNotAuthorized", "POST", "/networks", {"network": {"tenant_id": "someone-else"}})
+        self.assertEqual(error["message"], "(create_network) is disallowed by policy")
+        own = self.ok(201, "POST", "/networks", {"network": {"project_id": self.access.tenant_id}})
+        self.assertEqual(own["network"]["project_id"], self.access.tenant_id)
+
     def test_network_with_ports_cannot_be_deleted(self) -> None:
         network_id, _ = self.network_with_subnet()
         port = self.ok(201, "POST", "/ports", {"port": {"network_id": network_id}})["port"]
@@ -214,3 +220,77 @@ class PortTests(NeutronTestCase):
             "POST", other.endpoint("network") + "/v2.0/ports", {"port": {"network_id": network_id}}, token=other.token)
         self.assertEqual(response.code, 404)
         self.assertEqual(response.json()["NeutronError"]["type"], "NetworkNotFound")
+
+
+class SecurityGroupTests(NeutronTestCase):
+    def test_default_group_with_its_rules_and_duplicates_refused(self) -> None:
+        groups = self.ok(200, "GET", "/security-groups")["security_groups"]
+        self.assertEqual([g["name"] for g in groups], ["default"])
+        self.assertEqual(len(groups[0]["security_group_rules"]), 4)
+        self.refused(409, "SecurityGroupDefaultAlreadyExists", "POST", "/security-groups",
+                     {"security_group": {"name": "default"}})
+        rule = {"security_group_id": groups[0]["id"], "direction": "ingress", "protocol": "tcp",
+                "port_range_min": 22, "port_range_max": 22}
+        made = self.ok(201, "POST", "/security-group-rules", {"security_group_rule": rule})["security_group_rule"]
+        error = self.refused(409, "SecurityGroupRuleExists", "POST", "/security-group-rules", {"security_group_rule": rule})
+        self.assertIn(made["id"], error["message"])
+        self.ok(204, "DELETE", f"/security-group-rules/{made['id']}")
+        self.refused(409, "SecurityGroupCannotRemoveDefault", "DELETE", f"/security-groups/{groups[0]['id']}")
+
+
+class RouterAndFloatingIPTests(NeutronTestCase):
+    def test_floating_ip_on_a_tenant_network_needs_a_router(self) -> None:
+        network_id, subnet_id = self.network_with_subnet()
+        port = self.ok(201, "POST", "/ports", {"port": {"network_id": network_id}})["port"]
+        body = {"floatingip": {"floating_network_id": EXTERNAL_NETWORK, "port_id": port["id"]}}
+        self.refused(404, "ExternalGatewayForFloatingIPNotFound", "POST", "/floatingips", body)
+        router = self.ok(201, "POST", "/routers", {"router": {
+            "name": "r", "external_gateway_info": {"network_id": EXTERNAL_NETWORK}}})["router"]
+        self.assertEqual(len(router["external_gateway_info"]["external_fixed_ips"]), 1)
+        interface = self.ok(200, "PUT", f"/routers/{router['id']}/add_router_interface", {"subnet_id": subnet_id})
+        self.assertEqual(interface["subnet_id"], subnet_id)
+        gateway_port = self.ok(200, "GET", f"/ports/{interface['port_id']}")["port"]
+        self.assertEqual(gateway_port["fixed_ips"][0]["ip_address"], "192.168.10.1")
+        self.refused(409, "L3PortInUse", "DELETE", f"/ports/{interface['port_id']}")
+        floating = self.ok(201, "POST", "/floatingips", body)["floatingip"]
+        self.assertEqual((floating["status"], floating["router_id"]), ("ACTIVE", router["id"]))
+        self.refused(409, "RouterInUse", "DELETE", f"/routers/{router['id']}")
+        detached = self.ok(200, "PUT", f"/floatingips/{floating['id']}", {"floatingip": {"port_id": None}})
+        self.assertEqual(detached["floatingip"]["status"], "DOWN")
+        self.ok(200, "PUT", f"/routers/{router['id']}/remove_router_interface", {"subnet_id": subnet_id})
+        self.ok(204, "DELETE", f"/floatingips/{floating['id']}")
+        self.ok(204, "DELETE", f"/routers/{router['id']}")
+
+    def test_floating_ip_on_publicnet_needs_no_router(self) -> None:
+        port = self.ok(201, "POST", "/ports", {"port": {"network_id": PUBLIC_NETWORK}})["port"]
+        floating = self.ok(201, "POST", "/floatingips", {"floatingip": {
+            "floating_network_id": EXTERNAL_NETWORK, "port_id": port["id"]}})["floatingip"]
+        self.assertEqual(floating["fixed_ip_address"], port["fixed_ips"][0]["ip_address"])
+        self.refused(400, "BadRequest", "POST", "/floatingips", {"floatingip": {"floating_network_id": PUBLIC_NETWORK}})
+
+
+class QuotaAndAvailabilityTests(NeutronTestCase):
+    def test_quotas_show_update_and_reset(self) -> None:
+        tenant = self.access.tenant_id
+        self.assertEqual(self.ok(200, "GET", f"/quotas/{tenant}")["quota"]["port"], 500)
+        self.ok(200, "PUT", f"/quotas/{tenant}", {"quota": {"port": 1}})
+        self.assertEqual([q["project_id"] for q in self.ok(200, "GET", "/quotas")["quotas"]], [tenant])
+        self.ok(201, "POST", "/ports", {"port": {"network_id": PRIVATE_NETWORK}})
+        details = self.ok(200, "GET", f"/quotas/{tenant}/details")["quota"]["port"]
+        self.assertEqual((details["limit"], details["used"]), (1, 1))
+        self.refused(409, "OverQuota", "POST", "/ports", {"port": {"network_id": PRIVATE_NETWORK}})
+        self.refused(400, "HTTPBadRequest", "PUT", f"/quotas/{tenant}", {"quota": {"port": "many"}})
+        self.ok(204, "DELETE", f"/quotas/{tenant}")
+        self.assertEqual(self.ok(200, "GET", f"/quotas/{tenant}")["quota"]["port"], 500)
+
+    def test_ip_availability_counts_addresses_in_use(self) -> None:
+        network_id, _ = self.network_with_subnet("10.7.0.0/28")
+        self.ok(201, "POST", "/ports", {"port": {"network_id": network_id}})
+        shown = self.ok(200, "GET", f"/network-ip-availabilities/{network_id}")["network_ip_availability"]
+        self.assertEqual((shown["total_ips"], shown["used_ips"]), (13, 1))
+
+    def test_slaac_ports_get_their_eui64_address(self) -> None:
+        network_id, subnet_id = self.network_with_subnet(
+            "2001:db8:9::/64", ipv6_address_mode="slaac", ipv6_ra_mode="slaac")
+        port = self.ok(201, "POST", "/ports", {"port": {"network_id": network_id, "mac_address": "fa:16:3e:11:22:33"}})
+        self.assertEqual(port["port"]["fixed_ips"], [{"subnet_id": subnet_id, "ip_address": "2001:db8:9:0:f816:3eff:fe11:2233"}])

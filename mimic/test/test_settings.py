@@ -7,7 +7,7 @@ from __future__ import annotations
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
-from mimic.settings import BadSetting, Setting, byte_size, parse_settings
+from mimic.settings import BadSetting, Setting, byte_size, parse_settings, yes_or_no
 from mimic.tap import Options
 
 DECLARED = [Setting("svc.size", "A size.", 10, byte_size), Setting("svc.name", "A name.", "x")]
@@ -29,6 +29,14 @@ class ParseTests(SynchronousTestCase):
         self.assertEqual(byte_size("512M"), 512 * 1024**2)
         self.assertEqual(byte_size("2GiB"), 2 * 1024**3)
         self.assertRaises(ValueError, byte_size, "-1")
+
+
+    def test_switches(self) -> None:
+        for word in ("yes", "True", "on", "1"):
+            self.assertIs(yes_or_no(word), True)
+        for word in ("no", "FALSE", "off", "0"):
+            self.assertIs(yes_or_no(word), False)
+        self.assertRaises(ValueError, yes_or_no, "maybe")
 
 
 class OptionsTests(SynchronousTestCase):

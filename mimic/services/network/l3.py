@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from mimic.services.network.addresses import address_text
 from mimic.services.network.failures import FLOATING_IP_ASSOCIATE
@@ -29,36 +29,25 @@ class L3:
     The floating-IP and router half of a tenant's networking.
     """
 
-    tenant_id: str
-    region: Any
-    ports_by_id: dict[str, Port]
-    floating_by_id: dict[str, FloatingIP]
-    routers_by_id: dict[str, Router]
+    if TYPE_CHECKING:
+        # What TenantNetworking and the port half provide.
+        tenant_id: str
+        region: Any
+        ports_by_id: dict[str, Port]
+        floating_by_id: dict[str, FloatingIP]
+        routers_by_id: dict[str, Router]
+        networks_by_id: dict[str, Network]
 
-    # Provided by TenantNetworking.
-    def check_quota(self, resource: str, used: int, more: int = 1) -> None:
-        raise NotImplementedError
-
-    def require_network(self, network_id: str) -> Network:
-        raise NotImplementedError
-
-    def require_port(self, port_id: str) -> Port:
-        raise NotImplementedError
-
-    def require_subnet(self, subnet_id: str) -> Subnet:
-        raise NotImplementedError
-
-    def subnet(self, subnet_id: str) -> Subnet | None:
-        raise NotImplementedError
-
-    def create_port(self, *args: Any, **kwargs: Any) -> Port:
-        raise NotImplementedError
-
-    def delete_port(self, port_id: str, now: float, from_api: bool = False) -> None:
-        raise NotImplementedError
-
-    def bind_port(self, port_id: str, device_id: str, device_owner: str, now: float) -> Port:
-        raise NotImplementedError
+        def check_quota(self, resource: str, used: int, more: int = 1) -> None: ...
+        def require_network(self, network_id: str) -> Network: ...
+        def require_port(self, port_id: str) -> Port: ...
+        def require_subnet(self, subnet_id: str, visible: bool = False) -> Subnet: ...
+        def subnet(self, subnet_id: str) -> Subnet | None: ...
+        def network(self, network_id: str) -> Network | None: ...
+        def create_port(self, *args: Any, **kwargs: Any) -> Port: ...
+        def delete_port(self, port_id: str, now: float, from_api: bool = False) -> None: ...
+        def bind_port(self, port_id: str, device_id: str, device_owner: str, now: float) -> Port: ...
+        def decide(self, event: Any, **attributes: Any) -> Any: ...
 
     # -- floating IPs --------------------------------------------------
 
@@ -172,8 +161,6 @@ class L3:
     def allocate_floating_ip(self, network_id: str | None, now: float) -> FloatingIP:
         return self.create_floating_ip(now, network_id)
 
-    networks_by_id: dict[str, Network]
-
     def _router_for(self, port: Port, fixed_ip_address: str | None, network_id: str) -> str | None:
         """
         The router joining the port's subnet to the external network: one
@@ -196,12 +183,6 @@ class L3:
             f"External network {network_id} is not reachable from subnet {subnet_id}.  Therefore, "
             f"cannot associate Port {port.id} with a Floating IP.",
         )
-
-    def decide(self, event: Any, **attributes: Any) -> Any:
-        raise NotImplementedError
-
-    def network(self, network_id: str) -> Network | None:
-        raise NotImplementedError
 
     def _decide_association(self, port: Port, floating_ip_address: str | None) -> None:
         network = self.network(port.network_id)

@@ -13,6 +13,7 @@ moves them on each change.
 from __future__ import annotations
 
 import ipaddress
+import uuid
 from typing import Any, Iterable
 
 from attrs import define, field
@@ -53,6 +54,10 @@ class Stamped:
         self.revision_number += 1
 
 
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
 def standard_attributes(resource: Stamped, tenant_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """
     ``body`` with Neutron's standard attributes added: the owner (as
@@ -81,9 +86,6 @@ class Network(Stamped):
     port_security_enabled: bool = True
     description: str = ""
     subnet_ids: list[str] = field(factory=list)
-    #: How many ports are on it (in every tenant, for shared networks):
-    #: a network with ports cannot be deleted.
-    port_count: int = 0
 
 
 @define(slots=True)

@@ -13,67 +13,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from klein import Klein
-from twisted.web.iweb import IRequest
-
-from mimic.http import handle_errors, json_response, read_json
-from mimic.services.network.errors import DOMAIN_ERRORS, METHOD_NOT_ALLOWED, NOT_FOUND, UNEXPECTED, neutron_error
 from mimic.services.network.region import DEFAULT_QUOTAS
 from mimic.services.network.state import TenantNetworking
 from mimic.services.network.validation import quota_body
 
 
-class QuotasAPI:
-    app = Klein()
-    handle_errors(
-        app,
-        neutron_error,
-        not_found=NOT_FOUND,
-        not_allowed=METHOD_NOT_ALLOWED,
-        unexpected=UNEXPECTED,
-        domain_errors=DOMAIN_ERRORS,
-    )
+def quotas_listing(state: TenantNetworking) -> dict[str, Any]:
+    changed = sorted(state.region.quotas)
+    return {"quotas": [{**state.region.quotas_of(p), "tenant_id": p, "project_id": p} for p in changed]}
 
-    def __init__(self, state: TenantNetworking, tenant_id: str) -> None:
-        self.state = state
-        self.tenant_id = tenant_id
 
-    @app.route("/", methods=["GET"])
-    def list_quotas(self, request: IRequest) -> bytes:
-        quotas = self.state.region.quotas
-        return json_response(
-            request,
-            {"quotas": [{**self.state.region.quotas_of(p), "tenant_id": p, "project_id": p} for p in sorted(quotas)]},
-        )
+def quota_json(state: TenantNetworking, project_id: str) -> dict[str, Any]:
+    return {"quota": state.region.quotas_of(project_id)}
 
-    @app.route("/tenant", methods=["GET"])
-    def own_project(self, request: IRequest) -> bytes:
-        return json_response(request, {"tenant": {"tenant_id": self.tenant_id}})
 
-    @app.route("/<project_id>", methods=["GET"])
-    def show_quota(self, request: IRequest, project_id: str) -> bytes:
-        return json_response(request, {"quota": self.state.region.quotas_of(project_id)})
+def default_quota_json() -> dict[str, Any]:
+    return {"quota": dict(DEFAULT_QUOTAS)}
 
-    @app.route("/<project_id>/default", methods=["GET"])
-    def show_default(self, request: IRequest, project_id: str) -> bytes:
-        return json_response(request, {"quota": dict(DEFAULT_QUOTAS)})
 
-    @app.route("/<project_id>/details", methods=["GET"])
-    def show_details(self, request: IRequest, project_id: str) -> bytes:
-        limits = self.state.region.quotas_of(project_id)
-        used = self.state.usage() if project_id == self.tenant_id else {}
-        return json_response(
-            request,
-            {"quota": {key: {"limit": limit, "used": used.get(key, 0), "reserved": 0} for key, limit in limits.items()}},
-        )
+def quota_details_json(state: TenantNetworking, project_id: str) -> dict[str, Any]:
+    """
+    Each limit with what the project uses of it (``quota_details``).
+    """
+    limits = state.region.quotas_of(project_id)
+    used = state.usage() if project_id == state.tenant_id else {}
+    return {"quota": {key: {"limit": limit, "used": used.get(key, 0), "reserved": 0} for key, limit in limits.items()}}
 
-    @app.route("/<project_id>", methods=["PUT"])
-    def update_quota(self, request: IRequest, project_id: str) -> bytes:
-        changes = quota_body(read_json(request, neutron_error), DEFAULT_QUOTAS)
-        self.state.region.quotas.setdefault(project_id, {}).update(changes)
-        return json_response(request, {"quota": self.state.region.quotas_of(project_id)})
 
-    @app.route("/<project_id>", methods=["DELETE"])
-    def reset_quota(self, request: IRequest, project_id: str) -> bytes:
-        self.state.region.quotas.pop(project_id, None)
-        return json_response(request, None, 204)
+def update_quota(state: TenantNetworking, project_id: str, body: Any) -> dict[str, Any]:
+    changes = quota_body(body, DEFAULT_QUOTAS)
+    state.region.quotas.setdefault(project_id, {}).update(changes)
+    return quota_json(state, project_id)
+
+
+def reset_quota(state: TenantNetworking, project_id: str) -> None:
+    state.region.quotas.pop(project_id, None)

@@ -19,8 +19,9 @@ import ipaddress
 from typing import Any
 
 from attrs import define, field
+from zope.interface import implementer
 
-from mimic.interfaces import IMimicCore
+from mimic.interfaces import IMimicCore, IRegionState
 from mimic.services.network.addresses import Allocator, IPNetwork
 from mimic.services.network.model import (
     EXTERNAL_NETWORK,
@@ -90,6 +91,7 @@ def _mac(number: int) -> str:
     return "fa:16:3e:%02x:%02x:%02x" % ((number >> 16) & 0xFF, (number >> 8) & 0xFF, number & 0xFF)
 
 
+@implementer(IRegionState)
 @define
 class RegionNetworks:
     """

@@ -18,9 +18,9 @@ from typing import Any, Callable, Sequence
 from klein import Klein
 from twisted.web.iweb import IRequest
 
-from mimic.failures import Event
 from mimic.http import handle_errors, json_response, read_json
 from mimic.interfaces import IMimicCore
+from mimic.services.network import quotas
 from mimic.services.network import validation as v
 from mimic.services.network.errors import (
     DOMAIN_ERRORS,
@@ -29,13 +29,11 @@ from mimic.services.network.errors import (
     UNEXPECTED,
     NeutronFault,
     neutron_error,
-    not_found,
 )
 from mimic.services.network.extensions import extensions_json, find_extension
 from mimic.services.network.failures import NETWORK_STATE, RESOURCE_CREATE
 from mimic.services.network.listing import apply_listing, parse_listing, show_fields
 from mimic.services.network.model import SERVICE_NAME, Network
-from mimic.services.network.quotas import QuotasAPI
 from mimic.services.network.state import TenantNetworking, over_quota
 from mimic.services.network.versions import resources_document, versions_document
 from mimic.services.network.views import (
@@ -466,6 +464,31 @@ class NeutronAPI:
 
     # -- quotas --------------------------------------------------------
 
-    @app.route("/v2.0/quotas", branch=True)
-    def quotas(self, request: IRequest) -> Any:
-        return QuotasAPI(self.state, self.tenant_id).app.resource()
+    @app.route("/v2.0/quotas", methods=["GET"])
+    def list_quotas(self, request: IRequest) -> bytes:
+        return json_response(request, quotas.quotas_listing(self.state))
+
+    @app.route("/v2.0/quotas/tenant", methods=["GET"])
+    def own_project(self, request: IRequest) -> bytes:
+        return json_response(request, {"tenant": {"tenant_id": self.tenant_id}})
+
+    @app.route("/v2.0/quotas/<project_id>", methods=["GET"])
+    def show_quota(self, request: IRequest, project_id: str) -> bytes:
+        return json_response(request, quotas.quota_json(self.state, project_id))
+
+    @app.route("/v2.0/quotas/<project_id>/default", methods=["GET"])
+    def show_default_quota(self, request: IRequest, project_id: str) -> bytes:
+        return json_response(request, quotas.default_quota_json())
+
+    @app.route("/v2.0/quotas/<project_id>/details", methods=["GET"])
+    def show_quota_details(self, request: IRequest, project_id: str) -> bytes:
+        return json_response(request, quotas.quota_details_json(self.state, project_id))
+
+    @app.route("/v2.0/quotas/<project_id>", methods=["PUT"])
+    def update_quota(self, request: IRequest, project_id: str) -> bytes:
+        return json_response(request, quotas.update_quota(self.state, project_id, self.body(request)))
+
+    @app.route("/v2.0/quotas/<project_id>", methods=["DELETE"])
+    def reset_quota(self, request: IRequest, project_id: str) -> bytes:
+        quotas.reset_quota(self.state, project_id)
+        return json_response(request, None, 204)

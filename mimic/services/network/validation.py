@@ -17,7 +17,7 @@ import uuid
 from typing import Any, Mapping
 
 from mimic.services.network.addresses import parse_address, parse_cidr
-from mimic.services.network.errors import bad_request
+from mimic.services.network.errors import bad_request, policy_refused
 from mimic.services.network.state import UNSET
 
 #: Attributes every create takes: the owner (which must be the caller's
@@ -73,7 +73,8 @@ def resource_body(body: Any, resource: str) -> dict[str, Any]:
 
 
 def check_attributes(
-    body: Mapping[str, Any], allowed: set[str], tenant_id: str, read_only: set[str] = frozenset()  # type: ignore[assignment]
+    body: Mapping[str, Any], allowed: set[str], tenant_id: str, read_only: set[str] = frozenset(),  # type: ignore[assignment]
+    action: str = "create",
 ) -> None:
     for key in body:
         if key in read_only or (key not in allowed and key in ("id", "status", "network_id", "tenant_id", "project_id", "created_at", "updated_at", "revision_number")):
@@ -86,6 +87,8 @@ def check_attributes(
         if owner is not None and owner != tenant_id:
             if not isinstance(owner, str):
                 raise bad_request(f"Invalid input for {key}. Reason: '{owner}' is not a valid string.")
+            # Only an administrator makes resources for another project.
+            raise policy_refused(action)
 
 
 def boolean(value: Any, name: str) -> bool:
@@ -142,7 +145,7 @@ def _common(body: Mapping[str, Any], out: dict[str, Any]) -> dict[str, Any]:
 
 
 def network_fields(body: Mapping[str, Any], tenant_id: str, create: bool) -> dict[str, Any]:
-    check_attributes(body, NETWORK_CREATE if create else NETWORK_UPDATE, tenant_id)
+    check_attributes(body, NETWORK_CREATE if create else NETWORK_UPDATE, tenant_id, action="create_network")
     out = _common(body, {})
     if "router:external" in body:
         out["external"] = boolean(body["router:external"], "router:external")
@@ -200,7 +203,7 @@ def _nameservers(value: Any) -> list[str]:
 
 
 def subnet_create(body: Mapping[str, Any], tenant_id: str) -> dict[str, Any]:
-    check_attributes(body, SUBNET_CREATE, tenant_id)
+    check_attributes(body, SUBNET_CREATE, tenant_id, action="create_subnet")
     if "network_id" not in body:
         raise bad_request("Failed to parse request. Required attribute 'network_id' not specified")
     if "cidr" not in body or body["cidr"] is None:
@@ -303,7 +306,7 @@ def _pairs(value: Any) -> list[tuple[str, str | None]]:
 
 
 def port_fields(body: Mapping[str, Any], tenant_id: str, create: bool) -> dict[str, Any]:
-    check_attributes(body, PORT_CREATE if create else PORT_UPDATE, tenant_id)
+    check_attributes(body, PORT_CREATE if create else PORT_UPDATE, tenant_id, action="create_port")
     out = _common(body, {})
     if create:
         if "network_id" not in body:
@@ -323,12 +326,12 @@ def port_fields(body: Mapping[str, Any], tenant_id: str, create: bool) -> dict[s
 
 
 def group_fields(body: Mapping[str, Any], tenant_id: str, create: bool) -> dict[str, Any]:
-    check_attributes(body, GROUP_CREATE if create else GROUP_UPDATE, tenant_id)
+    check_attributes(body, GROUP_CREATE if create else GROUP_UPDATE, tenant_id, action="create_security_group")
     return _common(body, {})
 
 
 def rule_fields(body: Mapping[str, Any], tenant_id: str) -> dict[str, Any]:
-    check_attributes(body, RULE_CREATE, tenant_id)
+    check_attributes(body, RULE_CREATE, tenant_id, action="create_security_group_rule")
     if "security_group_id" not in body:
         raise bad_request("Failed to parse request. Required attribute 'security_group_id' not specified")
     identifier(body["security_group_id"], "security_group_id")
@@ -336,7 +339,7 @@ def rule_fields(body: Mapping[str, Any], tenant_id: str) -> dict[str, Any]:
 
 
 def floating_fields(body: Mapping[str, Any], tenant_id: str, create: bool) -> dict[str, Any]:
-    check_attributes(body, FLOATING_CREATE if create else FLOATING_UPDATE, tenant_id)
+    check_attributes(body, FLOATING_CREATE if create else FLOATING_UPDATE, tenant_id, action="create_floatingip")
     out: dict[str, Any] = {}
     if create:
         if "floating_network_id" not in body:
@@ -354,7 +357,7 @@ def floating_fields(body: Mapping[str, Any], tenant_id: str, create: bool) -> di
 
 
 def router_fields(body: Mapping[str, Any], tenant_id: str, create: bool) -> dict[str, Any]:
-    check_attributes(body, ROUTER_CREATE if create else ROUTER_UPDATE, tenant_id)
+    check_attributes(body, ROUTER_CREATE if create else ROUTER_UPDATE, tenant_id, action="create_router")
     out = _common(body, {})
     if "external_gateway_info" in body:
         gateway = body["external_gateway_info"]
