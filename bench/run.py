@@ -596,6 +596,7 @@ THROUGHPUT_ROWS = [
     ("list_servers", "list servers detail, page of 100 of 1,000"),
     ("create_delete", "create + delete server"),
     ("attach_detach", "attach + detach volume"),
+    ("create_delete_networks", "create + delete server on PublicNet + ServiceNet, named"),
     ("lb_get", "load-balancer get"),
     ("object_get_1k", "GET 1 KiB object"),
     ("object_put_delete_1k", "PUT + DELETE 1 KiB object"),
@@ -759,6 +760,29 @@ def measure_target(
             )
 
         attempt("attach_detach", "compute: attach + detach volume", attach_detach_rows)
+
+        def create_delete_networks_rows() -> None:
+            # The same, with the two networks named in the request: the
+            # ports made in the network service, against the row above.
+            if "compute" not in state:
+                raise Unsupported("no compute service")
+            account = Account(client, "bench-create-networks")
+            compute = account.path(COMPUTE)
+            lift_quota(client, account, compute)
+            networks = [{"uuid": "00000000-0000-0000-0000-000000000000"},
+                        {"uuid": "11111111-1111-1111-1111-111111111111"}]
+            body = {"server": {"name": "bench", "imageRef": state["image"], "flavorRef": state["flavor"],
+                               "networks": networks}}
+            operation = [
+                step("POST", compute + "/servers", account, body, (202,), ["server", "id"]),
+                step("DELETE", compute + "/servers/{id}", account, None, (204,)),
+            ]
+            for concurrency, count in ((1, n(500)), (32, n(1500))):
+                rows[f"create_delete_networks_c{concurrency}"] = measured(
+                    runner.repeat([operation], concurrency, count, warmup=n(20), times=args.repeat)
+                )
+
+        attempt("create_delete", "compute: create + delete on two named networks", create_delete_networks_rows)
 
         def lb_rows() -> None:
             account = Account(client, "bench-lb")

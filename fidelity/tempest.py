@@ -25,12 +25,12 @@ from pathlib import Path
 from mimic.testing import MimicProcess
 
 HERE = Path(__file__).resolve().parent
-AREAS = ("object_storage", "network", "volume", "compute.volumes")
+AREAS = ("object_storage", "network", "volume", "compute", "compute.volumes")
 
 
 #: Areas whose tests also ask for a reader in the primary user's
 #: project (``project_reader``).
-READER_AREAS = {"network", "volume", "compute.volumes"}
+READER_AREAS = {"network", "volume", "compute", "compute.volumes"}
 
 
 def accounts(count: int = 12, readers: bool = False) -> str:

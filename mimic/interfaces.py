@@ -510,6 +510,13 @@ class INetworking(Interface):
         Give a floating IP back.
         """
 
+    def update_security_group(group_id, changes, now):
+        """
+        Change a security group's ``name`` and ``description`` (the keys
+        of ``changes``) and return it, as Nova's proxy renames one;
+        refused (409) for the ``default`` group's name.
+        """
+
 
 class IVolume(Interface):
     """

@@ -18,7 +18,7 @@ import operator
 import types
 import warnings
 from itertools import chain
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import attrs
 from twisted.internet.base import DelayedCall
@@ -81,8 +81,10 @@ class StateSnapshots:
         self._references: dict[int, Any] = {}
         #: How many mutable objects the current walk has met so far.
         self._changeable = 0
+        #: The ids of the objects the current walk leaves out.
+        self._outside: set[int] = set()
 
-    def take(self, core: MimicCore | Any) -> Any:
+    def take(self, core: MimicCore | Any, outside: Iterable[Any] = ()) -> Any:
         """
         Everything ``core`` holds that a request could change, as a
         value: every service's state for every (service, tenant,
@@ -90,6 +92,8 @@ class StateSnapshots:
         the time on the clock and the calls it has scheduled.  Two such
         values are equal exactly when none of it has changed.  (Any
         object with a ``clock`` will do, for testing the snapshots.)
+        Objects in ``outside`` are not walked: what refers to them
+        shows only that it does.
         """
         clock = core.clock
         pending: tuple[Any, ...] = ()
@@ -97,6 +101,7 @@ class StateSnapshots:
             pending = tuple(sorted(
                 (call.getTime(), call.active()) for call in clock.getDelayedCalls()
             ))
+        self._outside = {id(value) for value in outside}
         walked = self._walk(core, {})
         return ("object", "mimic", (
             ("clock", ("clock", ("float", float(clock.seconds()).hex()), pending)),
@@ -221,6 +226,8 @@ class StateSnapshots:
             return walked
         # Anything else may change.
         self._changeable += 1
+        if id(value) in self._outside:
+            return ("outside",)
         known = seen.get(id(value))
         if known is not None:
             order = known[0]

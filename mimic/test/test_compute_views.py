@@ -16,6 +16,7 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.http import encode_json
+from mimic.interfaces import INetworking
 from mimic.services.compute.model import ComputeState, addresses_for
 from mimic.services.compute.views import ServerViews
 from mimic.test.test_compute_resources import UBUNTU, Compute
@@ -34,6 +35,7 @@ class Context:
         self.versioned_url = 'http://mimic.test/service/compute/ORD/t"1/v2.1/t"1'
         self.unversioned_url = 'http://mimic.test/service/compute/ORD/t"1/t"1'
         self.images = state.images
+        self.networking = state.networking
 
 
 class ListingTextTests(SynchronousTestCase):
@@ -55,8 +57,13 @@ class ListingTextTests(SynchronousTestCase):
         self.create(accessIPv6="2001:db8::9")
         self.create(networks="none")
         self.create(networks=[{"uuid": "11111111-1111-1111-1111-111111111111"}])
-        self.create(networks=[{"uuid": "00000000-0000-0000-0000-000000000000"}, {"uuid": "aaaaaaaa-1111-1111-1111-111111111111", "fixed_ip": "192.168.9.9"}])
+        self.create(networks=[{"uuid": "00000000-0000-0000-0000-000000000000"}, {"uuid": "11111111-1111-1111-1111-111111111111", "fixed_ip": "10.176.9.9"}])
         self.create(security_groups=[])
+        # Groups other than ``default`` must exist in the network service.
+        networking = self.compute.mimic.core.shared(INetworking, self.compute.access.tenant_id, "ORD")
+        if networking is not None:
+            for name in ("web", "db"):
+                networking.create_security_group(name, "", 0.0)
         self.create(security_groups=[{"name": "web"}, {"name": "db"}])
         self.create(description="about it", tags=["a", "b"])
         self.create(metadata={"server_building": "30"})
@@ -145,3 +152,23 @@ class IndexTests(SynchronousTestCase):
             self.assertEqual((v4, v6), (public, addresses["public"][1]["addr"]))
         self.assertEqual(addresses_for(70000, None)[0]["private"][0]["OS-EXT-IPS-MAC:mac_addr"], "fa:16:3e:01:11:70")
         self.assertEqual(addresses_for(7, "none"), ({}, "", ""))
+
+
+class ChangeResponseTests(SynchronousTestCase):
+    """
+    ``PUT /servers/{id}`` and ``rebuild`` answer without the extended
+    attributes before 2.75, as Nova does (tempest's schemas check it).
+    """
+
+    def test_update_response_is_plain_before_2_75(self) -> None:
+        compute = Compute()
+        created = compute.request("POST", "/servers", {"server": {"name": "u", "imageRef": UBUNTU,
+                                                                  "flavorRef": "general1-1"}})
+        server_id = created.json()["server"]["id"]
+        old = compute.request("PUT", f"/servers/{server_id}", {"server": {"name": "v"}}, "2.74").json()["server"]
+        self.assertNotIn("OS-EXT-STS:vm_state", old)
+        self.assertNotIn("security_groups", old)
+        self.assertEqual(set(old["addresses"]["public"][0]), {"version", "addr"})
+        new = compute.request("PUT", f"/servers/{server_id}", {"server": {"name": "w"}}, "2.75").json()["server"]
+        self.assertEqual(new["OS-EXT-STS:vm_state"], "active")
+        self.assertIn("OS-EXT-IPS:type", new["addresses"]["public"][0])

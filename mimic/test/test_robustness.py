@@ -336,6 +336,8 @@ ACTION_BODIES: list[Any] = [
     {"lock": None},
     {"unlock": None},
     {"os-getConsoleOutput": {"length": 5}},
+    {"addSecurityGroup": {"name": "default"}},
+    {"removeSecurityGroup": {"name": "default"}},
 ]
 
 C = "{compute}"
@@ -393,6 +395,10 @@ def compute_routes() -> list[Route]:
         r("GET", "/limits"),
         r("GET", "/os-availability-zone"),
         r("GET", "/os-availability-zone/detail"),
+        r("POST", "/servers/{server}/os-interface",
+          {"interfaceAttachment": {"net_id": "11111111-1111-1111-1111-111111111111"}}),
+        r("POST", "/os-security-groups", {"security_group": {"name": "probe", "description": "d"}}),
+        r("POST", "/os-floating-ips", {"pool": "probe"}),
     ]
     for body in ACTION_BODIES:
         routes.append(r("POST", "/servers/{server}/action", body,

@@ -14,7 +14,7 @@ outcome to the action.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from attrs import define
 from twisted.web.iweb import IRequest
@@ -44,7 +44,7 @@ from mimic.services.compute.model import (
 )
 from mimic.services.compute.metadata import check_image_metadata_quota, check_metadata_quota, string_map
 from mimic.services.compute.validation import disk_config, integer, ip_address, server_name
-from mimic.services.compute.views import server_json
+from mimic.services.compute.views import changed_server_json
 from mimic.services.compute.web import RequestContext
 
 #: Seconds each timed action takes on Mimic's clock.
@@ -127,17 +127,22 @@ def _body(value: Any, action: str) -> dict[str, Any]:
 
 
 def run_action(
-    request: IRequest, ctx: RequestContext, state: ComputeState, server: Server, failures: FailureEngine
+    request: IRequest, ctx: RequestContext, state: ComputeState, server: Server, failures: FailureEngine,
+    more_actions: Mapping[str, Action] | None = None,
 ) -> bytes:
     """
     ``POST /servers/<id>/action``: check the body names one known action
-    the server takes, ask the failure engine how it goes, and run it.
+    the server takes (one of :data:`ACTIONS`, or of ``more_actions``,
+    which other modules of compute hand in), ask the failure engine how
+    it goes, and run it.
     """
     body = read_json(request, nova_error)
     if not isinstance(body, dict) or len(body) != 1:
         raise nova_error(400, "Malformed request body")
     (action, argument), = body.items()
     handler = ACTIONS.get(action)
+    if handler is None and more_actions is not None:
+        handler = more_actions.get(action)
     if handler is None:
         raise nova_error(400, f"There is no such action: {action}")
     if server.locked and action not in _LOCK_EXEMPT:
@@ -291,7 +296,7 @@ def _rebuild(act: ActionRequest) -> bytes:
     if server.vm_state == ERROR:
         server.vm_state = ACTIVE
     act.timed("rebuild", "rebuilding", (back, None, RUNNING if back == ACTIVE else SHUTDOWN))
-    described = server_json(server, ctx)
+    described = changed_server_json(server, ctx)
     described["adminPass"] = server.admin_pass
     return json_response(act.request, {"server": described}, 202)
 

@@ -34,6 +34,7 @@ from zope.interface import implementer
 
 from mimic.interfaces import IImage, IImages, IMimicCore, IRegionState
 from mimic.patterns import Pattern
+from mimic.services.compute.addresses import addresses_from_ports
 from mimic.services.compute.errors import DeleteFailed, NoImageService, QuotaExceeded, ServerNotFound
 from mimic.services.compute.failures import (
     ActiveThenError,
@@ -517,22 +518,53 @@ class Server:
     block_devices: tuple[Any, ...] = ()
     #: What was done to its volumes, as Nova's instance actions.
     instance_actions: tuple[Any, ...] = ()
+    #: How to reach the tenant's networking (an
+    #: :class:`~mimic.interfaces.INetworking`, asked of the core) when a
+    #: network service is loaded: the server's addresses are read from
+    #: its ports there (see :mod:`mimic.services.compute.networking`).
+    #: A lookup, not the network service's state, which compute does not
+    #: own (and which holds what the region's tenants share).
+    networking_lookup: Callable[[], Any] | None = None
+    #: The ports the user passed in (on create, or attached), which a
+    #: delete releases rather than deletes, as Nova does.
+    user_ports: tuple[str, ...] = ()
+
+    @property
+    def networking(self) -> Any:
+        """
+        The tenant's networking, when the server's ports are the network
+        service's; else None.
+        """
+        lookup = self.networking_lookup
+        return None if lookup is None else lookup()
 
     @property
     def addresses(self) -> dict[str, list[dict[str, Any]]]:
         """
         The server's addresses by network label, as Nova shows them.
         """
-        return addresses_for(self.number, self.networks)[0]
+        return self.addresses_and_access_ips()[0]
 
-    def addresses_and_access_ips(self) -> tuple[dict[str, list[dict[str, Any]]], str, str]:
+    def addresses_and_access_ips(self, networking: Any = None) -> tuple[dict[str, list[dict[str, Any]]], str, str]:
         """
-        Its addresses, ``accessIPv4`` and ``accessIPv6``, derived at once.
+        Its addresses, ``accessIPv4`` and ``accessIPv6``, derived at once
+        (from the ports in ``networking``, the tenant's networking the
+        request already looked up, if given).
         """
+        if self.networking_lookup is None:
+            networking = None
+        elif networking is None:
+            networking = self.networking
+        if networking is not None:
+            return addresses_from_ports(
+                networking, self.id, (self._access_ipv4, self._access_ipv6), PUBLIC_NETWORK
+            )
         return addresses_for(self.number, self.networks, (self._access_ipv4, self._access_ipv6))
 
     @property
     def access_ipv4(self) -> str:
+        if self.networking is not None:
+            return self.addresses_and_access_ips()[1]
         if self._access_ipv4 is None:
             return public_access_ips(self.number, self.networks)[0]
         return self._access_ipv4
@@ -543,6 +575,8 @@ class Server:
 
     @property
     def access_ipv6(self) -> str:
+        if self.networking is not None:
+            return self.addresses_and_access_ips()[2]
         if self._access_ipv6 is None:
             return public_access_ips(self.number, self.networks)[1]
         return self._access_ipv6
@@ -830,6 +864,11 @@ class ComputeState:
     #: This tenant's images here, as the Image service keeps them (the
     #: plugin hands them over; see :meth:`mimic.interfaces.IMimicCore.shared`).
     images: IImages = NO_IMAGES
+    #: How to reach this tenant's networking here, as the network
+    #: service keeps it (an :class:`~mimic.interfaces.INetworking`,
+    #: asked of the core), set by the plugin on each request; None when
+    #: no plugin provides one.
+    networking_lookup: Callable[[], Any] | None = None
     keypairs: KeypairStore = field(factory=KeypairStore)
     #: This tenant's quotas here: Nova's defaults until ``os-quota-sets``
     #: changes them.
@@ -852,6 +891,14 @@ class ComputeState:
         if self._host_id is None:
             self._host_id = hashlib.sha224(f"{self.tenant_id}{self.region}-host".encode()).hexdigest()
         return self._host_id
+
+    @property
+    def networking(self) -> Any:
+        """
+        This tenant's networking here, or None without a network service.
+        """
+        lookup = self.networking_lookup
+        return None if lookup is None else lookup()
 
     def get(self, server_id: str, now: float) -> Server | None:
         """

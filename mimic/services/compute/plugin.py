@@ -7,6 +7,7 @@ requests it turns away.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from twisted.plugin import IPlugin
@@ -15,9 +16,10 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IImages, IMimicCore, INamesRequestIds
+from mimic.interfaces import IAPIMock, IImages, IMimicCore, INamesRequestIds, INetworking
 from mimic.services.compute.errors import nova_error_body
 from mimic.services.compute.failures import EVENTS, SERVICE
+from mimic.services.compute.network_failures import NETWORK_EVENTS
 from mimic.services.compute.model import NO_IMAGES, region_compute
 from mimic.services.compute.routes import ComputeAPI
 
@@ -50,7 +52,7 @@ class ComputePlugin:
         ]
 
     def failure_events(self) -> tuple[Event, ...]:
-        return EVENTS
+        return EVENTS + NETWORK_EVENTS
 
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
         state = region_compute(core, tenant_id, region)
@@ -60,6 +62,13 @@ class ComputePlugin:
         # serves.
         images = core.shared(IImages, tenant_id, region)
         state.images = NO_IMAGES if images is None else images
+        # Its ports, addresses and security groups are the network
+        # service's, under INetworking, when one is loaded: looked up
+        # through the core when needed, never held.
+        if core.shared(INetworking, tenant_id, region) is None:
+            state.networking_lookup = None
+        else:
+            state.networking_lookup = partial(core.shared, INetworking, tenant_id, region)
         return ComputeAPI(core, state, self.name, region, tenant_id).app.resource()
 
     def anonymous_paths(self) -> set[tuple[str, ...]]:

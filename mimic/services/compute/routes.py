@@ -35,12 +35,21 @@ from mimic.services.compute.keypairs import KeypairsAPI
 from mimic.services.compute.limits import LimitsAPI
 from mimic.services.compute.model import ComputeState, Server
 from mimic.services.compute.quotas import QuotasAPI
-from mimic.services.compute.security_groups import default_security_group
+from mimic.services.compute.interface_attachments import InterfacesAPI
+from mimic.services.compute.network_actions import NETWORK_ACTIONS
+from mimic.services.compute.network_proxies import FloatingIPsAPI, NetworksAPI
+from mimic.services.compute.networking import allocate_all, plan_for_create, release_deleted
+from mimic.services.compute.security_groups import (
+    SecurityGroupRulesAPI,
+    SecurityGroupsAPI,
+    server_security_groups_json,
+)
 from mimic.services.compute.metadata import check_metadata_quota, metadata_body
 from mimic.services.compute.validation import listing_filters, server_create, server_update
 from mimic.services.compute.versions import is_legacy, negotiate, version_document, version_documents
 from mimic.services.compute.views import (
     ServerViews,
+    changed_server_json,
     created_json,
     plain_addresses,
     reservation_json,
@@ -116,6 +125,7 @@ class ComputeAPI:
             now=self.core.clock.seconds(),
             tenant_id=self.tenant_id,
             region=self.region,
+            networking=self.state.networking,
         )
 
     def later_context(self, request: IRequest, version: str, tenant_id: str) -> ContextFactory:
@@ -186,7 +196,9 @@ class ComputeAPI:
     @app.route(PREFIX + "/servers", methods=["POST"])
     def create_server(self, request: IRequest, version: str, tenant_id: str) -> bytes:
         ctx = self.context(request, version, tenant_id)
-        spec = server_create(read_json(request, nova_error), ctx.microversion, self.state)
+        body = read_json(request, nova_error)
+        spec = server_create(body, ctx.microversion, self.state)
+        plan = plan_for_create(self.state, body, spec, self.tenant_id)
         start = self.core.failures.decide(
             SERVER_CREATE,
             {
@@ -201,6 +213,7 @@ class ComputeAPI:
         volumes = volumes_for(self.core, self.tenant_id, self.region) if spec.block_devices else NO_VOLUMES
         check_boot_volumes(volumes, spec.block_devices, ctx.now)
         servers = self.state.create_servers(spec, start, ctx.user_id, ctx.now)
+        allocate_all(self.state, servers, plan, self.core.failures, ctx.now, self.region)
         for server in servers if spec.block_devices else ():
             provide_boot_volumes(volumes, self.state, server, spec.block_devices, ctx.now)
         first = servers[0]
@@ -222,7 +235,7 @@ class ComputeAPI:
         ctx = self.context(request, version, tenant_id)
         server = self.state.require(server_id, ctx.now)
         server.change(ctx.now, server_update(read_json(request, nova_error), ctx.microversion))
-        return json_response(request, {"server": server_json(server, ctx)})
+        return json_response(request, {"server": changed_server_json(server, ctx)})
 
     @app.route(PREFIX + "/servers/<server_id>", methods=["DELETE"])
     def delete_server(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> bytes:
@@ -245,6 +258,7 @@ class ComputeAPI:
             server.metadata,
         )
         self.state.delete_server(server, outcome, ctx.now)
+        release_deleted(self.state.networking, server, ctx.now)
         if server.block_devices:
             release_volumes(volumes_for(self.core, self.tenant_id, self.region), server, ctx.now)
         if isinstance(outcome, FalseNegative):
@@ -255,7 +269,7 @@ class ComputeAPI:
     def server_action(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> bytes:
         ctx = self.context(request, version, tenant_id)
         server = self.state.require(server_id, ctx.now)
-        return run_action(request, ctx, self.state, server, self.core.failures)
+        return run_action(request, ctx, self.state, server, self.core.failures, NETWORK_ACTIONS)
 
     # -- addresses ------------------------------------------------------
 
@@ -277,8 +291,9 @@ class ComputeAPI:
     @app.route(PREFIX + "/servers/<server_id>/os-security-groups", methods=["GET"])
     def server_security_groups(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> bytes:
         ctx = self.context(request, version, tenant_id)
-        self.state.require(server_id, ctx.now)
-        return json_response(request, {"security_groups": [default_security_group(self.tenant_id)]})
+        server = self.state.require(server_id, ctx.now)
+        groups = server_security_groups_json(self.state.networking, server, self.tenant_id)
+        return json_response(request, {"security_groups": groups})
 
     # -- metadata -------------------------------------------------------
 
@@ -387,3 +402,30 @@ class ComputeAPI:
     def volumes_proxy(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
         return sub_collection(VolumesProxyAPI(context, volumes_for(self.core, self.tenant_id, self.region)).app)
+
+    # -- networking, through the network service -------------------------
+
+    @app.route(PREFIX + "/servers/<server_id>/os-interface", branch=True)
+    def interfaces(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(InterfacesAPI(context, self.state, server_id, self.core.failures).app)
+
+    @app.route(PREFIX + "/os-security-groups", branch=True)
+    def security_groups(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(SecurityGroupsAPI(context, self.state.networking, self.tenant_id).app)
+
+    @app.route(PREFIX + "/os-security-group-rules", branch=True)
+    def security_group_rules(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(SecurityGroupRulesAPI(context, self.state.networking).app)
+
+    @app.route(PREFIX + "/os-floating-ips", branch=True)
+    def floating_ips(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(FloatingIPsAPI(context, self.state.networking).app)
+
+    @app.route(PREFIX + "/os-networks", branch=True)
+    def networks(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(NetworksAPI(context, self.state.networking).app)

@@ -31,6 +31,7 @@ from mimic.services.compute.model import (
     public_v6,
     status_of,
 )
+from mimic.services.compute.networking import security_group_names
 from mimic.services.compute.web import RequestContext, resource_links
 from mimic.services.compute.volumes import volumes_attached
 from mimic.timestamps import iso_seconds
@@ -139,7 +140,8 @@ class ServerViews:
         version = self.microversion
         vm_state = server.vm_state
         status = status_of(vm_state, server.task_state)
-        addresses, access_ipv4, access_ipv6 = server.addresses_and_access_ips()
+        networking = self.ctx.networking
+        addresses, access_ipv4, access_ipv6 = server.addresses_and_access_ips(networking)
         body: dict[str, Any] = {
             "id": server.id,
             "name": server.name,
@@ -167,8 +169,9 @@ class ServerViews:
             "OS-EXT-STS:power_state": server.power_state,
             "os-extended-volumes:volumes_attached": volumes_attached(server, version),
         }
-        if server.security_groups:
-            body["security_groups"] = [{"name": name} for name in server.security_groups]
+        groups = security_group_names(server, networking)
+        if groups:
+            body["security_groups"] = [{"name": name} for name in groups]
         if status in PROGRESS_STATUSES:
             body["progress"] = server.progress
         if server.fault is not None and status in ("ERROR", "DELETED"):
@@ -223,17 +226,41 @@ class ServerViews:
         An entry of ``GET /servers/detail`` as JSON text: the document
         ``detail(server, listing=True)`` gives, written directly.
         """
-        if server.fault is not None or server.networks is not None or server.block_devices:
+        networked = server.networking_lookup is not None and self.ctx.networking is not None
+        if (
+            server.fault is not None
+            or server.block_devices
+            or (server.networks is not None and not networked)
+        ):
             return encode_json(self.detail(server, listing=True)).decode("utf-8")
         shared = self._shared
         number = server.number
         vm_state = server.vm_state
         task_state = server.task_state
         status = status_of(vm_state, task_state)
-        mac = mac_for(number)
-        v4, v6 = public_v4(number), public_v6(number)
-        access_v4 = server._access_ipv4
-        access_v6 = server._access_ipv6
+        groups = server.security_groups
+        if networked:
+            # Read from the server's ports in the network service.
+            networking = self.ctx.networking
+            addresses, access_v4, access_v6 = server.addresses_and_access_ips(networking)
+            addresses_text = encode_json(addresses).decode("utf-8")
+            access_text = f'"accessIPv4":{shared(access_v4)},"accessIPv6":{shared(access_v6)}'
+            groups = security_group_names(server, networking)
+        else:
+            mac = mac_for(number)
+            v4, v6 = public_v4(number), public_v6(number)
+            addresses_text = (
+                f'{{"public":[{{"version":4,"addr":"{v4}","OS-EXT-IPS:type":"fixed",'
+                f'"OS-EXT-IPS-MAC:mac_addr":"{mac}"}},{{"version":6,"addr":"{v6}","OS-EXT-IPS:type":"fixed",'
+                f'"OS-EXT-IPS-MAC:mac_addr":"{mac}"}}],"private":[{{"version":4,"addr":"{private_v4(number)}",'
+                f'"OS-EXT-IPS:type":"fixed","OS-EXT-IPS-MAC:mac_addr":"{mac}"}}]}}'
+            )
+            own_v4 = server._access_ipv4
+            own_v6 = server._access_ipv6
+            access_text = (
+                f'"accessIPv4":{chr(34) + v4 + chr(34) if own_v4 is None else shared(own_v4)},'
+                f'"accessIPv6":{chr(34) + v6 + chr(34) if own_v6 is None else shared(own_v6)}'
+            )
         server_id = encode_basestring(server.id)[1:]
         launched = nova_usage_time(server.launched_at)
         terminated = nova_usage_time(server.terminated_at)
@@ -245,12 +272,7 @@ class ServerViews:
             f'"image":{self._shared_document("image", server.image_id)},'
             f'"flavor":{self._shared_document("flavor", server.flavor_id)},'
             f'"created":"{iso_seconds(server.created)}","updated":"{iso_seconds(server.updated)}",'
-            f'"addresses":{{"public":[{{"version":4,"addr":"{v4}","OS-EXT-IPS:type":"fixed",'
-            f'"OS-EXT-IPS-MAC:mac_addr":"{mac}"}},{{"version":6,"addr":"{v6}","OS-EXT-IPS:type":"fixed",'
-            f'"OS-EXT-IPS-MAC:mac_addr":"{mac}"}}],"private":[{{"version":4,"addr":"{private_v4(number)}",'
-            f'"OS-EXT-IPS:type":"fixed","OS-EXT-IPS-MAC:mac_addr":"{mac}"}}]}},'
-            f'"accessIPv4":{chr(34) + v4 + chr(34) if access_v4 is None else shared(access_v4)},'
-            f'"accessIPv6":{chr(34) + v6 + chr(34) if access_v6 is None else shared(access_v6)},'
+            f'"addresses":{addresses_text},{access_text},'
             f'"links":[{{"href":{self._self_open}{server_id},"rel":"self"}},'
             f'{{"href":{self._bookmark_open}{server_id},"rel":"bookmark"}}],'
             f'"OS-DCF:diskConfig":{shared(server.disk_config)},'
@@ -261,8 +283,8 @@ class ServerViews:
             f'"OS-EXT-STS:task_state":{shared(task_state)},"OS-EXT-STS:vm_state":{shared(vm_state)},'
             f'"OS-EXT-STS:power_state":{server.power_state:d},"os-extended-volumes:volumes_attached":[]'
         )
-        if server.security_groups:
-            text += f',"security_groups":{shared(server.security_groups)}'
+        if groups:
+            text += f',"security_groups":{shared(groups)}'
         if status in PROGRESS_STATUSES:
             text += f',"progress":{server.progress:d}'
         if self._tail_version:
@@ -296,6 +318,28 @@ def server_json(server: Server, ctx: RequestContext, listing: bool = False) -> d
     ``GET /servers/detail``) gives it at the context's microversion.
     """
     return ServerViews(ctx).detail(server, listing)
+
+
+#: What a server update's or rebuild's response leaves out before 2.75,
+#: where Nova starts showing everything ``GET /servers/{id}`` shows.
+_NOT_IN_CHANGE_RESPONSES = (
+    "OS-EXT-AZ:availability_zone", "config_drive", "key_name", "OS-SRV-USG:launched_at",
+    "OS-SRV-USG:terminated_at", "security_groups", "OS-EXT-STS:task_state", "OS-EXT-STS:vm_state",
+    "OS-EXT-STS:power_state", "os-extended-volumes:volumes_attached",
+)
+
+
+def changed_server_json(server: Server, ctx: RequestContext) -> dict[str, Any]:
+    """
+    A server as ``PUT /servers/{id}`` and ``rebuild`` answer it: without
+    the extended attributes before 2.75, with plain addresses.
+    """
+    body = server_json(server, ctx)
+    if ctx.microversion < (2, 75):
+        for key in _NOT_IN_CHANGE_RESPONSES:
+            body.pop(key, None)
+        body["addresses"] = plain_addresses(server)
+    return body
 
 
 def created_json(server: Server, ctx: RequestContext) -> dict[str, Any]:

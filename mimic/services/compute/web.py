@@ -11,7 +11,7 @@ serves when it is made (see :mod:`~mimic.services.compute.routes`).
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import urlencode
 
 from attrs import frozen
@@ -47,6 +47,9 @@ class RequestContext:
     #: The tenant and region the request is for.
     tenant_id: str
     region: str
+    #: The tenant's networking (an :class:`~mimic.interfaces.INetworking`),
+    #: looked up once for the request, or None without a network service.
+    networking: Any = None
 
 
 #: Makes the request's context when a sub-collection's handler asks for
