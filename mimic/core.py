@@ -24,7 +24,7 @@ from mimic import catalog
 from mimic.failures import FailureEngine
 from mimic.interfaces import IAPIMock, IHasSettings, IMimicCore, IRegionState, ISharesState
 from mimic.http import base_url
-from mimic.session import SessionStore
+from mimic.session import IDENTITY_SETTINGS, SessionStore
 from mimic.settings import Setting, parse_settings
 
 T = TypeVar("T")
@@ -42,9 +42,9 @@ def discover_plugins() -> list[IAPIMock]:
 
 def declared_settings(plugins: Iterable[IAPIMock]) -> list[Setting]:
     """
-    The settings the plugins read.
+    The settings the plugins read, and identity's (which is no plugin).
     """
-    return [
+    return [*IDENTITY_SETTINGS] + [
         setting
         for plugin in plugins
         if IHasSettings.providedBy(plugin)

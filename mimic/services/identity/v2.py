@@ -28,7 +28,9 @@ from mimic.services.identity.errors import (
     keystone_error,
 )
 from mimic.services.identity.failures import AUTHENTICATION
+from mimic.services.identity.directory import directory_of
 from mimic.services.identity.model import Identity
+from mimic.services.identity.policy import forbidden, require_admin, require_self_or_admin, require_token_access
 from mimic.services.identity.validation import (
     auth_object,
     impersonation,
@@ -45,7 +47,7 @@ from mimic.services.identity.views import (
     user_profile_json,
     v2_endpoints_json,
 )
-from mimic.session import Token, User
+from mimic.session import SERVICE_ROLE, Token, User
 
 
 class IdentityV2:
@@ -65,7 +67,10 @@ class IdentityV2:
 
     def __init__(self, core: IMimicCore) -> None:
         self.core = core
-        self.identity = Identity(core.sessions, core.clock)
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.core.sessions, self.core.clock, directory_of(self.core))
 
     def _caller(self, request: IRequest) -> Token:
         """
@@ -99,10 +104,17 @@ class IdentityV2:
         return json_response(request, {"access": access_json(token, self._catalog(request, token))})
 
     def _token_to_validate(self, request: IRequest, token_id: str) -> Token:
-        self._caller(request)
+        """
+        The token to validate, for its own user, an administrator or a
+        service (Keystone's policy; 403 for anyone else).
+        """
+        caller = self._caller(request)
         token = self.core.sessions.token(token_id)
         if token is None:
+            if not (caller.is_admin or caller.has_role(SERVICE_ROLE)):
+                raise forbidden("validate_token")
             raise keystone_error(404, f"Could not find token: {token_id}")
+        require_token_access(caller, token, "validate_token")
         belongs_to = query_arg(request, "belongsTo")
         if belongs_to is not None and token.tenant_id not in belongs_to.split(","):
             raise keystone_error(404, f"Token {token_id} does not belong to tenant {belongs_to}.")
@@ -118,6 +130,21 @@ class IdentityV2:
         self._token_to_validate(request, token_id)
         return json_response(request, None, 200)
 
+    @app.route("/tokens/<token_id>", methods=["DELETE"])
+    def revoke(self, request: IRequest, token_id: str) -> bytes:
+        """
+        Revoke a token: one's own, or anyone's as an administrator.
+        """
+        caller = self._caller(request)
+        token = self.core.sessions.token(token_id)
+        if token is None:
+            if not caller.is_admin:
+                raise forbidden("revoke_token")
+            raise keystone_error(404, f"Could not find token: {token_id}")
+        require_token_access(caller, token, "revoke_token")
+        self.core.sessions.revoke(token.id)
+        return json_response(request, None, 204)
+
     @app.route("/tokens/<token_id>/endpoints", methods=["GET"])
     def endpoints(self, request: IRequest, token_id: str) -> bytes:
         token = self._token_to_validate(request, token_id)
@@ -126,13 +153,14 @@ class IdentityV2:
     @app.route("/tenants", methods=["GET"])
     def tenants(self, request: IRequest) -> bytes:
         caller = self._caller(request)
-        return json_response(
-            request, {"tenants": [tenant_json(caller.user.tenant_id)], "tenants_links": []}
-        )
+        directory = directory_of(self.core)
+        tenants = [tenant_json(p.id, p.name) for p in directory.projects_of(caller.user)]
+        return json_response(request, {"tenants": tenants, "tenants_links": []})
 
     @app.route("/RAX-AUTH/impersonation-tokens", methods=["POST"])
     def impersonate(self, request: IRequest) -> bytes:
         caller = self._caller(request)
+        require_admin(caller, "impersonate")
         username, lifetime = impersonation(request)
         token = self.identity.impersonate(caller.user, username, lifetime)
         return json_response(request, impersonation_json(token))
@@ -142,20 +170,26 @@ class IdentityV2:
         caller = self._caller(request)
         name = query_arg(request, "name")
         if name is None:
-            return json_response(request, {"users": [user_profile_json(caller.user)]})
+            if caller.is_admin:
+                users = list(self.core.sessions.users())
+            else:
+                users = [caller.user]
+            return json_response(request, {"users": [user_profile_json(u) for u in users]})
         user = self.core.sessions.user_by_name(name)
-        if user is None:
+        if user is None or (user.id != caller.user.id and not caller.is_admin):
+            if not caller.is_admin:
+                raise forbidden("get_user_by_name")
             raise keystone_error(404, f"User with name {name!r} was not found.")
         return json_response(request, {"user": user_profile_json(user)})
 
     @app.route("/users/<user_id>", methods=["GET"])
     def user(self, request: IRequest, user_id: str) -> bytes:
-        self._caller(request)
+        require_self_or_admin(self._caller(request), user_id, "get_user")
         return json_response(request, {"user": user_profile_json(self._user(user_id))})
 
     @app.route("/users/<user_id>/OS-KSADM/credentials/RAX-KSKEY:apiKeyCredentials", methods=["GET"])
     def api_key(self, request: IRequest, user_id: str) -> bytes:
-        self._caller(request)
+        require_self_or_admin(self._caller(request), user_id, "get_user_credentials")
         return json_response(request, api_key_json(self._user(user_id)))
 
     def _user(self, user_id: str) -> User:
