@@ -642,6 +642,11 @@ ARGUMENT_VALUES: dict[str, str] = {
     "alias": "=OS-DCF",
     "compute_control_event": "=creation",
     "lb_control_event": "=loadbalancer.create",
+    "group_id": "=probe-group",
+    "kind": "=users",
+    "actor_id": "user",
+    "tag": "=probe-tag",
+    "credential_id": "=probe-credential",
 }
 
 #: Where a placeholder's name means something else in one place: the
@@ -1635,13 +1640,14 @@ class DefectTests(SynchronousTestCase):
         An impersonation token living 10**30 seconds would expire on no
         date Mimic can write; it is refused before any token is issued.
         """
+        admin = self.mimic.authenticate("admin", password="password").token
         before = self.mimic.request("GET", "/mimic/v1.1/state").json()["tenants"]
         for lifetime in (10**30, 2**63, 0, 1.5):
             response = self.mimic.request(
                 "POST", "/identity/v2.0/RAX-AUTH/impersonation-tokens",
                 {"RAX-AUTH:impersonation": {"user": {"username": "alice"},
                                             "expire-in-seconds": lifetime}},
-                token=self.access.token,
+                token=admin,
             )
             self.assertEqual(response.code, 400, (lifetime, response))
         after = self.mimic.request("GET", "/mimic/v1.1/state").json()["tenants"]

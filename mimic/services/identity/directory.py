@@ -643,7 +643,7 @@ class Directory:
             if assignment.actor_kind == "group":
                 group = self.groups.get(assignment.actor_id)
                 members = sorted(group.members) if group is not None else []
-                pairs = [(m, assignment.actor_id) for m in members]
+                pairs: list[tuple[str, str | None]] = [(m, assignment.actor_id) for m in members]
             else:
                 pairs = [(assignment.actor_id, None)]
             for user_id, via in pairs:

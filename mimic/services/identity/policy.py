@@ -1,4 +1,4 @@
-# -*- test-case-name: mimic.test.test_identity_policy -*-
+# -*- test-case-name: mimic.test.test_identity_v3_admin -*-
 """
 Keystone's policy, as far as Mimic enforces it: who may read and revoke
 tokens, read credentials, impersonate, and manage users, projects and

@@ -47,7 +47,7 @@ from mimic.services.identity.views import (
     user_profile_json,
     v2_endpoints_json,
 )
-from mimic.session import SERVICE_ROLE, Token, User
+from mimic.session import Token, User
 
 
 class IdentityV2:
@@ -111,8 +111,6 @@ class IdentityV2:
         caller = self._caller(request)
         token = self.core.sessions.token(token_id)
         if token is None:
-            if not (caller.is_admin or caller.has_role(SERVICE_ROLE)):
-                raise forbidden("validate_token")
             raise keystone_error(404, f"Could not find token: {token_id}")
         require_token_access(caller, token, "validate_token")
         belongs_to = query_arg(request, "belongsTo")
@@ -138,8 +136,6 @@ class IdentityV2:
         caller = self._caller(request)
         token = self.core.sessions.token(token_id)
         if token is None:
-            if not caller.is_admin:
-                raise forbidden("revoke_token")
             raise keystone_error(404, f"Could not find token: {token_id}")
         require_token_access(caller, token, "revoke_token")
         self.core.sessions.revoke(token.id)

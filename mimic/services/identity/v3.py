@@ -28,7 +28,7 @@ from mimic.http import Mounted, base_url, header, json_response
 from mimic.services.identity.directory import Target
 from mimic.services.identity.errors import keystone_error, keystone_error_body
 from mimic.services.identity.failures import AUTHENTICATION
-from mimic.services.identity.policy import forbidden, require_token_access
+from mimic.services.identity.policy import require_token_access
 from mimic.services.identity.v3_directory import DomainsAPI, GroupsAPI, RoleAssignmentsAPI, RolesAPI
 from mimic.services.identity.v3_projects import ProjectsAPI
 from mimic.services.identity.v3_support import V3Base, keystone_errors
@@ -53,7 +53,7 @@ from mimic.services.identity.views import (
     service_json,
     v3_token_json,
 )
-from mimic.session import SERVICE_ROLE, Token
+from mimic.session import Token
 
 SUBJECT_TOKEN = b"x-subject-token"
 
@@ -146,10 +146,6 @@ class IdentityV3(V3Base):
             raise keystone_error(400, "Expecting to find X-Subject-Token in the request headers.")
         subject = self.core.sessions.token(subject_id)
         if subject is None:
-            if not (caller.is_admin or caller.has_role(SERVICE_ROLE)):
-                # Whether somebody else's token exists is not the
-                # caller's to learn.
-                raise forbidden(action)
             raise keystone_error(404, f"Could not find token: {subject_id}.")
         require_token_access(caller, subject, action)
         return subject
