@@ -358,3 +358,33 @@ class SystemScopeTests(AdminCase):
         token = self.login("admin", "password", {"system": {"all": True}})
         self.assertEqual(self.token_body(token)["system"], {"all": True})
         self.login("alice", "any", {"system": {"all": True}}, code=401)
+
+
+class KnownConditionTests(AdminCase):
+    def register(self, name: str, **extra: Any) -> None:
+        body = {"name": name, "criteria": [{"username": "^alice$"}], **extra}
+        response = self.mimic.request("POST", "/mimic/v1.1/identity/behaviors/auth", body)
+        self.assertEqual(response.code, 201, response)
+
+    def test_locked_account_and_expired_password(self) -> None:
+        self.register("locked", times=1)
+        self.register("password_expired", times=1)
+        response = self.mimic.request("POST", TOKENS, password_auth("alice", "any"))
+        self.assertKeystoneError(response, 401)
+        self.assertTrue(response.json()["error"]["message"].startswith("The account is locked for user: "))
+        response = self.mimic.request(
+            "POST", "/identity/v2.0/tokens",
+            {"auth": {"passwordCredentials": {"username": "alice", "password": "any"}}},
+        )
+        self.assertIn("password is expired", response.json()["error"]["message"])
+        self.login("alice", "any")
+        self.login("bob", "any")
+
+    def test_a_user_refused_n_times_then_an_outage(self) -> None:
+        self.register("fail", times=2, parameters={"code": 401, "message": "no"})
+        self.login("alice", "any", code=401)
+        self.login("alice", "any", code=401)
+        self.login("alice", "any")
+        body = {"name": "fail", "parameters": {"code": 503, "message": "down"}}
+        self.mimic.request("POST", "/mimic/v1.1/identity/behaviors/auth", body)
+        self.login("bob", "any", code=503)

@@ -8,13 +8,18 @@ control API (there is no metadata on an auth request), it applies to v2
 and v3 authentication alike.  Both ask
 ``core.failures.decide(AUTHENTICATION, {"username": ..., "tenant_id":
 ...})`` once the request is understood and before any user or token is
-made; the normal outcome is ``None`` (go on), and ``fail`` raises its
-error from there.
+made; the normal outcome is ``None`` (go on), ``fail`` raises its
+error from there, and ``locked`` and ``password_expired`` give a
+:class:`Refusal` the route words for the user.  Failing a given user N
+times is ``fail`` with ``code`` 401, a ``username`` criterion and
+``times``; an outage is ``fail`` with 503.
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping, NoReturn
+
+from attrs import frozen
 
 from mimic.failures import Condition, Event, Parameter
 from mimic.services.identity.errors import UNEXPECTED, keystone_error, rackspace_fault
@@ -29,6 +34,33 @@ def refuse(parameters: Mapping[str, Any]) -> NoReturn:
     if parameters["type"]:
         raise rackspace_fault(parameters["type"], parameters["code"], parameters["message"])
     raise keystone_error(parameters["code"], parameters["message"])
+
+
+@frozen
+class Refusal:
+    """
+    What ``locked`` and ``password_expired`` decide: a 401 naming the
+    user, which only the route knows (it raises
+    :meth:`~mimic.session.AuthenticationFailed` with :meth:`message`).
+    """
+
+    template: str
+
+    def message(self, user_id: str) -> str:
+        return self.template.format(user_id=user_id)
+
+
+#: Keystone's messages (its AccountLocked and PasswordExpired errors).
+ACCOUNT_LOCKED = "The account is locked for user: {user_id}."
+PASSWORD_EXPIRED = "The password is expired and needs to be changed for user: {user_id}."
+
+
+def locked(parameters: Mapping[str, Any]) -> Refusal:
+    return Refusal(ACCOUNT_LOCKED)
+
+
+def password_expired(parameters: Mapping[str, Any]) -> Refusal:
+    return Refusal(PASSWORD_EXPIRED)
 
 
 AUTHENTICATION = Event(
@@ -55,6 +87,21 @@ AUTHENTICATION = Event(
                 ),
             ),
             effect=refuse,
+        ),
+        Condition(
+            "locked",
+            "Keystone's lockout (security_compliance.lockout_failure_attempts): the "
+            "user's account is locked and authentication answers 401 \"The account is "
+            "locked for user: <id>.\"  Match on username and give times to lock it for "
+            "that many attempts.",
+            effect=locked,
+        ),
+        Condition(
+            "password_expired",
+            "The user's password has expired (security_compliance.password_expires_days): "
+            "401 \"The password is expired and needs to be changed for user: <id>.\"; the "
+            "user changes it with POST /v3/users/{id}/password.",
+            effect=password_expired,
         ),
     ),
 )

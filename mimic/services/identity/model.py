@@ -35,6 +35,7 @@ from mimic.services.identity.directory import (
     Project,
     Target,
 )
+from mimic.catalog import stable_id
 from mimic.session import AuthenticationFailed, SessionStore, Token, User
 
 
@@ -156,6 +157,13 @@ class Claim:
 
     username: str
     user: User | None
+
+    @property
+    def user_id(self) -> str:
+        """
+        The user's id, or the one it will have when made on first use.
+        """
+        return self.user.id if self.user is not None else stable_id("user", self.username)
 
 
 @frozen

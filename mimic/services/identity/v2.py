@@ -27,7 +27,7 @@ from mimic.services.identity.errors import (
     UNEXPECTED,
     keystone_error,
 )
-from mimic.services.identity.failures import AUTHENTICATION
+from mimic.services.identity.failures import AUTHENTICATION, Refusal
 from mimic.services.identity.directory import directory_of
 from mimic.services.identity.model import Identity
 from mimic.services.identity.policy import forbidden, require_admin, require_self_or_admin, require_token_access
@@ -47,7 +47,7 @@ from mimic.services.identity.views import (
     user_profile_json,
     v2_endpoints_json,
 )
-from mimic.session import Token, User
+from mimic.session import AuthenticationFailed, Token, User
 
 
 class IdentityV2:
@@ -97,9 +97,11 @@ class IdentityV2:
         tenant_id = requested_tenant(auth)
         credentials = v2_credentials(auth)
         claim = self.identity.v2_claim(credentials, tenant_id)
-        self.core.failures.decide(
+        outcome = self.core.failures.decide(
             AUTHENTICATION, {"username": claim.username, "tenant_id": tenant_id or ""}
         )
+        if isinstance(outcome, Refusal):
+            raise AuthenticationFailed(outcome.message(claim.user_id))
         token = self.identity.v2_token(credentials, claim, tenant_id)
         return json_response(request, {"access": access_json(token, self._catalog(request, token))})
 

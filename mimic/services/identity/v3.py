@@ -27,7 +27,7 @@ from mimic.catalog import ResolvedEntry
 from mimic.http import Mounted, base_url, header, json_response
 from mimic.services.identity.directory import Target
 from mimic.services.identity.errors import keystone_error, keystone_error_body
-from mimic.services.identity.failures import AUTHENTICATION
+from mimic.services.identity.failures import AUTHENTICATION, Refusal
 from mimic.services.identity.policy import require_token_access
 from mimic.services.identity.v3_directory import DomainsAPI, GroupsAPI, RoleAssignmentsAPI, RolesAPI
 from mimic.services.identity.v3_projects import ProjectsAPI
@@ -53,7 +53,7 @@ from mimic.services.identity.views import (
     service_json,
     v3_token_json,
 )
-from mimic.session import Token
+from mimic.session import AuthenticationFailed, Token
 
 SUBJECT_TOKEN = b"x-subject-token"
 
@@ -64,6 +64,14 @@ def mounted(api: Any) -> IResource:
     the path to (the collection itself is its ``/``).
     """
     return Mounted(api.app.resource(), keystone_error_body)
+
+
+def refuse_if_decided(outcome: Any, user_id: str) -> None:
+    """
+    A known error condition's refusal, worded for the user.
+    """
+    if isinstance(outcome, Refusal):
+        raise AuthenticationFailed(outcome.message(user_id))
 
 
 class IdentityV3(V3Base):
@@ -118,8 +126,11 @@ class IdentityV3(V3Base):
         if "application_credential" in methods:
             given = application_credential_method(identity_object["application_credential"])
             credential, owner = identity.application_credential(given)
-            self.core.failures.decide(
-                AUTHENTICATION, {"username": owner.username, "tenant_id": credential.project_id}
+            refuse_if_decided(
+                self.core.failures.decide(
+                    AUTHENTICATION, {"username": owner.username, "tenant_id": credential.project_id}
+                ),
+                owner.id,
             )
             token = identity.credential_token(credential, owner)
             return self._token_response(request, token, 201)
@@ -128,8 +139,11 @@ class IdentityV3(V3Base):
         )
         password = password_method(identity_object["password"]) if "password" in methods else None
         claim = identity.v3_claim(rescoped, password)
-        self.core.failures.decide(
-            AUTHENTICATION, {"username": claim.username, "tenant_id": scope.project or ""}
+        refuse_if_decided(
+            self.core.failures.decide(
+                AUTHENTICATION, {"username": claim.username, "tenant_id": scope.project or ""}
+            ),
+            claim.user_id,
         )
         token = identity.v3_token(claim, scope, methods, password, rescoped)
         return self._token_response(request, token, 201)
