@@ -32,6 +32,23 @@ from typing import Any, Iterable, Iterator
 from attrs import define, field
 
 from mimic.interfaces import IMimicCore
+from mimic.services.identity.grants import Grants
+from mimic.services.identity.records import (
+    DEFAULT_DOMAIN_ID,
+    DEFAULT_DOMAIN_NAME,
+    RACKSPACE_ADMIN_ROLE,
+    Account,
+    ApplicationCredential,
+    Assignment,
+    DirectoryError,
+    Domain,
+    Group,
+    Project,
+    Target,
+    conflict,
+    new_id,
+    not_found,
+)
 from mimic.session import (
     ADMIN_ROLE,
     DEFAULT_ROLES,
@@ -44,136 +61,25 @@ from mimic.session import (
     named_role,
 )
 
-DEFAULT_DOMAIN_ID = "default"
-DEFAULT_DOMAIN_NAME = "Default"
-
-#: Rackspace Identity's role for its service administrators.
-RACKSPACE_ADMIN_ROLE = "identity:admin"
-
-#: Keystone's default implied roles: a role brings those it implies.
-IMPLIES = {ADMIN_ROLE: ("member",), "member": ("reader",)}
-
-
-class DirectoryError(Exception):
-    """
-    A request the directory refuses: Keystone's status and message.
-    """
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def not_found(kind: str, ident: str) -> DirectoryError:
-    return DirectoryError(404, f"Could not find {kind}: {ident}.")
-
-
-def conflict(kind: str, attribute: str, value: str) -> DirectoryError:
-    return DirectoryError(409, f"Conflict occurred attempting to store {kind} - Duplicate entry found with {attribute} {value}.")
-
-
-def new_id() -> str:
-    return secrets.token_hex(16)
+__all__ = [
+    "DEFAULT_DOMAIN_ID",
+    "DEFAULT_DOMAIN_NAME",
+    "RACKSPACE_ADMIN_ROLE",
+    "Account",
+    "ApplicationCredential",
+    "Assignment",
+    "Directory",
+    "DirectoryError",
+    "Domain",
+    "Group",
+    "Project",
+    "Target",
+    "directory_of",
+]
 
 
 @define
-class Domain:
-    id: str
-    name: str
-    description: str = ""
-    enabled: bool = True
-    tags: list[str] = field(factory=list)
-
-
-@define
-class Project:
-    """
-    A project: ``own`` for a first-use user's own tenant (whose id and
-    name are the tenant id).
-    """
-
-    id: str
-    name: str
-    domain_id: str = DEFAULT_DOMAIN_ID
-    description: str = ""
-    enabled: bool = True
-    parent_id: str | None = None
-    tags: list[str] = field(factory=list)
-    is_domain: bool = False
-    own: bool = False
-    options: dict[str, Any] = field(factory=dict)
-
-
-@define
-class Account:
-    """
-    What identity keeps of a managed user beyond the core's
-    :class:`~mimic.session.User`.
-    """
-
-    user_id: str
-    email: str | None = None
-    description: str | None = None
-    enabled: bool = True
-    default_project_id: str | None = None
-    extra: dict[str, Any] = field(factory=dict)
-    options: dict[str, Any] = field(factory=dict)
-    password_expires_at: float | None = None
-    #: False for a first-use user changed through the API: it still
-    #: authenticates with any password until it is given one.
-    checks_password: bool = True
-
-
-@define
-class Group:
-    id: str
-    name: str
-    domain_id: str = DEFAULT_DOMAIN_ID
-    description: str = ""
-    members: set[str] = field(factory=set)
-
-
-@define
-class ApplicationCredential:
-    id: str
-    name: str
-    user_id: str
-    project_id: str
-    secret: str
-    roles: tuple[Role, ...]
-    description: str | None = None
-    expires_at: float | None = None
-    unrestricted: bool = False
-
-
-@define(frozen=True)
-class Target:
-    """
-    Where a role is held: ``project``, ``domain`` or ``system``, and
-    which one.
-    """
-
-    kind: str
-    id: str
-
-
-@define(frozen=True)
-class Assignment:
-    """
-    One role held by a user or a group on a target; ``inherited_from``
-    names the group an effective assignment came through.
-    """
-
-    role: Role
-    actor_kind: str
-    actor_id: str
-    target: Target
-    via_group: str | None = None
-
-
-@define
-class Directory:
+class Directory(Grants):
     sessions: SessionStore
     admin_name: str
     admin_password: str
@@ -518,153 +424,6 @@ class Directory:
 
     def groups_of(self, user: User) -> list[Group]:
         return [g for g in self.groups.values() if user.id in g.members]
-
-    # -- role assignments ------------------------------------------------
-
-    def _implied_grants(self, user: User, target: Target) -> set[str] | None:
-        """
-        A first-use user's default roles on its own tenant, unless they
-        have been changed.
-        """
-        if (
-            target.kind == "project"
-            and target.id == user.tenant_id
-            and user.id not in self.accounts
-        ):
-            return {named_role(name).id for name, _ in DEFAULT_ROLES}
-        if target.kind == "domain" and target.id == DEFAULT_DOMAIN_ID and user.id not in self.accounts:
-            return {named_role(name).id for name, _ in DEFAULT_ROLES}
-        return None
-
-    def direct_roles(self, actor_kind: str, actor_id: str, target: Target) -> set[str]:
-        held = self.grants.get((actor_kind, actor_id, target))
-        if held is not None:
-            return set(held)
-        if actor_kind == "user":
-            user = self.sessions.user_by_id(actor_id)
-            if user is not None:
-                return self._implied_grants(user, target) or set()
-        return set()
-
-    def grant(self, actor_kind: str, actor_id: str, target: Target, role: Role) -> None:
-        if actor_kind == "user":
-            user = self.user(actor_id)
-            if user.id not in self.accounts and target.kind == "project" and target.id == user.tenant_id:
-                self.account(user)
-        key = (actor_kind, actor_id, target)
-        held = self.grants.get(key)
-        if held is None:
-            held = self.grants[key] = self.direct_roles(actor_kind, actor_id, target)
-        held.add(role.id)
-
-    def revoke(self, actor_kind: str, actor_id: str, target: Target, role: Role) -> None:
-        key = (actor_kind, actor_id, target)
-        held = self.grants.get(key)
-        if held is None:
-            held = self.direct_roles(actor_kind, actor_id, target)
-            if role.id not in held:
-                raise self.no_assignment(role, actor_id, target)
-            self.grants[key] = held
-        if role.id not in held:
-            raise self.no_assignment(role, actor_id, target)
-        held.discard(role.id)
-        self._revoke_for(key)
-
-    def _revoke_for(self, key: tuple[str, str, Target]) -> None:
-        """
-        Keystone revokes the tokens a role change makes wrong.
-        """
-        actor_kind, actor_id, target = key
-        tenant = target.id if target.kind == "project" else None
-        users = [actor_id] if actor_kind == "user" else sorted(self.groups[actor_id].members) if actor_id in self.groups else []
-        for user_id in users:
-            self.sessions.revoke_where(user_id=user_id, tenant_id=tenant)
-
-    @staticmethod
-    def no_assignment(role: Role, actor_id: str, target: Target) -> DirectoryError:
-        return DirectoryError(
-            404,
-            f"Could not find role assignment with role: {role.id}, user or group: "
-            f"{actor_id}, project, domain, or system: {target.id}.",
-        )
-
-    def effective_role_ids(self, user: User, target: Target) -> set[str]:
-        """
-        Every role a user holds on a target: its own, its groups', and
-        those they imply.
-        """
-        held = self.direct_roles("user", user.id, target)
-        for group in self.groups_of(user):
-            held |= self.grants.get(("group", group.id, target), set())
-        return self._with_implied(held)
-
-    def _with_implied(self, role_ids: set[str]) -> set[str]:
-        names = {self.roles[r].name: r for r in role_ids if r in self.roles}
-        todo = list(names)
-        while todo:
-            name = todo.pop()
-            for implied in IMPLIES.get(name, ()):
-                if implied not in names:
-                    role = self.role_named(implied)
-                    if role is not None:
-                        names[implied] = role.id
-                        todo.append(implied)
-        return set(names.values())
-
-    def token_roles(self, user: User, target: Target) -> tuple[Role, ...]:
-        ids = self.effective_role_ids(user, target)
-        return tuple(sorted((self.roles[i] for i in ids if i in self.roles), key=lambda r: r.name))
-
-    def assignments(self) -> Iterator[Assignment]:
-        """
-        Every direct assignment, the implied defaults of first-use users
-        included.
-        """
-        for (actor_kind, actor_id, target), held in self.grants.items():
-            for role_id in sorted(held):
-                role = self.roles.get(role_id)
-                if role is not None:
-                    yield Assignment(role, actor_kind, actor_id, target)
-        for user in self.sessions.users():
-            if user.id in self.accounts:
-                continue
-            target = Target("project", user.tenant_id)
-            if ("user", user.id, target) in self.grants:
-                continue
-            for role_id in sorted(self._implied_grants(user, target) or ()):
-                yield Assignment(self.roles[role_id], "user", user.id, target)
-
-    def effective_assignments(self) -> Iterator[Assignment]:
-        """
-        Assignments as they apply to users: a group's expanded to its
-        members, each with the roles it implies.
-        """
-        for assignment in self.assignments():
-            if assignment.actor_kind == "group":
-                group = self.groups.get(assignment.actor_id)
-                members = sorted(group.members) if group is not None else []
-                pairs: list[tuple[str, str | None]] = [(m, assignment.actor_id) for m in members]
-            else:
-                pairs = [(assignment.actor_id, None)]
-            for user_id, via in pairs:
-                for role_id in sorted(self._with_implied({assignment.role.id})):
-                    yield Assignment(self.roles[role_id], "user", user_id, assignment.target, via)
-
-    def projects_of(self, user: User) -> list[Project]:
-        """
-        The projects a user holds a role on.
-        """
-        found = []
-        for project in self.all_projects():
-            if self.effective_role_ids(user, Target("project", project.id)):
-                found.append(project)
-        return found
-
-    def domains_of(self, user: User) -> list[Domain]:
-        return [
-            d for d in self.domains.values()
-            if self.effective_role_ids(user, Target("domain", d.id))
-        ]
 
     # -- application credentials -----------------------------------------
 
