@@ -25,7 +25,7 @@ from pathlib import Path
 from mimic.testing import MimicProcess
 
 HERE = Path(__file__).resolve().parent
-AREAS = ("object_storage",)
+AREAS = ("object_storage", "identity")
 
 
 def accounts(count: int = 12) -> str:

@@ -47,7 +47,17 @@ def require_token_access(caller: Token, subject: Token, action: str) -> None:
 
 def require_self_or_admin(caller: Token, user_id: str, action: str) -> None:
     """
-    Keystone's ``admin_required or user_id:%(target.user.id)s``.
+    Keystone's ``admin_required or user_id:%(target.user.id)s`` (or a
+    system reader, for reading).
     """
-    if caller.user.id != user_id and not caller.is_admin:
+    if caller.user.id != user_id:
+        require_reader(caller, action)
+
+
+def require_reader(caller: Token, action: str) -> None:
+    """
+    Keystone's readers of everything: an administrator, or a token
+    scoped to the system that carries ``reader``.
+    """
+    if not (caller.is_admin or (caller.system and caller.has_role("reader"))):
         raise forbidden(action)

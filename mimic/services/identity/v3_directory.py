@@ -19,10 +19,14 @@ from twisted.web.iweb import IRequest
 from mimic.http import json_response, query_arg
 from mimic.services.identity.directory import DEFAULT_DOMAIN_ID, Assignment, Target
 from mimic.services.identity.errors import keystone_error
-from mimic.services.identity.policy import forbidden, require_admin
+from mimic.services.identity.policy import require_admin, require_reader
 from mimic.services.identity.v3_support import V3Base, keystone_errors
-from mimic.services.identity.validation import bool_field, flag, string_field, tags_field
+from mimic.services.identity.validation import SHORT_NAME_LENGTH, bool_field, flag, string_field, tags_field
 from mimic.services.identity.views import domain_json, group_json, role_assignment_json, role_json, v3_user_json
+
+
+#: Where system-scoped roles are held.
+SYSTEM = Target("system", "all")
 
 
 class RolesAPI(V3Base):
@@ -86,8 +90,8 @@ class RoleAssignmentsAPI(V3Base):
         """
         caller = self.caller(request)
         user_id = query_arg(request, "user.id")
-        if not caller.is_admin and user_id != caller.user.id:
-            raise forbidden("list_role_assignments")
+        if user_id != caller.user.id:
+            require_reader(caller, "list_role_assignments")
         group_id = query_arg(request, "group.id")
         role_id = query_arg(request, "role.id")
         project_id = query_arg(request, "scope.project.id")
@@ -178,7 +182,7 @@ class DomainsAPI(V3Base):
     def create_domain(self, request: IRequest) -> bytes:
         require_admin(self.caller(request), "create_domain")
         given = self.body(request, "domain")
-        name = string_field(given, "name", required=True, empty=False)
+        name = string_field(given, "name", required=True, empty=False, longest=SHORT_NAME_LENGTH)
         description = string_field(given, "description", nullable=True) or ""
         enabled = bool_field(given, "enabled", True)
         tags = tags_field(given, [])
@@ -268,7 +272,7 @@ class GroupsAPI(V3Base):
 
     @app.route("/", methods=["GET", "HEAD"])
     def list_groups(self, request: IRequest) -> bytes:
-        require_admin(self.caller(request), "list_groups")
+        require_reader(self.caller(request), "list_groups")
         url = self.url(request)
         groups = self.filtered(
             request, (group_json(url, g) for g in self.directory.groups.values()), ("name", "domain_id")
@@ -279,7 +283,7 @@ class GroupsAPI(V3Base):
     def create_group(self, request: IRequest) -> bytes:
         require_admin(self.caller(request), "create_group")
         given = self.body(request, "group")
-        name = string_field(given, "name", required=True, empty=False)
+        name = string_field(given, "name", required=True, empty=False, longest=SHORT_NAME_LENGTH)
         domain_id = string_field(given, "domain_id", default=DEFAULT_DOMAIN_ID) or DEFAULT_DOMAIN_ID
         description = string_field(given, "description", nullable=True) or ""
         group = self.directory.add_group(name, domain_id, description)
@@ -287,7 +291,7 @@ class GroupsAPI(V3Base):
 
     @app.route("/<group_id>", methods=["GET", "HEAD"])
     def show_group(self, request: IRequest, group_id: str) -> bytes:
-        require_admin(self.caller(request), "get_group")
+        require_reader(self.caller(request), "get_group")
         group = self.directory.group(group_id)
         return json_response(request, {"group": group_json(self.url(request), group)})
 
@@ -312,7 +316,7 @@ class GroupsAPI(V3Base):
 
     @app.route("/<group_id>/users", methods=["GET", "HEAD"])
     def list_members(self, request: IRequest, group_id: str) -> bytes:
-        require_admin(self.caller(request), "list_users_in_group")
+        require_reader(self.caller(request), "list_users_in_group")
         group = self.directory.group(group_id)
         url = self.url(request)
         users = [
@@ -348,4 +352,58 @@ class GroupsAPI(V3Base):
             raise keystone_error(404, f"User {user_id} is not a member of group {group_id}.")
         group.members.discard(user_id)
         self.directory.sessions.revoke_where(user_id=user_id)
+        return json_response(request, None, 204)
+
+
+class SystemAPI(V3Base):
+    """
+    ``/v3/system/{users,groups}/{id}/roles[/{role}]``: roles held on the
+    whole system (Keystone's system scope), an administrator's to grant.
+    """
+
+    app = Klein()
+    keystone_errors(app)
+
+    def _actor(self, kind: str, actor_id: str) -> None:
+        if kind == "users":
+            self.directory.user(actor_id)
+        else:
+            self.directory.group(actor_id)
+
+    @app.route("/<any(users,groups):kind>/<actor_id>/roles", methods=["GET", "HEAD"])
+    def list_grants(self, request: IRequest, kind: str, actor_id: str) -> bytes:
+        caller = self.caller(request)
+        if not (kind == "users" and caller.user.id == actor_id):
+            require_reader(caller, "list_system_grants")
+        self._actor(kind, actor_id)
+        held = self.directory.direct_roles(kind[:-1], actor_id, SYSTEM)
+        url = self.url(request)
+        roles = [role_json(url, self.directory.roles[r]) for r in sorted(held) if r in self.directory.roles]
+        return self.collection(request, "roles", roles)
+
+    @app.route("/<any(users,groups):kind>/<actor_id>/roles/<role_id>", methods=["GET", "HEAD"])
+    def check_grant(self, request: IRequest, kind: str, actor_id: str, role_id: str) -> bytes:
+        caller = self.caller(request)
+        if not (kind == "users" and caller.user.id == actor_id):
+            require_reader(caller, "check_system_grant")
+        self._actor(kind, actor_id)
+        role = self.directory.role(role_id)
+        if role.id not in self.directory.direct_roles(kind[:-1], actor_id, SYSTEM):
+            raise self.directory.no_assignment(role, actor_id, SYSTEM)
+        return json_response(request, None, 204)
+
+    @app.route("/<any(users,groups):kind>/<actor_id>/roles/<role_id>", methods=["PUT"])
+    def grant(self, request: IRequest, kind: str, actor_id: str, role_id: str) -> bytes:
+        require_admin(self.caller(request), "create_system_grant")
+        self._actor(kind, actor_id)
+        role = self.directory.role(role_id)
+        self.directory.grant(kind[:-1], actor_id, SYSTEM, role)
+        return json_response(request, None, 204)
+
+    @app.route("/<any(users,groups):kind>/<actor_id>/roles/<role_id>", methods=["DELETE"])
+    def revoke(self, request: IRequest, kind: str, actor_id: str, role_id: str) -> bytes:
+        require_admin(self.caller(request), "revoke_system_grant")
+        self._actor(kind, actor_id)
+        role = self.directory.role(role_id)
+        self.directory.revoke(kind[:-1], actor_id, SYSTEM, role)
         return json_response(request, None, 204)

@@ -19,9 +19,9 @@ from twisted.web.iweb import IRequest
 from mimic.http import json_response, query_arg
 from mimic.services.identity.directory import DEFAULT_DOMAIN_ID, Project, Target
 from mimic.services.identity.errors import keystone_error
-from mimic.services.identity.policy import forbidden, require_admin
+from mimic.services.identity.policy import forbidden, require_admin, require_reader
 from mimic.services.identity.v3_support import V3Base, keystone_errors
-from mimic.services.identity.validation import bool_field, string_field, tags_field
+from mimic.services.identity.validation import SHORT_NAME_LENGTH, bool_field, string_field, tags_field
 from mimic.services.identity.views import project_json, role_json
 from mimic.session import Token
 
@@ -38,7 +38,7 @@ class ProjectsAPI(V3Base):
         """
         Keystone lets a project's members read it; others need admin.
         """
-        if caller.is_admin or caller.tenant_id == project.id:
+        if caller.is_admin or caller.tenant_id == project.id or (caller.system and caller.has_role("reader")):
             return
         if self.directory.effective_role_ids(caller.user, Target("project", project.id)):
             return
@@ -50,7 +50,7 @@ class ProjectsAPI(V3Base):
     @app.route("/", methods=["GET", "HEAD"])
     def list_projects(self, request: IRequest) -> bytes:
         caller = self.caller(request)
-        require_admin(caller, "list_projects")
+        require_reader(caller, "list_projects")
         name = query_arg(request, "name")
         projects = [p for p in self.directory.all_projects() if name is None or p.name == name]
         tags = query_arg(request, "tags")
@@ -73,7 +73,7 @@ class ProjectsAPI(V3Base):
         caller = self.caller(request)
         require_admin(caller, "create_project")
         given = self.body(request, "project")
-        name = string_field(given, "name", required=True, empty=False)
+        name = string_field(given, "name", required=True, empty=False, longest=SHORT_NAME_LENGTH)
         domain_id = string_field(given, "domain_id", default=None, nullable=True)
         parent_id = string_field(given, "parent_id", default=None, nullable=True)
         if domain_id is None:
@@ -211,8 +211,8 @@ class ProjectsAPI(V3Base):
     def list_grants(self, request: IRequest, project_id: str, kind: str, actor_id: str) -> bytes:
         caller = self.caller(request)
         project = self.directory.project(project_id)
-        if not (caller.is_admin or (kind == "users" and caller.user.id == actor_id)):
-            raise forbidden("list_grants")
+        if not (kind == "users" and caller.user.id == actor_id):
+            require_reader(caller, "list_grants")
         self._actor(kind, actor_id)
         held = self.directory.direct_roles(kind[:-1], actor_id, Target("project", project.id))
         url = self.url(request)
@@ -224,8 +224,8 @@ class ProjectsAPI(V3Base):
         self, request: IRequest, project_id: str, kind: str, actor_id: str, role_id: str
     ) -> bytes:
         caller = self.caller(request)
-        if not (caller.is_admin or (kind == "users" and caller.user.id == actor_id)):
-            raise forbidden("check_grant")
+        if not (kind == "users" and caller.user.id == actor_id):
+            require_reader(caller, "check_grant")
         project = self.directory.project(project_id)
         self._actor(kind, actor_id)
         role = self.directory.role(role_id)

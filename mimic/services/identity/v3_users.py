@@ -21,7 +21,7 @@ from twisted.web.iweb import IRequest
 from mimic.http import json_response, query_arg
 from mimic.services.identity.directory import DEFAULT_DOMAIN_ID, Account
 from mimic.services.identity.errors import keystone_error
-from mimic.services.identity.policy import require_admin, require_self_or_admin
+from mimic.services.identity.policy import require_admin, require_reader, require_self_or_admin
 from mimic.services.identity.v3_support import V3Base, keystone_errors
 from mimic.services.identity.validation import bool_field, string_field
 from mimic.services.identity.views import (
@@ -47,7 +47,7 @@ class UsersAPI(V3Base):
     @app.route("/", methods=["GET", "HEAD"])
     def list_users(self, request: IRequest) -> bytes:
         caller = self.caller(request)
-        require_admin(caller, "list_users")
+        require_reader(caller, "list_users")
         name = query_arg(request, "name")
         sessions = self.core.sessions
         if name is not None:

@@ -313,15 +313,17 @@ def list_filter(request: IRequest, keys: Iterable[str]) -> Callable[[dict[str, A
 
 # -- write requests ---------------------------------------------------------
 
-#: Keystone's longest names (its SQL columns).
+#: Keystone's longest names (its schemas): users' and roles'; projects',
+#: domains' and groups' are shorter.
 NAME_LENGTH = 255
+SHORT_NAME_LENGTH = 64
 
 _MISSING = object()
 
 
 def string_field(
     obj: dict[str, Any], key: str, *, required: bool = False, nullable: bool = False,
-    empty: bool = True, default: Any = None,
+    empty: bool = True, default: Any = None, longest: int = NAME_LENGTH,
 ) -> Any:
     """
     A string attribute of a write request, or Keystone's 400 (its
@@ -338,7 +340,7 @@ def string_field(
         raise keystone_error(400, f"Invalid input for field '{key}': {value!r} is not of type 'string'")
     if not empty and not value.strip():
         raise keystone_error(400, f"Invalid input for field '{key}': {value!r} is too short")
-    if len(value) > NAME_LENGTH and key in ("name", "password", "id"):
+    if len(value) > longest and key in ("name", "password", "id"):
         raise keystone_error(400, f"Invalid input for field '{key}': {value!r} is too long")
     return value
 
