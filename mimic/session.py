@@ -292,6 +292,7 @@ class SessionStore:
         domain_scoped: bool = False,
         roles: Iterable[Role] | None = None,
         system: bool = False,
+        expires: float | None = None,
     ) -> Token:
         """
         A new token; it carries ``roles``, or, when none are given, the
@@ -305,7 +306,9 @@ class SessionStore:
             user=user,
             tenant_id=tenant_id,
             issued_at=now,
-            expires=now + (self.token_lifetime if lifetime is None else lifetime),
+            expires=expires
+            if expires is not None
+            else now + (self.token_lifetime if lifetime is None else lifetime),
             methods=methods,
             impersonator=impersonator,
             domain_scoped=domain_scoped,
@@ -314,7 +317,7 @@ class SessionStore:
         )
         self._tokens[token.id] = token
         self._tokens_peak = max(self._tokens_peak, len(self._tokens))
-        if lifetime is None:
+        if lifetime is None and expires is None:
             self._expiring.append(token.id)
         else:
             heapq.heappush(self._expiring_odd, (token.expires, token.id))

@@ -444,7 +444,9 @@ class Directory(Grants):
             )
         if any(c.user_id == user.id and c.name == name for c in self.credentials.values()):
             raise conflict("application_credential", "name", name)
-        held = {r.id for r in token.roles}
+        held = {r.id for r in token.roles} | self.effective_role_ids(
+            user, Target("project", token.tenant_id)
+        )
         chosen = tuple(token.roles) if not roles else tuple(roles)
         for role in chosen:
             if role.id not in held:

@@ -149,8 +149,17 @@ class Grants:
         return set(names.values())
 
     def token_roles(self, user: User, target: Target) -> tuple[Role, ...]:
+        """
+        The roles a token carries: the effective ones, without
+        domain-specific roles (Keystone leaves those out of tokens).
+        """
         ids = self.effective_role_ids(user, target)
-        return tuple(sorted((self.roles[i] for i in ids if i in self.roles), key=lambda r: r.name))
+        return tuple(
+            sorted(
+                (self.roles[i] for i in ids if i in self.roles and self.roles[i].domain_id is None),
+                key=lambda r: r.name,
+            )
+        )
 
     def assignments(self) -> Iterator[Assignment]:
         """
@@ -185,7 +194,10 @@ class Grants:
                 pairs = [(assignment.actor_id, None)]
             for user_id, via in pairs:
                 for role_id in sorted(self._with_implied({assignment.role.id})):
-                    yield Assignment(self.roles[role_id], "user", user_id, assignment.target, via)
+                    role = self.roles[role_id]
+                    if role.domain_id is None:
+                        # Domain-specific roles are not effective.
+                        yield Assignment(role, "user", user_id, assignment.target, via)
 
     def projects_of(self, user: User) -> list[Project]:
         """

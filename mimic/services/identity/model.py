@@ -216,10 +216,12 @@ class Identity:
         scope: Scope,
         methods: Sequence[str],
         lifetime: float | None = None,
+        expires: float | None = None,
     ) -> Token:
         """
         A token of ``user`` scoped as asked, carrying the roles the user
-        holds there; 401 if it holds none.
+        holds there; 401 if it holds none.  ``expires``: when it expires
+        (a token made from a token expires with the original).
         """
         self.directory.check_enabled(user)
         methods = tuple(m.upper() for m in methods)
@@ -227,7 +229,7 @@ class Identity:
             roles = self.directory.token_roles(user, Target("system", "all"))
             if not roles:
                 raise AuthenticationFailed(f"User {user.id} has no access to the system.")
-            return self.sessions.issue(user, None, methods, lifetime=lifetime, roles=roles, system=True)
+            return self.sessions.issue(user, None, methods, lifetime=lifetime, expires=expires, roles=roles, system=True)
         if scope.domain:
             domain = self._domain(scope)
             if not domain.enabled:
@@ -236,15 +238,15 @@ class Identity:
             if not roles:
                 raise AuthenticationFailed(f"User {user.id} has no access to domain {domain.id}.")
             return self.sessions.issue(
-                user, None, methods, lifetime=lifetime, domain_scoped=True, roles=roles
+                user, None, methods, lifetime=lifetime, expires=expires, domain_scoped=True, roles=roles
             )
         project_id: str | None
         if scope.default_project:
             project_id = self.default_project(user)
             if project_id is None:
-                return self.sessions.issue(user, None, methods, lifetime=lifetime, roles=())
+                return self.sessions.issue(user, None, methods, lifetime=lifetime, expires=expires, roles=())
         elif scope.project is None:
-            return self.sessions.issue(user, None, methods, lifetime=lifetime, roles=())
+            return self.sessions.issue(user, None, methods, lifetime=lifetime, expires=expires, roles=())
         else:
             project = self._project(scope)
             if project is None:
@@ -257,7 +259,7 @@ class Identity:
         roles = self.directory.token_roles(user, Target("project", project_id))
         if not roles:
             raise AuthenticationFailed(f"User {user.id} has no access to project {project_id}.")
-        return self.sessions.issue(user, project_id, methods, lifetime=lifetime, roles=roles)
+        return self.sessions.issue(user, project_id, methods, lifetime=lifetime, expires=expires, roles=roles)
 
     def default_project(self, user: User) -> str | None:
         """
@@ -427,10 +429,12 @@ class Identity:
             )
         elif password is not None:
             self.directory.check_password(user, password.password)
-        lifetime = None
+        expires = None
         if rescoped is not None:
-            lifetime = rescoped.expires - self.clock.seconds()
-        return self.issue(user, scope, methods, lifetime=lifetime)
+            expires = rescoped.expires
+            # Keystone's rescoped token lists how the original was got too.
+            methods = [*dict.fromkeys([*(m.lower() for m in rescoped.methods), *methods])]
+        return self.issue(user, scope, methods, expires=expires)
 
     def application_credential(self, given: V3ApplicationCredential) -> tuple[ApplicationCredential, User]:
         """

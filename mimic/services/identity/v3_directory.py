@@ -226,43 +226,51 @@ class DomainsAPI(V3Base):
         self.directory.remove_domain(self.directory.domain(domain_id))
         return json_response(request, None, 204)
 
-    @app.route("/<domain_id>/users/<user_id>/roles", methods=["GET", "HEAD"])
-    def list_grants(self, request: IRequest, domain_id: str, user_id: str) -> bytes:
+    def _actor(self, kind: str, actor_id: str) -> None:
+        if kind == "users":
+            self.directory.user(actor_id)
+        else:
+            self.directory.group(actor_id)
+
+    @app.route("/<domain_id>/<any(users,groups):kind>/<user_id>/roles", methods=["GET", "HEAD"])
+    def list_grants(self, request: IRequest, domain_id: str, kind: str, user_id: str) -> bytes:
         require_admin(self.caller(request), "list_grants")
         self.directory.domain(domain_id)
-        self.directory.user(user_id)
-        held = self.directory.direct_roles("user", user_id, Target("domain", domain_id))
+        self._actor(kind, user_id)
+        held = self.directory.direct_roles(kind[:-1], user_id, Target("domain", domain_id))
         url = self.url(request)
         roles = [role_json(url, self.directory.roles[r]) for r in sorted(held) if r in self.directory.roles]
         return self.collection(request, "roles", roles)
 
-    @app.route("/<domain_id>/users/<user_id>/roles/<role_id>", methods=["GET", "HEAD"])
-    def check_grant(self, request: IRequest, domain_id: str, user_id: str, role_id: str) -> bytes:
+    @app.route("/<domain_id>/<any(users,groups):kind>/<user_id>/roles/<role_id>", methods=["GET", "HEAD"])
+    def check_grant(
+        self, request: IRequest, domain_id: str, kind: str, user_id: str, role_id: str
+    ) -> bytes:
         require_admin(self.caller(request), "check_grant")
         self.directory.domain(domain_id)
-        self.directory.user(user_id)
+        self._actor(kind, user_id)
         role = self.directory.role(role_id)
         target = Target("domain", domain_id)
-        if role.id not in self.directory.direct_roles("user", user_id, target):
+        if role.id not in self.directory.direct_roles(kind[:-1], user_id, target):
             raise self.directory.no_assignment(role, user_id, target)
         return json_response(request, None, 204)
 
-    @app.route("/<domain_id>/users/<user_id>/roles/<role_id>", methods=["PUT"])
-    def grant(self, request: IRequest, domain_id: str, user_id: str, role_id: str) -> bytes:
+    @app.route("/<domain_id>/<any(users,groups):kind>/<user_id>/roles/<role_id>", methods=["PUT"])
+    def grant(self, request: IRequest, domain_id: str, kind: str, user_id: str, role_id: str) -> bytes:
         require_admin(self.caller(request), "create_grant")
         self.directory.domain(domain_id)
-        self.directory.user(user_id)
+        self._actor(kind, user_id)
         role = self.directory.role(role_id)
-        self.directory.grant("user", user_id, Target("domain", domain_id), role)
+        self.directory.grant(kind[:-1], user_id, Target("domain", domain_id), role)
         return json_response(request, None, 204)
 
-    @app.route("/<domain_id>/users/<user_id>/roles/<role_id>", methods=["DELETE"])
-    def revoke(self, request: IRequest, domain_id: str, user_id: str, role_id: str) -> bytes:
+    @app.route("/<domain_id>/<any(users,groups):kind>/<user_id>/roles/<role_id>", methods=["DELETE"])
+    def revoke(self, request: IRequest, domain_id: str, kind: str, user_id: str, role_id: str) -> bytes:
         require_admin(self.caller(request), "revoke_grant")
         self.directory.domain(domain_id)
-        self.directory.user(user_id)
+        self._actor(kind, user_id)
         role = self.directory.role(role_id)
-        self.directory.revoke("user", user_id, Target("domain", domain_id), role)
+        self.directory.revoke(kind[:-1], user_id, Target("domain", domain_id), role)
         return json_response(request, None, 204)
 
 

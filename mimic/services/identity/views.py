@@ -338,7 +338,8 @@ def application_credential_json(
         "description": credential.description,
         "user_id": credential.user_id,
         "project_id": credential.project_id,
-        "expires_at": iso_microseconds(credential.expires_at) if credential.expires_at else None,
+        # Keystone writes it back without a zone, as it was given.
+        "expires_at": iso_microseconds(credential.expires_at)[:-1] if credential.expires_at else None,
         "unrestricted": credential.unrestricted,
         "system": None,
         "access_rules": [],
