@@ -324,6 +324,17 @@ class SessionStore:
         self._schedule_sweep()
         return token
 
+    def expire_early(self, token: Token, at: float) -> None:
+        """
+        Have a live token expire at ``at`` (if that is sooner than it
+        would): for identity's "token expires early" condition.
+        """
+        if at >= token.expires:
+            return
+        token.expires = at
+        heapq.heappush(self._expiring_odd, (at, token.id))
+        self._schedule_sweep()
+
     def _next_expiry(self) -> float | None:
         candidates = []
         while self._expiring:

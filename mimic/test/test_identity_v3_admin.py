@@ -388,3 +388,11 @@ class KnownConditionTests(AdminCase):
         body = {"name": "fail", "parameters": {"code": 503, "message": "down"}}
         self.mimic.request("POST", "/mimic/v1.1/identity/behaviors/auth", body)
         self.login("bob", "any", code=503)
+
+    def test_a_token_expires_early(self) -> None:
+        self.register("expires_early", times=1, parameters={"seconds": 30})
+        early = self.login("alice", "any")
+        usual = self.login("alice", "any")
+        self.mimic.tick(31)
+        self.call("GET", "/auth/projects", token=early, code=401)
+        self.call("GET", "/auth/projects", token=usual)

@@ -50,6 +50,21 @@ class Refusal:
         return self.template.format(user_id=user_id)
 
 
+@frozen
+class ExpiresEarly:
+    """
+    What ``expires_early`` decides: the token is issued as usual, and
+    then expires ``seconds`` after it was issued (on Mimic's clock),
+    whatever its ``expires_at`` says.
+    """
+
+    seconds: float
+
+
+def expires_early(parameters: Mapping[str, Any]) -> ExpiresEarly:
+    return ExpiresEarly(parameters["seconds"])
+
+
 #: Keystone's messages (its AccountLocked and PasswordExpired errors).
 ACCOUNT_LOCKED = "The account is locked for user: {user_id}."
 PASSWORD_EXPIRED = "The password is expired and needs to be changed for user: {user_id}."
@@ -95,6 +110,17 @@ AUTHENTICATION = Event(
             "locked for user: <id>.\"  Match on username and give times to lock it for "
             "that many attempts.",
             effect=locked,
+        ),
+        Condition(
+            "expires_early",
+            "The token is issued as usual but stops working ``seconds`` after it was "
+            "issued on Mimic's clock (a revocation the client was not told of, or a "
+            "clock skew): identity and every service then answer 401 as for an "
+            "expired token.",
+            parameters=(
+                Parameter("seconds", "How long the token works.", float, 60.0, minimum=0),
+            ),
+            effect=expires_early,
         ),
         Condition(
             "password_expired",

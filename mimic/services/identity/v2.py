@@ -27,7 +27,7 @@ from mimic.services.identity.errors import (
     UNEXPECTED,
     keystone_error,
 )
-from mimic.services.identity.failures import AUTHENTICATION, Refusal
+from mimic.services.identity.failures import AUTHENTICATION, ExpiresEarly, Refusal
 from mimic.services.identity.directory import directory_of
 from mimic.services.identity.model import Identity
 from mimic.services.identity.policy import forbidden, require_admin, require_self_or_admin, require_token_access
@@ -103,6 +103,8 @@ class IdentityV2:
         if isinstance(outcome, Refusal):
             raise AuthenticationFailed(outcome.message(claim.user_id))
         token = self.identity.v2_token(credentials, claim, tenant_id)
+        if isinstance(outcome, ExpiresEarly):
+            self.core.sessions.expire_early(token, token.issued_at + outcome.seconds)
         return json_response(request, {"access": access_json(token, self._catalog(request, token))})
 
     def _token_to_validate(self, request: IRequest, token_id: str) -> Token:

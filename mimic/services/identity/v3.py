@@ -27,7 +27,7 @@ from mimic.catalog import ResolvedEntry
 from mimic.http import Mounted, base_url, header, json_response
 from mimic.services.identity.directory import Target
 from mimic.services.identity.errors import keystone_error, keystone_error_body
-from mimic.services.identity.failures import AUTHENTICATION, Refusal
+from mimic.services.identity.failures import AUTHENTICATION, ExpiresEarly, Refusal
 from mimic.services.identity.policy import require_token_access
 from mimic.services.identity.v3_directory import (
     DomainsAPI,
@@ -78,6 +78,14 @@ def refuse_if_decided(outcome: Any, user_id: str) -> None:
     """
     if isinstance(outcome, Refusal):
         raise AuthenticationFailed(outcome.message(user_id))
+
+
+def shorten_if_decided(outcome: Any, sessions: Any, token: Token) -> None:
+    """
+    ``expires_early``: the token stops working sooner than it says.
+    """
+    if isinstance(outcome, ExpiresEarly):
+        sessions.expire_early(token, token.issued_at + outcome.seconds)
 
 
 class IdentityV3(V3Base):
@@ -132,26 +140,24 @@ class IdentityV3(V3Base):
         if "application_credential" in methods:
             given = application_credential_method(identity_object["application_credential"])
             credential, owner = identity.application_credential(given)
-            refuse_if_decided(
-                self.core.failures.decide(
-                    AUTHENTICATION, {"username": owner.username, "tenant_id": credential.project_id}
-                ),
-                owner.id,
+            outcome = self.core.failures.decide(
+                AUTHENTICATION, {"username": owner.username, "tenant_id": credential.project_id}
             )
+            refuse_if_decided(outcome, owner.id)
             token = identity.credential_token(credential, owner)
+            shorten_if_decided(outcome, self.core.sessions, token)
             return self._token_response(request, token, 201)
         rescoped = (
             identity.rescoping(token_method(identity_object["token"])) if "token" in methods else None
         )
         password = password_method(identity_object["password"]) if "password" in methods else None
         claim = identity.v3_claim(rescoped, password)
-        refuse_if_decided(
-            self.core.failures.decide(
-                AUTHENTICATION, {"username": claim.username, "tenant_id": scope.project or ""}
-            ),
-            claim.user_id,
+        outcome = self.core.failures.decide(
+            AUTHENTICATION, {"username": claim.username, "tenant_id": scope.project or ""}
         )
+        refuse_if_decided(outcome, claim.user_id)
         token = identity.v3_token(claim, scope, methods, password, rescoped)
+        shorten_if_decided(outcome, self.core.sessions, token)
         return self._token_response(request, token, 201)
 
     def _subject(self, request: IRequest, action: str) -> Token:
