@@ -396,3 +396,22 @@ class KnownConditionTests(AdminCase):
         self.mimic.tick(31)
         self.call("GET", "/auth/projects", token=early, code=401)
         self.call("GET", "/auth/projects", token=usual)
+
+
+class ImpliedRoleTests(AdminCase):
+    def test_an_implied_role_comes_with_its_prior_in_tokens(self) -> None:
+        prior = self.call("POST", "/roles", {"role": {"name": "prior"}}, 201)["role"]
+        implied = self.call("POST", "/roles", {"role": {"name": "implied"}}, 201)["role"]
+        inference = self.call("PUT", f"/roles/{prior['id']}/implies/{implied['id']}", code=201)
+        self.assertEqual(inference["role_inference"]["implies"]["id"], implied["id"])
+        self.call("PUT", f"/roles/{implied['id']}/implies/{prior['id']}", code=403)
+        self.call("HEAD", f"/roles/{prior['id']}/implies/{implied['id']}", code=204)
+        alice = self.mimic.authenticate("alice")
+        user_id = alice.access["user"]["id"]
+        self.call("PUT", f"/projects/{alice.tenant_id}/users/{user_id}/roles/{prior['id']}", code=204)
+        names = {r["name"] for r in self.token_body(self.login("alice", "any"))["roles"]}
+        self.assertTrue({"prior", "implied"} <= names)
+        inferences = self.call("GET", "/role_inferences")["role_inferences"]
+        self.assertIn(prior["id"], [i["prior_role"]["id"] for i in inferences])
+        self.call("DELETE", f"/roles/{prior['id']}/implies/{implied['id']}", code=204)
+        self.call("GET", f"/roles/{prior['id']}/implies/{implied['id']}", code=404)

@@ -92,6 +92,8 @@ class Directory(Grants):
     #: (actor kind, actor id, target) -> role ids.  A first-use user's
     #: roles on its own tenant are implied until first changed.
     grants: dict[tuple[str, str, Target], set[str]] = field(factory=dict)
+    #: Prior role id -> the ids of the roles it implies.
+    implications: dict[str, set[str]] = field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
         self.domains[DEFAULT_DOMAIN_ID] = Domain(
@@ -105,6 +107,7 @@ class Directory(Grants):
         ):
             role = named_role(name, description)
             self.roles[role.id] = role
+        self.default_implications()
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -152,6 +155,9 @@ class Directory(Grants):
 
     def remove_role(self, role: Role) -> None:
         del self.roles[role.id]
+        self.implications.pop(role.id, None)
+        for implied in self.implications.values():
+            implied.discard(role.id)
         for key, held in list(self.grants.items()):
             if role.id in held:
                 held.discard(role.id)

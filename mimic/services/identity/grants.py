@@ -38,6 +38,7 @@ class Grants:
     domains: dict[str, Domain]
     accounts: dict
     grants: dict[tuple[str, str, Target], set[str]]
+    implications: dict[str, set[str]]
 
     def user(self, user_id: str) -> User:
         raise NotImplementedError
@@ -136,17 +137,52 @@ class Grants:
         return self._with_implied(held)
 
     def _with_implied(self, role_ids: set[str]) -> set[str]:
-        names = {self.roles[r].name: r for r in role_ids if r in self.roles}
-        todo = list(names)
+        """
+        The roles and every role they imply, through chains of
+        implications.
+        """
+        found = {r for r in role_ids if r in self.roles}
+        todo = list(found)
         while todo:
-            name = todo.pop()
-            for implied in IMPLIES.get(name, ()):
-                if implied not in names:
-                    role = self.role_named(implied)
-                    if role is not None:
-                        names[implied] = role.id
-                        todo.append(implied)
-        return set(names.values())
+            for implied in self.implications.get(todo.pop(), ()):
+                if implied not in found and implied in self.roles:
+                    found.add(implied)
+                    todo.append(implied)
+        return found
+
+    # -- implied roles ----------------------------------------------------
+
+    def default_implications(self) -> None:
+        """
+        Keystone's bootstrap: admin implies member, member implies reader.
+        """
+        for prior, implied in IMPLIES.items():
+            prior_role = self.role_named(prior)
+            for name in implied:
+                implied_role = self.role_named(name)
+                if prior_role is not None and implied_role is not None:
+                    self.implications.setdefault(prior_role.id, set()).add(implied_role.id)
+
+    def imply(self, prior: Role, implied: Role) -> None:
+        if prior.id == implied.id or prior.id in self._with_implied({implied.id}):
+            raise DirectoryError(
+                403, f"Implied role {implied.id} would make a cycle with {prior.id}."
+            )
+        if implied.domain_id is not None and prior.domain_id is None:
+            raise DirectoryError(
+                403, f"Global role {prior.id} cannot imply the domain-specific role {implied.id}."
+            )
+        self.implications.setdefault(prior.id, set()).add(implied.id)
+
+    def implies(self, prior: Role, implied: Role) -> bool:
+        return implied.id in self.implications.get(prior.id, set())
+
+    def unimply(self, prior: Role, implied: Role) -> None:
+        if not self.implies(prior, implied):
+            raise DirectoryError(
+                404, f"Could not find implied role: {prior.id} implies {implied.id}."
+            )
+        self.implications[prior.id].discard(implied.id)
 
     def token_roles(self, user: User, target: Target) -> tuple[Role, ...]:
         """

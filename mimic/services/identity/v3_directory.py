@@ -1,166 +1,29 @@
 # -*- test-case-name: mimic.test.test_identity_v3_admin -*-
 """
-``/v3/roles``, ``/v3/role_assignments``, ``/v3/domains`` and
-``/v3/groups``: Keystone's roles (global and domain-specific), the list
-of who holds which role where, domains (and roles on them) and groups
-with their members.
+``/v3/domains``, ``/v3/groups`` and ``/v3/system``: Keystone's domains
+(and the roles held on them), groups with their members, and the roles
+held on the whole system.
 
-Reading roles and domains is anyone's; changing anything, and listing
-role assignments other than one's own, is an administrator's.
+Reading domains is anyone's; reading groups a reader's; changing
+anything an administrator's.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from klein import Klein
 from twisted.web.iweb import IRequest
 
-from mimic.http import json_response, query_arg
-from mimic.services.identity.directory import DEFAULT_DOMAIN_ID, Assignment, Target
+from mimic.http import json_response
+from mimic.services.identity.directory import DEFAULT_DOMAIN_ID, Target
 from mimic.services.identity.errors import keystone_error
 from mimic.services.identity.policy import require_admin, require_reader
 from mimic.services.identity.v3_support import V3Base, keystone_errors
-from mimic.services.identity.validation import SHORT_NAME_LENGTH, bool_field, flag, string_field, tags_field
-from mimic.services.identity.views import domain_json, group_json, role_assignment_json, role_json, v3_user_json
+from mimic.services.identity.validation import SHORT_NAME_LENGTH, bool_field, string_field, tags_field
+from mimic.services.identity.views import domain_json, group_json, role_json, v3_user_json
 
 
 #: Where system-scoped roles are held.
 SYSTEM = Target("system", "all")
-
-
-class RolesAPI(V3Base):
-    app = Klein()
-    keystone_errors(app)
-
-    @app.route("/", methods=["GET", "HEAD"])
-    def list_roles(self, request: IRequest) -> bytes:
-        self.caller(request)
-        url = self.url(request)
-        domain_id = query_arg(request, "domain_id")
-        roles = [
-            role_json(url, r) for r in self.directory.roles.values() if r.domain_id == domain_id
-        ]
-        return self.collection(request, "roles", self.filtered(request, roles, ("name",)))
-
-    @app.route("/", methods=["POST"])
-    def create_role(self, request: IRequest) -> bytes:
-        require_admin(self.caller(request), "create_role")
-        given = self.body(request, "role")
-        name = string_field(given, "name", required=True, empty=False)
-        description = string_field(given, "description", nullable=True) or ""
-        domain_id = string_field(given, "domain_id", nullable=True)
-        role = self.directory.add_role(name, description, domain_id)
-        return json_response(request, {"role": role_json(self.url(request), role)}, 201)
-
-    @app.route("/<role_id>", methods=["GET", "HEAD"])
-    def show_role(self, request: IRequest, role_id: str) -> bytes:
-        self.caller(request)
-        role = self.directory.role(role_id)
-        return json_response(request, {"role": role_json(self.url(request), role)})
-
-    @app.route("/<role_id>", methods=["PATCH"])
-    def update_role(self, request: IRequest, role_id: str) -> bytes:
-        require_admin(self.caller(request), "update_role")
-        role = self.directory.role(role_id)
-        given = self.body(request, "role")
-        name = string_field(given, "name", empty=False)
-        description = string_field(given, "description", nullable=True)
-        role = self.directory.update_role(role, name, description)
-        return json_response(request, {"role": role_json(self.url(request), role)})
-
-    @app.route("/<role_id>", methods=["DELETE"])
-    def delete_role(self, request: IRequest, role_id: str) -> bytes:
-        require_admin(self.caller(request), "delete_role")
-        self.directory.remove_role(self.directory.role(role_id))
-        return json_response(request, None, 204)
-
-
-class RoleAssignmentsAPI(V3Base):
-    app = Klein()
-    keystone_errors(app)
-
-    @app.route("/", methods=["GET", "HEAD"])
-    def list_assignments(self, request: IRequest) -> bytes:
-        """
-        Filters: ``user.id``, ``group.id``, ``role.id``,
-        ``scope.project.id``, ``scope.domain.id``, ``scope.system``;
-        ``effective`` expands groups to their members and adds implied
-        roles; ``include_names`` names everything mentioned.
-        """
-        caller = self.caller(request)
-        user_id = query_arg(request, "user.id")
-        if user_id != caller.user.id:
-            require_reader(caller, "list_role_assignments")
-        group_id = query_arg(request, "group.id")
-        role_id = query_arg(request, "role.id")
-        project_id = query_arg(request, "scope.project.id")
-        domain_id = query_arg(request, "scope.domain.id")
-        system = query_arg(request, "scope.system")
-        effective = bool(flag(request, "effective"))
-        if effective and group_id is not None:
-            raise keystone_error(400, "Combining effective and group filter will always result in an empty list.")
-        directory = self.directory
-        source = directory.effective_assignments() if effective else directory.assignments()
-
-        def wanted(a: Assignment) -> bool:
-            if user_id is not None and (a.actor_kind != "user" or a.actor_id != user_id):
-                return False
-            if group_id is not None and (a.actor_kind != "group" or a.actor_id != group_id):
-                return False
-            if role_id is not None and a.role.id != role_id:
-                return False
-            if project_id is not None and a.target != Target("project", project_id):
-                return False
-            if domain_id is not None and a.target != Target("domain", domain_id):
-                return False
-            if system is not None and a.target.kind != "system":
-                return False
-            return True
-
-        names = self._names if flag(request, "include_names") else None
-        url = self.url(request)
-        seen = set()
-        described = []
-        for assignment in source:
-            if assignment in seen or not wanted(assignment):
-                continue
-            seen.add(assignment)
-            described.append(role_assignment_json(url, assignment, names))
-        return self.collection(request, "role_assignments", described)
-
-    @property
-    def _names(self) -> Callable[[Assignment], dict[str, Any]]:
-        directory = self.directory
-
-        def domain_ref(domain_id: str) -> dict[str, str]:
-            domain = directory.domains.get(domain_id)
-            return {"id": domain_id, "name": domain.name if domain else domain_id}
-
-        def names(assignment: Assignment) -> dict[str, Any]:
-            found: dict[str, Any] = {"role": {"name": assignment.role.name}}
-            if assignment.role.domain_id is not None:
-                found["role"]["domain"] = domain_ref(assignment.role.domain_id)
-            if assignment.actor_kind == "user":
-                user = directory.sessions.user_by_id(assignment.actor_id)
-                if user is not None:
-                    found["actor"] = {"name": user.username, "domain": domain_ref(user.domain_id)}
-            else:
-                group = directory.groups.get(assignment.actor_id)
-                if group is not None:
-                    found["actor"] = {"name": group.name, "domain": domain_ref(group.domain_id)}
-            target = assignment.target
-            if target.kind == "project":
-                project = directory.find_project(target.id)
-                if project is not None:
-                    found["scope"] = {"name": project.name, "domain": domain_ref(project.domain_id)}
-            elif target.kind == "domain":
-                domain = directory.domains.get(target.id)
-                if domain is not None:
-                    found["scope"] = {"name": domain.name}
-            return found
-
-        return names
 
 
 class DomainsAPI(V3Base):
