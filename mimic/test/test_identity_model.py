@@ -137,4 +137,4 @@ class V3Tests(ModelCase):
         claim = self.identity.v3_claim(original, None)
         token = self.identity.v3_token(claim, UNSCOPED, ["token"], rescoped=original)
         self.assertEqual(token.expires, original.expires)
-        self.assertEqual(token.methods, ("TOKEN",))
+        self.assertEqual(token.methods, ("PASSWORD", "TOKEN"))

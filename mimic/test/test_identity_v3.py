@@ -307,7 +307,8 @@ class TokenAuthTests(V3Case):
         }
         response = self.issue(body)
         token = response.json()["token"]
-        self.assertEqual(token["methods"], ["token"])
+        # As Keystone's: how the original was got, then the token.
+        self.assertEqual(token["methods"], ["password", "token"])
         self.assertEqual(token["project"]["id"], "alice-project")
         self.assertEqual(token["expires_at"], "2023-11-15T22:13:20.000000Z")
         self.assertNotEqual(response.header("x-subject-token"), unscoped_id)

@@ -415,3 +415,27 @@ class ImpliedRoleTests(AdminCase):
         self.assertIn(prior["id"], [i["prior_role"]["id"] for i in inferences])
         self.call("DELETE", f"/roles/{prior['id']}/implies/{implied['id']}", code=204)
         self.call("GET", f"/roles/{prior['id']}/implies/{implied['id']}", code=404)
+
+
+class CredentialTests(AdminCase):
+    def test_ec2_and_generic_credentials_are_their_owners(self) -> None:
+        alice = self.mimic.authenticate("alice")
+        user_id = alice.access["user"]["id"]
+        token = self.login("alice", "any")
+        ec2 = self.call(
+            "POST", f"/users/{user_id}/credentials/OS-EC2", {"tenant_id": alice.tenant_id}, 201, token=token
+        )["credential"]
+        self.assertEqual(ec2["tenant_id"], alice.tenant_id)
+        shown = self.call("GET", f"/users/{user_id}/credentials/OS-EC2/{ec2['access']}", token=token)
+        self.assertEqual(shown["credential"]["secret"], ec2["secret"])
+        listed = self.call("GET", "/credentials?type=ec2", token=token)["credentials"]
+        self.assertEqual(len(listed), 1)
+        bob = self.login("bob", "any")
+        self.call("GET", f"/users/{user_id}/credentials/OS-EC2", code=403, token=bob)
+        self.call("GET", f"/credentials/{listed[0]['id']}", code=403, token=bob)
+        made = self.call("POST", "/credentials", {"credential": {
+            "blob": "{}", "type": "cert", "user_id": user_id}}, 201, token=token)["credential"]
+        self.call("PATCH", f"/credentials/{made['id']}", {"credential": {"blob": "x"}}, token=token)
+        self.call("DELETE", f"/credentials/{made['id']}", code=204, token=token)
+        self.call("DELETE", f"/users/{user_id}/credentials/OS-EC2/{ec2['access']}", code=204, token=token)
+        self.assertEqual(self.call("GET", "/credentials", token=token)["credentials"], [])

@@ -98,7 +98,7 @@ class KeystoneauthTests(MimicProcessCase):
         self.assertNotEqual(first, second)
         tokens_url = f"{self.url}/identity/v3/auth/tokens"
         response = password_sess.get(tokens_url, headers={"X-Subject-Token": second})
-        self.assertEqual(response.json()["token"]["methods"], ["token"])
+        self.assertEqual(response.json()["token"]["methods"], ["password", "token"])
         password_sess.delete(tokens_url, headers={"X-Subject-Token": second})
         with self.assertRaises(KeystoneNotFound):
             password_sess.get(tokens_url, headers={"X-Subject-Token": second})

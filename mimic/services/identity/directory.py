@@ -40,6 +40,7 @@ from mimic.services.identity.records import (
     Account,
     ApplicationCredential,
     Assignment,
+    Credential,
     DirectoryError,
     Domain,
     Group,
@@ -68,6 +69,7 @@ __all__ = [
     "Account",
     "ApplicationCredential",
     "Assignment",
+    "Credential",
     "Directory",
     "DirectoryError",
     "Domain",
@@ -92,6 +94,8 @@ class Directory(Grants):
     #: (actor kind, actor id, target) -> role ids.  A first-use user's
     #: roles on its own tenant are implied until first changed.
     grants: dict[tuple[str, str, Target], set[str]] = field(factory=dict)
+    #: Generic credentials (EC2 ones included), by id.
+    blobs: dict[str, Credential] = field(factory=dict)
     #: Prior role id -> the ids of the roles it implies.
     implications: dict[str, set[str]] = field(factory=dict)
 
@@ -356,6 +360,8 @@ class Directory(Grants):
             group.members.discard(user.id)
         for credential in [c for c in self.credentials.values() if c.user_id == user.id]:
             del self.credentials[credential.id]
+        for blob in [b for b in self.blobs.values() if b.user_id == user.id]:
+            del self.blobs[blob.id]
         self.accounts.pop(user.id, None)
         self.sessions.remove_user(user)
 
@@ -475,6 +481,24 @@ class Directory(Grants):
 
     def remove_credential(self, credential: ApplicationCredential) -> None:
         del self.credentials[credential.id]
+
+
+    # -- credentials (generic and EC2) -----------------------------------
+
+    def add_blob(self, user: User, type: str, blob: str, project_id: str | None, ident: str | None = None) -> Credential:
+        if project_id is not None:
+            self.project(project_id)
+        credential = Credential(ident or new_id(), user.id, type, blob, project_id)
+        if credential.id in self.blobs:
+            raise conflict("credential", "id", credential.id)
+        self.blobs[credential.id] = credential
+        return credential
+
+    def blob(self, credential_id: str) -> Credential:
+        found = self.blobs.get(credential_id)
+        if found is None:
+            raise not_found("credential", credential_id)
+        return found
 
 
 def directory_of(core: IMimicCore) -> Directory:

@@ -141,3 +141,18 @@ class Assignment:
     actor_id: str
     target: Target
     via_group: str | None = None
+
+
+@define
+class Credential:
+    """
+    Keystone's generic credential (``/v3/credentials``): a blob of a
+    type for a user, perhaps tied to a project.  EC2 credentials are
+    ones of type ``ec2`` whose blob holds ``access`` and ``secret``.
+    """
+
+    id: str
+    user_id: str
+    type: str
+    blob: str
+    project_id: str | None = None

@@ -29,6 +29,7 @@ from mimic.services.identity.directory import Target
 from mimic.services.identity.errors import keystone_error, keystone_error_body
 from mimic.services.identity.failures import AUTHENTICATION, ExpiresEarly, Refusal
 from mimic.services.identity.policy import require_token_access
+from mimic.services.identity.v3_credentials import CredentialsAPI
 from mimic.services.identity.v3_directory import DomainsAPI, GroupsAPI, SystemAPI
 from mimic.services.identity.v3_roles import RoleAssignmentsAPI, RoleInferencesAPI, RolesAPI
 from mimic.services.identity.v3_projects import ProjectsAPI
@@ -242,6 +243,10 @@ class IdentityV3(V3Base):
     @app.route("/role_inferences", branch=True)
     def role_inferences(self, request: IRequest) -> IResource:
         return mounted(RoleInferencesAPI(self.core))
+
+    @app.route("/credentials", branch=True)
+    def credentials(self, request: IRequest) -> IResource:
+        return mounted(CredentialsAPI(self.core))
 
     @app.route("/system", branch=True)
     def system(self, request: IRequest) -> IResource:

@@ -17,11 +17,13 @@ from typing import Any
 
 from klein import Klein
 from twisted.web.iweb import IRequest
+from twisted.web.resource import IResource
 
-from mimic.http import json_response, query_arg
+from mimic.http import Mounted, json_response, query_arg
 from mimic.services.identity.directory import DEFAULT_DOMAIN_ID, Account
-from mimic.services.identity.errors import keystone_error
+from mimic.services.identity.errors import keystone_error, keystone_error_body
 from mimic.services.identity.policy import require_admin, require_reader, require_self_or_admin
+from mimic.services.identity.v3_credentials import EC2CredentialsAPI
 from mimic.services.identity.v3_support import V3Base, keystone_errors
 from mimic.services.identity.validation import bool_field, string_field
 from mimic.services.identity.views import (
@@ -182,6 +184,10 @@ class UsersAPI(V3Base):
         url = self.url(request)
         groups = [group_json(url, g) for g in self.directory.groups_of(user)]
         return self.collection(request, "groups", groups)
+
+    @app.route("/<user_id>/credentials/OS-EC2", branch=True)
+    def ec2_credentials(self, request: IRequest, user_id: str) -> IResource:
+        return Mounted(EC2CredentialsAPI(self.core, user_id).app.resource(), keystone_error_body)
 
     # -- application credentials ------------------------------------------
 
