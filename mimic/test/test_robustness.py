@@ -647,6 +647,9 @@ ARGUMENT_VALUES: dict[str, str] = {
     "actor_id": "user",
     "tag": "=probe-tag",
     "credential_id": "=probe-credential",
+    "prior_id": "role",
+    "implied_id": "role",
+    "access": "=probe-access",
 }
 
 #: Where a placeholder's name means something else in one place: the
