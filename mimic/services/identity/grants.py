@@ -239,9 +239,16 @@ class Grants:
         """
         The projects a user holds a role on.
         """
+        actors = {("user", user.id)} | {("group", g.id) for g in self.groups_of(user)}
+        candidates = {user.tenant_id} | {
+            target.id
+            for (kind, actor, target) in self.grants
+            if target.kind == "project" and (kind, actor) in actors
+        }
         found = []
-        for project in self.all_projects():
-            if self.effective_role_ids(user, Target("project", project.id)):
+        for project_id in sorted(candidates):
+            project = self.find_project(project_id)
+            if project is not None and self.effective_role_ids(user, Target("project", project.id)):
                 found.append(project)
         return found
 
