@@ -439,3 +439,18 @@ class CredentialTests(AdminCase):
         self.call("DELETE", f"/credentials/{made['id']}", code=204, token=token)
         self.call("DELETE", f"/users/{user_id}/credentials/OS-EC2/{ec2['access']}", code=204, token=token)
         self.assertEqual(self.call("GET", "/credentials", token=token)["credentials"], [])
+
+    def test_a_role_grant_not_yet_visible(self) -> None:
+        body = {"name": "not_yet_visible", "parameters": {"seconds": 10}, "times": 1}
+        response = self.mimic.request("POST", "/mimic/v1.1/identity/behaviors/role_grant", body)
+        self.assertEqual(response.code, 201, response)
+        project = self.call("POST", "/projects", {"project": {"name": "later"}}, 201)["project"]
+        user = self.call("POST", "/users", {"user": {"name": "waiter", "password": "pw"}}, 201)["user"]
+        [member] = self.call("GET", "/roles?name=member")["roles"]
+        grant = f"/projects/{project['id']}/users/{user['id']}/roles/{member['id']}"
+        self.call("PUT", grant, code=204)
+        self.call("HEAD", grant, code=404)
+        self.login("waiter", "pw", {"project": {"id": project["id"]}}, code=401)
+        self.mimic.tick(10)
+        self.call("HEAD", grant, code=204)
+        self.login("waiter", "pw", {"project": {"id": project["id"]}})

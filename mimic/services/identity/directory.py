@@ -96,6 +96,9 @@ class Directory(Grants):
     grants: dict[tuple[str, str, Target], set[str]] = field(factory=dict)
     #: Generic credentials (EC2 ones included), by id.
     blobs: dict[str, Credential] = field(factory=dict)
+    #: Grants not yet visible (identity's not_yet_visible condition):
+    #: (actor kind, actor id, target, role id) -> when they become so.
+    unseen: dict[tuple[str, str, Target, str], float] = field(factory=dict)
     #: Prior role id -> the ids of the roles it implies.
     implications: dict[str, set[str]] = field(factory=dict)
 

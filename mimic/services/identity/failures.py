@@ -132,5 +132,40 @@ AUTHENTICATION = Event(
     ),
 )
 
-EVENTS = (AUTHENTICATION,)
+@frozen
+class NotYetVisible:
+    """
+    What ``not_yet_visible`` decides: the grant is stored, but the role
+    is not held until ``seconds`` have passed on Mimic's clock.
+    """
+
+    seconds: float
+
+
+def not_yet_visible(parameters: Mapping[str, Any]) -> NotYetVisible:
+    return NotYetVisible(parameters["seconds"])
+
+
+ROLE_GRANT = Event(
+    service="identity",
+    name="role_grant",
+    description="An administrator grants a role on a project "
+    "(v3 PUT /projects/{p}/users/{u}/roles/{r}).",
+    criteria=("user_id", "project_id", "role_name"),
+    conditions=(
+        Condition(
+            "not_yet_visible",
+            "Eventual consistency: the grant answers 204, but for ``seconds`` of Mimic's "
+            "clock the user does not hold the role (a token for the project is refused "
+            "with 401 and the role check answers 404); then it does.  Match on user_id, "
+            "project_id or role_name.",
+            parameters=(
+                Parameter("seconds", "How long the grant stays unseen.", float, 5.0, minimum=0),
+            ),
+            effect=not_yet_visible,
+        ),
+    ),
+)
+
+EVENTS = (AUTHENTICATION, ROLE_GRANT)
 

@@ -39,6 +39,7 @@ class Grants:
     accounts: dict
     grants: dict[tuple[str, str, Target], set[str]]
     implications: dict[str, set[str]]
+    unseen: dict[tuple[str, str, Target, str], float]
 
     def user(self, user_id: str) -> User:
         raise NotImplementedError
@@ -77,6 +78,12 @@ class Grants:
     def direct_roles(self, actor_kind: str, actor_id: str, target: Target) -> set[str]:
         held = self.grants.get((actor_kind, actor_id, target))
         if held is not None:
+            if self.unseen:
+                now = self.sessions.clock.seconds()
+                return {
+                    r for r in held
+                    if self.unseen.get((actor_kind, actor_id, target, r), now) <= now
+                }
             return set(held)
         if actor_kind == "user":
             user = self.sessions.user_by_id(actor_id)
@@ -84,7 +91,21 @@ class Grants:
                 return self._implied_grants(user, target) or set()
         return set()
 
-    def grant(self, actor_kind: str, actor_id: str, target: Target, role: Role) -> None:
+    def grant(
+        self, actor_kind: str, actor_id: str, target: Target, role: Role, visible_at: float | None = None
+    ) -> None:
+        """
+        Grant a role; with ``visible_at`` (identity's ``not_yet_visible``
+        condition) it is not held until then on Mimic's clock.
+        """
+        self._grant(actor_kind, actor_id, target, role)
+        key = (actor_kind, actor_id, target, role.id)
+        if visible_at is not None:
+            self.unseen[key] = visible_at
+        else:
+            self.unseen.pop(key, None)
+
+    def _grant(self, actor_kind: str, actor_id: str, target: Target, role: Role) -> None:
         if actor_kind == "user":
             user = self.user(actor_id)
             if user.id not in self.accounts and target.kind == "project" and target.id == user.tenant_id:
@@ -106,6 +127,7 @@ class Grants:
         if role.id not in held:
             raise self.no_assignment(role, actor_id, target)
         held.discard(role.id)
+        self.unseen.pop((actor_kind, actor_id, target, role.id), None)
         self._revoke_for(key)
 
     def _revoke_for(self, key: tuple[str, str, Target]) -> None:

@@ -19,6 +19,7 @@ from twisted.web.iweb import IRequest
 from mimic.http import json_response, query_arg
 from mimic.services.identity.directory import DEFAULT_DOMAIN_ID, Project, Target
 from mimic.services.identity.errors import keystone_error
+from mimic.services.identity.failures import ROLE_GRANT, NotYetVisible
 from mimic.services.identity.policy import forbidden, require_admin, require_reader
 from mimic.services.identity.v3_support import V3Base, keystone_errors
 from mimic.services.identity.validation import SHORT_NAME_LENGTH, bool_field, string_field, tags_field
@@ -247,7 +248,14 @@ class ProjectsAPI(V3Base):
             raise keystone_error(
                 403, f"Role {role.id} belongs to domain {role.domain_id}, not the project's."
             )
-        self.directory.grant(kind[:-1], actor_id, Target("project", project.id), role)
+        visible_at = None
+        if kind == "users":
+            outcome = self.core.failures.decide(
+                ROLE_GRANT, {"user_id": actor_id, "project_id": project.id, "role_name": role.name}
+            )
+            if isinstance(outcome, NotYetVisible):
+                visible_at = self.core.clock.seconds() + outcome.seconds
+        self.directory.grant(kind[:-1], actor_id, Target("project", project.id), role, visible_at)
         return json_response(request, None, 204)
 
     @app.route("/<project_id>/<any(users,groups):kind>/<actor_id>/roles/<role_id>", methods=["DELETE"])
