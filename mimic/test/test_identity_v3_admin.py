@@ -454,3 +454,30 @@ class CredentialTests(AdminCase):
         self.mimic.tick(10)
         self.call("HEAD", grant, code=204)
         self.login("waiter", "pw", {"project": {"id": project["id"]}})
+
+
+class V2AdminTests(AdminCase):
+    def test_os_ksadm_users_roles_and_tenants(self) -> None:
+        v2 = "/identity/v2.0"
+        admin = self.mimic.authenticate("admin", password="password").token
+        alice = self.mimic.authenticate("alice").token
+        body = {"user": {"username": "rax-sub", "email": "s@example.com", "OS-KSADM:password": "pw"}}
+        self.assertEqual(self.mimic.request("POST", v2 + "/users", body, token=alice).code, 403)
+        created = self.mimic.request("POST", v2 + "/users", body, token=admin)
+        self.assertEqual(created.code, 201, created)
+        user_id = created.json()["user"]["id"]
+        roles = self.mimic.request("GET", v2 + "/OS-KSADM/roles", token=admin).json()["roles"]
+        [member] = [r for r in roles if r["name"] == "member"]
+        project = self.call("POST", "/projects", {"project": {"name": "rax-tenant"}}, 201)["project"]
+        path = f"{v2}/tenants/{project['id']}/users/{user_id}/roles/OS-KSADM/{member['id']}"
+        self.assertEqual(self.mimic.request("PUT", path, token=admin).code, 200)
+        auth = {"auth": {"passwordCredentials": {"username": "rax-sub", "password": "pw"},
+                         "tenantId": project["id"]}}
+        access = self.mimic.request("POST", v2 + "/tokens", auth)
+        self.assertEqual(access.code, 200, access)
+        self.assertEqual(access.json()["access"]["token"]["tenant"]["id"], project["id"])
+        listed = self.mimic.request("GET", v2 + "/tenants", token=admin).json()["tenants"]
+        self.assertIn(project["id"], [t["id"] for t in listed])
+        self.assertEqual(self.mimic.request("DELETE", path, token=admin).code, 204)
+        self.assertEqual(self.mimic.request("POST", v2 + "/tokens", auth).code, 401)
+        self.assertEqual(self.mimic.request("DELETE", f"{v2}/users/{user_id}", token=admin).code, 204)

@@ -17,7 +17,15 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 
 from mimic.catalog import ResolvedEntry
-from mimic.http import base_url, handle_errors, header, json_response, query_arg
+from mimic.http import (
+    base_url,
+    handle_errors,
+    header,
+    json_response,
+    query_arg,
+    read_json,
+    require_object,
+)
 from mimic.interfaces import IMimicCore
 from mimic.services.identity.errors import (
     DOMAIN_ERRORS,
@@ -28,7 +36,7 @@ from mimic.services.identity.errors import (
     keystone_error,
 )
 from mimic.services.identity.failures import AUTHENTICATION, ExpiresEarly, Refusal
-from mimic.services.identity.directory import directory_of
+from mimic.services.identity.directory import DEFAULT_DOMAIN_ID, Account, Target, directory_of
 from mimic.services.identity.model import Identity
 from mimic.services.identity.policy import forbidden, require_admin, require_self_or_admin, require_token_access
 from mimic.services.identity.validation import (
@@ -46,6 +54,7 @@ from mimic.services.identity.views import (
     tenant_json,
     user_profile_json,
     v2_endpoints_json,
+    v2_roles_json,
 )
 from mimic.session import AuthenticationFailed, Token, User
 
@@ -154,8 +163,81 @@ class IdentityV2:
     def tenants(self, request: IRequest) -> bytes:
         caller = self._caller(request)
         directory = directory_of(self.core)
-        tenants = [tenant_json(p.id, p.name) for p in directory.projects_of(caller.user)]
+        projects = directory.all_projects() if caller.is_admin else directory.projects_of(caller.user)
+        tenants = [tenant_json(p.id, p.name) for p in projects]
         return json_response(request, {"tenants": tenants, "tenants_links": []})
+
+    # -- OS-KSADM: the administrator's v2.0 calls ---------------------------
+
+    @app.route("/OS-KSADM/roles", methods=["GET"])
+    def roles(self, request: IRequest) -> bytes:
+        self._caller(request)
+        roles = [r for r in directory_of(self.core).roles.values() if r.domain_id is None]
+        return json_response(request, {"roles": v2_roles_json(roles), "roles_links": []})
+
+    @app.route("/users", methods=["POST"])
+    def create_user(self, request: IRequest) -> bytes:
+        """
+        ``OS-KSADM``'s user creation: a managed user (its password
+        checked), by an administrator.
+        """
+        require_admin(self._caller(request), "create_user")
+        body = require_object(read_json(request, keystone_error), "body", keystone_error)
+        given = require_object(body.get("user"), "user", keystone_error)
+        username = given.get("username", given.get("name"))
+        if not isinstance(username, str) or not username.strip():
+            raise keystone_error(400, "Expecting to find username or name in user.")
+        password = given.get("OS-KSADM:password", given.get("password"))
+        if password is not None and not isinstance(password, str):
+            raise keystone_error(400, "Invalid input: 'OS-KSADM:password' must be a string.")
+        email = given.get("email")
+        account = Account(
+            "",
+            email=email if isinstance(email, str) else None,
+            enabled=given.get("enabled", True) is not False,
+        )
+        user = directory_of(self.core).add_user(username, DEFAULT_DOMAIN_ID, password, account)
+        described = user_profile_json(user)
+        if password is not None:
+            described["OS-KSADM:password"] = password
+        return json_response(request, {"user": described}, 201)
+
+    @app.route("/users/<user_id>", methods=["DELETE"])
+    def delete_user(self, request: IRequest, user_id: str) -> bytes:
+        require_admin(self._caller(request), "delete_user")
+        directory = directory_of(self.core)
+        user = self._user(user_id)
+        if user.username == directory.admin_name:
+            raise keystone_error(403, "Mimic's configured administrator cannot be deleted.")
+        directory.remove_user(user)
+        return json_response(request, None, 204)
+
+    @app.route("/tenants/<tenant_id>/users/<user_id>/roles/OS-KSADM/<role_id>", methods=["PUT", "DELETE"])
+    def tenant_role(self, request: IRequest, tenant_id: str, user_id: str, role_id: str) -> bytes:
+        """
+        Grant (``PUT``, 200 with the role) or revoke (``DELETE``, 204) a
+        role of a user on a tenant.
+        """
+        require_admin(self._caller(request), "create_grant")
+        directory = directory_of(self.core)
+        project = directory.project(tenant_id)
+        self._user(user_id)
+        role = directory.role(role_id)
+        target = Target("project", project.id)
+        if request.method == b"DELETE":
+            directory.revoke("user", user_id, target, role)
+            return json_response(request, None, 204)
+        directory.grant("user", user_id, target, role)
+        return json_response(request, {"role": v2_roles_json([role])[0]})
+
+    @app.route("/tenants/<tenant_id>/users/<user_id>/roles", methods=["GET"])
+    def tenant_roles(self, request: IRequest, tenant_id: str, user_id: str) -> bytes:
+        require_self_or_admin(self._caller(request), user_id, "list_grants")
+        directory = directory_of(self.core)
+        project = directory.project(tenant_id)
+        user = self._user(user_id)
+        roles = directory.token_roles(user, Target("project", project.id))
+        return json_response(request, {"roles": v2_roles_json(roles), "roles_links": []})
 
     @app.route("/RAX-AUTH/impersonation-tokens", methods=["POST"])
     def impersonate(self, request: IRequest) -> bytes:
