@@ -287,7 +287,12 @@ class Identity:
         if scope.project is not None:
             if scope.project_by_name:
                 self._domain(scope)
-            if self._project(scope) is not None or scope.project in self.directory.projects:
+            taken = (
+                self._project(scope) is not None
+                or scope.project in self.directory.projects
+                or self.directory.project_named(scope.project) is not None
+            )
+            if taken:
                 raise AuthenticationFailed(
                     f"User {username!r} has no role on project {scope.project!r}."
                 )
