@@ -7,8 +7,9 @@ Run OpenStack's own API tests (tempest) against a real Mimic.
 Starts ``twistd mimic --realtime`` on 127.0.0.1 (tempest polls in real
 time and cannot tick the clock), writes, in a temporary directory, the
 configuration for that area (``<area>.conf`` beside
-this script, the port filled in) and pre-provisioned accounts (Mimic has
-no identity admin to make them on the fly), and runs
+this script, the port filled in) and pre-provisioned accounts (for areas
+whose configuration uses them; ``identity.conf`` has tempest make its own
+through Mimic's administrator instead), and runs
 ``tempest.api.<area>`` with the tests listed in ``exclude-<area>.txt``
 left out, each for a reason given there.
 """
@@ -25,7 +26,7 @@ from pathlib import Path
 from mimic.testing import MimicProcess
 
 HERE = Path(__file__).resolve().parent
-AREAS = ("object_storage", "network", "volume", "compute", "compute.volumes")
+AREAS = ("object_storage", "identity", "network", "volume", "compute", "compute.volumes")
 
 
 #: Areas whose tests also ask for a reader in the primary user's

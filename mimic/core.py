@@ -31,7 +31,7 @@ from mimic.interfaces import (
     ISharesState,
 )
 from mimic.http import base_url
-from mimic.session import SessionStore
+from mimic.session import IDENTITY_SETTINGS, SessionStore
 from mimic.settings import Setting, parse_settings
 
 T = TypeVar("T")
@@ -49,9 +49,9 @@ def discover_plugins() -> list[IAPIMock]:
 
 def declared_settings(plugins: Iterable[IAPIMock]) -> list[Setting]:
     """
-    The settings the plugins read.
+    The settings the plugins read, and identity's (which is no plugin).
     """
-    return [
+    return [*IDENTITY_SETTINGS] + [
         setting
         for plugin in plugins
         if IHasSettings.providedBy(plugin)

@@ -17,12 +17,15 @@ import hashlib
 import heapq
 import secrets
 from collections import deque
-from typing import Iterable
+from typing import Any, Callable, Iterable, TypeVar, cast
 
 from attrs import define, field
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from mimic.catalog import stable_id
+from mimic.settings import Setting
+
+T = TypeVar("T")
 
 #: Rackspace issues tokens valid for 24 hours.
 TOKEN_LIFETIME = 24 * 60 * 60
@@ -35,12 +38,41 @@ DEFAULT_REGION = "ORD"
 #: back.
 EXPIRY_SWEEP_INTERVAL = 60.0
 
-#: Roles every Mimic user holds (Rackspace's default user role, and the
-#: role names OpenStack policy files and clients commonly look for).
+#: Roles every Mimic user holds on its own tenant (Rackspace's role for
+#: an account's owner, and Keystone's member and reader).  ``admin`` is
+#: not among them: OpenStack's policies read it as "administrator of the
+#: whole cloud", which only identity's configured administrators are.
 DEFAULT_ROLES = (
     ("identity:user-admin", "User Admin Role."),
-    ("admin", "Administrator of the tenant."),
     ("member", "Member of the tenant."),
+    ("reader", "Reader of the tenant."),
+)
+
+#: The role that makes a token an administrator's, for every service's
+#: policy (Keystone's ``admin_required``, Nova's ``context_is_admin``).
+ADMIN_ROLE = "admin"
+
+#: The role OpenStack services' own users hold (Keystone's
+#: ``service_role``): it may validate any token, as an administrator may.
+SERVICE_ROLE = "service"
+
+#: The settings identity reads: who its administrator is.  Declared here,
+#: beside the users, because identity is part of every Mimic rather than
+#: a discovered plugin.
+IDENTITY_SETTINGS = (
+    Setting(
+        "identity.admin_user",
+        "The administrator's username: its token carries the admin role "
+        "(and Rackspace's identity:admin) and it may manage users, projects "
+        "and roles and read or revoke anyone's tokens.",
+        "admin",
+    ),
+    Setting(
+        "identity.admin_password",
+        "The administrator's password (and API key): unlike other users, the "
+        "administrator must give it.",
+        "password",
+    ),
 )
 
 
@@ -59,18 +91,30 @@ def derived_tenant_id(username: str) -> str:
     return str(100000 + int.from_bytes(digest[:8], "big") % 900000)
 
 
-@define
+@define(frozen=True)
 class Role:
+    """
+    A role; ``domain_id`` is None for a global role (Keystone's roles may
+    belong to one domain).
+    """
+
     id: str
     name: str
     description: str
+    domain_id: str | None = None
+
+
+def named_role(name: str, description: str = "") -> Role:
+    """
+    The global role with this name: its id is derived from the name, so
+    it is the same on every start.
+    """
+    return Role(stable_id("role", name), name, description)
 
 
 #: Computed once: every token response lists the roles, and deriving
 #: their ids costs a hash each.
-_DEFAULT_ROLES = tuple(
-    Role(stable_id("role", name), name, description) for name, description in DEFAULT_ROLES
-)
+_DEFAULT_ROLES = tuple(named_role(name, description) for name, description in DEFAULT_ROLES)
 
 
 @define
@@ -104,6 +148,21 @@ class Token:
     methods: tuple[str, ...] = ("PASSWORD",)
     impersonator: User | None = None
     domain_scoped: bool = False
+    #: Scoped to the whole system (Keystone's ``{"system": {"all": true}}``).
+    system: bool = False
+    #: The roles the token carries (on its project or domain), fixed when
+    #: it is issued: services read them for their admin-only APIs.
+    roles: tuple[Role, ...] = ()
+
+    def has_role(self, name: str) -> bool:
+        return any(role.name == name for role in self.roles)
+
+    @property
+    def is_admin(self) -> bool:
+        """
+        Whether the token is an administrator's (it carries ``admin``).
+        """
+        return self.has_role(ADMIN_ROLE)
 
 
 @define
@@ -136,6 +195,18 @@ class SessionStore:
     _sweep: IDelayedCall | None = None
     #: The most tokens held since the token table was last rebuilt.
     _tokens_peak: int = 0
+    #: What identity keeps beside the users (its directory of projects,
+    #: roles and grants), forgotten with them by a full reset.
+    _annex: Any = None
+
+    def annex(self, factory: Callable[[], T]) -> T:
+        """
+        Identity's state beside the users, made by ``factory`` on first
+        use and after every full reset.
+        """
+        if self._annex is None:
+            self._annex = factory()
+        return cast(T, self._annex)
 
     def user_by_name(self, username: str) -> User | None:
         return self._users_by_name.get(username)
@@ -219,26 +290,50 @@ class SessionStore:
         lifetime: float | None = None,
         impersonator: User | None = None,
         domain_scoped: bool = False,
+        roles: Iterable[Role] | None = None,
+        system: bool = False,
+        expires: float | None = None,
     ) -> Token:
+        """
+        A new token; it carries ``roles``, or, when none are given, the
+        user's default roles if it is scoped.
+        """
         now = self.clock.seconds()
+        if roles is None:
+            roles = user.roles if tenant_id is not None or domain_scoped else ()
         token = Token(
             id=secrets.token_hex(16),
             user=user,
             tenant_id=tenant_id,
             issued_at=now,
-            expires=now + (self.token_lifetime if lifetime is None else lifetime),
+            expires=expires
+            if expires is not None
+            else now + (self.token_lifetime if lifetime is None else lifetime),
             methods=methods,
             impersonator=impersonator,
             domain_scoped=domain_scoped,
+            roles=tuple(roles),
+            system=system,
         )
         self._tokens[token.id] = token
         self._tokens_peak = max(self._tokens_peak, len(self._tokens))
-        if lifetime is None:
+        if lifetime is None and expires is None:
             self._expiring.append(token.id)
         else:
             heapq.heappush(self._expiring_odd, (token.expires, token.id))
         self._schedule_sweep()
         return token
+
+    def expire_early(self, token: Token, at: float) -> None:
+        """
+        Have a live token expire at ``at`` (if that is sooner than it
+        would): for identity's "token expires early" condition.
+        """
+        if at >= token.expires:
+            return
+        token.expires = at
+        heapq.heappush(self._expiring_odd, (at, token.id))
+        self._schedule_sweep()
 
     def _next_expiry(self) -> float | None:
         candidates = []
@@ -328,6 +423,43 @@ class SessionStore:
     def revoke(self, token_id: str) -> bool:
         return self._tokens.pop(token_id, None) is not None
 
+    def revoke_where(self, user_id: str | None = None, tenant_id: str | None = None) -> int:
+        """
+        Revoke every token of a user, or scoped to a tenant (or only those
+        of that user on that tenant, given both); how many were.  A scan:
+        for deletions and role changes, which are rare.
+        """
+        doomed = [
+            token.id
+            for token in self._tokens.values()
+            if (user_id is None or token.user.id == user_id)
+            and (tenant_id is None or token.tenant_id == tenant_id)
+        ]
+        for token_id in doomed:
+            del self._tokens[token_id]
+        return len(doomed)
+
+    def remove_user(self, user: User) -> None:
+        """
+        Forget a user and revoke its tokens (its tenant's services keep
+        their state, as a tenant's servers outlive a deleted user).
+        """
+        if self._users_by_id.get(user.id) is not user:
+            return
+        del self._users_by_id[user.id]
+        del self._users_by_name[user.username]
+        if self._owner_of_tenant.get(user.tenant_id) is user:
+            del self._owner_of_tenant[user.tenant_id]
+        self.revoke_where(user_id=user.id)
+
+    def rename_user(self, user: User, username: str) -> None:
+        """
+        Give a user a new name (which nobody else has).
+        """
+        del self._users_by_name[user.username]
+        user.username = username
+        self._users_by_name[username] = user
+
     def tokens(self) -> Iterable[Token]:
         return self._tokens.values()
 
@@ -342,6 +474,7 @@ class SessionStore:
             self._tokens.clear()
             self._expiring.clear()
             self._expiring_odd.clear()
+            self._annex = None
             return
         user = self._owner_of_tenant.pop(tenant_id, None)
         if user is not None:

@@ -118,11 +118,15 @@ class InMemoryMimic:
         }
         return Response(response.code, headers_out, content)
 
-    def authenticate(self, username: str = "test-user", tenant_id: str | None = None) -> "Access":
+    def authenticate(
+        self, username: str = "test-user", tenant_id: str | None = None, password: str = "secret"
+    ) -> "Access":
         """
-        Get a v2 token and catalog for ``username``.
+        Get a v2 token and catalog for ``username`` (any password will do,
+        except for identity's administrator and users made through its
+        API).
         """
-        auth: dict[str, Any] = {"passwordCredentials": {"username": username, "password": "secret"}}
+        auth: dict[str, Any] = {"passwordCredentials": {"username": username, "password": password}}
         if tenant_id is not None:
             auth["tenantId"] = tenant_id
         response = self.request("POST", "/identity/v2.0/tokens", {"auth": auth})

@@ -21,6 +21,7 @@ from mimic.services.identity.model import (
     V3Password,
     is_default_domain,
 )
+from mimic.services.identity.directory import Directory
 from mimic.session import AuthenticationFailed, SessionStore
 
 
@@ -29,7 +30,8 @@ class ModelCase(SynchronousTestCase):
         self.clock = Clock()
         self.clock.advance(1000)
         self.sessions = SessionStore(self.clock)
-        self.identity = Identity(self.sessions, self.clock)
+        self.directory = Directory(self.sessions, "admin", "password")
+        self.identity = Identity(self.sessions, self.clock, self.directory)
 
 
 class DomainTests(SynchronousTestCase):
@@ -70,7 +72,10 @@ class V2Tests(ModelCase):
     def test_unknown_token_or_somebody_elses_tenant_is_refused(self) -> None:
         first = self.sessions.authenticate("alice")
         self.assertRaises(AuthenticationFailed, self.identity.v2_claim, TokenCredentials("nope"), None)
-        self.assertRaises(AuthenticationFailed, self.identity.v2_claim, TokenCredentials(first.id), "other")
+        claim = self.identity.v2_claim(TokenCredentials(first.id), "other")
+        self.assertRaises(
+            AuthenticationFailed, self.identity.v2_token, TokenCredentials(first.id), claim, "other"
+        )
 
     def test_impersonation_records_the_impersonator(self) -> None:
         admin = self.sessions.user_for("admin")
@@ -132,4 +137,4 @@ class V3Tests(ModelCase):
         claim = self.identity.v3_claim(original, None)
         token = self.identity.v3_token(claim, UNSCOPED, ["token"], rescoped=original)
         self.assertEqual(token.expires, original.expires)
-        self.assertEqual(token.methods, ("TOKEN",))
+        self.assertEqual(token.methods, ("PASSWORD", "TOKEN"))

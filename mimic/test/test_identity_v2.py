@@ -188,7 +188,7 @@ class BadInputTests(SynchronousTestCase):
 class TokenAndUserTests(SynchronousTestCase):
     def setUp(self) -> None:
         self.mimic = InMemoryMimic(plugins=[CounterMock()])
-        self.admin = self.mimic.authenticate("admin")
+        self.admin = self.mimic.authenticate("admin", password="password")
         self.alice = self.mimic.authenticate("alice")
 
     def get(self, path: str, token: str | None = None) -> Any:
@@ -215,7 +215,7 @@ class TokenAndUserTests(SynchronousTestCase):
 
     def test_validate_expired_token_is_404(self) -> None:
         self.mimic.tick(24 * 3600 - 1)
-        fresh = self.mimic.authenticate("admin")
+        fresh = self.mimic.authenticate("admin", password="password")
         self.mimic.tick(1)
         self.assertEqual(self.get(f"/tokens/{self.alice.token}", fresh.token).code, 404)
 

@@ -160,7 +160,9 @@ class PasswordAuthTests(V3Case):
             token["project"],
             {"id": "alice-project", "name": "alice-project", "domain": {"id": "default", "name": "Default"}},
         )
-        self.assertIn("admin", [role["name"] for role in token["roles"]])
+        roles = [role["name"] for role in token["roles"]]
+        self.assertIn("member", roles)
+        self.assertNotIn("admin", roles)
         self.assertEqual(len(token["audit_ids"][0]), 22)
 
     def test_expiry_is_a_day_later_on_mimics_clock(self) -> None:
@@ -305,7 +307,8 @@ class TokenAuthTests(V3Case):
         }
         response = self.issue(body)
         token = response.json()["token"]
-        self.assertEqual(token["methods"], ["token"])
+        # As Keystone's: how the original was got, then the token.
+        self.assertEqual(token["methods"], ["password", "token"])
         self.assertEqual(token["project"]["id"], "alice-project")
         self.assertEqual(token["expires_at"], "2023-11-15T22:13:20.000000Z")
         self.assertNotEqual(response.header("x-subject-token"), unscoped_id)
@@ -323,7 +326,7 @@ class TokenAuthTests(V3Case):
 
 class TokenValidationTests(V3Case):
     def test_validate_returns_the_subject_token(self) -> None:
-        caller, _ = self.token("alice")
+        caller = self.mimic.authenticate("admin", password="password").token
         subject, _ = self.token("bob")
         response = self.mimic.request(
             "GET", TOKENS, token=caller, headers={"X-Subject-Token": subject}
@@ -339,7 +342,7 @@ class TokenValidationTests(V3Case):
         self.assertEqual(response.body, b"")
 
     def test_validate_unknown_subject_is_404(self) -> None:
-        caller, _ = self.token()
+        caller = self.mimic.authenticate("admin", password="password").token
         response = self.mimic.request("GET", TOKENS, token=caller, headers={"X-Subject-Token": "nope"})
         self.assertKeystoneError(response, 404)
 
@@ -423,9 +426,10 @@ class ReadAPITests(V3Case):
         super().setUp()
         self.caller, self.access = self.token("alice", project_scope("alice-project"))
         self.token("bob", project_scope("bob-project"))
+        self.admin = self.mimic.authenticate("admin", password="password").token
 
-    def get(self, path: str, code: int = 200) -> Any:
-        response = self.mimic.request("GET", "/identity/v3" + path, token=self.caller)
+    def get(self, path: str, code: int = 200, token: str | None = None) -> Any:
+        response = self.mimic.request("GET", "/identity/v3" + path, token=token or self.caller)
         self.assertEqual(response.code, code, response)
         return response.json()
 
@@ -450,21 +454,29 @@ class ReadAPITests(V3Case):
                          ("alice-project", "alice-project", "default"))
 
     def test_projects_list_filter_and_get(self) -> None:
-        ids = [p["id"] for p in self.get("/projects")["projects"]]
-        self.assertEqual(ids, ["alice-project", "bob-project"])
-        [bob] = self.get("/projects?name=bob-project")["projects"]
+        ids = [p["id"] for p in self.get("/projects", token=self.admin)["projects"]]
+        self.assertEqual(sorted(ids), ["admin", "alice-project", "bob-project"])
+        [bob] = self.get("/projects?name=bob-project", token=self.admin)["projects"]
         self.assertEqual(bob["id"], "bob-project")
-        self.assertEqual(self.get("/projects?name=nobody")["projects"], [])
-        self.assertEqual(self.get("/projects?enabled=false")["projects"], [])
-        self.assertEqual(self.get("/projects/bob-project")["project"]["name"], "bob-project")
+        self.assertEqual(self.get("/projects?name=nobody", token=self.admin)["projects"], [])
+        self.assertEqual(self.get("/projects?enabled=false", token=self.admin)["projects"], [])
+        self.assertEqual(self.get("/projects/bob-project", token=self.admin)["project"]["name"], "bob-project")
         self.assertEqual(self.get("/projects/nobody", 404)["error"]["code"], 404)
+        # A user reads its own project, not another's, and lists none.
+        self.assertEqual(self.get("/projects/alice-project")["project"]["name"], "alice-project")
+        self.get("/projects/bob-project", 403)
+        self.get("/projects", 403)
 
     def test_users_list_filter_and_get(self) -> None:
-        self.assertEqual([u["name"] for u in self.get("/users")["users"]], ["alice", "bob"])
-        [alice] = self.get("/users?name=alice")["users"]
+        names = [u["name"] for u in self.get("/users", token=self.admin)["users"]]
+        self.assertEqual(sorted(names), ["admin", "alice", "bob"])
+        [alice] = self.get("/users?name=alice", token=self.admin)["users"]
         self.assertEqual(alice["default_project_id"], "alice-project")
         self.assertEqual(self.get(f"/users/{alice['id']}")["user"]["name"], "alice")
-        self.get("/users/nobody", 404)
+        self.get("/users/nobody", 404, token=self.admin)
+        self.get("/users", 403)
+        [bob] = self.get("/users?name=bob", token=self.admin)["users"]
+        self.get(f"/users/{bob['id']}", 403)
         [project] = self.get(f"/users/{alice['id']}/projects")["projects"]
         self.assertEqual(project["id"], "alice-project")
 
@@ -478,27 +490,31 @@ class ReadAPITests(V3Case):
 
     def test_roles_and_assignments(self) -> None:
         roles = self.get("/roles")["roles"]
-        [admin] = self.get("/roles?name=admin")["roles"]
-        self.assertIn(admin, roles)
-        self.assertEqual(self.get(f"/roles/{admin['id']}")["role"], admin)
+        [member] = self.get("/roles?name=member")["roles"]
+        self.assertIn(member, roles)
+        self.assertEqual(self.get(f"/roles/{member['id']}")["role"], member)
         self.get("/roles/nope", 404)
         user_id = self.access["user"]["id"]
         assignments = self.get(f"/role_assignments?user.id={user_id}")["role_assignments"]
-        self.assertEqual(len(assignments), len(roles))
+        self.assertEqual(len(assignments), 3)
         self.assertEqual(assignments[0]["scope"], {"project": {"id": "alice-project"}})
         named = self.get(
-            f"/role_assignments?scope.project.id=alice-project&role.id={admin['id']}&include_names"
+            f"/role_assignments?scope.project.id=alice-project&role.id={member['id']}&include_names",
+            token=self.admin,
         )["role_assignments"]
-        self.assertEqual([(a["user"]["name"], a["role"]["name"]) for a in named], [("alice", "admin")])
-        self.assertEqual(self.get("/role_assignments?scope.domain.id=default")["role_assignments"], [])
+        self.assertEqual([(a["user"]["name"], a["role"]["name"]) for a in named], [("alice", "member")])
+        self.get("/role_assignments", 403)
+        self.assertEqual(
+            self.get(f"/role_assignments?scope.domain.id=default&user.id={user_id}")["role_assignments"], []
+        )
         listed = self.get(f"/projects/alice-project/users/{user_id}/roles")["roles"]
-        self.assertEqual(listed, roles)
+        self.assertEqual(sorted(r["name"] for r in listed), ["identity:user-admin", "member", "reader"])
         check = self.mimic.request(
-            "HEAD", f"/identity/v3/projects/alice-project/users/{user_id}/roles/{admin['id']}",
+            "HEAD", f"/identity/v3/projects/alice-project/users/{user_id}/roles/{member['id']}",
             token=self.caller,
         )
         self.assertEqual(check.code, 204)
-        self.get(f"/projects/bob-project/users/{user_id}/roles/{admin['id']}", 404)
+        self.get(f"/projects/bob-project/users/{user_id}/roles/{member['id']}", 404)
 
     def test_services_endpoints_and_regions_match_the_catalog(self) -> None:
         services = self.get("/services")["services"]
@@ -519,7 +535,7 @@ class ReadAPITests(V3Case):
         self.get("/regions/NOWHERE", 404)
 
     def test_listing_links_name_the_query(self) -> None:
-        body = self.get("/projects?name=bob-project")
+        body = self.get("/projects?name=bob-project", token=self.admin)
         self.assertEqual(
             body["links"], {"self": "http://mimic.test/identity/v3/projects?name=bob-project",
                             "previous": None, "next": None}

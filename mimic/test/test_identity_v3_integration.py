@@ -52,7 +52,8 @@ class KeystoneauthTests(MimicProcessCase):
         self.assertEqual(access.version, "v3")
         self.assertEqual(access.project_name, "alice-project")
         self.assertEqual(access.user_domain_id, "default")
-        self.assertIn("admin", access.role_names)
+        self.assertIn("member", access.role_names)
+        self.assertNotIn("admin", access.role_names)
         self.assertEqual(
             sess.get_endpoint(service_type="identity", interface="public"), f"{self.url}/identity/v3"
         )
@@ -97,7 +98,7 @@ class KeystoneauthTests(MimicProcessCase):
         self.assertNotEqual(first, second)
         tokens_url = f"{self.url}/identity/v3/auth/tokens"
         response = password_sess.get(tokens_url, headers={"X-Subject-Token": second})
-        self.assertEqual(response.json()["token"]["methods"], ["token"])
+        self.assertEqual(response.json()["token"]["methods"], ["password", "token"])
         password_sess.delete(tokens_url, headers={"X-Subject-Token": second})
         with self.assertRaises(KeystoneNotFound):
             password_sess.get(tokens_url, headers={"X-Subject-Token": second})
@@ -134,9 +135,11 @@ class OpenStackSDKTests(MimicProcessCase):
         self.addCleanup(conn.close)
         conn.authorize()
         self.assertEqual(conn.current_project_id, "sdk-erin-project")
-        projects = [project.name for project in conn.identity.projects()]
+        # Listing every project or user is an administrator's: a user
+        # reads its own.
+        projects = [p.name for p in conn.identity.user_projects(conn.current_user_id)]
         self.assertEqual(projects, ["sdk-erin-project"])
-        user = conn.identity.find_user("sdk-erin")
+        user = conn.identity.get_user(conn.current_user_id)
         self.assertEqual(user.default_project_id, "sdk-erin-project")
         self.assertEqual(conn.identity.get_domain("default").name, "Default")
         self.assertIn("identity", [service.type for service in conn.identity.services()])

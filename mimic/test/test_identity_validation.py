@@ -14,7 +14,6 @@ from twisted.web.test.requesthelper import DummyRequest
 from mimic.http import HTTPError
 from mimic.services.identity.model import (
     DEFAULT_SCOPE,
-    DOMAIN_SCOPE,
     UNSCOPED,
     ApiKeyCredentials,
     PasswordCredentials,
@@ -99,30 +98,35 @@ class V3Tests(Case):
         self.assertEqual(password_method({"user": {"id": "u1", "password": "p"}}), V3Password("p", user_id="u1"))
         self.assertEqual(
             password_method({"user": {"name": "alice", "domain": {"name": "Default"}, "password": "p"}}),
-            V3Password("p", username="alice"),
+            V3Password("p", username="alice", domain_name="Default"),
         )
         self.assertBadRequest("Expecting to find domain in user.", password_method, {"user": {"name": "alice", "password": "p"}})
         self.assertBadRequest("password.user.password' must be a string", password_method, {"user": {"id": "u1"}})
-        self.assertRefused(
-            "Could not find domain: other.",
-            password_method,
-            {"user": {"name": "alice", "domain": {"id": "other"}, "password": "p"}},
+        # The directory resolves the domain (and refuses one it has not).
+        self.assertEqual(
+            password_method({"user": {"name": "alice", "domain": {"id": "other"}, "password": "p"}}),
+            V3Password("p", username="alice", domain_id="other"),
         )
 
     def test_scopes(self) -> None:
         self.assertEqual(requested_scope(None), DEFAULT_SCOPE)
         self.assertEqual(requested_scope("unscoped"), UNSCOPED)
         self.assertEqual(requested_scope({"project": {"id": "p1"}}), Scope(project="p1"))
-        self.assertEqual(requested_scope({"project": {"name": "p1", "domain": {"id": "default"}}}), Scope(project="p1"))
-        self.assertEqual(requested_scope({"domain": {"name": "Default"}}), DOMAIN_SCOPE)
+        self.assertEqual(
+            requested_scope({"project": {"name": "p1", "domain": {"id": "default"}}}),
+            Scope(project="p1", project_by_name=True, domain_id="default"),
+        )
+        self.assertEqual(
+            requested_scope({"domain": {"name": "Default"}}), Scope(domain=True, domain_name="Default")
+        )
+        self.assertEqual(requested_scope({"system": {"all": True}}), Scope(system=True))
 
     def test_bad_scopes(self) -> None:
         self.assertBadRequest("Expecting to find domain in project.", requested_scope, {"project": {"name": "p"}})
-        self.assertBadRequest("needs a 'project' or a 'domain'", requested_scope, {})
-        self.assertRefused("Could not find project: p.", requested_scope, {"project": {"name": "p", "domain": {"id": "x"}}})
-        self.assertRefused("Could not find domain: x.", requested_scope, {"domain": {"id": "x"}})
+        self.assertBadRequest("needs a 'project', a 'domain' or 'system'", requested_scope, {})
+        self.assertBadRequest("'auth.scope.system' must be", requested_scope, {"system": {"all": False}})
         self.assertRefused(
-            "Mimic does not issue system-scoped or trust-scoped tokens.", requested_scope, {"system": {"all": True}}
+            "Mimic does not issue trust-scoped tokens.", requested_scope, {"OS-TRUST:trust": {"id": "t"}}
         )
 
 

@@ -655,6 +655,14 @@ ARGUMENT_VALUES: dict[str, str] = {
     "message_id": "=6d1f0c3e-5b8a-4c2d-9e7f-0a1b2c3d4e5f",
     "lb_control_event": "=loadbalancer.create",
     "action_request_id": "=req-00000000-0000-4000-8000-000000000000",
+    "identity_group": "=probe-group",
+    "kind": "=users",
+    "actor_id": "user",
+    "tag": "=probe-tag",
+    "credential_id": "=probe-credential",
+    "prior_id": "role",
+    "implied_id": "role",
+    "access": "=probe-access",
 }
 
 #: Where a placeholder's name means something else in one place: the
@@ -667,6 +675,8 @@ ARGUMENTS_IN_CONTEXT: list[tuple[str, str, str]] = [
     (r"^/service/compute-control/.*/behaviors/\{event\}", "event", "compute_control_event"),
     (r"^/service/loadbalancer-control/.*/behaviors/\{event\}", "event", "lb_control_event"),
     (r"/security-group-rules/\{rule_id\}$", "rule_id", "sg_rule"),
+    # Keystone's groups, not the network service's security groups.
+    (r"^/identity/v3/groups/\{group_id\}", "group_id", "identity_group"),
 ]
 
 
@@ -1768,13 +1778,14 @@ class DefectTests(SynchronousTestCase):
         An impersonation token living 10**30 seconds would expire on no
         date Mimic can write; it is refused before any token is issued.
         """
+        admin = self.mimic.authenticate("admin", password="password").token
         before = self.mimic.request("GET", "/mimic/v1.1/state").json()["tenants"]
         for lifetime in (10**30, 2**63, 0, 1.5):
             response = self.mimic.request(
                 "POST", "/identity/v2.0/RAX-AUTH/impersonation-tokens",
                 {"RAX-AUTH:impersonation": {"user": {"username": "alice"},
                                             "expire-in-seconds": lifetime}},
-                token=self.access.token,
+                token=admin,
             )
             self.assertEqual(response.code, 400, (lifetime, response))
         after = self.mimic.request("GET", "/mimic/v1.1/state").json()["tenants"]

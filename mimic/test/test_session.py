@@ -85,6 +85,21 @@ class ExpirySweepTests(SynchronousTestCase):
         # Nothing is left to sweep, so nothing is scheduled.
         self.assertEqual(self.clock.getDelayedCalls(), [])
 
+    def test_a_100000_token_churn_is_given_back_a_tick_past_expiry(self) -> None:
+        """
+        Issue 15's case: many clients authenticating over and over (each
+        token revoked or abandoned), then the clock moved past their
+        expiry: the store holds no token and queues none.
+        """
+        for index in range(100_000):
+            token = self.sessions.authenticate(f"user-{index % 50}")
+            if index % 3 == 0:
+                self.sessions.revoke(token.id)
+        self.assertEqual(self.held(), 100_000 - 33_334)
+        self.clock.advance(TOKEN_LIFETIME + EXPIRY_SWEEP_INTERVAL)
+        self.assertEqual((self.held(), self.sessions.queued()), (0, 0))
+        self.assertEqual(len(self.sessions._tokens), 0)
+
     def test_one_sweep_is_scheduled_however_many_tokens(self) -> None:
         for second in range(300):
             self.sessions.authenticate(f"user-{second}")

@@ -11,6 +11,7 @@ from http import HTTPStatus
 from typing import Any, Callable, Mapping
 
 from mimic.http import HTTPError
+from mimic.services.identity.directory import DirectoryError
 from mimic.session import AuthenticationFailed
 
 UNAUTHENTICATED = "The request you have made requires authentication."
@@ -52,6 +53,7 @@ def authentication_failed(failed: AuthenticationFailed) -> HTTPError:
 #: :func:`mimic.http.handle_errors`).
 DOMAIN_ERRORS: Mapping[type[Exception], Callable[[Any], HTTPError]] = {
     AuthenticationFailed: authentication_failed,
+    DirectoryError: lambda refused: keystone_error(refused.status, refused.message),
 }
 
 

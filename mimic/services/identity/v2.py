@@ -17,7 +17,15 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 
 from mimic.catalog import ResolvedEntry
-from mimic.http import base_url, handle_errors, header, json_response, query_arg
+from mimic.http import (
+    base_url,
+    handle_errors,
+    header,
+    json_response,
+    query_arg,
+    read_json,
+    require_object,
+)
 from mimic.interfaces import IMimicCore
 from mimic.services.identity.errors import (
     DOMAIN_ERRORS,
@@ -27,8 +35,10 @@ from mimic.services.identity.errors import (
     UNEXPECTED,
     keystone_error,
 )
-from mimic.services.identity.failures import AUTHENTICATION
+from mimic.services.identity.failures import AUTHENTICATION, ExpiresEarly, Refusal
+from mimic.services.identity.directory import DEFAULT_DOMAIN_ID, Account, Target, directory_of
 from mimic.services.identity.model import Identity
+from mimic.services.identity.policy import forbidden, require_admin, require_self_or_admin, require_token_access
 from mimic.services.identity.validation import (
     auth_object,
     impersonation,
@@ -44,8 +54,9 @@ from mimic.services.identity.views import (
     tenant_json,
     user_profile_json,
     v2_endpoints_json,
+    v2_roles_json,
 )
-from mimic.session import Token, User
+from mimic.session import AuthenticationFailed, Token, User
 
 
 class IdentityV2:
@@ -65,7 +76,10 @@ class IdentityV2:
 
     def __init__(self, core: IMimicCore) -> None:
         self.core = core
-        self.identity = Identity(core.sessions, core.clock)
+
+    @property
+    def identity(self) -> Identity:
+        return Identity(self.core.sessions, self.core.clock, directory_of(self.core))
 
     def _caller(self, request: IRequest) -> Token:
         """
@@ -92,17 +106,26 @@ class IdentityV2:
         tenant_id = requested_tenant(auth)
         credentials = v2_credentials(auth)
         claim = self.identity.v2_claim(credentials, tenant_id)
-        self.core.failures.decide(
+        outcome = self.core.failures.decide(
             AUTHENTICATION, {"username": claim.username, "tenant_id": tenant_id or ""}
         )
+        if isinstance(outcome, Refusal):
+            raise AuthenticationFailed(outcome.message(claim.user_id))
         token = self.identity.v2_token(credentials, claim, tenant_id)
+        if isinstance(outcome, ExpiresEarly):
+            self.core.sessions.expire_early(token, token.issued_at + outcome.seconds)
         return json_response(request, {"access": access_json(token, self._catalog(request, token))})
 
     def _token_to_validate(self, request: IRequest, token_id: str) -> Token:
-        self._caller(request)
+        """
+        The token to validate, for its own user, an administrator or a
+        service (Keystone's policy; 403 for anyone else).
+        """
+        caller = self._caller(request)
         token = self.core.sessions.token(token_id)
         if token is None:
             raise keystone_error(404, f"Could not find token: {token_id}")
+        require_token_access(caller, token, "validate_token")
         belongs_to = query_arg(request, "belongsTo")
         if belongs_to is not None and token.tenant_id not in belongs_to.split(","):
             raise keystone_error(404, f"Token {token_id} does not belong to tenant {belongs_to}.")
@@ -118,6 +141,19 @@ class IdentityV2:
         self._token_to_validate(request, token_id)
         return json_response(request, None, 200)
 
+    @app.route("/tokens/<token_id>", methods=["DELETE"])
+    def revoke(self, request: IRequest, token_id: str) -> bytes:
+        """
+        Revoke a token: one's own, or anyone's as an administrator.
+        """
+        caller = self._caller(request)
+        token = self.core.sessions.token(token_id)
+        if token is None:
+            raise keystone_error(404, f"Could not find token: {token_id}")
+        require_token_access(caller, token, "revoke_token")
+        self.core.sessions.revoke(token.id)
+        return json_response(request, None, 204)
+
     @app.route("/tokens/<token_id>/endpoints", methods=["GET"])
     def endpoints(self, request: IRequest, token_id: str) -> bytes:
         token = self._token_to_validate(request, token_id)
@@ -126,13 +162,87 @@ class IdentityV2:
     @app.route("/tenants", methods=["GET"])
     def tenants(self, request: IRequest) -> bytes:
         caller = self._caller(request)
-        return json_response(
-            request, {"tenants": [tenant_json(caller.user.tenant_id)], "tenants_links": []}
+        directory = directory_of(self.core)
+        projects = directory.all_projects() if caller.is_admin else directory.projects_of(caller.user)
+        tenants = [tenant_json(p.id, p.name) for p in projects]
+        return json_response(request, {"tenants": tenants, "tenants_links": []})
+
+    # -- OS-KSADM: the administrator's v2.0 calls ---------------------------
+
+    @app.route("/OS-KSADM/roles", methods=["GET"])
+    def roles(self, request: IRequest) -> bytes:
+        self._caller(request)
+        roles = [r for r in directory_of(self.core).roles.values() if r.domain_id is None]
+        return json_response(request, {"roles": v2_roles_json(roles), "roles_links": []})
+
+    @app.route("/users", methods=["POST"])
+    def create_user(self, request: IRequest) -> bytes:
+        """
+        ``OS-KSADM``'s user creation: a managed user (its password
+        checked), by an administrator.
+        """
+        require_admin(self._caller(request), "create_user")
+        body = require_object(read_json(request, keystone_error), "body", keystone_error)
+        given = require_object(body.get("user"), "user", keystone_error)
+        username = given.get("username", given.get("name"))
+        if not isinstance(username, str) or not username.strip():
+            raise keystone_error(400, "Expecting to find username or name in user.")
+        password = given.get("OS-KSADM:password", given.get("password"))
+        if password is not None and not isinstance(password, str):
+            raise keystone_error(400, "Invalid input: 'OS-KSADM:password' must be a string.")
+        email = given.get("email")
+        account = Account(
+            "",
+            email=email if isinstance(email, str) else None,
+            enabled=given.get("enabled", True) is not False,
         )
+        user = directory_of(self.core).add_user(username, DEFAULT_DOMAIN_ID, password, account)
+        described = user_profile_json(user)
+        if password is not None:
+            described["OS-KSADM:password"] = password
+        return json_response(request, {"user": described}, 201)
+
+    @app.route("/users/<user_id>", methods=["DELETE"])
+    def delete_user(self, request: IRequest, user_id: str) -> bytes:
+        require_admin(self._caller(request), "delete_user")
+        directory = directory_of(self.core)
+        user = self._user(user_id)
+        if user.username == directory.admin_name:
+            raise keystone_error(403, "Mimic's configured administrator cannot be deleted.")
+        directory.remove_user(user)
+        return json_response(request, None, 204)
+
+    @app.route("/tenants/<tenant_id>/users/<user_id>/roles/OS-KSADM/<role_id>", methods=["PUT", "DELETE"])
+    def tenant_role(self, request: IRequest, tenant_id: str, user_id: str, role_id: str) -> bytes:
+        """
+        Grant (``PUT``, 200 with the role) or revoke (``DELETE``, 204) a
+        role of a user on a tenant.
+        """
+        require_admin(self._caller(request), "create_grant")
+        directory = directory_of(self.core)
+        project = directory.project(tenant_id)
+        self._user(user_id)
+        role = directory.role(role_id)
+        target = Target("project", project.id)
+        if request.method == b"DELETE":
+            directory.revoke("user", user_id, target, role)
+            return json_response(request, None, 204)
+        directory.grant("user", user_id, target, role)
+        return json_response(request, {"role": v2_roles_json([role])[0]})
+
+    @app.route("/tenants/<tenant_id>/users/<user_id>/roles", methods=["GET"])
+    def tenant_roles(self, request: IRequest, tenant_id: str, user_id: str) -> bytes:
+        require_self_or_admin(self._caller(request), user_id, "list_grants")
+        directory = directory_of(self.core)
+        project = directory.project(tenant_id)
+        user = self._user(user_id)
+        roles = directory.token_roles(user, Target("project", project.id))
+        return json_response(request, {"roles": v2_roles_json(roles), "roles_links": []})
 
     @app.route("/RAX-AUTH/impersonation-tokens", methods=["POST"])
     def impersonate(self, request: IRequest) -> bytes:
         caller = self._caller(request)
+        require_admin(caller, "impersonate")
         username, lifetime = impersonation(request)
         token = self.identity.impersonate(caller.user, username, lifetime)
         return json_response(request, impersonation_json(token))
@@ -142,20 +252,26 @@ class IdentityV2:
         caller = self._caller(request)
         name = query_arg(request, "name")
         if name is None:
-            return json_response(request, {"users": [user_profile_json(caller.user)]})
+            if caller.is_admin:
+                users = list(self.core.sessions.users())
+            else:
+                users = [caller.user]
+            return json_response(request, {"users": [user_profile_json(u) for u in users]})
         user = self.core.sessions.user_by_name(name)
-        if user is None:
+        if user is None or (user.id != caller.user.id and not caller.is_admin):
+            if not caller.is_admin:
+                raise forbidden("get_user_by_name")
             raise keystone_error(404, f"User with name {name!r} was not found.")
         return json_response(request, {"user": user_profile_json(user)})
 
     @app.route("/users/<user_id>", methods=["GET"])
     def user(self, request: IRequest, user_id: str) -> bytes:
-        self._caller(request)
+        require_self_or_admin(self._caller(request), user_id, "get_user")
         return json_response(request, {"user": user_profile_json(self._user(user_id))})
 
     @app.route("/users/<user_id>/OS-KSADM/credentials/RAX-KSKEY:apiKeyCredentials", methods=["GET"])
     def api_key(self, request: IRequest, user_id: str) -> bytes:
-        self._caller(request)
+        require_self_or_admin(self._caller(request), user_id, "get_user_credentials")
         return json_response(request, api_key_json(self._user(user_id)))
 
     def _user(self, user_id: str) -> User:

@@ -17,29 +17,28 @@ identity's rules (:mod:`~mimic.services.identity.model`) and answers
 
 from __future__ import annotations
 
-from typing import Any, Iterable, cast
+from typing import Any
 
 from klein import Klein
-from twisted.python.failure import Failure
 from twisted.web.iweb import IRequest
+from twisted.web.resource import IResource
 
 from mimic.catalog import ResolvedEntry
-from mimic.http import HTTPError, base_url, handle_errors, header, json_response, query_arg
-from mimic.interfaces import IMimicCore
-from mimic.services.identity.errors import (
-    METHOD_NOT_ALLOWED,
-    NOT_FOUND,
-    UNAUTHENTICATED,
-    UNEXPECTED,
-    authentication_failed,
-    keystone_error,
-)
-from mimic.services.identity.failures import AUTHENTICATION
-from mimic.services.identity.model import DEFAULT_DOMAIN_ID, Identity
+from mimic.http import Mounted, base_url, header, json_response
+from mimic.services.identity.directory import Target
+from mimic.services.identity.errors import keystone_error, keystone_error_body
+from mimic.services.identity.failures import AUTHENTICATION, ExpiresEarly, Refusal
+from mimic.services.identity.policy import require_token_access
+from mimic.services.identity.v3_credentials import CredentialsAPI
+from mimic.services.identity.v3_directory import DomainsAPI, GroupsAPI, SystemAPI
+from mimic.services.identity.v3_roles import RoleAssignmentsAPI, RoleInferencesAPI, RolesAPI
+from mimic.services.identity.v3_projects import ProjectsAPI
+from mimic.services.identity.v3_support import V3Base, keystone_errors
+from mimic.services.identity.v3_users import UsersAPI
 from mimic.services.identity.validation import (
+    application_credential_method,
     auth_object,
     flag,
-    list_filter,
     password_method,
     requested_scope,
     token_method,
@@ -49,89 +48,51 @@ from mimic.services.identity.versions import V3_PATH, v3_document
 from mimic.services.identity.views import (
     catalog_json,
     catalog_with_identity,
-    collection_json,
     domain_json,
     endpoints_json,
     project_json,
     regions_json,
-    role_assignment_json,
-    role_json,
     service_json,
     v3_token_json,
-    v3_user_json,
 )
-from mimic.session import AuthenticationFailed, Role, Token, User
+from mimic.session import AuthenticationFailed, Token
 
 SUBJECT_TOKEN = b"x-subject-token"
 
 
-class IdentityV3:
+def mounted(api: Any) -> IResource:
     """
-    The v3 API over the core's session store.
+    A collection's app as the resource a branch route hands the rest of
+    the path to (the collection itself is its ``/``).
+    """
+    return Mounted(api.app.resource(), keystone_error_body)
+
+
+def refuse_if_decided(outcome: Any, user_id: str) -> None:
+    """
+    A known error condition's refusal, worded for the user.
+    """
+    if isinstance(outcome, Refusal):
+        raise AuthenticationFailed(outcome.message(user_id))
+
+
+def shorten_if_decided(outcome: Any, sessions: Any, token: Token) -> None:
+    """
+    ``expires_early``: the token stops working sooner than it says.
+    """
+    if isinstance(outcome, ExpiresEarly):
+        sessions.expire_early(token, token.issued_at + outcome.seconds)
+
+
+class IdentityV3(V3Base):
+    """
+    The v3 API over the core's session store and identity's directory.
     """
 
     app = Klein()
-
-    @app.handle_errors(HTTPError, AuthenticationFailed)
-    def _challenge(self, request: IRequest, failure: Failure) -> bytes:
-        """
-        Keystone's every 401 says where to authenticate
-        (``WWW-Authenticate``), whatever refused the request: a missing
-        token, credentials, a failure condition.  Only the request knows
-        that URL, so the header is added here, before the shared handlers
-        below write the error out.
-        """
-        if failure.check(AuthenticationFailed):
-            error = authentication_failed(cast(AuthenticationFailed, failure.value))
-        else:
-            error = cast(HTTPError, failure.value)
-        if error.status == 401:
-            uri = f'Keystone uri="{base_url(request)}/identity"'
-            error.headers.setdefault(b"www-authenticate", uri.encode("utf-8"))
-        raise error
-
-    handle_errors(
-        app,
-        keystone_error,
-        not_found=NOT_FOUND,
-        not_allowed=METHOD_NOT_ALLOWED,
-        unexpected=UNEXPECTED,
-    )
-
-    def __init__(self, core: IMimicCore) -> None:
-        self.core = core
-        self.identity = Identity(core.sessions, core.clock)
+    keystone_errors(app)
 
     # -- helpers ----------------------------------------------------------
-
-    def _caller(self, request: IRequest) -> Token:
-        """
-        The live token in X-Auth-Token, which every call but
-        authentication needs.
-        """
-        token = self.core.sessions.token(header(request, "x-auth-token"))
-        if token is None:
-            raise keystone_error(401, UNAUTHENTICATED)
-        return token
-
-    def _url(self, request: IRequest) -> str:
-        """
-        The v3 root as the client reached it, which documents link to.
-        """
-        return f"{base_url(request)}/{V3_PATH}"
-
-    def _collection(self, request: IRequest, name: str, items: list[dict[str, Any]]) -> bytes:
-        url = base_url(request) + request.path.decode("utf-8", "replace")
-        query = request.uri.decode("utf-8", "replace").partition("?")[2]
-        if query:
-            url = f"{url}?{query}"
-        return json_response(request, collection_json(name, items, url))
-
-    def _filtered(
-        self, request: IRequest, items: Iterable[dict[str, Any]], keys: Iterable[str]
-    ) -> list[dict[str, Any]]:
-        wanted = list_filter(request, keys)
-        return [item for item in items if wanted(item)]
 
     def _catalog(self, request: IRequest, token: Token) -> list[ResolvedEntry]:
         if token.tenant_id is None:
@@ -140,33 +101,23 @@ class IdentityV3:
 
     def _token_response(self, request: IRequest, token: Token, status: int) -> bytes:
         catalog = None if flag(request, "nocatalog") else self._catalog(request, token)
+        project_ref = domain_ref = None
+        directory = self.directory
+        if token.tenant_id is not None:
+            project = directory.find_project(token.tenant_id)
+            if project is not None:
+                domain = directory.domains.get(project.domain_id)
+                project_ref = {
+                    "id": project.id,
+                    "name": project.name,
+                    "domain": {"id": project.domain_id, "name": domain.name if domain else project.domain_id},
+                }
         return json_response(
             request,
-            {"token": v3_token_json(token, catalog)},
+            {"token": v3_token_json(token, catalog, project_ref, domain_ref)},
             status,
             {SUBJECT_TOKEN: token.id.encode("ascii")},
         )
-
-    def _user(self, user_id: str) -> User:
-        user = self.core.sessions.user_by_id(user_id)
-        if user is None:
-            raise keystone_error(404, f"Could not find user: {user_id}.")
-        return user
-
-    def _project(self, project_id: str) -> User:
-        """
-        The owner of a project (Mimic's projects are its users' tenants).
-        """
-        owner = self.core.sessions.tenant_owner(project_id)
-        if owner is None:
-            raise keystone_error(404, f"Could not find project: {project_id}.")
-        return owner
-
-    def _role(self, user: User, role_id: str) -> Role:
-        for role in user.roles:
-            if role.id == role_id:
-                return role
-        raise keystone_error(404, f"Could not find role: {role_id}.")
 
     # -- discovery --------------------------------------------------------
 
@@ -179,217 +130,127 @@ class IdentityV3:
     @app.route("/auth/tokens", methods=["POST"])
     def authenticate(self, request: IRequest) -> bytes:
         auth = auth_object(request)
-        identity, methods = v3_identity(auth)
-        rescoped = self.identity.rescoping(token_method(identity["token"])) if "token" in methods else None
-        password = password_method(identity["password"]) if "password" in methods else None
-        claim = self.identity.v3_claim(rescoped, password)
+        identity_object, methods = v3_identity(auth)
+        identity = self.identity
         scope = requested_scope(auth.get("scope"))
-        self.core.failures.decide(
+        if "application_credential" in methods:
+            given = application_credential_method(identity_object["application_credential"])
+            credential, owner = identity.application_credential(given)
+            outcome = self.core.failures.decide(
+                AUTHENTICATION, {"username": owner.username, "tenant_id": credential.project_id}
+            )
+            refuse_if_decided(outcome, owner.id)
+            token = identity.credential_token(credential, owner)
+            shorten_if_decided(outcome, self.core.sessions, token)
+            return self._token_response(request, token, 201)
+        rescoped = (
+            identity.rescoping(token_method(identity_object["token"])) if "token" in methods else None
+        )
+        password = password_method(identity_object["password"]) if "password" in methods else None
+        claim = identity.v3_claim(rescoped, password)
+        outcome = self.core.failures.decide(
             AUTHENTICATION, {"username": claim.username, "tenant_id": scope.project or ""}
         )
-        token = self.identity.v3_token(claim, scope, methods, password, rescoped)
+        refuse_if_decided(outcome, claim.user_id)
+        token = identity.v3_token(claim, scope, methods, password, rescoped)
+        shorten_if_decided(outcome, self.core.sessions, token)
         return self._token_response(request, token, 201)
 
-    def _subject(self, request: IRequest) -> Token:
+    def _subject(self, request: IRequest, action: str) -> Token:
         """
         The token named by X-Subject-Token, for a caller with a live
-        X-Auth-Token.
+        X-Auth-Token that may act on it (its own, or as an administrator
+        or a service).
         """
-        self._caller(request)
+        caller = self.caller(request)
         subject_id = header(request, "x-subject-token")
         if not subject_id:
             raise keystone_error(400, "Expecting to find X-Subject-Token in the request headers.")
         subject = self.core.sessions.token(subject_id)
         if subject is None:
             raise keystone_error(404, f"Could not find token: {subject_id}.")
+        require_token_access(caller, subject, action)
         return subject
 
     @app.route("/auth/tokens", methods=["GET"])
     def validate(self, request: IRequest) -> bytes:
-        return self._token_response(request, self._subject(request), 200)
+        return self._token_response(request, self._subject(request, "validate_token"), 200)
 
     @app.route("/auth/tokens", methods=["HEAD"])
     def check(self, request: IRequest) -> bytes:
-        subject = self._subject(request)
+        subject = self._subject(request, "check_token")
         return json_response(request, None, 200, {SUBJECT_TOKEN: subject.id.encode("ascii")})
 
     @app.route("/auth/tokens", methods=["DELETE"])
     def revoke(self, request: IRequest) -> bytes:
-        subject = self._subject(request)
+        subject = self._subject(request, "revoke_token")
         self.core.sessions.revoke(subject.id)
         return json_response(request, None, 204)
 
     @app.route("/auth/catalog", methods=["GET", "HEAD"])
     def auth_catalog(self, request: IRequest) -> bytes:
-        caller = self._caller(request)
-        if caller.tenant_id is None and not caller.domain_scoped:
+        caller = self.caller(request)
+        if caller.tenant_id is None and not caller.domain_scoped and not caller.system:
             raise keystone_error(403, "A project-scoped token is required to produce a service catalog.")
-        return self._collection(request, "catalog", catalog_json(self._catalog(request, caller)))
+        return self.collection(request, "catalog", catalog_json(self._catalog(request, caller)))
 
     @app.route("/auth/projects", methods=["GET", "HEAD"])
     def auth_projects(self, request: IRequest) -> bytes:
-        caller = self._caller(request)
-        projects = [project_json(self._url(request), caller.user.tenant_id)]
-        return self._collection(request, "projects", projects)
+        caller = self.caller(request)
+        url = self.url(request)
+        projects = [project_json(url, p) for p in self.directory.projects_of(caller.user) if p.enabled]
+        return self.collection(request, "projects", projects)
 
     @app.route("/auth/domains", methods=["GET", "HEAD"])
     def auth_domains(self, request: IRequest) -> bytes:
-        self._caller(request)
-        return self._collection(request, "domains", [domain_json(self._url(request))])
+        caller = self.caller(request)
+        url = self.url(request)
+        domains = [domain_json(url, d) for d in self.directory.domains_of(caller.user) if d.enabled]
+        return self.collection(request, "domains", domains)
 
     @app.route("/auth/system", methods=["GET", "HEAD"])
     def auth_system(self, request: IRequest) -> bytes:
-        self._caller(request)
-        return self._collection(request, "system", [])
+        caller = self.caller(request)
+        held = self.directory.effective_role_ids(caller.user, Target("system", "all"))
+        return self.collection(request, "system", [{"all": True}] if held else [])
 
-    # -- domains, projects, users -----------------------------------------
+    # -- the directory's collections, each its own app --------------------
 
-    @app.route("/domains", methods=["GET", "HEAD"])
-    def domains(self, request: IRequest) -> bytes:
-        self._caller(request)
-        domains = self._filtered(request, [domain_json(self._url(request))], ("id", "name", "enabled"))
-        return self._collection(request, "domains", domains)
+    @app.route("/projects", branch=True)
+    def projects(self, request: IRequest) -> IResource:
+        return mounted(ProjectsAPI(self.core))
 
-    @app.route("/domains/<domain_id>", methods=["GET", "HEAD"])
-    def domain(self, request: IRequest, domain_id: str) -> bytes:
-        self._caller(request)
-        if domain_id != DEFAULT_DOMAIN_ID:
-            raise keystone_error(404, f"Could not find domain: {domain_id}.")
-        return json_response(request, {"domain": domain_json(self._url(request))})
+    @app.route("/users", branch=True)
+    def users(self, request: IRequest) -> IResource:
+        return mounted(UsersAPI(self.core))
 
-    @app.route("/projects", methods=["GET", "HEAD"])
-    def projects(self, request: IRequest) -> bytes:
-        self._caller(request)
-        name = query_arg(request, "name")
-        if name is not None:
-            owners = [o for o in [self.core.sessions.tenant_owner(name)] if o is not None]
-        else:
-            owners = list(self.core.sessions.users())
-        url = self._url(request)
-        projects = self._filtered(
-            request,
-            (project_json(url, owner.tenant_id) for owner in owners),
-            ("id", "domain_id", "enabled", "is_domain", "parent_id"),
-        )
-        return self._collection(request, "projects", projects)
+    @app.route("/roles", branch=True)
+    def roles(self, request: IRequest) -> IResource:
+        return mounted(RolesAPI(self.core))
 
-    @app.route("/projects/<project_id>", methods=["GET", "HEAD"])
-    def project(self, request: IRequest, project_id: str) -> bytes:
-        self._caller(request)
-        owner = self._project(project_id)
-        return json_response(request, {"project": project_json(self._url(request), owner.tenant_id)})
+    @app.route("/role_assignments", branch=True)
+    def role_assignments(self, request: IRequest) -> IResource:
+        return mounted(RoleAssignmentsAPI(self.core))
 
-    @app.route("/users", methods=["GET", "HEAD"])
-    def users(self, request: IRequest) -> bytes:
-        self._caller(request)
-        name = query_arg(request, "name")
-        if name is not None:
-            users = [u for u in [self.core.sessions.user_by_name(name)] if u is not None]
-        else:
-            users = list(self.core.sessions.users())
-        url = self._url(request)
-        described = self._filtered(
-            request, (v3_user_json(url, u) for u in users), ("id", "domain_id", "enabled")
-        )
-        return self._collection(request, "users", described)
+    @app.route("/domains", branch=True)
+    def domains(self, request: IRequest) -> IResource:
+        return mounted(DomainsAPI(self.core))
 
-    @app.route("/users/<user_id>", methods=["GET", "HEAD"])
-    def user(self, request: IRequest, user_id: str) -> bytes:
-        self._caller(request)
-        return json_response(request, {"user": v3_user_json(self._url(request), self._user(user_id))})
+    @app.route("/groups", branch=True)
+    def groups(self, request: IRequest) -> IResource:
+        return mounted(GroupsAPI(self.core))
 
-    @app.route("/users/<user_id>/projects", methods=["GET", "HEAD"])
-    def user_projects(self, request: IRequest, user_id: str) -> bytes:
-        self._caller(request)
-        user = self._user(user_id)
-        projects = self._filtered(
-            request, [project_json(self._url(request), user.tenant_id)], ("name", "enabled", "domain_id")
-        )
-        return self._collection(request, "projects", projects)
+    @app.route("/role_inferences", branch=True)
+    def role_inferences(self, request: IRequest) -> IResource:
+        return mounted(RoleInferencesAPI(self.core))
 
-    @app.route("/users/<user_id>/groups", methods=["GET", "HEAD"])
-    def user_groups(self, request: IRequest, user_id: str) -> bytes:
-        self._caller(request)
-        self._user(user_id)
-        return self._collection(request, "groups", [])
+    @app.route("/credentials", branch=True)
+    def credentials(self, request: IRequest) -> IResource:
+        return mounted(CredentialsAPI(self.core))
 
-    @app.route("/groups", methods=["GET", "HEAD"])
-    def groups(self, request: IRequest) -> bytes:
-        self._caller(request)
-        return self._collection(request, "groups", [])
-
-    # -- roles ------------------------------------------------------------
-
-    @app.route("/roles", methods=["GET", "HEAD"])
-    def roles(self, request: IRequest) -> bytes:
-        caller = self._caller(request)
-        url = self._url(request)
-        roles = self._filtered(
-            request, (role_json(url, r) for r in caller.user.roles), ("name", "domain_id")
-        )
-        return self._collection(request, "roles", roles)
-
-    @app.route("/roles/<role_id>", methods=["GET", "HEAD"])
-    def role(self, request: IRequest, role_id: str) -> bytes:
-        caller = self._caller(request)
-        role = self._role(caller.user, role_id)
-        return json_response(request, {"role": role_json(self._url(request), role)})
-
-    @app.route("/projects/<project_id>/users/<user_id>/roles", methods=["GET", "HEAD"])
-    def project_user_roles(self, request: IRequest, project_id: str, user_id: str) -> bytes:
-        self._caller(request)
-        self._project(project_id)
-        user = self._user(user_id)
-        url = self._url(request)
-        roles = [role_json(url, r) for r in user.roles] if user.tenant_id == project_id else []
-        return self._collection(request, "roles", roles)
-
-    @app.route("/projects/<project_id>/users/<user_id>/roles/<role_id>", methods=["GET", "HEAD"])
-    def project_user_role(
-        self, request: IRequest, project_id: str, user_id: str, role_id: str
-    ) -> bytes:
-        self._caller(request)
-        self._project(project_id)
-        user = self._user(user_id)
-        role = self._role(user, role_id)
-        if user.tenant_id != project_id:
-            raise keystone_error(
-                404, f"Could not find role assignment with role: {role.id}, user or group: "
-                f"{user_id}, project, domain, or system: {project_id}."
-            )
-        return json_response(request, None, 204)
-
-    @app.route("/role_assignments", methods=["GET", "HEAD"])
-    def role_assignments(self, request: IRequest) -> bytes:
-        """
-        Every user holds every role on its own project.  Filters:
-        ``user.id``, ``scope.project.id``, ``role.id``; ``scope.domain.id``,
-        ``scope.system`` and ``group.id`` match nothing, since Mimic
-        assigns no roles there.
-        """
-        self._caller(request)
-        for unmatched in ("scope.domain.id", "scope.system", "group.id"):
-            if query_arg(request, unmatched) is not None:
-                return self._collection(request, "role_assignments", [])
-        user_id = query_arg(request, "user.id")
-        project_id = query_arg(request, "scope.project.id")
-        role_id = query_arg(request, "role.id")
-        with_names = bool(flag(request, "include_names"))
-        if user_id is not None:
-            users = [u for u in [self.core.sessions.user_by_id(user_id)] if u is not None]
-        elif project_id is not None:
-            users = [u for u in [self.core.sessions.tenant_owner(project_id)] if u is not None]
-        else:
-            users = list(self.core.sessions.users())
-        url = self._url(request)
-        assignments = [
-            role_assignment_json(url, user, role, with_names)
-            for user in users
-            if project_id is None or user.tenant_id == project_id
-            for role in user.roles
-            if role_id is None or role.id == role_id
-        ]
-        return self._collection(request, "role_assignments", assignments)
+    @app.route("/system", branch=True)
+    def system(self, request: IRequest) -> IResource:
+        return mounted(SystemAPI(self.core))
 
     # -- services, endpoints, regions -------------------------------------
 
@@ -399,50 +260,49 @@ class IdentityV3:
         tenant, so services and endpoints are listed as that project sees
         them).
         """
-        caller = self._caller(request)
-        return catalog_with_identity(
-            self.core, caller.user.tenant_id, base_url(request), V3_PATH
-        )
+        caller = self.caller(request)
+        tenant = caller.tenant_id if caller.tenant_id is not None else caller.user.tenant_id
+        return catalog_with_identity(self.core, tenant, base_url(request), V3_PATH)
 
     @app.route("/services", methods=["GET", "HEAD"])
     def services(self, request: IRequest) -> bytes:
         entries = self._caller_catalog(request)
-        url = self._url(request)
-        services = self._filtered(
+        url = self.url(request)
+        services = self.filtered(
             request, (service_json(url, e) for e in entries), ("name", "type", "enabled")
         )
-        return self._collection(request, "services", services)
+        return self.collection(request, "services", services)
 
     @app.route("/services/<service_id>", methods=["GET", "HEAD"])
     def service(self, request: IRequest, service_id: str) -> bytes:
         for entry in self._caller_catalog(request):
             if entry.id == service_id:
-                return json_response(request, {"service": service_json(self._url(request), entry)})
+                return json_response(request, {"service": service_json(self.url(request), entry)})
         raise keystone_error(404, f"Could not find service: {service_id}.")
 
     @app.route("/endpoints", methods=["GET", "HEAD"])
     def endpoints(self, request: IRequest) -> bytes:
-        endpoints = self._filtered(
+        endpoints = self.filtered(
             request,
-            endpoints_json(self._url(request), self._caller_catalog(request)),
+            endpoints_json(self.url(request), self._caller_catalog(request)),
             ("interface", "service_id", "region_id", "enabled"),
         )
-        return self._collection(request, "endpoints", endpoints)
+        return self.collection(request, "endpoints", endpoints)
 
     @app.route("/endpoints/<endpoint_id>", methods=["GET", "HEAD"])
     def endpoint(self, request: IRequest, endpoint_id: str) -> bytes:
-        for endpoint in endpoints_json(self._url(request), self._caller_catalog(request)):
+        for endpoint in endpoints_json(self.url(request), self._caller_catalog(request)):
             if endpoint["id"] == endpoint_id:
                 return json_response(request, {"endpoint": endpoint})
         raise keystone_error(404, f"Could not find endpoint: {endpoint_id}.")
 
     def _regions(self, request: IRequest) -> list[dict[str, Any]]:
-        return regions_json(self._url(request), self._caller_catalog(request))
+        return regions_json(self.url(request), self._caller_catalog(request))
 
     @app.route("/regions", methods=["GET", "HEAD"])
     def regions(self, request: IRequest) -> bytes:
-        regions = self._filtered(request, self._regions(request), ("parent_region_id",))
-        return self._collection(request, "regions", regions)
+        regions = self.filtered(request, self._regions(request), ("parent_region_id",))
+        return self.collection(request, "regions", regions)
 
     @app.route("/regions/<region_id>", methods=["GET", "HEAD"])
     def region(self, request: IRequest, region_id: str) -> bytes:

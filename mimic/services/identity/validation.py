@@ -22,7 +22,6 @@ from mimic.services.identity.errors import keystone_error
 from mimic.services.identity.model import (
     API_KEY_CREDENTIALS,
     DEFAULT_SCOPE,
-    DOMAIN_SCOPE,
     MAX_IMPERSONATION_LIFETIME,
     UNSCOPED,
     IMPERSONATION_LIFETIME,
@@ -31,13 +30,13 @@ from mimic.services.identity.model import (
     Scope,
     TokenCredentials,
     V2Credentials,
+    V3ApplicationCredential,
     V3Password,
-    is_default_domain,
 )
 from mimic.session import AuthenticationFailed
 
 #: The v3 authentication methods Mimic offers.
-V3_METHODS = ("password", "token")
+V3_METHODS = ("password", "token", "application_credential")
 
 
 def auth_object(request: IRequest) -> dict[str, Any]:
@@ -178,12 +177,51 @@ def password_method(credential: Any) -> V3Password:
         raise keystone_error(
             400, "Invalid input: 'auth.identity.password.user' needs an 'id' or a 'name'."
         )
-    domain = user.get("domain")
+    domain_id, domain_name = domain_reference(user.get("domain"), "user")
+    return V3Password(password, username=name, domain_id=domain_id, domain_name=domain_name)
+
+
+def domain_reference(domain: Any, of: str) -> tuple[str | None, str | None]:
+    """
+    A domain named by ``id`` or ``name`` (the directory resolves it).
+    """
     if not isinstance(domain, dict) or not ("id" in domain or "name" in domain):
-        raise keystone_error(400, "Expecting to find domain in user.")
-    if not is_default_domain(domain):
-        raise AuthenticationFailed(f"Could not find domain: {domain.get('id', domain.get('name'))}.")
-    return V3Password(password, username=name)
+        raise keystone_error(400, f"Expecting to find domain in {of}.")
+    if "id" in domain:
+        if not isinstance(domain["id"], str):
+            raise keystone_error(400, f"Invalid input: the domain id of the {of} must be a string.")
+        return domain["id"], None
+    if not isinstance(domain["name"], str):
+        raise keystone_error(400, f"Invalid input: the domain name of the {of} must be a string.")
+    return None, domain["name"]
+
+
+def application_credential_method(credential: Any) -> V3ApplicationCredential:
+    """
+    v3's ``application_credential`` method: ``id`` and ``secret``, or
+    ``name``, ``secret`` and the ``user`` (by id, or name and domain).
+    """
+    credential = require_object(credential, "auth.identity.application_credential", keystone_error)
+    secret = credential.get("secret")
+    if not isinstance(secret, str):
+        raise keystone_error(
+            400, "Invalid input: 'auth.identity.application_credential.secret' must be a string."
+        )
+    if "id" in credential:
+        if not isinstance(credential["id"], str):
+            raise keystone_error(400, "Invalid input: 'application_credential.id' must be a string.")
+        return V3ApplicationCredential(secret, id=credential["id"])
+    name = credential.get("name")
+    if not isinstance(name, str) or not name:
+        raise keystone_error(400, "Invalid input: 'application_credential' needs an 'id' or a 'name'.")
+    user = require_object(credential.get("user"), "application_credential.user", keystone_error)
+    if isinstance(user.get("id"), str):
+        return V3ApplicationCredential(secret, name=name, user_id=user["id"])
+    username = user.get("name")
+    if not isinstance(username, str):
+        raise keystone_error(400, "Invalid input: 'application_credential.user' needs an 'id' or a 'name'.")
+    domain_reference(user.get("domain"), "user")
+    return V3ApplicationCredential(secret, name=name, username=username)
 
 
 def requested_scope(scope: Any) -> Scope:
@@ -206,22 +244,22 @@ def requested_scope(scope: Any) -> Scope:
         name = project.get("name")
         if not isinstance(name, str) or not name:
             raise keystone_error(400, "Invalid input: 'auth.scope.project' needs an 'id' or a 'name'.")
-        domain = project.get("domain")
-        if not isinstance(domain, dict) or not ("id" in domain or "name" in domain):
-            raise keystone_error(400, "Expecting to find domain in project.")
-        if not is_default_domain(domain):
-            raise AuthenticationFailed(f"Could not find project: {name}.")
-        return Scope(project=name)
+        domain_id, domain_name = domain_reference(project.get("domain"), "project")
+        return Scope(project=name, project_by_name=True, domain_id=domain_id, domain_name=domain_name)
     if "domain" in scope:
         domain = require_object(scope["domain"], "auth.scope.domain", keystone_error)
         if not ("id" in domain or "name" in domain):
             raise keystone_error(400, "Invalid input: 'auth.scope.domain' needs an 'id' or a 'name'.")
-        if not is_default_domain(domain):
-            raise AuthenticationFailed(f"Could not find domain: {domain.get('id', domain.get('name'))}.")
-        return DOMAIN_SCOPE
-    if "system" in scope or "OS-TRUST:trust" in scope:
-        raise AuthenticationFailed("Mimic does not issue system-scoped or trust-scoped tokens.")
-    raise keystone_error(400, "Invalid input: 'auth.scope' needs a 'project' or a 'domain'.")
+        domain_id, domain_name = domain_reference(domain, "scope")
+        return Scope(domain=True, domain_id=domain_id, domain_name=domain_name)
+    if "system" in scope:
+        system = scope["system"]
+        if not isinstance(system, dict) or system.get("all") is not True:
+            raise keystone_error(400, "Invalid input: 'auth.scope.system' must be {\"all\": true}.")
+        return Scope(system=True)
+    if "OS-TRUST:trust" in scope:
+        raise AuthenticationFailed("Mimic does not issue trust-scoped tokens.")
+    raise keystone_error(400, "Invalid input: 'auth.scope' needs a 'project', a 'domain' or 'system'.")
 
 
 # -- query arguments --------------------------------------------------------
@@ -271,3 +309,77 @@ def list_filter(request: IRequest, keys: Iterable[str]) -> Callable[[dict[str, A
         return True
 
     return matches
+
+
+# -- write requests ---------------------------------------------------------
+
+#: Keystone's longest names (its schemas): users' and roles'; projects',
+#: domains' and groups' are shorter.
+NAME_LENGTH = 255
+SHORT_NAME_LENGTH = 64
+
+_MISSING = object()
+
+
+def string_field(
+    obj: dict[str, Any], key: str, *, required: bool = False, nullable: bool = False,
+    empty: bool = True, default: Any = None, longest: int = NAME_LENGTH,
+) -> Any:
+    """
+    A string attribute of a write request, or Keystone's 400 (its
+    jsonschema messages).
+    """
+    value = obj.get(key, _MISSING)
+    if value is _MISSING:
+        if required:
+            raise keystone_error(400, f"Invalid input for field '{key}': '{key}' is a required property")
+        return default
+    if value is None and nullable:
+        return None
+    if not isinstance(value, str):
+        raise keystone_error(400, f"Invalid input for field '{key}': {value!r} is not of type 'string'")
+    if not empty and not value.strip():
+        raise keystone_error(400, f"Invalid input for field '{key}': {value!r} is too short")
+    if len(value) > longest and key in ("name", "password", "id"):
+        raise keystone_error(400, f"Invalid input for field '{key}': {value!r} is too long")
+    return value
+
+
+def bool_field(obj: dict[str, Any], key: str, default: Any = None) -> Any:
+    value = obj.get(key, _MISSING)
+    if value is _MISSING:
+        return default
+    if not isinstance(value, bool):
+        raise keystone_error(400, f"Invalid input for field '{key}': {value!r} is not of type 'boolean'")
+    return value
+
+
+def tags_field(obj: dict[str, Any], default: Any = None) -> Any:
+    """
+    Keystone's project tags: at most 80 strings of 1 to 255 characters,
+    without ``/`` or ``,``.
+    """
+    value = obj.get("tags", _MISSING)
+    if value is _MISSING:
+        return default
+    if not isinstance(value, list) or len(value) > 80:
+        raise keystone_error(400, f"Invalid input for field 'tags': {value!r} is not a valid list of tags")
+    for tag in value:
+        if not isinstance(tag, str) or not 0 < len(tag) <= NAME_LENGTH or "/" in tag or "," in tag:
+            raise keystone_error(400, f"Invalid input for field 'tags': {tag!r} is not a valid tag")
+    return list(dict.fromkeys(value))
+
+
+def only_known(obj: dict[str, Any], known: Iterable[str], what: str) -> None:
+    """
+    Keystone's schemas refuse attributes they do not know only where
+    ``additionalProperties`` is false; where it is true (users, projects)
+    extras are kept, so this is for the strict ones.
+    """
+    unknown = sorted(set(obj) - set(known))
+    if unknown:
+        raise keystone_error(
+            400,
+            f"Invalid input for field '{what}': Additional properties are not allowed "
+            f"({', '.join(repr(u) for u in unknown)} was unexpected)",
+        )

@@ -16,11 +16,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
 from mimic.catalog import Endpoint, Entry, ResolvedEntry, resolve, stable_id
 from mimic.interfaces import IMimicCore
+from mimic.services.identity.directory import (
+    Account,
+    ApplicationCredential,
+    Assignment,
+    Domain,
+    Group,
+    Project,
+)
 from mimic.services.identity.model import API_KEY_CREDENTIALS, DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME
 from mimic.session import DEFAULT_REGION, Role, Token, User
 from mimic.timestamps import iso_microseconds, iso_milliseconds, iso_seconds
@@ -64,21 +72,21 @@ def v2_token_json(token: Token) -> dict[str, Any]:
     return described
 
 
-def v2_user_json(user: User) -> dict[str, Any]:
+def v2_user_json(user: User, roles: Iterable[Role]) -> dict[str, Any]:
     return {
         "id": user.id,
         "name": user.username,
         "username": user.username,
-        "roles": v2_roles_json(user),
+        "roles": v2_roles_json(roles),
         "roles_links": [],
         "RAX-AUTH:defaultRegion": user.default_region,
     }
 
 
-def v2_roles_json(user: User) -> list[dict[str, Any]]:
+def v2_roles_json(roles: Iterable[Role]) -> list[dict[str, Any]]:
     return [
         {"id": role.id, "name": role.name, "description": role.description}
-        for role in user.roles
+        for role in roles
     ]
 
 
@@ -87,14 +95,17 @@ def access_json(token: Token, catalog: list[ResolvedEntry] | None) -> dict[str, 
     A v2.0 ``access``: the token, its user, the catalog (left out when
     ``None``, as validation leaves it out) and who impersonates the user.
     """
-    access: dict[str, Any] = {"token": v2_token_json(token), "user": v2_user_json(token.user)}
+    access: dict[str, Any] = {
+        "token": v2_token_json(token),
+        "user": v2_user_json(token.user, token.roles),
+    }
     if catalog is not None:
         access["serviceCatalog"] = [entry.to_v2() for entry in catalog]
     if token.impersonator is not None:
         access["RAX-AUTH:impersonator"] = {
             "id": token.impersonator.id,
             "name": token.impersonator.username,
-            "roles": v2_roles_json(token.impersonator),
+            "roles": v2_roles_json(token.impersonator.roles),
         }
     return access
 
@@ -135,8 +146,8 @@ def api_key_json(user: User) -> dict[str, Any]:
     return {API_KEY_CREDENTIALS: {"username": user.username, "apiKey": user.api_key}}
 
 
-def tenant_json(tenant_id: str) -> dict[str, Any]:
-    return {"id": tenant_id, "name": tenant_id, "enabled": True, "description": None}
+def tenant_json(tenant_id: str, name: str | None = None) -> dict[str, Any]:
+    return {"id": tenant_id, "name": tenant_id if name is None else name, "enabled": True, "description": None}
 
 
 # -- v3 ---------------------------------------------------------------------
@@ -190,7 +201,12 @@ def catalog_json(entries: Iterable[ResolvedEntry]) -> list[dict[str, Any]]:
     return described
 
 
-def v3_token_json(token: Token, catalog: list[ResolvedEntry] | None) -> dict[str, Any]:
+def v3_token_json(
+    token: Token,
+    catalog: list[ResolvedEntry] | None,
+    project_ref: dict[str, Any] | None = None,
+    domain_ref_of: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """
     A v3 token: a scoped token carries its roles and, unless ``catalog``
     is ``None`` (``?nocatalog``), its catalog.
@@ -201,7 +217,8 @@ def v3_token_json(token: Token, catalog: list[ResolvedEntry] | None) -> dict[str
         "user": {
             "id": user.id,
             "name": user.username,
-            "domain": domain_ref(),
+            "domain": {"id": user.domain_id, "name": DEFAULT_DOMAIN_NAME}
+            if user.domain_id == DEFAULT_DOMAIN_ID else {"id": user.domain_id, "name": user.domain_id},
             "password_expires_at": None,
         },
         "audit_ids": [audit_id(token)],
@@ -209,13 +226,16 @@ def v3_token_json(token: Token, catalog: list[ResolvedEntry] | None) -> dict[str
         "issued_at": iso_microseconds(token.issued_at),
     }
     if token.tenant_id is not None:
-        body["project"] = {"id": token.tenant_id, "name": token.tenant_id, "domain": domain_ref()}
+        project = project_ref or {"id": token.tenant_id, "name": token.tenant_id, "domain": domain_ref()}
+        body["project"] = project
         body["is_domain"] = False
     elif token.domain_scoped:
-        body["domain"] = domain_ref()
+        body["domain"] = domain_ref_of or domain_ref()
+    elif token.system:
+        body["system"] = {"all": True}
     else:
         return body
-    body["roles"] = [{"id": role.id, "name": role.name} for role in user.roles]
+    body["roles"] = [{"id": role.id, "name": role.name} for role in token.roles]
     if catalog is not None:
         body["catalog"] = catalog_json(catalog)
     return body
@@ -229,45 +249,63 @@ def collection_json(name: str, items: list[dict[str, Any]], self_url: str) -> di
     return {name: items, "links": {"self": self_url, "previous": None, "next": None}}
 
 
-def domain_json(v3_url: str) -> dict[str, Any]:
+def domain_json(v3_url: str, domain: Domain | None = None) -> dict[str, Any]:
+    if domain is None:
+        domain = Domain(DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, "The default domain")
     return {
-        "id": DEFAULT_DOMAIN_ID,
-        "name": DEFAULT_DOMAIN_NAME,
-        "description": "The default domain",
-        "enabled": True,
-        "tags": [],
+        "id": domain.id,
+        "name": domain.name,
+        "description": domain.description,
+        "enabled": domain.enabled,
+        "tags": list(domain.tags),
         "options": {},
-        "links": {"self": link(v3_url, "domains", DEFAULT_DOMAIN_ID)},
+        "links": {"self": link(v3_url, "domains", domain.id)},
     }
 
 
-def project_json(v3_url: str, tenant_id: str) -> dict[str, Any]:
+def project_json(v3_url: str, project: Project | str) -> dict[str, Any]:
+    if isinstance(project, str):
+        project = Project(project, project, own=True)
     return {
-        "id": tenant_id,
-        "name": tenant_id,
-        "domain_id": DEFAULT_DOMAIN_ID,
-        "description": "",
-        "enabled": True,
-        "is_domain": False,
-        "parent_id": DEFAULT_DOMAIN_ID,
-        "tags": [],
-        "options": {},
-        "links": {"self": link(v3_url, "projects", tenant_id)},
+        "id": project.id,
+        "name": project.name,
+        "domain_id": project.domain_id,
+        "description": project.description,
+        "enabled": project.enabled,
+        "is_domain": project.is_domain,
+        "parent_id": project.parent_id if project.parent_id is not None else project.domain_id,
+        "tags": list(project.tags),
+        "options": dict(project.options),
+        "links": {"self": link(v3_url, "projects", project.id)},
     }
 
 
-def v3_user_json(v3_url: str, user: User) -> dict[str, Any]:
-    return {
+def v3_user_json(v3_url: str, user: User, account: Account | None = None) -> dict[str, Any]:
+    described: dict[str, Any] = {
         "id": user.id,
         "name": user.username,
         "domain_id": user.domain_id,
-        "default_project_id": user.tenant_id,
-        "email": f"{user.username}@example.com",
         "enabled": True,
         "password_expires_at": None,
         "options": {},
         "links": {"self": link(v3_url, "users", user.id)},
     }
+    if account is None:
+        described["default_project_id"] = user.tenant_id
+        described["email"] = f"{user.username}@example.com"
+        return described
+    described["enabled"] = account.enabled
+    described["options"] = dict(account.options)
+    if account.default_project_id is not None:
+        described["default_project_id"] = account.default_project_id
+    if account.email is not None:
+        described["email"] = account.email
+    if account.description is not None:
+        described["description"] = account.description
+    if account.password_expires_at is not None:
+        described["password_expires_at"] = iso_microseconds(account.password_expires_at)
+    described.update(account.extra)
+    return described
 
 
 def role_json(v3_url: str, role: Role) -> dict[str, Any]:
@@ -275,32 +313,82 @@ def role_json(v3_url: str, role: Role) -> dict[str, Any]:
         "id": role.id,
         "name": role.name,
         "description": role.description,
-        "domain_id": None,
+        "domain_id": role.domain_id,
         "options": {},
         "links": {"self": link(v3_url, "roles", role.id)},
     }
 
 
-def role_assignment_json(v3_url: str, user: User, role: Role, with_names: bool) -> dict[str, Any]:
-    """
-    One role a user holds on its own project (``include_names`` adds the
-    names of the role, the user and the project).
-    """
-    assignment: dict[str, Any] = {
-        "role": {"id": role.id},
-        "user": {"id": user.id},
-        "scope": {"project": {"id": user.tenant_id}},
+def group_json(v3_url: str, group: Group) -> dict[str, Any]:
+    return {
+        "id": group.id,
+        "name": group.name,
+        "domain_id": group.domain_id,
+        "description": group.description,
+        "links": {"self": link(v3_url, "groups", group.id)},
+    }
+
+
+def application_credential_json(
+    v3_url: str, credential: ApplicationCredential, with_secret: bool = False
+) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "id": credential.id,
+        "name": credential.name,
+        "description": credential.description,
+        "user_id": credential.user_id,
+        "project_id": credential.project_id,
+        # Keystone writes it back without a zone, as it was given.
+        "expires_at": iso_microseconds(credential.expires_at)[:-1] if credential.expires_at else None,
+        "unrestricted": credential.unrestricted,
+        "system": None,
+        "access_rules": [],
+        "roles": [
+            {"id": r.id, "name": r.name, "domain_id": r.domain_id} for r in credential.roles
+        ],
         "links": {
-            "assignment": link(
-                v3_url, "projects", user.tenant_id, "users", user.id, "roles", role.id
-            )
+            "self": link(v3_url, "users", credential.user_id, "application_credentials", credential.id)
         },
     }
-    if with_names:
-        assignment["role"]["name"] = role.name
-        assignment["user"].update({"name": user.username, "domain": domain_ref()})
-        assignment["scope"]["project"].update({"name": user.tenant_id, "domain": domain_ref()})
-    return assignment
+    if with_secret:
+        described["secret"] = credential.secret
+    return described
+
+
+def role_assignment_json(
+    v3_url: str, assignment: Assignment, names: Callable[[Assignment], dict[str, Any]] | None
+) -> dict[str, Any]:
+    """
+    One role assignment as ``/role_assignments`` lists it; ``names``
+    (for ``include_names``) gives the names of what it mentions.
+    """
+    role = assignment.role
+    actor = {"id": assignment.actor_id}
+    target = assignment.target
+    scope: dict[str, Any]
+    if target.kind == "system":
+        scope = {"system": {"all": True}}
+        path = ["system", assignment.actor_kind + "s", assignment.actor_id, "roles", role.id]
+    else:
+        scope = {target.kind: {"id": target.id}}
+        path = [target.kind + "s", target.id, assignment.actor_kind + "s", assignment.actor_id, "roles", role.id]
+    described: dict[str, Any] = {
+        "role": {"id": role.id},
+        assignment.actor_kind: actor,
+        "scope": scope,
+        "links": {"assignment": link(v3_url, *path)},
+    }
+    if assignment.via_group is not None:
+        described["links"]["membership"] = link(
+            v3_url, "groups", assignment.via_group, "users", assignment.actor_id
+        )
+    if names is not None:
+        extra = names(assignment)
+        described["role"].update(extra.get("role", {}))
+        actor.update(extra.get("actor", {}))
+        if target.kind != "system":
+            scope[target.kind].update(extra.get("scope", {}))
+    return described
 
 
 def service_json(v3_url: str, entry: ResolvedEntry) -> dict[str, Any]:

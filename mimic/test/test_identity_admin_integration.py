@@ -1,0 +1,192 @@
+# -*- test-case-name: mimic.test.test_identity_admin_integration -*-
+"""
+Identity's administrator and write APIs as their users reach them:
+keystoneauth1, openstacksdk's identity proxy and the ``openstack``
+command line, unmodified, against one real ``twistd mimic`` on loopback
+(started by the first test, stopped when the test process exits).  Each
+test makes its own projects and users, as a suite with dynamic
+credentials does, so tests never see each other's.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+from keystoneauth1 import session as ks_session
+from keystoneauth1.exceptions import Forbidden
+from keystoneauth1.identity import v3
+from twisted.trial.unittest import SynchronousTestCase
+
+from mimic.testing import MimicProcess
+
+
+@functools.lru_cache(maxsize=None)
+def mimic_url() -> str:
+    process = MimicProcess()
+    url = process.start()
+    atexit.register(process.stop)
+    return url
+
+
+def admin_connection(url: str) -> Any:
+    import openstack
+
+    return openstack.connect(
+        auth_url=f"{url}/identity",
+        username="admin",
+        password="password",
+        project_name="admin",
+        user_domain_name="Default",
+        project_domain_name="Default",
+        region_name="ORD",
+    )
+
+
+class SDKTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.url = mimic_url()
+
+    def test_admin_makes_a_project_user_role_then_an_application_credential(self) -> None:
+        import openstack
+
+        admin = admin_connection(self.url)
+        self.addCleanup(admin.close)
+        project = admin.identity.create_project(name="sdk-proj", description="made by the sdk")
+        user = admin.identity.create_user(
+            name="sdk-user", password="sdk-pw", default_project_id=project.id
+        )
+        member = admin.identity.find_role("member")
+        admin.identity.assign_project_role_to_user(project, user, member)
+        self.assertTrue(admin.identity.validate_user_has_project_role(project, user, member))
+
+        conn = openstack.connect(
+            auth_url=f"{self.url}/identity/v3",
+            username="sdk-user",
+            password="sdk-pw",
+            project_id=project.id,
+            user_domain_name="Default",
+            region_name="ORD",
+        )
+        self.addCleanup(conn.close)
+        self.assertEqual(conn.current_project_id, project.id)
+        credential = conn.identity.create_application_credential(user=user.id, name="sdk-app")
+        auth = v3.ApplicationCredential(
+            auth_url=f"{self.url}/identity/v3",
+            application_credential_id=credential.id,
+            application_credential_secret=credential.secret,
+        )
+        sess = ks_session.Session(auth=auth)
+        self.assertEqual(sess.get_project_id(), project.id)
+        self.assertEqual(sess.get_user_id(), user.id)
+        # The project is a tenant the services serve.
+        compute = sess.get_endpoint(service_type="compute", interface="public", region_name="ORD")
+        self.assertIn(project.id, compute)
+        self.assertEqual(sess.get(compute + "/servers").json(), {"servers": []})
+
+        # A wrong password is refused, and a deleted user's tokens go.
+        with self.assertRaises(openstack.exceptions.SDKException):
+            openstack.connect(
+                auth_url=f"{self.url}/identity/v3", username="sdk-user", password="wrong",
+                project_id=project.id, user_domain_name="Default",
+            ).authorize()
+        token = sess.get_token()
+        admin.identity.delete_user(user)
+        response = admin.session.get(
+            f"{self.url}/identity/v3/auth/tokens", headers={"X-Subject-Token": token},
+            raise_exc=False,
+        )
+        self.assertEqual(response.status_code, 404)
+
+    def test_a_user_cannot_validate_or_revoke_anothers_token(self) -> None:
+        def login(name: str) -> ks_session.Session:
+            auth = v3.Password(
+                auth_url=f"{self.url}/identity/v3", username=name, password="any",
+                user_domain_name="Default", project_name=f"{name}-project",
+                project_domain_name="Default",
+            )
+            return ks_session.Session(auth=auth)
+
+        alice, bob = login("policy-alice"), login("policy-bob")
+        tokens = f"{self.url}/identity/v3/auth/tokens"
+        subject = {"X-Subject-Token": bob.get_token()}
+        with self.assertRaises(Forbidden):
+            alice.get(tokens, headers=subject)
+        with self.assertRaises(Forbidden):
+            alice.delete(tokens, headers=subject)
+        self.assertEqual(bob.get(tokens, headers=subject).status_code, 200)
+
+
+class CommandLineTests(SynchronousTestCase):
+    """
+    The ``openstack`` command a person types; commands for one user are
+    fed to one process (its interactive mode reads them from stdin), as
+    each process costs an interpreter start.
+    """
+
+    def setUp(self) -> None:
+        self.url = mimic_url()
+
+    def openstack(self, username: str, password: str, project: str, *commands: str) -> str:
+        script = os.path.join(os.path.dirname(sys.executable), "openstack")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+        env.update({
+            "OS_AUTH_URL": f"{self.url}/identity/v3",
+            "OS_USERNAME": username,
+            "OS_PASSWORD": password,
+            "OS_PROJECT_NAME": project,
+            "OS_USER_DOMAIN_NAME": "Default",
+            "OS_PROJECT_DOMAIN_NAME": "Default",
+            "OS_REGION_NAME": "ORD",
+            "OS_IDENTITY_API_VERSION": "3",
+        })
+        process = subprocess.run(
+            [script], input="\n".join(commands) + "\n", env=env,
+            capture_output=True, text=True, timeout=120,
+        )
+        # The interactive mode's exit status says nothing (it is 1 at the
+        # end of its input); a failed command writes to stderr.
+        self.assertEqual(process.stderr.strip(), "", process.stdout)
+        return process.stdout
+
+    def documents(self, output: str) -> list[Any]:
+        """
+        The JSON documents one process printed, one after another.
+        """
+        decoder = json.JSONDecoder()
+        found, position = [], 0
+        output = output.strip()
+        while position < len(output):
+            document, position = decoder.raw_decode(output, position)
+            found.append(document)
+            while position < len(output) and output[position].isspace():
+                position += 1
+        return found
+
+    def test_project_user_role_assignment_and_application_credential(self) -> None:
+        made = self.documents(self.openstack(
+            "admin", "password", "admin",
+            "project create cli-proj -f json",
+            "user create --password cli-pw --project cli-proj cli-user -f json",
+            "role add --user cli-user --project cli-proj member",
+            "role assignment list --names --project cli-proj -f json",
+        ))
+        project, user, assignments = made
+        self.assertEqual((project["name"], user["name"]), ("cli-proj", "cli-user"))
+        self.assertEqual(
+            [(a["Role"], a["User"], a["Project"]) for a in assignments],
+            [("member", "cli-user@Default", "cli-proj@Default")],
+        )
+        credential, token = self.documents(self.openstack(
+            "cli-user", "cli-pw", "cli-proj",
+            "application credential create cli-app -f json",
+            "token issue -f json",
+        ))
+        self.assertEqual(credential["Project ID"], project["id"])
+        self.assertTrue(credential["Secret"])
+        self.assertEqual((token["project_id"], token["user_id"]), (project["id"], user["id"]))
