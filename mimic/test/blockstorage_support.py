@@ -11,15 +11,21 @@ from mimic.interfaces import IVolumes
 from mimic.testing import InMemoryMimic, Response
 
 
+#: Identity's administrator, as Mimic configures it by default.
+ADMIN = {"username": "admin", "password": "password"}
+
+
 class Cinder:
     """
     A tenant's block-storage endpoint in one region of an in-memory Mimic.
     """
 
-    def __init__(self, mimic: InMemoryMimic, username: str = "alice", region: str = "ORD") -> None:
+    def __init__(
+        self, mimic: InMemoryMimic, username: str = "alice", region: str = "ORD", password: str = "secret"
+    ) -> None:
         self.mimic = mimic
         self.region = region
-        self.access = mimic.authenticate(username)
+        self.access = mimic.authenticate(username, password=password)
         self.tenant_id = self.access.tenant_id
         self.url = self.access.endpoint("volumev3", region)
 

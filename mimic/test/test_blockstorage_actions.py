@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from mimic.test.blockstorage_support import Cinder
+from mimic.test.blockstorage_support import ADMIN, Cinder
 from mimic.testing import InMemoryMimic
 
 SERVER = "6f1c5a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -65,9 +65,15 @@ class ActionTests(SynchronousTestCase):
         self.assertEqual(self.cinder.show(self.volume_id)["bootable"], "true")
         self.assertEqual(self.cinder.action(self.volume_id, {"os-update_readonly_flag": {"readonly": True}}).code, 202)
         self.assertEqual(self.cinder.show(self.volume_id)["metadata"]["readonly"], "True")
-        self.assertEqual(self.cinder.action(self.volume_id, {"os-reset_status": {"status": "error"}}).code, 202)
-        self.assertEqual(self.cinder.show(self.volume_id)["status"], "error")
-        self.assertEqual(self.cinder.action(self.volume_id, {"os-reset_status": {"status": "bogus"}}).code, 400)
+        reset = {"os-reset_status": {"status": "error"}}
+        refused = self.cinder.action(self.volume_id, reset)
+        self.assertEqual(refused.code, 403)
+        self.assertEqual(self.cinder.show(self.volume_id)["status"], "available")
+        admin = Cinder(self.mimic, **ADMIN)
+        volume_id = admin.create()["id"]
+        self.assertEqual(admin.action(volume_id, reset).code, 202)
+        self.assertEqual(admin.show(volume_id)["status"], "error")
+        self.assertEqual(admin.action(volume_id, {"os-reset_status": {"status": "bogus"}}).code, 400)
 
     def test_upload_to_image_makes_a_glance_image(self) -> None:
         response = self.cinder.action(self.volume_id, {"os-volume_upload_image": {"image_name": "from-volume"}})

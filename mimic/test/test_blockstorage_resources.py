@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from mimic.test.blockstorage_support import Cinder
+from mimic.test.blockstorage_support import ADMIN, Cinder
 from mimic.testing import InMemoryMimic
 
 SERVER = "6f1c5a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -77,8 +77,12 @@ class ResourceTests(SynchronousTestCase):
         tenant = self.cinder.tenant_id
         quotas = self.cinder.must(200, "GET", f"/os-quota-sets/{tenant}?usage=True")["quota_set"]
         self.assertEqual(quotas["volumes"]["in_use"], 1)
-        self.cinder.must(200, "PUT", f"/os-quota-sets/{tenant}", {"quota_set": {"volumes": 1}})
-        response = self.cinder.request("POST", "/volumes", {"volume": {"size": 1}})
+        refused = self.cinder.request("PUT", f"/os-quota-sets/{tenant}", {"quota_set": {"volumes": 1}})
+        self.assertEqual(refused.code, 403)
+        admin = Cinder(self.mimic, **ADMIN)
+        admin.create()
+        admin.must(200, "PUT", f"/os-quota-sets/{admin.tenant_id}", {"quota_set": {"volumes": 1}})
+        response = admin.request("POST", "/volumes", {"volume": {"size": 1}})
         self.assertEqual(response.code, 413)
         self.assertEqual(response.json()["overLimit"]["message"],
                          "Maximum number of volumes allowed (1) exceeded for quota 'volumes'.")

@@ -197,9 +197,8 @@ def next_links(
 def require_admin(core: IMimicCore, request: IRequest) -> None:
     """
     Cinder's policy 403 for an admin-only request from a token without
-    the ``admin`` role.
+    the ``admin`` role (identity's administrator, or a user granted it).
     """
     token = core.sessions.token(header(request, "x-auth-token"))
-    roles = {getattr(role, "name", role) for role in getattr(getattr(token, "user", None), "roles", ())}
-    if token is not None and roles and "admin" not in roles:
+    if token is None or not token.is_admin:
         raise cinder_error(403, "Policy doesn't allow this operation to be performed.")
