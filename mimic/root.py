@@ -46,8 +46,10 @@ or with Identity v2.0 (Rackspace flavour, API keys) at:
 
     POST {root}/identity/v2.0/tokens
 
-Any password or API key is accepted.  The service catalog in the response
-leads to every mocked service.
+Any password or API key is accepted for a user Mimic has not been told
+about; the administrator (admin / password unless configured) and users
+made through identity's API need their own.  The service catalog in the
+response leads to every mocked service.
 
 Control Mimic itself at {root}/mimic/v1.1/:
 
