@@ -530,6 +530,9 @@ class IVolume(Interface):
     availability_zone = Attribute("Its availability zone.")
     bootable = Attribute("Whether a server can boot from it.")
     image_id = Attribute("The image it was made from, or None.")
+    snapshot_id = Attribute("The snapshot it was made from, or None.")
+    description = Attribute("Its description, or None.")
+    metadata = Attribute("Its metadata, a mapping of strings.")
     created = Attribute("When it was made, in seconds on Mimic's clock.")
 
     def status(now):
@@ -561,7 +564,7 @@ class IVolumes(Interface):
 
     def create(
         size, now, name=None, image_id=None, snapshot_id=None, source_volid=None, volume_type=None,
-        availability_zone=None,
+        availability_zone=None, description=None, metadata=None,
     ):
         """
         Make a volume (Nova's boot from image, snapshot or blank) and

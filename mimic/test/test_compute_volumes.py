@@ -370,6 +370,15 @@ class VolumesProxyTests(VolumeTestCase):
         self.assertEqual(self.call("DELETE", f"/os-volumes/{volume['id']}").code, 202)
         self.assertNovaError(self.call("GET", f"/os-volumes/{UNKNOWN}"), 404, "itemNotFound")
 
+    def test_description_and_metadata_are_kept(self) -> None:
+        body = {"volume": {"size": 1, "display_description": "logs", "metadata": {"role": "db"}}}
+        volume = self.call("POST", "/os-volumes", body).json()["volume"]
+        shown = self.call("GET", f"/os-volumes/{volume['id']}").json()["volume"]
+        self.assertEqual((shown["displayDescription"], shown["metadata"]), ("logs", {"role": "db"}))
+        bad = self.call("POST", "/os-volumes", {"volume": {"size": 1, "metadata": {"role": 1}}})
+        self.assertNovaError(bad, 400, "badRequest")
+        self.assertEqual(len(self.call("GET", "/os-volumes").json()["volumes"]), 1)
+
     def test_attached_volume_shows_its_server(self) -> None:
         server_id = self.created_id()
         volume_id = self.new_volume()

@@ -14,7 +14,7 @@ shape.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, Mapping, TypeVar
 
 from zope.interface import implementer
 
@@ -79,6 +79,8 @@ class SharedVolumes:
         source_volid: str | None = None,
         volume_type: str | None = None,
         availability_zone: str | None = None,
+        description: str | None = None,
+        metadata: Mapping[str, str] | None = None,
     ) -> Volume:
         def create() -> Volume:
             if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
@@ -91,7 +93,7 @@ class SharedVolumes:
             )
             return self.state.create_volume(
                 sources.size, now, volume_type=sources.volume_type, name=name,
-                availability_zone=availability_zone, image=sources.image, snapshot=sources.snapshot,
+                description=description, metadata=metadata, availability_zone=availability_zone, image=sources.image, snapshot=sources.snapshot,
                 source=sources.source, outcome=outcome,
             )
 

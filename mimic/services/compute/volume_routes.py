@@ -330,10 +330,10 @@ def proxy_volume_json(volume: IVolume, now: float) -> dict[str, Any]:
         "createdAt": nova_usage_time(volume.created),
         "attachments": attachments[:1] or [{}],
         "displayName": volume.name,
-        "displayDescription": getattr(volume, "description", None),
+        "displayDescription": volume.description,
         "volumeType": volume.volume_type,
-        "snapshotId": getattr(volume, "snapshot_id", None),
-        "metadata": dict(getattr(volume, "metadata", None) or {}),
+        "snapshotId": volume.snapshot_id,
+        "metadata": dict(volume.metadata),
     }
 
 
@@ -360,6 +360,13 @@ def _volume_create(body: Any) -> dict[str, Any]:
         value = volume.get(name)
         if value is not None and (not isinstance(value, str) or len(value) > 255):
             raise invalid_input(name, value, f"{value!r} is not of type 'string', 'null'")
+    metadata = volume.get("metadata")
+    if metadata is not None:
+        if not isinstance(metadata, dict):
+            raise invalid_input("metadata", metadata, f"{metadata!r} is not of type 'object'")
+        for key, value in metadata.items():
+            if not isinstance(value, str) or len(value) > 255 or not 0 < len(key) <= 255:
+                raise invalid_input("metadata", metadata, f"Invalid input for metadata item {key!r}")
     return volume
 
 
@@ -409,6 +416,8 @@ class VolumesProxyAPI:
                 snapshot_id=asked.get("snapshot_id"),
                 volume_type=asked.get("volume_type"),
                 availability_zone=asked.get("availability_zone"),
+                description=asked.get("display_description"),
+                metadata=asked.get("metadata"),
             )
         except ContractRefused as refused:
             if refused.status == 404:

@@ -137,7 +137,8 @@ class NoVolumes:
 
     def create(self, size: int, now: float, name: str | None = None, image_id: str | None = None,
                snapshot_id: str | None = None, source_volid: str | None = None,
-               volume_type: str | None = None, availability_zone: str | None = None) -> IVolume:
+               volume_type: str | None = None, availability_zone: str | None = None,
+               description: str | None = None, metadata: Any = None) -> IVolume:
         raise self._refuse()
 
     def reserve(self, volume_id: str, server_id: str, now: float) -> None:
