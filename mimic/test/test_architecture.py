@@ -20,7 +20,9 @@ import mimic
 PACKAGE_DIR = os.path.dirname(os.path.abspath(mimic.__file__))
 
 #: Modules of the thin core: they know no service and no control plane.
-CORE = ("catalog", "core", "failures", "http", "interfaces", "patterns", "session", "timestamps")
+CORE = (
+    "catalog", "core", "failures", "http", "interfaces", "microversions", "patterns", "session", "timestamps",
+)
 
 
 def _modules() -> Iterator[tuple[str, str]]:

@@ -13,30 +13,22 @@ says which one it follows in the same header.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from mimic.http import header
+from mimic import microversions
+from mimic.microversions import Microversion, asked_version
+from mimic.microversions import version_text as _text
 from mimic.services.blockstorage.errors import cinder_error
 
 MIN_VERSION = (3, 0)
 #: The newest microversion Mimic's responses follow.
 MAX_VERSION = (3, 70)
 
-#: A microversion as (major, minor).
-Microversion = tuple[int, int]
-
-_VERSION = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
-
 _MEDIA_TYPES = {
     "v2.0": [{"base": "application/json", "type": "application/vnd.openstack.volume+json;version=2"}],
     "v3.0": [{"base": "application/json", "type": "application/vnd.openstack.volume+json;version=3"}],
 }
 _DESCRIBED_BY = {"rel": "describedby", "type": "text/html", "href": "https://docs.openstack.org/"}
-
-
-def _text(version: Microversion) -> str:
-    return f"{version[0]}.{version[1]}"
 
 
 def version_documents(root_url: str) -> list[dict[str, Any]]:
@@ -73,47 +65,16 @@ def version_document(root_url: str, version: str) -> list[dict[str, Any]]:
     return [d for d in version_documents(root_url) if d["id"] == f"{version}.0"]
 
 
-def requested_version(request: Any) -> str | None:
-    """
-    The microversion asked for in ``OpenStack-API-Version: volume X``.
-    """
-    generic = header(request, "openstack-api-version")
-    if generic:
-        for part in generic.split(","):
-            words = part.strip().split()
-            if len(words) == 2 and words[0].lower() == "volume":
-                return words[1]
-    return None
-
-
 def negotiate(request: Any, api: str) -> Microversion:
     """
-    The microversion to serve this request at (3.0 on ``/v2``), setting
-    Cinder's response headers; 400 for a malformed version, 406 for one
-    outside the range.
+    The microversion to serve this request at (3.0 on ``/v2``), from
+    ``OpenStack-API-Version: volume X``, setting Cinder's response
+    headers; 400 for a malformed version, 406 for one outside the range.
     """
     if api == "v2":
         return MIN_VERSION
-    asked = requested_version(request)
-    if asked is None:
-        version = MIN_VERSION
-    elif asked.strip().lower() == "latest":
-        version = MAX_VERSION
-    else:
-        match = _VERSION.match(asked.strip())
-        if match is None:
-            raise cinder_error(
-                400,
-                f"API Version String {asked} is of invalid format. "
-                "Must be of format MajorNum.MinorNum.",
-            )
-        version = (int(match.group(1)), int(match.group(2)))
-        if not MIN_VERSION <= version <= MAX_VERSION:
-            raise cinder_error(
-                406,
-                f"Version {asked} is not supported by the API. Minimum is "
-                f"{_text(MIN_VERSION)} and maximum is {_text(MAX_VERSION)}.",
-            )
+    asked = asked_version(request, "volume")
+    version = microversions.negotiate(asked, MIN_VERSION, MAX_VERSION, cinder_error)
     request.setHeader(b"OpenStack-API-Version", f"volume {_text(version)}".encode())
     request.setHeader(b"Vary", b"OpenStack-API-Version")
     return version

@@ -14,28 +14,19 @@ the version and project id off the catalog URL.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from mimic.http import header
+from mimic import microversions
+from mimic.microversions import Microversion, asked_version
+from mimic.microversions import version_text as _text
 from mimic.services.compute.errors import nova_error
 
 MIN_VERSION = (2, 1)
 #: The newest microversion Mimic's responses follow.
 MAX_VERSION = (2, 96)
 
-_VERSION = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
-
 LEGACY_ID = "v2.0"
 CURRENT_ID = "v2.1"
-
-
-#: A microversion as (major, minor).
-Microversion = tuple[int, int]
-
-
-def _text(version: tuple[int, int]) -> str:
-    return f"{version[0]}.{version[1]}"
 
 
 def version_documents(root_url: str) -> list[dict[str, Any]]:
@@ -86,45 +77,15 @@ def version_document(root_url: str, version_id: str) -> dict[str, Any]:
     raise KeyError(version_id)
 
 
-def requested_version(request: Any) -> str | None:
-    """
-    The microversion asked for, from ``OpenStack-API-Version: compute X``
-    (which wins, as in Nova) or ``X-OpenStack-Nova-API-Version: X``.
-    """
-    generic = header(request, "openstack-api-version")
-    if generic:
-        for part in generic.split(","):
-            words = part.strip().split()
-            if len(words) == 2 and words[0].lower() == "compute":
-                return words[1]
-    return header(request, "x-openstack-nova-api-version")
-
-
 def negotiate(request: Any) -> Microversion:
     """
-    The microversion to serve this request at, setting Nova's response
-    headers; 400 for a malformed version, 406 for one outside the range.
+    The microversion to serve this request at, from ``OpenStack-API-Version:
+    compute X`` (which wins, as in Nova) or ``X-OpenStack-Nova-API-Version:
+    X``, setting Nova's response headers; 400 for a malformed version, 406
+    for one outside the range.
     """
-    asked = requested_version(request)
-    if asked is None:
-        version = MIN_VERSION
-    elif asked.strip().lower() == "latest":
-        version = MAX_VERSION
-    else:
-        match = _VERSION.match(asked.strip())
-        if match is None:
-            raise nova_error(
-                400,
-                f"API Version String {asked} is of invalid format. "
-                "Must be of format MajorNum.MinorNum.",
-            )
-        version = (int(match.group(1)), int(match.group(2)))
-        if not MIN_VERSION <= version <= MAX_VERSION:
-            raise nova_error(
-                406,
-                f"Version {asked} is not supported by the API. Minimum is "
-                f"{_text(MIN_VERSION)} and maximum is {_text(MAX_VERSION)}.",
-            )
+    asked = asked_version(request, "compute", "x-openstack-nova-api-version")
+    version = microversions.negotiate(asked, MIN_VERSION, MAX_VERSION, nova_error)
     text = _text(version)
     request.setHeader(b"OpenStack-API-Version", f"compute {text}".encode())
     request.setHeader(b"X-OpenStack-Nova-API-Version", text.encode())
