@@ -64,6 +64,15 @@ class ListingTextTests(SynchronousTestCase):
         if networking is not None:
             for name in ("web", "db"):
                 networking.create_security_group(name, "", 0.0)
+            # A network whose name (the addresses' label) needs escaping.
+            access = self.compute.access
+            neutron = access.endpoint("network") + "/v2.0"
+            made = self.compute.mimic.request(
+                "POST", neutron + "/networks", {"network": {"name": 'net " \\ ü'}}, token=access.token
+            ).json()["network"]
+            subnet = {"subnet": {"network_id": made["id"], "cidr": "10.3.0.0/24", "ip_version": 4}}
+            self.compute.mimic.request("POST", neutron + "/subnets", subnet, token=access.token)
+            self.create(networks=[{"uuid": made["id"]}])
         self.create(security_groups=[{"name": "web"}, {"name": "db"}])
         self.create(description="about it", tags=["a", "b"])
         self.create(metadata={"server_building": "30"})

@@ -22,8 +22,10 @@ from typing import Any
 from mimic.http import encode_json
 from mimic.services.compute.flavors import embedded_flavor_json, get_flavor
 from mimic.services.compute.images import embedded_image_json
+from mimic.services.compute.addresses import addresses_text_from_ports
 from mimic.services.compute.model import (
     PROGRESS_STATUSES,
+    PUBLIC_NETWORK,
     Server,
     mac_for,
     private_v4,
@@ -242,8 +244,9 @@ class ServerViews:
         if networked:
             # Read from the server's ports in the network service.
             networking = self.ctx.networking
-            addresses, access_v4, access_v6 = server.addresses_and_access_ips(networking)
-            addresses_text = encode_json(addresses).decode("utf-8")
+            addresses_text, access_v4, access_v6 = addresses_text_from_ports(
+                networking, server.id, (server._access_ipv4, server._access_ipv6), PUBLIC_NETWORK
+            )
             access_text = f'"accessIPv4":{shared(access_v4)},"accessIPv6":{shared(access_v6)}'
             groups = security_group_names(server, networking)
         else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid
+from functools import lru_cache
 from typing import Any, Iterable
 
 from attrs import define, field
@@ -131,6 +132,13 @@ def mac_number(mac: str) -> int:
     return int(mac.replace(":", ""), 16)
 
 
+#: How many addresses' and MACs' texts are kept formatted: a listing of
+#: servers shows each of their ports' every time, and ``ipaddress``
+#: takes longer to write an IPv6 address than Mimic takes to find it.
+FORMATTED_KEPT = 8192
+
+
+@lru_cache(maxsize=FORMATTED_KEPT)
 def mac_text(number: int) -> str:
     digits = f"{number:012x}"
     return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
@@ -140,6 +148,7 @@ def pack_address(version: int, value: int) -> int:
     return value | _V6 if version == 6 and value < _V4_END else value
 
 
+@lru_cache(maxsize=FORMATTED_KEPT)
 def unpack_address(packed: int) -> str:
     if packed & _V6:
         return str(ipaddress.IPv6Address(packed ^ _V6))
