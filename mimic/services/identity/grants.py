@@ -11,6 +11,7 @@ keep each module to one concern.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Iterator
 
 from mimic.services.identity.records import (
@@ -26,10 +27,11 @@ from mimic.services.identity.records import (
 from mimic.session import DEFAULT_ROLES, Role, SessionStore, User, named_role
 
 
-class Grants:
+class Grants(ABC):
     """
     The role assignment half of the directory (its fields are the
-    directory's).
+    directory's, and so are the lookups declared abstract below, which
+    :class:`~mimic.services.identity.directory.Directory` provides).
     """
 
     sessions: SessionStore
@@ -41,24 +43,29 @@ class Grants:
     implications: dict[str, set[str]]
     unseen: dict[tuple[str, str, Target, str], float]
 
+    @abstractmethod
     def user(self, user_id: str) -> User:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def account(self, user: User) -> object:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def groups_of(self, user: User) -> list[Group]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def role_named(self, name: str, domain_id: str | None = None) -> Role | None:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def all_projects(self) -> Iterator[Project]:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def find_project(self, project_id: str) -> Project | None:
-        raise NotImplementedError
-
+        ...
 
     def _implied_grants(self, user: User, target: Target) -> set[str] | None:
         """
