@@ -1031,8 +1031,11 @@ def measure_target(
             # new connection after the rows below leave this one idle.
             memory = Account(client, "bench-network-memory")
             neutron = account.path(NETWORK) + "/v2.0"
+            # Neutron's quotas are the administrator's to change, by project id.
+            admin = Account(client, *ADMIN)
+            admin_neutron = admin.path(NETWORK) + "/v2.0"
             status, _ = client.request(
-                "PUT", f"{neutron}/quotas/{account.tenant_id}", {"quota": {"port": -1}}, token=account.token
+                "PUT", f"{admin_neutron}/quotas/{account.tenant_id}", {"quota": {"port": -1}}, token=admin.token
             )
             if status != 200:
                 raise Unsupported(f"lifting the port quota answered {status}")
@@ -1067,7 +1070,7 @@ def measure_target(
                 )
             count = 10_000
             memory_neutron = memory.path(NETWORK) + "/v2.0"
-            client.request("PUT", f"{memory_neutron}/quotas/{memory.tenant_id}", {"quota": {"port": -1}}, token=memory.token)
+            client.request("PUT", f"{admin_neutron}/quotas/{memory.tenant_id}", {"quota": {"port": -1}}, token=admin.token)
             public = {"port": {"network_id": "00000000-0000-0000-0000-000000000000", "device_id": "server"}}
             warm = runner.load([[step("POST", f"{memory_neutron}/ports", memory, public, (201,))]], 1, 100)
             time.sleep(0.5)

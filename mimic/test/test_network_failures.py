@@ -38,7 +38,7 @@ class ConditionTests(NeutronTestCase):
         self.assertEqual(error["message"], "Quota exceeded for resources: ['router'].")
 
     def test_real_quota_is_enforced(self) -> None:
-        self.ok(200, "PUT", f"/quotas/{self.access.tenant_id}", {"quota": {"network": 1}})
+        self.as_admin(200, "PUT", f"/quotas/{self.access.tenant_id}", {"quota": {"network": 1}})
         self.ok(201, "POST", "/networks", {"network": {"name": "one"}})
         self.refused(409, "OverQuota", "POST", "/networks", {"network": {"name": "two"}})
 

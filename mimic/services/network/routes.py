@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 from klein import Klein
 from twisted.web.iweb import IRequest
 
-from mimic.http import handle_errors, json_response, read_json
+from mimic.http import handle_errors, header, json_response, read_json
 from mimic.interfaces import IMimicCore
 from mimic.services.network import quotas
 from mimic.services.network import validation as v
@@ -29,6 +29,7 @@ from mimic.services.network.errors import (
     UNEXPECTED,
     NeutronFault,
     neutron_error,
+    policy_refused,
 )
 from mimic.services.network.extensions import extensions_json, find_extension
 from mimic.services.network.failures import NETWORK_STATE, RESOURCE_CREATE
@@ -484,11 +485,22 @@ class NeutronAPI:
     def show_quota_details(self, request: IRequest, project_id: str) -> bytes:
         return json_response(request, quotas.quota_details_json(self.state, project_id))
 
+    def require_admin(self, request: IRequest, action: str) -> None:
+        """
+        Neutron's ``admin_only`` rule: the token must be an
+        administrator's (identity's, or a user granted ``admin``).
+        """
+        token = self.core.sessions.token(header(request, "x-auth-token"))
+        if token is None or not token.is_admin:
+            raise policy_refused(action)
+
     @app.route("/v2.0/quotas/<project_id>", methods=["PUT"])
     def update_quota(self, request: IRequest, project_id: str) -> bytes:
+        self.require_admin(request, "update_quota")
         return json_response(request, quotas.update_quota(self.state, project_id, self.body(request)))
 
     @app.route("/v2.0/quotas/<project_id>", methods=["DELETE"])
     def reset_quota(self, request: IRequest, project_id: str) -> bytes:
+        self.require_admin(request, "delete_quota")
         quotas.reset_quota(self.state, project_id)
         return json_response(request, None, 204)
