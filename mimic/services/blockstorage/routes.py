@@ -62,8 +62,7 @@ from mimic.services.blockstorage.views import View, changed_volume, created_volu
 from mimic.services.blockstorage.web import (
     Context,
     listing_args,
-    next_links,
-    paged,
+    listing_body,
     require_admin,
     sub_collection,
 )
@@ -175,15 +174,11 @@ class BlockStorageAPI:
         wanted = _volume_filters(args)
         now = ctx.now
         volumes = [v for v in self.state.live_volumes(now) if all(check(v, now) for check in wanted)]
-        page, more = paged(volumes, listing, lambda v, k: _volume_sort_value(v, k, now), _volume_id, "volume")
         show = volume_detail if detailed else volume_summary
-        body: dict[str, Any] = {"volumes": [show(v, ctx.view) for v in page]}
-        links = next_links(request, ctx.view, "volumes/detail" if detailed else "volumes", page, more,
-                           _volume_id, listing.limit is not None and len(page) >= listing.limit)
-        if links:
-            body["volumes_links"] = links
-        if listing.with_count and ctx.view.at_least(3, 45):
-            body["count"] = len(volumes)
+        body = listing_body(
+            request, ctx.view, "volumes", volumes, listing, lambda v, k: _volume_sort_value(v, k, now),
+            _volume_id, lambda v: show(v, ctx.view), detailed,
+        )
         return json_response(request, body)
 
     @app.route(PREFIX + "/volumes/summary", methods=["GET"])

@@ -42,8 +42,7 @@ from mimic.services.blockstorage.views import backup_json, backup_summary, snaps
 from mimic.services.blockstorage.web import (
     ContextFactory,
     listing_args,
-    next_links,
-    paged,
+    listing_body,
     require_admin,
 )
 
@@ -100,14 +99,10 @@ class SnapshotsAPI:
         wanted = _status_filter(request.args)
         now = ctx.now
         snapshots = [s for s in ctx.state.snapshots.values() if not s.gone(now) and wanted(s, now)]
-        page, more = paged(snapshots, listing, lambda s, k: _sort_value(s, k, now), _id, "snapshot")
-        body: dict[str, Any] = {"snapshots": [snapshot_json(s, ctx.view, detail) for s in page]}
-        links = next_links(request, ctx.view, "snapshots/detail" if detail else "snapshots", page, more, _id,
-                           listing.limit is not None and len(page) >= listing.limit)
-        if links:
-            body["snapshots_links"] = links
-        if listing.with_count and ctx.view.at_least(3, 45):
-            body["count"] = len(snapshots)
+        body = listing_body(
+            request, ctx.view, "snapshots", snapshots, listing, lambda s, k: _sort_value(s, k, now), _id,
+            lambda s: snapshot_json(s, ctx.view, detail), detail,
+        )
         return json_response(request, body)
 
     @app.route("/", methods=["GET"])
@@ -247,15 +242,11 @@ class BackupsAPI:
         wanted = _status_filter(request.args)
         now = ctx.now
         backups = [b for b in ctx.state.backups.values() if not b.gone(now) and wanted(b, now)]
-        page, more = paged(backups, listing, lambda b, k: _sort_value(b, k, now), _id, "backup")
         show = backup_json if detail else backup_summary
-        body: dict[str, Any] = {"backups": [show(b, ctx.view) for b in page]}
-        links = next_links(request, ctx.view, "backups/detail" if detail else "backups", page, more, _id,
-                           listing.limit is not None and len(page) >= listing.limit)
-        if links:
-            body["backups_links"] = links
-        if listing.with_count and ctx.view.at_least(3, 45):
-            body["count"] = len(backups)
+        body = listing_body(
+            request, ctx.view, "backups", backups, listing, lambda b, k: _sort_value(b, k, now), _id,
+            lambda b: show(b, ctx.view), detail,
+        )
         return json_response(request, body)
 
     @app.route("/", methods=["GET"])

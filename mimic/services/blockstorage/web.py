@@ -194,6 +194,36 @@ def next_links(
     return [{"href": f"{view.versioned_url}/{collection}?{urlencode(query)}", "rel": "next"}]
 
 
+def listing_body(
+    request: IRequest,
+    view: View,
+    collection: str,
+    items: Sequence[T],
+    listing: Listing,
+    key_of: Callable[[T, str], Any],
+    identifier: Callable[[T], str],
+    show: Callable[[T], Any],
+    detailed: bool,
+) -> dict[str, Any]:
+    """
+    A listing's document: one page of ``items`` (:func:`paged`), each
+    shown by ``show``, with ``<collection>_links`` when another page may
+    follow (:func:`next_links`) and the ``count`` of them all when asked
+    for (3.45 on).
+    """
+    page, more = paged(items, listing, key_of, identifier, collection)
+    body: dict[str, Any] = {collection: [show(item) for item in page]}
+    links = next_links(
+        request, view, f"{collection}/detail" if detailed else collection, page, more, identifier,
+        listing.limit is not None and len(page) >= listing.limit,
+    )
+    if links:
+        body[f"{collection}_links"] = links
+    if listing.with_count and view.at_least(3, 45):
+        body["count"] = len(items)
+    return body
+
+
 def require_admin(core: IMimicCore, request: IRequest) -> None:
     """
     Cinder's policy 403 for an admin-only request from a token without
