@@ -208,6 +208,55 @@ class IRegionState(Interface):
         """
 
 
+class IPendingEvents(Interface):
+    """
+    Optional, for per-(tenant, region) state whose resources change on
+    Mimic's clock (a server leaving BUILD, a balancer leaving
+    PENDING_UPDATE, a volume finishing ``creating``): it says what is due,
+    so that ``GET /mimic/v1.1/clock`` can list it and ``POST
+    /mimic/v1.1/tick`` can advance to the next one or until none is left.
+    """
+
+    def pending_events(now):
+        """
+        The changes still due after ``now`` (seconds on Mimic's clock),
+        as :class:`mimic.pending.PendingEvent` values, in any order.
+        Must not change the state (no settling, no creation).
+        """
+
+
+class IPersistentState(Interface):
+    """
+    Optional, for a plugin whose region states can be saved and brought
+    back: named snapshots (``POST /mimic/v1.1/snapshots``) and
+    ``--state-file``.  The saved form is plain JSON (dicts with text
+    keys, lists, text, numbers, booleans, None), so that a snapshot is
+    cheap to keep and a state file is readable and versioned.  A plugin
+    that does not provide this has its state dropped when a snapshot is
+    restored, and the restore says so.
+    """
+
+    state_format = Attribute(
+        "An int: the version of this plugin's saved form, bumped whenever a "
+        "saved state of the previous form can no longer be restored."
+    )
+
+    def save_region_state(state):
+        """
+        Everything one region state (as made by the factory this plugin
+        passes to ``core.region_state``) holds, as plain JSON.
+        """
+
+    def restore_region_state(core, tenant_id, region, saved):
+        """
+        A new region state equal to the one ``saved`` came from, for the
+        given core (which provides :class:`IMimicCore`, for the lookups
+        and contracts the state needs).  ``saved`` must not be changed:
+        one snapshot is restored many times.  Raises ``ValueError`` with a
+        message naming what is wrong when ``saved`` cannot be restored.
+        """
+
+
 class ISharesState(Interface):
     """
     Optional, for a plugin whose state another service uses, as Nova uses

@@ -121,6 +121,10 @@ class ControlAPI:
         advance_clock(clock, amount)
         return json_response(request, {"advanced": amount, **self._clock_json()})
 
+    # The clock's pending events and tick until (see mimic/control/clock.py).
+
+    # The request journal (see mimic/control/journal.py).
+
     # The catalogue.
 
     @app.route("/v1.1/failures", methods=["GET"])
@@ -211,6 +215,12 @@ class ControlAPI:
         registration = behaviors.find_registration(self.core.failures, service, event, registration_id)
         self.core.failures.remove(registration.id)
         return json_response(request, None, 204)
+
+    # Fault coverage (see mimic/control/coverage.py).
+
+    # Snapshots (see mimic/control/snapshots.py).
+
+    # clouds.yaml and the client environment (see mimic/control/clients.py).
 
     # Reset and state.
 
