@@ -90,6 +90,10 @@ class MimicCore:
     failures: FailureEngine = field(factory=FailureEngine)
     settings: dict[str, Any] = field(factory=dict)
     _region_states: dict[tuple[str, str, str], Any] = field(factory=dict)
+    #: How the session store's annex (identity's directory) is saved and
+    #: restored with a snapshot: an IPersistentState with a ``name``,
+    #: set by whoever makes the annex (the root, for identity).
+    annex_persistence: Any = None
 
     @classmethod
     def create(
@@ -138,6 +142,18 @@ class MimicCore:
 
     def region_states(self) -> Iterable[tuple[tuple[str, str, str], Any]]:
         return self._region_states.items()
+
+    def adopt(self, sessions: SessionStore, region_states: dict[tuple[str, str, str], Any]) -> None:
+        """
+        Hold these users and tokens and these region states instead of
+        the present ones (a snapshot restored: see :mod:`mimic.snapshots`).
+        A service must therefore look the session store up on the core
+        each time, never keep it.
+        """
+        self.sessions.stop_sweeping()
+        self.sessions = sessions
+        self._region_states = region_states
+        sessions.start_sweeping()
 
     def catalog(self, tenant_id: str, base_url: str) -> list[catalog.ResolvedEntry]:
         """

@@ -730,6 +730,21 @@ class FailureEngine:
         self._registrations.clear()
         self._by_event.clear()
 
+    def adopt(self, registrations: Sequence[Registration]) -> None:
+        """
+        Hold exactly these registrations, tried in this order (a snapshot
+        being restored).  Ids go on from past every id issued or adopted,
+        so a stale id still cannot delete a newer registration.
+        """
+        self.clear()
+        highest = int(next(self._ids))
+        for registration in registrations:
+            self._registrations[registration.id] = registration
+            self._by_event.setdefault(registration.event.id, {})[registration.id] = registration
+            if registration.id.isdigit():
+                highest = max(highest, int(registration.id) + 1)
+        self._ids = (str(n) for n in count(highest))
+
     def consult(
         self,
         event_id: str,

@@ -58,6 +58,7 @@ Control Mimic itself at {root}/mimic/v1.1/:
     POST {root}/mimic/v1.1/<service>/behaviors/<event>   inject one
     POST {root}/mimic/v1.1/reset            forget everything
     GET  {root}/mimic/v1.1/state            what Mimic holds
+    POST {root}/mimic/v1.1/snapshots        save it all; .../snapshots/<name>/restore
 """
 
 
@@ -152,6 +153,7 @@ class MimicRoot(Resource):
         identity = IdentityService()
         for event in identity.failure_events():
             core.failures.declare(event)
+        core.annex_persistence = identity
         self.putChild(b"", Help())
         self.putChild(b"identity", identity.resource(core))
         self.putChild(b"service", ServiceDispatch(core))

@@ -463,6 +463,46 @@ class SessionStore:
     def tokens(self) -> Iterable[Token]:
         return self._tokens.values()
 
+    def adopt(self, users: Iterable[User], tokens: Iterable[Token], annex: Any = None) -> None:
+        """
+        Hold these users, tokens and annex (a snapshot being restored
+        into a new, empty store): each user owns its tenant, and every
+        token is queued for the sweep by its expiry.
+        """
+        for user in users:
+            self._users_by_name[user.username] = user
+            self._users_by_id[user.id] = user
+            self._owner_of_tenant[user.tenant_id] = user
+        for token in tokens:
+            self._tokens[token.id] = token
+            self._expiring_odd.append((token.expires, token.id))
+        heapq.heapify(self._expiring_odd)
+        self._tokens_peak = len(self._tokens)
+        self._annex = annex
+
+    def start_sweeping(self) -> None:
+        """
+        Schedule the sweep of expired tokens on the clock (once a store
+        filled by :meth:`adopt` is the one in use).
+        """
+        self._schedule_sweep()
+
+    def stop_sweeping(self) -> None:
+        """
+        Cancel the scheduled sweep: a store a restore replaced holds
+        nothing anyone will ask for.
+        """
+        if self._sweep is not None and self._sweep.active():
+            self._sweep.cancel()
+        self._sweep = None
+
+    @property
+    def annexed(self) -> Any:
+        """
+        The annex, if one was made (``None`` otherwise), without making one.
+        """
+        return self._annex
+
     def reset(self, tenant_id: str | None = None) -> None:
         """
         Forget every user and token, or only those of one tenant.

@@ -27,6 +27,7 @@ from twisted.web.iweb import IRequest
 from mimic.control import behaviors, known_conditions
 from mimic.control import state as state_dump
 from mimic.control.errors import control_error
+from mimic.control.snapshots import SnapshotShelf
 from mimic.core import MimicCore, advance_clock
 from mimic.http import (
     base_url,
@@ -60,6 +61,7 @@ class ControlAPI:
 
     def __init__(self, core: MimicCore) -> None:
         self.core = core
+        self.snapshots = SnapshotShelf()
 
     # Discovery.
 
@@ -82,6 +84,7 @@ class ControlAPI:
                 "presets": f"GET {root}/v1.0/presets",
                 "reset": f'POST {root}/v1.1/reset [{{"tenant_id": ...}}]',
                 "state": f"GET {root}/v1.1/state[?tenant_id=...]",
+                "snapshots": f'POST {root}/v1.1/snapshots {{"name": ...}}; POST {root}/v1.1/snapshots/<name>/restore',
             },
         )
 
@@ -219,6 +222,32 @@ class ControlAPI:
     # Fault coverage (see mimic/control/coverage.py).
 
     # Snapshots (see mimic/control/snapshots.py).
+
+    def _snapshot_location(self, request: IRequest, name: str) -> dict[bytes, bytes]:
+        return {b"location": f"{base_url(request)}/mimic/v1.1/snapshots/{name}".encode("utf-8")}
+
+    @app.route("/v1.1/snapshots", methods=["POST"])
+    def take_snapshot(self, request: IRequest) -> bytes:
+        snapshot = self.snapshots.take(self.core, read_json(request, control_error))
+        headers = self._snapshot_location(request, snapshot.name)
+        return json_response(request, {"snapshot": snapshot.to_json()}, 201, headers)
+
+    @app.route("/v1.1/snapshots", methods=["GET"])
+    def list_snapshots(self, request: IRequest) -> bytes:
+        return json_response(request, {"snapshots": [s.to_json() for s in self.snapshots.listing()]})
+
+    @app.route("/v1.1/snapshots/<name>", methods=["GET"])
+    def get_snapshot(self, request: IRequest, name: str) -> bytes:
+        return json_response(request, {"snapshot": self.snapshots.find(name).to_json()})
+
+    @app.route("/v1.1/snapshots/<name>", methods=["DELETE"])
+    def delete_snapshot(self, request: IRequest, name: str) -> bytes:
+        self.snapshots.delete(name)
+        return json_response(request, None, 204)
+
+    @app.route("/v1.1/snapshots/<name>/restore", methods=["POST"])
+    def restore_snapshot(self, request: IRequest, name: str) -> bytes:
+        return json_response(request, self.snapshots.restore(self.core, name))
 
     # clouds.yaml and the client environment (see mimic/control/clients.py).
 

@@ -15,12 +15,14 @@ from typing import Any, Sequence
 
 from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource, Resource
+from zope.interface import implementer
 
 from mimic.failures import Event
 from mimic.http import Mounted, NotFoundResource, base_url, json_response
-from mimic.interfaces import IMimicCore
+from mimic.interfaces import IMimicCore, IPersistentState
 from mimic.services.identity.errors import METHOD_NOT_ALLOWED, keystone_error_body
 from mimic.services.identity.failures import EVENTS
+from mimic.services.identity.persistence import STATE_FORMAT, restore_directory, save_directory
 from mimic.services.identity.v2 import IdentityV2
 from mimic.services.identity.v3 import IdentityV3
 from mimic.services.identity.versions import multiple_choices
@@ -68,13 +70,22 @@ class IdentityRoot(Resource):
         return NotFoundResource(keystone_error_body)
 
 
+@implementer(IPersistentState)
 class IdentityService:
     """
-    What the root needs of identity: its known error conditions and its
-    resource.
+    What the root needs of identity: its known error conditions, its
+    resource, and how its directory (the session store's annex, one per
+    Mimic rather than per tenant and region) is saved with a snapshot.
     """
 
     name = "identity"
+    state_format = STATE_FORMAT
+
+    def save_region_state(self, state: Any) -> Any:
+        return save_directory(state)
+
+    def restore_region_state(self, core: IMimicCore, tenant_id: str, region: str, saved: Any) -> Any:
+        return restore_directory(core, saved)
 
     def failure_events(self) -> Sequence[Event]:
         return EVENTS

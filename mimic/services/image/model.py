@@ -349,6 +349,12 @@ class ImageStore:
     def __len__(self) -> int:
         return len(self._snapshots) + len(BASE_IMAGES)
 
+    def own_images(self) -> list[Image]:
+        """
+        The tenant's own images (not the provider's), oldest first.
+        """
+        return list(self._snapshots.values())
+
     @property
     def snapshot_ids(self) -> list[str]:
         return list(self._snapshots)

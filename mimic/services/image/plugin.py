@@ -15,10 +15,11 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IImages, IMimicCore, ISharesState
+from mimic.interfaces import IAPIMock, IImages, IMimicCore, IPersistentState, ISharesState
 from mimic.services.image.errors import glance_error_body
 from mimic.services.image.failures import EVENTS
 from mimic.services.image.model import SERVICE_NAME, image_store
+from mimic.services.image.persistence import STATE_FORMAT, restore_store, save_store
 from mimic.services.image.routes import ImageAPI
 
 #: The compute regions, in the same order, so that a client picking the
@@ -26,9 +27,10 @@ from mimic.services.image.routes import ImageAPI
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock, ISharesState)
+@implementer(IPlugin, IAPIMock, ISharesState, IPersistentState)
 class ImagePlugin:
     name = SERVICE_NAME
+    state_format = STATE_FORMAT
 
     def catalog_entries(self, tenant_id: str) -> list[Entry]:
         """
@@ -65,3 +67,9 @@ class ImagePlugin:
         if contract is IImages:
             return image_store(core, tenant_id, region)
         return None
+
+    def save_region_state(self, state: Any) -> Any:
+        return save_store(state)
+
+    def restore_region_state(self, core: IMimicCore, tenant_id: str, region: str, saved: Any) -> Any:
+        return restore_store(saved)

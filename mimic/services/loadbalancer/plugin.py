@@ -17,19 +17,21 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IMimicCore
+from mimic.interfaces import IAPIMock, IMimicCore, IPersistentState
 from mimic.services.loadbalancer.errors import clb_error_body
 from mimic.services.loadbalancer.failures import EVENTS
 from mimic.services.loadbalancer.model import SERVICE, region_balancers
+from mimic.services.loadbalancer.persistence import STATE_FORMAT, restore_balancers, save_balancers
 from mimic.services.loadbalancer.routes import LoadBalancerRegion
 
 #: Rackspace's Cloud Load Balancers regions.
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IAPIMock, IPlugin)
+@implementer(IAPIMock, IPlugin, IPersistentState)
 class LoadBalancerPlugin:
     name = SERVICE
+    state_format = STATE_FORMAT
 
     def __init__(self, regions: Sequence[str] = REGIONS) -> None:
         self.regions = tuple(regions)
@@ -57,3 +59,9 @@ class LoadBalancerPlugin:
 
     def error_body(self, status: int, message: str) -> Any:
         return clb_error_body(status, message)
+
+    def save_region_state(self, state: Any) -> Any:
+        return save_balancers(state)
+
+    def restore_region_state(self, core: IMimicCore, tenant_id: str, region: str, saved: Any) -> Any:
+        return restore_balancers(core, tenant_id, region, saved)

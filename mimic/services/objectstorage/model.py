@@ -459,7 +459,7 @@ class Account:
         container.objects[new.name] = new
         container.bytes_used += new.stored_bytes
         container.memory += new.memory
-        self._schedule_expiry(container, new)
+        self.schedule_expiry(container, new)
         return new
 
     def delete_object(self, container_name: str, name: str) -> StoredObject:
@@ -474,7 +474,7 @@ class Account:
             stored.expiry.cancel()
         stored.expiry = None
         stored.delete_at = delete_at
-        self._schedule_expiry(container, stored)
+        self.schedule_expiry(container, stored)
 
     def iter_objects(
         self, container: Container, window: Window = Window()
@@ -520,7 +520,11 @@ class Account:
             stored.expiry.cancel()
         stored.expiry = None
 
-    def _schedule_expiry(self, container: Container, stored: StoredObject) -> None:
+    def schedule_expiry(self, container: Container, stored: StoredObject) -> None:
+        """
+        Have the clock remove the object at its ``X-Delete-At`` (also
+        for an object a restored snapshot brings back).
+        """
         if stored.delete_at is None:
             return
         delay = max(0.0, stored.delete_at - self.now())

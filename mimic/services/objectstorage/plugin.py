@@ -17,7 +17,14 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAdmitsAnonymous, IAPIMock, IHasSettings, IMimicCore, ITakesLargeBodies
+from mimic.interfaces import (
+    IAdmitsAnonymous,
+    IAPIMock,
+    IHasSettings,
+    IMimicCore,
+    IPersistentState,
+    ITakesLargeBodies,
+)
 from mimic.services.objectstorage import tempurl
 from mimic.services.objectstorage.errors import swift_error_body
 from mimic.services.objectstorage.failures import EVENTS
@@ -29,6 +36,7 @@ from mimic.services.objectstorage.model import (
     account_name,
     region_account,
 )
+from mimic.services.objectstorage.persistence import STATE_FORMAT, restore_account, save_account
 from mimic.services.objectstorage.routes import ObjectStorageAPI
 from mimic.settings import Setting, byte_size
 
@@ -38,9 +46,10 @@ from mimic.settings import Setting, byte_size
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock, IAdmitsAnonymous, ITakesLargeBodies, IHasSettings)
+@implementer(IPlugin, IAPIMock, IAdmitsAnonymous, ITakesLargeBodies, IHasSettings, IPersistentState)
 class ObjectStoragePlugin:
     name = SERVICE_NAME
+    state_format = STATE_FORMAT
     #: Swift's largest object, and a manifest's largest body.
     max_body_size = MAX_FILE_SIZE
 
@@ -93,6 +102,12 @@ class ObjectStoragePlugin:
 
     def error_body(self, status: int, message: str) -> Any:
         return swift_error_body(status)
+
+    def save_region_state(self, state: Any) -> Any:
+        return save_account(state)
+
+    def restore_region_state(self, core: IMimicCore, tenant_id: str, region: str, saved: Any) -> Any:
+        return restore_account(core, tenant_id, region, saved)
 
 
 def _named_container(account: Account, request: IRequest) -> list[Any]:

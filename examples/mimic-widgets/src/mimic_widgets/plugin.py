@@ -13,19 +13,22 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IMimicCore
+from mimic.interfaces import IAPIMock, IMimicCore, IPersistentState
 from mimic_widgets import SERVICE_NAME
 from mimic_widgets.errors import widget_error_body
 from mimic_widgets.failures import EVENTS
 from mimic_widgets.model import WidgetStore
+from mimic_widgets.persistence import STATE_FORMAT, restore_store, save_store
 from mimic_widgets.routes import WidgetsAPI
 
 REGIONS = ("ORD", "DFW")
 
 
-@implementer(IPlugin, IAPIMock)
+@implementer(IPlugin, IAPIMock, IPersistentState)
 class WidgetsPlugin:
     name = SERVICE_NAME
+    #: The version of the saved form (see :mod:`mimic_widgets.persistence`).
+    state_format = STATE_FORMAT
 
     def catalog_entries(self, tenant_id: str) -> list[Entry]:
         """
@@ -54,3 +57,13 @@ class WidgetsPlugin:
 
     def error_body(self, status: int, message: str) -> dict[str, Any]:
         return widget_error_body(status, message)
+
+    def save_region_state(self, state: WidgetStore) -> Any:
+        """
+        For Mimic's snapshots and ``--state-file``: one (tenant, region)'s
+        widgets as plain JSON.
+        """
+        return save_store(state)
+
+    def restore_region_state(self, core: IMimicCore, tenant_id: str, region: str, saved: Any) -> Any:
+        return restore_store(saved)

@@ -1,0 +1,107 @@
+# -*- test-case-name: mimic.test.test_snapshots -*-
+"""
+Identity's directory (domains, projects, managed users' accounts, roles,
+groups, grants, credentials) as plain JSON, for snapshots and
+``--state-file``.  The users and tokens themselves are the core's and
+saved by it; the directory refers to them by id.
+
+The administrator's name and password are configuration, not state:
+a restored directory takes them from the settings of the Mimic it is
+restored into.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mimic.interfaces import IMimicCore
+from mimic.saved import field_of, record_from, record_json
+from mimic.services.identity.directory import Directory
+from mimic.services.identity.records import (
+    Account,
+    ApplicationCredential,
+    Credential,
+    Domain,
+    Group,
+    Project,
+    Target,
+)
+from mimic.session import Role
+
+#: The form :func:`save_directory` writes (bumped when an older one can
+#: no longer be read).
+STATE_FORMAT = 1
+
+
+def _role(role: Role) -> list[Any]:
+    return [role.id, role.name, role.description, role.domain_id]
+
+
+def save_directory(directory: Directory) -> dict[str, Any]:
+    return {
+        "domains": [record_json(d) for d in directory.domains.values()],
+        "projects": [record_json(p) for p in directory.projects.values()],
+        "accounts": [record_json(a) for a in directory.accounts.values()],
+        "roles": [_role(r) for r in directory.roles.values()],
+        "groups": [record_json(g) for g in directory.groups.values()],
+        "credentials": [
+            {**record_json(c, leave_out=("roles",)), "roles": [_role(r) for r in c.roles]}
+            for c in directory.credentials.values()
+        ],
+        "grants": [
+            [kind, actor, target.kind, target.id, sorted(roles)]
+            for (kind, actor, target), roles in directory.grants.items()
+        ],
+        "blobs": [record_json(b) for b in directory.blobs.values()],
+        "unseen": [
+            [kind, actor, target.kind, target.id, role_id, at]
+            for (kind, actor, target, role_id), at in directory.unseen.items()
+        ],
+        "implications": {prior: sorted(implied) for prior, implied in directory.implications.items()},
+    }
+
+
+def restore_directory(core: IMimicCore, saved: Any) -> Directory:
+    where = "identity's directory"
+    settings = core.settings
+    directory = Directory(
+        core.sessions,
+        str(settings.get("identity.admin_user", "admin")),
+        str(settings.get("identity.admin_password", "password")),
+    )
+    domains = [record_from(Domain, d) for d in field_of(saved, "domains", list, where)]
+    directory.domains = {d.id: d for d in domains}
+    projects = [record_from(Project, p) for p in field_of(saved, "projects", list, where)]
+    directory.projects = {p.id: p for p in projects}
+    accounts = [record_from(Account, a) for a in field_of(saved, "accounts", list, where)]
+    directory.accounts = {a.user_id: a for a in accounts}
+    roles = [Role(*r) for r in field_of(saved, "roles", list, where)]
+    directory.roles = {r.id: r for r in roles}
+    groups = [
+        record_from(Group, g, members=set(g.get("members", ())))
+        for g in field_of(saved, "groups", list, where)
+    ]
+    directory.groups = {g.id: g for g in groups}
+    credentials = [
+        record_from(
+            ApplicationCredential,
+            {k: v for k, v in c.items() if k != "roles"},
+            roles=tuple(Role(*r) for r in c["roles"]),
+        )
+        for c in field_of(saved, "credentials", list, where)
+    ]
+    directory.credentials = {c.id: c for c in credentials}
+    directory.grants = {
+        (kind, actor, Target(target_kind, target_id)): set(held)
+        for kind, actor, target_kind, target_id, held in field_of(saved, "grants", list, where)
+    }
+    blobs = [record_from(Credential, b) for b in field_of(saved, "blobs", list, where)]
+    directory.blobs = {b.id: b for b in blobs}
+    directory.unseen = {
+        (kind, actor, Target(target_kind, target_id), role_id): float(at)
+        for kind, actor, target_kind, target_id, role_id, at in field_of(saved, "unseen", list, where)
+    }
+    directory.implications = {
+        prior: set(implied) for prior, implied in field_of(saved, "implications", dict, where).items()
+    }
+    return directory

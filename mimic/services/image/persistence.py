@@ -1,0 +1,25 @@
+# -*- test-case-name: mimic.test.test_snapshots -*-
+"""
+One tenant's images in one region as plain JSON, for snapshots and
+``--state-file``: its own images (snapshots of servers, uploads of
+volumes).  The provider's base images are code, not state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mimic.saved import field_of, record_from, record_json
+from mimic.services.image.model import Image, ImageStore
+
+#: The form :func:`save_store` writes.
+STATE_FORMAT = 1
+
+
+def save_store(store: ImageStore) -> dict[str, Any]:
+    return {"images": [record_json(image) for image in store.own_images()]}
+
+
+def restore_store(saved: Any) -> ImageStore:
+    images = [record_from(Image, i) for i in field_of(saved, "images", list, "an image store")]
+    return ImageStore({image.id: image for image in images})
