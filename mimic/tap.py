@@ -7,17 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.application.service import Service
+from twisted.application.service import MultiService, Service
 from twisted.internet.interfaces import IListeningPort, IReactorTime
+from twisted.internet.task import Clock
 from twisted.logger import Logger
 from twisted.python import usage
 from twisted.web.http import combinedLogFormatter
 from twisted.web.server import Site
 
+from mimic import snapshots
 from mimic.core import MimicCore, controlled_clock, declared_settings, discover_plugins
 from mimic.http import MimicRequest, request_id
 from mimic.root import MimicRoot
 from mimic.settings import BadSetting, parse_settings
+from mimic.state_file import StateFileError, StateFileService, check_writable, read_state
 
 DEFAULT_LISTEN = "tcp:8900:interface=127.0.0.1"
 
@@ -41,7 +44,8 @@ _WITH_BACKLOG = ("tcp", "tcp6", "ssl", "unix")
 class Options(usage.Options):
     synopsis = (
         "[-l <strports description>] [--realtime] [--verbose] "
-        "[--idle-timeout <seconds>] [--backlog <connections>] [--set NAME=VALUE]"
+        "[--idle-timeout <seconds>] [--backlog <connections>] [--set NAME=VALUE] "
+        "[--state-file <path>]"
     )
     longdesc = (
         "Serve a fake OpenStack and Rackspace cloud on one port.  "
@@ -70,6 +74,13 @@ class Options(usage.Options):
             "Connections the kernel may queue for Mimic to accept, unless the "
             "--listen description sets its own backlog.",
             int,
+        ],
+        [
+            "state-file",
+            None,
+            None,
+            "Load Mimic's whole state from this file at start (if it exists) "
+            "and save it there when Mimic stops cleanly.",
         ],
     ]
 
@@ -102,6 +113,32 @@ class Options(usage.Options):
             parse_settings(self["settings"], declared_settings(discover_plugins()))
         except BadSetting as error:
             raise usage.UsageError(str(error))
+        self["state"] = None
+        if self["state-file"] is not None:
+            self["state"] = checked_state(self["state-file"], self["settings"])
+
+
+def checked_state(path: str, settings: dict[str, str]) -> dict[str, Any] | None:
+    """
+    The state saved in ``path`` (``None`` if there is none yet), once a
+    Mimic with these settings has restored it once: so that a file that
+    cannot be restored stops the start with one line
+    (:class:`usage.UsageError`), before anything listens.
+    """
+    try:
+        check_writable(path)
+        saved = read_state(path)
+    except StateFileError as error:
+        raise usage.UsageError(str(error))
+    if saved is None:
+        return None
+    trial = MimicCore.create(Clock(), settings=settings)
+    MimicRoot(trial)
+    try:
+        snapshots.restore(trial, saved)
+    except snapshots.BadState as error:
+        raise usage.UsageError(f"cannot load the state file {path}: {error}")
+    return saved
 
 
 def request_log_line(timestamp: str, request: Any) -> str:
@@ -217,4 +254,15 @@ def makeService(options: Options) -> Service:
     clock: IReactorTime = reactor if options["realtime"] else controlled_clock()
     core = MimicCore.create(clock, settings=options["settings"])
     site = make_site(core, options["verbose"], options["idle-timeout"])
-    return MimicService(with_backlog(options["listen"], options["backlog"]), site, reactor)
+    serving = MimicService(with_backlog(options["listen"], options["backlog"]), site, reactor)
+    path = options.get("state-file")
+    if path is None:
+        return serving
+    saved = options.get("state")
+    if saved is not None:
+        snapshots.restore(core, saved)
+    # Stopped in reverse order: the port closes, then the state is saved.
+    both = MultiService()
+    StateFileService(core, path).setServiceParent(both)
+    serving.setServiceParent(both)
+    return both
