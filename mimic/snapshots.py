@@ -153,6 +153,7 @@ def save_sessions(sessions: SessionStore) -> dict[str, Any]:
 def save_registration(registration: Registration) -> dict[str, Any]:
     return {
         "id": registration.id,
+        "service": registration.event.service,
         "event": registration.event.id,
         "steps": [
             {"name": step.condition.name, "parameters": dict(step.parameters)}
@@ -410,7 +411,7 @@ def restore_registrations(engine: FailureEngine, saved: Iterable[Any], dropped: 
     for r in saved:
         event = events.get(r["event"])
         if event is None:
-            service = str(r["event"]).split(".", 1)[0]
+            service = str(r["service"])
             if service in services:
                 raise BadState(f"a saved registration is for an unknown event {r['event']!r}")
             dropped.add(service)
