@@ -617,6 +617,7 @@ THROUGHPUT_ROWS = [
 ROW_GROUPS = [
     "startup", "token", "compute", "create_delete", "attach_detach", "lb_get",
     "objects", "big_objects", "object_memory", "sdk_cycle", "scaling", "volumes", "network",
+    "snapshot",
 ]
 
 
@@ -1113,6 +1114,61 @@ def measure_target(
             rows["scaling_get_10"] = measured(runner.repeat(gets[10], 1, n(2000), warmup=n(100), times=args.repeat))
 
         attempt("scaling", f"scaling: get with 10 and {args.big:,} servers", scaling_rows)
+
+        def snapshot_rows() -> None:
+            """
+            Taking and restoring a named snapshot of everything the
+            process holds by now (run after the other rows: the
+            ``--big``-server tenant, the 10,000-object container...).
+            Alone (``--rows snapshot``) it first makes ``--big`` servers
+            and 10,000 small objects itself.
+            """
+            if "scaling" not in args.rows:
+                account = Account(client, "bench-snapshot")
+                compute = account.path(COMPUTE)
+                lift_quota(client, account, compute)
+                image, flavor = image_and_flavor(client, account, compute)
+                seed_servers(runner, account, compute, args.big, image, flavor)
+            if "objects" not in args.rows:
+                account = Account(client, "bench-snapshot-objects")
+                store = account.path(OBJECT_STORE)
+                client.request("PUT", f"{store}/listing", token=account.token)
+                seed = [
+                    [object_step("PUT", f"{store}/listing/{listing_names(i)}", account, 100, (201,))]
+                    for i in range(10_000)
+                ]
+                runner.load(seed, 8, len(seed))
+            status, dump = client.request("GET", "/mimic/v1.1/state")
+            held: dict[str, int] = {}
+            for by_tenant in (dump or {}).get("services", {}).values():
+                for by_region in by_tenant.values():
+                    for summary in by_region.values():
+                        for key in ("servers", "objects", "loadbalancers", "volumes", "ports"):
+                            value = summary.get(key) if isinstance(summary, dict) else None
+                            count = len(value) if isinstance(value, (list, dict)) else value
+                            if isinstance(count, int):
+                                held[key] = held.get(key, 0) + count
+            takes, restores, taken, restored = [], [], None, None
+            for _ in range(5):
+                started = time.perf_counter()
+                status, taken = client.request("POST", "/mimic/v1.1/snapshots", {"name": "bench", "replace": True})
+                takes.append(time.perf_counter() - started)
+                if status != 201:
+                    raise Unsupported(f"taking a snapshot answered {status}")
+                started = time.perf_counter()
+                status, restored = client.request("POST", "/mimic/v1.1/snapshots/bench/restore")
+                restores.append(time.perf_counter() - started)
+                if status != 200:
+                    raise Unsupported(f"restoring a snapshot answered {status}: {restored}")
+            rows["snapshot"] = {
+                "take_ms": statistics.median(takes) * 1000,
+                "restore_ms": statistics.median(restores) * 1000,
+                "size_bytes": taken["snapshot"]["size"],
+                "held": held,
+                "dropped": restored["dropped"],
+            }
+
+        attempt("snapshot", "snapshots: take and restore everything held", snapshot_rows)
         results["final_rss"] = rss_bytes(process.pid)
         client.close()
     finally:
@@ -1341,6 +1397,14 @@ def table(report: dict[str, Any], big: int) -> str:
     single(f"create {big:,} servers, c=8 (s)", f"scaling_get_{big}", "seed_seconds", ".1f")
     single("RSS per volume (KB)", "volume_memory", "rss_growth_per_volume_bytes", ".1f", 1 / 1024)
     single("RSS per port, 10,000 on PublicNet (bytes)", "port_memory", "bytes_per_port", ".0f")
+    snapshot = ours.get("snapshot", {})
+    if snapshot:
+        held = ", ".join(f"{v:,} {k}" for k, v in sorted(snapshot.get("held", {}).items()))
+        single(f"snapshot take, holding {held or 'nothing'} (ms)", "snapshot", "take_ms", ".0f")
+        single("snapshot restore (ms)", "snapshot", "restore_ms", ".0f")
+        single("snapshot size (MB)", "snapshot", "size_bytes", ".1f", 1 / 2**20)
+        if snapshot.get("dropped"):
+            lines.append(["  dropped on restore: " + ", ".join(snapshot["dropped"]), "", "", "", "", "", ""])
     servers = get(ours, "sdk_cycle", "servers") or get(old, "sdk_cycle", "servers") or 100
     single(f"openstacksdk {servers:.0f}-server cycle (s)", "sdk_cycle", "total_seconds", ".2f")
 
