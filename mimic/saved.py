@@ -14,11 +14,36 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from typing import Any, Iterable, TypeVar
 
 import attrs
 
 T = TypeVar("T")
+
+
+@functools.lru_cache(maxsize=None)
+def _fields(cls: type) -> tuple[tuple[str, str], ...]:
+    """
+    (constructor name, attribute name) of each field of an attrs class.
+    """
+    return tuple((a.alias or a.name, a.name) for a in attrs.fields(cls))
+
+
+@functools.lru_cache(maxsize=None)
+def _known(cls: type) -> frozenset[str]:
+    return frozenset(alias for alias, _ in _fields(cls))
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind is tuple or kind is list:
+        return list(value)
+    if kind is set or kind is frozenset:
+        return sorted(value)
+    if kind is dict or isinstance(value, dict):
+        return dict(value)
+    return value
 
 
 def record_json(record: Any, leave_out: Iterable[str] = ()) -> dict[str, Any]:
@@ -28,37 +53,30 @@ def record_json(record: Any, leave_out: Iterable[str] = ()) -> dict[str, Any]:
     are already JSON (text, numbers, booleans, None, lists and dicts of
     those).  Tuples and sets are written as lists.
     """
-    skipped = set(leave_out)
-    saved: dict[str, Any] = {}
-    for attribute in attrs.fields(type(record)):
-        name = attribute.alias or attribute.name
-        if name in skipped:
-            continue
-        value = getattr(record, attribute.name)
-        if isinstance(value, (tuple, set, frozenset)):
-            value = sorted(value) if isinstance(value, (set, frozenset)) else list(value)
-        elif isinstance(value, dict):
-            value = dict(value)
-        elif isinstance(value, list):
-            value = list(value)
-        saved[name] = value
-    return saved
+    skipped = leave_out if isinstance(leave_out, (set, frozenset, tuple)) else tuple(leave_out)
+    return {
+        alias: _plain(getattr(record, name))
+        for alias, name in _fields(type(record))
+        if alias not in skipped
+    }
+
+
+_CONTAINERS = (list, dict)
 
 
 def record_from(cls: type[T], saved: Any, **given: Any) -> T:
     """
     The attrs record ``cls`` made from what :func:`record_json` wrote
-    (copied, so that the saved form is not shared), with ``given``
-    overriding or adding fields.
+    (lists and dicts copied, so that the saved form is not shared), with
+    ``given`` overriding or adding fields.
     """
-    if not isinstance(saved, dict):
+    if type(saved) is not dict:
         raise ValueError(f"a saved {cls.__name__} must be an object, not {type(saved).__name__}")
-    known = {a.alias or a.name for a in attrs.fields(cls)}  # type: ignore[arg-type]
-    unknown = set(saved) - known
-    if unknown:
+    if not _known(cls).issuperset(saved):
+        unknown = set(saved) - _known(cls)
         raise ValueError(f"a saved {cls.__name__} has unknown field(s) {', '.join(sorted(unknown))}")
     values = {
-        k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+        k: (v.copy() if isinstance(v, _CONTAINERS) else v)
         for k, v in saved.items()
     }
     values.update(given)

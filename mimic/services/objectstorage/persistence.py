@@ -11,7 +11,6 @@ of the Mimic they are restored into.  Objects due to expire
 
 from __future__ import annotations
 
-from bisect import insort
 from collections import deque
 from typing import Any
 
@@ -34,13 +33,20 @@ from mimic.services.objectstorage.model import (
 STATE_FORMAT = 1
 
 
-def _save_object(stored: StoredObject) -> dict[str, Any]:
-    saved = record_json(stored, leave_out=("data", "segments", "expiry"))
-    saved["data"] = bytes_json(stored.data)
-    saved["segments"] = (
-        None if stored.segments is None else [record_json(s) for s in stored.segments]
-    )
-    return saved
+def _save_object(stored: StoredObject) -> list[Any]:
+    # A list rather than an object: a container may hold many thousands.
+    return [
+        stored.name,
+        bytes_json(stored.data),
+        stored.etag,
+        stored.content_type,
+        stored.timestamp,
+        stored.metadata,
+        stored.headers,
+        stored.delete_at,
+        stored.manifest,
+        None if stored.segments is None else [record_json(s) for s in stored.segments],
+    ]
 
 
 def _save_container(container: Container) -> dict[str, Any]:
@@ -68,13 +74,27 @@ def save_account(state: Any) -> dict[str, Any]:
 
 
 def _restore_object(saved: Any) -> StoredObject:
-    segments = saved.get("segments") if isinstance(saved, dict) else None
-    plain = {k: v for k, v in saved.items() if k not in ("data", "segments")}
-    return record_from(
-        StoredObject,
-        plain,
-        data=bytes_from(saved.get("data")),
-        segments=None if segments is None else tuple(record_from(Segment, s) for s in segments),
+    if type(saved) is not list or len(saved) != 10:
+        raise ValueError("a saved object must be a list of its 10 fields")
+    name, data, etag, content_type, timestamp, metadata, headers, delete_at, manifest, segments = saved
+    if not (
+        type(name) is str and type(etag) is str and type(content_type) is str
+        and type(metadata) is dict and type(headers) is dict
+        and isinstance(timestamp, (int, float)) and (delete_at is None or type(delete_at) is int)
+        and (manifest is None or type(manifest) is str)
+    ):
+        raise ValueError(f"the saved object {name!r} has a field of the wrong kind")
+    return StoredObject(
+        name,
+        bytes_from(data),
+        etag,
+        content_type,
+        float(timestamp),
+        dict(metadata),
+        dict(headers),
+        delete_at,
+        manifest,
+        None if segments is None else tuple(record_from(Segment, s) for s in segments),
     )
 
 
@@ -90,12 +110,12 @@ def _restore_container(account: Account, saved: Any) -> Container:
             maxlen=TOMBSTONE_COUNT,
         ),
     )
-    for stored in (_restore_object(o) for o in field_of(saved, "objects", list, where)):
-        if stored.name not in container.objects:
-            insort(container.names, stored.name)
-        container.objects[stored.name] = stored
-        container.bytes_used += stored.stored_bytes
-        container.memory += stored.memory
+    objects = container.objects
+    for stored in map(_restore_object, field_of(saved, "objects", list, where)):
+        objects[stored.name] = stored
+    container.names = sorted(objects)
+    container.bytes_used = sum(stored.stored_bytes for stored in objects.values())
+    container.memory = sum(len(stored.data) for stored in objects.values())
     return container
 
 
