@@ -323,7 +323,7 @@ class BadStateTests(SynchronousTestCase):
         broken["services"]["loadbalancer"]["states"][0][2]["balancers"][0]["nodes"] = "nodes"
         self.assertRefused(broken, "loadbalancer (tenant")
         broken = self.altered()
-        broken["services"]["objectstorage"]["states"][-1][2]["containers"][0]["objects"][0]["data"] = "*"
+        broken["services"]["objectstorage"]["states"][-1][2]["containers"][0]["objects"][0][1] = "*"
         self.assertRefused(broken, "objectstorage")
 
     def test_a_state_saved_in_another_form(self) -> None:
