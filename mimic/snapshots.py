@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import math
 from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from attrs import frozen
@@ -49,6 +48,12 @@ VERSION = 1
 #: The tenant and region under which the annex (identity's directory) is
 #: saved and restored: it belongs to no tenant and no region.
 ANNEX_KEY = "*"
+
+
+#: The latest time a state may set the clock to (the start of the year
+#: 9000, as for the tick API): every time derived from it can still be
+#: written as a date.
+LATEST_SECONDS = 221845392000.0
 
 
 class BadState(ValueError):
@@ -232,7 +237,11 @@ def check_header(saved: Any) -> None:
             )
         raise BadState(f"the state's version {version!r} is not one this Mimic reads ({VERSION})")
     seconds = saved.get("seconds")
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, (int, float))
+        or not 0 <= seconds <= LATEST_SECONDS
+    ):
         raise BadState("the state has no valid 'seconds' (the clock's time)")
     for name, kind in (("sessions", dict), ("registrations", list), ("services", dict)):
         if not isinstance(saved.get(name), kind):
