@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 from typing import Any, Iterable, TypeVar
 
 import attrs
@@ -22,17 +21,26 @@ import attrs
 T = TypeVar("T")
 
 
-@functools.lru_cache(maxsize=None)
+_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+_KNOWN: dict[type, frozenset[str]] = {}
+
+
 def _fields(cls: type) -> tuple[tuple[str, str], ...]:
     """
-    (constructor name, attribute name) of each field of an attrs class.
+    (constructor name, attribute name) of each field of an attrs class,
+    worked out once per class.
     """
-    return tuple((a.alias or a.name, a.name) for a in attrs.fields(cls))
+    found = _FIELDS.get(cls)
+    if found is None:
+        found = _FIELDS[cls] = tuple((a.alias or a.name, a.name) for a in attrs.fields(cls))
+    return found
 
 
-@functools.lru_cache(maxsize=None)
 def _known(cls: type) -> frozenset[str]:
-    return frozenset(alias for alias, _ in _fields(cls))
+    found = _KNOWN.get(cls)
+    if found is None:
+        found = _KNOWN[cls] = frozenset(alias for alias, _ in _fields(cls))
+    return found
 
 
 def _plain(value: Any) -> Any:

@@ -463,11 +463,11 @@ class SessionStore:
     def tokens(self) -> Iterable[Token]:
         return self._tokens.values()
 
-    def adopt(self, users: Iterable[User], tokens: Iterable[Token], annex: Any = None) -> None:
+    def adopt(self, users: Iterable[User], tokens: Iterable[Token]) -> None:
         """
-        Hold these users, tokens and annex (a snapshot being restored
-        into a new, empty store): each user owns its tenant, and every
-        token is queued for the sweep by its expiry.
+        Hold these users and tokens (a snapshot being restored into a
+        new, empty store): each user owns its tenant, and every token is
+        queued for the sweep by its expiry.
         """
         for user in users:
             self._users_by_name[user.username] = user
@@ -478,7 +478,6 @@ class SessionStore:
             self._expiring_odd.append((token.expires, token.id))
         heapq.heapify(self._expiring_odd)
         self._tokens_peak = len(self._tokens)
-        self._annex = annex
 
     def start_sweeping(self) -> None:
         """

@@ -351,6 +351,8 @@ def _build(
 ) -> tuple[SessionStore, dict[tuple[str, str, str], Any], list[Registration], Restored]:
     sessions = SessionStore(core.clock, token_lifetime=core.sessions.token_lifetime)
     users, tokens = restore_sessions(saved["sessions"])
+    # First, so that any state being restored sees the users.
+    sessions.adopt(users, tokens)
     dropped: set[str] = {name for name in saved.get("unsaved", []) if isinstance(name, str)}
     pending: dict[tuple[str, str, str], Callable[[], Any]] = {}
     staging = RestoringCore(core, sessions, pending)
@@ -376,7 +378,6 @@ def _build(
     for (service, _, _), _state in core.region_states():
         if _persistence(core.plugins.get(service)) is None:
             dropped.add(service)
-    annex = None
     saved_annex = saved.get("annex")
     if saved_annex is not None:
         name = field_of(saved_annex, "name", str, "the annex")
@@ -391,8 +392,8 @@ def _build(
                     f"{keeper.state_format}"
                 )
             annex = _restorer(keeper, staging, name, ANNEX_KEY, ANNEX_KEY, saved_annex.get("state"))()
+            sessions.annex(lambda: annex)
             restored_services.append(name)
-    sessions.adopt(users, tokens, annex)
     states = staging.finish()
     registrations = restore_registrations(core.failures, saved["registrations"], dropped)
     return sessions, states, registrations, Restored(sorted(restored_services), sorted(dropped))
