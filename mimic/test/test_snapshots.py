@@ -344,3 +344,20 @@ class BadStateTests(SynchronousTestCase):
         broken = self.altered()
         broken["registrations"][0]["criteria"] = [{"loadbalancer_name": "(unclosed"}]
         self.assertRefused(broken, "cannot be restored")
+
+
+class CoverageOfTheSavedFormTests(SynchronousTestCase):
+    def test_identity_saves_every_field_of_its_directory(self) -> None:
+        """
+        A field added to identity's directory must be saved too (or be
+        added here as one that need not be): this test fails until
+        :mod:`mimic.services.identity.persistence` is told.
+        """
+        import attrs
+
+        from mimic.services.identity.directory import Directory
+        from mimic.services.identity.persistence import save_directory
+
+        not_saved = {"sessions", "admin_name", "admin_password"}
+        saved = set(save_directory(Directory(InMemoryMimic(plugins=[]).core.sessions, "a", "p")))
+        self.assertEqual({f.name for f in attrs.fields(Directory)} - not_saved, saved)
