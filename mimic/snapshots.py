@@ -120,7 +120,7 @@ def _save(core: Any) -> dict[str, Any]:
         part = services.get(service)
         if part is None:
             part = services[service] = {"state_format": persistence.state_format, "states": []}
-        part["states"].append([tenant_id, region, persistence.save_region_state(state)])
+        part["states"].append([tenant_id, region, _saved_by(persistence, service, state)])
     annex: dict[str, Any] | None = None
     held = core.sessions.annexed
     if held is not None:
@@ -131,7 +131,7 @@ def _save(core: Any) -> dict[str, Any]:
             annex = {
                 "name": keeper.name,
                 "state_format": keeper.state_format,
-                "state": keeper.save_region_state(held),
+                "state": _saved_by(keeper, keeper.name, held),
             }
     return {
         "format": FORMAT,
@@ -143,6 +143,14 @@ def _save(core: Any) -> dict[str, Any]:
         "services": services,
         "unsaved": sorted(unsaved),
     }
+
+
+def _saved_by(persistence: Any, service: str, state: Any) -> Any:
+    try:
+        return persistence.save_region_state(state)
+    except Exception as error:
+        # A bug in that service: said, rather than a bare 500.
+        raise BadState(f"{service} could not save its state: {error!r}") from None
 
 
 def save_sessions(sessions: SessionStore) -> dict[str, Any]:
@@ -407,7 +415,9 @@ def _restorer(
             return persistence.restore_region_state(staging, tenant_id, region, state)
         except BadState:
             raise
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+        except Exception as error:
+            # Any failure, expected (ValueError) or not, refuses the
+            # whole restore, so that nothing is half restored.
             where = service if tenant_id == ANNEX_KEY else f"{service} (tenant {tenant_id!r}, region {region!r})"
             raise BadState(f"the saved state of {where} cannot be restored: {error}") from None
 

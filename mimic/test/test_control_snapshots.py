@@ -6,6 +6,8 @@ restore, and every bad request answered in the control API's shape.
 
 from __future__ import annotations
 
+from typing import Any
+
 from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.control.snapshots import MAX_SNAPSHOTS
@@ -107,3 +109,45 @@ class SnapshotAPITests(SynchronousTestCase):
             self.assertEqual(self.mimic.request("POST", SNAPSHOTS, {"name": f"s{n}"}).code, 201)
         self.assertEqual(self.mimic.request("POST", SNAPSHOTS, {"name": "one-more"}).code, 409)
         self.assertEqual(self.mimic.request("POST", SNAPSHOTS, {"name": "s0", "replace": True}).code, 201)
+
+
+class BrokenBalancers(LoadBalancerPlugin):
+    """
+    A plugin whose saving or restoring fails as a bug would.
+    """
+
+    broken = "save"
+
+    def save_region_state(self, state: Any) -> Any:
+        if self.broken == "save":
+            raise RuntimeError("a bug")
+        return super().save_region_state(state)
+
+    def restore_region_state(self, core: Any, tenant_id: str, region: str, saved: Any) -> Any:
+        raise RuntimeError("another bug")
+
+
+class BrokenPluginTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.plugin = BrokenBalancers()
+        self.mimic = InMemoryMimic(plugins=[self.plugin])
+        alice = self.mimic.authenticate("alice")
+        balancers = alice.endpoint("rax:load-balancer", "ORD") + "/loadbalancers"
+        body = {"loadBalancer": {"name": "b", "protocol": "HTTP", "port": 80, "virtualIps": [{"type": "PUBLIC"}]}}
+        self.mimic.request("POST", balancers, body, token=alice.token)
+
+    def test_a_plugin_that_cannot_save_is_named(self) -> None:
+        response = self.mimic.request("POST", SNAPSHOTS, {"name": "w"})
+        self.assertEqual(response.code, 500)
+        self.assertIn("loadbalancer could not save its state", response.json()["message"])
+        self.assertEqual(self.mimic.request("GET", SNAPSHOTS).json(), {"snapshots": []})
+
+    def test_a_plugin_that_cannot_restore_changes_nothing(self) -> None:
+        self.plugin.broken = "restore"
+        self.mimic.request("POST", SNAPSHOTS, {"name": "w"})
+        self.mimic.tick(30)
+        before = self.mimic.request("GET", "/mimic/v1.1/state").json()
+        response = self.mimic.request("POST", SNAPSHOTS + "/w/restore")
+        self.assertEqual(response.code, 409)
+        self.assertIn("another bug", response.json()["message"])
+        self.assertEqual(self.mimic.request("GET", "/mimic/v1.1/state").json(), before)
