@@ -734,9 +734,12 @@ class FailureEngine:
         """
         Hold exactly these registrations, tried in this order (a snapshot
         being restored).  Ids go on from past every id issued or adopted,
-        so a stale id still cannot delete a newer registration.
+        so a stale id still cannot delete a newer registration.  (Only
+        the registrations: whatever describes the run so far, not the
+        cloud, is left as it is.)
         """
-        self.clear()
+        self._registrations.clear()
+        self._by_event.clear()
         highest = int(next(self._ids))
         for registration in registrations:
             self._registrations[registration.id] = registration
