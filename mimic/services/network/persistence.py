@@ -141,7 +141,9 @@ def ports_json(ports: list[Port], tenant_id: str) -> dict[str, Any]:
     a table of the sets in use; the rest of each where it has more.
     """
     group_sets: dict[tuple[str, ...], int] = {}
-    counts, subnets, values = [], [], []
+    counts: list[int] = []
+    subnets: list[str] = []
+    values: list[int] = []
     for port in ports:
         packed = port.addresses
         counts.append(len(packed) // 2)
