@@ -1,4 +1,4 @@
-# -*- test-case-name: mimic.test.test_columns -*-
+# -*- test-case-name: mimic.test.test_persistence_services -*-
 """
 Compact JSON for many records of the same shape, as the services' saved
 states (:class:`mimic.interfaces.IPersistentState`) hold them: ten
