@@ -13,8 +13,11 @@ again: the tenant's networking and volumes through the core, its images
 by the plugin on the next request.
 
 The form is compact, since a snapshot of ten thousand servers must take
-milliseconds: a server is a list of the fields every server has, then a
-dict of only the fields that differ from their defaults.
+milliseconds: the fields every server has are written column by column
+(:mod:`mimic.columns`), and the others only for a server whose values
+differ from the defaults.  A step still to come keeps what it will do
+as data (an error's message, a revert, a look at the boot volumes),
+named in the saved form and rebuilt on restore.
 """
 
 from __future__ import annotations
