@@ -132,6 +132,12 @@ class World:
         self.neutron("POST", "/floatingips", {"floatingip": {"floating_network_id": EXTERNAL_NETWORK}}, 201)
         self.neutron("PUT", f"/floatingips/{floating['floatingip']['id']}", {"floatingip": {"description": "x"}}, 200)
         self.call(self.bob, "network", "POST", "/ports", {"port": {"network_id": PUBLIC_NETWORK}}, None, 201)
+        admin = self.mimic.authenticate("admin", password="password")
+        self.call(admin, "network", "PUT", f"/quotas/{self.alice.tenant_id}", {"quota": {"port": 400}}, None, 200)
+        self.nova("PUT", f"/os-quota-sets/{self.alice.tenant_id}", {"quota_set": {"instances": 50}}, 200)
+        for name in ("lost", "lost-too"):
+            self.cinder("POST", "/volumes", {"volume": {"size": 1, "name": name,
+                                                        "metadata": {"volume_no_valid_backend": ""}}}, 202)
 
         self.server("web", key_name="deploy", metadata={"role": "web"}, tags=["blue"],
                     security_groups=[{"name": "web"}])
@@ -149,6 +155,8 @@ class World:
         lingering = self.cinder("POST", "/volumes", {"volume": {"size": 1}}, 202)["volume"]
         backed = self.cinder("POST", "/volumes", {"volume": {"size": 1, "name": "backed"}}, 202)["volume"]
         tick(10)
+        message = self.cinder("GET", "/messages", None, 200)["messages"][0]
+        self.cinder("DELETE", f"/messages/{message['id']}", None, 204)
         servers = self.servers
         self.nova("PUT", f"/servers/{servers['web']}/metadata", {"metadata": {"role": "front"}}, 200)
         self.nova("POST", f"/servers/{servers['resized']}/action", {"resize": {"flavorRef": "3"}}, 202)
@@ -199,11 +207,13 @@ class Views:
         get(alice, "compute", "/servers/detail?changes-since=2000-01-01T00:00:00Z", NOVA)
         for server_id in self.world.servers.values() if details else ():
             for part in ("", "/os-instance-actions", "/os-volume_attachments", "/metadata", "/os-interface",
-                         "/os-security-groups", "/tags"):
+                         "/os-security-groups"):
                 get(alice, "compute", f"/servers/{server_id}{part}", NOVA)
-        for part in ("/os-keypairs", "/os-keypairs/deploy", f"/os-quota-sets/{alice.tenant_id}/detail",
-                     "/limits", "/os-volumes/detail", "/os-floating-ips", "/os-security-groups"):
+        for part in ("/os-keypairs", "/os-keypairs/deploy", f"/os-quota-sets/{alice.tenant_id}/detail", "/limits"):
             get(alice, "compute", part, NOVA)
+        # Nova's proxies, gone from 2.36.
+        for part in ("/os-volumes/detail", "/os-floating-ips", "/os-security-groups"):
+            get(alice, "compute", part, {"X-OpenStack-Nova-API-Version": "2.35"})
         for collection in ("networks", "subnets", "ports", "security-groups", "security-group-rules",
                            "floatingips", "routers", "network-ip-availabilities"):
             get(alice, "network", f"/{collection}")
