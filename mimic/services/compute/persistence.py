@@ -90,6 +90,22 @@ class _VolumesOf:
         return getattr(self._lookup(), name)
 
 
+class _NetworkingOf:
+    """
+    How a restored server reaches the tenant's networking: as its
+    compute state does, whose lookup the plugin sets on each request
+    with the core serving it (the core a restore is given may be one
+    that only builds the restored states).  One for all the servers of
+    a state.
+    """
+
+    def __init__(self, state: ComputeState) -> None:
+        self._state = state
+
+    def __call__(self) -> Any:
+        return self._state.networking
+
+
 # Saving.
 
 
@@ -376,10 +392,9 @@ def _restore(core: IMimicCore, tenant_id: str, region: str, saved: dict[str, Any
         raise ValueError(f"next_number {next_number!r} is not a count")
     numbers.__setstate__(next_number)  # type: ignore[attr-defined]
     state.numbers = numbers
-    networking_lookup = partial(core.shared, INetworking, tenant_id, region)
     if saved["networked"]:
-        state.networking_lookup = networking_lookup
-    restorer = _Restorer(core, state, networking_lookup)
+        state.networking_lookup = partial(core.shared, INetworking, tenant_id, region)
+    restorer = _Restorer(core, state, _NetworkingOf(state))
     order = restorer.servers(saved["servers"])
     state._order = order
     state.servers = {s.id: s for s in order}
