@@ -17,6 +17,7 @@ consecutive ones.
 from __future__ import annotations
 
 from itertools import accumulate, groupby
+from operator import ne, sub
 from typing import Any, Hashable, Iterable, Sequence
 
 
@@ -29,7 +30,10 @@ def _cycle(values: list[Any]) -> dict[str, Any] | None:
     ``{"cycle": pattern}`` when the values repeat a short pattern (one
     value throughout, or a server's two ports' networks in turn).
     """
+    first = values[0]
     for period in range(1, min(LONGEST_CYCLE, len(values)) + 1):
+        if period < len(values) and values[period] != first:
+            continue
         if values[period:] == values[:-period]:
             return {"cycle": values[:period]}
     return None
@@ -38,21 +42,12 @@ def _cycle(values: list[Any]) -> dict[str, Any] | None:
 def _runs_of(values: list[Any], limit: int) -> list[Any] | None:
     """
     ``[value, count, value, count...]`` of the runs of equal values, or
-    None as soon as that would be longer than ``limit``.
+    None when that would be longer than ``limit``.
     """
-    found: list[Any] = []
-    previous = values[0]
-    count = 0
-    for value in values:
-        if value == previous:
-            count += 1
-            continue
-        found += (previous, count)
-        if len(found) > limit:
-            return None
-        previous, count = value, 1
-    found += (previous, count)
-    return found if len(found) <= limit else None
+    changes = sum(map(ne, values[1:], values[:-1]))
+    if 2 * (changes + 1) > limit:
+        return None
+    return [part for value, group in groupby(values) for part in (value, sum(1 for _ in group))]
 
 
 def integers(values: list[int]) -> Any:
@@ -140,21 +135,14 @@ def _read(saved: Any, count: int, name: str) -> list[Any]:
     raise ValueError(f"{name} is a column of no known form")
 
 
-def differences(numbers: Iterable[int]) -> list[int]:
+def differences(numbers: Sequence[int]) -> list[int]:
     """
     Integers as the first and then each one's difference from the one
     before.
     """
-    found = []
-    previous = 0
-    for number in numbers:
-        found.append(number - previous)
-        previous = number
-    return found
-
-
-def from_differences(saved: list[int]) -> list[int]:
-    return list(accumulate(saved))
+    if not numbers:
+        return []
+    return [numbers[0], *map(sub, numbers[1:], numbers[:-1])]
 
 
 def runs(numbers: Iterable[int]) -> list[int]:

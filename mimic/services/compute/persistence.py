@@ -23,6 +23,7 @@ named in the saved form and rebuilt on restore.
 from __future__ import annotations
 
 from functools import partial
+from operator import attrgetter
 from typing import Any, Callable, cast
 
 from attrs import asdict
@@ -122,6 +123,20 @@ def _apply_json(apply: Any) -> Any:
     raise ValueError(f"compute cannot save a server's pending step doing {apply!r}")
 
 
+#: The fields a server saves only where they differ from the defaults,
+#: read at once, and those defaults (but for the tenant and host ids,
+#: which are the state's).
+_OPTIONAL = attrgetter(
+    *(name for name, _ in _PLAIN), "metadata", "networks", "_access_ipv4", "_access_ipv6", "tags",
+    "security_groups", "fault", "pending", "block_devices", "instance_actions", "user_ports", "tenant_id",
+    "host_id",
+)
+_DEFAULTS = (
+    *(default for _, default in _PLAIN), NO_METADATA, None, None, None, (), DEFAULT_SECURITY_GROUPS, None, (), (),
+    (), (),
+)
+
+
 def _extra_json(server: Server, tenant_id: str, host_id: str) -> dict[str, Any]:
     """
     What a server holds beyond the fields every saved server has: only
@@ -187,14 +202,19 @@ def servers_json(servers: list[Server], tenant_id: str, host_id: str) -> dict[st
         "networked": column([s.networking_lookup is not None for s in servers]),
     }
     for name in _COLUMNS:
-        saved[name] = column([getattr(s, name) for s in servers])
+        saved[name] = column(list(map(attrgetter(name), servers)))
+    defaults = (*_DEFAULTS, tenant_id, host_id)
     extras = []
     for index, server in enumerate(servers):
-        extra = _extra_json(server, tenant_id, host_id)
-        if extra:
-            extras.append([index, extra])
+        if _OPTIONAL(server) != defaults:
+            extras.append([index, _extra_json(server, tenant_id, host_id)])
     saved["extra"] = extras
     return saved
+
+
+def _flavor_id(flavor_id: str) -> str:
+    flavor = get_flavor(flavor_id)
+    return flavor.id if flavor is not None and flavor.id == flavor_id else flavor_id
 
 
 def _next_number(state: ComputeState) -> int:
@@ -283,11 +303,9 @@ class _Restorer:
         numbers = read_column(saved["number"], count, "number")
         networked = read_column(saved["networked"], count, "networked")
         columns = {name: read_column(saved[name], count, name) for name in _COLUMNS}
-        flavors = columns["flavor_id"]
-        for index, flavor_id in enumerate(flavors):
-            flavor = get_flavor(flavor_id)
-            if flavor is not None and flavor.id == flavor_id:
-                flavors[index] = flavor.id
+        # The flavor tables' own ids, shared as when the servers were made.
+        known = {flavor_id: _flavor_id(flavor_id) for flavor_id in set(columns["flavor_id"])}
+        flavors = [known[flavor_id] for flavor_id in columns["flavor_id"]]
         servers = []
         lookup = self.networking_lookup
         for (server_id, number, name, user_id, image_id, flavor_id, created, updated, admin_pass,

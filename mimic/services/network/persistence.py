@@ -27,6 +27,7 @@ cache and are not kept.
 from __future__ import annotations
 
 import ipaddress
+from operator import attrgetter
 from typing import Any, Iterable
 
 from attrs import fields
@@ -157,10 +158,11 @@ def ports_json(ports: list[Port], tenant_id: str) -> dict[str, Any]:
         steps.append(value - last.get(subnet_id, 0))
         last[subnet_id] = value
     extras = []
+    defaults = (*_PORT_DEFAULTS, (), tenant_id)
     for index, port in enumerate(ports):
-        extra = {}
-        if (port.name, port.admin_state_up, port.port_security_enabled, port.description) != _PORT_DEFAULTS:
-            extra = {name: getattr(port, name) for name, default in _PORT_EXTRAS if getattr(port, name) != default}
+        if _PORT_OPTIONAL(port) == defaults:
+            continue
+        extra = {name: getattr(port, name) for name, default in _PORT_EXTRAS if getattr(port, name) != default}
         if port.allowed_address_pairs:
             extra["allowed_address_pairs"] = [list(pair) for pair in port.allowed_address_pairs]
         if port.tenant_id != tenant_id:
@@ -169,14 +171,14 @@ def ports_json(ports: list[Port], tenant_id: str) -> dict[str, Any]:
             extras.append([index, extra])
     return {
         "count": len(ports),
-        "id": [p.id for p in ports],
-        "network_id": column([p.network_id for p in ports]),
-        "mac": integers([p.mac for p in ports]),
-        "device_id": column([p.device_id for p in ports]),
-        "device_owner": column([p.device_owner for p in ports]),
-        "created_at": column([p.created_at for p in ports]),
-        "updated_at": column([p.updated_at for p in ports]),
-        "revision_number": column([p.revision_number for p in ports]),
+        "id": list(map(attrgetter("id"), ports)),
+        "network_id": column(list(map(attrgetter("network_id"), ports))),
+        "mac": integers(list(map(attrgetter("mac"), ports))),
+        "device_id": column(list(map(attrgetter("device_id"), ports))),
+        "device_owner": column(list(map(attrgetter("device_owner"), ports))),
+        "created_at": column(list(map(attrgetter("created_at"), ports))),
+        "updated_at": column(list(map(attrgetter("updated_at"), ports))),
+        "revision_number": column(list(map(attrgetter("revision_number"), ports))),
         "groups": column([group_sets.setdefault(p.security_group_ids, len(group_sets)) for p in ports]),
         "group_sets": [list(groups) for groups in group_sets],
         "address_count": column(counts),
@@ -238,8 +240,12 @@ def _ports(saved: dict[str, Any], tenant_id: str, default_ids: tuple[str, ...],
     return ports
 
 
-_PORT_EXTRA_NAMES = frozenset(name for name, _ in _PORT_EXTRAS)
+_PORT_EXTRA_NAMES_IN_ORDER = tuple(name for name, _ in _PORT_EXTRAS)
+_PORT_EXTRA_NAMES = frozenset(_PORT_EXTRA_NAMES_IN_ORDER)
 _PORT_DEFAULTS = tuple(default for _, default in _PORT_EXTRAS)
+#: What a port saves only where it differs from the defaults (and from
+#: its state's tenant), read at once.
+_PORT_OPTIONAL = attrgetter(*_PORT_EXTRA_NAMES_IN_ORDER, "allowed_address_pairs", "tenant_id")
 
 
 def _ports_index(ports: Iterable[Port]) -> dict[str, list[str]]:
