@@ -19,11 +19,12 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IHasSettings, IMimicCore, ISharesState, IVolumes
+from mimic.interfaces import IAPIMock, IHasSettings, IMimicCore, IPersistentState, ISharesState, IVolumes
 from mimic.services.blockstorage.contract import SharedVolumes
 from mimic.services.blockstorage.errors import cinder_error_body
 from mimic.services.blockstorage.failures import EVENTS
-from mimic.services.blockstorage.model import SERVICE_NAME, region_storage
+from mimic.services.blockstorage.model import SERVICE_NAME, BlockStorage, region_storage
+from mimic.services.blockstorage.persistence import STATE_FORMAT, restore_storage, save_storage
 from mimic.services.blockstorage.routes import BlockStorageAPI
 from mimic.settings import Setting
 
@@ -57,9 +58,11 @@ def _seconds(text: str) -> float:
     return value
 
 
-@implementer(IPlugin, IAPIMock, IHasSettings, ISharesState)
+@implementer(IPlugin, IAPIMock, IHasSettings, ISharesState, IPersistentState)
 class BlockStoragePlugin:
     name = SERVICE_NAME
+    #: The version of the form snapshots keep block storage's states in.
+    state_format = STATE_FORMAT
 
     def catalog_entries(self, tenant_id: str) -> list[Entry]:
         """
@@ -107,3 +110,9 @@ class BlockStoragePlugin:
         if contract is IVolumes and region in REGIONS:
             return SharedVolumes(core, region_storage(core, tenant_id, region), region)
         return None
+
+    def save_region_state(self, state: BlockStorage) -> dict[str, Any]:
+        return save_storage(state)
+
+    def restore_region_state(self, core: IMimicCore, tenant_id: str, region: str, saved: Any) -> BlockStorage:
+        return restore_storage(core, tenant_id, region, saved)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from attrs import define
+from attrs import define, frozen
 from twisted.web.iweb import IRequest
 
 from mimic.failures import FailureEngine
@@ -37,6 +37,7 @@ from mimic.services.compute.model import (
     STOPPED,
     SUSPENDED,
     ComputeState,
+    GoToError,
     Server,
     Transition,
     admin_password,
@@ -112,10 +113,24 @@ class ActionRequest:
         if fault is not None:
             self.state.schedule(
                 server,
-                Transition(at, ERROR, None, server.power_state, apply=lambda s: s.go_to_error(s.updated, fault)),
+                Transition(at, ERROR, None, server.power_state, apply=GoToError(fault)),
             )
         else:
             self.state.schedule(server, Transition(at, *final, apply=apply))
+
+
+@frozen(eq=False)
+class RevertResize:
+    """
+    What a revert's step does once applied: the server goes back to its
+    old flavor.  A value rather than a closure, so that a snapshot can
+    save it (with the state it was made for).
+    """
+
+    state: ComputeState
+
+    def __call__(self, server: Server) -> None:
+        self.state.finish_resize(server, keep_new=False)
 
 
 def _body(value: Any, action: str) -> dict[str, Any]:
@@ -242,11 +257,7 @@ def _revert_resize(act: ActionRequest) -> bytes:
         raise nova_error(400, "Instance has not been resized.")
     back = server.resized_from or ACTIVE
     power = RUNNING if back == ACTIVE else SHUTDOWN
-    state = act.state
-    act.timed(
-        "revertResize", "resize_reverting", (back, None, power),
-        apply=lambda s: state.finish_resize(s, keep_new=False),
-    )
+    act.timed("revertResize", "resize_reverting", (back, None, power), apply=RevertResize(act.state))
     return json_response(act.request, None, 202)
 
 

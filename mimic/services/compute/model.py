@@ -461,6 +461,21 @@ class Transition:
     gone: bool = False
 
 
+@frozen
+class GoToError:
+    """
+    What a step does once applied: the server fails with Nova's fault
+    ``message`` (a known error condition striking after a build or an
+    action).  A value rather than a closure, so that a snapshot can save
+    the steps still to come (see :mod:`mimic.services.compute.persistence`).
+    """
+
+    message: str
+
+    def __call__(self, server: "Server") -> None:
+        server.go_to_error(server.updated, self.message)
+
+
 @define(eq=False)
 class Server:
     """
@@ -730,14 +745,13 @@ def _start(server: Server, now: float, start: CreateOutcome) -> None:
         server.set_state(now, *active)
         server.progress = 100
         if isinstance(start, ActiveThenError):
-            message = start.message
             server.schedule(
                 Transition(
                     now + start.seconds,
                     ERROR,
                     None,
                     RUNNING,
-                    apply=lambda s: s.go_to_error(s.updated, message),
+                    apply=GoToError(start.message),
                 )
             )
 

@@ -16,20 +16,23 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IImages, IMimicCore, INamesRequestIds, INetworking
+from mimic.interfaces import IAPIMock, IImages, IMimicCore, INamesRequestIds, INetworking, IPersistentState
 from mimic.services.compute.errors import nova_error_body
 from mimic.services.compute.failures import EVENTS, SERVICE
 from mimic.services.compute.network_failures import NETWORK_EVENTS
-from mimic.services.compute.model import NO_IMAGES, region_compute
+from mimic.services.compute.model import NO_IMAGES, ComputeState, region_compute
+from mimic.services.compute.persistence import STATE_FORMAT, restore_compute, save_compute
 from mimic.services.compute.routes import ComputeAPI
 
 #: Rackspace's compute regions.
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock, INamesRequestIds)
+@implementer(IPlugin, IAPIMock, INamesRequestIds, IPersistentState)
 class ComputePlugin:
     name = SERVICE
+    #: The version of the form snapshots keep compute's states in.
+    state_format = STATE_FORMAT
     #: Nova sends its request id under its older name too.
     request_id_headers = ("X-Compute-Request-ID",)
 
@@ -76,3 +79,9 @@ class ComputePlugin:
 
     def error_body(self, status: int, message: str) -> dict[str, Any]:
         return nova_error_body(status, message)
+
+    def save_region_state(self, state: ComputeState) -> dict[str, Any]:
+        return save_compute(state)
+
+    def restore_region_state(self, core: IMimicCore, tenant_id: str, region: str, saved: Any) -> ComputeState:
+        return restore_compute(core, tenant_id, region, saved)

@@ -552,23 +552,40 @@ def provide_boot_volumes(
 def _poll(volumes: IVolumes, wanted: list[_Wanted], at: float, attempts: int,
           after: tuple[str, Any, int]) -> Transition:
     """
-    The next look at the volumes a new server waits for: attached when
-    all are made (the server goes on as its create said), another look
-    later while some are not.
+    The next look at the volumes a new server waits for (see
+    :class:`PollVolumes`).
+    """
+    return Transition(
+        at, BUILDING, "block_device_mapping", NOSTATE, apply=PollVolumes(volumes, wanted, at, attempts, after)
+    )
+
+
+@frozen(eq=False)
+class PollVolumes:
+    """
+    What a look at the volumes a new server waits for does: attach them
+    when all are made (the server goes on as its create said, ``after``),
+    schedule another look later while some are not.  A value rather than
+    a closure, so that a snapshot can save it.
     """
 
-    def look(server: Server) -> None:
-        if _attach_wanted(volumes, server, wanted, at, attempts):
+    volumes: IVolumes
+    wanted: list[_Wanted]
+    at: float
+    attempts: int
+    after: tuple[str, Any, int]
+
+    def __call__(self, server: Server) -> None:
+        at = self.at
+        if _attach_wanted(self.volumes, server, self.wanted, at, self.attempts):
             if server.vm_state == BUILDING:
-                vm_state, task_state, power_state = after
+                vm_state, task_state, power_state = self.after
                 if vm_state == BUILDING:
                     vm_state, task_state, power_state = ACTIVE, None, RUNNING
                 server.set_state(at, vm_state, task_state, power_state)
                 server.progress = 100
             return
-        server.schedule(_poll(volumes, wanted, at + VOLUME_POLL_SECONDS, attempts + 1, after))
-
-    return Transition(at, BUILDING, "block_device_mapping", NOSTATE, apply=look)
+        server.schedule(_poll(self.volumes, self.wanted, at + VOLUME_POLL_SECONDS, self.attempts + 1, self.after))
 
 
 def volumes_attached(server: Server, microversion: tuple[int, int]) -> list[dict[str, Any]]:

@@ -16,10 +16,11 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IMimicCore, INetworking, ISharesState
+from mimic.interfaces import IAPIMock, IMimicCore, INetworking, IPersistentState, ISharesState
 from mimic.services.network.errors import neutron_error_body
 from mimic.services.network.failures import EVENTS
 from mimic.services.network.model import SERVICE_NAME
+from mimic.services.network.persistence import STATE_FORMAT, restore_network_state, save_network_state
 from mimic.services.network.routes import NeutronAPI
 from mimic.services.network.state import tenant_networking
 
@@ -28,9 +29,11 @@ from mimic.services.network.state import tenant_networking
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock, ISharesState)
+@implementer(IPlugin, IAPIMock, ISharesState, IPersistentState)
 class NetworkPlugin:
     name = SERVICE_NAME
+    #: The version of the form snapshots keep the network states in.
+    state_format = STATE_FORMAT
 
     def catalog_entries(self, tenant_id: str) -> list[Entry]:
         """
@@ -74,3 +77,13 @@ class NetworkPlugin:
         if contract is INetworking:
             return tenant_networking(core, tenant_id, region)
         return None
+
+    def save_region_state(self, state: Any) -> dict[str, Any]:
+        """
+        A tenant's networking, or (under the tenant key ``*region*``)
+        what a region's tenants share, as plain JSON.
+        """
+        return save_network_state(state)
+
+    def restore_region_state(self, core: IMimicCore, tenant_id: str, region: str, saved: Any) -> Any:
+        return restore_network_state(core, tenant_id, region, saved)

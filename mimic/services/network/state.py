@@ -341,7 +341,12 @@ def tenant_networking(core: IMimicCore, tenant_id: str, region: str) -> TenantNe
     Neutron API and compute.
     """
     shared = region_networks(core, region)
-    return core.region_state(
+    state = core.region_state(
         SERVICE_NAME, tenant_id, region,
         lambda: TenantNetworking(tenant_id, shared, core.clock, decide_outcome=core.failures.decide, region_name=region),
     )
+    if state.region is not shared:
+        # Restored from a snapshot before (or without) its region's
+        # shared state: it shares the one the core keeps now.
+        state.region = shared
+    return state
