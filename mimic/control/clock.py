@@ -103,7 +103,7 @@ def event_json(event: PendingEvent, now: float) -> dict[str, Any]:
     return {
         "at": iso_microseconds(event.at),
         "seconds": event.at,
-        "in": event.at - now,
+        "in": round(event.at - now, 6),
         "service": event.service,
         "tenant_id": event.tenant_id,
         "region": event.region,
@@ -188,7 +188,9 @@ def tick(core: MimicCore, request: TickRequest, tenant_id: str | None, limit: in
     else:
         after, happened, idle = _until_idle(core, clock, before, tenant_id)
     now = clock.seconds()
-    advanced = request.amount if request.amount is not None else now - start
+    # Rounded as times are shown: to the microsecond, not the float's
+    # noise (a clock at 1.7e9 seconds moves in steps of 2.4e-7).
+    advanced = request.amount if request.amount is not None else round(now - start, 6)
     answer: dict[str, Any] = {"advanced": advanced, **clock_json(core)}
     answer["idle"] = idle and _next_transition(after) is None
     answer.update(listed("happened", happened, now, limit))

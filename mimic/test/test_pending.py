@@ -311,10 +311,11 @@ class TickTests(PendingTestCase):
             self.assertEqual(response.json()["code"], 400)
         self.assertEqual(self.clock()["seconds"], START)
 
-    def test_realtime_refuses_until(self) -> None:
+    def test_realtime_lists_but_refuses_to_tick(self) -> None:
+        from treq.testing import StubTreq
+
         from mimic.core import MimicCore
         from mimic.root import MimicRoot
-        from treq.testing import StubTreq
 
         class RealClock:
             def seconds(self) -> float:
@@ -322,14 +323,21 @@ class TickTests(PendingTestCase):
 
         core = MimicCore.create(RealClock(), [])  # type: ignore[arg-type]
         treq = StubTreq(MimicRoot(core))
-        results: list[Any] = []
-        d = treq.post("http://mimic.test/mimic/v1.1/tick", json={"until": "idle"})
-        d.addCallback(lambda r: treq.json_content(r).addCallback(lambda b: (r.code, b)))
-        d.addBoth(results.append)
-        treq.flush()
-        code, body = results[0]
-        self.assertEqual(code, 400)
-        self.assertIn("--realtime", body["message"])
+
+        def send(method: str, path: str, body: Any = None) -> tuple[int, Any]:
+            results: list[Any] = []
+            d = treq.request(method, "http://mimic.test" + CONTROL + path, json=body)
+            d.addCallback(lambda r: treq.json_content(r).addCallback(lambda b: (r.code, b)))
+            d.addBoth(results.append)
+            treq.flush()
+            return results[0]
+
+        code, clock = send("GET", "/clock")
+        self.assertEqual((code, clock["realtime"], clock["pending"]), (200, True, []))
+        for body in ({"until": "idle"}, {"until": "next"}, {"amount": 1}):
+            code, refused = send("POST", "/tick", body)
+            self.assertEqual(code, 400)
+            self.assertIn("--realtime", refused["message"])
 
 
 class PendingUnitTests(SynchronousTestCase):
