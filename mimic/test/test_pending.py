@@ -191,6 +191,10 @@ class ClockListingTests(PendingTestCase):
             "POST", CONTROL + "/compute/behaviors/server.delete", {"name": "deleting", "parameters": {"seconds": 40}}
         )
         self.assertEqual(registered.code, 201, registered.body)
+        self.assertEqual(
+            self.transitions(self.clock()["pending"]),
+            [("server", "ends image_snapshot (ACTIVE)", 2), ("image", "becomes ACTIVE", 30)],
+        )
         self.tick({"amount": 5})
         deleted = self.mimic.request("DELETE", compute + f"/servers/{server_id}", token=self.alice.token)
         self.assertEqual(deleted.code, 204, deleted.body)

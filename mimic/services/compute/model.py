@@ -642,9 +642,10 @@ class Server:
         """
         (when, what a client will see) of each transition still due
         after ``now``, read without applying any: ``becomes ACTIVE``,
-        ``stays BUILD (block_device_mapping)``, ``is deleted``.
+        ``ends image_snapshot (ACTIVE)``, ``stays BUILD
+        (block_device_mapping)``, ``is deleted``.
         """
-        shown = self.status
+        shown, task = self.status, self.task_state
         for step in self.pending:
             if step.gone:
                 if step.at > now:
@@ -654,9 +655,11 @@ class Server:
             if step.at > now:
                 if status != shown:
                     yield step.at, f"becomes {status}"
+                elif step.task_state is None and task is not None:
+                    yield step.at, f"ends {task} ({status})"
                 else:
-                    yield step.at, f"stays {status} ({step.task_state or 'task done'})"
-            shown = status
+                    yield step.at, f"stays {status} ({step.task_state or step.vm_state})"
+            shown, task = status, step.task_state
 
     def go_to_error(self, at: float, message: str, code: int = 500) -> None:
         """
