@@ -31,6 +31,7 @@ from mimic.interfaces import (
     ISharesState,
 )
 from mimic.http import base_url
+from mimic.pending import PendingEvent, region_state_events, token_expiries
 from mimic.session import IDENTITY_SETTINGS, SessionStore
 from mimic.settings import Setting, parse_settings
 
@@ -202,6 +203,18 @@ class MimicCore:
             for key in [k for k in self._region_states if k[1] == tenant_id]:
                 del self._region_states[key]
         self.sessions.reset(tenant_id)
+
+    def pending_events(self, now: float, tenant_id: str | None = None) -> list[PendingEvent]:
+        """
+        Everything due after ``now``, unsorted: every region state's
+        timed changes (:class:`~mimic.interfaces.IPendingEvents`) and
+        every live token's expiry; only ``tenant_id``'s, if given.  Reads
+        only: costs one look at each timed resource and token, and
+        settles nothing.
+        """
+        events = list(region_state_events(self._region_states.items(), now, tenant_id))
+        events.extend(token_expiries(self.sessions.tokens(), now, tenant_id))
+        return events
 
     def passing(self) -> "PasserbyCore":
         """

@@ -54,6 +54,7 @@ response leads to every mocked service.
 Control Mimic itself at {root}/mimic/v1.1/:
 
     POST {root}/mimic/v1.1/tick             advance the clock
+    GET  {root}/mimic/v1.1/clock            the time and what is due to happen
     GET  {root}/mimic/v1.1/failures         every known error condition
     POST {root}/mimic/v1.1/<service>/behaviors/<event>   inject one
     POST {root}/mimic/v1.1/reset            forget everything

@@ -3,7 +3,8 @@
 The control API, mounted at ``/mimic``: what a test suite uses to drive
 Mimic rather than the mocked cloud.
 
-* ``GET /mimic/v1.1/clock``, ``POST /mimic/v1.1/tick``: Mimic's time;
+* ``GET /mimic/v1.1/clock``, ``POST /mimic/v1.1/tick``: Mimic's time,
+  what is due to happen, and ticks by an amount or until it has;
 * ``/mimic/v1.1/<service>/behaviors/<event>[/<id>]``: register, list,
   read and delete known error conditions (the old mimic's paths and
   bodies, plus listing and reading);
@@ -17,18 +18,17 @@ state store, never by reaching into a service.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from klein import Klein
-from twisted.internet.task import Clock
 from twisted.web.iweb import IRequest
 
 from mimic.control import behaviors, known_conditions
+from mimic.control import clock as time_control
 from mimic.control import state as state_dump
 from mimic.control.errors import control_error
 from mimic.control.snapshots import SnapshotShelf
-from mimic.core import MimicCore, advance_clock
+from mimic.core import MimicCore
 from mimic.http import (
     base_url,
     handle_errors,
@@ -36,17 +36,6 @@ from mimic.http import (
     query_arg,
     read_json,
     require_object,
-)
-from mimic.timestamps import iso_microseconds
-
-#: The latest time Mimic's clock may be moved to: far enough to expire
-#: anything, early enough that every time derived from it (a token's
-#: expiry a day later, say) can still be written as a date.
-LATEST_TIME = datetime(9000, 1, 1, tzinfo=timezone.utc).timestamp()
-
-REALTIME_TICK = (
-    "Mimic was started with --realtime: its clock is the real one and "
-    "cannot be advanced.  Restart it without --realtime to control time."
 )
 
 
@@ -76,8 +65,8 @@ class ControlAPI:
         return json_response(
             request,
             {
-                "clock": f"GET {root}/v1.1/clock",
-                "tick": f'POST {root}/v1.1/tick {{"amount": <seconds>}}',
+                "clock": f"GET {root}/v1.1/clock[?limit=...&tenant_id=...] (the time and what is pending)",
+                "tick": f'POST {root}/v1.1/tick {{"amount": <seconds>}} | {{"until": "next" | "idle"}}',
                 "failures": f"GET {root}/v1.1/failures",
                 "behaviors": f"GET {root}/v1.1/behaviors",
                 "register": f"POST {root}/v1.1/<service>/behaviors/<event>",
@@ -88,43 +77,32 @@ class ControlAPI:
             },
         )
 
-    # Time.
+    # Time, and the clock's pending events and tick until (see
+    # mimic/control/clock.py).
 
     def _clock_json(self) -> dict[str, Any]:
-        now = self.core.clock.seconds()
-        return {
-            "now": iso_microseconds(now),
-            "seconds": now,
-            "realtime": not self.core.advanceable,
-        }
+        return time_control.clock_json(self.core)
 
     @app.route("/v1.1/clock", methods=["GET"])
     def clock(self, request: IRequest) -> bytes:
-        return json_response(request, self._clock_json())
+        """
+        The time, and what is due to happen (first ``limit``, by time).
+        """
+        limit = time_control.parse_limit(query_arg(request, "limit"))
+        return json_response(request, time_control.describe(self.core, query_arg(request, "tenant_id") or None, limit))
 
     @app.route("/v1.1/tick", methods=["POST"])
     def tick(self, request: IRequest) -> bytes:
         """
-        Advance the clock by ``amount`` seconds, firing every timed
+        Advance the clock by ``amount`` seconds, or ``until`` the next
+        pending transition or until none is pending, firing every timed
         transition that falls due on the way.
         """
         body = require_object(read_json(request, control_error), "body", control_error)
-        amount = body.get("amount")
-        if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not amount >= 0:
-            raise control_error(400, "'amount' must be a non-negative number of seconds.")
-        clock = self.core.clock
-        if not isinstance(clock, Clock):
-            raise control_error(400, REALTIME_TICK)
-        if clock.seconds() + amount > LATEST_TIME:
-            raise control_error(
-                400,
-                f"'amount' {amount!r} would move the clock past the year 9000; "
-                "Mimic cannot show times that late.",
-            )
-        advance_clock(clock, amount)
-        return json_response(request, {"advanced": amount, **self._clock_json()})
-
-    # The clock's pending events and tick until (see mimic/control/clock.py).
+        asked = time_control.parse_tick(body)
+        limit = time_control.parse_limit(query_arg(request, "limit"))
+        tenant_id = query_arg(request, "tenant_id") or None
+        return json_response(request, time_control.tick(self.core, asked, tenant_id, limit))
 
     # The request journal (see mimic/control/journal.py).
 

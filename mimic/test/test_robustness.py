@@ -593,6 +593,7 @@ def control_routes() -> list[Route]:
         r("GET", "/v1.1"),
         r("GET", "/v1.1/clock"),
         r("POST", "/v1.1/tick", {"amount": 1.5}),
+        r("POST", "/v1.1/tick", {"until": "idle"}),
         r("GET", "/v1.1/failures"),
         r("GET", "/v1.1/failures/compute"),
         r("GET", "/v1.0/presets"),

@@ -30,7 +30,8 @@ from typing import Any, Iterator, Mapping
 from attrs import define, field
 from zope.interface import implementer
 
-from mimic.interfaces import IRegionState
+from mimic.interfaces import IPendingEvents, IRegionState
+from mimic.pending import PendingEvent
 from mimic.services.blockstorage.catalogue import (
     AVAILABILITY_ZONE,
     DEFAULT_QUOTAS,
@@ -68,7 +69,7 @@ DELETE_REFUSED = (
 )
 
 
-@implementer(IRegionState)
+@implementer(IRegionState, IPendingEvents)
 @define
 class BlockStorage:
     """
@@ -496,6 +497,26 @@ class BlockStorage:
         if found is None:
             raise not_found("Backup", backup_id)
         return found
+
+    def pending_events(self, now: float) -> list[PendingEvent]:
+        """
+        The status changes still to come of the volumes, snapshots and
+        backups (the clock's pending events), read from their timelines:
+        ``becomes available``, ``is deleted``.
+        """
+        events: list[PendingEvent] = []
+        for kind, resources in (("volume", self.volumes), ("snapshot", self.snapshots), ("backup", self.backups)):
+            for resource in resources.values():
+                if resource.gone(now):
+                    continue
+                events.extend(
+                    PendingEvent(when, kind, resource.id, resource.name, f"becomes {status}")
+                    for when, status in resource.timeline.steps
+                    if when > now
+                )
+                if resource.gone_at is not None:
+                    events.append(PendingEvent(resource.gone_at, kind, resource.id, resource.name, "is deleted"))
+        return events
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -32,8 +32,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from attrs import define, field, frozen
 from zope.interface import implementer
 
-from mimic.interfaces import IImage, IImages, IMimicCore, IRegionState
+from mimic.interfaces import IImage, IImages, IMimicCore, IPendingEvents, IRegionState
 from mimic.patterns import Pattern
+from mimic.pending import PendingEvent
 from mimic.services.compute.addresses import addresses_from_ports
 from mimic.services.compute.errors import DeleteFailed, NoImageService, QuotaExceeded, ServerNotFound
 from mimic.services.compute.failures import (
@@ -652,6 +653,29 @@ class Server:
     def cancel_pending(self) -> None:
         self.pending = ()
 
+    def upcoming(self, now: float) -> Iterator[tuple[float, str]]:
+        """
+        (when, what a client will see) of each transition still due
+        after ``now``, read without applying any: ``becomes ACTIVE``,
+        ``ends image_snapshot (ACTIVE)``, ``stays BUILD
+        (block_device_mapping)``, ``is deleted``.
+        """
+        shown, task = self.status, self.task_state
+        for step in self.pending:
+            if step.gone:
+                if step.at > now:
+                    yield step.at, "is deleted"
+                return
+            status = status_of(step.vm_state, step.task_state)
+            if step.at > now:
+                if status != shown:
+                    yield step.at, f"becomes {status}"
+                elif step.task_state is None and task is not None:
+                    yield step.at, f"ends {task} ({status})"
+                else:
+                    yield step.at, f"stays {status} ({step.task_state or step.vm_state})"
+            shown, task = status, step.task_state
+
     def go_to_error(self, at: float, message: str, code: int = 500) -> None:
         """
         Fail the server as Nova does: vm_state error, with a fault.
@@ -853,7 +877,7 @@ def _number_of(server: Server) -> int:
     return server.number
 
 
-@implementer(IRegionState)
+@implementer(IRegionState, IPendingEvents)
 @define
 class ComputeState:
     """
@@ -1161,6 +1185,17 @@ class ComputeState:
                 self.get(server.id, now)
             return
         self.remove(server, now)
+
+    def pending_events(self, now: float) -> list[PendingEvent]:
+        """
+        The transitions the servers still have to come (the clock's
+        pending events), read without settling anything.
+        """
+        return [
+            PendingEvent(at, "server", server.id, server.name, event)
+            for server in self._unsettled.values()
+            for at, event in server.upcoming(now)
+        ]
 
     def summary(self) -> dict[str, Any]:
         images = self.images

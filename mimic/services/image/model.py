@@ -22,7 +22,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from attrs import define, evolve, field, frozen
 from zope.interface import implementer
 
-from mimic.interfaces import IImage, IImages, IImageUploads, IMimicCore, IRegionState
+from mimic.interfaces import IImage, IImages, IImageUploads, IMimicCore, IPendingEvents, IRegionState
+from mimic.pending import PendingEvent
 from mimic.timestamps import iso_seconds
 
 #: The name under which the core keeps each (tenant, region)'s store.
@@ -321,7 +322,7 @@ class ImageQuery:
         return visibility == self.visibility
 
 
-@implementer(IRegionState, IImages, IImageUploads)
+@implementer(IRegionState, IImages, IImageUploads, IPendingEvents)
 @define
 class ImageStore:
     """
@@ -510,6 +511,17 @@ class ImageStore:
         images cannot be deleted).
         """
         return self._snapshots.pop(image_id, None) is not None
+
+    def pending_events(self, now: float) -> list[PendingEvent]:
+        """
+        The snapshots still saving, each becoming ACTIVE when it is ready
+        (the clock's pending events).
+        """
+        return [
+            PendingEvent(image.ready_at, "image", image.id, image.name, "becomes ACTIVE")
+            for image in self._snapshots.values()
+            if image.ready_at > now
+        ]
 
     def summary(self) -> dict[str, Any]:
         return {"snapshots": len(self._snapshots), "snapshot_ids": self.snapshot_ids}

@@ -20,7 +20,8 @@ from attrs import define, field
 from twisted.internet.interfaces import IReactorTime
 from zope.interface import implementer
 
-from mimic.interfaces import IMimicCore, IRegionState
+from mimic.interfaces import IMimicCore, IPendingEvents, IRegionState
+from mimic.pending import PendingEvent
 from mimic.services.loadbalancer.errors import (
     Immutable,
     ImmutableForDelete,
@@ -198,6 +199,21 @@ class LoadBalancer:
         """
         return self._next == DELETED
 
+    def upcoming(self, now: float) -> tuple[float, str] | None:
+        """
+        (when, what a client will see) of the status change still due
+        after ``now``, if one is: ``becomes ACTIVE`` after BUILD,
+        ``leaves PENDING_UPDATE (ACTIVE)``, ``is deleted``.  None for a
+        status the control plane set, which holds until a change.
+        """
+        if not now < self._until < float("inf") or self._status == self._next:
+            return None
+        if self._next == DELETED:
+            return self._until, "is deleted"
+        if self._status == BUILD:
+            return self._until, f"becomes {self._next}"
+        return self._until, f"leaves {self._status} ({self._next})"
+
     def deleted_since(self, now: float) -> float | None:
         """
         When the balancer became DELETED, if it is.
@@ -217,7 +233,7 @@ class LoadBalancer:
 T = TypeVar("T")
 
 
-@implementer(IRegionState)
+@implementer(IRegionState, IPendingEvents)
 @define
 class RegionLoadBalancers:
     """
@@ -735,6 +751,19 @@ class RegionLoadBalancers:
             del balancer.access_list[rule_id]
 
     # --- control plane ---------------------------------------------------
+
+    def pending_events(self, now: float) -> list[PendingEvent]:
+        """
+        The status changes the balancers still have to come (the clock's
+        pending events): one look at each balancer, nothing changed.
+        """
+        events = []
+        for balancer in self.balancers.values():
+            upcoming = balancer.upcoming(now)
+            if upcoming is not None:
+                at, event = upcoming
+                events.append(PendingEvent(at, "load_balancer", str(balancer.id), balancer.name, event))
+        return events
 
     def summary(self) -> dict[str, Any]:
         now = self.now()

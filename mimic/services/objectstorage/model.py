@@ -31,7 +31,8 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from zope.interface import implementer
 
 from mimic.catalog import stable_id
-from mimic.interfaces import IMimicCore, IRegionState
+from mimic.interfaces import IMimicCore, IPendingEvents, IRegionState
+from mimic.pending import EXPIRY, PendingEvent
 
 SERVICE_NAME = "objectstorage"
 
@@ -320,7 +321,7 @@ def _iter_names(names: list[str], window: Window) -> Iterator[str | Subdir]:
             index = bisect_left(names, beyond, start, stop)
 
 
-@implementer(IRegionState)
+@implementer(IRegionState, IPendingEvents)
 class Account:
     """
     One tenant's object storage account in one region.
@@ -362,6 +363,21 @@ class Account:
             "objects": self.object_count,
             "bytes_used": self.bytes_used,
         }
+
+    def pending_events(self, now: float) -> list[PendingEvent]:
+        """
+        The objects due to expire (``X-Delete-At``), as the clock's
+        pending events of kind expiry: one look at each object.
+        """
+        return [
+            PendingEvent(
+                float(stored.delete_at), "object", f"{container_name}/{stored.name}", stored.name,
+                "expires (X-Delete-At)", EXPIRY,
+            )
+            for container_name, container in self.containers.items()
+            for stored in container.objects.values()
+            if stored.delete_at is not None and stored.delete_at > now
+        ]
 
     # -- containers -----------------------------------------------------
 

@@ -17,7 +17,8 @@ from uuid import uuid4
 from attrs import define, field, frozen
 from zope.interface import implementer
 
-from mimic.interfaces import IRegionState
+from mimic.interfaces import IPendingEvents, IRegionState
+from mimic.pending import PendingEvent
 
 
 class WidgetStatus(enum.Enum):
@@ -48,7 +49,7 @@ class NoSuchWidget(Exception):
         self.widget_id = widget_id
 
 
-@implementer(IRegionState)
+@implementer(IRegionState, IPendingEvents)
 @define
 class WidgetStore:
     """
@@ -79,6 +80,17 @@ class WidgetStore:
         Every widget, in the order they were made.
         """
         return list(self._widgets.values())
+
+    def pending_events(self, now: float) -> list[PendingEvent]:
+        """
+        For the clock's pending events (``GET /mimic/v1.1/clock``): the
+        widgets still building, each becoming ACTIVE when it is ready.
+        """
+        return [
+            PendingEvent(w.ready, "widget", w.id, w.name, "becomes ACTIVE")
+            for w in self._widgets.values()
+            if w.ready > now
+        ]
 
     def summary(self) -> dict[str, Any]:
         """
