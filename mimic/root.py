@@ -58,6 +58,7 @@ Control Mimic itself at {root}/mimic/v1.1/:
     POST {root}/mimic/v1.1/<service>/behaviors/<event>   inject one
     POST {root}/mimic/v1.1/reset            forget everything
     GET  {root}/mimic/v1.1/state            what Mimic holds
+    GET  {root}/mimic/v1.1/clouds.yaml      a clouds.yaml for this Mimic
 """
 
 
