@@ -122,7 +122,7 @@ def _parameters(parameters: Any) -> str:
 def _criteria(criteria: Any) -> str:
     if not isinstance(criteria, list) or not criteria:
         return "-"
-    parts = []
+    parts: list[str] = []
     for criterion in criteria:
         if isinstance(criterion, dict):
             parts.extend(f"{k}={_cell(v)}" for k, v in criterion.items())
@@ -243,7 +243,7 @@ def journal(answer: dict[str, Any]) -> str:
 
 
 def state(answer: dict[str, Any]) -> str:
-    parts = []
+    parts: list[str] = []
     clock_now = (answer.get("clock") or {}).get("now")
     if clock_now:
         parts.append(f"clock {clock_now}\n")
