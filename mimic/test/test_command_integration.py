@@ -231,11 +231,14 @@ class CommandOnNewRoutesTests(CommandTestCase):
     def test_snapshot_save_restore_list_delete(self) -> None:
         self.require("/snapshots")
         alice = Client(self.url, "snapshot-user")
-        alice.create_server("kept")
+        registered = self.mimic_json("fail", "identity.auth", "--match", "username=^snapshot-nobody$")
         self.assertEqual(self.mimic_json("snapshot", "save", "world")["snapshot"]["name"], "world")
         self.mimic("reset")
-        self.mimic("snapshot", "restore", "world")
-        self.assertEqual([s["name"] for s in alice.servers()], ["kept"])
+        self.mimic("unfail", "--all")
+        restored = self.mimic("snapshot", "restore", "world").stdout
+        self.assertTrue(restored.startswith("RESTORED"), restored)
+        self.assertEqual([b["id"] for b in self.mimic_json("behaviors")["behaviors"]], [registered["id"]])
+        self.assertIn(alice.tenant_id, [t["tenant_id"] for t in self.mimic_json("state")["tenants"]])
         self.assertIn("world", [s["name"] for s in self.mimic_json("snapshot", "list")["snapshots"]])
         self.mimic("snapshot", "delete", "world")
         self.assertIn("Mimic answered 404", self.mimic("snapshot", "restore", "world", expected=1).stderr)

@@ -58,6 +58,10 @@ CONFTEST = 'pytest_plugins = ["mimic.pytest_plugin"]\n'
 
 SESSION_SUITE = textwrap.dedent(
     """
+    import json
+    import urllib.error
+    import urllib.request
+
     import pytest
 
 
@@ -83,11 +87,16 @@ SESSION_SUITE = textwrap.dedent(
 
 
     @pytest.mark.mimic_snapshot("base", setup="base")
-    def test_marker_restores_again_and_the_journal_counts(mimic_control):
+    def test_marker_restores_again_and_the_journal_counts(mimic_control, mimic_url):
         assert len(mimic_control.call("GET", "/behaviors")["behaviors"]) == 1
-        mimic_control.assert_requested("GET", "/behaviors$", times=1)
+        mimic_control.clear_requests()
+        body = json.dumps({"auth": {"passwordCredentials": {"username": "base", "password": "p"}}})
+        request = urllib.request.Request(mimic_url + "/identity/v2.0/tokens", data=body.encode(), method="POST")
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(request)
+        mimic_control.assert_requested("POST", "/tokens$", times=1, status="503")
         with pytest.raises(AssertionError, match="Mimic recorded 1"):
-            mimic_control.assert_requested("GET", "/behaviors$", times=2)
+            mimic_control.assert_requested("POST", "/tokens$", times=2)
     """
 )
 
