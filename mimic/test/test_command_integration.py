@@ -7,7 +7,8 @@ shell runs it (one per exit code); the rest call
 :func:`mimic.command.main` in process, over the same HTTP, which costs
 no interpreter start.
 
-One Mimic serves every test of this module (per trial worker); tests
+One Mimic serves every test of this module (per trial worker,
+:func:`mimic.testing.shared_mimic`); tests
 keep out of each other's way with their own user names and snapshot
 names, and delete every registration first.
 
@@ -19,7 +20,6 @@ at ..."), that test is skipped and says so.
 
 from __future__ import annotations
 
-import atexit
 import io
 import json
 import os
@@ -35,7 +35,7 @@ from twisted.trial.unittest import SkipTest, SynchronousTestCase
 import mimic
 from mimic import command
 from mimic.services.image.model import DEFAULT_IMAGE_ID
-from mimic.testing import MimicProcess
+from mimic.testing import shared_mimic
 
 FLAVOR = "general1-1"
 
@@ -93,23 +93,6 @@ class Client:
         status, body = http("GET", self.compute + "/servers/detail", token=self.token)
         assert status == 200, body
         return body["servers"]
-
-
-_shared: list[MimicProcess] = []
-
-
-def shared_mimic() -> str:
-    """
-    The URL of this module's Mimic, started on first use and stopped
-    when the test run's process exits.
-    """
-    if not _shared:
-        process = MimicProcess()
-        process.start()
-        atexit.register(process.stop)
-        _shared.append(process)
-    assert _shared[0].url is not None
-    return _shared[0].url
 
 
 class Ran:
