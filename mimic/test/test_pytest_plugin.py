@@ -101,7 +101,7 @@ SESSION_SUITE = textwrap.dedent(
 )
 
 
-def _missing_routes() -> list[str]:
+def missing_new_control_routes() -> list[str]:
     """
     The issue-17 routes this package's Mimic does not serve yet (before
     the branches adding them are merged).
@@ -132,7 +132,7 @@ class SessionFixtureTests(SynchronousTestCase):
         with open(os.path.join(directory, "conftest.py"), "w") as f:
             f.write(CONFTEST)
         report = os.path.join(directory, "coverage.json")
-        missing = _missing_routes()
+        missing = missing_new_control_routes()
         selection = ["-k", "control_fail_and_tick"] if missing else []
         env = {k: v for k, v in os.environ.items() if k != "MIMIC_URL"}
         result = subprocess.run(
