@@ -20,6 +20,8 @@ setup(
     packages=find_packages(include=["mimic", "mimic.*"]) + ["twisted.plugins"],
     # PEP 561: a plugin author's mypy reads Mimic's annotations.
     package_data={"mimic": ["py.typed"]},
+    # The control API for shells and CI jobs: mimic tick 30, mimic fail ...
+    entry_points={"console_scripts": ["mimic = mimic.command:main"]},
     install_requires=[
         "Twisted>=23.10",
         "klein>=23.5",

@@ -60,6 +60,7 @@ Control Mimic itself at {root}/mimic/v1.1/:
     POST {root}/mimic/v1.1/reset            forget everything
     GET  {root}/mimic/v1.1/state            what Mimic holds
     POST {root}/mimic/v1.1/snapshots        save it all; .../snapshots/<name>/restore
+    GET  {root}/mimic/v1.1/clouds.yaml      a clouds.yaml for this Mimic
 """
 
 

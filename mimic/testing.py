@@ -1,4 +1,4 @@
-# -*- test-case-name: mimic.test.test_process,mimic.test.test_pytest_plugin,mimic.test.test_root -*-
+# -*- test-case-name: mimic.test.test_process,mimic.test.test_pytest_plugin,mimic.test.test_root,mimic.test.test_testing_helpers -*-
 """
 Mimic for test suites: in process, or as a managed ``twistd`` subprocess.
 
@@ -8,24 +8,39 @@ network, synchronously: fast and deterministic unit tests.
 
 :class:`MimicProcess` starts a real ``twistd mimic`` on 127.0.0.1 on an
 ephemeral port and tells you its URL, for driving Mimic with real client
-libraries; :func:`start_mimic` does so for the length of one test.
+libraries; :func:`start_mimic` does so for the length of one test, and
+:func:`shared_mimic` once for a whole test run.
+
+:class:`MimicControl` is the control API for a suite's assertions and
+fixtures: what the suite asked of Mimic (:meth:`~MimicControl.assert_requested`,
+from the request journal), which known error conditions it exercised
+(:meth:`~MimicControl.coverage`, :meth:`~MimicControl.write_coverage`), and
+snapshots to start each test from the same world
+(:meth:`~MimicControl.restore_snapshot`).  :class:`MimicTestMixin` brings
+them to trial and unittest test cases; :mod:`mimic.pytest_plugin` to
+pytest.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
 import subprocess
 import sys
 import threading
+import urllib.parse
 from typing import Any, Iterable, Mapping
 
 from twisted.internet.task import Clock
 from twisted.web.resource import IResource
 
+from mimic.command import coverage_problems
+from mimic.command_views import coverage as coverage_table
 from mimic.core import MimicCore, advance_clock
 from mimic.interfaces import IAPIMock
+from mimic.remote import CONTROL, MimicAnswered, RemoteMimic, error_message, query_string
 from mimic.root import MimicRoot
 
 _LISTENING = re.compile(r"Mimic is listening on (http://\S+?)/?$")
@@ -257,3 +272,243 @@ class MimicProcess:
 
     def __exit__(self, *exc_info: Any) -> None:
         self.stop()
+
+
+_shared_processes: dict[tuple[str, ...], MimicProcess] = {}
+
+
+def shared_mimic(*args: str) -> str:
+    """
+    The URL of a real Mimic shared by every caller in this process (one
+    per distinct ``args``), started on first use and stopped when the
+    interpreter exits: for trial suites, which have no session fixtures,
+    to set up a world once and restore it before each test.
+    """
+    process = _shared_processes.get(args)
+    if process is None or process.process is None or process.process.poll() is not None:
+        process = MimicProcess(args)
+        process.start()
+        atexit.register(process.stop)
+        _shared_processes[args] = process
+    assert process.url is not None
+    return process.url
+
+
+class MimicControl:
+    """
+    The control API of one Mimic, for a test suite: a URL (a
+    :class:`MimicProcess`'s, or any running Mimic's), a
+    :class:`MimicProcess`, or an :class:`InMemoryMimic`.
+
+    Every method raises :class:`mimic.remote.MimicAnswered` when Mimic
+    answers with an error (its ``status`` and ``message`` say why), so a
+    typo in a snapshot name fails the test that made it.
+    """
+
+    def __init__(self, mimic: "str | MimicProcess | InMemoryMimic", timeout: float = 30.0) -> None:
+        self._in_memory: InMemoryMimic | None = None
+        self._remote: RemoteMimic | None = None
+        if isinstance(mimic, InMemoryMimic):
+            self._in_memory = mimic
+        else:
+            url = mimic.url if isinstance(mimic, MimicProcess) else mimic
+            if url is None:
+                raise ValueError("the MimicProcess has not been started")
+            self._remote = RemoteMimic(url, timeout)
+
+    def call(self, method: str, path: str, body: Any = None, query: Mapping[str, Any] | None = None) -> Any:
+        """
+        One control API request (``path`` below ``/mimic/v1.1``); its JSON
+        answer, or None for an empty one.
+        """
+        if self._remote is not None:
+            return self._remote.json(method, path, body, query)
+        assert self._in_memory is not None
+        response = self._in_memory.request(method, CONTROL + path + query_string(query), body)
+        if response.code >= 400:
+            raise MimicAnswered(response.code, error_message(response.body), response.body)
+        return response.json() if response.body else None
+
+    # The request journal.
+
+    def requests(self, **filters: Any) -> list[dict[str, Any]]:
+        """
+        Recorded requests matching the journal's filters (``service``,
+        ``tenant_id``, ``method``, ``path`` (a regular expression),
+        ``status`` (``404`` or ``4xx``), ``condition``, ``since``,
+        ``limit``, ``marker``).
+        """
+        return list(self.call("GET", "/requests", query=filters)["requests"])
+
+    def count(self, **filters: Any) -> int:
+        """
+        How many recorded requests match the filters (as :meth:`requests`).
+        """
+        return int(self.call("GET", "/requests/count", query=filters)["count"])
+
+    def clear_requests(self) -> None:
+        self.call("DELETE", "/requests")
+
+    def assert_requested(
+        self, method: str, path_pattern: str, times: int | None = None, **filters: Any
+    ) -> int:
+        """
+        Fail (``AssertionError``) unless Mimic recorded ``method``
+        requests whose path matches ``path_pattern`` (the journal's
+        regular expression match), exactly ``times`` of them, or at least
+        one when ``times`` is None; other journal filters narrow it
+        (``tenant_id=``, ``status="5xx"``, ``condition=``...).  Returns
+        the count.  The message lists what was requested instead.
+        """
+        query = {**filters, "method": method.upper(), "path": path_pattern}
+        found = self.count(**query)
+        if (found >= 1) if times is None else (found == times):
+            return found
+        expected = "at least once" if times is None else f"exactly {times} time(s)"
+        narrowed = "".join(f", {k}={v!r}" for k, v in filters.items())
+        others = self.requests(**{**filters, "method": method.upper(), "limit": 20})
+        seen = "\n".join(f"  {r.get('method')} {r.get('path')} -> {r.get('status')}" for r in others)
+        raise AssertionError(
+            f"expected {method.upper()} {path_pattern!r}{narrowed} {expected}; Mimic recorded {found}."
+            + (f"\n{method.upper()} requests it recorded (first 20):\n{seen}" if seen else "")
+        )
+
+    # Fault coverage.
+
+    def coverage(self) -> dict[str, Any]:
+        """
+        The fault-coverage report: per known condition, how often it was
+        registered and fired (``GET /mimic/v1.1/failures/coverage``).
+        """
+        return dict(self.call("GET", "/failures/coverage"))
+
+    def write_coverage(self, path: str, format: str | None = None) -> dict[str, Any]:
+        """
+        Save the coverage report for a CI job to keep: JSON, or with
+        ``format="text"`` (the default for a path ending ``.txt``) a short
+        table.  Returns the report.
+        """
+        report = self.coverage()
+        if format is None:
+            format = "text" if path.endswith(".txt") else "json"
+        if format not in ("json", "text"):
+            raise ValueError(f"format must be 'json' or 'text', not {format!r}")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(coverage_table(report) if format == "text" else json.dumps(report, indent=2) + "\n")
+        return report
+
+    def assert_fired(self, scope: str) -> None:
+        """
+        Fail unless every known condition of ``scope`` (a service, an
+        event ``compute.server.create`` or a condition
+        ``compute.server.create.fail``) fired at least once.
+        """
+        problems = coverage_problems(self.coverage(), [scope], False)
+        if problems:
+            raise AssertionError("known conditions not exercised:\n" + "\n".join(f"  {p}" for p in problems))
+
+    # Snapshots.
+
+    def save_snapshot(self, name: str) -> dict[str, Any]:
+        return dict(self.call("POST", "/snapshots", {"name": name})["snapshot"])
+
+    def restore_snapshot(self, name: str) -> dict[str, Any]:
+        return dict(self.call("POST", f"/snapshots/{urllib.parse.quote(name, safe='')}/restore"))
+
+    def delete_snapshot(self, name: str) -> None:
+        self.call("DELETE", f"/snapshots/{urllib.parse.quote(name, safe='')}")
+
+    def snapshots(self) -> list[dict[str, Any]]:
+        return list(self.call("GET", "/snapshots")["snapshots"])
+
+    # Time, failures and reset.
+
+    def tick(self, seconds: float | None = None, until: str | None = None) -> dict[str, Any]:
+        """
+        Move Mimic's clock by ``seconds``, or ``until="next"``/``"idle"``.
+        """
+        if (seconds is None) == (until is None):
+            raise ValueError("give seconds or until, not both")
+        return dict(self.call("POST", "/tick", {"amount": seconds} if until is None else {"until": until}))
+
+    def fail(
+        self,
+        event_id: str,
+        condition: str = "fail",
+        parameters: Mapping[str, Any] | None = None,
+        criteria: Any = None,
+        times: int | None = None,
+    ) -> dict[str, Any]:
+        """
+        Register a known error condition for ``event_id`` as the
+        catalogue names it (``compute.server.create``); the registration.
+        """
+        service, _, event = event_id.partition(".")
+        body: dict[str, Any] = {"name": condition}
+        if parameters is not None:
+            body["parameters"] = dict(parameters)
+        if criteria is not None:
+            body["criteria"] = criteria
+        if times is not None:
+            body["times"] = times
+        quoted = urllib.parse.quote
+        return dict(self.call("POST", f"/{quoted(service, safe='')}/behaviors/{quoted(event, safe='')}", body))
+
+    def reset(self, tenant_id: str | None = None) -> None:
+        self.call("POST", "/reset", {"tenant_id": tenant_id} if tenant_id else None)
+
+
+def assert_requested(
+    mimic: "str | MimicProcess | InMemoryMimic | MimicControl",
+    method: str,
+    path_pattern: str,
+    times: int | None = None,
+    **filters: Any,
+) -> int:
+    """
+    :meth:`MimicControl.assert_requested` for the Mimic given (a URL, a
+    process, an in-memory Mimic or a :class:`MimicControl`).
+    """
+    control = mimic if isinstance(mimic, MimicControl) else MimicControl(mimic)
+    return control.assert_requested(method, path_pattern, times, **filters)
+
+
+def write_coverage_at_exit(control: MimicControl, path: str, format: str | None = None) -> None:
+    """
+    Write the coverage report when the interpreter exits (the end of a
+    trial run).  Call it after the Mimic was started (with
+    :func:`shared_mimic`): exit handlers run last-registered first, so the
+    report is written while that Mimic still runs.
+    """
+
+    def write() -> None:
+        try:
+            control.write_coverage(path, format)
+        except Exception as e:  # the run is over; say why, do not hide the suite's result
+            sys.stderr.write(f"mimic: could not write the fault-coverage report to {path}: {e}\n")
+
+    atexit.register(write)
+
+
+class MimicTestMixin:
+    """
+    For trial (and unittest) test cases sharing one Mimic: set
+    ``mimic_control`` (a :class:`MimicControl`) and optionally
+    ``mimic_snapshot`` (a snapshot name) on the class; each test starts
+    from that snapshot, restored in ``setUp``::
+
+        class NegativePathTests(MimicTestMixin, TestCase):
+            mimic_control = MimicControl(shared_mimic())
+            mimic_snapshot = "world"
+    """
+
+    mimic_control: MimicControl
+    mimic_snapshot: str | None = None
+
+    def setUp(self) -> None:
+        super().setUp()  # type: ignore[misc]
+        if self.mimic_snapshot is not None:
+            self.mimic_control.restore_snapshot(self.mimic_snapshot)
+
+    def assertRequested(self, method: str, path_pattern: str, times: int | None = None, **filters: Any) -> int:
+        return self.mimic_control.assert_requested(method, path_pattern, times, **filters)

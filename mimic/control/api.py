@@ -23,7 +23,7 @@ from typing import Any
 from klein import Klein
 from twisted.web.iweb import IRequest
 
-from mimic.control import behaviors, known_conditions
+from mimic.control import behaviors, clients, known_conditions
 from mimic.control import clock as time_control
 from mimic.control import state as state_dump
 from mimic.control.errors import control_error
@@ -74,6 +74,7 @@ class ControlAPI:
                 "reset": f'POST {root}/v1.1/reset [{{"tenant_id": ...}}]',
                 "state": f"GET {root}/v1.1/state[?tenant_id=...]",
                 "snapshots": f'POST {root}/v1.1/snapshots {{"name": ...}}; POST {root}/v1.1/snapshots/<name>/restore',
+                "clouds.yaml": f"GET {root}/v1.1/clouds.yaml[?format=env]",
             },
         )
 
@@ -228,6 +229,27 @@ class ControlAPI:
         return json_response(request, self.snapshots.restore(self.core, name))
 
     # clouds.yaml and the client environment (see mimic/control/clients.py).
+
+    @app.route("/v1.1/clouds.yaml", methods=["GET"])
+    def clouds_yaml(self, request: IRequest) -> bytes:
+        """
+        A ``clouds.yaml`` for this Mimic (``?format=env``: ``export OS_...``
+        lines), optionally for ``?username=`` and ``?region=``.
+        """
+        chosen = query_arg(request, "format") or "yaml"
+        if chosen not in clients.FORMATS:
+            raise control_error(
+                400, f"Unknown format {chosen[:40]!r}; say one of: {', '.join(clients.FORMATS)}."
+            )
+        try:
+            username = clients.check_name(query_arg(request, "username"), "username", clients.DEFAULT_USERNAME)
+            region = clients.check_name(query_arg(request, "region"), "region", clients.DEFAULT_REGION)
+        except clients.BadClientQuery as e:
+            raise control_error(400, str(e))
+        write = clients.clouds_yaml if chosen == "yaml" else clients.environment
+        content_type = b"text/yaml; charset=utf-8" if chosen == "yaml" else b"text/plain; charset=utf-8"
+        request.setHeader(b"content-type", content_type)
+        return write(base_url(request), username, region).encode("utf-8")
 
     # Reset and state.
 
