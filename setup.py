@@ -19,7 +19,7 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["mimic", "mimic.*"]) + ["twisted.plugins"],
     # PEP 561: a plugin author's mypy reads Mimic's annotations.
-    package_data={"mimic": ["py.typed"]},
+    package_data={"mimic": ["py.typed", "dashboard/static/*"]},
     install_requires=[
         "Twisted>=23.10",
         "klein>=23.5",

@@ -24,7 +24,7 @@ from klein import Klein
 from twisted.internet.task import Clock
 from twisted.web.iweb import IRequest
 
-from mimic.control import behaviors, known_conditions
+from mimic.control import behaviors, known_conditions, resources
 from mimic.control import state as state_dump
 from mimic.control.errors import control_error
 from mimic.core import MimicCore, advance_clock
@@ -82,6 +82,7 @@ class ControlAPI:
                 "presets": f"GET {root}/v1.0/presets",
                 "reset": f'POST {root}/v1.1/reset [{{"tenant_id": ...}}]',
                 "state": f"GET {root}/v1.1/state[?tenant_id=...]",
+                "resources": f"GET {root}/v1.1/resources/<service>/<region>/<tenant_id>/<path>",
             },
         )
 
@@ -254,3 +255,11 @@ class ControlAPI:
         dump = state_dump.dump(self.core, query_arg(request, "tenant_id") or None, base_url(request))
         dump["clock"] = self._clock_json()
         return json_response(request, dump)
+
+    # A service's own GET for a tenant, without its token: the
+    # dashboard's links to each resource's JSON (see
+    # mimic/control/resources.py).
+
+    @app.route("/v1.1/resources/<service>/<region>/<tenant_id>", methods=["GET"], branch=True)
+    def service_resource(self, request: IRequest, service: str, region: str, tenant_id: str) -> Any:
+        return resources.service_resource(self.core, request, service, region, tenant_id)
