@@ -146,6 +146,5 @@ class ControlGuard(Resource):
         refused = refusal(request)
         if refused is not None:
             status, message = refused
-            request.setHeader(b"vary", b"Origin")
             return json_response(request, plain_error_body(status, message), status)
         return self.guarded.render(request)

@@ -46,7 +46,7 @@ class StaticFile:
 
 
 def _load(name: str, content_type: bytes) -> StaticFile:
-    return StaticFile(files("mimic.dashboard").joinpath("static", name).read_bytes(), content_type)
+    return StaticFile(files("mimic.dashboard").joinpath("static").joinpath(name).read_bytes(), content_type)
 
 
 def dashboard_files() -> dict[bytes, StaticFile]:
@@ -76,7 +76,15 @@ class DashboardResource(Resource):
         self.files = dashboard_files()
 
     def render(self, request: IRequest) -> Any:
-        segments = [s for s in request.postpath]
+        if request.method not in (b"GET", b"HEAD"):
+            method = request.method.decode("ascii", "replace")
+            return json_response(
+                request,
+                plain_error_body(405, f"{method} is not allowed on the dashboard's files; GET them."),
+                405,
+                {b"allow": b"GET, HEAD"},
+            )
+        segments = list(request.postpath)
         if segments == [] and not request.path.endswith(b"/"):
             # Relative URLs in the page need the trailing slash.
             request.setResponseCode(301)
@@ -91,14 +99,6 @@ class DashboardResource(Resource):
                 request,
                 plain_error_body(404, f"The dashboard has no file at {path}; it is at {DASHBOARD_PATH}."),
                 404,
-            )
-        if request.method not in (b"GET", b"HEAD"):
-            method = request.method.decode("ascii", "replace")
-            return json_response(
-                request,
-                plain_error_body(405, f"{method} is not allowed on the dashboard's files; GET them."),
-                405,
-                {b"allow": b"GET, HEAD"},
             )
         for header_name, value in SECURITY_HEADERS.items():
             request.setHeader(header_name, value)
