@@ -325,6 +325,8 @@
     if (changed("state", answer)) {
       state = answer.json;
       showResources();
+      // For measuring how soon a page shows what Mimic holds.
+      if (!performance.getEntriesByName("mimic-resources-shown").length) performance.mark("mimic-resources-shown");
       if (state.clock && !loaderVisible("clock")) $("clock-now").textContent = state.clock.now;
     }
   };
@@ -758,7 +760,12 @@
       }
       if (appeared) refreshSoon(0);
     });
-    document.querySelectorAll("section[data-poll]").forEach((section) => observer.observe(section));
+    document.querySelectorAll("section[data-poll]").forEach((section) => {
+      // What is on screen now is known without waiting for the observer.
+      const box = section.getBoundingClientRect();
+      if (box.top < window.innerHeight && box.bottom > 0) visible.add(section.dataset.poll);
+      observer.observe(section);
+    });
   }
 
   // Wiring.
@@ -813,8 +820,12 @@
       select.value = String(asked);
     }
     watchSections();
-    loadCatalogue();
-    loadConfiguration();
+    // What Mimic holds first; the catalogue's forms and the configuration
+    // (read once) after it.
+    refresh().then(() => {
+      loadCatalogue();
+      loadConfiguration();
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
