@@ -24,8 +24,9 @@ from klein import Klein
 from twisted.internet.task import Clock
 from twisted.web.iweb import IRequest
 
-from mimic.control import behaviors, known_conditions, resources
+from mimic.control import behaviors, known_conditions
 from mimic.control import state as state_dump
+from mimic.control import resources as service_resources
 from mimic.control.errors import control_error
 from mimic.core import MimicCore, advance_clock
 from mimic.http import (
@@ -78,11 +79,11 @@ class ControlAPI:
                 "tick": f'POST {root}/v1.1/tick {{"amount": <seconds>}}',
                 "failures": f"GET {root}/v1.1/failures",
                 "behaviors": f"GET {root}/v1.1/behaviors",
+                "resources": f"GET {root}/v1.1/resources/<service>/<region>/<tenant_id>/<path>",
                 "register": f"POST {root}/v1.1/<service>/behaviors/<event>",
                 "presets": f"GET {root}/v1.0/presets",
                 "reset": f'POST {root}/v1.1/reset [{{"tenant_id": ...}}]',
                 "state": f"GET {root}/v1.1/state[?tenant_id=...]",
-                "resources": f"GET {root}/v1.1/resources/<service>/<region>/<tenant_id>/<path>",
             },
         )
 
@@ -262,4 +263,4 @@ class ControlAPI:
 
     @app.route("/v1.1/resources/<service>/<region>/<tenant_id>", methods=["GET"], branch=True)
     def service_resource(self, request: IRequest, service: str, region: str, tenant_id: str) -> Any:
-        return resources.service_resource(self.core, request, service, region, tenant_id)
+        return service_resources.service_resource(self.core, request, service, region, tenant_id)
