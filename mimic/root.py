@@ -38,6 +38,7 @@ from mimic.services.identity.plugin import IdentityService
 
 HELP = """\
 This is Mimic, a fake OpenStack and Rackspace cloud.
+A browser finds its dashboard at {root}/mimic/dashboard/.
 
 Authenticate with Identity v3 (what openstacksdk, the openstack CLI and
 keystoneauth use by default; point them at {root}/identity) at:
@@ -60,8 +61,6 @@ Control Mimic itself at {root}/mimic/v1.1/:
     POST {root}/mimic/v1.1/<service>/behaviors/<event>   inject one
     POST {root}/mimic/v1.1/reset            forget everything
     GET  {root}/mimic/v1.1/state            what Mimic holds
-
-A browser finds Mimic's dashboard at {root}/mimic/dashboard/.
 """
 
 
