@@ -386,13 +386,20 @@
 
   // The request journal.
 
+  // The journal lists oldest first and pages forward from a marker (the
+  // id of the last record seen), so the page keeps the newest records it
+  // has seen and asks only for what came after them.
+  const JOURNAL_KEPT = 200;
+  const JOURNAL_LOOK_BACK = 2000;
+  const JOURNAL_PAGE = 1000;
+  const journal = { key: null, marker: 0, records: [], count: 0, recorded: 0, capacity: 0 };
+
   function journalQuery() {
     const params = new URLSearchParams();
     for (const name of ["service", "tenant_id", "method", "path", "status", "condition"]) {
       const input = $("journal-filters").elements[name];
       if (input && input.value.trim()) params.set(name, input.value.trim());
     }
-    params.set("limit", "200");
     return params;
   }
 
@@ -400,25 +407,28 @@
     return `${c.service}.${c.event}: ${c.condition}`;
   }
 
-  loaders.journal = async () => {
-    const params = journalQuery();
-    const answer = await call("GET", "requests?" + params.toString());
-    if (answer.status === 404 || (!answer.ok && !answer.json)) {
-      forget("journal");
-      return unavailable($("journal-body"), "journal");
-    }
+  async function journalStart() {
+    // Where the newest records begin: the first kept id and how many are
+    // kept give the last id; a new filter looks back over the last
+    // JOURNAL_LOOK_BACK requests.
+    const first = await call("GET", "requests?limit=1");
+    if (!first.ok || !first.json || !Array.isArray(first.json.requests)) return first;
+    const oldest = first.json.requests.length ? first.json.requests[0].id : 0;
+    const last = oldest + (first.json.recorded || 0) - 1;
+    journal.marker = Math.max(0, last - JOURNAL_LOOK_BACK);
+    return first;
+  }
+
+  function showJournal() {
     const firedOnly = $("journal-fired-only").checked;
-    if (!changed("journal", { text: answer.text + firedOnly })) return;
-    if (!answer.ok) {
-      return replace($("journal-body"), el("p", { class: "error" }, answer.message));
-    }
-    let requests = answer.json.requests || [];
+    let requests = journal.records;
     if (firedOnly) requests = requests.filter((r) => (r.conditions || []).length);
+    if ($("journal-hide-control").checked) requests = requests.filter((r) => !String(r.path).startsWith("/mimic/"));
     replace($("journal-body"),
-      el("p", { class: "muted" }, `${answer.json.count} matching; ${answer.json.recorded} recorded ` +
-        `(the last ${answer.json.capacity} are kept); newest shown first.`),
+      el("p", { class: "muted" }, `${journal.count} matching; ${journal.recorded} recorded ` +
+        `(the last ${journal.capacity} are kept); the newest ${JOURNAL_KEPT} at most are shown, newest first.`),
       requests.length ? table("journal", [
-        { title: "Time", cell: (r) => r.time },
+        { title: "Time", cell: (r) => el("time", { datetime: r.time, title: r.time }, String(r.time).slice(11, 23)) },
         { title: "Method", cell: (r) => r.method },
         { title: "Path", cell: (r) => el("details", {}, el("summary", {}, r.path + (r.query ? "?" + r.query : "")),
             el("div", { class: "bodies" },
@@ -431,6 +441,46 @@
         { title: "Fired", cell: (r) => (r.conditions || []).map(conditionText).join("; ") },
       ], requests.slice().reverse(), (r) => ({ class: (r.conditions || []).length ? "fired" : null,
         "data-request": r.id })) : el("p", { class: "muted" }, "No request matches."));
+  }
+
+  loaders.journal = async () => {
+    const filters = journalQuery();
+    const key = filters.toString();
+    if (journal.key !== key) {
+      const started = await journalStart();
+      if (started.status === 404 || !started.ok) {
+        forget("journal");
+        return unavailable($("journal-body"), "journal");
+      }
+      Object.assign(journal, { key, records: [] });
+      pages.journal = 0;
+      forget("journal");
+    }
+    let grew = false;
+    let answer = null;
+    for (let page = 0; page < 3; page += 1) {
+      filters.set("marker", String(journal.marker));
+      filters.set("limit", String(JOURNAL_PAGE));
+      answer = await call("GET", "requests?" + filters.toString());
+      if (!answer.ok || !answer.json) {
+        forget("journal");
+        journal.key = null;
+        return replace($("journal-body"), el("p", { class: "error" }, answer.message || NOT_AVAILABLE));
+      }
+      const found = answer.json.requests || [];
+      if (found.length) {
+        journal.records = journal.records.concat(found).slice(-JOURNAL_KEPT);
+        journal.marker = found[found.length - 1].id;
+        grew = true;
+      }
+      if (found.length < JOURNAL_PAGE) break;
+    }
+    const counts = `${answer.json.count}/${answer.json.recorded}/${$("journal-fired-only").checked}` +
+      `/${$("journal-hide-control").checked}`;
+    if (!grew && lastSeen.journal === counts) return;
+    lastSeen.journal = counts;
+    Object.assign(journal, { count: answer.json.count, recorded: answer.json.recorded, capacity: answer.json.capacity });
+    showJournal();
   };
 
   // Snapshots.
@@ -793,7 +843,14 @@
       refreshSoon(0);
     });
     $("journal-fired-only").addEventListener("change", () => refreshSoon(0));
-    $("journal-clear").addEventListener("click", () => act("DELETE", "requests", undefined, "Journal cleared."));
+    $("journal-hide-control").addEventListener("change", () => refreshSoon(0));
+    $("journal-clear").addEventListener("click", async () => {
+      const done = await act("DELETE", "requests", undefined, "Journal cleared.");
+      if (done.ok) {
+        journal.records = [];
+        forget("journal");
+      }
+    });
     $("snapshot-form").addEventListener("submit", (e) => {
       e.preventDefault();
       const name = $("snapshot-name").value.trim();
