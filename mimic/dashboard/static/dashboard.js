@@ -173,10 +173,15 @@
       $("tick-idle").disabled = true;
       $("tick-next").title = $("tick-idle").title = NOT_AVAILABLE;
       unavailable($("clock-pending"));
-    } else if (clock.pending.length === 0) {
-      replace($("clock-pending"), el("p", { class: "muted" }, "Nothing is due."));
     } else {
-      replace($("clock-pending"), eventRows(clock.pending));
+      // Token and registration expiries are many and rarely the point:
+      // listed on request.
+      const all = $("clock-expiries").checked;
+      const shown = clock.pending.filter((e) => all || e.kind !== "expiry");
+      const hidden = clock.pending.length - shown.length;
+      replace($("clock-pending"),
+        shown.length ? eventRows(shown) : el("p", { class: "muted" }, "Nothing is due."),
+        hidden ? el("p", { class: "muted" }, `${hidden} expiries not shown.`) : null);
     }
   }
 
@@ -252,7 +257,13 @@
     }
     const facts = [];
     const tables = [];
+    // Ids the resource tables already show are not listed again.
+    const listed = new Set();
+    for (const value of Object.values(summary)) {
+      if (isResourceList(value)) value.forEach((item) => listed.add(item.id));
+    }
     for (const [name, value] of Object.entries(summary)) {
+      if (Array.isArray(value) && value.length && value.every((v) => listed.has(v))) continue;
       if (isResourceList(value)) {
         tables.push(el("div", { class: "resource-list", "data-kind": name },
           el("h5", {}, `${name.replace(/_/g, " ")} (${value.length})`),
@@ -260,7 +271,7 @@
       } else if (Array.isArray(value)) {
         // Ids the summary lists beside a count: long lists are shown on demand.
         facts.push(el("div", {}, el("dt", {}, name.replace(/_/g, " ")),
-          el("dd", {}, value.length <= 5 ? value.map(text).join(", ") || "none"
+          el("dd", {}, value.length <= 3 ? value.map(text).join(", ") || "none"
             : el("details", {}, el("summary", {}, `${value.length} items`), value.map(text).join(", ")))));
       } else if (value && typeof value === "object") {
         facts.push(el("div", {}, el("dt", {}, name.replace(/_/g, " ")),
@@ -827,6 +838,10 @@
     });
     $("tick-next").addEventListener("click", () => tick({ until: "next" }));
     $("tick-idle").addEventListener("click", () => tick({ until: "idle" }));
+    $("clock-expiries").addEventListener("change", () => {
+      forget("clock");
+      refreshSoon(0);
+    });
     $("resources-tenant").addEventListener("change", showResources);
     $("resources-filter").addEventListener("input", showResources);
     $("resources-filter-form").addEventListener("submit", (e) => e.preventDefault());
