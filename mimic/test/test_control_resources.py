@@ -97,3 +97,22 @@ class ServiceResourceTests(SynchronousTestCase):
     def test_listed_in_the_control_index(self) -> None:
         index = self.mimic.request("GET", "/mimic/v1.1").json()
         self.assertIn("/mimic/v1.1/resources/<service>/<region>/<tenant_id>/<path>", index["resources"])
+
+    def test_summary_lists_load_balancers_with_status_and_their_paths(self) -> None:
+        endpoint = self.alice.endpoint("rax:load-balancer")
+        created = self.mimic.request(
+            "POST", endpoint + "/loadbalancers",
+            {"loadBalancer": {"name": "web", "port": 80, "protocol": "HTTP",
+                              "virtualIps": [{"type": "PUBLIC"}],
+                              "nodes": [{"address": "10.0.0.1", "port": 80, "condition": "ENABLED"}]}},
+            token=self.alice.token,
+        )
+        self.assertEqual(created.code, 202, created.body)
+        balancer = created.json()["loadBalancer"]
+        summary = self.services()["loadbalancer"][self.tenant]["ORD"]
+        [entry] = summary["loadbalancer_list"]
+        self.assertEqual((entry["id"], entry["name"], entry["nodes"]), (balancer["id"], "web", 1))
+        response = self.mimic.request("GET", f"{RESOURCES}/loadbalancer/ORD/{self.tenant}/{entry['path']}")
+        self.assertEqual(response.code, 200, response.body)
+        self.assertEqual(response.json()["loadBalancer"]["id"], balancer["id"])
+        self.assertEqual(entry["status"], response.json()["loadBalancer"]["status"])
