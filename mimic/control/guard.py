@@ -12,7 +12,9 @@ without a CORS preflight.  So every state-changing call under ``/mimic``
 (POST, PUT, PATCH, DELETE) must
 
 * come from no ``Origin`` or from this very host (a browser names the
-  page's origin on every cross-origin POST, so a foreign one is 403), and
+  page's origin on every cross-origin POST, so a foreign one is 403;
+  on loopback, "this host" must be a loopback name or address, so that a
+  domain made to resolve to 127.0.0.1 is not taken for Mimic), and
 * carry a JSON ``Content-Type`` when it has a body or names a type at
   all (what a page can only send cross-site after a preflight, which
   Mimic never grants): anything else is 415.
@@ -25,6 +27,7 @@ cannot see the answer.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,6 +47,13 @@ FOREIGN_ORIGIN = (
     "itself ({own}).  The control API changes state without a token, so it "
     "takes state-changing calls only from clients that send no Origin "
     "(curl, test suites) or from Mimic's own dashboard."
+)
+
+REBOUND = (
+    "Refused: this web page reached Mimic, which listens on loopback, under "
+    "the name {host!r}, as a page on a domain made to resolve to 127.0.0.1 "
+    "would.  Open the dashboard as http://localhost:<port>/ or "
+    "http://127.0.0.1:<port>/ instead."
 )
 
 NOT_JSON = (
@@ -89,6 +99,35 @@ def is_same_origin(origin: str, request: IRequest) -> bool:
     return _host_and_port(parsed.netloc, scheme) == _host_and_port(host, scheme)
 
 
+#: The names a page served from loopback can have.
+LOOPBACK_NAMES = ("localhost",)
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_rebound(request: IRequest) -> bool:
+    """
+    Whether a browser reached a Mimic listening on loopback under some
+    other name: a page whose domain was made to resolve to 127.0.0.1
+    (DNS rebinding) would otherwise be "same origin" with Mimic.
+    """
+    if not _is_loopback(str(getattr(request.getHost(), "host", ""))):
+        return False
+    host = header(request, "host")
+    if not host:
+        return False
+    name, _ = _host_and_port(host, "http")
+    return not _is_loopback(name)
+
+
 def is_json_type(content_type: str) -> bool:
     """
     ``application/json`` or a ``+json`` type, with any parameters.
@@ -122,6 +161,8 @@ def refusal(request: IRequest) -> tuple[int, str] | None:
         scheme = "https" if request.isSecure() else "http"
         own = f"{scheme}://{header(request, 'host') or 'this host'}"
         return 403, FOREIGN_ORIGIN.format(origin=origin[:200], own=own)
+    if origin is not None and is_rebound(request):
+        return 403, REBOUND.format(host=(header(request, "host") or "")[:200])
     content_type = header(request, "content-type")
     if content_type is not None and content_type.strip():
         if not is_json_type(content_type):

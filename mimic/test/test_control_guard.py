@@ -11,7 +11,7 @@ from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from mimic.control.guard import is_json_type, is_same_origin
+from mimic.control.guard import _is_loopback, is_json_type, is_same_origin
 from mimic.testing import InMemoryMimic, Response
 
 TICK = "/mimic/v1.1/tick"
@@ -98,9 +98,29 @@ class GuardTests(SynchronousTestCase):
 
     def test_own_origin_is_served(self) -> None:
         before = self.clock()
-        response = self.tick({"Origin": "http://mimic.test", "Content-Type": "application/json"})
+        response = self.mimic.request(
+            "POST", "http://localhost:8900" + TICK, raw=b'{"amount": 5}',
+            headers={"Origin": "http://localhost:8900", "Content-Type": "application/json"},
+        )
         self.assertEqual(response.code, 200, response.body)
         self.assertEqual(self.clock(), before + 5)
+
+    def test_page_reaching_loopback_under_another_name_is_refused(self) -> None:
+        """
+        DNS rebinding: a page on a domain that resolves to 127.0.0.1 sends
+        its own origin and host, which agree; Mimic, on loopback, knows
+        that is not its name.  (The in-memory Mimic listens on loopback.)
+        """
+        before = self.clock()
+        response = self.tick({"Origin": "http://mimic.test", "Content-Type": "application/json"})
+        self.assertRefused(response, 403, "resolve to 127.0.0.1")
+        self.assertEqual(self.clock(), before)
+
+    def test_loopback_names(self) -> None:
+        for host in ("localhost", "app.localhost", "127.0.0.1", "127.1.2.3", "[::1]", "::1"):
+            self.assertTrue(_is_loopback(host), host)
+        for host in ("mimic.test", "10.0.0.1", "localhost.evil.example", ""):
+            self.assertFalse(_is_loopback(host), host)
 
     def test_no_origin_is_served(self) -> None:
         self.assertEqual(self.tick({"Content-Type": "application/json"}).code, 200)
@@ -145,9 +165,9 @@ class GuardTests(SynchronousTestCase):
 
     def test_json_registration_from_the_dashboard_is_served(self) -> None:
         response = self.mimic.request(
-            "POST", "/mimic/v1.1/compute/behaviors/server.create",
+            "POST", "http://127.0.0.1:8900/mimic/v1.1/compute/behaviors/server.create",
             {"name": "error", "criteria": [{"server_name": "^bad-"}]},
-            headers={"Origin": "http://mimic.test", "Content-Type": "application/json; charset=utf-8"},
+            headers={"Origin": "http://127.0.0.1:8900", "Content-Type": "application/json; charset=utf-8"},
         )
         self.assertEqual(response.code, 201, response.body)
 

@@ -788,15 +788,31 @@
     return visible.has(name);
   }
 
+  // One refresh at a time: one asked for meanwhile follows it.
+  let refreshing = false;
+  let again = false;
+
   async function refresh() {
     clearTimeout(timer);
     timer = null;
     if (document.hidden) return;
+    if (refreshing) {
+      again = true;
+      return;
+    }
+    refreshing = true;
     const names = [...visible].filter((name) => loaders[name] && !(absentUntil[name] > Date.now()));
     $("poll-state").textContent = "updating…";
-    await Promise.all(names.map((name) => loaders[name]().catch((error) => say(String(error), true))));
+    try {
+      await Promise.all(names.map((name) => loaders[name]().catch((error) => say(String(error), true))));
+    } finally {
+      refreshing = false;
+    }
     $("poll-state").textContent = `updated ${new Date().toLocaleTimeString()}`;
-    schedule();
+    if (again) {
+      again = false;
+      schedule(0);
+    } else schedule();
   }
 
   function schedule(delay) {
