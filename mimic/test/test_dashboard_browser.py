@@ -152,6 +152,30 @@ class DashboardBrowserTests(SynchronousTestCase):
 
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
+    def press(self, element: Any) -> None:
+        """
+        Activate a control from the keyboard (focus it, press Enter), as a
+        person without a mouse would: no coordinates, so a section
+        redrawn meanwhile cannot move the target.
+        """
+        from selenium.webdriver.common.keys import Keys
+
+        element.send_keys(Keys.ENTER)
+
+    def press_found(self, locate: Callable[[], Any]) -> None:
+        """
+        :meth:`press` the control ``locate`` finds, finding it again if a
+        poll redrew its section in between.
+        """
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        for attempt in range(3):
+            try:
+                return self.press(locate())
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise
+
     def server_status(self, name: str) -> str | None:
         rows = self.finds(f'#resources article[data-tenant="{self.tenant}"] tr[data-name="{name}"] td.status')
         return rows[0].text if rows else None
@@ -171,7 +195,7 @@ class DashboardBrowserTests(SynchronousTestCase):
         search.send_keys("server.create")
         event = self.find('details[data-event="compute.server.create"]')
         if event.get_attribute("open") is None:
-            event.find_element("css selector", "summary").click()
+            self.press(event.find_element("css selector", "summary"))
         form = self.step("the event's form", lambda: event.find_element("css selector", "form"))
         # Empty what an earlier registration typed (one call, not one per field).
         self.driver.execute_script("arguments[0].reset()", form)
@@ -180,7 +204,7 @@ class DashboardBrowserTests(SynchronousTestCase):
             form.find_element("css selector", f'.parameters [name="{name}"]').send_keys(value)
         form.find_element("css selector", 'input[name="criterion-server_name"]').send_keys(name_pattern)
         form.find_element("css selector", 'input[name="criterion-tenant_id"]').send_keys(f"^{self.tenant}$")
-        form.find_element("css selector", 'button[data-action="register"]').click()
+        self.press(form.find_element("css selector", 'button[data-action="register"]'))
 
     def registered_row(self, condition: str) -> Any:
         for row in self.finds('#registered tr[data-event="compute.server.create"]'):
@@ -243,18 +267,19 @@ class DashboardBrowserTests(SynchronousTestCase):
             # The clock lists what is due (issue 17): tick to it.
             self.step("slow-1's change among the pending events",
                       lambda: "slow-1" in self.find("#clock-pending").text)
-            self.find("#tick-next").click()
+            self.press(self.find("#tick-next"))
         else:
             amount = self.find("#tick-amount")
             amount.clear()
             amount.send_keys("30")
-            self.find("#tick-button").click()
+            self.press(self.find("#tick-button"))
         self.step("slow-1 ACTIVE after the tick", lambda: self.server_status("slow-1") == "ACTIVE")
         self.assertNotEqual(self.find("#clock-now").text, clock)
 
         # Remove both conditions with their buttons.
         for condition in ("error", "build"):
-            self.registered_row(condition).find_element("css selector", 'button[data-action="remove"]').click()
+            self.press_found(lambda: self.registered_row(condition).find_element(
+                "css selector", 'button[data-action="remove"]'))
             self.step(f"{condition} removed", lambda: self.registered_row(condition) is None)
         self.create_server(cloud, "doomed-2")
         self.step("doomed-2 ACTIVE once the condition is gone",
@@ -269,10 +294,10 @@ class DashboardBrowserTests(SynchronousTestCase):
         self.step("kept-1", lambda: self.server_status("kept-1") == "ACTIVE")
         name = self.find("#snapshot-name")
         name.send_keys("dashboard-world")
-        self.find("#snapshot-save").click()
+        self.press(self.find("#snapshot-save"))
         self.step("the saved snapshot", lambda: self.finds('#snapshots tr[data-snapshot="dashboard-world"]'))
         self.create_server(cloud, "after-1")
         self.step("after-1", lambda: self.server_status("after-1") == "ACTIVE")
-        self.find('#snapshots tr[data-snapshot="dashboard-world"] button[data-action="restore"]').click()
+        self.press_found(lambda: self.find('#snapshots tr[data-snapshot="dashboard-world"] button[data-action="restore"]'))
         self.step("after-1 gone with the restore", lambda: self.server_status("after-1") is None)
         self.assertEqual(self.server_status("kept-1"), "ACTIVE")
