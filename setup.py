@@ -16,6 +16,8 @@ setup(
     long_description=open("README.rst", encoding="utf-8").read(),
     long_description_content_type="text/x-rst",
     license="Apache-2.0",
+    # The dashboard's page, script and style (MANIFEST.in names them).
+    include_package_data=True,
     python_requires=">=3.10",
     packages=find_packages(include=["mimic", "mimic.*"]) + ["twisted.plugins"],
     # PEP 561: a plugin author's mypy reads Mimic's annotations.

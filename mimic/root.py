@@ -16,7 +16,9 @@ from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource, Resource, getChildForRequest
 
 from mimic.control.api import ControlAPI
+from mimic.control.guard import ControlGuard
 from mimic.core import MimicCore
+from mimic.dashboard.resource import DASHBOARD_PATH, ControlPlane
 from mimic.failures import Event
 from mimic.http import (
     HARD_BODY_LIMIT,
@@ -36,6 +38,7 @@ from mimic.services.identity.plugin import IdentityService
 
 HELP = """\
 This is Mimic, a fake OpenStack and Rackspace cloud.
+A browser finds its dashboard at {root}/mimic/dashboard/.
 
 Authenticate with Identity v3 (what openstacksdk, the openstack CLI and
 keystoneauth use by default; point them at {root}/identity) at:
@@ -64,6 +67,15 @@ Control Mimic itself at {root}/mimic/v1.1/:
 """
 
 
+def wants_html(request: IRequest) -> bool:
+    """
+    Whether the client asks for a web page (a browser's ``Accept`` names
+    ``text/html``; curl's ``*/*`` and API clients' JSON do not).
+    """
+    accept = header(request, "accept") or ""
+    return any(part.split(";", 1)[0].strip().lower() == "text/html" for part in accept.split(","))
+
+
 class Help(Resource):
     isLeaf = True
 
@@ -72,6 +84,10 @@ class Help(Resource):
             method = request.method.decode("ascii", "replace")
             body = plain_error_body(405, f"{method} is not allowed on /; GET it for help.")
             return json_response(request, body, 405, {b"allow": b"GET, HEAD"})
+        if wants_html(request):
+            # A person with a browser; API clients and curl keep the text.
+            request.setResponseCode(302)
+            request.setHeader(b"location", DASHBOARD_PATH.encode("ascii"))
         request.setHeader(b"content-type", b"text/plain; charset=utf-8")
         return HELP.format(root=base_url(request)).encode("utf-8")
 
@@ -159,7 +175,10 @@ class MimicRoot(Resource):
         self.putChild(b"", Help())
         self.putChild(b"identity", identity.resource(core))
         self.putChild(b"service", ServiceDispatch(core))
-        self.putChild(b"mimic", Mounted(ControlAPI(core).app.resource()))
+        # The control plane, with the dashboard beside it, behind the
+        # guard that keeps web pages from changing state (see guard.py).
+        control = Mounted(ControlAPI(core).app.resource())
+        self.putChild(b"mimic", ControlGuard(ControlPlane(control)))
 
     def getChildWithDefault(self, path: bytes, request: IRequest) -> IResource:
         # Every request Mimic answers gets an id first, whoever answers it

@@ -26,6 +26,7 @@ from twisted.web.iweb import IRequest
 from mimic.control import behaviors, clients, known_conditions
 from mimic.control import clock as time_control
 from mimic.control import state as state_dump
+from mimic.control import resources as service_resources
 from mimic.control.errors import control_error
 from mimic.control.snapshots import SnapshotShelf
 from mimic.core import MimicCore
@@ -69,6 +70,7 @@ class ControlAPI:
                 "tick": f'POST {root}/v1.1/tick {{"amount": <seconds>}} | {{"until": "next" | "idle"}}',
                 "failures": f"GET {root}/v1.1/failures",
                 "behaviors": f"GET {root}/v1.1/behaviors",
+                "resources": f"GET {root}/v1.1/resources/<service>/<region>/<tenant_id>/<path>",
                 "register": f"POST {root}/v1.1/<service>/behaviors/<event>",
                 "presets": f"GET {root}/v1.0/presets",
                 "reset": f'POST {root}/v1.1/reset [{{"tenant_id": ...}}]',
@@ -283,3 +285,11 @@ class ControlAPI:
         dump = state_dump.dump(self.core, query_arg(request, "tenant_id") or None, base_url(request))
         dump["clock"] = self._clock_json()
         return json_response(request, dump)
+
+    # A service's own GET for a tenant, without its token: the
+    # dashboard's links to each resource's JSON (see
+    # mimic/control/resources.py).
+
+    @app.route("/v1.1/resources/<service>/<region>/<tenant_id>", methods=["GET"], branch=True)
+    def service_resource(self, request: IRequest, service: str, region: str, tenant_id: str) -> Any:
+        return service_resources.service_resource(self.core, request, service, region, tenant_id)

@@ -131,7 +131,9 @@ class BadRegistrationAPITests(ControlTestCase):
     """
 
     def assertRefused(self, path: str, body: Any, fragment: str, raw: bytes | None = None) -> None:
-        response = self.mimic.request("POST", path, body, raw=raw)
+        # A raw body is JSON to the control API only with its content type.
+        headers = {"Content-Type": "application/json"} if raw is not None else None
+        response = self.mimic.request("POST", path, body, raw=raw, headers=headers)
         self.assertEqual(response.code, 400, response.body)
         self.assertEqual(response.json()["code"], 400)
         self.assertIn(fragment, response.json()["message"])

@@ -99,7 +99,8 @@ class IdentityClientTests(TestCase):
         tenants = urllib.request.Request(f"{self.auth_url}/tenants", headers={"X-Auth-Token": token})
         self.assertEqual(urllib.request.urlopen(tenants).status, 200)
         tick = urllib.request.Request(
-            f"{self.url}/mimic/v1.1/tick", data=json.dumps({"amount": 86400}).encode(), method="POST"
+            f"{self.url}/mimic/v1.1/tick", data=json.dumps({"amount": 86400}).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
         )
         self.assertEqual(json.load(urllib.request.urlopen(tick))["advanced"], 86400)
         with self.assertRaises(urllib.error.HTTPError) as caught:

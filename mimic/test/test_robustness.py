@@ -197,6 +197,20 @@ SHAPES: dict[str, Callable[[Any, int], str | None]] = {
     "control": plain_shape,
 }
 
+#: The control plane's window on a service's own GETs (the dashboard's
+#: links): its own errors are the control plane's, the service's
+#: answers (the probes name compute) are Nova's.
+PROXIED = "/mimic/v1.1/resources/"
+SHAPES["control-proxy"] = lambda body, status: (
+    plain_shape(body, status) and nova_shape(body, status))
+
+
+def shape_owner(route: Any) -> str:
+    """
+    Whose error shape a route's answers must have.
+    """
+    return "control-proxy" if route.path.startswith(PROXIED) else route.service
+
 
 def _unlike(template: Any, body: Any, status: int, where: str) -> str | None:
     """
@@ -646,6 +660,7 @@ ARGUMENT_VALUES: dict[str, str] = {
     "role_id": "role",
     "domain_id": "=default",
     "region_id": "=ORD",
+    "region": "=ORD",
     "alias": "=OS-DCF",
     "compute_control_event": "=creation",
     "volume_id": "volume",
@@ -1033,7 +1048,7 @@ class Prober:
         except Exception as e:  # the app broke the connection or the stub
             self.problems.append(f"{label}: no response: {e!r}")
             return None
-        self.check(route.service, label, method, response)
+        self.check(shape_owner(route), label, method, response)
         if mutating and response.code >= 400:
             after = world.snapshot()
             if after != before:
@@ -1712,7 +1727,10 @@ class DefectTests(SynchronousTestCase):
             response = self.mimic.request("POST", "/mimic/v1.1/tick", {"amount": amount})
             self.assertEqual(response.code, 400, response)
             self.assertIn("9000", response.json()["message"])
-        response = self.mimic.request("POST", "/mimic/v1.1/tick", raw=b'{"amount": Infinity}')
+        response = self.mimic.request(
+            "POST", "/mimic/v1.1/tick", raw=b'{"amount": Infinity}',
+            headers={"Content-Type": "application/json"},
+        )
         self.assertEqual(response.code, 400, response)
         self.assertEqual(self.mimic.request("GET", "/mimic/v1.1/clock").json(), before)
         self.mimic.authenticate("bob")  # tokens' expiry times can still be shown

@@ -914,6 +914,9 @@ class ComputeState:
     #: Running totals of what the servers use, for quota checks in O(1).
     cores_used: int = 0
     ram_used: int = 0
+    #: Mimic's clock, so that :meth:`summary` shows servers as they are
+    #: now (None: as last settled).
+    clock: Any = None
     #: The live servers in creation order.
     _order: list[Server] = field(factory=list)
     #: Live servers with transitions pending, by id.
@@ -1199,9 +1202,23 @@ class ComputeState:
 
     def summary(self) -> dict[str, Any]:
         images = self.images
+        if self.clock is not None:
+            self.settle(self.clock.seconds())
         return {
             "servers": len(self.servers),
             "server_ids": sorted(self.servers),
+            # Each server as the dashboard lists it, with the path of its
+            # JSON below the tenant's compute endpoint.
+            "server_list": [
+                {
+                    "id": server.id,
+                    "name": server.name,
+                    "status": server.status,
+                    "task_state": server.task_state,
+                    "path": f"v2/{self.tenant_id}/servers/{server.id}",
+                }
+                for server in self._order
+            ],
             "deleted_servers": len(self.deleted),
             "images": IRegionState(images).summary() if IRegionState.providedBy(images) else {},
             "keypairs": len(self.keypairs),
@@ -1214,4 +1231,6 @@ def region_compute(core: IMimicCore, tenant_id: str, region: str) -> ComputeStat
     service's name and made empty on first use: what the plugin serves and
     the old control entry changes.
     """
-    return core.region_state(SERVICE, tenant_id, region, lambda: ComputeState(tenant_id, region))
+    return core.region_state(
+        SERVICE, tenant_id, region, lambda: ComputeState(tenant_id, region, clock=core.clock)
+    )

@@ -776,6 +776,18 @@ class RegionLoadBalancers:
             "by_status": by_status,
             "ids": list(self.balancers),
             "nodes": sum(len(b.nodes) for b in self.balancers.values()),
+            # Each balancer as the dashboard lists it, with the path of
+            # its JSON below the tenant's endpoint.
+            "loadbalancer_list": [
+                {
+                    "id": balancer.id,
+                    "name": balancer.name,
+                    "status": balancer.status(now),
+                    "nodes": len(balancer.nodes),
+                    "path": f"v1.0/{self.tenant_id}/loadbalancers/{balancer.id}",
+                }
+                for balancer in self.balancers.values()
+            ],
         }
 
 
