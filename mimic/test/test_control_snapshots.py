@@ -78,7 +78,12 @@ class SnapshotAPITests(SynchronousTestCase):
             response = self.mimic.request("POST", SNAPSHOTS, body)
             self.assertEqual(response.code, 400, (body, response))
             self.assertEqual(set(response.json()), {"message", "code"})
-        self.assertEqual(self.mimic.request("POST", SNAPSHOTS, raw=b"{nope").code, 400)
+        self.assertEqual(
+            self.mimic.request(
+                "POST", SNAPSHOTS, raw=b"{nope", headers={"Content-Type": "application/json"}
+            ).code,
+            400,
+        )
         self.assertEqual(self.mimic.request("GET", SNAPSHOTS).json(), {"snapshots": []})
 
     def test_unknown_snapshots_are_404(self) -> None:
