@@ -11,11 +11,10 @@ from twisted.application.service import Service
 from twisted.internet.interfaces import IListeningPort, IReactorTime
 from twisted.logger import Logger
 from twisted.python import usage
-from twisted.web.http import combinedLogFormatter
 from twisted.web.server import Site
 
 from mimic.core import MimicCore, controlled_clock, declared_settings, discover_plugins
-from mimic.http import MimicRequest, request_id
+from mimic.http import MimicRequest
 from mimic.root import MimicRoot
 from mimic.settings import BadSetting, parse_settings
 
@@ -76,7 +75,7 @@ class Options(usage.Options):
 
     optFlags = [
         ["realtime", "r", "Use the real clock instead of one advanced by /mimic/v1.1/tick."],
-        ["verbose", "v", "Log every request."],
+        ["verbose", "v", "Log every request: its request id, status, tenant, user and the conditions that fired."],
     ]
 
     def __init__(self) -> None:
@@ -104,27 +103,20 @@ class Options(usage.Options):
             raise usage.UsageError(str(error))
 
 
-def request_log_line(timestamp: str, request: Any) -> str:
-    """
-    An access log line (``--verbose``) as Twisted writes one, with the
-    request id the response carried, so that a client's log line can be
-    matched to Mimic's.
-    """
-    return f"{combinedLogFormatter(timestamp, request)} {request_id(request) or '-'}"
-
-
 class QuietSite(Site):
     """
-    A site that writes no access log unless asked to: Mimic answers
-    thousands of requests per test run and a log line each is a cost its
-    users pay for nothing.
+    A site that writes no access log of its own: with ``--verbose`` the
+    request journal logs each request instead (:func:`mimic.journal.log_line`:
+    method, path, status, service, tenant, user, the request id the
+    response carried and the conditions that fired), and otherwise Mimic
+    answers thousands of requests per test run and a log line each is a
+    cost its users pay for nothing.
     """
 
     verbose = False
 
     def log(self, request: Any) -> None:
-        if self.verbose:
-            super().log(request)
+        pass
 
 
 class MimicService(Service):
@@ -200,13 +192,10 @@ def make_site(
             requestFactory=MimicRequest,
             parsePOSTFormSubmission=False,
             timeout=idle_timeout,
-            logFormatter=request_log_line,
         )
     except TypeError:  # Twisted before 24.7 has no such option.
-        site = QuietSite(
-            root, requestFactory=MimicRequest, timeout=idle_timeout, logFormatter=request_log_line
-        )
-    site.verbose = verbose
+        site = QuietSite(root, requestFactory=MimicRequest, timeout=idle_timeout)
+    site.verbose = core.journal.verbose = verbose
     site.displayTracebacks = False
     return site
 
