@@ -269,13 +269,14 @@ def _where(path: str) -> tuple[str | None, str | None, str | None]:
     return None, None, None
 
 
-def _is_journal_read(method: str, path: str) -> bool:
+def _is_journal_own(path: str) -> bool:
     """
-    Whether a request reads the journal itself: such reads are logged
-    but not kept, so that asking twice gives the same answer.
+    Whether a request is for the journal itself (reading or clearing
+    it): such requests are logged but not kept, so that asking twice
+    gives the same answer and a cleared journal is empty.
     """
-    return method in ("GET", "HEAD") and (
-        path == "/mimic/v1.1/requests" or path.startswith("/mimic/v1.1/requests/")
+    return path.startswith("/mimic/v1.1/requests") and (
+        len(path) == len("/mimic/v1.1/requests") or path[len("/mimic/v1.1/requests")] == "/"
     )
 
 
@@ -348,7 +349,7 @@ class Journal:
             return
         method = request.method.decode("ascii", "replace")
         path = request.path.decode("utf-8", "replace")
-        keep = self.size > 0 and not _is_journal_read(method, path)
+        keep = self.size > 0 and not _is_journal_own(path)
         if not keep and not self.verbose:
             return
         uri = request.uri
