@@ -429,10 +429,29 @@ class Journal:
         if current is not None:
             current.conditions.append(FiredCondition(service, event, condition, registration_id))
 
+    def _authenticated(self, pending: _Pending, request: IRequest, data: bytes) -> None:
+        """
+        An identity request that issued a token (v3's ``X-Subject-Token``,
+        v2's ``access.token.id``): its user and tenant are the token's.
+        """
+        issued = request.responseHeaders.getRawHeaders(b"x-subject-token")
+        token_id: bytes | None = issued[-1] if issued else None
+        if token_id is None:
+            found = _ISSUED_TOKEN.search(data)
+            token_id = found.group(1) if found else None
+        if token_id:
+            owner = self.token_owner(token_id.decode("utf-8", "replace"))
+            if owner is not None:
+                pending.user, tenant_id = owner
+                pending.tenant_id = pending.tenant_id or tenant_id
+
     def _finish(self, pending: _Pending, request: IRequest) -> None:
         if self._current is pending:
             self._current = None
         data = b"".join(pending.response)
+        status = int(getattr(request, "code", 200))
+        if pending.user is None and pending.service == "identity" and 200 <= status < 300:
+            self._authenticated(pending, request, data)
         record = Record(
             id=0,
             request_id=_request_id(request),
@@ -445,7 +464,7 @@ class Journal:
             region=pending.region,
             tenant_id=pending.tenant_id,
             user=pending.user,
-            status=int(request.code),
+            status=status,
             conditions=pending.conditions,
             request_body=pending.request_body,
             response_body=mask_body(
@@ -459,6 +478,10 @@ class Journal:
             self._records.append(record)
         if self.verbose:
             log.info(log_line(record))
+
+
+#: The id of the token a v2 authentication answered with.
+_ISSUED_TOKEN = re.compile(rb'"token"\s*:\s*\{[^{}]*?"id"\s*:\s*"([^"\\]{1,200})"')
 
 
 def _request_id(request: IRequest) -> str:

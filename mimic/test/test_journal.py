@@ -76,6 +76,15 @@ class RecordingTests(JournalTestCase):
         self.assertEqual(record["response_body"], created.body.decode())
         self.assertEqual(record["conditions"], [])
 
+    def test_an_authentication_is_recorded_with_the_user_it_authenticated(self) -> None:
+        self.mimic.request("POST", "/identity/v3/auth/tokens", {"auth": {"identity": {
+            "methods": ["password"],
+            "password": {"user": {"name": "bob", "domain": {"id": "default"}, "password": "pw"}},
+        }}})
+        v2, v3 = self.records(service="identity")
+        self.assertEqual((v2["user"], v2["tenant_id"]), ("alice", self.alice.tenant_id))
+        self.assertEqual((v3["user"], v3["status"]), ("bob", 201))
+
     def test_identity_control_and_unknown_paths_are_recorded_too(self) -> None:
         self.mimic.request("GET", "/nowhere?x=1")
         self.mimic.request("GET", "/mimic/v1.1/clock")
@@ -196,7 +205,7 @@ class FilterTests(JournalTestCase):
         self.assertEqual(self.count(status="404"), 1)
         self.assertEqual(self.count(status="2xx"), 4)
         self.assertEqual(self.count(status="204,404"), 2)
-        self.assertEqual(self.count(tenant_id=self.alice.tenant_id), 4)
+        self.assertEqual(self.count(tenant_id=self.alice.tenant_id), 5, "the authentication too")
         self.assertEqual(self.count(service="widgets"), 4)
         self.assertEqual(self.count(service="identity"), 1)
 
