@@ -91,20 +91,26 @@ _SECRET_KEYS = frozenset({
 #: ``originalPassword``, ``client_secret``, ``RAX-KSKEY:apiKeyCredentials``).
 _SECRET_PARTS = ("password", "secret", "apikey")
 
-#: A quick look for anything that may need masking, so that bodies with
-#: nothing of the kind cost no parse.
-_MAYBE_SECRET = re.compile(rb"(?i)pass|secret|token|key|blob")
+#: Words that may mean a secret is near, in lower case: a body (or a
+#: query) with none of them costs no more look (see :func:`_may_hold_secrets`).
+_SECRET_HINTS = (b"pass", b"secret", b"token", b"key", b"blob")
 
-#: For bodies that are not JSON, or are cut short: a quoted key that
-#: names a secret, and the value after it (quoted, perhaps cut short, or
-#: a number).
-_QUOTED_SECRET = re.compile(
-    r'(?i)("[^"]{0,40}?(?:pass|secret|token|api_?key|private_?key|blob)[^"]{0,40}"\s*:\s*)'
-    r'(?:"(?:[^"\\]|\\.)*"?|[-+0-9.eE]+)'
-)
+#: Words in a key that make its value a secret, in lower case, for
+#: bodies that are not JSON or are cut short (see :func:`mask_text`).
+_SECRET_WORDS = ("pass", "secret", "token", "apikey", "api_key", "privatekey", "private_key", "blob")
+
+#: Lowers ASCII letters only, so that positions in the lowered text are
+#: positions in the text (Python's regular expressions ignoring case
+#: cost a millisecond for a few kilobytes; ``in`` and ``find`` do not).
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+#: What follows a quoted key, and the scalar value after it (quoted,
+#: perhaps cut short, or a number).
+_KEY_END = re.compile(r'"\s*:\s*')
+_SCALAR = re.compile(r'"(?:[^"\\]|\\.)*"?|[-+0-9.eE]+')
 
 #: A token object's id (``"token": {"expires": ..., "id": ...}``).
-_TOKEN_ID = re.compile(r'(?i)("token"\s*:\s*\{[^{}]*?"id"\s*:\s*)"(?:[^"\\]|\\.)*"?')
+_TOKEN_ID = re.compile(r'("token"\s*:\s*\{[^{}]*?"id"\s*:\s*)"(?:[^"\\]|\\.)*"?')
 
 #: ``name=value`` pairs (form bodies, query strings) that carry a secret.
 _PAIR_SECRET = re.compile(r"(?i)\b([a-z_\-]*(?:pass|secret|token|api_?key)[a-z_\-]*=)[^&\s]*")
@@ -145,14 +151,60 @@ def _mask(value: Any, parent: str = "") -> Any:
     return value
 
 
+def _may_hold_secrets(data: bytes) -> bool:
+    lowered = data.lower()
+    return any(hint in lowered for hint in _SECRET_HINTS)
+
+
+def _secret_words(text: str) -> list[tuple[int, int]]:
+    """
+    Where each of :data:`_SECRET_WORDS` stands in ``text``, any case, in
+    order.
+    """
+    lowered = text.translate(_ASCII_LOWER)
+    found = []
+    for word in _SECRET_WORDS:
+        start = lowered.find(word)
+        while start >= 0:
+            found.append((start, start + len(word)))
+            start = lowered.find(word, start + 1)
+    found.sort()
+    return found
+
+
 def mask_text(text: str) -> str:
     """
-    A body that is not JSON, or its first part: quoted secrets and
-    ``name=value`` secrets masked.
+    A body that is not JSON, or its first part: the scalar value of each
+    quoted key that names a secret, a token object's id, and (in text
+    that is not JSON) ``name=value`` secrets masked.
     """
-    text = _TOKEN_ID.sub(lambda m: f'{m.group(1)}"{MASK}"', text)
-    text = _QUOTED_SECRET.sub(lambda m: f'{m.group(1)}"{MASK}"', text)
-    return _PAIR_SECRET.sub(lambda m: m.group(1) + MASK, text)
+    if '"token"' in text:
+        text = _TOKEN_ID.sub(lambda m: f'{m.group(1)}"{MASK}"', text)
+    pieces = []
+    done = 0
+    for start, end in _secret_words(text):
+        if start < done:
+            continue
+        opening = text.rfind('"', done, start)
+        closing = text.find('"', end, end + 80)
+        if opening < 0 or closing < 0:
+            continue
+        key_end = _KEY_END.match(text, closing)
+        if key_end is None:
+            # Not a key: a value, or a word in one.
+            continue
+        value = _SCALAR.match(text, key_end.end())
+        if value is None:
+            # An object or a list: what it holds is looked at in turn.
+            continue
+        pieces.append(text[done:key_end.end()])
+        pieces.append(f'"{MASK}"')
+        done = value.end()
+    pieces.append(text[done:])
+    text = "".join(pieces)
+    if text[:1] not in ("{", "[") and "=" in text:
+        text = _PAIR_SECRET.sub(lambda m: m.group(1) + MASK, text)
+    return text
 
 
 def mask_body(data: bytes, complete: bool, limit: int) -> str:
@@ -163,7 +215,7 @@ def mask_body(data: bytes, complete: bool, limit: int) -> str:
     """
     if not data or limit <= 0:
         return ""
-    if not _MAYBE_SECRET.search(data):
+    if not _may_hold_secrets(data):
         return data[:limit].decode("utf-8", "replace")
     if complete and len(data) <= _PARSE_LIMIT:
         try:
@@ -354,7 +406,7 @@ class Journal:
             return
         uri = request.uri
         query = uri.split(b"?", 1)[1].decode("utf-8", "replace") if b"?" in uri else ""
-        if query and _MAYBE_SECRET.search(query.encode("utf-8", "replace")):
+        if query and _may_hold_secrets(query.encode("utf-8", "replace")):
             query = mask_text(query)
         service, region, tenant_id = _where(path)
         user = None
@@ -417,7 +469,8 @@ class Journal:
             content.seek(0)
             data = content.read(max(self.body_limit, min(size, _PARSE_LIMIT)))
             content.seek(position)
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):
+            # Closed, or not a file: nothing is kept of it.
             return "", 0
         return mask_body(data, len(data) == size, self.body_limit), size
 
