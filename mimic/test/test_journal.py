@@ -155,7 +155,7 @@ class MaskingTests(JournalTestCase):
     def test_passwords_and_token_ids_are_masked(self) -> None:
         [record] = self.records()
         self.assertNotIn("secret", record["request_body"])
-        self.assertIn(f'"password":"{MASK}"', record["request_body"])
+        self.assertIn(f'"password": "{MASK}"', record["request_body"])
         self.assertNotIn(self.alice.token, record["response_body"])
         self.assertIn(f'"id":"{MASK}"', record["response_body"])
 
@@ -174,10 +174,11 @@ class MaskingTests(JournalTestCase):
         body = (
             b'{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"a",'
             b'"password":"s1"}}}},"RAX-KSKEY:apiKeyCredentials":{"username":"u","apiKey":"s2"},'
-            b'"server":{"adminPass":"s3","key_name":"k"},"credential":{"blob":"s4"}}'
+            b'"server":{"adminPass":"s3","key_name":"k"},"credential":{"blob":"s4"},'
+            b'"old_passwords":["s5","s6"]}'
         )
-        masked = mask_body(body, True, 4096)
-        for secret in ("s1", "s2", "s3", "s4"):
+        masked = mask_body(body, 4096)
+        for secret in ("s1", "s2", "s3", "s4", "s5", "s6"):
             self.assertNotIn(f'"{secret}"', masked)
         self.assertIn('"methods":["password"]', masked)
         self.assertIn('"key_name":"k"', masked)
