@@ -68,11 +68,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batches", type=int, default=100)
     parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--body-limit", help="the journal.body_limit setting (default: its default)")
     args = parser.parse_args()
 
     clock = Clock()
     clock.advance(1_700_000_000)
-    core = MimicCore.create(clock)
+    settings = {"journal.body_limit": args.body_limit} if args.body_limit else {}
+    core = MimicCore.create(clock, settings=settings)
     wire = Wire(make_site(core))
     size = core.journal.size
 

@@ -123,7 +123,8 @@ def _may_hold_secrets(data: bytes) -> bool:
 
 def mask_bytes(data: bytes) -> bytes:
     """
-    A body, or its first part, with secrets masked: the scalar value (or
+    A body, or its first part, with secrets masked (itself when there
+    are none): the scalar value (or
     the strings of the list) of each quoted key that names a secret, at
     any depth, a token object's id, and in text that is not JSON
     ``name=value`` secrets.  By pattern rather than by parsing, so that
@@ -159,8 +160,9 @@ def mask_bytes(data: bytes) -> bytes:
             pieces.append(_QUOTED.sub(_MASKED, data[key_end.end():stop]))
             done = stop
         # An object: what it holds is looked at in turn.
-    pieces.append(data[done:])
-    data = b"".join(pieces)
+    if pieces:
+        pieces.append(data[done:])
+        data = b"".join(pieces)
     if data[:1] not in (b"{", b"[") and b"=" in data:
         data = _PAIR_SECRET.sub(lambda m: m.group(1) + MASK.encode(), data)
     return data
@@ -182,10 +184,7 @@ def mask_body(data: bytes, limit: int) -> str:
     """
     if not data or limit <= 0:
         return ""
-    kept = data[:limit]
-    if _may_hold_secrets(kept):
-        kept = mask_bytes(kept)
-    return kept.decode("utf-8", "replace")
+    return mask_bytes(data[:limit]).decode("utf-8", "replace")
 
 
 @define(slots=True)
