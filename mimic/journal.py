@@ -391,9 +391,6 @@ class Journal:
         content = request.content
         if content is None or self.body_limit <= 0:
             return "", 0
-        headers = request.requestHeaders
-        if not (headers.hasHeader(b"content-length") or headers.hasHeader(b"transfer-encoding")):
-            return "", 0
         try:
             position = content.tell()
             content.seek(0, 2)
