@@ -230,15 +230,45 @@ def snapshot(ref: str, workdir: str) -> str:
     return destination
 
 
-def ours(python: str, source: str, profile: str | None = None) -> Target:
+def ours(
+    python: str, source: str, profile: str | None = None, label: str = "ours", mimic_args: tuple[str, ...] = ()
+) -> Target:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in [source, env.get("PYTHONPATH", "")] if p)
     options = ["--profile", profile] if profile else []
     return Target(
-        "ours",
+        label,
         lambda port: [python, SERVE, *options,
-                      "--nodaemon", "--pidfile=", "mimic", "--listen", f"tcp:{port}:interface=127.0.0.1"],
+                      "--nodaemon", "--pidfile=", "mimic", "--listen", f"tcp:{port}:interface=127.0.0.1",
+                      *mimic_args],
         env,
+    )
+
+
+#: The label of this Mimic with its request journal off (``--journal-off``).
+JOURNAL_OFF = "ours-journal-off"
+
+
+def journal_table(report: dict[str, Any]) -> str:
+    """
+    Throughput with the request journal on (the default) beside the same
+    rows with it off (``--set journal.size=0``): what recording costs.
+    """
+    on = report["targets"].get("ours", {}).get("rows", {})
+    off = report["targets"].get(JOURNAL_OFF, {}).get("rows", {})
+    lines = [["throughput (ops/s)", "journal on", "journal off", "on/off"]]
+    for key, label in THROUGHPUT_ROWS:
+        for concurrency in (1, 32):
+            a = on.get(f"{key}_c{concurrency}", {}).get("throughput")
+            b = off.get(f"{key}_c{concurrency}", {}).get("throughput")
+            if a is not None and b is not None:
+                lines.append([f"{label}, c={concurrency}", fmt(a, ".0f"), fmt(b, ".0f"), f"{a / b:.3f}"])
+    if len(lines) == 1:
+        return ""
+    widths = [max(len(line[i]) for line in lines) for i in range(4)]
+    return "\n".join(
+        "  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(line))
+        for line in lines
     )
 
 
@@ -1433,7 +1463,10 @@ def table(report: dict[str, Any], big: int) -> str:
                     "the client may have been the bottleneck"
                 )
     objects = object_table(report)
-    return "\n".join(out + ([""] + [objects] if objects else []) + [""] + notes)
+    journal = journal_table(report)
+    return "\n".join(
+        out + ([""] + [objects] if objects else []) + ([""] + [journal] if journal else []) + [""] + notes
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1462,6 +1495,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="MiB of the large object GET and PUT rows (and of bench/bare.py's body)")
     parser.add_argument("--memory-mib", type=int, default=1024,
                         help="MiB of the object whose memory cost is measured")
+    parser.add_argument("--journal-off", action="store_true",
+                        help="measure this Mimic a second time with its request journal off "
+                        "(--set journal.size=0) and show what recording costs")
     parser.add_argument("--output", help="JSON file (default bench/results/<time>.json)")
     args = parser.parse_args(argv)
 
@@ -1474,6 +1510,8 @@ def main(argv: list[str] | None = None) -> int:
             profile = os.path.join(HERE, "results", time.strftime("%Y%m%dT%H%M%S") + "-ours.prof")
             os.makedirs(os.path.dirname(profile), exist_ok=True)
         targets.append(ours(args.python, source, profile))
+        if args.journal_off:
+            targets.append(ours(args.python, source, None, JOURNAL_OFF, ("--set", "journal.size=0")))
     if args.only != "ours":
         if args.old_twistd and os.path.exists(args.old_twistd):
             targets.append(old(args.old_twistd))

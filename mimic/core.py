@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, Iterable, Mapping, TypeVar
 
-from attrs import define, field
+from attrs import Factory, define, field
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import Clock
 from twisted.plugin import getPlugins
@@ -21,7 +21,8 @@ from twisted.web.iweb import IRequest
 from zope.interface import implementer
 
 from mimic import catalog
-from mimic.failures import FailureEngine
+from mimic.coverage import Coverage
+from mimic.failures import FailureEngine, Firing
 from mimic.interfaces import (
     IAPIMock,
     IHasSettings,
@@ -31,6 +32,7 @@ from mimic.interfaces import (
     ISharesState,
 )
 from mimic.http import base_url
+from mimic.journal import JOURNAL_SETTINGS, Journal
 from mimic.pending import PendingEvent, region_state_events, token_expiries
 from mimic.session import IDENTITY_SETTINGS, SessionStore
 from mimic.settings import Setting, parse_settings
@@ -50,9 +52,10 @@ def discover_plugins() -> list[IAPIMock]:
 
 def declared_settings(plugins: Iterable[IAPIMock]) -> list[Setting]:
     """
-    The settings the plugins read, and identity's (which is no plugin).
+    The settings the plugins read, and identity's and the request
+    journal's (which are no plugins).
     """
-    return [*IDENTITY_SETTINGS] + [
+    return [*IDENTITY_SETTINGS, *JOURNAL_SETTINGS] + [
         setting
         for plugin in plugins
         if IHasSettings.providedBy(plugin)
@@ -95,6 +98,12 @@ class MimicCore:
     #: restored with a snapshot: an IPersistentState with a ``name``,
     #: set by whoever makes the annex (the root, for identity).
     annex_persistence: Any = None
+    #: What the run did, rather than what the cloud holds: neither a
+    #: reset nor a snapshot touches them (see :meth:`__attrs_post_init__`).
+    journal: Journal = field(default=Factory(lambda self: self._new_journal(), takes_self=True))
+    coverage: Coverage = field(
+        default=Factory(lambda self: Coverage(self.journal.current_tenant), takes_self=True)
+    )
 
     @classmethod
     def create(
@@ -121,6 +130,39 @@ class MimicCore:
             for event in plugin.failure_events():
                 core.failures.declare(event)
         return core
+
+    def __attrs_post_init__(self) -> None:
+        # The request journal and fault coverage are told by the failure
+        # engine of each condition registered and fired.
+        self.failures.observe(registered=self.coverage.registered, fired=self.coverage.fired)
+        self.failures.observe(fired=self._journal_fired)
+
+    def _new_journal(self) -> Journal:
+        """
+        The request journal, sized by the ``journal.*`` settings.
+        """
+        return Journal(
+            self.clock,
+            self._token_owner,
+            size=self.settings.get("journal.size", 10_000),
+            body_limit=self.settings.get("journal.body_limit", 4096),
+        )
+
+    def _journal_fired(self, firing: Firing, attributes: Mapping[str, Any]) -> None:
+        registration_id = None if firing.source == "metadata" else firing.source
+        self.journal.fired(
+            firing.event.service, firing.event.name, firing.condition.name, registration_id
+        )
+
+    def _token_owner(self, token_id: str | None) -> tuple[str, str | None] | None:
+        """
+        The username and tenant of a live token, for the journal; looking
+        makes nothing.
+        """
+        token = self.sessions.token(token_id)
+        if token is None:
+            return None
+        return token.user.username, token.tenant_id
 
     @property
     def advanceable(self) -> bool:

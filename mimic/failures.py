@@ -614,6 +614,10 @@ class FailureEngine:
     _registrations: dict[str, Registration] = field(factory=dict)
     _by_event: dict[str, dict[str, Registration]] = field(factory=dict)
     _ids: Iterator[str] = field(factory=_ids)
+    #: Told of each registration made and each condition that fires
+    #: (fault coverage, the request journal): see :meth:`observe`.
+    _on_registered: list[Callable[[Registration], None]] = field(factory=list)
+    _on_fired: list[Callable[[Firing, Mapping[str, Any]], None]] = field(factory=list)
 
     def declare(self, event: Event) -> None:
         self._events[event.id] = event
@@ -705,6 +709,8 @@ class FailureEngine:
         )
         self._registrations[registration.id] = registration
         self._by_event.setdefault(event.id, {})[registration.id] = registration
+        for registered in self._on_registered:
+            registered(registration)
         return registration
 
     def registrations(self, event: Event | None = None) -> list[Registration]:
@@ -771,7 +777,7 @@ class FailureEngine:
                 trigger = condition.metadata
                 if trigger is not None and trigger.key in metadata:
                     parameters = condition.bind(trigger.parse(str(metadata[trigger.key])))
-                    return Firing(event, condition, parameters, "metadata")
+                    return self._fired(Firing(event, condition, parameters, "metadata"), attributes)
         registrations = self._by_event.get(event_id)
         if not registrations:
             return None
@@ -785,8 +791,34 @@ class FailureEngine:
                     self.remove(registration.id)
                 if step.condition.name == DEFAULT:
                     return None
-                return Firing(event, step.condition, step.parameters, registration.id)
+                return self._fired(
+                    Firing(event, step.condition, step.parameters, registration.id), attributes
+                )
         return None
+
+    # Observers: what counts and records conditions, told as they happen.
+
+    def observe(
+        self,
+        registered: Callable[[Registration], None] | None = None,
+        fired: Callable[[Firing, Mapping[str, Any]], None] | None = None,
+    ) -> None:
+        """
+        Have ``registered`` called with each registration made from now
+        on, and ``fired`` with each condition that fires (a registration's
+        or a metadata trigger's) and the attributes of the event's
+        occurrence, synchronously, while the request it fires for is
+        being answered.
+        """
+        if registered is not None:
+            self._on_registered.append(registered)
+        if fired is not None:
+            self._on_fired.append(fired)
+
+    def _fired(self, firing: Firing, attributes: Mapping[str, Any] | None) -> Firing:
+        for fired in self._on_fired:
+            fired(firing, attributes or {})
+        return firing
 
     def decide(
         self,

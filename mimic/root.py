@@ -61,6 +61,8 @@ Control Mimic itself at {root}/mimic/v1.1/:
     GET  {root}/mimic/v1.1/failures         every known error condition
     POST {root}/mimic/v1.1/<service>/behaviors/<event>   inject one
     POST {root}/mimic/v1.1/reset            forget everything
+    GET  {root}/mimic/v1.1/requests         the request journal (filters: ?service=&status=...)
+    GET  {root}/mimic/v1.1/failures/coverage    which known conditions fired
     GET  {root}/mimic/v1.1/state            what Mimic holds
     POST {root}/mimic/v1.1/snapshots        save it all; .../snapshots/<name>/restore
     GET  {root}/mimic/v1.1/clouds.yaml      a clouds.yaml for this Mimic
@@ -184,6 +186,8 @@ class MimicRoot(Resource):
         # Every request Mimic answers gets an id first, whoever answers it
         # and however: an error carries one as a success does.
         stamp_request_id(request)
+        # And a place in the request journal, whatever answers it.
+        self.core.journal.begin(request)
         return super().getChildWithDefault(path, request)
 
     def getChild(self, path: bytes, request: IRequest) -> IResource:

@@ -12,12 +12,11 @@ from twisted.internet.interfaces import IListeningPort, IReactorTime
 from twisted.internet.task import Clock
 from twisted.logger import Logger
 from twisted.python import usage
-from twisted.web.http import combinedLogFormatter
 from twisted.web.server import Site
 
 from mimic import snapshots
 from mimic.core import MimicCore, controlled_clock, declared_settings, discover_plugins
-from mimic.http import MimicRequest, request_id
+from mimic.http import MimicRequest
 from mimic.root import MimicRoot
 from mimic.settings import BadSetting, parse_settings
 from mimic.state_file import StateFileError, StateFileService, check_writable, read_state
@@ -87,7 +86,7 @@ class Options(usage.Options):
 
     optFlags = [
         ["realtime", "r", "Use the real clock instead of one advanced by /mimic/v1.1/tick."],
-        ["verbose", "v", "Log every request."],
+        ["verbose", "v", "Log every request: its request id, status, tenant, user and the conditions that fired."],
     ]
 
     def __init__(self) -> None:
@@ -141,27 +140,20 @@ def checked_state(path: str, settings: dict[str, str]) -> dict[str, Any] | None:
     return saved
 
 
-def request_log_line(timestamp: str, request: Any) -> str:
-    """
-    An access log line (``--verbose``) as Twisted writes one, with the
-    request id the response carried, so that a client's log line can be
-    matched to Mimic's.
-    """
-    return f"{combinedLogFormatter(timestamp, request)} {request_id(request) or '-'}"
-
-
 class QuietSite(Site):
     """
-    A site that writes no access log unless asked to: Mimic answers
-    thousands of requests per test run and a log line each is a cost its
-    users pay for nothing.
+    A site that writes no access log of its own: with ``--verbose`` the
+    request journal logs each request instead (:func:`mimic.journal.log_line`:
+    method, path, status, service, tenant, user, the request id the
+    response carried and the conditions that fired), and otherwise Mimic
+    answers thousands of requests per test run and a log line each is a
+    cost its users pay for nothing.
     """
 
     verbose = False
 
     def log(self, request: Any) -> None:
-        if self.verbose:
-            super().log(request)
+        pass
 
 
 class MimicService(Service):
@@ -237,13 +229,10 @@ def make_site(
             requestFactory=MimicRequest,
             parsePOSTFormSubmission=False,
             timeout=idle_timeout,
-            logFormatter=request_log_line,
         )
     except TypeError:  # Twisted before 24.7 has no such option.
-        site = QuietSite(
-            root, requestFactory=MimicRequest, timeout=idle_timeout, logFormatter=request_log_line
-        )
-    site.verbose = verbose
+        site = QuietSite(root, requestFactory=MimicRequest, timeout=idle_timeout)
+    site.verbose = core.journal.verbose = verbose
     site.displayTracebacks = False
     return site
 

@@ -25,12 +25,15 @@ from twisted.web.iweb import IRequest
 
 from mimic.control import behaviors, clients, known_conditions
 from mimic.control import clock as time_control
+from mimic.control import coverage as fault_coverage
+from mimic.control import journal as request_journal
 from mimic.control import state as state_dump
 from mimic.control import resources as service_resources
 from mimic.control.errors import control_error
 from mimic.control.snapshots import SnapshotShelf
 from mimic.core import MimicCore
 from mimic.http import (
+    RawBody,
     base_url,
     handle_errors,
     json_response,
@@ -77,6 +80,8 @@ class ControlAPI:
                 "state": f"GET {root}/v1.1/state[?tenant_id=...]",
                 "snapshots": f'POST {root}/v1.1/snapshots {{"name": ...}}; POST {root}/v1.1/snapshots/<name>/restore',
                 "clouds.yaml": f"GET {root}/v1.1/clouds.yaml[?format=env]",
+                "requests": f"GET {root}/v1.1/requests[?service=&tenant_id=&method=&path=&status=&condition=&since=]",
+                "coverage": f"GET {root}/v1.1/failures/coverage[?format=text]",
             },
         )
 
@@ -108,6 +113,22 @@ class ControlAPI:
         return json_response(request, time_control.tick(self.core, asked, tenant_id, limit))
 
     # The request journal (see mimic/control/journal.py).
+
+    @app.route("/v1.1/requests", methods=["GET"])
+    def requests(self, request: IRequest) -> bytes:
+        """
+        The requests Mimic answered, oldest first, filtered.
+        """
+        return json_response(request, request_journal.listing(self.core.journal, request.args))
+
+    @app.route("/v1.1/requests/count", methods=["GET"])
+    def count_requests(self, request: IRequest) -> bytes:
+        return json_response(request, request_journal.counting(self.core.journal, request.args))
+
+    @app.route("/v1.1/requests", methods=["DELETE"])
+    def clear_requests(self, request: IRequest) -> bytes:
+        self.core.journal.clear()
+        return json_response(request, None, 204)
 
     # The catalogue.
 
@@ -201,6 +222,23 @@ class ControlAPI:
         return json_response(request, None, 204)
 
     # Fault coverage (see mimic/control/coverage.py).
+
+    @app.route("/v1.1/failures/coverage", methods=["GET"])
+    def coverage(self, request: IRequest) -> bytes:
+        """
+        Every known condition, how often it was registered and fired.
+        """
+        form, services = fault_coverage.parse_args(request.args, self.core.failures.services())
+        described = fault_coverage.report(self.core.coverage, self.core.failures.events(), services)
+        if form == "text":
+            table = fault_coverage.text_table(described).encode("utf-8")
+            return json_response(request, RawBody(table, b"text/plain; charset=utf-8"))
+        return json_response(request, described)
+
+    @app.route("/v1.1/failures/coverage", methods=["DELETE"])
+    def clear_coverage(self, request: IRequest) -> bytes:
+        self.core.coverage.clear()
+        return json_response(request, None, 204)
 
     # Snapshots (see mimic/control/snapshots.py).
 

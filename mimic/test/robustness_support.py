@@ -133,6 +133,10 @@ class StateSnapshots:
             found = "delayed call"
         elif IReactorTime.implementedBy(kind):
             found = "clock"
+        elif getattr(kind, "describes_the_run", False):
+            # The request journal and fault coverage: what happened to
+            # Mimic, not what it holds; every request adds to them.
+            found = "marker"
         elif attrs.has(kind):
             names = tuple(f.name for f in attrs.fields(kind))
             self._names[kind] = names

@@ -21,7 +21,8 @@ PACKAGE_DIR = os.path.dirname(os.path.abspath(mimic.__file__))
 
 #: Modules of the thin core: they know no service and no control plane.
 CORE = (
-    "catalog", "core", "failures", "http", "interfaces", "microversions", "patterns", "session", "timestamps",
+    "catalog", "core", "coverage", "failures", "http", "interfaces", "journal", "microversions", "patterns",
+    "session", "timestamps",
 )
 
 

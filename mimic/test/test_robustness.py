@@ -628,6 +628,11 @@ def control_routes() -> list[Route]:
         r("DELETE", "/v1.1/compute/behaviors/server.create/{registration}"),
         r("POST", "/v1.1/reset", {"tenant_id": "{other_tenant}"}),
         r("GET", "/v1.1/state"),
+        r("GET", "/v1.1/requests"),
+        r("GET", "/v1.1/requests/count"),
+        r("DELETE", "/v1.1/requests"),
+        r("GET", "/v1.1/failures/coverage"),
+        r("DELETE", "/v1.1/failures/coverage"),
     ]
 
 
