@@ -14,9 +14,12 @@ from twisted.python import usage
 from twisted.web.http import combinedLogFormatter
 from twisted.web.server import Site
 
+from mimic import config
+from mimic.control.config import remember as remember_config
 from mimic.core import MimicCore, controlled_clock, declared_settings, discover_plugins
 from mimic.http import MimicRequest, request_id
 from mimic.root import MimicRoot
+from mimic.services.identity.plugin import IdentityService
 from mimic.settings import BadSetting, parse_settings
 
 DEFAULT_LISTEN = "tcp:8900:interface=127.0.0.1"
@@ -41,7 +44,8 @@ _WITH_BACKLOG = ("tcp", "tcp6", "ssl", "unix")
 class Options(usage.Options):
     synopsis = (
         "[-l <strports description>] [--realtime] [--verbose] "
-        "[--idle-timeout <seconds>] [--backlog <connections>] [--set NAME=VALUE]"
+        "[--idle-timeout <seconds>] [--backlog <connections>] [--set NAME=VALUE] "
+        "[--config <file.toml>]"
     )
     longdesc = (
         "Serve a fake OpenStack and Rackspace cloud on one port.  "
@@ -71,6 +75,14 @@ class Options(usage.Options):
             "--listen description sets its own backlog.",
             int,
         ],
+        [
+            "config",
+            None,
+            None,
+            "Read options, settings, services and conditions to register from "
+            "a TOML file (see docs/operations/configuration.rst); the command "
+            "line wins over it.",
+        ],
     ]
 
 
@@ -82,6 +94,7 @@ class Options(usage.Options):
     def __init__(self) -> None:
         super().__init__()
         self["settings"] = {}
+        self.given = config.watch_command_line(self)
 
     def opt_set(self, assignment: str) -> None:
         """
@@ -94,12 +107,20 @@ class Options(usage.Options):
         self["settings"][name.strip()] = value.strip()
 
     def postOptions(self) -> None:
+        plugins = discover_plugins()
+        try:
+            self.startup = config.configure(
+                self, self.given, plugins, declared_settings(plugins), IdentityService().failure_events()
+            )
+        except config.ConfigError as error:
+            raise usage.UsageError(str(error))
+        self["plugins"] = config.enabled_plugins(plugins, self.startup.services, self.startup.disabled)
         if not self["idle-timeout"] > 0:
             raise usage.UsageError("--idle-timeout must be a positive number of seconds.")
         if self["backlog"] < 1:
             raise usage.UsageError("--backlog must be at least 1.")
         try:
-            parse_settings(self["settings"], declared_settings(discover_plugins()))
+            parse_settings(self["settings"], declared_settings(self["plugins"]))
         except BadSetting as error:
             raise usage.UsageError(str(error))
 
@@ -215,6 +236,12 @@ def makeService(options: Options) -> Service:
     from twisted.internet import reactor
 
     clock: IReactorTime = reactor if options["realtime"] else controlled_clock()
-    core = MimicCore.create(clock, settings=options["settings"])
+    core = MimicCore.create(clock, options.get("plugins"), settings=options["settings"])
     site = make_site(core, options["verbose"], options["idle-timeout"])
+    startup = getattr(options, "startup", None) or config.Startup()
+    config.register_conditions(core.failures, startup)
+    in_effect = remember_config(core, options, startup)
+    if options["verbose"]:
+        for line in config.log_lines(in_effect):
+            Logger().info("{line}", line=line)
     return MimicService(with_backlog(options["listen"], options["backlog"]), site, reactor)

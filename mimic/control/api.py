@@ -25,6 +25,7 @@ from twisted.internet.task import Clock
 from twisted.web.iweb import IRequest
 
 from mimic.control import behaviors, known_conditions
+from mimic.control import config as configuration
 from mimic.control import state as state_dump
 from mimic.control.errors import control_error
 from mimic.core import MimicCore, advance_clock
@@ -82,6 +83,7 @@ class ControlAPI:
                 "presets": f"GET {root}/v1.0/presets",
                 "reset": f'POST {root}/v1.1/reset [{{"tenant_id": ...}}]',
                 "state": f"GET {root}/v1.1/state[?tenant_id=...]",
+                "config": f"GET {root}/v1.1/config",
             },
         )
 
@@ -221,6 +223,12 @@ class ControlAPI:
     # Snapshots (see mimic/control/snapshots.py).
 
     # clouds.yaml and the client environment (see mimic/control/clients.py).
+
+    # The configuration in effect (see mimic/control/config.py).
+
+    @app.route("/v1.1/config", methods=["GET"])
+    def config(self, request: IRequest) -> bytes:
+        return json_response(request, configuration.config_json(self.core))
 
     # Reset and state.
 
