@@ -604,8 +604,13 @@ def configure(
         if option.option in checked.options and option.option not in given:
             options[option.option] = checked.options[option.option]
             startup.sources[key] = config.source((key,))
+    # A disabled service's settings are checked, then left out: nothing
+    # reads them.
+    from mimic.core import declared_settings
+
+    served = {s.name for s in declared_settings(enabled_plugins(plugins, checked.services, checked.disabled))}
     for name, text in checked.settings.items():
-        if name not in command_line_settings:
+        if name not in command_line_settings and name in served:
             options["settings"][name] = text
             startup.setting_sources[name] = config.source(tuple(name.split(".", 1)))
     if "profile" in config.data:
@@ -619,7 +624,7 @@ def configure(
         startup.services_source = Source(FILE, first)
     if checked.conditions:
         startup.conditions = checked.conditions
-        startup.conditions_source = config.source(("conditions",))
+        startup.conditions_source = Source(FILE, config.line(("conditions",)) or config.line(("conditions", 0)))
     return startup
 
 
