@@ -343,3 +343,45 @@ class ServedConfigTests(ConfigFileTestCase):
         self.assertEqual(len(lines), len(served(core)["config"]))
         self.assertIn('config listen = "tcp:0:interface=127.0.0.1" (file, line 2)', lines)
         self.assertIn('config identity.admin_password = "********" (file, line 8)', lines)
+
+
+class ConfigFileIntegrationTests(ConfigFileTestCase):
+    """
+    A real ``twistd mimic --config``: only the file's services are in the
+    catalog, its condition fires for a real client's request, and
+    ``/config`` shows the file's values.
+    """
+
+    def test_a_real_mimic_started_with_a_file(self) -> None:
+        import requests
+        from keystoneauth1 import exceptions, session
+        from keystoneauth1.identity import v3
+
+        from mimic.services.image.model import DEFAULT_IMAGE_ID
+        from mimic.testing import start_mimic
+
+        path = self.write(EXAMPLE.replace('listen = "tcp:0:interface=127.0.0.1"\n', ""))
+        url = start_mimic(self, "--config", path)
+        auth = v3.Password(
+            auth_url=f"{url}/identity/v3", username="root", password="s3cret",
+            project_name="root", user_domain_id="default", project_domain_id="default",
+        )
+        client = session.Session(auth=auth)
+        catalog = client.get(f"{url}/identity/v3/auth/catalog").json()["catalog"]
+        self.assertEqual(
+            sorted({entry["type"] for entry in catalog} - {"identity"}),
+            ["block-storage", "compute", "image", "mimic:compute-control", "volumev2", "volumev3"],
+        )
+        compute = client.get_endpoint(service_type="compute", region_name="ORD")
+        server = {"name": "doomed-1", "imageRef": DEFAULT_IMAGE_ID, "flavorRef": "general1-1"}
+        refused = self.assertRaises(
+            exceptions.ServiceUnavailable, client.post, f"{compute}/servers", json={"server": server}
+        )
+        self.assertIn("No valid host", refused.response.text)
+        server["name"] = "fine-1"
+        self.assertEqual(client.post(f"{compute}/servers", json={"server": server}).status_code, 202)
+        served = requests.get(f"{url}/mimic/v1.1/config", timeout=10).json()["config"]
+        self.assertEqual(served["idle_timeout"], {"value": 30.0, "source": "file", "line": 2})
+        self.assertEqual(served["identity.admin_user"], {"value": "root", "source": "file", "line": 6})
+        self.assertEqual(served["listen"]["source"], "command line")
+        self.assertEqual(served["conditions"]["value"][0]["criteria"], [{"server_name": "^doomed"}])
