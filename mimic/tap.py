@@ -14,7 +14,7 @@ from twisted.python import usage
 from twisted.web.http import combinedLogFormatter
 from twisted.web.server import Site
 
-from mimic import config
+from mimic import config, startup
 from mimic.control.config import remember as remember_config
 from mimic.core import MimicCore, controlled_clock, declared_settings, discover_plugins
 from mimic.http import MimicRequest, request_id
@@ -94,7 +94,7 @@ class Options(usage.Options):
     def __init__(self) -> None:
         super().__init__()
         self["settings"] = {}
-        self.given = config.watch_command_line(self)
+        self.given = startup.watch_command_line(self)
 
     def opt_set(self, assignment: str) -> None:
         """
@@ -109,7 +109,7 @@ class Options(usage.Options):
     def postOptions(self) -> None:
         plugins = discover_plugins()
         try:
-            self.startup = config.configure(
+            self.startup = startup.configure(
                 self, self.given, plugins, declared_settings(plugins), IdentityService().failure_events()
             )
         except config.ConfigError as error:
@@ -238,10 +238,10 @@ def makeService(options: Options) -> Service:
     clock: IReactorTime = reactor if options["realtime"] else controlled_clock()
     core = MimicCore.create(clock, options.get("plugins"), settings=options["settings"])
     site = make_site(core, options["verbose"], options["idle-timeout"])
-    startup = getattr(options, "startup", None) or config.Startup()
-    config.register_conditions(core.failures, startup)
-    in_effect = remember_config(core, options, startup)
+    started = getattr(options, "startup", None) or startup.Startup()
+    startup.register_conditions(core.failures, started)
+    in_effect = remember_config(core, options, started)
     if options["verbose"]:
-        for line in config.log_lines(in_effect):
+        for line in startup.log_lines(in_effect):
             Logger().info("{line}", line=line)
     return MimicService(with_backlog(options["listen"], options["backlog"]), site, reactor)

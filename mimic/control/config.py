@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 from weakref import finalize
 
-from mimic.config import OPTIONS, Effective, Startup, effective
+from mimic.config import OPTIONS
+from mimic.startup import Effective, Startup, effective
 
 #: What each core served by ``twistd mimic`` was started with, by the
 #: core's id (a core compares by value, so it cannot be a key itself):

@@ -14,7 +14,7 @@ from typing import Any
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
-from mimic import config, tap
+from mimic import config, startup, tap
 from mimic.control.config import config_json
 from mimic.testing import InMemoryMimic
 
@@ -337,8 +337,8 @@ class ServedConfigTests(ConfigFileTestCase):
         from mimic.control.config import config_json as served
 
         core = service.site.resource.core
-        lines = config.log_lines(
-            config.effective(core, {o.option: options[o.option] for o in config.OPTIONS.values()}, options.startup)
+        lines = startup.log_lines(
+            startup.effective(core, {o.option: options[o.option] for o in config.OPTIONS.values()}, options.startup)
         )
         self.assertEqual(len(lines), len(served(core)["config"]))
         self.assertIn('config listen = "tcp:0:interface=127.0.0.1" (file, line 2)', lines)
