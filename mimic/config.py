@@ -361,6 +361,12 @@ def check(
             _table(config, key, value, settings, services, result)
         elif key in tables:
             raise config.error(path, f"must be a table ([{key}]), not {_shown(value)}")
+        elif key == "settings":
+            raise config.error(
+                path,
+                "unknown key: a setting goes in the table of its prefix, "
+                "e.g. [blockstorage] create_seconds = 5",
+            )
         elif key in PROFILE_KEYS:
             raise config.error(
                 path,

@@ -124,6 +124,21 @@ class ErrorTests(ConfigFileTestCase):
             message,
         )
 
+    def test_a_settings_table_points_to_the_prefix_tables(self) -> None:
+        self.assertEqual(
+            self.refused('[settings]\n"blockstorage.create_seconds" = 5\n'),
+            ", line 1: settings: unknown key: a setting goes in the table of its prefix, "
+            "e.g. [blockstorage] create_seconds = 5",
+        )
+
+    def test_dotted_keys_are_tables_too(self) -> None:
+        options = self.options("blockstorage.create_seconds = 2\n")
+        self.assertEqual(options["settings"], {"blockstorage.create_seconds": "2"})
+        self.assertEqual(
+            self.refused("\nblockstorage.create_seconds = -2\n"),
+            ", line 2: blockstorage.create_seconds: a time cannot be below zero, not -2",
+        )
+
     def test_profile_keys_are_not_there_yet(self) -> None:
         message = self.refused('regions = ["RegionOne"]\n')
         self.assertEqual(
