@@ -317,6 +317,7 @@ class Configuration:
     options: dict[str, Any] = field(factory=dict)
     settings: dict[str, str] = field(factory=dict)
     services: set[str] | None = None
+    toggles: dict[str, bool] = field(factory=dict)
     disabled: set[str] = field(factory=set)
     profile: str = DEFAULT_PROFILE
     conditions: list[tuple[KeyPath, str, str, dict[str, Any]]] = field(factory=list)
@@ -423,7 +424,7 @@ def _table(
                 raise config.error(path, f"must be true or false, not {_shown(value)}")
             if table == ALWAYS_ENABLED and not value:
                 raise config.error(path, "identity cannot be disabled: it hands out the catalog")
-            result.options.setdefault("enabled", {})[table] = value
+            result.toggles[table] = value
             continue
         name = f"{table}.{key}"
         setting = settings.get(name)
@@ -447,12 +448,11 @@ def _enable_from_tables(config: ConfigFile, result: Configuration, plugins: Sequ
     ``enabled = true/false`` in a service's table wins over the
     ``services`` list.
     """
-    toggles: dict[str, bool] = result.options.pop("enabled", {})
-    if not toggles:
+    if not result.toggles:
         return
     if result.services is None:
         result.services = {ALWAYS_ENABLED, *(p.name for p in plugins)}
-    for name, on in toggles.items():
+    for name, on in result.toggles.items():
         if on:
             result.services.add(name)
         else:
