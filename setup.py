@@ -35,6 +35,9 @@ setup(
         # Client-supplied regular expressions (listing filters, failure
         # criteria) are matched in linear time: see mimic/patterns.py.
         "google-re2>=1.1",
+        # --config reads TOML: the standard library's tomllib from 3.11,
+        # its backport (the same code, kept by tomllib's author) before.
+        'tomli>=1.1; python_version < "3.11"',
     ],
     classifiers=[
         "Framework :: Twisted",

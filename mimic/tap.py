@@ -14,10 +14,12 @@ from twisted.logger import Logger
 from twisted.python import usage
 from twisted.web.server import Site
 
-from mimic import snapshots
+from mimic import config, snapshots, startup
+from mimic.control.config import remember as remember_config
 from mimic.core import MimicCore, controlled_clock, declared_settings, discover_plugins
 from mimic.http import MimicRequest
 from mimic.root import MimicRoot
+from mimic.services.identity.plugin import IdentityService
 from mimic.settings import BadSetting, parse_settings
 from mimic.state_file import StateFileError, StateFileService, check_writable, read_state
 
@@ -44,7 +46,7 @@ class Options(usage.Options):
     synopsis = (
         "[-l <strports description>] [--realtime] [--verbose] "
         "[--idle-timeout <seconds>] [--backlog <connections>] [--set NAME=VALUE] "
-        "[--state-file <path>]"
+        "[--state-file <path>] [--config <file.toml>]"
     )
     longdesc = (
         "Serve a fake OpenStack and Rackspace cloud on one port.  "
@@ -81,6 +83,14 @@ class Options(usage.Options):
             "Load Mimic's whole state from this file at start (if it exists) "
             "and save it there when Mimic stops cleanly.",
         ],
+        [
+            "config",
+            None,
+            None,
+            "Read options, settings, services and conditions to register from "
+            "a TOML file (see docs/operations/configuration.rst); the command "
+            "line wins over it.",
+        ],
     ]
 
 
@@ -92,6 +102,7 @@ class Options(usage.Options):
     def __init__(self) -> None:
         super().__init__()
         self["settings"] = {}
+        self.given = startup.watch_command_line(self)
 
     def opt_set(self, assignment: str) -> None:
         """
@@ -104,20 +115,28 @@ class Options(usage.Options):
         self["settings"][name.strip()] = value.strip()
 
     def postOptions(self) -> None:
+        plugins = discover_plugins()
+        try:
+            self.startup = startup.configure(
+                self, self.given, plugins, declared_settings(plugins), IdentityService().failure_events()
+            )
+        except config.ConfigError as error:
+            raise usage.UsageError(str(error))
+        self["plugins"] = config.enabled_plugins(plugins, self.startup.services, self.startup.disabled)
         if not self["idle-timeout"] > 0:
             raise usage.UsageError("--idle-timeout must be a positive number of seconds.")
         if self["backlog"] < 1:
             raise usage.UsageError("--backlog must be at least 1.")
         try:
-            parse_settings(self["settings"], declared_settings(discover_plugins()))
+            parse_settings(self["settings"], declared_settings(self["plugins"]))
         except BadSetting as error:
             raise usage.UsageError(str(error))
         self["state"] = None
         if self["state-file"] is not None:
-            self["state"] = checked_state(self["state-file"], self["settings"])
+            self["state"] = checked_state(self["state-file"], self["settings"], self["plugins"])
 
 
-def checked_state(path: str, settings: dict[str, str]) -> dict[str, Any] | None:
+def checked_state(path: str, settings: dict[str, str], plugins: list[Any]) -> dict[str, Any] | None:
     """
     The state saved in ``path`` (``None`` if there is none yet), once a
     Mimic with these settings has restored it once: so that a file that
@@ -131,7 +150,7 @@ def checked_state(path: str, settings: dict[str, str]) -> dict[str, Any] | None:
         raise usage.UsageError(str(error))
     if saved is None:
         return None
-    trial = MimicCore.create(Clock(), settings=settings)
+    trial = MimicCore.create(Clock(), plugins, settings=settings)
     MimicRoot(trial)
     try:
         snapshots.restore(trial, saved)
@@ -241,15 +260,24 @@ def makeService(options: Options) -> Service:
     from twisted.internet import reactor
 
     clock: IReactorTime = reactor if options["realtime"] else controlled_clock()
-    core = MimicCore.create(clock, settings=options["settings"])
+    core = MimicCore.create(clock, options.get("plugins"), settings=options["settings"])
     site = make_site(core, options["verbose"], options["idle-timeout"])
-    serving = MimicService(with_backlog(options["listen"], options["backlog"]), site, reactor)
+    started = getattr(options, "startup", None) or startup.Startup()
     path = options.get("state-file")
+    saved = options.get("state") if path is not None else None
+    if saved is not None:
+        # The state file's registrations are those in force when Mimic
+        # stopped, the configuration's among them: not registered twice.
+        snapshots.restore(core, saved)
+    else:
+        startup.register_conditions(core.failures, started)
+    in_effect = remember_config(core, options, started)
+    if options["verbose"]:
+        for line in startup.log_lines(in_effect):
+            Logger().info("{line}", line=line)
+    serving = MimicService(with_backlog(options["listen"], options["backlog"]), site, reactor)
     if path is None:
         return serving
-    saved = options.get("state")
-    if saved is not None:
-        snapshots.restore(core, saved)
     # Stopped in reverse order: the port closes, then the state is saved.
     both = MultiService()
     StateFileService(core, path).setServiceParent(both)

@@ -25,6 +25,7 @@ from twisted.web.iweb import IRequest
 
 from mimic.control import behaviors, clients, known_conditions
 from mimic.control import clock as time_control
+from mimic.control import config as configuration
 from mimic.control import coverage as fault_coverage
 from mimic.control import journal as request_journal
 from mimic.control import state as state_dump
@@ -82,6 +83,7 @@ class ControlAPI:
                 "clouds.yaml": f"GET {root}/v1.1/clouds.yaml[?format=env]",
                 "requests": f"GET {root}/v1.1/requests[?service=&tenant_id=&method=&path=&status=&condition=&since=]",
                 "coverage": f"GET {root}/v1.1/failures/coverage[?format=text]",
+                "config": f"GET {root}/v1.1/config",
             },
         )
 
@@ -290,6 +292,12 @@ class ControlAPI:
         content_type = b"text/yaml; charset=utf-8" if chosen == "yaml" else b"text/plain; charset=utf-8"
         request.setHeader(b"content-type", content_type)
         return write(base_url(request), username, region).encode("utf-8")
+
+    # The configuration in effect (see mimic/control/config.py).
+
+    @app.route("/v1.1/config", methods=["GET"])
+    def config(self, request: IRequest) -> bytes:
+        return json_response(request, configuration.config_json(self.core))
 
     # Reset and state.
 
