@@ -231,10 +231,32 @@ class Record:
     user: str | None
     status: int
     conditions: tuple[FiredCondition, ...]
-    request_body: str
-    response_body: str
+    #: The first ``journal.body_limit`` bytes of each body, as they came:
+    #: masked when the record is read (:attr:`request_body`), not when
+    #: it is made, so that the many records nobody reads cost a slice
+    #: rather than a scan.
+    request_kept: bytes
+    response_kept: bytes
     request_bytes: int
     response_bytes: int
+
+    @property
+    def request_body(self) -> str:
+        """
+        What is kept of the request's body, as text, secrets masked.
+        """
+        return _masked(self.request_kept)
+
+    @property
+    def response_body(self) -> str:
+        """
+        What is kept of the response's body, as text, secrets masked.
+        """
+        return _masked(self.response_kept)
+
+
+def _masked(kept: bytes) -> str:
+    return mask_bytes(kept).decode("utf-8", "replace") if kept else ""
 
 
 def _where(path: str) -> tuple[str | None, str | None, str | None]:
@@ -358,7 +380,7 @@ class Journal:
         request_body, request_bytes = self._request_body(request)
         record = Record(
             0, "", self.clock.seconds(), time.time(), method, path, query, service, region,
-            tenant_id, user, 0, (), request_body, "", request_bytes, 0,
+            tenant_id, user, 0, (), request_body, b"", request_bytes, 0,
         )
         self._current = record
         finish = request.finish
@@ -387,24 +409,24 @@ class Journal:
             request.write = written  # type: ignore[method-assign]
         request.finish = finished  # type: ignore[method-assign]
 
-    def _request_body(self, request: IRequest) -> tuple[str, int]:
+    def _request_body(self, request: IRequest) -> tuple[bytes, int]:
         content = request.content
         if content is None or self.body_limit <= 0:
-            return "", 0
+            return b"", 0
         try:
             position = content.tell()
             content.seek(0, 2)
             size = content.tell()
             if not size:
                 content.seek(position)
-                return "", 0
+                return b"", 0
             content.seek(0)
-            data = content.read(self.body_limit + 1)
+            data = content.read(self.body_limit)
             content.seek(position)
         except (OSError, ValueError, AttributeError):
             # Closed, or not a file: nothing is kept of it.
-            return "", 0
-        return mask_body(data, self.body_limit), size
+            return b"", 0
+        return data, size
 
     def fired(self, service: str, event: str, condition: str, registration_id: str | None) -> None:
         """
@@ -439,7 +461,7 @@ class Journal:
             self._authenticated(record, request, data)
         record.request_id = _request_id(request)
         if data:
-            record.response_body = mask_body(data, self.body_limit)
+            record.response_kept = data[: self.body_limit]
         if keep:
             record.id = next(self._ids)
             self._records.append(record)
