@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 import attrs
 
@@ -123,6 +123,35 @@ def field_of(saved: Any, name: str, kind: type | tuple[type, ...], where: str) -
     if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _kinds(kind)):
         raise ValueError(f"{where}'s {name!r} is not of the expected kind")
     return value
+
+
+def saved_object(where: str, saved: Any, state_format: int) -> dict[str, Any]:
+    """
+    ``saved`` if it is a JSON object written in ``state_format`` (its
+    ``"format"`` member); else a ``ValueError`` saying that ``where``
+    cannot be restored, and why.
+    """
+    if not isinstance(saved, dict):
+        raise ValueError(f"{where} cannot be restored: a JSON object was expected, not {type(saved).__name__}")
+    found = saved.get("format")
+    if found != state_format:
+        raise ValueError(
+            f"{where} cannot be restored: it was saved in format {found!r}, and this Mimic reads "
+            f"format {state_format}"
+        )
+    return saved
+
+
+def explained(where: str, restore: Callable[[], T]) -> T:
+    """
+    What ``restore()`` builds; any lookup or type error on the way (a
+    saved form that does not fit) becomes one ``ValueError`` saying that
+    ``where`` cannot be restored, and why.
+    """
+    try:
+        return restore()
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+        raise ValueError(f"{where} cannot be restored: {type(error).__name__}: {error}") from error
 
 
 def _kinds(kind: type | tuple[type, ...]) -> tuple[type, ...]:

@@ -23,6 +23,7 @@ from typing import Any
 from attrs import fields
 
 from mimic.interfaces import IMimicCore
+from mimic.saved import explained, saved_object
 from mimic.services.blockstorage.model import BlockStorage, timings_from
 from mimic.services.blockstorage.records import Attachment, Backup, Fault, Snapshot, Timeline, Volume
 
@@ -126,18 +127,8 @@ def restore_storage(core: IMimicCore, tenant_id: str, region: str, saved: Any) -
     when it cannot be restored.
     """
     where = f"the block storage of tenant {tenant_id!r} in {region!r}"
-    if not isinstance(saved, dict):
-        raise ValueError(f"{where} cannot be restored: a JSON object was expected, not {type(saved).__name__}")
-    found = saved.get("format")
-    if found != STATE_FORMAT:
-        raise ValueError(
-            f"{where} cannot be restored: it was saved in format {found!r}, and this Mimic reads "
-            f"format {STATE_FORMAT}"
-        )
-    try:
-        return _restore(core, tenant_id, region, saved)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
-        raise ValueError(f"{where} cannot be restored: {type(error).__name__}: {error}") from error
+    saved = saved_object(where, saved, STATE_FORMAT)
+    return explained(where, lambda: _restore(core, tenant_id, region, saved))
 
 
 def _restore(core: IMimicCore, tenant_id: str, region: str, saved: dict[str, Any]) -> BlockStorage:

@@ -30,6 +30,7 @@ from attrs import asdict
 
 from mimic.columns import column, integers, read_column
 from mimic.interfaces import IMimicCore, INetworking, IVolumes
+from mimic.saved import explained, saved_object
 from mimic.services.compute.actions import RevertResize
 from mimic.services.compute.block_devices import RequestedDevice
 from mimic.services.compute.flavors import get_flavor
@@ -388,18 +389,8 @@ def restore_compute(core: IMimicCore, tenant_id: str, region: str, saved: Any) -
     what is wrong when it cannot be restored.
     """
     where = f"the compute state of tenant {tenant_id!r} in {region!r}"
-    if not isinstance(saved, dict):
-        raise ValueError(f"{where} cannot be restored: a JSON object was expected, not {type(saved).__name__}")
-    found = saved.get("format")
-    if found != STATE_FORMAT:
-        raise ValueError(
-            f"{where} cannot be restored: it was saved in format {found!r}, and this Mimic reads "
-            f"format {STATE_FORMAT}"
-        )
-    try:
-        return _restore(core, tenant_id, region, saved)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
-        raise ValueError(f"{where} cannot be restored: {type(error).__name__}: {error}") from error
+    saved = saved_object(where, saved, STATE_FORMAT)
+    return explained(where, lambda: _restore(core, tenant_id, region, saved))
 
 
 def _restore(core: IMimicCore, tenant_id: str, region: str, saved: dict[str, Any]) -> ComputeState:

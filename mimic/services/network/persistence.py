@@ -34,6 +34,7 @@ from attrs import fields
 
 from mimic.columns import column, from_runs, integers, read_column, runs
 from mimic.interfaces import IMimicCore
+from mimic.saved import explained, saved_object
 from mimic.services.network.addresses import Allocator
 from mimic.services.network.model import (
     SERVICE_NAME,
@@ -319,23 +320,13 @@ def restore_network_state(core: IMimicCore, tenant_id: str, region: str, saved: 
     """
     what = "shared networking" if tenant_id == REGION_TENANT else f"networking of tenant {tenant_id!r}"
     where = f"the {what} in {region!r}"
-    if not isinstance(saved, dict):
-        raise ValueError(f"{where} cannot be restored: a JSON object was expected, not {type(saved).__name__}")
-    found = saved.get("format")
-    if found != STATE_FORMAT:
-        raise ValueError(
-            f"{where} cannot be restored: it was saved in format {found!r}, and this Mimic reads "
-            f"format {STATE_FORMAT}"
-        )
+    saved = saved_object(where, saved, STATE_FORMAT)
     expected = "region" if tenant_id == REGION_TENANT else "tenant"
     if saved.get("kind") != expected:
         raise ValueError(f"{where} cannot be restored: it holds {saved.get('kind')!r} state, not {expected!r}")
-    try:
-        if tenant_id == REGION_TENANT:
-            return _restore_region(saved)
-        return _restore_tenant(core, tenant_id, region, saved)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
-        raise ValueError(f"{where} cannot be restored: {type(error).__name__}: {error}") from error
+    if tenant_id == REGION_TENANT:
+        return explained(where, lambda: _restore_region(saved))
+    return explained(where, lambda: _restore_tenant(core, tenant_id, region, saved))
 
 
 def _restore_region(saved: dict[str, Any]) -> RegionNetworks:
