@@ -20,7 +20,10 @@ without a CORS preflight.  So every state-changing call under ``/mimic``
   Mimic never grants): anything else is 415.
 
 A POST with neither body nor ``Content-Type`` (``curl -X POST .../reset``)
-stays allowed: a browser sends an ``Origin`` with it when cross-site.
+stays allowed, and so does a body with no ``Content-Type`` from a client
+that sends no ``Origin`` (suites written for the old mimic post their JSON
+so): a browser names the page's origin whenever it sends either
+cross-site, and a page's typeless body (a ``fetch`` of a Blob) is 415.
 Reading (GET, HEAD) is not guarded: nothing changes, and a foreign page
 cannot see the answer.
 """
@@ -167,7 +170,10 @@ def refusal(request: IRequest) -> tuple[int, str] | None:
     if content_type is not None and content_type.strip():
         if not is_json_type(content_type):
             return 415, NOT_JSON.format(content_type=content_type[:100])
-    elif _has_body(request):
+    elif origin is not None and _has_body(request):
+        # A body with no type at all comes from a client that is not a
+        # browser (suites written for the old mimic post JSON so), or
+        # from a page's fetch, which names its origin.
         return 415, BODY_WITHOUT_TYPE
     return None
 

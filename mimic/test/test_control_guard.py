@@ -134,8 +134,28 @@ class GuardTests(SynchronousTestCase):
             self.assertIn(content_type.split(";")[0], response.json()["message"])
         self.assertEqual(self.clock(), before)
 
-    def test_body_without_content_type_is_refused_with_415(self) -> None:
-        self.assertRefused(self.tick({}), 415, "no Content-Type")
+    def test_body_without_content_type_from_a_page_is_refused_with_415(self) -> None:
+        """
+        A page's ``fetch`` of a typeless Blob sends a body with no
+        ``Content-Type``, and names the page's origin.
+        """
+        before = self.clock()
+        response = self.mimic.request(
+            "POST", "http://localhost:8900" + TICK, raw=b'{"amount": 5}',
+            headers={"Origin": "http://localhost:8900"},
+        )
+        self.assertRefused(response, 415, "no Content-Type")
+        self.assertEqual(self.clock(), before)
+
+    def test_body_without_content_type_or_origin_is_served(self) -> None:
+        """
+        Suites written for the old mimic post JSON with no type (treq's
+        ``data=json.dumps(...)``); no browser sends a body without naming
+        its origin, so they are served.
+        """
+        before = self.clock()
+        self.assertEqual(self.tick({}).code, 200)
+        self.assertEqual(self.clock(), before + 5)
 
     def test_post_without_body_or_content_type_is_served(self) -> None:
         """
