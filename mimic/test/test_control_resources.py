@@ -116,3 +116,49 @@ class ServiceResourceTests(SynchronousTestCase):
         self.assertEqual(response.code, 200, response.body)
         self.assertEqual(response.json()["loadBalancer"]["id"], balancer["id"])
         self.assertEqual(entry["status"], response.json()["loadBalancer"]["status"])
+
+
+class EveryServiceListsItsResourcesTests(SynchronousTestCase):
+    """
+    Each service's summary lists what the dashboard shows as a table
+    (``<kind>_list``: an id, a name and the path of the resource's JSON
+    below the service's endpoint), and each path leads, through the
+    control plane's window, to what the service itself answers.
+    """
+
+    def test_images_networks_volumes_and_containers(self) -> None:
+        mimic = InMemoryMimic()
+        alice = mimic.authenticate("alice")
+        tenant = alice.tenant_id
+
+        def made(method: str, url: str, body: Any = None, expected: tuple[int, ...] = (201, 202)) -> Any:
+            response = mimic.request(method, url, body, token=alice.token)
+            self.assertIn(response.code, expected, response.body)
+            return response
+
+        network = made("POST", alice.endpoint("network") + "/v2.0/networks", {"network": {"name": "blue"}})
+        volume = made("POST", alice.endpoint("volumev3") + "/volumes", {"volume": {"name": "data", "size": 1}})
+        made("PUT", alice.endpoint("object-store") + "/logs", expected=(201,))
+        compute = alice.endpoint("compute")
+        image_ref = made("GET", compute + "/images", expected=(200,)).json()["images"][0]["id"]
+        server = made("POST", compute + "/servers", {"server": {"name": "s", "imageRef": image_ref, "flavorRef": "2"}})
+        snapshot = made(
+            "POST", f"{compute}/servers/{server.json()['server']['id']}/action", {"createImage": {"name": "snap"}}
+        )
+        expected = {
+            ("network", "network_list"): network.json()["network"]["id"],
+            ("blockstorage", "volume_list"): volume.json()["volume"]["id"],
+            ("objectstorage", "container_list"): "logs",
+            ("image", "image_list"): snapshot.header("location").rsplit("/", 1)[-1],
+        }
+        services = mimic.request("GET", "/mimic/v1.1/state").json()["services"]
+        for (service, kind), resource_id in expected.items():
+            listed = services[service][tenant]["ORD"][kind]
+            self.assertEqual([entry["id"] for entry in listed], [resource_id], (service, listed))
+            if service == "objectstorage":
+                # Swift checks a container read's token itself: no link.
+                self.assertNotIn("path", listed[0])
+                continue
+            response = mimic.request("GET", f"{RESOURCES}/{service}/ORD/{tenant}/{listed[0]['path']}")
+            self.assertEqual(response.code, 200, (service, response))
+            self.assertIn(resource_id, response.body.decode())

@@ -524,7 +524,16 @@ class ImageStore:
         ]
 
     def summary(self) -> dict[str, Any]:
-        return {"snapshots": len(self._snapshots), "snapshot_ids": self.snapshot_ids}
+        return {
+            "snapshots": len(self._snapshots),
+            "snapshot_ids": self.snapshot_ids,
+            # Each snapshot as the dashboard lists it, with the path of
+            # its JSON below the image endpoint.
+            "image_list": [
+                {"id": image.id, "name": image.name, "path": f"v2/images/{image.id}"}
+                for image in self._snapshots.values()
+            ],
+        }
 
 
 def image_store(core: IMimicCore, tenant_id: str, region: str) -> ImageStore:

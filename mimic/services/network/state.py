@@ -327,6 +327,11 @@ class TenantNetworking(Ports, SecurityGroups, L3):
     def summary(self) -> dict[str, Any]:
         return {
             "networks": sorted(self.networks_by_id),
+            # Each of the tenant's networks as the dashboard lists it.
+            "network_list": [
+                {"id": n.id, "name": n.name, "status": n.status, "path": f"v2.0/networks/{n.id}"}
+                for n in self.networks_by_id.values()
+            ],
             "subnets": len(self.subnets_by_id),
             "ports": len(self.ports_by_id),
             "security_groups": len(self.groups_by_id),

@@ -360,6 +360,12 @@ class Account:
         return {
             "account": self.name,
             "containers": len(self.containers),
+            # Each container as the dashboard lists it (with no link to
+            # its listing: Swift checks a container read's token itself).
+            "container_list": [
+                {"id": name, "name": name, "objects": c.object_count, "bytes": c.bytes_used}
+                for name, c in self.containers.items()
+            ],
             "objects": self.object_count,
             "bytes_used": self.bytes_used,
         }
