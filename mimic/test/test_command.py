@@ -23,7 +23,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from twisted.trial.unittest import SynchronousTestCase
+from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from mimic import command
 
@@ -422,3 +422,29 @@ class OtherCommandTests(CommandTestCase):
         out, err = io.StringIO(), io.StringIO()
         self.assertEqual(command.main(["behaviors"], out, err), 0, err.getvalue())
         self.assertEqual(out.getvalue(), "no registrations\n")
+
+
+class ConsoleScriptTests(SynchronousTestCase):
+    """
+    ``pip install`` puts a ``mimic`` script beside the environment's
+    Python (``setup.py``'s console script): tox's environment has it.
+    """
+
+    def test_installed_script_runs_the_command(self) -> None:
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        script = Path(sys.executable).parent / "mimic"
+        if not script.exists():
+            raise SkipTest(f"no {script}: the console script comes with a pip install of Mimic (tox has one)")
+        shown = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertIn("snapshot", shown.stdout)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        unreachable = subprocess.run(
+            [str(script), "--url", f"http://127.0.0.1:{port}", "clock"], capture_output=True, text=True, timeout=60
+        )
+        self.assertEqual(unreachable.returncode, 3, unreachable.stderr)
