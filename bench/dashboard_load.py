@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import time
 import urllib.request
 from typing import Any
 
@@ -48,6 +49,10 @@ def populate(root: str, servers: int) -> None:
         e["publicURL"] for entry in access["serviceCatalog"] if entry["type"] == "compute"
         for e in entry["endpoints"] if e["region"] == "ORD"
     )
+    # Rackspace's default quota is 100 servers: lift it, as bench/run.py does.
+    tenant = access["token"]["tenant"]["id"]
+    unlimited = {"quota_set": {"instances": -1, "cores": -1, "ram": -1}}
+    call(f"{compute}/os-quota-sets/{tenant}", "PUT", unlimited, token)
     image = call(compute + "/images", token=token)["images"][0]["id"]
     for number in range(servers):
         call(compute + "/servers", "POST",
@@ -75,6 +80,10 @@ def main() -> None:
         try:
             loaded, shown = [], []
             for _ in range(args.loads + 1):
+                # Let the previous load's own requests (the journal's
+                # pages, the catalogue) finish first: Mimic answers one
+                # request at a time.
+                time.sleep(2)
                 driver.get(root + "/mimic/dashboard")
                 WebDriverWait(driver, 30).until(lambda d: d.execute_script(
                     "return performance.getEntriesByName('mimic-resources-shown').length"))
