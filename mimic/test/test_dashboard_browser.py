@@ -23,7 +23,6 @@ import os
 import shutil
 from typing import Any, Callable
 
-import requests
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from mimic.testing import MimicProcess
@@ -237,9 +236,6 @@ class DashboardBrowserTests(SynchronousTestCase):
         image_id, flavor_id = self._boot
         return cloud.compute.create_server(name=name, image_id=image_id, flavor_id=flavor_id)
 
-    def snapshots_available(self) -> bool:
-        return requests.get(self.control + "/snapshots", timeout=10).status_code != 404
-
     # The scenario.
 
     def test_faults_from_the_page(self) -> None:
@@ -286,8 +282,6 @@ class DashboardBrowserTests(SynchronousTestCase):
                   lambda: self.server_status("doomed-2") == "ACTIVE")
 
     def test_snapshot_saved_and_restored_from_the_page(self) -> None:
-        if not self.snapshots_available():
-            raise SkipTest("This Mimic has no snapshots (/mimic/v1.1/snapshots, issue 17) yet.")
         cloud = self.cloud()
         self.create_server(cloud, "kept-1")
         self.open_dashboard()
