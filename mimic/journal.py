@@ -256,7 +256,8 @@ class Record:
 
 
 def _masked(kept: bytes) -> str:
-    return mask_bytes(kept).decode("utf-8", "replace") if kept else ""
+    # What was kept is already at most the body limit.
+    return mask_body(kept, len(kept))
 
 
 def _where(path: str) -> tuple[str | None, str | None, str | None]:
