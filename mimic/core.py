@@ -34,6 +34,7 @@ from mimic.interfaces import (
 from mimic.http import base_url
 from mimic.journal import JOURNAL_SETTINGS, Journal
 from mimic.pending import PendingEvent, region_state_events, token_expiries
+from mimic.profiles import DEFAULT_PROFILE, Profile
 from mimic.session import IDENTITY_SETTINGS, SessionStore
 from mimic.settings import Setting, parse_settings
 
@@ -93,6 +94,8 @@ class MimicCore:
     sessions: SessionStore
     failures: FailureEngine = field(factory=FailureEngine)
     settings: dict[str, Any] = field(factory=dict)
+    #: Which cloud this core pretends to be (see :mod:`mimic.profiles`).
+    profile: Profile = DEFAULT_PROFILE
     _region_states: dict[tuple[str, str, str], Any] = field(factory=dict)
     #: How the session store's annex (identity's directory) is saved and
     #: restored with a snapshot: an IPersistentState with a ``name``,
@@ -111,6 +114,7 @@ class MimicCore:
         clock: IReactorTime,
         plugins: Iterable[IAPIMock] | None = None,
         settings: Mapping[str, str] | None = None,
+        profile: Profile = DEFAULT_PROFILE,
     ) -> "MimicCore":
         """
         A core serving ``plugins`` (those discovered, by default), with
@@ -125,6 +129,7 @@ class MimicCore:
             plugins={p.name: p for p in plugins},
             sessions=SessionStore(clock),
             settings=parse_settings(settings or {}, declared_settings(plugins)),
+            profile=profile,
         )
         for plugin in core.plugins.values():
             for event in plugin.failure_events():

@@ -84,13 +84,18 @@ class InMemoryMimic:
         plugins: Iterable[IAPIMock] | None = None,
         clock: Clock | None = None,
         settings: Mapping[str, str] | None = None,
+        profile: str = "rackspace",
     ) -> None:
         from treq.testing import StubTreq
+
+        from mimic.profiles import PROFILES
 
         self.clock = clock if clock is not None else Clock()
         if clock is None:
             self.clock.advance(1_700_000_000)
-        self.core = MimicCore.create(self.clock, plugins, settings=settings)
+        self.core = MimicCore.create(
+            self.clock, plugins, settings=settings, profile=PROFILES[profile]
+        )
         self.resource: IResource = MimicRoot(self.core)
         # StubTreq sets its methods (request, content...) at run time.
         self.treq: Any = StubTreq(self.resource)
