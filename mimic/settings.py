@@ -51,6 +51,20 @@ def byte_size(text: str) -> int:
     return int(match.group(1)) * _UNITS[match.group(2).lower()]
 
 
+def duration(text: str) -> float:
+    """
+    How long a state transition takes: a number of seconds, zero (done
+    by the next request) or more.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number of seconds")
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"{text!r} is not a number of seconds from zero up (a time cannot be below zero)")
+    return value
+
+
 _YES = frozenset({"1", "yes", "true", "on"})
 _NO = frozenset({"0", "no", "false", "off"})
 

@@ -48,13 +48,17 @@ from mimic.services.compute.validation import disk_config, integer, ip_address, 
 from mimic.services.compute.views import changed_server_json
 from mimic.services.compute.web import RequestContext
 
-#: Seconds each timed action takes on Mimic's clock.
+#: Seconds each timed action takes on Mimic's clock by default; the
+#: ``compute.*_seconds`` settings (:mod:`~mimic.services.compute.transitions`)
+#: say otherwise.  A resize reaches VERIFY_RESIZE and a stop SHUTOFF at
+#: once, as clients waiting on them expect.
 DURATIONS = {
     "reboot": 5.0,
     "rebuild": 10.0,
-    "resize": 10.0,
+    "resize": 0.0,
+    "confirmResize": 0.0,
     "revertResize": 5.0,
-    "os-stop": 2.0,
+    "os-stop": 0.0,
     "os-start": 2.0,
     "pause": 2.0,
     "unpause": 2.0,
@@ -63,6 +67,7 @@ DURATIONS = {
     "rescue": 5.0,
     "unrescue": 5.0,
     "createImage": 2.0,
+    "changePassword": 0.0,
 }
 
 #: Actions a locked server still accepts.
@@ -98,7 +103,7 @@ class ActionRequest:
     def timed(
         self,
         action: str,
-        task_state: str,
+        task_state: str | None,
         final: tuple[str, str | None, int],
         apply: Callable[[Server], None] | None = None,
     ) -> None:
@@ -108,7 +113,7 @@ class ActionRequest:
         """
         server, now = self.server, self.ctx.now
         server.set_state(now, server.vm_state, task_state, server.power_state)
-        at = now + DURATIONS[action]
+        at = now + self.state.durations.get(action, DURATIONS[action])
         fault = self.finish.fault
         if fault is not None:
             self.state.schedule(
@@ -131,6 +136,27 @@ class RevertResize:
 
     def __call__(self, server: Server) -> None:
         self.state.finish_resize(server, keep_new=False)
+
+
+@frozen(eq=False)
+class ConfirmResize:
+    """
+    What a confirm's step does once applied: the server keeps its new
+    flavor and gives up the old one.  A value, as :class:`RevertResize`.
+    """
+
+    state: ComputeState
+
+    def __call__(self, server: Server) -> None:
+        self.state.finish_resize(server, keep_new=True)
+
+
+def _confirming(server: Server) -> bool:
+    """
+    Whether a confirm is already under way (it keeps the server in
+    VERIFY_RESIZE, with no task, until its time is up).
+    """
+    return any(isinstance(step.apply, ConfirmResize) for step in server.pending)
 
 
 def _body(value: Any, action: str) -> dict[str, Any]:
@@ -243,11 +269,11 @@ def _resize(act: ActionRequest) -> bytes:
 
 def _confirm_resize(act: ActionRequest) -> bytes:
     server = act.server
-    if server.vm_state != RESIZED or server.task_state is not None:
+    if server.vm_state != RESIZED or server.task_state is not None or _confirming(server):
         raise nova_error(400, "Instance has not been resized.")
-    act.state.finish_resize(server, keep_new=True)
     back = server.resized_from or ACTIVE
-    server.set_state(act.ctx.now, back, None, RUNNING if back == ACTIVE else SHUTDOWN)
+    power = RUNNING if back == ACTIVE else SHUTDOWN
+    act.timed("confirmResize", None, (back, None, power), apply=ConfirmResize(act.state))
     return json_response(act.request, None, 204)
 
 
@@ -319,7 +345,7 @@ def _change_password(act: ActionRequest) -> bytes:
         raise invalid_input("changePassword", argument, "'adminPass' is a required property")
     _check_state(act.server, "changePassword", (ACTIVE,))
     act.server.admin_pass = password
-    act.server.updated = act.ctx.now
+    act.timed("changePassword", "updating_password", (ACTIVE, None, RUNNING))
     return json_response(act.request, None, 202)
 
 

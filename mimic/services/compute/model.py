@@ -38,10 +38,12 @@ from mimic.pending import PendingEvent
 from mimic.services.compute.addresses import addresses_from_ports
 from mimic.services.compute.errors import DeleteFailed, NoImageService, QuotaExceeded, ServerNotFound
 from mimic.services.compute.failures import (
+    ActiveNow,
     ActiveThenError,
     BuildFor,
     CreateOutcome,
     DeleteOutcome,
+    DeleteNow,
     DeletingFor,
     ErrorNow,
     FailDeletes,
@@ -917,6 +919,10 @@ class ComputeState:
     #: Mimic's clock, so that :meth:`summary` shows servers as they are
     #: now (None: as last settled).
     clock: Any = None
+    #: Seconds each timed transition takes (``reboot``, ``build`` ...),
+    #: from the ``compute.*_seconds`` settings, set by the plugin on each
+    #: request; a transition not here takes its default.
+    durations: Mapping[str, float] = field(factory=dict)
     #: The live servers in creation order.
     _order: list[Server] = field(factory=list)
     #: Live servers with transitions pending, by id.
@@ -1123,6 +1129,8 @@ class ComputeState:
         quota = self.over_quota(spec.min_count, flavor_id, now)
         if quota is not None:
             raise QuotaExceeded(quota)
+        if isinstance(start, ActiveNow) and self.durations.get("build", 0.0) > 0:
+            start = BuildFor(self.durations["build"])
         count = spec.max_count
         if self.over_quota(count, flavor_id) is not None:
             count = spec.min_count
@@ -1174,6 +1182,8 @@ class ComputeState:
         while, or not at all (:class:`DeleteFailed`) while a known error
         condition fails its deletes.
         """
+        if isinstance(outcome, DeleteNow) and self.durations.get("delete", 0.0) > 0:
+            outcome = DeletingFor(self.durations["delete"])
         if isinstance(outcome, FailDeletes):
             if outcome.times is None or server.failed_deletes < outcome.times:
                 server.failed_deletes += 1

@@ -31,7 +31,7 @@ from attrs import asdict
 from mimic.columns import column, integers, read_column
 from mimic.interfaces import IMimicCore, INetworking, IVolumes
 from mimic.saved import explained, saved_object
-from mimic.services.compute.actions import RevertResize
+from mimic.services.compute.actions import ConfirmResize, RevertResize
 from mimic.services.compute.block_devices import RequestedDevice
 from mimic.services.compute.flavors import get_flavor
 from mimic.services.compute.model import (
@@ -118,6 +118,8 @@ def _apply_json(apply: Any) -> Any:
         return ["error", apply.message]
     if isinstance(apply, RevertResize):
         return ["revert_resize"]
+    if isinstance(apply, ConfirmResize):
+        return ["confirm_resize"]
     if isinstance(apply, PollVolumes):
         wanted = [[list(asdict(w.device).values()), w.volume_id, w.device_name] for w in apply.wanted]
         return ["poll_volumes", wanted, apply.at, apply.attempts, list(apply.after)]
@@ -279,6 +281,8 @@ class _Restorer:
             return GoToError(saved[1])
         if kind == "revert_resize":
             return RevertResize(self.state)
+        if kind == "confirm_resize":
+            return ConfirmResize(self.state)
         if kind == "poll_volumes":
             if self.volumes is None:
                 self.volumes = cast(IVolumes, _VolumesOf(self.core, self.state.tenant_id, self.state.region))

@@ -16,19 +16,21 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IImages, IMimicCore, INamesRequestIds, INetworking, IPersistentState
+from mimic.interfaces import IAPIMock, IHasSettings, IImages, IMimicCore, INamesRequestIds, INetworking, IPersistentState
 from mimic.services.compute.errors import nova_error_body
 from mimic.services.compute.failures import EVENTS, SERVICE
 from mimic.services.compute.network_failures import NETWORK_EVENTS
 from mimic.services.compute.model import NO_IMAGES, ComputeState, region_compute
 from mimic.services.compute.persistence import STATE_FORMAT, restore_compute, save_compute
 from mimic.services.compute.routes import ComputeAPI
+from mimic.services.compute.transitions import durations_from, settings as transition_settings
+from mimic.settings import Setting
 
 #: Rackspace's compute regions.
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock, INamesRequestIds, IPersistentState)
+@implementer(IPlugin, IAPIMock, INamesRequestIds, IPersistentState, IHasSettings)
 class ComputePlugin:
     name = SERVICE
     #: The version of the form snapshots keep compute's states in.
@@ -57,8 +59,12 @@ class ComputePlugin:
     def failure_events(self) -> tuple[Event, ...]:
         return EVENTS + NETWORK_EVENTS
 
+    def settings(self) -> list[Setting]:
+        return transition_settings()
+
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
         state = region_compute(core, tenant_id, region)
+        state.durations = durations_from(core.settings)
         # Nova's images are the Image service's: one store per (tenant,
         # region), shared under the IImages contract.  Looked up on each
         # request, so compute always sees the store the Image service

@@ -332,6 +332,8 @@ class ImageStore:
     """
 
     _snapshots: dict[str, Image] = field(factory=dict)
+    #: How long a new snapshot is SAVING: ``image.snapshot_seconds``, set by :func:`image_store`.
+    snapshot_seconds: float = SNAPSHOT_SECONDS
 
     def get(self, image_id: str) -> Image | None:
         """
@@ -367,7 +369,7 @@ class ImageStore:
         now: float,
         metadata: Mapping[str, str] | None = None,
         base_image: Image | None = None,
-        seconds: float = SNAPSHOT_SECONDS,
+        seconds: float | None = None,
     ) -> Image:
         """
         Record a snapshot of a server (the ``createImage`` action): SAVING
@@ -391,7 +393,7 @@ class ImageStore:
             size=size,
             metadata=inherited,
             server_id=server_id,
-            ready_at=now + seconds,
+            ready_at=now + (self.snapshot_seconds if seconds is None else seconds),
         )
         self._snapshots[image.id] = image
         return image
@@ -541,4 +543,6 @@ def image_store(core: IMimicCore, tenant_id: str, region: str) -> ImageStore:
     The one store of a tenant's images in a region, shared by the Image
     service and compute.
     """
-    return core.region_state(SERVICE_NAME, tenant_id, region, ImageStore)
+    store = core.region_state(SERVICE_NAME, tenant_id, region, ImageStore)
+    store.snapshot_seconds = float(core.settings.get(f"{SERVICE_NAME}.snapshot_seconds", SNAPSHOT_SECONDS))
+    return store

@@ -15,19 +15,21 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IImages, IMimicCore, IPersistentState, ISharesState
+from mimic.interfaces import IAPIMock, IHasSettings, IImages, IMimicCore, IPersistentState, ISharesState
 from mimic.services.image.errors import glance_error_body
 from mimic.services.image.failures import EVENTS
 from mimic.services.image.model import SERVICE_NAME, image_store
 from mimic.services.image.persistence import STATE_FORMAT, restore_store, save_store
 from mimic.services.image.routes import ImageAPI
+from mimic.services.image.transitions import SNAPSHOT_SETTING
+from mimic.settings import Setting
 
 #: The compute regions, in the same order, so that a client picking the
 #: first region of each service finds its servers' images.
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock, ISharesState, IPersistentState)
+@implementer(IPlugin, IAPIMock, ISharesState, IPersistentState, IHasSettings)
 class ImagePlugin:
     name = SERVICE_NAME
     state_format = STATE_FORMAT
@@ -48,6 +50,9 @@ class ImagePlugin:
 
     def failure_events(self) -> tuple[Event, ...]:
         return EVENTS
+
+    def settings(self) -> list[Setting]:
+        return [SNAPSHOT_SETTING]
 
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
         store = image_store(core, tenant_id, region)

@@ -17,18 +17,20 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IMimicCore, IPersistentState
+from mimic.interfaces import IAPIMock, IHasSettings, IMimicCore, IPersistentState
 from mimic.services.loadbalancer.errors import clb_error_body
 from mimic.services.loadbalancer.failures import EVENTS
 from mimic.services.loadbalancer.model import SERVICE, region_balancers
 from mimic.services.loadbalancer.persistence import STATE_FORMAT, restore_balancers, save_balancers
 from mimic.services.loadbalancer.routes import LoadBalancerRegion
+from mimic.services.loadbalancer.transitions import settings as transition_settings
+from mimic.settings import Setting
 
 #: Rackspace's Cloud Load Balancers regions.
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IAPIMock, IPlugin, IPersistentState)
+@implementer(IAPIMock, IPlugin, IPersistentState, IHasSettings)
 class LoadBalancerPlugin:
     name = SERVICE
     state_format = STATE_FORMAT
@@ -50,6 +52,9 @@ class LoadBalancerPlugin:
 
     def failure_events(self) -> Sequence[Event]:
         return EVENTS
+
+    def settings(self) -> list[Setting]:
+        return transition_settings()
 
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
         return LoadBalancerRegion(core, region_balancers(core, tenant_id, region)).app.resource()

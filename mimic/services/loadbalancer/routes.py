@@ -24,7 +24,7 @@ from twisted.web.iweb import IRequest
 from mimic.failures import Event
 from mimic.http import HTTPError, base_url, handle_errors, json_response
 from mimic.interfaces import IMimicCore
-from mimic.services.loadbalancer import failures, views
+from mimic.services.loadbalancer import failures, transitions, views
 from mimic.services.loadbalancer.errors import DOMAIN_ERRORS, clb_error
 from mimic.services.loadbalancer.failures import ChangeOutcome
 from mimic.services.loadbalancer.model import BUILD, LoadBalancer, Node, RegionLoadBalancers
@@ -105,7 +105,7 @@ class LoadBalancerRegion:
             attrs.setdefault("loadbalancer_name", balancer.name)
             attrs.setdefault("loadbalancer_id", str(balancer.id))
             metadata = balancer.metadata_dict()
-        return self.core.failures.decide(event, attrs, metadata)
+        return transitions.timed(event, self.core.failures.decide(event, attrs, metadata), self.core.settings)
 
     def _change(self, balancer: LoadBalancer, change: str, make: Callable[[LoadBalancer], T]) -> T:
         """
