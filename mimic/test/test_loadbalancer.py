@@ -221,6 +221,51 @@ class UnwrappedCreateTests(LoadBalancerTestCase):
         self.assertEqual(strip(wrapped["loadBalancer"]), strip(unwrapped["loadBalancer"]))
 
 
+class UnwrappedBodiesTests(LoadBalancerTestCase):
+    """
+    Every body that is one object under one name is taken without its
+    wrapper too, and means the same: the real service takes pkgcloud's
+    unwrapped creates and health monitors and libcloud's unwrapped
+    updates, so Mimic holds one rule for all of them.
+    """
+
+    def test_each_single_object_body_is_taken_wrapped_or_not(self) -> None:
+        lb_id = self.create()["id"]
+        node_id = self.show(lb_id)["nodes"][0]["id"]
+        monitor = {"type": "CONNECT", "delay": 10, "timeout": 10, "attemptsBeforeDeactivation": 3}
+        throttle = {"maxConnections": 10, "minConnections": 5, "maxConnectionRate": 0, "rateInterval": 60}
+        for path, key, body, shown in (
+            ("", "loadBalancer", {"name": "renamed"}, None),
+            (f"/nodes/{node_id}", "node", {"condition": "DRAINING"}, None),
+            ("/healthmonitor", "healthMonitor", monitor, monitor),
+            ("/connectionthrottle", "connectionThrottle", throttle, throttle),
+            ("/sessionpersistence", "sessionPersistence", {"persistenceType": "SOURCE_IP"},
+             {"persistenceType": "SOURCE_IP"}),
+            ("/connectionlogging", "connectionLogging", {"enabled": True}, {"enabled": True}),
+            ("/contentcaching", "contentCaching", {"enabled": True}, {"enabled": True}),
+            ("/errorpage", "errorpage", {"content": "<html>down</html>"}, {"content": "<html>down</html>"}),
+        ):
+            for sent in ({key: body}, body):
+                response = self.request("PUT", f"/{lb_id}{path}", sent)
+                self.assertEqual(response.code, 202, (path, sent, response))
+                if shown is not None:
+                    self.assertEqual(self.request("GET", f"/{lb_id}{path}").json()[key], shown, path)
+        self.assertEqual(self.show(lb_id)["name"], "renamed")
+        self.assertEqual(self.show(lb_id)["nodes"][0]["condition"], "DRAINING")
+
+    def test_an_unwrapped_body_with_a_bad_value_is_refused_like_a_wrapped_one(self) -> None:
+        lb_id = self.create()["id"]
+        for path, key, body in (
+            ("/sessionpersistence", "sessionPersistence", {"persistenceType": "MAGIC"}),
+            ("/connectionlogging", "connectionLogging", {"enabled": "yes"}),
+            ("/errorpage", "errorpage", {"content": ""}),
+        ):
+            wrapped = self.request("PUT", f"/{lb_id}{path}", {key: body})
+            unwrapped = self.request("PUT", f"/{lb_id}{path}", body)
+            self.assertError(unwrapped, 400)
+            self.assertEqual(unwrapped.json(), wrapped.json())
+
+
 class ListTests(LoadBalancerTestCase):
     def test_list_shows_summaries_with_node_count(self) -> None:
         created = self.create()

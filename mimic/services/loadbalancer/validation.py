@@ -162,8 +162,11 @@ def wrapped(body: Any, key: str, optional_wrapper: bool = False) -> dict[str, An
     ``body[key]``, which must be an object, without its ``null``
     attributes (see :func:`given`).  With ``optional_wrapper`` an
     unwrapped object is taken as is (apache-libcloud sends balancer, node,
-    health monitor and throttle updates, and pkgcloud balancer creates,
-    without the wrapper the API reference shows).
+    health monitor and throttle updates, and pkgcloud balancer creates
+    and health monitors, without the wrapper the API reference shows).
+    Every body that is one object under one name takes it unwrapped, so
+    that no client meets one rule for some resources and another for
+    the rest.
     """
     if not isinstance(body, dict):
         raise schema_error("The request body must be a JSON object.")
@@ -449,7 +452,7 @@ def parse_connection_throttle(body: Any) -> dict[str, Any]:
 
 
 def parse_session_persistence(body: Any) -> str:
-    spec = wrapped(body, "sessionPersistence")
+    spec = wrapped(body, "sessionPersistence", optional_wrapper=True)
     problems = Problems()
     persistence = problems.choice(spec.get("persistenceType"), "persistenceType", PERSISTENCE_TYPES)
     problems.check()
@@ -458,14 +461,14 @@ def parse_session_persistence(body: Any) -> str:
 
 
 def parse_enabled(body: Any, key: str) -> bool:
-    spec = wrapped(body, key)
+    spec = wrapped(body, key, optional_wrapper=True)
     if not isinstance(spec.get("enabled"), bool):
         raise validation_error([f"Must provide '{key}.enabled' as true or false."])
     return spec["enabled"]
 
 
 def parse_error_page(body: Any) -> str:
-    spec = wrapped(body, "errorpage")
+    spec = wrapped(body, "errorpage", optional_wrapper=True)
     problems = Problems()
     content = problems.string(spec.get("content"), "error page content", MAX_ERROR_PAGE)
     problems.check()
