@@ -98,6 +98,12 @@ MAX_REGISTRATIONS = 10_000
 #: (a time, a status line, a loop).
 DEFAULT_BOUND = 10**9
 
+#: Parameter names the old mimic used, and the names they have now: its
+#: conditions took a time as ``duration`` (``{"name": "build",
+#: "parameters": {"duration": 30}}``), and suites written for it still
+#: send that.  Taken where a condition has the new name and not the old.
+OLD_PARAMETER_NAMES = {"duration": "seconds"}
+
 
 def _number(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -302,6 +308,9 @@ class Condition:
             )
         supplied = dict(supplied)
         known = {p.name for p in self.parameters}
+        for old, new in OLD_PARAMETER_NAMES.items():
+            if old in supplied and old not in known and new in known and new not in supplied:
+                supplied[new] = supplied.pop(old)
         unknown = sorted(set(supplied) - known)
         if unknown:
             raise BadRegistration(

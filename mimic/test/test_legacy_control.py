@@ -466,6 +466,100 @@ class LoadBalancerControlTests(LegacyTestCase):
         self.assertEqual(self.set_attributes(lb_id, {"status": "ERROR"}).code, 204)
         self.assertEqual(self.status(lb_id), "ERROR")
 
+    def create_with_metadata(self, key: str, value: Any) -> int:
+        lbs = self.alice.endpoint("rax:load-balancer") + "/loadbalancers"
+        spec = balancer_spec(metadata=[{"key": key, "value": value}])
+        create = self.mimic.request("POST", lbs, {"loadBalancer": spec}, token=self.alice.token)
+        self.assertEqual(create.code, 202, create)
+        return int(create.json()["loadBalancer"]["id"])
+
+    def rename(self, lb_id: int) -> int:
+        url = self.alice.endpoint("rax:load-balancer") + f"/loadbalancers/{lb_id}"
+        return self.mimic.request("PUT", url, {"loadBalancer": {"name": "x"}}, token=self.alice.token).code
+
+    def test_every_old_key_as_a_number_or_a_numeric_string(self) -> None:
+        """
+        Each of the old mimic's keys, given as a number and as a numeric
+        string, does what the old mimic did with it.
+        """
+        for value in (20, "20", 20.0):
+            building = self.create_with_metadata("lb_building", value)
+            self.mimic.tick(19)
+            self.assertEqual(self.status(building), "BUILD", value)
+            self.mimic.tick(1)
+            self.assertEqual(self.status(building), "ACTIVE", value)
+
+            pending = self.create_with_metadata("lb_pending_update", value)
+            self.assertEqual(self.rename(pending), 202)
+            self.mimic.tick(19)
+            self.assertEqual((self.status(pending), self.rename(pending)), ("PENDING_UPDATE", 422), value)
+            self.mimic.tick(1)
+            self.assertEqual(self.status(pending), "ACTIVE", value)
+
+            deleting = self.create_with_metadata("lb_pending_delete", value)
+            url = self.alice.endpoint("rax:load-balancer") + f"/loadbalancers/{deleting}"
+            self.assertEqual(self.mimic.request("DELETE", url, token=self.alice.token).code, 202)
+            self.mimic.tick(19)
+            self.assertEqual(self.status(deleting), "PENDING_DELETE", value)
+            self.mimic.tick(1)
+            self.assertEqual(self.status(deleting), "DELETED", value)
+
+            failing = self.create_with_metadata("lb_error_state", value)
+            self.assertEqual(self.rename(failing), 202)
+            self.assertEqual(self.status(failing), "ERROR", value)
+            for lb_id in (building, pending, failing):
+                self.mimic.request(
+                    "DELETE", self.alice.endpoint("rax:load-balancer") + f"/loadbalancers/{lb_id}",
+                    token=self.alice.token,
+                )
+
+    def test_condition_seconds_as_numbers_or_numeric_strings_through_the_entry(self) -> None:
+        for seconds in (15, "15"):
+            body = {"name": "building", "parameters": {"seconds": seconds}, "times": 1}
+            registered = self.mimic.request("POST", self.lb_control() + "/behaviors/creation", body)
+            self.assertEqual(registered.code, 201, registered)
+            lb_id = self.create_balancer()
+            self.mimic.tick(14)
+            self.assertEqual(self.status(lb_id), "BUILD", seconds)
+            self.mimic.tick(1)
+            self.assertEqual(self.status(lb_id), "ACTIVE", seconds)
+
+
+class OldParameterNameTests(LegacyTestCase):
+    """
+    The old mimic's conditions took their time as ``duration``; suites
+    written for it register ``build`` and ``active-then-error`` so.
+    """
+
+    def test_build_with_a_duration_as_number_or_numeric_string(self) -> None:
+        for duration in (4, "4"):
+            body = {"name": "build", "parameters": {"duration": duration},
+                    "criteria": [{"server_name": f"slow-{duration}"}]}
+            registered = self.mimic.request("POST", self.behaviors() + "/creation", body)
+            self.assertEqual(registered.code, 201, registered)
+            self.assertEqual(registered.json()["parameters"], {"seconds": 4.0})
+            server_id = self.create_server(f"slow-{duration}").json()["server"]["id"]
+            self.mimic.tick(3)
+            self.assertEqual(self.server(server_id)["status"], "BUILD")
+            self.mimic.tick(1)
+            self.assertEqual(self.server(server_id)["status"], "ACTIVE")
+
+    def test_active_then_error_with_a_duration_in_a_sequence(self) -> None:
+        body = {"name": "sequence", "criteria": [{"server_name": "doomed"}], "parameters": {"behaviors": [
+            {"name": "active-then-error", "parameters": {"duration": 10}}]}}
+        registered = self.mimic.request("POST", "/mimic/v1.1/compute/behaviors/creation", body)
+        self.assertEqual(registered.code, 201, registered)
+        server_id = self.create_server("doomed").json()["server"]["id"]
+        self.assertEqual(self.server(server_id)["status"], "ACTIVE")
+        self.mimic.tick(10)
+        self.assertEqual(self.server(server_id)["status"], "ERROR")
+
+    def test_seconds_and_duration_together_are_refused(self) -> None:
+        body = {"name": "build", "parameters": {"duration": 4, "seconds": 5}}
+        refused = self.mimic.request("POST", self.behaviors() + "/creation", body)
+        self.assertEqual(refused.code, 400)
+        self.assertIn("'duration'", refused.json()["message"])
+
 
 class UnknownTenantTests(LegacyTestCase):
     """
