@@ -10,9 +10,10 @@ is refused naming the setting.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable
 
-from twisted.trial.unittest import SynchronousTestCase
+from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from mimic import config
 from mimic.core import declared_settings, discover_plugins
@@ -131,6 +132,27 @@ class SettingsTests(SynchronousTestCase):
         self.assertEqual(
             str(error), "m.toml, line 3: compute.pause_seconds: a time cannot be below zero, not -2"
         )
+
+
+class RealtimeClientsExampleTests(SynchronousTestCase):
+    def test_the_docs_ready_file_sets_every_transition_to_zero(self) -> None:
+        """
+        ``docs/examples/realtime-clients.toml`` (which the docs offer and
+        fidelity/tempest.py runs compute's tests with) is a valid file
+        naming every ``*_seconds`` setting the plugins declare, each 0.
+        """
+        import mimic
+
+        checkout = os.environ.get("MIMIC_CHECKOUT") or os.path.dirname(os.path.dirname(os.path.abspath(mimic.__file__)))
+        path = os.path.join(checkout, "docs", "examples", "realtime-clients.toml")
+        if not os.path.exists(path):
+            raise SkipTest(f"no checkout with the docs here ({path})")
+        plugins = discover_plugins()
+        declared = declared_settings(plugins)
+        checked = config.check(config.read_file(path), plugins, declared)
+        timed = sorted(s.name for s in declared if s.name.endswith("_seconds"))
+        self.assertEqual(sorted(checked.settings), timed)
+        self.assertEqual({float(v) for v in checked.settings.values()}, {0.0})
 
 
 def _action_tests(action: str) -> tuple[Callable[[SynchronousTestCase], None], Callable[[SynchronousTestCase], None]]:
