@@ -250,6 +250,26 @@ class BuildDeleteAndSnapshotTests(SynchronousTestCase):
         server = client.call("GET", f"/servers/{server_id}").json()["server"]
         self.assertEqual((server["status"], server["flavor"]["id"]), ("ACTIVE", OTHER_FLAVOR))
 
+    def test_a_slow_confirm_is_kept_by_a_snapshot(self) -> None:
+        """
+        A confirm still under way is saved with the state and, restored,
+        ends as it would have.
+        """
+        client = ComputeClient(self, {**ALL_ZERO, "compute.confirm_resize_seconds": "5"})
+        server_id = client.create()
+        client.action(server_id, RESIZE)
+        client.action(server_id, {"confirmResize": None})
+        saved = client.mimic.request("POST", "/mimic/v1.1/snapshots", {"name": "confirming"})
+        self.assertEqual(saved.code, 201, saved.body)
+        client.mimic.tick(5)
+        self.assertEqual(client.seen(server_id), ("ACTIVE", None))
+        restored = client.mimic.request("POST", "/mimic/v1.1/snapshots/confirming/restore")
+        self.assertEqual(restored.code, 200, restored.body)
+        self.assertEqual(client.seen(server_id), ("VERIFY_RESIZE", None))
+        client.mimic.tick(5)
+        server = client.call("GET", f"/servers/{server_id}").json()["server"]
+        self.assertEqual((server["status"], server["flavor"]["id"]), ("ACTIVE", OTHER_FLAVOR))
+
     def _snapshot_status(self, settings: dict[str, str], wait: float) -> tuple[str, str]:
         client = ComputeClient(self, settings)
         server_id = client.create()
