@@ -20,4 +20,3 @@ SNAPSHOT_SETTING = Setting(
     SNAPSHOT_SECONDS,
     duration,
 )
-
