@@ -35,6 +35,8 @@ from mimic.services.compute.keypairs import KeypairsAPI
 from mimic.services.compute.limits import LimitsAPI
 from mimic.services.compute.model import ComputeState, Server
 from mimic.services.compute.quotas import QuotasAPI
+from mimic.services.compute.policy import caller_is_admin
+from mimic.services.compute.server_groups_api import ServerGroupsAPI, join_group, requested_group
 from mimic.services.compute.interface_attachments import InterfacesAPI
 from mimic.services.compute.network_actions import NETWORK_ACTIONS
 from mimic.services.compute.network_proxies import FloatingIPsAPI, NetworksAPI
@@ -198,6 +200,7 @@ class ComputeAPI:
         ctx = self.context(request, version, tenant_id)
         body = read_json(request, nova_error)
         spec = server_create(body, ctx.microversion, self.state)
+        group = requested_group(body, self.state, spec.min_count)
         plan = plan_for_create(self.state, body, spec, self.tenant_id)
         start = self.core.failures.decide(
             SERVER_CREATE,
@@ -213,6 +216,7 @@ class ComputeAPI:
         volumes = volumes_for(self.core, self.tenant_id, self.region) if spec.block_devices else NO_VOLUMES
         check_boot_volumes(volumes, spec.block_devices, ctx.now)
         servers = self.state.create_servers(spec, start, ctx.user_id, ctx.now)
+        join_group(self.state, group, servers)
         allocate_all(self.state, servers, plan, self.core.failures, ctx.now, self.region)
         for server in servers if spec.block_devices else ():
             provide_boot_volumes(volumes, self.state, server, spec.block_devices, ctx.now)
@@ -378,6 +382,11 @@ class ComputeAPI:
     def quotas(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
         return sub_collection(QuotasAPI(context, self.state).app)
+
+    @app.route(PREFIX + "/os-server-groups", branch=True)
+    def server_groups(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(ServerGroupsAPI(context, self.state, caller_is_admin(self.core, request)).app)
 
     @app.route(PREFIX + "/os-availability-zone", branch=True)
     def zones(self, request: IRequest, version: str, tenant_id: str) -> IResource:
