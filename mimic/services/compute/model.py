@@ -837,6 +837,8 @@ class ServerFilters:
     ipv4: Pattern | None = None
     ipv6: Pattern | None = None
     key_name: str | None = None
+    #: Tag filters (a :class:`~mimic.services.compute.tags.TagFilter`).
+    tags: Any = None
 
     def _by_address(self, servers: list[Server], pattern: Pattern, version: int) -> list[Server]:
         return [
@@ -875,6 +877,9 @@ class ServerFilters:
             servers = self._by_address(servers, self.ipv6, 6)
         if self.key_name is not None:
             servers = [s for s in servers if s.key_name == self.key_name]
+        if self.tags is not None:
+            tags = self.tags
+            servers = [s for s in servers if tags.matches(s.tags)]
         return servers
 
 

@@ -36,6 +36,7 @@ from mimic.services.compute.limits import LimitsAPI
 from mimic.services.compute.model import ComputeState, Server
 from mimic.services.compute.quotas import QuotasAPI
 from mimic.services.compute.policy import caller_is_admin
+from mimic.services.compute.tags import TagsAPI
 from mimic.services.compute.server_groups_api import ServerGroupsAPI, join_group, requested_group
 from mimic.services.compute.interface_attachments import InterfacesAPI
 from mimic.services.compute.network_actions import NETWORK_ACTIONS
@@ -406,6 +407,11 @@ class ComputeAPI:
     def instance_actions(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
         return sub_collection(InstanceActionsAPI(context, self.state, server_id).app)
+
+    @app.route(PREFIX + "/servers/<server_id>/tags", branch=True)
+    def tags(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(TagsAPI(context, self.state, server_id).app)
 
     @app.route(PREFIX + "/os-volumes", branch=True)
     def volumes_proxy(self, request: IRequest, version: str, tenant_id: str) -> IResource:

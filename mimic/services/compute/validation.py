@@ -39,6 +39,7 @@ from mimic.services.compute.model import (
     ServerSpec,
     requested_networks,
 )
+from mimic.services.compute.tags import TAG_FILTERS, tag_filter
 from mimic.services.compute.versions import Microversion
 from mimic.timestamps import parse_iso
 
@@ -148,7 +149,9 @@ def _last_segment(ref: str) -> str:
 #: as ``limit`` and ``marker``, leaves the listing whole).
 _LISTING_FILTERS = tuple(
     name.encode("ascii")
-    for name in ("changes-since", "changes-before", "status", "name", "image", "flavor", "ip", "ip6", "key_name")
+    for name in (
+        "changes-since", "changes-before", "status", "name", "image", "flavor", "ip", "ip6", "key_name", *TAG_FILTERS
+    )
 )
 
 
@@ -195,6 +198,7 @@ def listing_filters(request: IRequest, microversion: Microversion) -> ServerFilt
     if ipv6 is not None:
         filters.ipv6 = _pattern(ipv6, "ip6")
     filters.key_name = query_arg(request, "key_name")
+    filters.tags = tag_filter(request, microversion)
     return filters
 
 
