@@ -37,6 +37,9 @@ from mimic.services.compute.model import ComputeState, Server
 from mimic.services.compute.quotas import QuotasAPI
 from mimic.services.compute.policy import caller_is_admin
 from mimic.services.compute.tags import TagsAPI
+from mimic.services.compute.password import PasswordAPI
+from mimic.services.compute.diagnostics import DiagnosticsAPI
+from mimic.services.compute.usage import UsageAPI
 from mimic.services.compute.server_groups_api import ServerGroupsAPI, join_group, requested_group
 from mimic.services.compute.interface_attachments import InterfacesAPI
 from mimic.services.compute.network_actions import NETWORK_ACTIONS
@@ -389,6 +392,11 @@ class ComputeAPI:
         context = self.later_context(request, version, tenant_id)
         return sub_collection(ServerGroupsAPI(context, self.state, caller_is_admin(self.core, request)).app)
 
+    @app.route(PREFIX + "/os-simple-tenant-usage", branch=True)
+    def usage(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(UsageAPI(context, self.state, caller_is_admin(self.core, request)).app)
+
     @app.route(PREFIX + "/os-availability-zone", branch=True)
     def zones(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         return sub_collection(ZonesAPI(self.later_context(request, version, tenant_id)).app)
@@ -412,6 +420,17 @@ class ComputeAPI:
     def tags(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
         return sub_collection(TagsAPI(context, self.state, server_id).app)
+
+    @app.route(PREFIX + "/servers/<server_id>/os-server-password", branch=True)
+    def server_password(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(PasswordAPI(context, self.state, server_id).app)
+
+    @app.route(PREFIX + "/servers/<server_id>/diagnostics", branch=True)
+    def diagnostics(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        admin = caller_is_admin(self.core, request)
+        return sub_collection(DiagnosticsAPI(context, self.state, server_id, admin).app)
 
     @app.route(PREFIX + "/os-volumes", branch=True)
     def volumes_proxy(self, request: IRequest, version: str, tenant_id: str) -> IResource:
