@@ -403,7 +403,8 @@ class ComputeAPI:
 
     @app.route(PREFIX + "/extensions", branch=True)
     def extensions(self, request: IRequest, version: str, tenant_id: str) -> IResource:
-        return sub_collection(ExtensionsAPI(self.later_context(request, version, tenant_id)).app)
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(ExtensionsAPI(context, legacy=version == "v2").app)
 
     @app.route(PREFIX + "/servers/<server_id>/os-volume_attachments", branch=True)
     def volume_attachments(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
