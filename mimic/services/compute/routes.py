@@ -40,6 +40,7 @@ from mimic.services.compute.tags import TagsAPI
 from mimic.services.compute.password import PasswordAPI
 from mimic.services.compute.diagnostics import DiagnosticsAPI
 from mimic.services.compute.usage import UsageAPI
+from mimic.services.compute.tenant_networks import TenantNetworksAPI
 from mimic.services.compute.server_groups_api import ServerGroupsAPI, join_group, requested_group
 from mimic.services.compute.interface_attachments import InterfacesAPI
 from mimic.services.compute.network_actions import NETWORK_ACTIONS
@@ -459,6 +460,11 @@ class ComputeAPI:
     def floating_ips(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
         return sub_collection(FloatingIPsAPI(context, self.state.networking).app)
+
+    @app.route(PREFIX + "/os-tenant-networks", branch=True)
+    def tenant_networks(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(TenantNetworksAPI(context, self.state.networking).app)
 
     @app.route(PREFIX + "/os-networks", branch=True)
     def networks(self, request: IRequest, version: str, tenant_id: str) -> IResource:
