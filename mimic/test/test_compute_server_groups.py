@@ -157,6 +157,34 @@ class MembershipTests(GroupsTestCase):
         self.assertEqual(absolute["totalServerGroupsUsed"], 1)
 
 
+class NoValidHostTests(GroupsTestCase):
+    def test_member_no_host_can_take_goes_to_error(self) -> None:
+        group = self.group("anti-affinity")
+        body = {"server": {"name": "web", "imageRef": DEFAULT_IMAGE_ID, "flavorRef": "general1-1",
+                           "metadata": {"server_group_no_valid_host": "1"}},
+                "os:scheduler_hints": {"group": group["id"]}}
+        server_id = self.ok(self.call("POST", "/servers", body), 202)["server"]["id"]
+        server = self.ok(self.call("GET", f"/servers/{server_id}"))["server"]
+        self.assertEqual(server["status"], "ERROR")
+        self.assertEqual(server["fault"]["message"],
+                         "No valid host was found. There are not enough hosts available.")
+        members = self.ok(self.call("GET", f"/os-server-groups/{group['id']}"))["server_group"]["members"]
+        self.assertEqual(members, [server_id])
+
+    def test_registered_through_the_control_api(self) -> None:
+        group = self.group("anti-affinity")
+        registration = {"name": "no-valid-host", "criteria": [{"group_name": "^g$"}],
+                        "parameters": {"message": "full"}}
+        response = self.mimic.request("POST", "/mimic/v1.1/compute/behaviors/server.group-placement", registration)
+        self.assertEqual(response.code, 201, response.body)
+        server_id = self.ok(self.servers(group["id"]), 202)["server"]["id"]
+        server = self.ok(self.call("GET", f"/servers/{server_id}"))["server"]
+        self.assertEqual((server["status"], server["fault"]["message"]), ("ERROR", "full"))
+        plain = self.ok(self.call("POST", "/servers", {"server": {
+            "name": "x", "imageRef": DEFAULT_IMAGE_ID, "flavorRef": "general1-1"}}), 202)["server"]["id"]
+        self.assertEqual(self.ok(self.call("GET", f"/servers/{plain}"))["server"]["status"], "ACTIVE")
+
+
 class PolicyTests(GroupsTestCase):
     def test_all_projects_is_an_administrators(self) -> None:
         self.group()

@@ -221,7 +221,7 @@ class ComputeAPI:
         volumes = volumes_for(self.core, self.tenant_id, self.region) if spec.block_devices else NO_VOLUMES
         check_boot_volumes(volumes, spec.block_devices, ctx.now)
         servers = self.state.create_servers(spec, start, ctx.user_id, ctx.now)
-        join_group(self.state, group, servers)
+        join_group(self.state, group, servers, self.core.failures, ctx.now)
         allocate_all(self.state, servers, plan, self.core.failures, ctx.now, self.region)
         for server in servers if spec.block_devices else ():
             provide_boot_volumes(volumes, self.state, server, spec.block_devices, ctx.now)

@@ -8,7 +8,8 @@ owner's ``project_id`` and ``user_id`` from 2.13.
 
 A server create joins a group through its ``os:scheduler_hints``
 (:func:`requested_group` before the servers are made, :func:`join_group`
-after).  The ``server_groups`` and ``server_group_members`` quotas are
+after, where the known error condition of
+:mod:`~mimic.services.compute.server_group_failures` may strike).  The ``server_groups`` and ``server_group_members`` quotas are
 kept with Nova's 403s.  ``all_projects`` is an administrator's
 (Nova's policy 403 for anyone else); an administrator's listing is still
 the tenant's own groups, as Mimic keeps each tenant's compute apart.
@@ -27,6 +28,7 @@ from mimic.http import HTTPError, json_response, query_arg, read_json
 from mimic.services.compute.errors import handle_nova_errors, invalid_input, nova_error
 from mimic.services.compute.model import UNLIMITED, ComputeState, Server
 from mimic.services.compute.policy import policy_refused
+from mimic.services.compute.server_group_failures import SERVER_GROUP_PLACEMENT, NoValidHost
 from mimic.services.compute.server_groups import POLICIES, ServerGroup
 from mimic.services.compute.validation import server_name
 from mimic.services.compute.versions import Microversion
@@ -156,10 +158,15 @@ def requested_group(body: Mapping[str, Any], state: ComputeState, count: int) ->
     return group
 
 
-def join_group(state: ComputeState, group: ServerGroup | None, servers: list[Server]) -> None:
+def join_group(
+    state: ComputeState, group: ServerGroup | None, servers: list[Server], failures: Any, now: float
+) -> None:
     """
     The new servers join the group their create named; members of a
-    group that spreads its members get hosts of their own.
+    group that spreads its members get hosts of their own.  Each is
+    placed as the failure engine decides: a member no host can take
+    goes to ERROR (see
+    :mod:`~mimic.services.compute.server_group_failures`).
     """
     if group is None:
         return
@@ -167,6 +174,24 @@ def join_group(state: ComputeState, group: ServerGroup | None, servers: list[Ser
         index = state.server_groups.join(group, server.id)
         server.server_group = group.id
         server.host_id = group.host_id(state.tenant_id, state.region, index, state.host_id)
+        placement = failures.decide(
+            SERVER_GROUP_PLACEMENT,
+            {
+                "server_name": server.name,
+                "tenant_id": state.tenant_id,
+                "region": state.region,
+                "group_id": group.id,
+                "group_name": group.name,
+                "policy": group.policy,
+            },
+            server.metadata,
+        )
+        if isinstance(placement, NoValidHost):
+            server.cancel_pending()
+            server.launched_at = None
+            server.progress = 0
+            server.set_state(now, "building", None, 0)
+            server.go_to_error(now, placement.message)
 
 
 class ServerGroupsAPI:
