@@ -92,9 +92,15 @@ class UsageTests(ExtrasTestCase):
         self.assertEqual(self.error(self.call("GET", "/os-simple-tenant-usage/someone"), 403),
                          POLICY.format("os_compute_api:os-simple-tenant-usage:show"))
         self.server(self.admin_url, self.admin.token)
+        mine = self.server()
         self.mimic.tick(60)
         listed = self.ok(self.as_admin("GET", "/os-simple-tenant-usage?start=2000-01-01&detailed=1"))
-        self.assertEqual(len(listed["tenant_usages"][0]["server_usages"]), 1)
+        by_tenant = {u["tenant_id"]: u for u in listed["tenant_usages"]}
+        self.assertEqual(set(by_tenant), {self.admin.tenant_id, self.access.tenant_id})
+        self.assertEqual(len(by_tenant[self.access.tenant_id]), 8)
+        theirs = self.ok(self.as_admin("GET", f"/os-simple-tenant-usage/{self.access.tenant_id}?start=2000-01-01"))
+        self.assertEqual([u["instance_id"] for u in theirs["tenant_usage"]["server_usages"]], [mine])
+        self.assertEqual(self.ok(self.as_admin("GET", "/os-simple-tenant-usage/nobody"))["tenant_usage"], {})
 
 
 class TenantNetworkTests(ExtrasTestCase):

@@ -195,7 +195,9 @@ class PolicyTests(GroupsTestCase):
         admin = self.mimic.authenticate("admin", password="password")
         listed = self.call("GET", "/os-server-groups?all_projects=True", token=admin.token,
                            url=admin.endpoint("compute", "ORD"))
-        self.assertEqual(self.ok(listed)["server_groups"], [])
+        self.assertEqual([g["name"] for g in self.ok(listed)["server_groups"]], ["g"])
+        own = self.call("GET", "/os-server-groups", token=admin.token, url=admin.endpoint("compute", "ORD"))
+        self.assertEqual(self.ok(own)["server_groups"], [])
 
 
 class PersistenceTests(GroupsTestCase):

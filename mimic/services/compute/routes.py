@@ -391,12 +391,13 @@ class ComputeAPI:
     @app.route(PREFIX + "/os-server-groups", branch=True)
     def server_groups(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
-        return sub_collection(ServerGroupsAPI(context, self.state, caller_is_admin(self.core, request)).app)
+        admin = caller_is_admin(self.core, request)
+        return sub_collection(ServerGroupsAPI(context, self.state, admin, self.core).app)
 
     @app.route(PREFIX + "/os-simple-tenant-usage", branch=True)
     def usage(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
-        return sub_collection(UsageAPI(context, self.state, caller_is_admin(self.core, request)).app)
+        return sub_collection(UsageAPI(context, self.state, caller_is_admin(self.core, request), self.core).app)
 
     @app.route(PREFIX + "/os-availability-zone", branch=True)
     def zones(self, request: IRequest, version: str, tenant_id: str) -> IResource:

@@ -11,8 +11,8 @@ A server create joins a group through its ``os:scheduler_hints``
 after, where the known error condition of
 :mod:`~mimic.services.compute.server_group_failures` may strike).  The ``server_groups`` and ``server_group_members`` quotas are
 kept with Nova's 403s.  ``all_projects`` is an administrator's
-(Nova's policy 403 for anyone else); an administrator's listing is still
-the tenant's own groups, as Mimic keeps each tenant's compute apart.
+(Nova's policy 403 for anyone else) and lists every tenant's groups in
+the region.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 
 from mimic.http import HTTPError, json_response, query_arg, read_json
+from mimic.interfaces import IMimicCore
 from mimic.services.compute.errors import handle_nova_errors, invalid_input, nova_error
 from mimic.services.compute.model import UNLIMITED, ComputeState, Server
-from mimic.services.compute.policy import policy_refused
+from mimic.services.compute.policy import every_tenants_state, policy_refused
 from mimic.services.compute.server_group_failures import SERVER_GROUP_PLACEMENT, NoValidHost
 from mimic.services.compute.server_groups import POLICIES, ServerGroup
 from mimic.services.compute.validation import server_name
@@ -202,19 +203,23 @@ class ServerGroupsAPI:
     app = Klein()
     handle_nova_errors(app)
 
-    def __init__(self, context: ContextFactory, state: ComputeState, is_admin: bool) -> None:
+    def __init__(self, context: ContextFactory, state: ComputeState, is_admin: bool, core: IMimicCore) -> None:
         self.context = context
         self.state = state
         self.is_admin = is_admin
+        self.core = core
 
     @app.route("/", methods=["GET"])
     def list_groups(self, request: IRequest) -> bytes:
         ctx = self.context()
-        if b"all_projects" in request.args and not self.is_admin:
-            raise policy_refused("os_compute_api:os-server-groups:index:all_projects")
+        states = [self.state]
+        if b"all_projects" in request.args:
+            if not self.is_admin:
+                raise policy_refused("os_compute_api:os-server-groups:index:all_projects")
+            states = every_tenants_state(self.core, self.state)
         limit = min(_non_negative(request, "limit", MAX_LIMIT), MAX_LIMIT)
         offset = _non_negative(request, "offset", 0)
-        groups = list(self.state.server_groups)[offset:offset + limit]
+        groups = [group for state in states for group in state.server_groups][offset:offset + limit]
         return json_response(request, {"server_groups": [group_json(g, ctx.microversion) for g in groups]})
 
     @app.route("/", methods=["POST"])

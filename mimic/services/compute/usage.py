@@ -8,9 +8,8 @@ Mimic's clock.
 A tenant reads its own usage (``/os-simple-tenant-usage/{tenant_id}``,
 paged with ``limit`` and ``marker`` from 2.40); another tenant's, and
 the listing of every tenant's, are an administrator's, as Nova's policy
-has them (its 403 for anyone else).  An administrator's listing shows
-the tenants whose compute this region keeps under its own tenant only:
-Mimic keeps each tenant's compute apart.
+has them (its 403 for anyone else): an administrator's listing covers
+every tenant identity knows that has compute in the region.
 """
 
 from __future__ import annotations
@@ -24,10 +23,12 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 
 from mimic.http import json_response, query_arg
+from mimic.interfaces import IMimicCore
 from mimic.services.compute.errors import handle_nova_errors, nova_error
+from mimic.services.compute.failures import SERVICE
 from mimic.services.compute.flavors import get_flavor
 from mimic.services.compute.model import ComputeState, Server
-from mimic.services.compute.policy import policy_refused
+from mimic.services.compute.policy import every_tenants_state, policy_refused
 from mimic.services.compute.web import ContextFactory, RequestContext, limit_and_marker
 from mimic.timestamps import parse_iso
 
@@ -116,39 +117,48 @@ def tenant_usage(
     return body
 
 
-def _servers(state: ComputeState, now: float) -> Iterable[Server]:
+def _servers(states: Iterable[ComputeState], now: float) -> list[Server]:
     """
-    The tenant's servers, live and deleted, oldest first (Nova's order).
+    The servers of these tenants' states, live and deleted, oldest first
+    (Nova's order).
     """
-    servers = [*state.live(now), *state.deleted.values()]
+    servers = [server for state in states for server in (*state.live(now), *state.deleted.values())]
     servers.sort(key=lambda s: (s.created, s.number))
     return servers
 
 
 class UsageAPI:
     """
-    ``/os-simple-tenant-usage`` for one request.
+    ``/os-simple-tenant-usage`` for one request: ``state`` is the
+    caller's tenant's; an administrator's requests read other tenants'
+    states here from the ``core``.
     """
 
     app = Klein()
     handle_nova_errors(app)
 
-    def __init__(self, context: ContextFactory, state: ComputeState, is_admin: bool) -> None:
+    def __init__(self, context: ContextFactory, state: ComputeState, is_admin: bool, core: IMimicCore) -> None:
         self.context = context
         self.state = state
         self.is_admin = is_admin
+        self.core = core
+
+    def _state_of(self, tenant_id: str) -> ComputeState | None:
+        if tenant_id == self.state.tenant_id:
+            return self.state
+        found: ComputeState | None = self.core.existing_region_state(SERVICE, tenant_id, self.state.region)
+        return found
 
     def _usages(
-        self, request: IRequest, ctx: RequestContext, start: float, end: float, path: str
+        self, request: IRequest, ctx: RequestContext, servers: list[Server], start: float, end: float, path: str
     ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
         """
-        The usages of the tenant's servers in the period: all of them
-        before 2.40, a page (``limit``, ``marker``) and its ``next``
-        link from 2.40.
+        The usages of ``servers`` in the period: all of them before
+        2.40, a page (``limit``, ``marker``) and its ``next`` link from
+        2.40.
         """
         paged = ctx.microversion >= (2, 40)
         limit, marker = limit_and_marker(request) if paged else (None, None)
-        servers = list(_servers(self.state, ctx.now))
         if marker is not None:
             ids = [s.id for s in servers]
             if marker not in ids:
@@ -179,9 +189,16 @@ class UsageAPI:
             raise policy_refused("os_compute_api:os-simple-tenant-usage:list")
         start, end = period(request, ctx.now)
         detailed = query_arg(request, "detailed") in ("1", "True", "true")
-        usages, links = self._usages(request, ctx, start, end, "os-simple-tenant-usage")
-        summary = tenant_usage(ctx.tenant_id, usages, start, end, detailed)
-        body: dict[str, Any] = {"tenant_usages": [summary] if summary else []}
+        servers = _servers(every_tenants_state(self.core, self.state), ctx.now)
+        usages, links = self._usages(request, ctx, servers, start, end, "os-simple-tenant-usage")
+        by_tenant: dict[str, list[dict[str, Any]]] = {}
+        for usage in usages:
+            by_tenant.setdefault(usage["tenant_id"], []).append(usage)
+        body: dict[str, Any] = {
+            "tenant_usages": [
+                tenant_usage(tenant_id, found, start, end, detailed) for tenant_id, found in by_tenant.items()
+            ]
+        }
         if links:
             body["tenant_usages_links"] = links
         return json_response(request, body)
@@ -192,8 +209,9 @@ class UsageAPI:
         if tenant_id != ctx.tenant_id and not self.is_admin:
             raise policy_refused("os_compute_api:os-simple-tenant-usage:show")
         start, end = period(request, ctx.now)
-        path = f"os-simple-tenant-usage/{tenant_id}"
-        usages, links = self._usages(request, ctx, start, end, path) if tenant_id == ctx.tenant_id else ([], [])
+        state = self._state_of(tenant_id)
+        servers = _servers([state] if state is not None else [], ctx.now)
+        usages, links = self._usages(request, ctx, servers, start, end, f"os-simple-tenant-usage/{tenant_id}")
         body: dict[str, Any] = {"tenant_usage": tenant_usage(tenant_id, usages, start, end, True)}
         if links:
             body["tenant_usage_links"] = links
