@@ -83,6 +83,14 @@ class TagTests(GroupsTestCase):
         self.assertEqual(listed("not-tags-any=a"), {other})
         self.assertEqual(listed("tags=a", version="2.25"), both)
 
+    def test_create_takes_tags_by_novas_schema(self) -> None:
+        tagged = self.server(tags=["x", "x", "y"])
+        shown = self.ok(self.call("GET", f"/servers/{tagged}", version=TAGS))["server"]
+        self.assertEqual(shown["tags"], ["x", "y"])
+        body = {"server": {"name": "web", "imageRef": "0b6d8c5e-4c7b-4f7e-9b37-6f0b9d7f3a1c",
+                           "flavorRef": "general1-1", "tags": ["a/b"]}}
+        self.error(self.call("POST", "/servers", body), 400)
+
     def test_filter_matches(self) -> None:
         self.assertTrue(TagFilter(tags=frozenset({"a"})).matches(("a", "b")))
         self.assertFalse(TagFilter(not_tags_any=frozenset({"a"})).matches(("a",)))
