@@ -58,6 +58,9 @@ class DiagnosticsTests(ExtrasTestCase):
         legacy = self.ok(self.as_admin("GET", f"/servers/{server_id}/diagnostics"))
         self.assertIn("cpu0_time", legacy)
         self.assertIn("vda_read", legacy)
+        members = self.server()
+        self.assertEqual(self.ok(self.as_admin("GET", f"/servers/{members}/diagnostics", "2.48"))["uptime"], 0)
+        self.error(self.as_admin("GET", "/servers/nope/diagnostics"), 404)
 
 
 class UsageTests(ExtrasTestCase):

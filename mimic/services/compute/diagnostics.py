@@ -2,7 +2,7 @@
 """
 ``GET /servers/{id}/diagnostics`` (by :class:`DiagnosticsAPI`): what the
 hypervisor reports of a server, for administrators only (anyone else
-gets Nova's policy 403).
+gets Nova's policy 403), whichever tenant's server it is.
 
 The figures are made up but steady: derived from the server's flavor,
 number and time up on Mimic's clock, in libvirt's shape before 2.48 and
@@ -17,10 +17,11 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 
 from mimic.http import json_response
-from mimic.services.compute.errors import handle_nova_errors, nova_error
+from mimic.interfaces import IMimicCore
+from mimic.services.compute.errors import handle_nova_errors, nova_error, server_not_found
 from mimic.services.compute.flavors import get_flavor
 from mimic.services.compute.model import Server, mac_for
-from mimic.services.compute.policy import policy_refused
+from mimic.services.compute.policy import every_tenants_state, policy_refused
 from mimic.services.compute.web import ContextFactory
 
 #: Nova's diagnostics ``state`` for each power_state.
@@ -116,18 +117,25 @@ class DiagnosticsAPI:
     app = Klein()
     handle_nova_errors(app)
 
-    def __init__(self, context: ContextFactory, state: Any, server_id: str, is_admin: bool) -> None:
+    def __init__(self, context: ContextFactory, state: Any, server_id: str, is_admin: bool, core: IMimicCore) -> None:
         self.context = context
         self.state = state
         self.server_id = server_id
         self.is_admin = is_admin
+        self.core = core
 
     @app.route("/", methods=["GET"])
     def show_diagnostics(self, request: IRequest) -> bytes:
         ctx = self.context()
         if not self.is_admin:
             raise policy_refused("os_compute_api:os-server-diagnostics")
-        server = self.state.require(self.server_id, ctx.now)
+        # An administrator reaches any tenant's server, as in Nova.
+        for state in every_tenants_state(self.core, self.state):
+            server = state.get(self.server_id, ctx.now)
+            if server is not None:
+                break
+        else:
+            raise server_not_found(self.server_id)
         if server.vm_state == "building":
             raise nova_error(409, f"Instance {server.id} is not ready")
         return json_response(request, diagnostics_json(server, ctx.now, ctx.microversion >= (2, 48)))

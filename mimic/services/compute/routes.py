@@ -433,7 +433,7 @@ class ComputeAPI:
     def diagnostics(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
         admin = caller_is_admin(self.core, request)
-        return sub_collection(DiagnosticsAPI(context, self.state, server_id, admin).app)
+        return sub_collection(DiagnosticsAPI(context, self.state, server_id, admin, self.core).app)
 
     @app.route(PREFIX + "/os-volumes", branch=True)
     def volumes_proxy(self, request: IRequest, version: str, tenant_id: str) -> IResource:
