@@ -9,8 +9,9 @@ owner's ``project_id`` and ``user_id`` from 2.13.
 A server create joins a group through its ``os:scheduler_hints``
 (:func:`requested_group` before the servers are made, :func:`join_group`
 after, where the known error condition of
-:mod:`~mimic.services.compute.server_group_failures` may strike).  The ``server_groups`` and ``server_group_members`` quotas are
-kept with Nova's 403s.  ``all_projects`` is an administrator's
+:mod:`~mimic.services.compute.server_group_failures` may strike).  The
+``server_groups`` and ``server_group_members`` quotas are kept with
+Nova's 403s.  ``all_projects`` is an administrator's
 (Nova's policy 403 for anyone else) and lists every tenant's groups in
 the region.
 """
