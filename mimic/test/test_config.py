@@ -209,7 +209,7 @@ class ErrorTests(ConfigFileTestCase):
             ),
             ", line 6: conditions[1]: service 'compute' has no event 'server.creat'; known: "
             "server.action, server.attach_volume, server.create, server.delete, "
-            "server.interface-attach, server.network",
+            "server.group-placement, server.interface-attach, server.network",
         )
         self.assertEqual(
             self.refused('[[conditions]]\nservice = "compute"\nevent = "server.create"\nnmae = "fail"\n'),

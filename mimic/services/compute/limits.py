@@ -39,7 +39,7 @@ def absolute_limits(
         "totalInstancesUsed": usage.instances,
         "totalCoresUsed": usage.cores,
         "totalRAMUsed": usage.ram,
-        "totalServerGroupsUsed": 0,
+        "totalServerGroupsUsed": usage.server_groups,
     }
     if microversion < (2, 57):
         absolute["maxPersonality"] = quotas.injected_files

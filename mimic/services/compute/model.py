@@ -51,6 +51,7 @@ from mimic.services.compute.failures import (
     SERVICE,
 )
 from mimic.services.compute.flavors import Flavor, get_flavor
+from mimic.services.compute.server_groups import ServerGroupStore
 
 
 # Quotas.
@@ -96,6 +97,7 @@ class Usage:
     instances: int = 0
     cores: int = 0
     ram: int = 0
+    server_groups: int = 0
 
 
 def usage_of(flavor_ids: Iterable[str]) -> Usage:
@@ -546,6 +548,9 @@ class Server:
     #: The ports the user passed in (on create, or attached), which a
     #: delete releases rather than deletes, as Nova does.
     user_ports: tuple[str, ...] = ()
+    #: The id of the server group it joined on create, if any (see
+    #: :mod:`mimic.services.compute.server_groups`).
+    server_group: str | None = None
 
     @property
     def networking(self) -> Any:
@@ -834,6 +839,8 @@ class ServerFilters:
     ipv4: Pattern | None = None
     ipv6: Pattern | None = None
     key_name: str | None = None
+    #: Tag filters (a :class:`~mimic.services.compute.tags.TagFilter`).
+    tags: Any = None
 
     def _by_address(self, servers: list[Server], pattern: Pattern, version: int) -> list[Server]:
         return [
@@ -872,6 +879,9 @@ class ServerFilters:
             servers = self._by_address(servers, self.ipv6, 6)
         if self.key_name is not None:
             servers = [s for s in servers if s.key_name == self.key_name]
+        if self.tags is not None:
+            tags = self.tags
+            servers = [s for s in servers if tags.matches(s.tags)]
         return servers
 
 
@@ -910,6 +920,8 @@ class ComputeState:
     #: no plugin provides one.
     networking_lookup: Callable[[], Any] | None = None
     keypairs: KeypairStore = field(factory=KeypairStore)
+    #: Its server groups (see :mod:`mimic.services.compute.server_groups`).
+    server_groups: ServerGroupStore = field(factory=ServerGroupStore)
     #: This tenant's quotas here: Nova's defaults until ``os-quota-sets``
     #: changes them.
     quotas: Quotas = DEFAULT_QUOTAS
@@ -991,6 +1003,7 @@ class ComputeState:
         if index < len(self._order) and self._order[index] is server:
             del self._order[index]
         self.deleted[server.id] = server
+        self.server_groups.leave(server.id)
         self._count(server.flavor_id, -1)
         if server.old_flavor_id is not None:
             self._count(server.old_flavor_id, -1)
@@ -1083,7 +1096,7 @@ class ComputeState:
         counts with both flavors), from running totals.
         """
         self.settle(now)
-        return Usage(len(self.servers), self.cores_used, self.ram_used)
+        return Usage(len(self.servers), self.cores_used, self.ram_used, len(self.server_groups))
 
     def over_quota(self, count: int, flavor_id: str, now: float | None = None) -> str | None:
         """

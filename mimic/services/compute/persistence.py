@@ -6,7 +6,8 @@ named snapshot and ``--state-file`` keep of it (see
 
 Everything a client can see is kept: servers (live and recently
 deleted) with their states, faults, steps still to come, metadata, tags,
-block devices and instance actions; keypairs; quotas; and the region's
+block devices and instance actions; keypairs; quotas; server groups
+with their members; and the region's
 counters (the next server number, from which addresses and MACs follow,
 and the next keypair id).  What is not the state's own is looked up
 again: the tenant's networking and volumes through the core, its images
@@ -34,6 +35,7 @@ from mimic.saved import explained, saved_object
 from mimic.services.compute.actions import ConfirmResize, RevertResize
 from mimic.services.compute.block_devices import RequestedDevice
 from mimic.services.compute.flavors import get_flavor
+from mimic.services.compute.server_groups import ServerGroup
 from mimic.services.compute.model import (
     DEFAULT_QUOTAS,
     DEFAULT_SECURITY_GROUPS,
@@ -255,6 +257,8 @@ def save_compute(state: ComputeState) -> dict[str, Any]:
     if state.quotas != DEFAULT_QUOTAS:
         defaults = asdict(DEFAULT_QUOTAS)
         saved["quotas"] = {k: v for k, v in asdict(state.quotas).items() if v != defaults[k]}
+    if len(state.server_groups):
+        saved["server_groups"] = [group.json() for group in state.server_groups]
     return saved
 
 
@@ -423,4 +427,10 @@ def _restore(core: IMimicCore, tenant_id: str, region: str, saved: dict[str, Any
     state.ram_used = saved["ram_used"]
     if "quotas" in saved:
         state.quotas = Quotas(**saved["quotas"])
+    for row in saved.get("server_groups", ()):
+        group = state.server_groups.add(ServerGroup.from_json(row))
+        for member in group.members:
+            server = servers.get(member)
+            if server is not None:
+                server.server_group = group.id
     return state

@@ -20,6 +20,7 @@ from mimic.interfaces import IAPIMock, IHasSettings, IImages, IMimicCore, INames
 from mimic.services.compute.errors import nova_error_body
 from mimic.services.compute.failures import EVENTS, SERVICE
 from mimic.services.compute.network_failures import NETWORK_EVENTS
+from mimic.services.compute.server_group_failures import SERVER_GROUP_EVENTS
 from mimic.services.compute.model import NO_IMAGES, ComputeState, region_compute
 from mimic.services.compute.persistence import STATE_FORMAT, restore_compute, save_compute
 from mimic.services.compute.routes import ComputeAPI
@@ -57,7 +58,7 @@ class ComputePlugin:
         ]
 
     def failure_events(self) -> tuple[Event, ...]:
-        return EVENTS + NETWORK_EVENTS
+        return EVENTS + NETWORK_EVENTS + SERVER_GROUP_EVENTS
 
     def settings(self) -> list[Setting]:
         return transition_settings()

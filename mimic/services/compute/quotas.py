@@ -85,7 +85,12 @@ def in_use(usage: Usage) -> dict[str, int]:
     What a tenant's servers use, by quota name (the rest are 0: key pairs
     count per user, not per project, as in Nova).
     """
-    return {"instances": usage.instances, "cores": usage.cores, "ram": usage.ram}
+    return {
+        "instances": usage.instances,
+        "cores": usage.cores,
+        "ram": usage.ram,
+        "server_groups": usage.server_groups,
+    }
 
 
 def quota_set_json(

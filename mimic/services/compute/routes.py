@@ -35,6 +35,13 @@ from mimic.services.compute.keypairs import KeypairsAPI
 from mimic.services.compute.limits import LimitsAPI
 from mimic.services.compute.model import ComputeState, Server
 from mimic.services.compute.quotas import QuotasAPI
+from mimic.services.compute.policy import caller_is_admin
+from mimic.services.compute.tags import TagsAPI
+from mimic.services.compute.password import PasswordAPI
+from mimic.services.compute.diagnostics import DiagnosticsAPI
+from mimic.services.compute.usage import UsageAPI
+from mimic.services.compute.tenant_networks import TenantNetworksAPI
+from mimic.services.compute.server_groups_api import ServerGroupsAPI, join_group, requested_group
 from mimic.services.compute.interface_attachments import InterfacesAPI
 from mimic.services.compute.network_actions import NETWORK_ACTIONS
 from mimic.services.compute.network_proxies import FloatingIPsAPI, NetworksAPI
@@ -198,6 +205,7 @@ class ComputeAPI:
         ctx = self.context(request, version, tenant_id)
         body = read_json(request, nova_error)
         spec = server_create(body, ctx.microversion, self.state)
+        group = requested_group(body, self.state, spec.min_count)
         plan = plan_for_create(self.state, body, spec, self.tenant_id)
         start = self.core.failures.decide(
             SERVER_CREATE,
@@ -213,6 +221,7 @@ class ComputeAPI:
         volumes = volumes_for(self.core, self.tenant_id, self.region) if spec.block_devices else NO_VOLUMES
         check_boot_volumes(volumes, spec.block_devices, ctx.now)
         servers = self.state.create_servers(spec, start, ctx.user_id, ctx.now)
+        join_group(self.state, group, servers, self.core.failures, ctx.now)
         allocate_all(self.state, servers, plan, self.core.failures, ctx.now, self.region)
         for server in servers if spec.block_devices else ():
             provide_boot_volumes(volumes, self.state, server, spec.block_devices, ctx.now)
@@ -379,13 +388,25 @@ class ComputeAPI:
         context = self.later_context(request, version, tenant_id)
         return sub_collection(QuotasAPI(context, self.state).app)
 
+    @app.route(PREFIX + "/os-server-groups", branch=True)
+    def server_groups(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        admin = caller_is_admin(self.core, request)
+        return sub_collection(ServerGroupsAPI(context, self.state, admin, self.core).app)
+
+    @app.route(PREFIX + "/os-simple-tenant-usage", branch=True)
+    def usage(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(UsageAPI(context, self.state, caller_is_admin(self.core, request), self.core).app)
+
     @app.route(PREFIX + "/os-availability-zone", branch=True)
     def zones(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         return sub_collection(ZonesAPI(self.later_context(request, version, tenant_id)).app)
 
     @app.route(PREFIX + "/extensions", branch=True)
     def extensions(self, request: IRequest, version: str, tenant_id: str) -> IResource:
-        return sub_collection(ExtensionsAPI(self.later_context(request, version, tenant_id)).app)
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(ExtensionsAPI(context, legacy=version == "v2").app)
 
     @app.route(PREFIX + "/servers/<server_id>/os-volume_attachments", branch=True)
     def volume_attachments(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
@@ -397,6 +418,22 @@ class ComputeAPI:
     def instance_actions(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
         return sub_collection(InstanceActionsAPI(context, self.state, server_id).app)
+
+    @app.route(PREFIX + "/servers/<server_id>/tags", branch=True)
+    def tags(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(TagsAPI(context, self.state, server_id).app)
+
+    @app.route(PREFIX + "/servers/<server_id>/os-server-password", branch=True)
+    def server_password(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(PasswordAPI(context, self.state, server_id).app)
+
+    @app.route(PREFIX + "/servers/<server_id>/diagnostics", branch=True)
+    def diagnostics(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        admin = caller_is_admin(self.core, request)
+        return sub_collection(DiagnosticsAPI(context, self.state, server_id, admin, self.core).app)
 
     @app.route(PREFIX + "/os-volumes", branch=True)
     def volumes_proxy(self, request: IRequest, version: str, tenant_id: str) -> IResource:
@@ -424,6 +461,11 @@ class ComputeAPI:
     def floating_ips(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
         return sub_collection(FloatingIPsAPI(context, self.state.networking).app)
+
+    @app.route(PREFIX + "/os-tenant-networks", branch=True)
+    def tenant_networks(self, request: IRequest, version: str, tenant_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(TenantNetworksAPI(context, self.state.networking).app)
 
     @app.route(PREFIX + "/os-networks", branch=True)
     def networks(self, request: IRequest, version: str, tenant_id: str) -> IResource:

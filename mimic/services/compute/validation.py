@@ -39,6 +39,7 @@ from mimic.services.compute.model import (
     ServerSpec,
     requested_networks,
 )
+from mimic.services.compute.tags import TAG_FILTERS, tag_filter, valid_tags
 from mimic.services.compute.versions import Microversion
 from mimic.timestamps import parse_iso
 
@@ -148,7 +149,9 @@ def _last_segment(ref: str) -> str:
 #: as ``limit`` and ``marker``, leaves the listing whole).
 _LISTING_FILTERS = tuple(
     name.encode("ascii")
-    for name in ("changes-since", "changes-before", "status", "name", "image", "flavor", "ip", "ip6", "key_name")
+    for name in (
+        "changes-since", "changes-before", "status", "name", "image", "flavor", "ip", "ip6", "key_name", *TAG_FILTERS
+    )
 )
 
 
@@ -195,6 +198,7 @@ def listing_filters(request: IRequest, microversion: Microversion) -> ServerFilt
     if ipv6 is not None:
         filters.ipv6 = _pattern(ipv6, "ip6")
     filters.key_name = query_arg(request, "key_name")
+    filters.tags = tag_filter(request, microversion)
     return filters
 
 
@@ -301,9 +305,8 @@ def server_create(body: Any, microversion: Microversion, state: ComputeState) ->
             base64.b64decode(user_data, validate=True)
         except (binascii.Error, ValueError, TypeError):
             raise nova_error(400, "User data needs to be valid base 64.")
-    tags = spec.get("tags", [])
-    if not isinstance(tags, list) or not all(isinstance(t, str) and 0 < len(t) <= 60 for t in tags):
-        raise invalid_input("tags", tags, "tags must be a list of strings of 1 to 60 characters")
+    # Nova's tag schema: 1 to 60 characters, no comma or slash, at most 50.
+    tags = valid_tags(spec.get("tags", []))
     security_groups = spec.get("security_groups", [{"name": "default"}])
     if not isinstance(security_groups, list) or not all(
         isinstance(g, dict) and isinstance(g.get("name"), str) for g in security_groups
@@ -333,7 +336,7 @@ def server_create(body: Any, microversion: Microversion, state: ComputeState) ->
         description=about,
         admin_pass=admin_pass,
         user_data=user_data,
-        tags=tuple(tags),
+        tags=tags,
         security_groups=group_names,
         availability_zone=zone.split(":", 1)[0],
         config_drive="True" if spec.get("config_drive") in (True, "true", "True") else "",

@@ -189,7 +189,7 @@ class ServerViews:
         if version >= (2, 63):
             body["trusted_image_certificates"] = None
         if version >= (2, 71) and not listing:
-            body["server_groups"] = []
+            body["server_groups"] = [server.server_group] if server.server_group else []
         if version >= (2, 73):
             body["locked_reason"] = None
         if version >= (2, 90):
