@@ -181,8 +181,8 @@ class ErrorTests(ConfigFileTestCase):
 
     def test_unknown_profile_names_the_known_ones(self) -> None:
         self.assertEqual(
-            self.refused('profile = "openstack"\n'),
-            ", line 1: profile: no profile 'openstack'; known profiles: rackspace",
+            self.refused('profile = "azure"\n'),
+            ", line 1: profile: no profile 'azure'; known profiles: rackspace, openstack",
         )
 
     def test_services(self) -> None:
