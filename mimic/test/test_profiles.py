@@ -145,6 +145,15 @@ class OpenStackCatalogTests(SynchronousTestCase):
             self.assertEqual(core.service_url(request, "compute", "RegionOne", "p"), "http://h/compute")
             self.assertEqual(core.service_url(request, "compute", "ORD", "p"), "http://h/service/compute/ORD/p")
 
+    def test_clouds_yaml_and_environment_name_regionone(self) -> None:
+        text = self.mimic.request("GET", "/mimic/v1.1/clouds.yaml").body.decode()
+        self.assertIn('region_name: "RegionOne"', text)
+        self.assertIn("identity_api_version: 3", text)
+        env = self.mimic.request("GET", "/mimic/v1.1/clouds.yaml?format=env").body.decode()
+        self.assertIn("export OS_REGION_NAME=RegionOne\n", env)
+        self.assertIn("export OS_PROJECT_DOMAIN_NAME=Default\n", env)
+        self.assertIn("export OS_INTERFACE=public\n", env)
+
     def test_config_shows_the_profile(self) -> None:
         config = self.mimic.request("GET", "/mimic/v1.1/config").json()["config"]
         self.assertEqual(config["profile"], {"value": "openstack", "source": "given"})
