@@ -374,7 +374,7 @@ def check(
             raise config.error(
                 path,
                 "unknown key: regions, flavors, images, quotas and catalog entries "
-                "belong to cloud profiles, which Mimic does not have yet",
+                "come from the profile (profile = \"rackspace\" or \"openstack\") and cannot be set here yet",
             )
         else:
             raise config.error(

@@ -69,6 +69,7 @@ class MountDispatch(Resource):
             tenant_id = self._tenant_in_path(plugin, request, region, anonymous)
         else:
             tenant_id = self._tenant_of_token(plugin, request, anonymous)
+        core.journal.place(plugin.name, region, tenant_id)
         served: Any = core
         if anonymous and core.sessions.tenant_owner(tenant_id) is None:
             # Served, but nothing is kept for a tenant nobody has.

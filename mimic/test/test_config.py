@@ -144,7 +144,7 @@ class ErrorTests(ConfigFileTestCase):
         self.assertEqual(
             message,
             ", line 1: regions: unknown key: regions, flavors, images, quotas and catalog "
-            "entries belong to cloud profiles, which Mimic does not have yet",
+            'entries come from the profile (profile = "rackspace" or "openstack") and cannot be set here yet',
         )
 
     def test_wrong_types(self) -> None:

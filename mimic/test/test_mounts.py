@@ -102,3 +102,11 @@ class MountTests(SynchronousTestCase):
             [layout.mount for layout in self.mimic.core.mounts()],
             sorted(layout.mount for layout in OPENSTACK.layouts),
         )
+
+    def test_journal_says_which_service_a_mounted_request_reached(self) -> None:
+        self.mimic.request("GET", "/compute/v2.1/servers", token=self.token)
+        records = self.mimic.request("GET", "/mimic/v1.1/requests?service=compute").json()["requests"]
+        self.assertEqual(
+            [(r["path"], r["region"], r["tenant_id"]) for r in records],
+            [("/compute/v2.1/servers", "RegionOne", self.project)],
+        )
