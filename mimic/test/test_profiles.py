@@ -222,6 +222,11 @@ class ChoosingTests(SynchronousTestCase):
         error = self.assertRaises(usage.UsageError, tap.Options().parseOptions, ["--profile", "azure"])
         self.assertEqual(str(error), "--profile: no profile 'azure'; known profiles: rackspace, openstack")
 
+    def test_file_naming_a_service_the_profile_lacks_is_refused(self) -> None:
+        path = self.write('profile = "openstack"\nservices = ["compute", "loadbalancer"]\n')
+        error = self.assertRaises(usage.UsageError, tap.Options().parseOptions, ["--config", path])
+        self.assertEqual(str(error), f"{path}: services: loadbalancer not served under the profile 'openstack'")
+
     def test_file_profile_and_command_line_wins(self) -> None:
         path = self.write('profile = "openstack"\n')
         options = tap.Options()
