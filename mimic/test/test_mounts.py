@@ -115,3 +115,8 @@ class MountTests(SynchronousTestCase):
         text = self.mimic.request("GET", "/").body.decode()
         self.assertIn("/identity/v3/auth/tokens", text)
         self.assertNotIn("v2.0", text)
+
+    def test_control_resources_reach_the_profiles_region(self) -> None:
+        self.mimic.request("GET", "/compute/v2.1/servers", token=self.token)
+        path = f"/mimic/v1.1/resources/compute/RegionOne/{self.project}/v2.1/{self.project}/servers"
+        self.assertEqual(self.mimic.request("GET", path).json(), {"servers": []})
