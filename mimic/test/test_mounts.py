@@ -120,3 +120,14 @@ class MountTests(SynchronousTestCase):
         self.mimic.request("GET", "/compute/v2.1/servers", token=self.token)
         path = f"/mimic/v1.1/resources/compute/RegionOne/{self.project}/v2.1/{self.project}/servers"
         self.assertEqual(self.mimic.request("GET", path).json(), {"servers": []})
+
+    def test_odd_paths_under_every_mount_get_a_4xx_never_a_500(self) -> None:
+        odd = ["//", "/v2.1/%ff", "/v2.1/a%2Fb/servers", "/v1/AUTH_%ff", "/x/y/z"]
+        answered = []
+        for layout in self.mimic.core.mounts():
+            for rest in odd:
+                for method in ("GET", "POST"):
+                    for token in (None, self.token):
+                        response = self.mimic.request(method, f"/{layout.mount}{rest}", token=token)
+                        answered.append((method, layout.mount + rest, response.code < 500))
+        self.assertEqual([a for a in answered if not a[2]], [])
