@@ -115,7 +115,7 @@ def run(area: str, extra: list[str]) -> int:
         # No ``tempest init``: it registers every workspace in the user's
         # home, and ``tempest run`` needs only a configuration.
         base = Path(workspace)
-        (base / "accounts.yaml").write_text(accounts(readers=area in READER_AREAS))
+        (base / "accounts.yaml").write_text(accounts(readers=tested in READER_AREAS))
         config = base / "tempest.conf"
         config.write_text(template.format(mimic=mimic.url, etc=base, workspace=base))
         (base / ".stestr.conf").write_text(stestr_config())
