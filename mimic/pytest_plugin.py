@@ -31,6 +31,10 @@ Mimic before each test it marks; ``setup="fixture_name"`` names a
 fixture to set up first (the one that builds the world and saves the
 snapshot).
 
+``--mimic-profile=openstack`` (or ``$MIMIC_PROFILE``) makes every Mimic
+these fixtures start serve that cloud profile (``mimic_profile`` is its
+name; see ``docs/operations/profiles.rst``); ``rackspace`` by default.
+
 ``--mimic-coverage=PATH`` writes the session Mimic's fault-coverage
 report at the end of the session (JSON; a table if PATH ends in
 ``.txt``; ``-`` writes no file) and prints its table in the summary.
@@ -56,6 +60,12 @@ def pytest_addoption(parser: Any) -> None:
         help="use the Mimic running at this URL for the session (default: $MIMIC_URL, else start one)",
     )
     group.addoption(
+        "--mimic-profile",
+        default=os.environ.get("MIMIC_PROFILE", "rackspace"),
+        help="the cloud profile of the Mimics the fixtures start: rackspace or openstack "
+        "(default: $MIMIC_PROFILE, else rackspace)",
+    )
+    group.addoption(
         "--mimic-coverage",
         metavar="PATH",
         help="at the end of the session, write the session Mimic's fault-coverage report to PATH "
@@ -71,19 +81,32 @@ def pytest_configure(config: Any) -> None:
     )
 
 
+@pytest.fixture(scope="session")
+def mimic_profile(request: Any) -> str:
+    """
+    The cloud profile (``--mimic-profile``) the fixtures' Mimics serve.
+    """
+    from mimic.profiles import PROFILES
+
+    chosen = str(request.config.getoption("--mimic-profile"))
+    if chosen not in PROFILES:
+        raise pytest.UsageError(f"--mimic-profile: no profile {chosen!r}; known: {', '.join(PROFILES)}")
+    return chosen
+
+
 @pytest.fixture
-def mimic_process() -> Iterator[Any]:
+def mimic_process(mimic_profile: str) -> Iterator[Any]:
     from mimic.testing import MimicProcess
 
-    with MimicProcess() as process:
+    with MimicProcess(["--profile", mimic_profile]) as process:
         yield process
 
 
 @pytest.fixture
-def in_memory_mimic() -> Any:
+def in_memory_mimic(mimic_profile: str) -> Any:
     from mimic.testing import InMemoryMimic
 
-    return InMemoryMimic()
+    return InMemoryMimic(profile=mimic_profile)
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +117,8 @@ def mimic_url(request: Any) -> Iterator[str]:
         return
     from mimic.testing import MimicProcess
 
-    with MimicProcess() as process:
+    profile = request.getfixturevalue("mimic_profile")
+    with MimicProcess(["--profile", profile]) as process:
         assert process.url is not None
         yield process.url
 

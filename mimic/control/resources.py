@@ -37,15 +37,10 @@ def service_resource(
         raise control_error(
             404, f"Mimic has no service named {service!r}; it has {', '.join(sorted(core.plugins))}."
         )
-    regions = {
-        endpoint.region
-        for entry in plugin.catalog_entries(tenant_id)
-        for endpoint in entry.endpoints
-    }
+    regions = core.service_regions(plugin, tenant_id)
     if region not in regions:
-        raise control_error(
-            404, f"Service {service!r} has no region {region!r}; it has {', '.join(sorted(regions))}."
-        )
+        known = ", ".join(sorted(str(r) for r in regions))
+        raise control_error(404, f"Service {service!r} has no region {region!r}; it has {known}.")
     served: Any = core
     if core.sessions.tenant_owner(tenant_id) is None:
         served = core.passing()

@@ -52,6 +52,36 @@ class PytestPluginTests(SynchronousTestCase):
         self.assertIn("2 passed", result.stdout)
 
 
+PROFILE_SUITE = textwrap.dedent(
+    """
+    def test_in_memory_openstack(in_memory_mimic, mimic_profile):
+        assert mimic_profile == "openstack"
+        access = in_memory_mimic.authenticate("alice")
+        assert access.endpoint("compute") == "http://mimic.test/compute/v2.1"
+    """
+)
+
+
+class PytestPluginProfileTests(SynchronousTestCase):
+    def test_profile_option_reaches_the_fixtures(self) -> None:
+        directory = os.path.abspath(self.mktemp())
+        os.makedirs(directory)
+        # The option is read before test modules are: the plugin is named
+        # in a conftest.py.
+        with open(os.path.join(directory, "conftest.py"), "w") as f:
+            f.write('pytest_plugins = ["mimic.pytest_plugin"]\n')
+        with open(os.path.join(directory, "test_profile_suite.py"), "w") as f:
+            f.write(PROFILE_SUITE)
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--mimic-profile", "openstack", directory],
+            capture_output=True,
+            text=True,
+            cwd=directory,
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("1 passed", result.stdout)
+
+
 #: Options (--mimic-coverage) are read before test modules are: the
 #: plugin is named where pytest looks first, a conftest.py.
 CONFTEST = 'pytest_plugins = ["mimic.pytest_plugin"]\n'
