@@ -26,7 +26,7 @@ from functools import partial
 from operator import attrgetter
 from typing import Any, Callable, cast
 
-from attrs import asdict
+from attrs import asdict, evolve
 
 from mimic.columns import column, integers, read_column
 from mimic.interfaces import IMimicCore, INetworking, IVolumes
@@ -35,15 +35,14 @@ from mimic.services.compute.actions import RevertResize
 from mimic.services.compute.block_devices import RequestedDevice
 from mimic.services.compute.flavors import get_flavor
 from mimic.services.compute.model import (
-    DEFAULT_QUOTAS,
     DEFAULT_SECURITY_GROUPS,
     NO_METADATA,
     ComputeState,
     GoToError,
     Keypair,
-    Quotas,
     Server,
     Transition,
+    default_quotas,
 )
 from mimic.services.compute.volumes import (
     ActionEvent,
@@ -250,8 +249,8 @@ def save_compute(state: ComputeState) -> dict[str, Any]:
         "ram_used": state.ram_used,
         "networked": state.networking_lookup is not None,
     }
-    if state.quotas != DEFAULT_QUOTAS:
-        defaults = asdict(DEFAULT_QUOTAS)
+    if state.quotas != state.default_quotas:
+        defaults = asdict(state.default_quotas)
         saved["quotas"] = {k: v for k, v in asdict(state.quotas).items() if v != defaults[k]}
     return saved
 
@@ -394,7 +393,7 @@ def restore_compute(core: IMimicCore, tenant_id: str, region: str, saved: Any) -
 
 
 def _restore(core: IMimicCore, tenant_id: str, region: str, saved: dict[str, Any]) -> ComputeState:
-    state = ComputeState(tenant_id, region)
+    state = ComputeState(tenant_id, region, profile=core.profile, quotas=default_quotas(core.profile))
     numbers = iter(_NUMBERS)
     next_number = saved["next_number"]
     if not isinstance(next_number, int) or next_number < 0:
@@ -418,5 +417,5 @@ def _restore(core: IMimicCore, tenant_id: str, region: str, saved: dict[str, Any
     state.cores_used = saved["cores_used"]
     state.ram_used = saved["ram_used"]
     if "quotas" in saved:
-        state.quotas = Quotas(**saved["quotas"])
+        state.quotas = evolve(state.quotas, **saved["quotas"])
     return state
