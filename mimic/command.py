@@ -533,7 +533,7 @@ def parser() -> argparse.ArgumentParser:
     )
     clouds.add_argument("--env", action="store_true", help="export lines for a POSIX shell")
     clouds.add_argument("--username", help="authenticate as this user (default mimic)")
-    clouds.add_argument("--region", help="the region clients use (default ORD)")
+    clouds.add_argument("--region", help="the region clients use (default: the profile's first, ORD or RegionOne)")
     clouds.add_argument("--output", "-o", metavar="FILE", help="write it here instead of stdout")
     return top
 

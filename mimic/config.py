@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from attrs import define, field, frozen
 
+from mimic import profiles
 from mimic.failures import BadRegistration, Event, FailureEngine
 from mimic.http import HTTPError
 from mimic.interfaces import IAPIMock
@@ -42,9 +43,9 @@ COMMAND_LINE = "command line"
 #: for a core no ``twistd mimic`` configured.
 GIVEN = "given"
 
-#: The profiles Mimic knows; more come with cloud profiles (issue 16).
-PROFILES = ("rackspace",)
-DEFAULT_PROFILE = "rackspace"
+#: The profiles Mimic knows, by name, the default first (see mimic.profiles).
+PROFILES = tuple(profiles.PROFILES)
+DEFAULT_PROFILE = profiles.DEFAULT_PROFILE.name
 
 #: Keys that belong to cloud profiles, which are not there yet: refused
 #: as unknown, with a word saying why.
@@ -373,7 +374,7 @@ def check(
             raise config.error(
                 path,
                 "unknown key: regions, flavors, images, quotas and catalog entries "
-                "belong to cloud profiles, which Mimic does not have yet",
+                "come from the profile (profile = \"rackspace\" or \"openstack\") and cannot be set here yet",
             )
         else:
             raise config.error(

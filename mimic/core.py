@@ -27,6 +27,7 @@ from mimic.interfaces import (
     IAPIMock,
     IHasSettings,
     IMimicCore,
+    IProfileMember,
     IRegionState,
     ISettingsShapeCatalog,
     ISharesState,
@@ -34,7 +35,7 @@ from mimic.interfaces import (
 from mimic.http import base_url
 from mimic.journal import JOURNAL_SETTINGS, Journal
 from mimic.pending import PendingEvent, region_state_events, token_expiries
-from mimic.profiles import DEFAULT_PROFILE, Profile
+from mimic.profiles import DEFAULT_PROFILE, Profile, ServiceLayout
 from mimic.session import IDENTITY_SETTINGS, SessionStore
 from mimic.settings import Setting, parse_settings
 
@@ -86,6 +87,46 @@ def advance_clock(clock: Clock, amount: float) -> None:
     clock.advance(max(0.0, target - clock.seconds()))
 
 
+def serves_in(plugin: IAPIMock, profile: Profile) -> bool:
+    """
+    Whether a plugin is served under a profile: every plugin is, unless
+    it names the profiles it belongs to (:class:`IProfileMember`).
+    """
+    return not IProfileMember.providedBy(plugin) or profile.name in plugin.profiles
+
+
+def profile_layout(plugin: IAPIMock, profile: Profile) -> ServiceLayout | None:
+    """
+    A plugin's layout under a profile: its own say (:class:`IProfileMember`)
+    first, then the profile's declaration for its name.
+    """
+    if IProfileMember.providedBy(plugin):
+        own = plugin.layout(profile)
+        if own is not None:
+            return own
+    return profile.layout_of(plugin.name)
+
+
+def laid_out_entries(
+    layout: ServiceLayout, profile: Profile, tenant_id: str, base_url: str
+) -> list[catalog.ResolvedEntry]:
+    """
+    A laid-out service's catalog entries for one tenant: each of its
+    ``(type, name)`` at its endpoint under the mount, in every region of
+    the profile, public only (as DevStack lists them).
+    """
+    path = layout.endpoint_path(tenant_id)
+    entries = [
+        catalog.Entry(
+            type=kind,
+            name=name,
+            endpoints=tuple(catalog.Endpoint(region, path, absolute_path=True) for region in profile.regions),
+        )
+        for kind, name in layout.entries
+    ]
+    return catalog.resolve(layout.service, tenant_id, base_url, entries)
+
+
 @implementer(IMimicCore)
 @define
 class MimicCore:
@@ -97,6 +138,8 @@ class MimicCore:
     #: Which cloud this core pretends to be (see :mod:`mimic.profiles`).
     profile: Profile = DEFAULT_PROFILE
     _region_states: dict[tuple[str, str, str], Any] = field(factory=dict)
+    #: Each plugin's layout under the profile, once asked (see layout_of).
+    _layouts: dict[str, ServiceLayout] | None = field(default=None, eq=False, repr=False)
     #: How the session store's annex (identity's directory) is saved and
     #: restored with a snapshot: an IPersistentState with a ``name``,
     #: set by whoever makes the annex (the root, for identity).
@@ -123,7 +166,7 @@ class MimicCore:
         """
         if plugins is None:
             plugins = discover_plugins()
-        plugins = list(plugins)
+        plugins = [p for p in plugins if serves_in(p, profile)]
         core = cls(
             clock=clock,
             plugins={p.name: p for p in plugins},
@@ -141,6 +184,39 @@ class MimicCore:
         # engine of each condition registered and fired.
         self.failures.observe(registered=self.coverage.registered, fired=self.coverage.fired)
         self.failures.observe(fired=self._journal_fired)
+
+    def layout_of(self, service_name: str) -> ServiceLayout | None:
+        """
+        Where the profile puts one plugin's service (catalog entries and
+        a mount at the root), or ``None`` where it keeps its own entries
+        under ``/service/...``.
+        """
+        layouts = self._layouts
+        if layouts is None:
+            layouts = self._layouts = {
+                name: found
+                for name, plugin in self.plugins.items()
+                if (found := profile_layout(plugin, self.profile)) is not None
+            }
+        return layouts.get(service_name)
+
+    def mounts(self) -> list[ServiceLayout]:
+        """
+        The services the profile serves at Mimic's root, by mount.
+        """
+        return sorted(
+            (layout for name in self.plugins if (layout := self.layout_of(name)) is not None),
+            key=lambda layout: layout.mount,
+        )
+
+    def service_regions(self, plugin: IAPIMock, tenant_id: str) -> set[str | None]:
+        """
+        The regions a plugin serves a tenant in: the profile's, where it
+        lays the service out, else those of its own catalog entries.
+        """
+        if self.layout_of(plugin.name) is not None:
+            return set(self.profile.regions)
+        return {endpoint.region for entry in plugin.catalog_entries(tenant_id) for endpoint in entry.endpoints}
 
     def _new_journal(self) -> Journal:
         """
@@ -209,6 +285,10 @@ class MimicCore:
         """
         entries = []
         for plugin in self.plugins.values():
+            layout = self.layout_of(plugin.name)
+            if layout is not None:
+                entries.extend(laid_out_entries(layout, self.profile, tenant_id, base_url))
+                continue
             if ISettingsShapeCatalog.providedBy(plugin):
                 own = plugin.configured_catalog_entries(self.settings, tenant_id)
             else:
@@ -235,6 +315,9 @@ class MimicCore:
         region, from the host the client used, so that links a service
         hands out lead back to the same Mimic.
         """
+        layout = self.layout_of(service_name)
+        if layout is not None and region == self.profile.mount_region:
+            return f"{base_url(request)}/{layout.mount}"
         return f"{base_url(request)}/service/{service_name}/{region}/{tenant_id}"
 
     def reset(self, tenant_id: str | None = None) -> None:

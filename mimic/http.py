@@ -455,6 +455,23 @@ def plain_error_body(status: int, message: str) -> dict[str, Any]:
     return {"message": message, "code": status}
 
 
+def imply_tenant(request: IRequest) -> None:
+    """
+    Mark a request whose URL left its tenant out (DevStack's
+    ``/compute/v2.1/servers``): the dispatch put the token's in its path,
+    and a service's links should leave it out again, as the client's URL
+    did (see :mod:`mimic.mounts`).
+    """
+    setattr(request, "_mimic_tenant_implied", True)
+
+
+def tenant_implied(request: IRequest) -> bool:
+    """
+    Whether the request's URL left its tenant out (:func:`imply_tenant`).
+    """
+    return bool(getattr(request, "_mimic_tenant_implied", False))
+
+
 def unroutable_url(request: IRequest) -> tuple[int, str] | None:
     """
     Klein needs the host and every path segment in UTF-8 (and answers an

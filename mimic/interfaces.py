@@ -51,9 +51,16 @@ class IMimicCore(Interface):
     def service_url(request, service_name, region, tenant_id):
         """
         The absolute URL of a service's prefix for one tenant in one
-        region (``http://<host the client used>/service/<name>/<region>/<tenant>``),
+        region (``http://<host the client used>/service/<name>/<region>/<tenant>``,
+        or where the profile mounts the service, ``http://<host>/compute``),
         for the links and ``Location`` headers a service hands out.
         """
+
+    profile = Attribute(
+        "The mimic.profiles.Profile this Mimic serves: a service reads "
+        "profile.name, profile.regions or profile.rackspace_extensions to "
+        "decide what its answers carry."
+    )
 
     settings = Attribute(
         "Every declared setting's value (given with ``twistd mimic --set "
@@ -679,4 +686,26 @@ class IImageUploads(Interface):
         ``os-volume_upload_image``) and return its :class:`IImage`: the
         project's own, ``size`` GB, with ``metadata`` as its properties
         (the volume's image metadata).
+        """
+
+
+class IProfileMember(Interface):
+    """
+    Optional, for a plugin that says how it appears in each cloud profile
+    (:mod:`mimic.profiles`).  A plugin without it is served in every
+    profile under its own catalog entries, at ``/service/<name>/...``.
+    """
+
+    profiles = Attribute(
+        "The names of the profiles the plugin is served in (a collection of "
+        "text, e.g. ('rackspace',)); in any other it is left out entirely, "
+        "from the catalog and from the routes."
+    )
+
+    def layout(profile):
+        """
+        The plugin's :class:`mimic.profiles.ServiceLayout` (catalog entries
+        and a mount at Mimic's root) in ``profile`` (a
+        :class:`mimic.profiles.Profile`), or ``None`` for the layout the
+        profile declares for it, if any, else its own catalog entries.
         """

@@ -348,6 +348,19 @@ class Journal:
         current = self._current
         return current.tenant_id if current is not None else None
 
+    def place(self, service: str, region: str, tenant_id: str | None) -> None:
+        """
+        Say where the request being answered went, when its path alone
+        does not (a service a profile mounts at the root: ``/compute/...``
+        is compute's, for the token's tenant), so that filters by service
+        find it.
+        """
+        current = self._current
+        if current is not None:
+            current.service, current.region = service, region
+            if tenant_id:
+                current.tenant_id = tenant_id
+
     # -- recording -------------------------------------------------------------
 
     def begin(self, request: IRequest) -> None:

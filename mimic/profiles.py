@@ -13,11 +13,66 @@ named ``nova``, ``glance``..., tenantless URLs such as ``/compute/v2.1``,
 A profile is data.  The core holds one (``core.profile``); a service asks
 it what to serve (``core.profile.rackspace_extensions``,
 ``core.profile.name``) rather than naming profiles itself where it can.
+
+Where a service is in a profile's catalog, and under which names, is
+declared here once, as :class:`ServiceLayout` data: the ``openstack``
+profile mounts each built-in service at Mimic's root (``/compute``,
+``/image``...) as DevStack's web server does.  A plugin the profile says
+nothing about keeps its own catalog entries under ``/service/...``; a
+plugin can say where it goes, or that it belongs to some profiles only,
+with :class:`mimic.interfaces.IProfileMember`.
 """
 
 from __future__ import annotations
 
 from attrs import frozen
+
+
+@frozen
+class ServiceLayout:
+    """
+    Where one service is in a profile: its catalog entries and the path
+    at Mimic's root it is served under (beside ``/service/<name>/...``,
+    which every service keeps).
+
+    A request under the mount goes to the service for the profile's first
+    region, as if it had come through ``/service/<name>/<region>/<tenant>/``
+    with the rest of its path.  The tenant is the token's, unless
+    ``tenant_from_path``.  ``tenant_segment`` is where, in that rest, the
+    service's own routes take a tenant id (Nova's ``v2.1/<project>/...``,
+    Cinder's ``v3/<project>/...``): a request that leaves it out (as
+    DevStack's ``/compute/v2.1`` endpoint does) has the token's put there,
+    and one that names another tenant is refused.
+    """
+
+    #: The plugin's name (:attr:`mimic.interfaces.IAPIMock.name`).
+    service: str
+    #: The path segment at Mimic's root: ``compute`` for ``/compute``.
+    mount: str
+    #: ``(type, name)`` of each catalog entry the service has; each points
+    #: at :attr:`endpoint`.
+    entries: tuple[tuple[str, str], ...]
+    #: The endpoint's path below the mount, ``{tenant_id}`` standing for
+    #: the project: ``v2.1``, ``""``, ``v3/{tenant_id}``.
+    endpoint: str = ""
+    #: Where the service's own routes take a tenant id, counted in the
+    #: path below the mount (``None``: nowhere).
+    tenant_segment: int | None = None
+    #: Whether the tenant is read from the path (at ``tenant_segment``,
+    #: after ``tenant_prefix``) rather than from the token: Swift's
+    #: ``v1/AUTH_<project>``, whose public containers and temporary URLs
+    #: are reached without a token.
+    tenant_from_path: bool = False
+    #: What stands before the tenant id in its segment (``AUTH_``).
+    tenant_prefix: str = ""
+
+    def endpoint_path(self, tenant_id: str) -> str:
+        """
+        The endpoint's path from Mimic's root for one tenant, without a
+        trailing slash: ``compute/v2.1``, ``volume/v3/<tenant>``.
+        """
+        below = self.endpoint.format(tenant_id=tenant_id)
+        return f"{self.mount}/{below}" if below else self.mount
 
 
 @frozen
@@ -38,6 +93,30 @@ class Profile:
     rackspace_extensions: bool
     #: The identity API versions the catalog and ``/identity`` advertise.
     identity_versions: tuple[str, ...]
+    #: Where the built-in services are and what the catalog calls them;
+    #: a plugin not named here keeps its own entries (see
+    #: :meth:`layout_of`).  Empty: every plugin's own (Rackspace's).
+    layouts: tuple[ServiceLayout, ...] = ()
+    #: The identity entry's endpoint, from Mimic's root, when the profile
+    #: lists the unversioned ``identity`` as DevStack does; ``None``: the
+    #: path of the version that issued the token (``identity/v3``).
+    identity_endpoint: str | None = None
+
+    def layout_of(self, service: str) -> ServiceLayout | None:
+        """
+        The profile's declared layout of a service, or ``None``.
+        """
+        for layout in self.layouts:
+            if layout.service == service:
+                return layout
+        return None
+
+    @property
+    def mount_region(self) -> str:
+        """
+        The region the services mounted at Mimic's root are served for.
+        """
+        return self.regions[0]
 
 
 RACKSPACE = Profile(
@@ -48,12 +127,39 @@ RACKSPACE = Profile(
     identity_versions=("v2.0", "v3"),
 )
 
+#: DevStack's catalog (lib/nova, lib/glance, lib/neutron, lib/cinder,
+#: lib/swift): its service names and types, and its URLs on one host,
+#: with Swift (on its own port in DevStack) under ``/object-store``.
+DEVSTACK_LAYOUTS = (
+    ServiceLayout("compute", "compute", (("compute", "nova"),), "v2.1", tenant_segment=1),
+    ServiceLayout("image", "image", (("image", "glance"),)),
+    ServiceLayout("network", "networking", (("network", "neutron"),)),
+    ServiceLayout(
+        "blockstorage",
+        "volume",
+        (("block-storage", "cinder"), ("volumev3", "cinderv3")),
+        "v3/{tenant_id}",
+        tenant_segment=1,
+    ),
+    ServiceLayout(
+        "objectstorage",
+        "object-store",
+        (("object-store", "swift"),),
+        "v1/AUTH_{tenant_id}",
+        tenant_segment=1,
+        tenant_from_path=True,
+        tenant_prefix="AUTH_",
+    ),
+)
+
 OPENSTACK = Profile(
     name="openstack",
     description="an upstream OpenStack shaped like DevStack: RegionOne, nova, glance, upstream schemas",
     regions=("RegionOne",),
     rackspace_extensions=False,
     identity_versions=("v3",),
+    layouts=DEVSTACK_LAYOUTS,
+    identity_endpoint="identity",
 )
 
 #: Every profile by name, the default first.

@@ -3,8 +3,9 @@
 The root of Mimic's one HTTP port.
 
 ``/identity`` serves the identity API, ``/service/<service>/<region>/<tenant>/``
-leads to each plugin after the token check, and ``/mimic`` is the control
-plane.  The tree is plain :mod:`twisted.web.resource` traversal down to each
+leads to each plugin after the token check, the services a profile mounts
+at the root (``/compute``... under ``openstack``) lead there too
+(:mod:`mimic.mounts`), and ``/mimic`` is the control plane.  The tree is plain :mod:`twisted.web.resource` traversal down to each
 API, which is a Klein app bound to its own state.
 """
 
@@ -34,6 +35,7 @@ from mimic.http import (
     unroutable_url,
 )
 from mimic.interfaces import IAdmitsAnonymous, INamesRequestIds, ITakesLargeBodies
+from mimic.mounts import mount_all, mounted_plugin
 from mimic.services.identity.plugin import IdentityService
 
 HELP = """\
@@ -127,12 +129,7 @@ class ServiceDispatch(Resource):
             identifier = request_id(request).encode("ascii")
             for name in plugin.request_id_headers:
                 request.setHeader(name.encode("ascii"), identifier)
-        regions = {
-            endpoint.region
-            for entry in plugin.catalog_entries(tenant_id)
-            for endpoint in entry.endpoints
-        }
-        if region not in regions:
+        if region not in self.core.service_regions(plugin, tenant_id):
             raise HTTPError(404, plugin.error_body(404, f"Service {service!r} has no region {region!r}."))
         request.prepath.extend(request.postpath[:3])
         request.postpath = request.postpath[3:]
@@ -177,6 +174,8 @@ class MimicRoot(Resource):
         self.putChild(b"", Help())
         self.putChild(b"identity", identity.resource(core))
         self.putChild(b"service", ServiceDispatch(core))
+        # The services the profile serves at the root (DevStack's /compute...).
+        mount_all(self, core)
         # The control plane, with the dashboard beside it, behind the
         # guard that keeps web pages from changing state (see guard.py).
         control = Mounted(ControlAPI(core).app.resource())
@@ -201,10 +200,13 @@ class MimicRoot(Resource):
         :data:`~mimic.http.HARD_BODY_LIMIT`.
         """
         segments = path.split(b"?", 1)[0].split(b"/", 3)
+        plugin: Any = None
         if len(segments) > 2 and segments[1] == b"service":
             plugin = self.core.plugins.get(segments[2].decode("utf-8", "replace"))
-            if plugin is not None and ITakesLargeBodies.providedBy(plugin):
-                return max(HARD_BODY_LIMIT, int(plugin.max_body_size))
+        elif len(segments) > 1 and self.core.profile.layouts:
+            plugin = mounted_plugin(self.core, segments[1])
+        if plugin is not None and ITakesLargeBodies.providedBy(plugin):
+            return max(HARD_BODY_LIMIT, int(plugin.max_body_size))
         return HARD_BODY_LIMIT
 
 

@@ -173,7 +173,10 @@ def effective(core: Any, options: Mapping[str, Any] | None, startup: Startup | N
     record of ``twistd mimic``, or, for a core built in process, what the
     core itself knows (its clock, services, settings).
     """
-    startup = startup or Startup()
+    if startup is None:
+        # A core built in process: its profile is whatever it was given.
+        given = core.profile.name
+        startup = Startup(profile=given, profile_source=Source(DEFAULT if given == DEFAULT_PROFILE else GIVEN))
     found = [Effective("profile", startup.profile, startup.profile_source)]
     if options is not None:
         for key, option in OPTIONS.items():

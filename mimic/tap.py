@@ -16,8 +16,9 @@ from twisted.web.server import Site
 
 from mimic import config, snapshots, startup
 from mimic.control.config import remember as remember_config
-from mimic.core import MimicCore, controlled_clock, declared_settings, discover_plugins
+from mimic.core import MimicCore, controlled_clock, declared_settings, discover_plugins, serves_in
 from mimic.http import MimicRequest
+from mimic.profiles import DEFAULT_PROFILE, PROFILES, Profile
 from mimic.root import MimicRoot
 from mimic.services.identity.plugin import IdentityService
 from mimic.settings import BadSetting, parse_settings
@@ -46,7 +47,7 @@ class Options(usage.Options):
     synopsis = (
         "[-l <strports description>] [--realtime] [--verbose] "
         "[--idle-timeout <seconds>] [--backlog <connections>] [--set NAME=VALUE] "
-        "[--state-file <path>] [--config <file.toml>]"
+        "[--state-file <path>] [--config <file.toml>] [--profile rackspace|openstack]"
     )
     longdesc = (
         "Serve a fake OpenStack and Rackspace cloud on one port.  "
@@ -82,6 +83,13 @@ class Options(usage.Options):
             None,
             "Load Mimic's whole state from this file at start (if it exists) "
             "and save it there when Mimic stops cleanly.",
+        ],
+        [
+            "profile",
+            None,
+            None,
+            "Which cloud to be: " + "; ".join(f"{p.name} ({p.description})" for p in PROFILES.values())
+            + f".  Default: {DEFAULT_PROFILE.name}, or the configuration file's profile.",
         ],
         [
             "config",
@@ -122,7 +130,19 @@ class Options(usage.Options):
             )
         except config.ConfigError as error:
             raise usage.UsageError(str(error))
-        self["plugins"] = config.enabled_plugins(plugins, self.startup.services, self.startup.disabled)
+        if self["profile"] is not None:
+            if self["profile"] not in PROFILES:
+                raise usage.UsageError(
+                    f"--profile: no profile {self['profile']!r}; known profiles: {', '.join(PROFILES)}"
+                )
+            self.startup.profile = self["profile"]
+            self.startup.profile_source = config.Source(config.COMMAND_LINE)
+        profile = PROFILES[self.startup.profile]
+        self["plugins"] = [
+            plugin
+            for plugin in config.enabled_plugins(plugins, self.startup.services, self.startup.disabled)
+            if serves_in(plugin, profile)
+        ]
         if not self["idle-timeout"] > 0:
             raise usage.UsageError("--idle-timeout must be a positive number of seconds.")
         if self["backlog"] < 1:
@@ -133,10 +153,14 @@ class Options(usage.Options):
             raise usage.UsageError(str(error))
         self["state"] = None
         if self["state-file"] is not None:
-            self["state"] = checked_state(self["state-file"], self["settings"], self["plugins"])
+            self["state"] = checked_state(
+                self["state-file"], self["settings"], self["plugins"], PROFILES[self.startup.profile]
+            )
 
 
-def checked_state(path: str, settings: dict[str, str], plugins: list[Any]) -> dict[str, Any] | None:
+def checked_state(
+    path: str, settings: dict[str, str], plugins: list[Any], profile: Profile = DEFAULT_PROFILE
+) -> dict[str, Any] | None:
     """
     The state saved in ``path`` (``None`` if there is none yet), once a
     Mimic with these settings has restored it once: so that a file that
@@ -150,7 +174,7 @@ def checked_state(path: str, settings: dict[str, str], plugins: list[Any]) -> di
         raise usage.UsageError(str(error))
     if saved is None:
         return None
-    trial = MimicCore.create(Clock(), plugins, settings=settings)
+    trial = MimicCore.create(Clock(), plugins, settings=settings, profile=profile)
     MimicRoot(trial)
     try:
         snapshots.restore(trial, saved)
@@ -260,9 +284,10 @@ def makeService(options: Options) -> Service:
     from twisted.internet import reactor
 
     clock: IReactorTime = reactor if options["realtime"] else controlled_clock()
-    core = MimicCore.create(clock, options.get("plugins"), settings=options["settings"])
-    site = make_site(core, options["verbose"], options["idle-timeout"])
     started = getattr(options, "startup", None) or startup.Startup()
+    profile = PROFILES[started.profile]
+    core = MimicCore.create(clock, options.get("plugins"), settings=options["settings"], profile=profile)
+    site = make_site(core, options["verbose"], options["idle-timeout"])
     path = options.get("state-file")
     saved = options.get("state") if path is not None else None
     if saved is not None:

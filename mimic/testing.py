@@ -146,6 +146,8 @@ class InMemoryMimic:
         except for identity's administrator and users made through its
         API).
         """
+        if "v2.0" not in self.core.profile.identity_versions:
+            return self._authenticate_v3(username, tenant_id, password)
         auth: dict[str, Any] = {"passwordCredentials": {"username": username, "password": password}}
         if tenant_id is not None:
             auth["tenantId"] = tenant_id
@@ -153,6 +155,39 @@ class InMemoryMimic:
         if response.code != 200:
             raise AssertionError(f"authentication failed: {response!r}")
         return Access(response.json()["access"])
+
+    def _authenticate_v3(self, username: str, tenant_id: str | None, password: str) -> "Access":
+        """
+        The same through Identity v3, for a profile that does not offer
+        v2.0 (``openstack``): the project is ``tenant_id`` or the user's
+        own, and the catalog is read into v2.0's shape.
+        """
+        user = {"name": username, "domain": {"id": "default"}, "password": password}
+        auth: dict[str, Any] = {"identity": {"methods": ["password"], "password": {"user": user}}}
+        auth["scope"] = {
+            "project": {"name": tenant_id or f"{username}-project", "domain": {"id": "default"}}
+        }
+        response = self.request("POST", "/identity/v3/auth/tokens", {"auth": auth})
+        if response.code != 201:
+            raise AssertionError(f"authentication failed: {response!r}")
+        token = response.json()["token"]
+        catalog = [
+            {
+                "type": entry["type"],
+                "name": entry["name"],
+                "endpoints": [
+                    {"region": e["region"], "publicURL": e["url"]}
+                    for e in entry["endpoints"]
+                    if e["interface"] == "public"
+                ],
+            }
+            for entry in token.get("catalog", [])
+        ]
+        access = {
+            "token": {"id": response.header("x-subject-token"), "tenant": token["project"]},
+            "serviceCatalog": catalog,
+        }
+        return Access(access, default_region=self.core.profile.regions[0])
 
     def tick(self, seconds: float) -> None:
         """
@@ -167,15 +202,18 @@ class Access:
     catalog's URLs.
     """
 
-    def __init__(self, access: dict[str, Any]) -> None:
+    def __init__(self, access: dict[str, Any], default_region: str = "ORD") -> None:
         self.access = access
         self.token: str = access["token"]["id"]
         self.tenant_id: str = access["token"]["tenant"]["id"]
+        self.default_region = default_region
 
-    def endpoint(self, service_type: str, region: str = "ORD") -> str:
+    def endpoint(self, service_type: str, region: str | None = None) -> str:
         """
-        The public URL of a service type in a region, from the catalog.
+        The public URL of a service type in a region (the profile's
+        first, ``ORD`` for Rackspace's), from the catalog.
         """
+        region = region or self.default_region
         for entry in self.access["serviceCatalog"]:
             if entry["type"] == service_type:
                 for endpoint in entry["endpoints"]:

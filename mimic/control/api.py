@@ -285,7 +285,7 @@ class ControlAPI:
             )
         try:
             username = clients.check_name(query_arg(request, "username"), "username", clients.DEFAULT_USERNAME)
-            region = clients.check_name(query_arg(request, "region"), "region", clients.DEFAULT_REGION)
+            region = clients.check_name(query_arg(request, "region"), "region", self.core.profile.regions[0])
         except clients.BadClientQuery as e:
             raise control_error(400, str(e))
         write = clients.clouds_yaml if chosen == "yaml" else clients.environment

@@ -27,7 +27,9 @@ import shlex
 DEFAULT_USERNAME = "mimic"
 
 #: The region the file picks, unless the request names another: the
-#: first region of every built-in service.
+#: first region of every built-in service under the default profile (the
+#: control API gives the profile's own first region: ``RegionOne`` under
+#: ``openstack``).
 DEFAULT_REGION = "ORD"
 
 #: The entry's name under ``clouds:``, as ``openstack.connect(cloud=...)``

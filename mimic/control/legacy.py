@@ -49,7 +49,7 @@ from mimic.control import behaviors
 from mimic.control.errors import control_error
 from mimic.failures import Event, Registration
 from mimic.http import base_url, handle_errors, header, json_response, read_json
-from mimic.interfaces import IAPIMock, IHasSettings, IMimicCore, ISettingsShapeCatalog
+from mimic.interfaces import IAPIMock, IHasSettings, IMimicCore, IProfileMember, ISettingsShapeCatalog
 from mimic.settings import Setting, yes_or_no
 
 
@@ -317,7 +317,7 @@ SERVICE_TYPES_SETTING = Setting(
 )
 
 
-@implementer(IAPIMock, IPlugin, IHasSettings, ISettingsShapeCatalog)
+@implementer(IAPIMock, IPlugin, IHasSettings, ISettingsShapeCatalog, IProfileMember)
 class LegacyControlPlugin:
     """
     One old-mimic control entry as a plugin: a catalog entry with a
@@ -351,6 +351,13 @@ class LegacyControlPlugin:
         self.entry_name = entry_name
         self.regions = tuple(regions)
         self.service_control = service_control
+
+    #: The old mimic's entries are Rackspace's cloud's: not in an
+    #: upstream OpenStack's catalog.
+    profiles = ("rackspace",)
+
+    def layout(self, profile: Any) -> None:
+        return None
 
     def settings(self) -> list[Setting]:
         return [SERVICE_TYPES_SETTING]

@@ -144,7 +144,7 @@ class ErrorTests(ConfigFileTestCase):
         self.assertEqual(
             message,
             ", line 1: regions: unknown key: regions, flavors, images, quotas and catalog "
-            "entries belong to cloud profiles, which Mimic does not have yet",
+            'entries come from the profile (profile = "rackspace" or "openstack") and cannot be set here yet',
         )
 
     def test_wrong_types(self) -> None:
@@ -181,8 +181,8 @@ class ErrorTests(ConfigFileTestCase):
 
     def test_unknown_profile_names_the_known_ones(self) -> None:
         self.assertEqual(
-            self.refused('profile = "openstack"\n'),
-            ", line 1: profile: no profile 'openstack'; known profiles: rackspace",
+            self.refused('profile = "azure"\n'),
+            ", line 1: profile: no profile 'azure'; known profiles: rackspace, openstack",
         )
 
     def test_services(self) -> None:

@@ -107,7 +107,7 @@ class BlockStoragePlugin:
         The tenant's volumes in a region (:class:`~mimic.interfaces.IVolumes`),
         which compute attaches and boots from.
         """
-        if contract is IVolumes and region in REGIONS:
+        if contract is IVolumes and (region in REGIONS or region in core.profile.regions):
             return SharedVolumes(core, region_storage(core, tenant_id, region), region)
         return None
 

@@ -23,7 +23,7 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource
 
-from mimic.http import JSON_CONTENT_TYPE, header, json_response, page, read_json
+from mimic.http import JSON_CONTENT_TYPE, header, json_response, page, read_json, tenant_implied
 from mimic.interfaces import IMimicCore
 from mimic.services.compute.actions import run_action
 from mimic.services.compute.errors import handle_nova_errors, nova_error, server_locked
@@ -117,10 +117,13 @@ class ComputeAPI:
             )
         token = self.core.sessions.token(header(request, "x-auth-token"))
         root = self.root_url(request)
+        # Links name the project where the client's URL did (Nova's own
+        # rule): not under a profile's /compute/v2.1 (see mimic.mounts).
+        project = "" if tenant_implied(request) else f"/{tenant_id}"
         return RequestContext(
             microversion=microversion,
-            versioned_url=f"{root}/{version}/{tenant_id}",
-            unversioned_url=f"{root}/{tenant_id}",
+            versioned_url=f"{root}/{version}{project}",
+            unversioned_url=f"{root}{project}",
             user_id=token.user.id if token is not None else "",
             now=self.core.clock.seconds(),
             tenant_id=self.tenant_id,

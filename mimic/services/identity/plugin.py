@@ -42,11 +42,15 @@ class IdentityVersions(Resource):
 
     isLeaf = True
 
+    def __init__(self, offered: tuple[str, ...]) -> None:
+        super().__init__()
+        self.offered = offered
+
     def render(self, request: IRequest) -> bytes:
         if request.method not in (b"GET", b"HEAD"):
             body = keystone_error_body(405, METHOD_NOT_ALLOWED)
             return json_response(request, body, 405, {b"allow": b"GET, HEAD"})
-        body, status, headers = multiple_choices(base_url(request))
+        body, status, headers = multiple_choices(base_url(request), self.offered)
         return json_response(request, body, status, headers)
 
 
@@ -58,9 +62,12 @@ class IdentityRoot(Resource):
 
     def __init__(self, core: IMimicCore) -> None:
         super().__init__()
-        self.versions = IdentityVersions()
+        offered = core.profile.identity_versions
+        self.versions = IdentityVersions(offered)
         self.putChild(b"", self.versions)
-        self.putChild(b"v2.0", Mounted(IdentityV2(core).app.resource(), keystone_error_body))
+        if "v2.0" in offered:
+            # Not under a profile without it: Keystone answers 404 there.
+            self.putChild(b"v2.0", Mounted(IdentityV2(core).app.resource(), keystone_error_body))
         self.putChild(b"v3", Mounted(IdentityV3(core).app.resource(), keystone_error_body))
 
     def render(self, request: IRequest) -> Any:

@@ -114,7 +114,9 @@ class IdentityV3(V3Base):
                 }
         return json_response(
             request,
-            {"token": v3_token_json(token, catalog, project_ref, domain_ref)},
+            {"token": v3_token_json(
+                token, catalog, project_ref, domain_ref, self.core.profile.rackspace_extensions
+            )},
             status,
             {SUBJECT_TOKEN: token.id.encode("ascii")},
         )

@@ -62,11 +62,17 @@ def v3_document(root_url: str) -> dict[str, Any]:
     }
 
 
-def multiple_choices(root_url: str) -> tuple[dict[str, Any], int, dict[bytes, bytes]]:
+def multiple_choices(
+    root_url: str, offered: tuple[str, ...] = (V2_ID, "v3")
+) -> tuple[dict[str, Any], int, dict[bytes, bytes]]:
     """
     What Keystone answers at its unversioned root: 300 Multiple Choices
-    listing every version, newest first, with the preferred one in
-    ``Location``.
+    listing every version ``offered`` (the profile's), newest first, with
+    the preferred one in ``Location``.  Keystone has served v3 alone since
+    Queens; Rackspace's identity still offers v2.0.
     """
-    body = {"versions": {"values": [v3_document(root_url), v2_document(root_url)]}}
+    values = [v3_document(root_url)]
+    if V2_ID in offered:
+        values.append(v2_document(root_url))
+    body = {"versions": {"values": values}}
     return body, 300, {b"location": f"{root_url}/{V3_PATH}/".encode("utf-8")}

@@ -49,10 +49,11 @@ def catalog_with_identity(
     regions = sorted(
         {e.region for entry in entries for e in entry.endpoints if e.region is not None}
     ) or [DEFAULT_REGION]
+    path = core.profile.identity_endpoint or identity_path
     identity = Entry(
         type="identity",
         name="keystone",
-        endpoints=tuple(Endpoint(region, identity_path, absolute_path=True) for region in regions),
+        endpoints=tuple(Endpoint(region, path, absolute_path=True) for region in regions),
     )
     return entries + resolve("identity", tenant_id, base_url, [identity])
 
@@ -206,10 +207,13 @@ def v3_token_json(
     catalog: list[ResolvedEntry] | None,
     project_ref: dict[str, Any] | None = None,
     domain_ref_of: dict[str, Any] | None = None,
+    rackspace_roles: bool = True,
 ) -> dict[str, Any]:
     """
     A v3 token: a scoped token carries its roles and, unless ``catalog``
-    is ``None`` (``?nocatalog``), its catalog.
+    is ``None`` (``?nocatalog``), its catalog.  Without
+    ``rackspace_roles`` (an upstream profile), Rackspace's own roles
+    (``identity:*``) are left out, leaving Keystone's defaults.
     """
     user = token.user
     body: dict[str, Any] = {
@@ -235,7 +239,11 @@ def v3_token_json(
         body["system"] = {"all": True}
     else:
         return body
-    body["roles"] = [{"id": role.id, "name": role.name} for role in token.roles]
+    body["roles"] = [
+        {"id": role.id, "name": role.name}
+        for role in token.roles
+        if rackspace_roles or not role.name.startswith("identity:")
+    ]
     if catalog is not None:
         body["catalog"] = catalog_json(catalog)
     return body

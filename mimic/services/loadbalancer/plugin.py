@@ -17,7 +17,7 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IMimicCore, IPersistentState
+from mimic.interfaces import IAPIMock, IMimicCore, IPersistentState, IProfileMember
 from mimic.services.loadbalancer.errors import clb_error_body
 from mimic.services.loadbalancer.failures import EVENTS
 from mimic.services.loadbalancer.model import SERVICE, region_balancers
@@ -28,10 +28,16 @@ from mimic.services.loadbalancer.routes import LoadBalancerRegion
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IAPIMock, IPlugin, IPersistentState)
+@implementer(IAPIMock, IPlugin, IPersistentState, IProfileMember)
 class LoadBalancerPlugin:
     name = SERVICE
     state_format = STATE_FORMAT
+    #: Cloud Load Balancers is Rackspace's own API: upstream OpenStack
+    #: has Octavia instead, so the openstack profile leaves it out.
+    profiles = ("rackspace",)
+
+    def layout(self, profile: Any) -> None:
+        return None
 
     def __init__(self, regions: Sequence[str] = REGIONS) -> None:
         self.regions = tuple(regions)

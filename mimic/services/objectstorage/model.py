@@ -601,11 +601,15 @@ def _setting(core: IMimicCore, name: str, default: int) -> int:
     return default if value is None else int(value)
 
 
-def account_name(tenant_id: str) -> str:
+def account_name(tenant_id: str, rackspace: bool = True) -> str:
     """
     Rackspace's Cloud Files account for a tenant: ``MossoCloudFS_`` and a
-    UUID derived from the tenant id, the same on every start.
+    UUID derived from the tenant id, the same on every start; or, for an
+    upstream OpenStack (``rackspace`` false), Swift's default reseller
+    prefix and the project id, ``AUTH_<project>``.
     """
+    if not rackspace:
+        return f"AUTH_{tenant_id}"
     hexed = stable_id("cloudFiles", tenant_id)
     return "MossoCloudFS_{}-{}-{}-{}-{}".format(
         hexed[:8], hexed[8:12], hexed[12:16], hexed[16:20], hexed[20:]
@@ -615,5 +619,5 @@ def account_name(tenant_id: str) -> str:
 def region_account(core: IMimicCore, tenant_id: str, region: str) -> Account:
     budget = storage_budget(core)
     return core.region_state(
-        SERVICE_NAME, tenant_id, region, lambda: Account(account_name(tenant_id), core.clock, budget)
+        SERVICE_NAME, tenant_id, region, lambda: Account(account_name(tenant_id, core.profile.rackspace_extensions), core.clock, budget)
     )
