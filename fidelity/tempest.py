@@ -26,17 +26,23 @@ from pathlib import Path
 from mimic.testing import MimicProcess
 
 HERE = Path(__file__).resolve().parent
-AREAS = ("object_storage", "identity", "network", "volume", "compute", "compute.volumes", "openstack-identity")
+AREAS = (
+    "object_storage", "identity", "network", "volume", "compute", "compute.volumes", "openstack-identity",
+    "openstack-compute",
+)
 
 #: Areas run against another cloud profile than the default: the profile
 #: and tempest's own area (``openstack-identity.conf`` configures
 #: ``tempest.api.identity`` for ``--profile openstack``).
-PROFILE_AREAS = {"openstack-identity": ("openstack", "identity")}
+PROFILE_AREAS = {
+    "openstack-identity": ("openstack", "identity"),
+    "openstack-compute": ("openstack", "compute"),
+}
 
 
 #: Areas whose tests also ask for a reader in the primary user's
 #: project (``project_reader``).
-READER_AREAS = {"network", "volume", "compute", "compute.volumes"}
+READER_AREAS = {"network", "volume", "compute", "compute.volumes", "openstack-compute"}
 
 
 def accounts(count: int = 12, readers: bool = False) -> str:

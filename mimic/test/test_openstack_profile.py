@@ -105,16 +105,7 @@ class OpenStackContentTests(SynchronousTestCase):
 
     def test_glance_shows_cirros_as_devstack_uploads_it(self) -> None:
         mimic = self.compute.mimic
-        glance = next(
-            e["url"]
-            for e in mimic.request(
-                "GET", "/identity/v3/auth/catalog", token=self.compute.token
-            ).json()["catalog"]
-            if e["type"] == "image"
-            for e in e["endpoints"]
-            if e["interface"] == "public"
-        )
-        root = glance.rstrip("/").removesuffix("/v2")
+        root = self.compute.endpoint_of("image").rstrip("/").removesuffix("/v2")
         image = mimic.request("GET", f"{root}/v2/images/{CIRROS_IMAGE_ID}", token=self.compute.token).json()
         self.assertEqual(
             (image["disk_format"], image["container_format"], image["visibility"], image["status"]),
@@ -122,6 +113,23 @@ class OpenStackContentTests(SynchronousTestCase):
         )
         self.assertEqual(image["owner"], admin_project_id(mimic.core))
         self.assertNotEqual(image["owner"], self.compute.project_id)
+
+
+    def test_devstack_volume_types_and_cinder_quotas(self) -> None:
+        volume = self.compute.endpoint_of("block-storage")
+        get = lambda path: self.compute.request("GET", volume + path).json()  # noqa: E731
+        types = get("/types")["volume_types"]
+        self.assertEqual([t["name"] for t in types], ["lvmdriver-1", "__DEFAULT__"])
+        self.assertEqual(types[0]["extra_specs"], {"volume_backend_name": "lvmdriver-1"})
+        made = self.compute.request("POST", volume + "/volumes", {"volume": {"size": 1}})
+        self.assertEqual(made.code, 202, made)
+        self.assertEqual(made.json()["volume"]["volume_type"], "lvmdriver-1")
+        self.assertEqual(self.compute.request("GET", volume + "/types/SATA").code, 404)
+        quotas = get(f"/os-quota-sets/{self.compute.project_id}")["quota_set"]
+        self.assertEqual((quotas["volumes"], quotas["gigabytes"], quotas["snapshots"]), (10, 1000, 10))
+        self.assertIn("volumes_lvmdriver-1", quotas)
+        defaults = get(f"/os-quota-sets/{self.compute.project_id}/defaults")["quota_set"]
+        self.assertEqual(defaults["backup_gigabytes"], 1000)
 
 
 class RackspaceContentUnchangedTests(SynchronousTestCase):
@@ -142,3 +150,6 @@ class RackspaceContentUnchangedTests(SynchronousTestCase):
         self.assertEqual(limits["maxTotalInstances"], 100)
         images = mimic.request("GET", compute + "/images", token=access.token).json()["images"]
         self.assertNotIn(CIRROS_IMAGE_ID, [i["id"] for i in images])
+        volume = access.endpoint("volumev3")
+        types = mimic.request("GET", volume + "/types", token=access.token).json()["volume_types"]
+        self.assertEqual([t["name"] for t in types], ["SATA", "SSD", "__DEFAULT__"])

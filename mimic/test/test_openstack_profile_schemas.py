@@ -184,15 +184,22 @@ class OpenStackCompute:
         self.token = response.header("x-subject-token") or ""
         token = response.json()["token"]
         self.project_id: str = token["project"]["id"]
-        self.endpoint = next(
+        self.catalog: list[dict[str, Any]] = token["catalog"]
+        self.endpoint = self.endpoint_of("compute")
+        #: The unversioned root, where the version documents are.
+        self.root = re.split(r"/v2(?:\.1)?(?:/|$)", self.endpoint)[0]
+
+    def endpoint_of(self, service_type: str) -> str:
+        """
+        The public URL of a service type in the token's catalog.
+        """
+        return next(
             endpoint["url"]
-            for entry in token["catalog"]
-            if entry["type"] == "compute"
+            for entry in self.catalog
+            if entry["type"] == service_type
             for endpoint in entry["endpoints"]
             if endpoint["interface"] == "public"
         )
-        #: The unversioned root, where the version documents are.
-        self.root = re.split(r"/v2(?:\.1)?(?:/|$)", self.endpoint)[0]
 
     def request(self, method: str, path: str, body: Any = None, microversion: Microversion | None = None) -> Response:
         headers = {"OpenStack-API-Version": f"compute {version_text(microversion)}"} if microversion else {}
