@@ -131,6 +131,20 @@ class OpenStackContentTests(SynchronousTestCase):
         defaults = get(f"/os-quota-sets/{self.compute.project_id}/defaults")["quota_set"]
         self.assertEqual(defaults["backup_gigabytes"], 1000)
 
+    def test_devstack_networks_and_servers_on_private(self) -> None:
+        networking = self.compute.endpoint_of("network")
+        listed = self.compute.request("GET", networking + "/v2.0/networks").json()["networks"]
+        shapes = {n["name"]: (n["router:external"], n["shared"]) for n in listed}
+        self.assertEqual(shapes, {"public": (True, False), "private": (False, True)})
+        self.assertEqual({n["project_id"] for n in listed}, {admin_project_id(self.compute.mimic.core)})
+        server = {"name": "vm", "imageRef": CIRROS_IMAGE_ID, "flavorRef": "1"}
+        server_id = self.ok("POST", "/servers", {"server": server}, 202)["server"]["id"]
+        self.compute.mimic.tick(3600)
+        shown = self.ok("GET", f"/servers/{server_id}")["server"]
+        self.assertEqual(list(shown["addresses"]), ["private"])
+        self.assertTrue(shown["addresses"]["private"][0]["addr"].startswith("10.0.0."))
+        self.assertEqual(shown["accessIPv4"], "")
+
 
 class RackspaceContentUnchangedTests(SynchronousTestCase):
     """
@@ -153,3 +167,6 @@ class RackspaceContentUnchangedTests(SynchronousTestCase):
         volume = access.endpoint("volumev3")
         types = mimic.request("GET", volume + "/types", token=access.token).json()["volume_types"]
         self.assertEqual([t["name"] for t in types], ["SATA", "SSD", "__DEFAULT__"])
+        networking = access.endpoint("network")
+        networks = mimic.request("GET", networking + "/v2.0/networks", token=access.token).json()["networks"]
+        self.assertEqual(sorted(n["name"] for n in networks), ["ext-net", "private", "public"])
