@@ -47,11 +47,7 @@ keystoneauth use by default; point them at {root}/identity) at:
 
     POST {root}/identity/v3/auth/tokens
 
-or with Identity v2.0 (Rackspace flavour, API keys) at:
-
-    POST {root}/identity/v2.0/tokens
-
-Any password or API key is accepted for a user Mimic has not been told
+{v2}Any password or API key is accepted for a user Mimic has not been told
 about; the administrator (admin / password unless configured) and users
 made through identity's API need their own.  The service catalog in the
 response leads to every mocked service.
@@ -80,8 +76,21 @@ def wants_html(request: IRequest) -> bool:
     return any(part.split(";", 1)[0].strip().lower() == "text/html" for part in accept.split(","))
 
 
+#: The help's paragraph on Identity v2.0, for a profile that offers it.
+HELP_V2 = """\
+or with Identity v2.0 (Rackspace flavour, API keys) at:
+
+    POST {root}/identity/v2.0/tokens
+
+"""
+
+
 class Help(Resource):
     isLeaf = True
+
+    def __init__(self, offers_v2: bool = True) -> None:
+        super().__init__()
+        self.offers_v2 = offers_v2
 
     def render(self, request: IRequest) -> bytes:
         if request.method not in (b"GET", b"HEAD"):
@@ -93,7 +102,9 @@ class Help(Resource):
             request.setResponseCode(302)
             request.setHeader(b"location", DASHBOARD_PATH.encode("ascii"))
         request.setHeader(b"content-type", b"text/plain; charset=utf-8")
-        return HELP.format(root=base_url(request)).encode("utf-8")
+        root = base_url(request)
+        v2 = HELP_V2.format(root=root) if self.offers_v2 else ""
+        return HELP.format(root=root, v2=v2).encode("utf-8")
 
 
 class ServiceDispatch(Resource):
@@ -171,7 +182,7 @@ class MimicRoot(Resource):
         for event in identity.failure_events():
             core.failures.declare(event)
         core.annex_persistence = identity
-        self.putChild(b"", Help())
+        self.putChild(b"", Help("v2.0" in core.profile.identity_versions))
         self.putChild(b"identity", identity.resource(core))
         self.putChild(b"service", ServiceDispatch(core))
         # The services the profile serves at the root (DevStack's /compute...).

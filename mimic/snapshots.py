@@ -36,6 +36,7 @@ from twisted.internet.task import Clock
 
 from mimic.failures import BadRegistration, FailureEngine, Registration, Step, parse_criteria
 from mimic.interfaces import IMimicCore, IPersistentState
+from mimic.profiles import DEFAULT_PROFILE
 from mimic.saved import field_of, record_from, record_json
 from mimic.session import Role, SessionStore, Token, User
 
@@ -133,7 +134,7 @@ def _save(core: Any) -> dict[str, Any]:
                 "state_format": keeper.state_format,
                 "state": _saved_by(keeper, keeper.name, held),
             }
-    return {
+    saved = {
         "format": FORMAT,
         "version": VERSION,
         "seconds": core.clock.seconds(),
@@ -143,6 +144,24 @@ def _save(core: Any) -> dict[str, Any]:
         "services": services,
         "unsaved": sorted(unsaved),
     }
+    if core.profile.name != DEFAULT_PROFILE.name:
+        # Regions, accounts and catalog differ by profile: a state is
+        # brought back into a Mimic of the same (see check_profile).
+        saved["profile"] = core.profile.name
+    return saved
+
+
+def check_profile(core: Any, saved: Mapping[str, Any]) -> None:
+    """
+    :class:`BadState` unless ``saved`` was saved under ``core``'s profile
+    (a state saved without one is the default profile's).
+    """
+    profile = saved.get("profile", DEFAULT_PROFILE.name)
+    if profile != core.profile.name:
+        raise BadState(
+            f"the state was saved by a Mimic of profile {str(profile)[:40]!r}, not {core.profile.name!r}: "
+            f"start Mimic with --profile {str(profile)[:40]}"
+        )
 
 
 def _saved_by(persistence: Any, service: str, state: Any) -> Any:
@@ -332,6 +351,7 @@ def restore(core: Any, saved: Mapping[str, Any]) -> Restored:
     nothing has changed.
     """
     check_header(saved)
+    check_profile(core, saved)
     clock = core.clock
     controlled = isinstance(clock, Clock)
     was = clock.seconds()

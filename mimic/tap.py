@@ -138,6 +138,16 @@ class Options(usage.Options):
             self.startup.profile = self["profile"]
             self.startup.profile_source = config.Source(config.COMMAND_LINE)
         profile = PROFILES[self.startup.profile]
+        elsewhere = sorted(
+            plugin.name
+            for plugin in plugins
+            if plugin.name in (self.startup.services or ()) and not serves_in(plugin, profile)
+        )
+        if elsewhere:
+            raise usage.UsageError(
+                f"{self.startup.path}: services: {', '.join(elsewhere)} not served under "
+                f"the profile {profile.name!r}"
+            )
         self["plugins"] = [
             plugin
             for plugin in config.enabled_plugins(plugins, self.startup.services, self.startup.disabled)

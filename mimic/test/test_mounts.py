@@ -110,3 +110,8 @@ class MountTests(SynchronousTestCase):
             [(r["path"], r["region"], r["tenant_id"]) for r in records],
             [("/compute/v2.1/servers", "RegionOne", self.project)],
         )
+
+    def test_help_offers_only_identity_v3(self) -> None:
+        text = self.mimic.request("GET", "/").body.decode()
+        self.assertIn("/identity/v3/auth/tokens", text)
+        self.assertNotIn("v2.0", text)

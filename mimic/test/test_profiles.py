@@ -222,6 +222,11 @@ class ChoosingTests(SynchronousTestCase):
         error = self.assertRaises(usage.UsageError, tap.Options().parseOptions, ["--profile", "azure"])
         self.assertEqual(str(error), "--profile: no profile 'azure'; known profiles: rackspace, openstack")
 
+    def test_file_naming_a_service_the_profile_lacks_is_refused(self) -> None:
+        path = self.write('profile = "openstack"\nservices = ["compute", "loadbalancer"]\n')
+        error = self.assertRaises(usage.UsageError, tap.Options().parseOptions, ["--config", path])
+        self.assertEqual(str(error), f"{path}: services: loadbalancer not served under the profile 'openstack'")
+
     def test_file_profile_and_command_line_wins(self) -> None:
         path = self.write('profile = "openstack"\n')
         options = tap.Options()
@@ -231,3 +236,29 @@ class ChoosingTests(SynchronousTestCase):
         options.parseOptions(["--config", path, "--profile", "rackspace"])
         self.assertEqual(options.startup.profile, "rackspace")
         self.assertEqual(options.startup.profile_source.origin, "command line")
+
+
+class SavedStateTests(SynchronousTestCase):
+    def test_snapshot_round_trip_under_openstack(self) -> None:
+        from mimic import snapshots
+
+        mimic = InMemoryMimic(profile="openstack")
+        token, body = v3_token(mimic)
+        account = f"/object-store/v1/AUTH_{body['project']['id']}"
+        mimic.request("PUT", account + "/kept", token=token)
+        saved = snapshots.save(mimic.core)
+        self.assertEqual(saved["profile"], "openstack")
+        mimic.request("DELETE", account + "/kept", token=token)
+        snapshots.restore(mimic.core, saved)
+        self.assertEqual(mimic.request("GET", account + "?format=json", token=token).json()[0]["name"], "kept")
+
+    def test_state_of_another_profile_is_refused(self) -> None:
+        from mimic import snapshots
+
+        saved = snapshots.save(InMemoryMimic().core)
+        self.assertNotIn("profile", saved)
+        error = self.assertRaises(snapshots.BadState, snapshots.restore, InMemoryMimic(profile="openstack").core, saved)
+        self.assertEqual(
+            str(error),
+            "the state was saved by a Mimic of profile 'rackspace', not 'openstack': start Mimic with --profile rackspace",
+        )
