@@ -16,7 +16,7 @@ the listing itself.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Protocol, Sequence
 
 from attrs import field, frozen
 from klein import Klein
@@ -33,9 +33,6 @@ from mimic.services.compute.web import (
     next_links,
     resource_links,
 )
-
-if TYPE_CHECKING:
-    from mimic.services.compute.flavor_sets import FlavorSet
 
 
 @frozen
@@ -189,6 +186,18 @@ def embedded_flavor_json(ctx: RequestContext, flavor: Flavor) -> dict[str, Any]:
 
 
 
+class FlavorLookup(Protocol):
+    """
+    What :class:`FlavorsAPI` needs of a cloud's flavors (a
+    :class:`~mimic.services.compute.flavor_sets.FlavorSet`).
+    """
+
+    @property
+    def flavors(self) -> tuple[Flavor, ...]: ...
+
+    def get(self, flavor_id: str) -> Flavor | None: ...
+
+
 class FlavorsAPI:
     """
     ``/flavors`` for one request: the flavors every tenant sees.
@@ -197,7 +206,7 @@ class FlavorsAPI:
     app = Klein()
     handle_nova_errors(app)
 
-    def __init__(self, context: ContextFactory, flavors: FlavorSet | None = None) -> None:
+    def __init__(self, context: ContextFactory, flavors: FlavorLookup | None = None) -> None:
         self.context = context
         # The flavors of the core's profile (Rackspace's by default).
         self.flavors = FLAVORS if flavors is None else flavors.flavors
