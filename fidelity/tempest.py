@@ -48,17 +48,23 @@ MIMIC_CONFIGS = {"compute": HERE.parent / "docs" / "examples" / "realtime-client
 #: 409).  On Mimic's own clock it would never end, so it is given with
 #: ``--realtime`` only.
 REALTIME_SETTINGS = {"compute": ["--set", "compute.create_image_seconds=2"]}
-AREAS = ("object_storage", "identity", "network", "volume", "compute", "compute.volumes", "openstack-identity")
+AREAS = (
+    "object_storage", "identity", "network", "volume", "compute", "compute.volumes", "openstack-identity",
+    "openstack-compute",
+)
 
 #: Areas run against another cloud profile than the default: the profile
 #: and tempest's own area (``openstack-identity.conf`` configures
 #: ``tempest.api.identity`` for ``--profile openstack``).
-PROFILE_AREAS = {"openstack-identity": ("openstack", "identity")}
+PROFILE_AREAS = {
+    "openstack-identity": ("openstack", "identity"),
+    "openstack-compute": ("openstack", "compute"),
+}
 
 
 #: Areas whose tests also ask for a reader in the primary user's
 #: project (``project_reader``).
-READER_AREAS = {"network", "volume", "compute", "compute.volumes"}
+READER_AREAS = {"network", "volume", "compute", "compute.volumes", "openstack-compute"}
 
 
 def accounts(count: int = 12, readers: bool = False) -> str:

@@ -17,7 +17,6 @@ from twisted.web.iweb import IRequest
 
 from mimic.http import json_response
 from mimic.interfaces import IImages, IImageUploads
-from mimic.services.blockstorage.catalogue import find_type
 from mimic.services.blockstorage.errors import BlockStorageError, bad_request, invalid_input, invalid_volume
 from mimic.services.blockstorage.failures import VOLUME_ATTACH, VOLUME_EXTEND
 from mimic.services.blockstorage.copies import revert as revert_to_snapshot
@@ -213,7 +212,7 @@ def retype(ctx: Context, request: IRequest, volume: Volume, argument: Any) -> by
     new_type = optional_id(argument, "new_type")
     if new_type is None:
         raise invalid_input("New volume type must be specified.")
-    found = find_type(new_type)
+    found = ctx.state.types.find(new_type)
     if found is None:
         raise BlockStorageError(404, "VolumeTypeNotFoundByName", f"Volume type with name {new_type} could not be found.")
     status = volume.status(ctx.now)
@@ -269,7 +268,7 @@ def upload_image(ctx: Context, request: IRequest, volume: Volume, argument: Any)
     end = ctx.now + ctx.state.timings.snapshot
     volume.timeline.then(ctx.now, (ctx.now, "uploading"), (end, status))
     volume.changed(ctx.now)
-    found = find_type(volume.volume_type)
+    found = ctx.state.types.find(volume.volume_type)
     described = {
         "id": volume.id,
         "updated_at": cinder_time(ctx.now),

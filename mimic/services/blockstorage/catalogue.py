@@ -3,6 +3,11 @@
 What every project sees the same: Rackspace's volume types (``SATA`` and
 ``SSD``, plus Cinder's ``__DEFAULT__``), the availability zone, the
 quotas a project starts with and the limits on sizes.
+
+A cloud without Rackspace's extensions (the ``openstack`` profile) has
+DevStack's types instead (``lvmdriver-1``, its default, and
+``__DEFAULT__``) and upstream Cinder's default quotas: see
+:func:`volume_types` and :func:`default_quotas`.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Any
 from attrs import frozen
 
 from mimic.catalog import stable_id
+from mimic.profiles import Profile
 
 
 @frozen
@@ -22,7 +28,7 @@ class VolumeType:
     """
 
     name: str
-    description: str
+    description: str | None
     extra_specs: tuple[tuple[str, str], ...] = ()
     is_public: bool = True
 
@@ -80,3 +86,64 @@ DEFAULT_QUOTAS: dict[str, int] = {
 
 #: The largest volume Cinder's API takes at all (its database's integer).
 MAX_SIZE = 2**31 - 1
+
+
+@frozen
+class VolumeTypes:
+    """
+    The volume types of one cloud, and the one a volume created without
+    a type gets.
+    """
+
+    types: tuple[VolumeType, ...]
+    default: VolumeType
+
+    def find(self, name_or_id: str) -> VolumeType | None:
+        for volume_type in self.types:
+            if name_or_id in (volume_type.name, volume_type.id):
+                return volume_type
+        return None
+
+
+#: Rackspace's types, SATA the default.
+RACKSPACE_TYPES = VolumeTypes(VOLUME_TYPES, DEFAULT_TYPE)
+
+#: DevStack's: its LVM backend's type (Cinder's default type there) and
+#: Cinder's own.
+_LVM_TYPE = VolumeType("lvmdriver-1", None, (("volume_backend_name", "lvmdriver-1"),))
+DEVSTACK_TYPES = VolumeTypes((_LVM_TYPE, VolumeType("__DEFAULT__", "Default Volume Type")), _LVM_TYPE)
+
+
+def volume_types(profile: Profile) -> VolumeTypes:
+    """
+    The volume types of a cloud of this profile.
+    """
+    return RACKSPACE_TYPES if profile.rackspace_extensions else DEVSTACK_TYPES
+
+
+def known_type(name_or_id: str) -> VolumeType | None:
+    """
+    A type of any cloud's, by name or id: what a volume's type name stands
+    for when only its id is wanted (ids derive from names, so clouds
+    agree on them).
+    """
+    return find_type(name_or_id) or DEVSTACK_TYPES.find(name_or_id)
+
+
+#: Upstream Cinder's default quotas (its ``quota_*`` options).
+CINDER_DEFAULT_QUOTAS: dict[str, int] = {
+    "volumes": 10,
+    "snapshots": 10,
+    "gigabytes": 1000,
+    "backups": 10,
+    "backup_gigabytes": 1000,
+    "groups": 10,
+    "per_volume_gigabytes": -1,
+}
+
+
+def default_quotas(profile: Profile) -> dict[str, int]:
+    """
+    The quotas a project starts with in a cloud of this profile (a copy).
+    """
+    return dict(DEFAULT_QUOTAS if profile.rackspace_extensions else CINDER_DEFAULT_QUOTAS)

@@ -16,7 +16,7 @@ from typing import Any
 from attrs import frozen
 
 from mimic.interfaces import IImages, IMimicCore
-from mimic.services.blockstorage.catalogue import DEFAULT_TYPE, VolumeType, find_type
+from mimic.services.blockstorage.catalogue import RACKSPACE_TYPES, VolumeType, VolumeTypes
 from mimic.services.blockstorage.errors import BlockStorageError, invalid_input
 from mimic.services.blockstorage.model import BlockStorage
 from mimic.services.blockstorage.records import Snapshot, Volume
@@ -34,10 +34,10 @@ class Sources:
     source: Volume | None = None
 
 
-def volume_type_named(name: str | None) -> VolumeType:
+def volume_type_named(name: str | None, types: VolumeTypes = RACKSPACE_TYPES) -> VolumeType:
     if name is None:
-        return DEFAULT_TYPE
-    found = find_type(name)
+        return types.default
+    found = types.find(name)
     if found is None:
         raise BlockStorageError(
             404, "VolumeTypeNotFoundByName", f"Volume type with name {name} could not be found."
@@ -60,7 +60,7 @@ def volume_sources(
     The checked sources and size of a new volume; Cinder's 400 or 404
     when one cannot be used.
     """
-    chosen_type = volume_type_named(volume_type)
+    chosen_type = volume_type_named(volume_type, state.types)
     image = snapshot = source = None
     if snapshot_id is not None:
         snapshot = state.snapshot(snapshot_id, now)

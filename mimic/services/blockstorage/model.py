@@ -36,7 +36,11 @@ from mimic.services.blockstorage.catalogue import (
     AVAILABILITY_ZONE,
     DEFAULT_QUOTAS,
     DEFAULT_TYPE,
+    RACKSPACE_TYPES,
     VolumeType,
+    VolumeTypes,
+    default_quotas,
+    volume_types,
 )
 from mimic.services.blockstorage.errors import (
     BlockStorageError,
@@ -89,6 +93,8 @@ class BlockStorage:
     dismissed: set[str] = field(factory=set)
     #: (gone at, kind, id) of deleted resources still lingering.
     _doomed: list[tuple[float, str, str]] = field(factory=list)
+    #: The cloud's volume types (its profile's).
+    types: VolumeTypes = RACKSPACE_TYPES
 
     # -- bookkeeping ----------------------------------------------------
 
@@ -567,8 +573,14 @@ def region_storage(core: Any, tenant_id: str, region: str) -> BlockStorage:
     The one block-storage state of a tenant in a region, with the timings
     the settings give now.
     """
-    state = core.region_state(SERVICE_NAME, tenant_id, region, lambda: BlockStorage(tenant_id, region))
+    state = core.region_state(
+        SERVICE_NAME,
+        tenant_id,
+        region,
+        lambda: BlockStorage(tenant_id, region, quotas=default_quotas(core.profile)),
+    )
     state.timings = timings_from(core.settings)
+    state.types = volume_types(core.profile)
     return state
 
 

@@ -13,7 +13,7 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 
 from mimic.http import json_response, read_json
-from mimic.services.blockstorage.catalogue import AVAILABILITY_ZONE, DEFAULT_QUOTAS, DEFAULT_TYPE, VOLUME_TYPES, find_type
+from mimic.services.blockstorage.catalogue import AVAILABILITY_ZONE, DEFAULT_QUOTAS, default_quotas
 from mimic.services.blockstorage.errors import (
     bad_request,
     cinder_error,
@@ -35,28 +35,26 @@ class TypesAPI:
 
     @app.route("/", methods=["GET"])
     def list_types(self, request: IRequest) -> bytes:
-        self.context()
-        return json_response(request, {"volume_types": [t.to_json() for t in VOLUME_TYPES]})
+        ctx = self.context()
+        return json_response(request, {"volume_types": [t.to_json() for t in ctx.state.types.types]})
 
     @app.route("/default", methods=["GET"])
     def default(self, request: IRequest) -> bytes:
         ctx = self.context()
         if not ctx.view.at_least(3, 62):
             raise not_found("Volume type", "default")
-        return json_response(request, {"volume_type": DEFAULT_TYPE.to_json()})
+        return json_response(request, {"volume_type": ctx.state.types.default.to_json()})
 
     @app.route("/<type_id>", methods=["GET"])
     def show(self, request: IRequest, type_id: str) -> bytes:
-        self.context()
-        found = find_type(type_id)
+        found = self.context().state.types.find(type_id)
         if found is None:
             raise not_found("Volume type", type_id)
         return json_response(request, {"volume_type": found.to_json()})
 
     @app.route("/<type_id>/extra_specs", methods=["GET"])
     def extra_specs(self, request: IRequest, type_id: str) -> bytes:
-        self.context()
-        found = find_type(type_id)
+        found = self.context().state.types.find(type_id)
         if found is None:
             raise not_found("Volume type", type_id)
         return json_response(request, {"extra_specs": dict(found.extra_specs)})
@@ -113,7 +111,7 @@ def quota_set(ctx: Context, project_id: str, quotas: dict[str, int], usage: bool
     per_type = {}
     for name in QUOTA_NAMES:
         per_type[name] = quotas[name]
-    for volume_type in VOLUME_TYPES:
+    for volume_type in ctx.state.types.types:
         for name in ("volumes", "gigabytes", "snapshots"):
             per_type[f"{name}_{volume_type.name}"] = -1
     for name, limit in per_type.items():
@@ -143,7 +141,7 @@ class QuotasAPI:
     @app.route("/<project_id>/defaults", methods=["GET"])
     def defaults(self, request: IRequest, project_id: str) -> bytes:
         ctx = self.context()
-        return json_response(request, {"quota_set": quota_set(ctx, project_id, dict(DEFAULT_QUOTAS), False)})
+        return json_response(request, {"quota_set": quota_set(ctx, project_id, default_quotas(ctx.core.profile), False)})
 
     @app.route("/<project_id>", methods=["GET"])
     def show(self, request: IRequest, project_id: str) -> bytes:
@@ -192,7 +190,7 @@ class QuotasAPI:
         self._own(ctx, project_id)
         require_admin(ctx.core, request)
         ctx.state.quotas.clear()
-        ctx.state.quotas.update(DEFAULT_QUOTAS)
+        ctx.state.quotas.update(default_quotas(ctx.core.profile))
         return json_response(request, None, 200)
 
 

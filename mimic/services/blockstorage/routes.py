@@ -29,7 +29,7 @@ from twisted.web.resource import IResource
 from mimic.http import header, json_response, read_json
 from mimic.interfaces import IMimicCore
 from mimic.services.blockstorage.actions import run_action
-from mimic.services.blockstorage.catalogue import find_type
+from mimic.services.blockstorage.catalogue import VolumeTypes
 from mimic.services.blockstorage.creation import volume_sources
 from mimic.services.blockstorage.errors import (
     bad_request,
@@ -171,7 +171,7 @@ class BlockStorageAPI:
         listing = listing_args(args, VOLUME_SORT_KEYS)
         if query_flag(args, "all_tenants"):
             require_admin(self.core, request)
-        wanted = _volume_filters(args)
+        wanted = _volume_filters(args, self.state.types)
         now = ctx.now
         volumes = [v for v in self.state.live_volumes(now) if all(check(v, now) for check in wanted)]
         show = volume_detail if detailed else volume_summary
@@ -371,7 +371,7 @@ class BlockStorageAPI:
         return sub_collection(ExtensionsAPI(self.later(request, version, project_id)).app)
 
 
-def _volume_filters(args: Any) -> list[Any]:
+def _volume_filters(args: Any, types: VolumeTypes) -> list[Any]:
     """
     Checks for Cinder's listing filters: ``status``, ``name``,
     ``bootable``, ``availability_zone``, ``volume_type`` and
@@ -392,7 +392,7 @@ def _volume_filters(args: Any) -> list[Any]:
         checks.append(lambda v, now: v.availability_zone == zone)
     vtype = text_arg(args, "volume_type")
     if vtype is not None:
-        found = find_type(vtype)
+        found = types.find(vtype)
         wanted = found.name if found is not None else vtype
         checks.append(lambda v, now: v.volume_type == wanted)
     bootable = text_arg(args, "bootable")

@@ -15,7 +15,7 @@ from typing import Any
 
 from attrs import frozen
 
-from mimic.services.blockstorage.catalogue import HOST, find_type
+from mimic.services.blockstorage.catalogue import HOST, known_type
 from mimic.services.blockstorage.failures import NO_VALID_BACKEND
 from mimic.services.blockstorage.records import Attachment, Backup, Fault, Snapshot, Volume
 from mimic.services.blockstorage.versions import Microversion
@@ -123,7 +123,7 @@ def volume_detail(volume: Volume, view: View) -> dict[str, Any]:
     if view.at_least(3, 61):
         described["cluster_name"] = None
     if view.at_least(3, 63):
-        found = find_type(volume.volume_type)
+        found = known_type(volume.volume_type)
         described["volume_type_id"] = None if found is None else found.id
     if view.at_least(3, 65):
         described["consumes_quota"] = True

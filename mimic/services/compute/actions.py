@@ -23,7 +23,6 @@ from mimic.failures import FailureEngine
 from mimic.http import json_response, read_json
 from mimic.services.compute.errors import conflicting_state, invalid_input, nova_error, server_locked
 from mimic.services.compute.failures import SERVER_ACTION, ActionFinish
-from mimic.services.compute.flavors import flavor_from_ref
 from mimic.services.compute.images import LAST_IMAGE_METADATA_MICROVERSION, image_id_from_ref
 from mimic.services.compute.model import (
     ACTIVE,
@@ -250,7 +249,7 @@ def _resize(act: ActionRequest) -> bytes:
     new_disk_config = None
     if "OS-DCF:diskConfig" in argument:
         new_disk_config = disk_config(argument["OS-DCF:diskConfig"])
-    flavor = flavor_from_ref(argument["flavorRef"])
+    flavor = act.state.flavors.from_ref(argument["flavorRef"])
     if flavor is None:
         raise nova_error(400, "Invalid flavorRef provided.")
     _check_state(server, "resize", (ACTIVE, STOPPED))

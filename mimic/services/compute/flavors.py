@@ -16,7 +16,7 @@ the listing itself.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence
 
 from attrs import field, frozen
 from klein import Klein
@@ -81,9 +81,10 @@ class Flavor:
                 "rxtx_factor": self.rxtx_factor,
                 # Before 2.75 Nova writes an empty swap as "".
                 "swap": self.swap if (self.swap or ctx.microversion >= (2, 75)) else "",
-                "OS-FLV-WITH-EXT-SPECS:extra_specs": dict(self.extra_specs),
             }
         )
+        if ctx.profile.rackspace_extensions:
+            body["OS-FLV-WITH-EXT-SPECS:extra_specs"] = dict(self.extra_specs)
         if ctx.microversion >= (2, 61):
             body["extra_specs"] = dict(self.extra_specs)
         return body
@@ -185,11 +186,16 @@ def embedded_flavor_json(ctx: RequestContext, flavor: Flavor) -> dict[str, Any]:
 
 
 
-def _require_flavor(flavor_id: str) -> Flavor:
-    flavor = _BY_ID.get(flavor_id)
-    if flavor is None:
-        raise nova_error(404, f"Flavor {flavor_id} could not be found.")
-    return flavor
+class FlavorLookup(Protocol):
+    """
+    What :class:`FlavorsAPI` needs of a cloud's flavors (a
+    :class:`~mimic.services.compute.flavor_sets.FlavorSet`).
+    """
+
+    @property
+    def flavors(self) -> tuple[Flavor, ...]: ...
+
+    def get(self, flavor_id: str) -> Flavor | None: ...
 
 
 class FlavorsAPI:
@@ -200,8 +206,17 @@ class FlavorsAPI:
     app = Klein()
     handle_nova_errors(app)
 
-    def __init__(self, context: ContextFactory) -> None:
+    def __init__(self, context: ContextFactory, flavors: FlavorLookup | None = None) -> None:
         self.context = context
+        # The flavors of the core's profile (Rackspace's by default).
+        self.flavors = FLAVORS if flavors is None else flavors.flavors
+        self._get = _BY_ID.get if flavors is None else flavors.get
+
+    def _require(self, flavor_id: str) -> Flavor:
+        flavor = self._get(flavor_id)
+        if flavor is None:
+            raise nova_error(404, f"Flavor {flavor_id} could not be found.")
+        return flavor
 
     @app.route("/", methods=["GET"])
     def list_flavors(self, request: IRequest) -> bytes:
@@ -220,11 +235,11 @@ class FlavorsAPI:
         min_ram = int_filter(request, "minRam")
         min_disk = int_filter(request, "minDisk")
         limit, marker = limit_and_marker(request)
-        flavors: Sequence[Flavor] = FLAVORS
+        flavors: Sequence[Flavor] = self.flavors
         if min_ram is not None or min_disk is not None:
             flavors = [
                 f
-                for f in FLAVORS
+                for f in self.flavors
                 if (min_ram is None or f.ram >= min_ram) and (min_disk is None or f.disk >= min_disk)
             ]
         paged = page(flavors, lambda f: f.id, limit, marker)
@@ -251,12 +266,12 @@ class FlavorsAPI:
     @app.route("/<flavor_id>", methods=["GET"])
     def show_flavor(self, request: IRequest, flavor_id: str) -> bytes:
         ctx = self.context()
-        return json_response(request, {"flavor": _require_flavor(flavor_id).detail_json(ctx)})
+        return json_response(request, {"flavor": self._require(flavor_id).detail_json(ctx)})
 
     @app.route("/<flavor_id>/os-extra_specs", methods=["GET"])
     def list_extra_specs(self, request: IRequest, flavor_id: str) -> bytes:
         self.context()
-        return json_response(request, {"extra_specs": dict(_require_flavor(flavor_id).extra_specs)})
+        return json_response(request, {"extra_specs": dict(self._require(flavor_id).extra_specs)})
 
     @app.route("/<flavor_id>/os-extra_specs/<key>", methods=["GET"])
     def show_extra_spec(self, request: IRequest, flavor_id: str, key: str) -> bytes:
@@ -264,7 +279,7 @@ class FlavorsAPI:
         ``{key: value}``.
         """
         self.context()
-        flavor = _require_flavor(flavor_id)
+        flavor = self._require(flavor_id)
         if key not in flavor.extra_specs:
             raise nova_error(404, f"Flavor {flavor_id} has no extra specs with key {key}.")
         return json_response(request, {key: flavor.extra_specs[key]})

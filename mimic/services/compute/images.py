@@ -85,9 +85,12 @@ def image_detail_json(image: IImage, ctx: RequestContext) -> dict[str, Any]:
         "minRam": image.min_ram,
         "metadata": dict(image.metadata),
         "links": image_links(image, ctx),
-        "OS-DCF:diskConfig": image.disk_config,
         "OS-EXT-IMG-SIZE:size": image.size,
     }
+    # Upstream Nova shows a disk config only for an image that says how
+    # its disk is partitioned (``auto_disk_config``); Rackspace always.
+    if ctx.profile.rackspace_extensions or "auto_disk_config" in image.metadata:
+        body["OS-DCF:diskConfig"] = image.disk_config
     if image.server_id is not None:
         body["server"] = {"id": image.server_id, "links": resource_links(ctx, "servers", image.server_id)}
     return body

@@ -50,6 +50,8 @@ from mimic.services.compute.failures import (
     OverQuota,
     SERVICE,
 )
+from mimic.profiles import DEFAULT_PROFILE, Profile
+from mimic.services.compute.flavor_sets import FlavorSet, flavor_set
 from mimic.services.compute.flavors import Flavor, get_flavor
 from mimic.services.compute.server_groups import ServerGroupStore
 
@@ -86,6 +88,20 @@ class Quotas:
 #: The quotas every tenant has (Rackspace's public cloud defaults: 100
 #: servers, 128 GB of RAM, cores unlimited).
 DEFAULT_QUOTAS = Quotas()
+
+#: Upstream Nova's defaults (its ``[quota]`` options: 10 servers, 20
+#: cores, 50 GB of RAM, 128 metadata items), for a cloud without
+#: Rackspace's extensions.
+NOVA_DEFAULT_QUOTAS = Quotas(
+    instances=10, cores=20, ram=51200, metadata_items=128, injected_file_content_bytes=10240
+)
+
+
+def default_quotas(profile: Profile) -> Quotas:
+    """
+    The quotas a new tenant has in a cloud of this profile.
+    """
+    return DEFAULT_QUOTAS if profile.rackspace_extensions else NOVA_DEFAULT_QUOTAS
 
 
 @frozen
@@ -935,6 +951,9 @@ class ComputeState:
     #: from the ``compute.*_seconds`` settings, set by the plugin on each
     #: request; a transition not here takes its default.
     durations: Mapping[str, float] = field(factory=dict)
+    #: The cloud Mimic pretends to be: which flavors exist, which quotas
+    #: are the defaults.
+    profile: Profile = DEFAULT_PROFILE
     #: The live servers in creation order.
     _order: list[Server] = field(factory=list)
     #: Live servers with transitions pending, by id.
@@ -950,6 +969,20 @@ class ComputeState:
         if self._host_id is None:
             self._host_id = hashlib.sha224(f"{self.tenant_id}{self.region}-host".encode()).hexdigest()
         return self._host_id
+
+    @property
+    def flavors(self) -> FlavorSet:
+        """
+        The flavors of this cloud (its profile's).
+        """
+        return flavor_set(self.profile)
+
+    @property
+    def default_quotas(self) -> Quotas:
+        """
+        What ``os-quota-sets`` reverts to and shows as the defaults.
+        """
+        return default_quotas(self.profile)
 
     @property
     def networking(self) -> Any:
@@ -1024,7 +1057,7 @@ class ComputeState:
             del deleted[oldest.id]
 
     def _count(self, flavor_id: str, sign: int) -> None:
-        flavor = get_flavor(flavor_id)
+        flavor = self.flavors.get(flavor_id)
         if flavor is not None:
             self.cores_used += sign * flavor.vcpus
             self.ram_used += sign * flavor.ram
@@ -1104,7 +1137,7 @@ class ComputeState:
         would exceed the tenant's quotas, else None.  Usage comes from
         running totals, so this costs the same for any number of servers.
         """
-        flavor = get_flavor(flavor_id)
+        flavor = self.flavors.get(flavor_id)
         if flavor is None:
             return None
         if now is not None:
@@ -1255,5 +1288,14 @@ def region_compute(core: IMimicCore, tenant_id: str, region: str) -> ComputeStat
     the old control entry changes.
     """
     return core.region_state(
-        SERVICE, tenant_id, region, lambda: ComputeState(tenant_id, region, clock=core.clock)
+        SERVICE,
+        tenant_id,
+        region,
+        lambda: ComputeState(
+            tenant_id,
+            region,
+            clock=core.clock,
+            profile=core.profile,
+            quotas=default_quotas(core.profile),
+        ),
     )

@@ -47,16 +47,22 @@ class NetworkRequest:
 #: Rackspace's networks, for a server whose create named none.
 DEFAULT_REQUESTS = (NetworkRequest(PUBLIC_NETWORK), NetworkRequest(PRIVATE_NETWORK))
 
+#: A DevStack cloud's: its ``private`` network only (``public`` is
+#: external: Nova puts no server on it unasked).
+DEVSTACK_REQUESTS = (NetworkRequest(PRIVATE_NETWORK),)
 
-def network_requests(raw: Any) -> tuple[NetworkRequest, ...]:
+
+def network_requests(
+    raw: Any, defaults: tuple[NetworkRequest, ...] = DEFAULT_REQUESTS
+) -> tuple[NetworkRequest, ...]:
     """
     A create's ``networks`` (already checked for shape by
     :func:`mimic.services.compute.validation.networks`) as requests:
-    Rackspace's two networks when absent or ``"auto"``, none for
-    ``"none"``.
+    the cloud's ``defaults`` (Rackspace's two networks) when absent or
+    ``"auto"``, none for ``"none"``.
     """
     if raw is None or raw == "auto":
-        return DEFAULT_REQUESTS
+        return defaults
     if raw == "none":
         return ()
     return tuple(
@@ -298,7 +304,8 @@ def plan_for_create(state: ComputeState, body: Any, spec: Any, tenant_id: str) -
     networking = state.networking
     if networking is None:
         return None
-    requests = network_requests(body["server"].get("networks"))
+    defaults = DEFAULT_REQUESTS if state.profile.rackspace_extensions else DEVSTACK_REQUESTS
+    requests = network_requests(body["server"].get("networks"), defaults)
     return plan_networks(networking, requests, spec.security_groups, spec.max_count, tenant_id, state.servers)
 
 

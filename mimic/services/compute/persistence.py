@@ -27,7 +27,7 @@ from functools import partial
 from operator import attrgetter
 from typing import Any, Callable, cast
 
-from attrs import asdict
+from attrs import asdict, evolve
 
 from mimic.columns import column, integers, read_column
 from mimic.interfaces import IMimicCore, INetworking, IVolumes
@@ -37,15 +37,14 @@ from mimic.services.compute.block_devices import RequestedDevice
 from mimic.services.compute.flavors import get_flavor
 from mimic.services.compute.server_groups import ServerGroup
 from mimic.services.compute.model import (
-    DEFAULT_QUOTAS,
     DEFAULT_SECURITY_GROUPS,
     NO_METADATA,
     ComputeState,
     GoToError,
     Keypair,
-    Quotas,
     Server,
     Transition,
+    default_quotas,
 )
 from mimic.services.compute.volumes import (
     ActionEvent,
@@ -254,8 +253,8 @@ def save_compute(state: ComputeState) -> dict[str, Any]:
         "ram_used": state.ram_used,
         "networked": state.networking_lookup is not None,
     }
-    if state.quotas != DEFAULT_QUOTAS:
-        defaults = asdict(DEFAULT_QUOTAS)
+    if state.quotas != state.default_quotas:
+        defaults = asdict(state.default_quotas)
         saved["quotas"] = {k: v for k, v in asdict(state.quotas).items() if v != defaults[k]}
     if len(state.server_groups):
         saved["server_groups"] = [group.json() for group in state.server_groups]
@@ -402,7 +401,7 @@ def restore_compute(core: IMimicCore, tenant_id: str, region: str, saved: Any) -
 
 
 def _restore(core: IMimicCore, tenant_id: str, region: str, saved: dict[str, Any]) -> ComputeState:
-    state = ComputeState(tenant_id, region)
+    state = ComputeState(tenant_id, region, profile=core.profile, quotas=default_quotas(core.profile))
     numbers = iter(_NUMBERS)
     next_number = saved["next_number"]
     if not isinstance(next_number, int) or next_number < 0:
@@ -426,7 +425,7 @@ def _restore(core: IMimicCore, tenant_id: str, region: str, saved: dict[str, Any
     state.cores_used = saved["cores_used"]
     state.ram_used = saved["ram_used"]
     if "quotas" in saved:
-        state.quotas = Quotas(**saved["quotas"])
+        state.quotas = evolve(state.quotas, **saved["quotas"])
     for row in saved.get("server_groups", ()):
         group = state.server_groups.add(ServerGroup.from_json(row))
         for member in group.members:

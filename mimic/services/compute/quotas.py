@@ -26,7 +26,7 @@ from twisted.web.iweb import IRequest
 
 from mimic.http import json_response, read_json
 from mimic.services.compute.errors import handle_nova_errors, invalid_input, nova_error
-from mimic.services.compute.model import DEFAULT_QUOTAS, UNLIMITED, ComputeState, Quotas, Usage
+from mimic.services.compute.model import UNLIMITED, ComputeState, Quotas, Usage
 from mimic.services.compute.versions import Microversion
 from mimic.services.compute.web import ContextFactory, RequestContext
 
@@ -230,7 +230,7 @@ class QuotasAPI:
         """
         ctx = self.context()
         _own_project(ctx, project_id, "defaults")
-        return json_response(request, quota_set_json(DEFAULT_QUOTAS, ctx.microversion, project_id))
+        return json_response(request, quota_set_json(self.state.default_quotas, ctx.microversion, project_id))
 
     @app.route("/<project_id>", methods=["PUT"])
     def update_quotas(self, request: IRequest, project_id: str) -> bytes:
@@ -251,5 +251,5 @@ class QuotasAPI:
         """
         ctx = self.context()
         _own_project(ctx, project_id, "delete")
-        self.state.quotas = DEFAULT_QUOTAS
+        self.state.quotas = self.state.default_quotas
         return json_response(request, None, 202)

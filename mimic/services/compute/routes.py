@@ -136,6 +136,7 @@ class ComputeAPI:
             tenant_id=self.tenant_id,
             region=self.region,
             networking=self.state.networking,
+            profile=self.core.profile,
         )
 
     def later_context(self, request: IRequest, version: str, tenant_id: str) -> ContextFactory:
@@ -369,7 +370,7 @@ class ComputeAPI:
 
     @app.route(PREFIX + "/flavors", branch=True)
     def flavors(self, request: IRequest, version: str, tenant_id: str) -> IResource:
-        return sub_collection(FlavorsAPI(self.later_context(request, version, tenant_id)).app)
+        return sub_collection(FlavorsAPI(self.later_context(request, version, tenant_id), self.state.flavors).app)
 
     @app.route(PREFIX + "/images", branch=True)
     def images(self, request: IRequest, version: str, tenant_id: str) -> IResource:

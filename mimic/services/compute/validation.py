@@ -28,7 +28,6 @@ from mimic.services.compute.block_devices import (
     check_device_sources,
 )
 from mimic.services.compute.errors import invalid_input, nova_error
-from mimic.services.compute.flavors import flavor_from_ref
 from mimic.services.compute.images import image_id_from_ref
 from mimic.services.compute.metadata import check_metadata_quota, string_map
 from mimic.services.compute.model import (
@@ -279,7 +278,7 @@ def server_create(body: Any, microversion: Microversion, state: ComputeState) ->
     flavor_ref = spec["flavorRef"]
     if isinstance(flavor_ref, bool) or not isinstance(flavor_ref, (str, int)) or flavor_ref == "":
         raise invalid_input("flavorRef", flavor_ref, f"{flavor_ref!r} is not of type 'string', 'integer'")
-    flavor = flavor_from_ref(flavor_ref)
+    flavor = state.flavors.from_ref(flavor_ref)
     if flavor is None:
         raise nova_error(400, "Invalid flavorRef provided.")
     devices = block_device_mapping(spec, microversion)

@@ -20,7 +20,9 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from mimic.http import encode_json
-from mimic.services.compute.flavors import embedded_flavor_json, get_flavor
+from mimic.profiles import DEFAULT_PROFILE
+from mimic.services.compute.flavor_sets import flavor_set
+from mimic.services.compute.flavors import embedded_flavor_json
 from mimic.services.compute.images import embedded_image_json
 from mimic.services.compute.addresses import addresses_text_from_ports
 from mimic.services.compute.model import (
@@ -75,6 +77,9 @@ class ServerViews:
         self._self_open = encode_basestring(self._self_prefix)[:-1]
         self._bookmark_open = encode_basestring(self._bookmark_prefix)[:-1]
         self._tail_version = self.microversion >= (2, 9)
+        # The flavors of the request's cloud; a context that names no
+        # profile (as a test may make by hand) is Rackspace's.
+        self._flavor_set = flavor_set(getattr(ctx, "profile", DEFAULT_PROFILE))
 
     def links(self, server_id: str) -> list[dict[str, str]]:
         return [
@@ -126,7 +131,7 @@ class ServerViews:
     def _flavor(self, flavor_id: str) -> dict[str, Any]:
         embedded = self._flavors.get(flavor_id)
         if embedded is None:
-            flavor = get_flavor(flavor_id)
+            flavor = self._flavor_set.get(flavor_id)
             if flavor is None:  # pragma: no cover - servers are only made with known flavors
                 embedded = {"id": flavor_id, "links": []}
             else:

@@ -20,6 +20,7 @@ from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource
 
 from mimic.http import Mounted, query_arg
+from mimic.profiles import DEFAULT_PROFILE, Profile
 from mimic.services.compute.errors import nova_error, nova_error_body
 from mimic.services.compute.versions import Microversion
 
@@ -50,6 +51,9 @@ class RequestContext:
     #: The tenant's networking (an :class:`~mimic.interfaces.INetworking`),
     #: looked up once for the request, or None without a network service.
     networking: Any = None
+    #: The cloud Mimic pretends to be (``core.profile``): which flavors
+    #: exist and whether Rackspace's attributes are shown.
+    profile: Profile = DEFAULT_PROFILE
 
 
 #: Makes the request's context when a sub-collection's handler asks for

@@ -108,6 +108,12 @@ class Image:
     changed_at: float = 0.0
     #: The block-storage volume it was uploaded from, if it was.
     volume_id: str | None = None
+    #: How its data is packed and its disk written (Glance's
+    #: ``container_format`` and ``disk_format``).
+    container_format: str = "ovf"
+    disk_format: str = "vhd"
+    #: Who owns it when it is a base image (Glance's ``owner``).
+    provider: str = PROVIDER
 
     @property
     def is_snapshot(self) -> bool:
@@ -143,7 +149,7 @@ class Image:
         Glance's ``owner``: the tenant a snapshot belongs to (the one whose
         store holds it), or the provider for a base image.
         """
-        return tenant_id if self.is_snapshot else PROVIDER
+        return tenant_id if self.is_snapshot else self.provider
 
     def glance_json(self, now: float, owner: str) -> dict[str, Any]:
         """
@@ -164,8 +170,8 @@ class Image:
                 "protected": False,
                 "os_hidden": False,
                 "tags": [],
-                "container_format": "ovf",
-                "disk_format": "vhd",
+                "container_format": self.container_format,
+                "disk_format": self.disk_format,
                 "min_disk": self.min_disk,
                 "min_ram": self.min_ram,
                 "size": self.size if status == "active" else None,
@@ -334,12 +340,20 @@ class ImageStore:
     _snapshots: dict[str, Image] = field(factory=dict)
     #: How long a new snapshot is SAVING: ``image.snapshot_seconds``, set by :func:`image_store`.
     snapshot_seconds: float = SNAPSHOT_SECONDS
+    #: The provider's base images, newest first: Rackspace's unless the
+    #: plugin chose others for its cloud's profile
+    #: (:mod:`mimic.services.image.base_images`).
+    base: tuple[Image, ...] = BASE_IMAGES
+    _base_by_id: dict[str, Image] = field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._base_by_id = _BASE_BY_ID if self.base is BASE_IMAGES else {i.id: i for i in self.base}
 
     def get(self, image_id: str) -> Image | None:
         """
         The image with this id, or None.
         """
-        return self._snapshots.get(image_id) or _BASE_BY_ID.get(image_id)
+        return self._snapshots.get(image_id) or self._base_by_id.get(image_id)
 
     def __iter__(self) -> Iterator[Image]:
         """
@@ -347,10 +361,10 @@ class ImageStore:
         then base images.
         """
         yield from reversed(self._snapshots.values())
-        yield from BASE_IMAGES
+        yield from self.base
 
     def __len__(self) -> int:
-        return len(self._snapshots) + len(BASE_IMAGES)
+        return len(self._snapshots) + len(self.base)
 
     def own_images(self) -> list[Image]:
         """
@@ -538,11 +552,14 @@ class ImageStore:
         }
 
 
-def image_store(core: IMimicCore, tenant_id: str, region: str) -> ImageStore:
+def image_store(
+    core: IMimicCore, tenant_id: str, region: str, base: tuple[Image, ...] = BASE_IMAGES
+) -> ImageStore:
     """
     The one store of a tenant's images in a region, shared by the Image
-    service and compute.
+    service and compute, made with ``base`` as its base images on first
+    use.
     """
-    store = core.region_state(SERVICE_NAME, tenant_id, region, ImageStore)
+    store = core.region_state(SERVICE_NAME, tenant_id, region, lambda: ImageStore(base=base))
     store.snapshot_seconds = float(core.settings.get(f"{SERVICE_NAME}.snapshot_seconds", SNAPSHOT_SECONDS))
     return store

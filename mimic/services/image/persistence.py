@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mimic.saved import field_of, record_from, record_json
-from mimic.services.image.model import Image, ImageStore
+from mimic.services.image.model import BASE_IMAGES, Image, ImageStore
 
 #: The form :func:`save_store` writes.
 STATE_FORMAT = 1
@@ -20,6 +20,6 @@ def save_store(store: ImageStore) -> dict[str, Any]:
     return {"images": [record_json(image) for image in store.own_images()]}
 
 
-def restore_store(saved: Any) -> ImageStore:
+def restore_store(saved: Any, base: tuple[Image, ...] = BASE_IMAGES) -> ImageStore:
     images = [record_from(Image, i) for i in field_of(saved, "images", list, "an image store")]
-    return ImageStore({image.id: image for image in images})
+    return ImageStore({image.id: image for image in images}, base)

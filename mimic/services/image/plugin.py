@@ -16,6 +16,7 @@ from zope.interface import implementer
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
 from mimic.interfaces import IAPIMock, IHasSettings, IImages, IMimicCore, IPersistentState, ISharesState
+from mimic.services.image.base_images import base_images
 from mimic.services.image.errors import glance_error_body
 from mimic.services.image.failures import EVENTS
 from mimic.services.image.model import SERVICE_NAME, image_store
@@ -55,7 +56,7 @@ class ImagePlugin:
         return [SNAPSHOT_SETTING]
 
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
-        store = image_store(core, tenant_id, region)
+        store = image_store(core, tenant_id, region, base_images(core))
         return ImageAPI(core, store, region, tenant_id).app.resource()
 
     def anonymous_paths(self) -> set[tuple[str, ...]]:
@@ -70,11 +71,11 @@ class ImagePlugin:
         which compute's image proxy, boots and snapshots use.
         """
         if contract is IImages:
-            return image_store(core, tenant_id, region)
+            return image_store(core, tenant_id, region, base_images(core))
         return None
 
     def save_region_state(self, state: Any) -> Any:
         return save_store(state)
 
     def restore_region_state(self, core: IMimicCore, tenant_id: str, region: str, saved: Any) -> Any:
-        return restore_store(saved)
+        return restore_store(saved, base_images(core))

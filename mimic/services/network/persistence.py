@@ -46,7 +46,7 @@ from mimic.services.network.model import (
     SecurityGroupRule,
     Subnet,
 )
-from mimic.services.network.region import REGION_TENANT, RegionNetworks
+from mimic.services.network.region import REGION_TENANT, RegionNetworks, devstack_owner
 from mimic.services.network.state import TenantNetworking
 
 #: The version of the saved form (see
@@ -347,7 +347,7 @@ def _restore_tenant(core: IMimicCore, tenant_id: str, region: str, saved: dict[s
     # current one, or a new one, stands in.
     shared = core.existing_region_state(SERVICE_NAME, REGION_TENANT, region)
     if not isinstance(shared, RegionNetworks):
-        shared = RegionNetworks.create(core.clock.seconds())
+        shared = RegionNetworks.create(core.clock.seconds(), devstack_owner(core))
     state = TenantNetworking(
         tenant_id, shared, core.clock, decide_outcome=core.failures.decide, region_name=region
     )

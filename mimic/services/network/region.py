@@ -22,6 +22,7 @@ from attrs import define, field
 from zope.interface import implementer
 
 from mimic.interfaces import IMimicCore, IRegionState
+from mimic.session import derived_tenant_id
 from mimic.services.network.addresses import Allocator, IPNetwork
 from mimic.services.network.model import (
     EXTERNAL_NETWORK,
@@ -62,8 +63,21 @@ _PROVIDER_SUBNETS = (
 )
 
 
+#: A DevStack cloud's subnets instead (lib/neutron's defaults): its
+#: external ``public`` network's, where floating IPs come from, and its
+#: ``private`` network's, where servers go (from the pool DevStack carves
+#: its project subnets from, IPV4_ADDRS_SAFE_TO_USE, so that every
+#: project's servers fit).
+_DEVSTACK_SUBNETS = (
+    ("7c1e9a52-4d0b-5f3e-8a6c-d5e7f9a1b3c4", EXTERNAL_NETWORK, "public-subnet", "172.24.4.0/24", "172.24.4.10"),
+    ("7c1e9a52-4d0b-5f3e-8a6c-d5e7f9a1b3c6", EXTERNAL_NETWORK, "ipv6-public-subnet", "2001:db8::/64", "2001:db8::10"),
+    ("7c1e9a52-4d0b-5f3e-8a6c-1111111111a4", PRIVATE_NETWORK, "private-subnet", "10.0.0.0/22", "10.0.0.2"),
+    ("7c1e9a52-4d0b-5f3e-8a6c-1111111111a6", PRIVATE_NETWORK, "ipv6-private-subnet", "fd5e:6c0a:2b4d::/64", "fd5e:6c0a:2b4d::2"),
+)
+
+
 def _provider_subnet(
-    subnet_id: str, network_id: str, name: str, cidr: str, first: str, now: float
+    subnet_id: str, network_id: str, name: str, cidr: str, first: str, now: float, owner: str = PROVIDER_TENANT
 ) -> Subnet:
     network: IPNetwork = ipaddress.ip_network(cidr)
     start = int(ipaddress.ip_address(first))
@@ -74,7 +88,7 @@ def _provider_subnet(
         revision_number=0,
         id=subnet_id,
         name=name,
-        tenant_id=PROVIDER_TENANT,
+        tenant_id=owner,
         network_id=network_id,
         cidr=network,
         gateway_ip=int(network.network_address) + 1,
@@ -109,7 +123,14 @@ class RegionNetworks:
     quotas: dict[str, dict[str, int]] = field(factory=dict)
 
     @classmethod
-    def create(cls, now: float) -> "RegionNetworks":
+    def create(cls, now: float, devstack_owner: str | None = None) -> "RegionNetworks":
+        """
+        A region's provider networks as of ``now``: Rackspace's, or with
+        ``devstack_owner`` (the administrator's project) DevStack's
+        (:meth:`create_devstack`).
+        """
+        if devstack_owner is not None:
+            return cls.create_devstack(now, devstack_owner)
         networks = {
             PUBLIC_NETWORK: Network(
                 created_at=now, updated_at=now, revision_number=0,
@@ -127,6 +148,29 @@ class RegionNetworks:
         subnets = {}
         for subnet_id, network_id, name, cidr, first in _PROVIDER_SUBNETS:
             subnets[subnet_id] = _provider_subnet(subnet_id, network_id, name, cidr, first, now)
+            networks[network_id].subnet_ids.append(subnet_id)
+        return cls(networks, subnets)
+
+    @classmethod
+    def create_devstack(cls, now: float, owner: str) -> "RegionNetworks":
+        """
+        DevStack's networks, ``owner``'s: ``public``, external, and
+        ``private``, shared (DevStack makes it its demo project's; here
+        every project boots on it).
+        """
+        networks = {
+            PRIVATE_NETWORK: Network(
+                created_at=now, updated_at=now, revision_number=0,
+                id=PRIVATE_NETWORK, name="private", tenant_id=owner, shared=True, mtu=1442,
+            ),
+            EXTERNAL_NETWORK: Network(
+                created_at=now, updated_at=now, revision_number=0,
+                id=EXTERNAL_NETWORK, name="public", tenant_id=owner, external=True,
+            ),
+        }
+        subnets = {}
+        for subnet_id, network_id, name, cidr, first in _DEVSTACK_SUBNETS:
+            subnets[subnet_id] = _provider_subnet(subnet_id, network_id, name, cidr, first, now, owner)
             networks[network_id].subnet_ids.append(subnet_id)
         return cls(networks, subnets)
 
@@ -174,5 +218,18 @@ def region_networks(core: IMimicCore, region: str) -> RegionNetworks:
     The one shared networking state of a region.
     """
     return core.region_state(
-        SERVICE_NAME, REGION_TENANT, region, lambda: RegionNetworks.create(core.clock.seconds())
+        SERVICE_NAME,
+        REGION_TENANT,
+        region,
+        lambda: RegionNetworks.create(core.clock.seconds(), devstack_owner(core)),
     )
+
+
+def devstack_owner(core: IMimicCore) -> str | None:
+    """
+    Who owns a DevStack cloud's networks (its administrator's project),
+    or None where the profile keeps Rackspace's networks.
+    """
+    if core.profile.rackspace_extensions:
+        return None
+    return derived_tenant_id(str(core.settings.get("identity.admin_user", "admin")))
