@@ -33,6 +33,7 @@ from attrs import define, field
 
 from mimic.interfaces import IMimicCore
 from mimic.services.identity.grants import Grants
+from mimic.services.identity.inherited import InheritedGrants
 from mimic.services.identity.records import (
     DEFAULT_DOMAIN_ID,
     DEFAULT_DOMAIN_NAME,
@@ -81,7 +82,7 @@ __all__ = [
 
 
 @define
-class Directory(Grants):
+class Directory(InheritedGrants, Grants):
     sessions: SessionStore
     admin_name: str
     admin_password: str
@@ -101,6 +102,8 @@ class Directory(Grants):
     unseen: dict[tuple[str, str, Target, str], float] = field(factory=dict)
     #: Prior role id -> the ids of the roles it implies.
     implications: dict[str, set[str]] = field(factory=dict)
+    #: Grants inherited to projects (OS-INHERIT), as ``grants``.
+    inherited: dict[tuple[str, str, Target], set[str]] = field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
         self.domains[DEFAULT_DOMAIN_ID] = Domain(
@@ -169,6 +172,7 @@ class Directory(Grants):
             if role.id in held:
                 held.discard(role.id)
                 self._revoke_for(key)
+        self.forget_inherited(role_id=role.id)
 
     # -- domains ----------------------------------------------------------
 
@@ -206,6 +210,7 @@ class Directory(Grants):
             self.remove_group(group)
         for role in [r for r in self.roles.values() if r.domain_id == domain.id]:
             self.remove_role(role)
+        self.forget_inherited(source=Target("domain", domain.id))
         del self.domains[domain.id]
 
     # -- projects ---------------------------------------------------------
@@ -297,6 +302,7 @@ class Directory(Grants):
         target = Target("project", project.id)
         for key in [k for k in self.grants if k[2] == target]:
             del self.grants[key]
+        self.forget_inherited(source=target)
         for credential in [c for c in self.credentials.values() if c.project_id == project.id]:
             del self.credentials[credential.id]
         self.sessions.revoke_where(tenant_id=project.id)
@@ -359,6 +365,7 @@ class Directory(Grants):
     def remove_user(self, user: User) -> None:
         for key in [k for k in self.grants if k[0] == "user" and k[1] == user.id]:
             del self.grants[key]
+        self.forget_inherited("user", user.id)
         for group in self.groups.values():
             group.members.discard(user.id)
         for credential in [c for c in self.credentials.values() if c.user_id == user.id]:
@@ -433,6 +440,7 @@ class Directory(Grants):
     def remove_group(self, group: Group) -> None:
         for key in [k for k in self.grants if k[0] == "group" and k[1] == group.id]:
             del self.grants[key]
+        self.forget_inherited("group", group.id)
         for member in group.members:
             self.sessions.revoke_where(user_id=member)
         del self.groups[group.id]

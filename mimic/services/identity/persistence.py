@@ -58,6 +58,10 @@ def save_directory(directory: Directory) -> dict[str, Any]:
             for (kind, actor, target, role_id), at in directory.unseen.items()
         ],
         "implications": {prior: sorted(implied) for prior, implied in directory.implications.items()},
+        "inherited": [
+            [kind, actor, target.kind, target.id, sorted(roles)]
+            for (kind, actor, target), roles in directory.inherited.items()
+        ],
     }
 
 
@@ -103,5 +107,10 @@ def restore_directory(core: IMimicCore, saved: Any) -> Directory:
     }
     directory.implications = {
         prior: set(implied) for prior, implied in field_of(saved, "implications", dict, where).items()
+    }
+    # Added after STATE_FORMAT 1 was first written: absent from older saves.
+    directory.inherited = {
+        (kind, actor, Target(target_kind, target_id)): set(held)
+        for kind, actor, target_kind, target_id, held in saved.get("inherited", [])
     }
     return directory

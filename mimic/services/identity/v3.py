@@ -31,6 +31,7 @@ from mimic.services.identity.failures import AUTHENTICATION, ExpiresEarly, Refus
 from mimic.services.identity.policy import require_token_access
 from mimic.services.identity.v3_credentials import CredentialsAPI
 from mimic.services.identity.v3_directory import DomainsAPI, GroupsAPI, SystemAPI
+from mimic.services.identity.v3_inherit import InheritAPI
 from mimic.services.identity.v3_roles import RoleAssignmentsAPI, RoleInferencesAPI, RolesAPI
 from mimic.services.identity.v3_projects import ProjectsAPI
 from mimic.services.identity.v3_support import V3Base, keystone_errors
@@ -251,6 +252,10 @@ class IdentityV3(V3Base):
     @app.route("/system", branch=True)
     def system(self, request: IRequest) -> IResource:
         return mounted(SystemAPI(self.core))
+
+    @app.route("/OS-INHERIT", branch=True)
+    def inherit(self, request: IRequest) -> IResource:
+        return mounted(InheritAPI(self.core))
 
     # -- services, endpoints, regions -------------------------------------
 

@@ -372,6 +372,20 @@ def role_assignment_json(
     else:
         scope = {target.kind: {"id": target.id}}
         path = [target.kind + "s", target.id, assignment.actor_kind + "s", assignment.actor_id, "roles", role.id]
+    source = target if assignment.inherited else assignment.inherited_from
+    if source is not None:
+        # OS-INHERIT: the grant is held on the domain or project above.
+        if assignment.inherited:
+            scope["OS-INHERIT:inherited_to"] = "projects"
+        actor_kind, actor_id = (
+            ("group", assignment.via_group)
+            if assignment.via_group is not None
+            else (assignment.actor_kind, assignment.actor_id)
+        )
+        path = [
+            "OS-INHERIT", source.kind + "s", source.id, actor_kind + "s", actor_id,
+            "roles", role.id, "inherited_to_projects",
+        ]
     described: dict[str, Any] = {
         "role": {"id": role.id},
         assignment.actor_kind: actor,
