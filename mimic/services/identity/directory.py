@@ -34,6 +34,7 @@ from attrs import define, field
 from mimic.interfaces import IMimicCore
 from mimic.services.identity.grants import Grants
 from mimic.services.identity.inherited import InheritedGrants
+from mimic.services.identity.written import WrittenCatalog
 from mimic.services.identity.records import (
     DEFAULT_DOMAIN_ID,
     DEFAULT_DOMAIN_NAME,
@@ -104,6 +105,9 @@ class Directory(InheritedGrants, Grants):
     implications: dict[str, set[str]] = field(factory=dict)
     #: Grants inherited to projects (OS-INHERIT), as ``grants``.
     inherited: dict[tuple[str, str, Target], set[str]] = field(factory=dict)
+    #: Services, endpoints, regions, templates and policies written
+    #: through identity.
+    catalog: WrittenCatalog = field(factory=WrittenCatalog)
 
     def __attrs_post_init__(self) -> None:
         self.domains[DEFAULT_DOMAIN_ID] = Domain(

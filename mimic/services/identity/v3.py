@@ -29,6 +29,13 @@ from mimic.services.identity.directory import Target
 from mimic.services.identity.errors import keystone_error, keystone_error_body
 from mimic.services.identity.failures import AUTHENTICATION, ExpiresEarly, Refusal
 from mimic.services.identity.policy import require_token_access
+from mimic.services.identity.v3_catalog import (
+    EndpointGroupsAPI,
+    EndpointsAPI,
+    PoliciesAPI,
+    RegionsAPI,
+    ServicesAPI,
+)
 from mimic.services.identity.v3_credentials import CredentialsAPI
 from mimic.services.identity.v3_directory import DomainsAPI, GroupsAPI, SystemAPI
 from mimic.services.identity.v3_inherit import InheritAPI
@@ -50,10 +57,7 @@ from mimic.services.identity.views import (
     catalog_json,
     catalog_with_identity,
     domain_json,
-    endpoints_json,
     project_json,
-    regions_json,
-    service_json,
     v3_token_json,
 )
 from mimic.session import AuthenticationFailed, Token
@@ -257,61 +261,24 @@ class IdentityV3(V3Base):
     def inherit(self, request: IRequest) -> IResource:
         return mounted(InheritAPI(self.core))
 
-    # -- services, endpoints, regions -------------------------------------
+    # -- the catalog and policies, written and read ----------------------
 
-    def _caller_catalog(self, request: IRequest) -> list[ResolvedEntry]:
-        """
-        The catalog of the caller's project (a service's URLs name the
-        tenant, so services and endpoints are listed as that project sees
-        them).
-        """
-        caller = self.caller(request)
-        tenant = caller.tenant_id if caller.tenant_id is not None else caller.user.tenant_id
-        return catalog_with_identity(self.core, tenant, base_url(request), V3_PATH)
+    @app.route("/services", branch=True)
+    def services(self, request: IRequest) -> IResource:
+        return mounted(ServicesAPI(self.core))
 
-    @app.route("/services", methods=["GET", "HEAD"])
-    def services(self, request: IRequest) -> bytes:
-        entries = self._caller_catalog(request)
-        url = self.url(request)
-        services = self.filtered(
-            request, (service_json(url, e) for e in entries), ("name", "type", "enabled")
-        )
-        return self.collection(request, "services", services)
+    @app.route("/endpoints", branch=True)
+    def endpoints(self, request: IRequest) -> IResource:
+        return mounted(EndpointsAPI(self.core))
 
-    @app.route("/services/<service_id>", methods=["GET", "HEAD"])
-    def service(self, request: IRequest, service_id: str) -> bytes:
-        for entry in self._caller_catalog(request):
-            if entry.id == service_id:
-                return json_response(request, {"service": service_json(self.url(request), entry)})
-        raise keystone_error(404, f"Could not find service: {service_id}.")
+    @app.route("/regions", branch=True)
+    def regions(self, request: IRequest) -> IResource:
+        return mounted(RegionsAPI(self.core))
 
-    @app.route("/endpoints", methods=["GET", "HEAD"])
-    def endpoints(self, request: IRequest) -> bytes:
-        endpoints = self.filtered(
-            request,
-            endpoints_json(self.url(request), self._caller_catalog(request)),
-            ("interface", "service_id", "region_id", "enabled"),
-        )
-        return self.collection(request, "endpoints", endpoints)
+    @app.route("/OS-EP-FILTER/endpoint_groups", branch=True)
+    def endpoint_groups(self, request: IRequest) -> IResource:
+        return mounted(EndpointGroupsAPI(self.core))
 
-    @app.route("/endpoints/<endpoint_id>", methods=["GET", "HEAD"])
-    def endpoint(self, request: IRequest, endpoint_id: str) -> bytes:
-        for endpoint in endpoints_json(self.url(request), self._caller_catalog(request)):
-            if endpoint["id"] == endpoint_id:
-                return json_response(request, {"endpoint": endpoint})
-        raise keystone_error(404, f"Could not find endpoint: {endpoint_id}.")
-
-    def _regions(self, request: IRequest) -> list[dict[str, Any]]:
-        return regions_json(self.url(request), self._caller_catalog(request))
-
-    @app.route("/regions", methods=["GET", "HEAD"])
-    def regions(self, request: IRequest) -> bytes:
-        regions = self.filtered(request, self._regions(request), ("parent_region_id",))
-        return self.collection(request, "regions", regions)
-
-    @app.route("/regions/<region_id>", methods=["GET", "HEAD"])
-    def region(self, request: IRequest, region_id: str) -> bytes:
-        for region in self._regions(request):
-            if region["id"] == region_id:
-                return json_response(request, {"region": region})
-        raise keystone_error(404, f"Could not find region: {region_id}.")
+    @app.route("/policies", branch=True)
+    def policies(self, request: IRequest) -> IResource:
+        return mounted(PoliciesAPI(self.core))

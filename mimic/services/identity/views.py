@@ -28,7 +28,9 @@ from mimic.services.identity.directory import (
     Domain,
     Group,
     Project,
+    directory_of,
 )
+from mimic.services.identity.written import WrittenEntry
 from mimic.services.identity.model import API_KEY_CREDENTIALS, DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME
 from mimic.session import DEFAULT_REGION, Role, Token, User
 from mimic.timestamps import iso_microseconds, iso_milliseconds, iso_seconds
@@ -46,6 +48,7 @@ def catalog_with_identity(
     (``"identity/v3"``).
     """
     entries: list[ResolvedEntry] = core.catalog(tenant_id, base_url)
+    entries += directory_of(core).catalog.entries(tenant_id)
     regions = sorted(
         {e.region for entry in entries for e in entry.endpoints if e.region is not None}
     ) or [DEFAULT_REGION]
@@ -178,6 +181,9 @@ def catalog_json(entries: Iterable[ResolvedEntry]) -> list[dict[str, Any]]:
     """
     described = []
     for entry in entries:
+        if isinstance(entry, WrittenEntry):
+            described.append(entry.to_v3())
+            continue
         endpoints = []
         for endpoint in entry.endpoints:
             urls = {
