@@ -109,3 +109,120 @@ class V3CatalogTests(AdminCase):
         self.assertEqual(listed["id"], policy["id"])
         self.call("DELETE", f"/policies/{policy['id']}", code=204)
         self.call("GET", f"/policies/{policy['id']}", code=404)
+
+
+class V2CatalogTests(AdminCase):
+    """
+    Rackspace's OS-KSADM services and roles, OS-KSCATALOG endpoint
+    templates enabled per tenant, and RAX-AUTH domains.
+    """
+
+    def v2(self, method: str, path: str, body: Any = None, code: int = 200, **headers: str) -> Any:
+        response = self.mimic.request(method, V2 + path, body, token=self.admin, headers=headers or None)
+        self.assertEqual(response.code, code, response)
+        return response.json() if response.body else None
+
+    def external(self, access: Any) -> list[dict[str, Any]]:
+        return [e for e in access.access["serviceCatalog"] if e["type"] == "external-api"]
+
+    def test_a_template_enabled_for_a_tenant_is_in_its_catalog_only(self) -> None:
+        service = self.v2(
+            "POST", "/OS-KSADM/services",
+            {"OS-KSADM:service": {"name": "Outside", "type": "external-api", "description": "d"}}, 201,
+        )["OS-KSADM:service"]
+        self.v2("POST", "/services", {"name": "Outside", "type": "x"}, 409)
+        template = self.v2(
+            "POST", "/OS-KSCATALOG/endpointTemplates",
+            {"OS-KSCATALOG:endpointTemplate": {
+                "id": "42", "name": "Outside", "type": "external-api", "region": "EXT",
+                "publicURL": "https://outside.example/v1/%tenant_id%"}},
+            201,
+        )["OS-KSCATALOG:endpointTemplate"]
+        self.assertEqual((template["id"], template["enabled"], template["serviceId"]), ("42", False, service["id"]))
+        self.v2("POST", "/OS-KSCATALOG/endpointTemplates",
+                {"id": "42", "name": "Outside", "type": "external-api", "region": "EXT"}, 409)
+        self.v2("POST", "/OS-KSCATALOG/endpointTemplates",
+                {"name": "Nobody", "type": "external-api", "region": "EXT"}, 404)
+        alice = self.mimic.authenticate("alice")
+        self.assertEqual(self.external(alice), [])
+        self.v2("POST", f"/tenants/{alice.tenant_id}/OS-KSCATALOG/endpoints",
+                {"OS-KSCATALOG:endpointTemplate": {"id": 42}}, 201)
+        listed = self.v2("GET", f"/tenants/{alice.tenant_id}/OS-KSCATALOG/endpoints")["endpoints"]
+        self.assertEqual(listed[0]["publicURL"], f"https://outside.example/v1/{alice.tenant_id}")
+        alice = self.mimic.authenticate("alice")
+        [entry] = self.external(alice)
+        self.assertEqual(entry["name"], "Outside")
+        self.assertEqual(entry["endpoints"][0]["publicURL"], f"https://outside.example/v1/{alice.tenant_id}")
+        self.assertEqual(self.external(self.mimic.authenticate("bob")), [])
+        # Global once enabled; updated with PUT.
+        self.v2("PUT", "/OS-KSCATALOG/endpointTemplates/42", {"enabled": True}, 201)
+        self.assertEqual(len(self.external(self.mimic.authenticate("bob"))), 1)
+        self.v2("PUT", "/OS-KSCATALOG/endpointTemplates/42", {"id": "43"}, 409)
+        self.assertEqual([t["id"] for t in self.v2("GET", "/OS-KSCATALOG/endpointTemplates",
+                                                   serviceid=service["id"])["OS-KSCATALOG"]], ["42"])
+        self.v2("DELETE", f"/OS-KSADM/services/{service['id']}", code=409)
+        self.v2("DELETE", f"/tenants/{alice.tenant_id}/OS-KSCATALOG/endpoints/42", code=204)
+        self.v2("DELETE", f"/tenants/{alice.tenant_id}/OS-KSCATALOG/endpoints/42", code=404)
+        self.v2("DELETE", "/OS-KSCATALOG/endpointTemplates/42", code=204)
+        self.v2("DELETE", f"/OS-KSADM/services/{service['id']}", code=204)
+        self.assertEqual(self.v2("GET", "/services")["OS-KSADM:services"], [])
+
+    def test_roles_domains_and_the_administrator_only(self) -> None:
+        role = self.v2("POST", "/OS-KSADM/roles", {"role": {"name": "watcher"}}, 201)["role"]
+        self.assertEqual(self.v2("GET", f"/OS-KSADM/roles/{role['id']}")["role"]["name"], "watcher")
+        self.assertEqual(len(self.v2("GET", "/OS-KSADM/roles?name=watcher")["roles"]), 1)
+        self.v2("DELETE", f"/OS-KSADM/roles/{role['id']}", code=204)
+        alice = self.mimic.authenticate("alice")
+        domains = self.v2("GET", "/RAX-AUTH/domains")["RAX-AUTH:domains"]
+        self.assertIn(alice.tenant_id, [d["id"] for d in domains])
+        self.assertEqual(self.v2("GET", "/RAX-AUTH/domains/default")["RAX-AUTH:domain"]["name"], "Default")
+        self.v2("GET", "/RAX-AUTH/domains/nowhere", code=404)
+        response = self.mimic.request("GET", V2 + "/OS-KSCATALOG/endpointTemplates", token=alice.token)
+        self.assertKeystoneError(response, 403)
+        own = self.mimic.request("GET", V2 + "/RAX-AUTH/domains", token=alice.token).json()
+        self.assertEqual([d["id"] for d in own["RAX-AUTH:domains"]], ["default", alice.tenant_id])
+
+
+class SavedCatalogTests(AdminCase):
+    def test_the_written_catalog_and_inherited_grants_survive_a_save(self) -> None:
+        """
+        Everything written here is in identity's saved directory, and a
+        restored one serves the same answers.
+        """
+        import json
+
+        from mimic.services.identity.directory import directory_of
+        from mimic.services.identity.persistence import restore_directory, save_directory
+
+        service = self.call("POST", "/services", {"service": {"type": "external", "name": "o"}}, 201)["service"]
+        self.call("POST", "/endpoints", {"endpoint": {
+            "service_id": service["id"], "interface": "public", "region_id": "R1", "url": "http://o/"}}, 201)
+        self.call("POST", "/policies", {"policy": {"type": "t", "blob": "b"}}, 201)
+        self.call("POST", "/OS-EP-FILTER/endpoint_groups",
+                  {"endpoint_group": {"name": "g", "filters": {"region_id": "R1"}}}, 201)
+        self.mimic.request(
+            "POST", V2 + "/OS-KSCATALOG/endpointTemplates",
+            {"id": "7", "name": "o", "type": "external", "region": "R2", "publicURL": "http://t/%tenant_id%"},
+            token=self.admin,
+        )
+        self.mimic.request("POST", V2 + "/tenants/t1/OS-KSCATALOG/endpoints", {"OS-KSCATALOG:endpointTemplate": {"id": "7"}}, token=self.admin)
+        domain = self.call("POST", "/domains", {"domain": {"name": "d"}}, 201)["domain"]
+        alice = self.mimic.authenticate("alice")
+        user_id = alice.access["user"]["id"]
+        [member] = self.call("GET", "/roles?name=member")["roles"]
+        self.call("PUT", f"/OS-INHERIT/domains/{domain['id']}/users/{user_id}/roles/{member['id']}/inherited_to_projects", code=204)
+        paths = ["/services", "/endpoints", "/regions", "/policies", "/OS-EP-FILTER/endpoint_groups",
+                 "/role_assignments"]
+        before = [self.call("GET", p) for p in paths]
+        v2_before = self.mimic.request("GET", V2 + "/tenants/t1/OS-KSCATALOG/endpoints", token=self.admin).json()
+        core = self.mimic.core
+        saved = json.loads(json.dumps(save_directory(directory_of(core))))
+        restored = restore_directory(core, saved)
+        core.sessions._annex = restored
+        self.assertEqual([self.call("GET", p) for p in paths], before)
+        v2_after = self.mimic.request("GET", V2 + "/tenants/t1/OS-KSCATALOG/endpoints", token=self.admin).json()
+        self.assertEqual(v2_after, v2_before)
+        # A save from before these existed still restores.
+        for key in ("catalog", "inherited"):
+            del saved[key]
+        self.assertEqual(restore_directory(core, saved).catalog.services, {})

@@ -26,7 +26,26 @@ from mimic.services.identity.records import (
     Project,
     Target,
 )
+from mimic.services.identity.written import (
+    EndpointGroup,
+    EndpointTemplate,
+    Policy,
+    Region,
+    Service,
+    WrittenCatalog,
+    WrittenEndpoint,
+)
 from mimic.session import Role
+
+#: The written catalog's collections and the records they hold.
+CATALOG_RECORDS: tuple[tuple[str, type], ...] = (
+    ("regions", Region),
+    ("services", Service),
+    ("endpoints", WrittenEndpoint),
+    ("templates", EndpointTemplate),
+    ("endpoint_groups", EndpointGroup),
+    ("policies", Policy),
+)
 
 #: The form :func:`save_directory` writes (bumped when an older one can
 #: no longer be read).
@@ -35,6 +54,29 @@ STATE_FORMAT = 1
 
 def _role(role: Role) -> list[Any]:
     return [role.id, role.name, role.description, role.domain_id]
+
+
+def save_catalog(catalog: WrittenCatalog) -> dict[str, Any]:
+    saved: dict[str, Any] = {
+        name: [record_json(r) for r in getattr(catalog, name).values()] for name, _ in CATALOG_RECORDS
+    }
+    saved["tenant_templates"] = {t: sorted(ids) for t, ids in catalog.tenant_templates.items()}
+    return saved
+
+
+def restore_catalog(saved: Any) -> WrittenCatalog:
+    where = "identity's written catalog"
+    if not isinstance(saved, dict):
+        raise ValueError(f"{where} must be an object")
+    catalog = WrittenCatalog()
+    for name, kind in CATALOG_RECORDS:
+        records = [record_from(kind, r) for r in saved.get(name, [])]
+        setattr(catalog, name, {r.id: r for r in records})
+    tenant_templates = saved.get("tenant_templates", {})
+    if not isinstance(tenant_templates, dict):
+        raise ValueError(f"{where}'s 'tenant_templates' is not of the expected kind")
+    catalog.tenant_templates = {t: set(ids) for t, ids in tenant_templates.items()}
+    return catalog
 
 
 def save_directory(directory: Directory) -> dict[str, Any]:
@@ -58,6 +100,7 @@ def save_directory(directory: Directory) -> dict[str, Any]:
             for (kind, actor, target, role_id), at in directory.unseen.items()
         ],
         "implications": {prior: sorted(implied) for prior, implied in directory.implications.items()},
+        "catalog": save_catalog(directory.catalog),
         "inherited": [
             [kind, actor, target.kind, target.id, sorted(roles)]
             for (kind, actor, target), roles in directory.inherited.items()
@@ -109,6 +152,7 @@ def restore_directory(core: IMimicCore, saved: Any) -> Directory:
         prior: set(implied) for prior, implied in field_of(saved, "implications", dict, where).items()
     }
     # Added after STATE_FORMAT 1 was first written: absent from older saves.
+    directory.catalog = restore_catalog(saved.get("catalog", {}))
     directory.inherited = {
         (kind, actor, Target(target_kind, target_id)): set(held)
         for kind, actor, target_kind, target_id, held in saved.get("inherited", [])
