@@ -34,6 +34,7 @@ from attrs import define, field
 from mimic.interfaces import IMimicCore
 from mimic.services.identity.grants import Grants
 from mimic.services.identity.inherited import InheritedGrants
+from mimic.services.identity.trusts import Trusts
 from mimic.services.identity.written import WrittenCatalog
 from mimic.services.identity.records import (
     DEFAULT_DOMAIN_ID,
@@ -108,6 +109,8 @@ class Directory(InheritedGrants, Grants):
     #: Services, endpoints, regions, templates and policies written
     #: through identity.
     catalog: WrittenCatalog = field(factory=WrittenCatalog)
+    #: Trusts (OS-TRUST) and the tokens made from them.
+    trusts: Trusts = field(factory=Trusts)
 
     def __attrs_post_init__(self) -> None:
         self.domains[DEFAULT_DOMAIN_ID] = Domain(
@@ -370,6 +373,7 @@ class Directory(InheritedGrants, Grants):
         for key in [k for k in self.grants if k[0] == "user" and k[1] == user.id]:
             del self.grants[key]
         self.forget_inherited("user", user.id)
+        self.trusts.forget_user(user.id, self.sessions)
         for group in self.groups.values():
             group.members.discard(user.id)
         for credential in [c for c in self.credentials.values() if c.user_id == user.id]:

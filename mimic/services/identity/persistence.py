@@ -26,6 +26,7 @@ from mimic.services.identity.records import (
     Project,
     Target,
 )
+from mimic.services.identity.trusts import Trust, Trusts
 from mimic.services.identity.written import (
     EndpointGroup,
     EndpointTemplate,
@@ -101,6 +102,10 @@ def save_directory(directory: Directory) -> dict[str, Any]:
         ],
         "implications": {prior: sorted(implied) for prior, implied in directory.implications.items()},
         "catalog": save_catalog(directory.catalog),
+        "trusts": {
+            "trusts": [record_json(t) for t in directory.trusts.trusts.values()],
+            "tokens": dict(directory.trusts.tokens),
+        },
         "inherited": [
             [kind, actor, target.kind, target.id, sorted(roles)]
             for (kind, actor, target), roles in directory.inherited.items()
@@ -153,6 +158,12 @@ def restore_directory(core: IMimicCore, saved: Any) -> Directory:
     }
     # Added after STATE_FORMAT 1 was first written: absent from older saves.
     directory.catalog = restore_catalog(saved.get("catalog", {}))
+    trusts = saved.get("trusts", {})
+    directory.trusts = Trusts(
+        {t.id: t for t in (record_from(Trust, r) for r in field_of(trusts, "trusts", list, where))}
+        if trusts else {},
+        dict(field_of(trusts, "tokens", dict, where)) if trusts else {},
+    )
     directory.inherited = {
         (kind, actor, Target(target_kind, target_id)): set(held)
         for kind, actor, target_kind, target_id, held in saved.get("inherited", [])

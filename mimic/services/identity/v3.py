@@ -29,6 +29,7 @@ from mimic.services.identity.directory import Target
 from mimic.services.identity.errors import keystone_error, keystone_error_body
 from mimic.services.identity.failures import AUTHENTICATION, ExpiresEarly, Refusal
 from mimic.services.identity.policy import require_token_access
+from mimic.services.identity.trusts import token_trust_json
 from mimic.services.identity.v3_catalog import (
     EndpointGroupsAPI,
     EndpointsAPI,
@@ -42,6 +43,7 @@ from mimic.services.identity.v3_inherit import InheritAPI
 from mimic.services.identity.v3_roles import RoleAssignmentsAPI, RoleInferencesAPI, RolesAPI
 from mimic.services.identity.v3_projects import ProjectsAPI
 from mimic.services.identity.v3_support import V3Base, keystone_errors
+from mimic.services.identity.v3_trusts import TrustsAPI
 from mimic.services.identity.v3_users import UsersAPI
 from mimic.services.identity.validation import (
     application_credential_method,
@@ -117,9 +119,13 @@ class IdentityV3(V3Base):
                     "name": project.name,
                     "domain": {"id": project.domain_id, "name": domain.name if domain else project.domain_id},
                 }
+        described = v3_token_json(token, catalog, project_ref, domain_ref)
+        trust = directory.trusts.trust_of(token)
+        if trust is not None:
+            described["OS-TRUST:trust"] = token_trust_json(trust)
         return json_response(
             request,
-            {"token": v3_token_json(token, catalog, project_ref, domain_ref)},
+            {"token": described},
             status,
             {SUBJECT_TOKEN: token.id.encode("ascii")},
         )
@@ -256,6 +262,10 @@ class IdentityV3(V3Base):
     @app.route("/system", branch=True)
     def system(self, request: IRequest) -> IResource:
         return mounted(SystemAPI(self.core))
+
+    @app.route("/OS-TRUST/trusts", branch=True)
+    def trusts(self, request: IRequest) -> IResource:
+        return mounted(TrustsAPI(self.core))
 
     @app.route("/OS-INHERIT", branch=True)
     def inherit(self, request: IRequest) -> IResource:
