@@ -43,6 +43,7 @@ from mimic.services.identity.records import (
     Account,
     ApplicationCredential,
     Assignment,
+    Consumer,
     Credential,
     DirectoryError,
     Domain,
@@ -111,6 +112,10 @@ class Directory(InheritedGrants, Grants):
     catalog: WrittenCatalog = field(factory=WrittenCatalog)
     #: Trusts (OS-TRUST) and the tokens made from them.
     trusts: Trusts = field(factory=Trusts)
+    #: Domain id -> its configuration: group -> option -> value.
+    domain_configs: dict[str, dict[str, dict[str, Any]]] = field(factory=dict)
+    #: OAuth 1.0a consumers, by id.
+    consumers: dict[str, Consumer] = field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
         self.domains[DEFAULT_DOMAIN_ID] = Domain(
@@ -218,6 +223,7 @@ class Directory(InheritedGrants, Grants):
         for role in [r for r in self.roles.values() if r.domain_id == domain.id]:
             self.remove_role(role)
         self.forget_inherited(source=Target("domain", domain.id))
+        self.domain_configs.pop(domain.id, None)
         del self.domains[domain.id]
 
     # -- projects ---------------------------------------------------------

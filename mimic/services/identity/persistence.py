@@ -20,6 +20,7 @@ from mimic.services.identity.directory import Directory
 from mimic.services.identity.records import (
     Account,
     ApplicationCredential,
+    Consumer,
     Credential,
     Domain,
     Group,
@@ -102,6 +103,8 @@ def save_directory(directory: Directory) -> dict[str, Any]:
         ],
         "implications": {prior: sorted(implied) for prior, implied in directory.implications.items()},
         "catalog": save_catalog(directory.catalog),
+        "domain_configs": directory.domain_configs,
+        "consumers": [record_json(c) for c in directory.consumers.values()],
         "trusts": {
             "trusts": [record_json(t) for t in directory.trusts.trusts.values()],
             "tokens": dict(directory.trusts.tokens),
@@ -158,6 +161,15 @@ def restore_directory(core: IMimicCore, saved: Any) -> Directory:
     }
     # Added after STATE_FORMAT 1 was first written: absent from older saves.
     directory.catalog = restore_catalog(saved.get("catalog", {}))
+    configs = saved.get("domain_configs", {})
+    if not isinstance(configs, dict):
+        raise ValueError(f"{where}'s 'domain_configs' is not of the expected kind")
+    directory.domain_configs = {
+        d: {g: dict(o) for g, o in groups.items()} for d, groups in configs.items()
+    }
+    directory.consumers = {
+        c.id: c for c in (record_from(Consumer, r) for r in saved.get("consumers", []))
+    }
     trusts = saved.get("trusts", {})
     directory.trusts = Trusts(
         {t.id: t for t in (record_from(Trust, r) for r in field_of(trusts, "trusts", list, where))}

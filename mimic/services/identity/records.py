@@ -161,3 +161,14 @@ class Credential:
     type: str
     blob: str
     project_id: str | None = None
+
+
+@define
+class Consumer:
+    """
+    An OAuth 1.0a consumer (``/v3/OS-OAUTH1/consumers``).
+    """
+
+    id: str
+    secret: str
+    description: str = ""

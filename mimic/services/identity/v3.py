@@ -40,6 +40,7 @@ from mimic.services.identity.v3_catalog import (
 from mimic.services.identity.v3_credentials import CredentialsAPI
 from mimic.services.identity.v3_directory import DomainsAPI, GroupsAPI, SystemAPI
 from mimic.services.identity.v3_inherit import InheritAPI
+from mimic.services.identity.v3_oauth import ConsumersAPI
 from mimic.services.identity.v3_roles import RoleAssignmentsAPI, RoleInferencesAPI, RolesAPI
 from mimic.services.identity.v3_projects import ProjectsAPI
 from mimic.services.identity.v3_support import V3Base, keystone_errors
@@ -262,6 +263,10 @@ class IdentityV3(V3Base):
     @app.route("/system", branch=True)
     def system(self, request: IRequest) -> IResource:
         return mounted(SystemAPI(self.core))
+
+    @app.route("/OS-OAUTH1/consumers", branch=True)
+    def consumers(self, request: IRequest) -> IResource:
+        return mounted(ConsumersAPI(self.core))
 
     @app.route("/OS-TRUST/trusts", branch=True)
     def trusts(self, request: IRequest) -> IResource:
