@@ -72,3 +72,19 @@ class SavedExtrasTests(AdminCase):
         saved = json.loads(json.dumps(save_directory(directory_of(core))))
         core.sessions._annex = restore_directory(core, saved)
         self.assertEqual([self.call("GET", p) for p in ("/domains/default/config", "/OS-OAUTH1/consumers")], before)
+
+
+class ProjectActingAsDomainTests(AdminCase):
+    def test_a_project_acting_as_a_domain(self) -> None:
+        project = self.call("POST", "/projects", {"project": {"name": "pd", "is_domain": True, "domain_id": None}}, 201)["project"]
+        self.assertEqual((project["is_domain"], project["domain_id"], project["parent_id"]), (True, None, None))
+        listed = self.call("GET", "/projects?is_domain=true")["projects"]
+        self.assertEqual([p["id"] for p in listed], [project["id"]])
+        self.assertEqual(self.call("GET", f"/domains/{project['id']}")["domain"]["name"], "pd")
+        inside = self.call("POST", "/projects", {"project": {"name": "in", "domain_id": project["id"]}}, 201)["project"]
+        self.call("DELETE", f"/projects/{project['id']}", code=403)
+        self.call("PATCH", f"/projects/{project['id']}", {"project": {"enabled": False}})
+        self.call("DELETE", f"/projects/{project['id']}", code=204)
+        self.call("GET", f"/domains/{project['id']}", code=404)
+        self.call("GET", f"/projects/{inside['id']}", code=404)
+        self.call("POST", "/projects", {"project": {"name": "x", "is_domain": True, "parent_id": "default"}}, 400)

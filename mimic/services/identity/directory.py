@@ -214,7 +214,7 @@ class Directory(InheritedGrants, Grants):
             raise DirectoryError(
                 403, "Cannot delete a domain that is enabled, please disable it first."
             )
-        for project in [p for p in self.projects.values() if p.domain_id == domain.id]:
+        for project in [p for p in self.projects.values() if p.domain_id == domain.id and p.id != domain.id]:
             self.remove_project(project)
         for user in [u for u in self.managed_users() if u.domain_id == domain.id]:
             self.remove_user(user)
@@ -225,6 +225,12 @@ class Directory(InheritedGrants, Grants):
         self.forget_inherited(source=Target("domain", domain.id))
         self.domain_configs.pop(domain.id, None)
         del self.domains[domain.id]
+        acting = self.projects.pop(domain.id, None)
+        if acting is not None:
+            for key in [k for k in self.grants if k[2] == Target("project", acting.id)]:
+                del self.grants[key]
+            self.forget_inherited(source=Target("project", acting.id))
+            self.sessions.revoke_where(tenant_id=acting.id)
 
     # -- projects ---------------------------------------------------------
 
@@ -288,6 +294,16 @@ class Directory(InheritedGrants, Grants):
         self.projects[project.id] = project
         return project
 
+    def add_domain_project(self, name: str, description: str, enabled: bool, tags: list[str]) -> Project:
+        """
+        A project acting as a domain (``is_domain``): a domain, and a
+        project of the same id and name.
+        """
+        domain = self.add_domain(name, description, enabled, tags)
+        project = Project(domain.id, name, domain.id, description, enabled, None, list(tags), True)
+        self.projects[project.id] = project
+        return project
+
     def keep_project(self, project: Project) -> Project:
         """
         A project to change: a first-use user's tenant is kept here from
@@ -302,6 +318,10 @@ class Directory(InheritedGrants, Grants):
         return [p for p in self.projects.values() if p.parent_id == project.id and p.id != project.id]
 
     def remove_project(self, project: Project) -> None:
+        if project.is_domain and project.id in self.domains:
+            # A project acting as a domain goes as its domain does.
+            self.remove_domain(self.domains[project.id])
+            return
         if project.own and self.sessions.tenant_owner(project.id) is not None:
             raise DirectoryError(
                 403, "A Mimic user's own project goes with its user: delete the user instead."

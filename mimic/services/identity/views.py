@@ -275,11 +275,14 @@ def project_json(v3_url: str, project: Project | str) -> dict[str, Any]:
     return {
         "id": project.id,
         "name": project.name,
-        "domain_id": project.domain_id,
+        "domain_id": None if project.is_domain else project.domain_id,
         "description": project.description,
         "enabled": project.enabled,
         "is_domain": project.is_domain,
-        "parent_id": project.parent_id if project.parent_id is not None else project.domain_id,
+        "parent_id": (
+            None if project.is_domain
+            else project.parent_id if project.parent_id is not None else project.domain_id
+        ),
         "tags": list(project.tags),
         "options": dict(project.options),
         "links": {"self": link(v3_url, "projects", project.id)},
