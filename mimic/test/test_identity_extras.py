@@ -37,6 +37,7 @@ class DomainConfigTests(AdminCase):
         defaults = self.call("GET", "/domains/config/default")["config"]
         self.assertEqual(set(defaults), {"identity", "ldap"})
         self.assertIn("driver", self.call("GET", "/domains/config/identity/default")["config"]["identity"])
+        self.assertIn("url", self.call("GET", "/domains/config/ldap/default")["config"]["ldap"])
         self.assertEqual(self.call("GET", "/domains/config/ldap/url/default")["config"], {"url": "ldap://localhost"})
         self.call("GET", "/domains/config/nonesuch/default", code=403)
         self.assertEqual(self.call("GET", "/domains/default")["domain"]["id"], "default")
