@@ -72,7 +72,7 @@ def restore_catalog(saved: Any) -> WrittenCatalog:
         raise ValueError(f"{where} must be an object")
     catalog = WrittenCatalog()
     for name, kind in CATALOG_RECORDS:
-        records = [record_from(kind, r) for r in saved.get(name, [])]
+        records: list[Any] = [record_from(kind, r) for r in saved.get(name, [])]
         setattr(catalog, name, {r.id: r for r in records})
     tenant_templates = saved.get("tenant_templates", {})
     if not isinstance(tenant_templates, dict):

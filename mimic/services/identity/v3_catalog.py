@@ -254,9 +254,9 @@ class EndpointsAPI(CatalogBase):
     def show_endpoint(self, request: IRequest, endpoint_id: str) -> bytes:
         url = self.url(request)
         if endpoint_id not in self.written.endpoints:
-            for endpoint in endpoints_json(url, self.plugin_entries(request)):
-                if endpoint["id"] == endpoint_id:
-                    return json_response(request, {"endpoint": endpoint})
+            for served in endpoints_json(url, self.plugin_entries(request)):
+                if served["id"] == endpoint_id:
+                    return json_response(request, {"endpoint": served})
         endpoint = self.written.endpoint(endpoint_id)
         return json_response(request, {"endpoint": written_endpoint_json(url, endpoint)})
 
