@@ -94,6 +94,44 @@ class V3CatalogTests(AdminCase):
         self.call("DELETE", f"/regions/{parent['id']}", code=204)
         self.assertIn("ORD", [r["id"] for r in self.call("GET", "/regions")["regions"]])
 
+    def test_the_endpoint_filter_ties_endpoints_to_projects(self) -> None:
+        service = self.make_service()
+        endpoint = self.call("POST", "/endpoints", {"endpoint": {
+            "service_id": service["id"], "interface": "public", "region_id": "ORD", "url": "http://o/"}}, 201)["endpoint"]
+        alice, bob = self.mimic.authenticate("alice"), self.mimic.authenticate("bob")
+
+        def sees(name: str) -> bool:
+            return any(e["type"] == "external" for e in self.catalog(self.login(name, "any")))
+
+        self.assertTrue(sees("alice") and sees("bob"))
+        path = f"/OS-EP-FILTER/projects/{alice.tenant_id}/endpoints/{endpoint['id']}"
+        self.call("PUT", path, code=204)
+        self.call("HEAD", path, code=204)
+        self.assertEqual((sees("alice"), sees("bob")), (True, False))
+        listed = self.call("GET", f"/OS-EP-FILTER/endpoints/{endpoint['id']}/projects")["projects"]
+        self.assertEqual([p["id"] for p in listed], [alice.tenant_id])
+        self.assertEqual(
+            [e["id"] for e in self.call("GET", f"/OS-EP-FILTER/projects/{alice.tenant_id}/endpoints")["endpoints"]],
+            [endpoint["id"]],
+        )
+        self.call("DELETE", path, code=204)
+        self.call("DELETE", path, code=404)
+        self.assertTrue(sees("bob"))
+        # Through an endpoint group.
+        group = self.call("POST", "/OS-EP-FILTER/endpoint_groups", {"endpoint_group": {
+            "name": "g", "filters": {"service_id": service["id"]}}}, 201)["endpoint_group"]
+        group_path = f"/OS-EP-FILTER/endpoint_groups/{group['id']}/projects/{bob.tenant_id}"
+        self.call("PUT", group_path, code=204)
+        self.assertEqual(self.call("GET", group_path)["project"]["id"], bob.tenant_id)
+        self.assertEqual((sees("alice"), sees("bob")), (False, True))
+        endpoints = self.call("GET", f"/OS-EP-FILTER/endpoint_groups/{group['id']}/endpoints")["endpoints"]
+        self.assertEqual([e["id"] for e in endpoints], [endpoint["id"]])
+        groups = self.call("GET", f"/OS-EP-FILTER/projects/{bob.tenant_id}/endpoint_groups")["endpoint_groups"]
+        self.assertEqual([g["id"] for g in groups], [group["id"]])
+        self.call("DELETE", f"/OS-EP-FILTER/endpoint_groups/{group['id']}", code=204)
+        self.assertTrue(sees("alice"))
+        self.call("PUT", f"/OS-EP-FILTER/projects/nonesuch/endpoints/{endpoint['id']}", code=404)
+
     def test_endpoint_groups_and_policies(self) -> None:
         group = self.call(
             "POST", "/OS-EP-FILTER/endpoint_groups",
@@ -206,13 +244,16 @@ class SavedCatalogTests(AdminCase):
             token=self.admin,
         )
         self.mimic.request("POST", V2 + "/tenants/t1/OS-KSCATALOG/endpoints", {"OS-KSCATALOG:endpointTemplate": {"id": "7"}}, token=self.admin)
+        endpoint_id = self.call("GET", f"/endpoints?service_id={service['id']}")["endpoints"][0]["id"]
+        self.call("PUT", f"/OS-EP-FILTER/projects/admin/endpoints/{endpoint_id}", code=204)
+        paths_extra = [f"/OS-EP-FILTER/endpoints/{endpoint_id}/projects"]
         domain = self.call("POST", "/domains", {"domain": {"name": "d"}}, 201)["domain"]
         alice = self.mimic.authenticate("alice")
         user_id = alice.access["user"]["id"]
         [member] = self.call("GET", "/roles?name=member")["roles"]
         self.call("PUT", f"/OS-INHERIT/domains/{domain['id']}/users/{user_id}/roles/{member['id']}/inherited_to_projects", code=204)
         paths = ["/services", "/endpoints", "/regions", "/policies", "/OS-EP-FILTER/endpoint_groups",
-                 "/role_assignments"]
+                 "/role_assignments", *paths_extra]
         before = [self.call("GET", p) for p in paths]
         v2_before = self.mimic.request("GET", V2 + "/tenants/t1/OS-KSCATALOG/endpoints", token=self.admin).json()
         core = self.mimic.core

@@ -336,6 +336,7 @@ class Directory(InheritedGrants, Grants):
         for key in [k for k in self.grants if k[2] == target]:
             del self.grants[key]
         self.forget_inherited(source=target)
+        self.catalog.forget_project(project.id)
         for credential in [c for c in self.credentials.values() if c.project_id == project.id]:
             del self.credentials[credential.id]
         self.sessions.revoke_where(tenant_id=project.id)

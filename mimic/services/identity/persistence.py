@@ -39,6 +39,9 @@ from mimic.services.identity.written import (
 )
 from mimic.session import Role
 
+#: The written catalog's associations: key -> a set of ids.
+ASSOCIATIONS = ("tenant_templates", "project_endpoints", "group_projects")
+
 #: The written catalog's collections and the records they hold.
 CATALOG_RECORDS: tuple[tuple[str, type], ...] = (
     ("regions", Region),
@@ -62,7 +65,8 @@ def save_catalog(catalog: WrittenCatalog) -> dict[str, Any]:
     saved: dict[str, Any] = {
         name: [record_json(r) for r in getattr(catalog, name).values()] for name, _ in CATALOG_RECORDS
     }
-    saved["tenant_templates"] = {t: sorted(ids) for t, ids in catalog.tenant_templates.items()}
+    for name in ASSOCIATIONS:
+        saved[name] = {k: sorted(ids) for k, ids in getattr(catalog, name).items()}
     return saved
 
 
@@ -74,10 +78,11 @@ def restore_catalog(saved: Any) -> WrittenCatalog:
     for name, kind in CATALOG_RECORDS:
         records: list[Any] = [record_from(kind, r) for r in saved.get(name, [])]
         setattr(catalog, name, {r.id: r for r in records})
-    tenant_templates = saved.get("tenant_templates", {})
-    if not isinstance(tenant_templates, dict):
-        raise ValueError(f"{where}'s 'tenant_templates' is not of the expected kind")
-    catalog.tenant_templates = {t: set(ids) for t, ids in tenant_templates.items()}
+    for name in ASSOCIATIONS:
+        associated = saved.get(name, {})
+        if not isinstance(associated, dict):
+            raise ValueError(f"{where}'s {name!r} is not of the expected kind")
+        setattr(catalog, name, {k: set(ids) for k, ids in associated.items()})
     return catalog
 
 

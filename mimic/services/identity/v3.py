@@ -30,8 +30,12 @@ from mimic.services.identity.errors import keystone_error, keystone_error_body
 from mimic.services.identity.failures import AUTHENTICATION, ExpiresEarly, Refusal
 from mimic.services.identity.policy import require_token_access
 from mimic.services.identity.trusts import token_trust_json
-from mimic.services.identity.v3_catalog import (
+from mimic.services.identity.v3_endpoint_filter import (
     EndpointGroupsAPI,
+    EndpointProjectsAPI,
+    ProjectEndpointsAPI,
+)
+from mimic.services.identity.v3_catalog import (
     EndpointsAPI,
     PoliciesAPI,
     RegionsAPI,
@@ -293,6 +297,14 @@ class IdentityV3(V3Base):
     @app.route("/OS-EP-FILTER/endpoint_groups", branch=True)
     def endpoint_groups(self, request: IRequest) -> IResource:
         return mounted(EndpointGroupsAPI(self.core))
+
+    @app.route("/OS-EP-FILTER/projects/<project_id>", branch=True)
+    def project_endpoints(self, request: IRequest, project_id: str) -> IResource:
+        return mounted(ProjectEndpointsAPI(self.core, project_id))
+
+    @app.route("/OS-EP-FILTER/endpoints/<endpoint_id>", branch=True)
+    def endpoint_projects(self, request: IRequest, endpoint_id: str) -> IResource:
+        return mounted(EndpointProjectsAPI(self.core, endpoint_id))
 
     @app.route("/policies", branch=True)
     def policies(self, request: IRequest) -> IResource:

@@ -1,8 +1,9 @@
 # -*- test-case-name: mimic.test.test_identity_catalog -*-
 """
-``/v3/services``, ``/v3/endpoints``, ``/v3/regions``,
-``/v3/OS-EP-FILTER/endpoint_groups`` and ``/v3/policies``: Keystone's
-catalog and policy APIs.
+``/v3/services``, ``/v3/endpoints``, ``/v3/regions`` and
+``/v3/policies``: Keystone's catalog and policy APIs (its endpoint
+filter, ``/v3/OS-EP-FILTER``, is
+:mod:`~mimic.services.identity.v3_endpoint_filter`).
 
 Listings hold both what the plugins serve (read only: the caller's
 catalog, whose URLs name its project) and what was written here
@@ -37,7 +38,6 @@ from mimic.services.identity.views import (
 from mimic.services.identity.written import (
     INTERFACES,
     KEEP,
-    EndpointGroup,
     Policy,
     Region,
     Service,
@@ -91,16 +91,6 @@ def region_json(v3_url: str, region: Region) -> dict[str, Any]:
         "description": region.description,
         "parent_region_id": region.parent_region_id,
         "links": {"self": link(v3_url, "regions", region.id)},
-    }
-
-
-def endpoint_group_json(v3_url: str, group: EndpointGroup) -> dict[str, Any]:
-    return {
-        "id": group.id,
-        "name": group.name,
-        "description": group.description,
-        "filters": dict(group.filters),
-        "links": {"self": link(v3_url, "OS-EP-FILTER", "endpoint_groups", group.id)},
     }
 
 
@@ -286,7 +276,7 @@ class EndpointsAPI(CatalogBase):
     @app.route("/<endpoint_id>", methods=["DELETE"])
     def delete_endpoint(self, request: IRequest, endpoint_id: str) -> bytes:
         require_admin(self.caller(request), "delete_endpoint")
-        del self.written.endpoints[self.written.endpoint(endpoint_id).id]
+        self.written.remove_endpoint(self.written.endpoint(endpoint_id))
         return json_response(request, None, 204)
 
 
@@ -363,86 +353,6 @@ class RegionsAPI(CatalogBase):
     @app.route("/<region_id>", methods=["DELETE"])
     def delete_region(self, request: IRequest, region_id: str) -> bytes:
         self.written.remove_region(self._own(request, region_id, "delete_region"))
-        return json_response(request, None, 204)
-
-
-#: The attributes an endpoint group may filter on.
-GROUP_FILTERS = ("service_id", "region_id", "interface")
-
-
-class EndpointGroupsAPI(CatalogBase):
-    """
-    ``/v3/OS-EP-FILTER/endpoint_groups``: named filters over endpoints
-    (kept and listed; Mimic's catalog is not filtered by them).
-    """
-
-    app = Klein()
-    keystone_errors(app)
-
-    def _filters(self, given: dict[str, Any], required: bool) -> Any:
-        filters = given.get("filters")
-        if filters is None and not required:
-            return None
-        if not isinstance(filters, dict) or not filters:
-            raise keystone_error(400, "Invalid input for field 'filters': it must be a non-empty object.")
-        unknown = sorted(set(filters) - set(GROUP_FILTERS))
-        if unknown:
-            raise keystone_error(400, f"Invalid input for field 'filters': unknown filter(s) {', '.join(unknown)}.")
-        return dict(filters)
-
-    def _group(self, group_id: str) -> EndpointGroup:
-        group = self.written.endpoint_groups.get(group_id)
-        if group is None:
-            raise keystone_error(404, f"Could not find endpoint group: {group_id}.")
-        return group
-
-    @app.route("/", methods=["GET", "HEAD"])
-    def list_groups(self, request: IRequest) -> bytes:
-        require_admin(self.caller(request), "list_endpoint_groups")
-        url = self.url(request)
-        groups = [endpoint_group_json(url, g) for g in self.written.endpoint_groups.values()]
-        return self.collection(request, "endpoint_groups", self.filtered(request, groups, ("name",)))
-
-    @app.route("/", methods=["POST"])
-    def create_group(self, request: IRequest) -> bytes:
-        require_admin(self.caller(request), "create_endpoint_group")
-        given = self.body(request, "endpoint_group")
-        group = EndpointGroup(
-            new_id(),
-            string_field(given, "name", required=True, empty=False),
-            self._filters(given, True),
-            string_field(given, "description", nullable=True, default="") or "",
-        )
-        self.written.endpoint_groups[group.id] = group
-        return json_response(request, {"endpoint_group": endpoint_group_json(self.url(request), group)}, 201)
-
-    @app.route("/<group_id>", methods=["GET", "HEAD"])
-    def show_group(self, request: IRequest, group_id: str) -> bytes:
-        require_admin(self.caller(request), "get_endpoint_group")
-        group = self._group(group_id)
-        if request.method == b"HEAD":
-            return json_response(request, None, 200)
-        return json_response(request, {"endpoint_group": endpoint_group_json(self.url(request), group)})
-
-    @app.route("/<group_id>", methods=["PATCH"])
-    def update_group(self, request: IRequest, group_id: str) -> bytes:
-        require_admin(self.caller(request), "update_endpoint_group")
-        group = self._group(group_id)
-        given = self.body(request, "endpoint_group")
-        name = string_field(given, "name", empty=False)
-        description = string_field(given, "description", nullable=True)
-        filters = self._filters(given, False)
-        group.name = name or group.name
-        if description is not None:
-            group.description = description
-        if filters is not None:
-            group.filters = filters
-        return json_response(request, {"endpoint_group": endpoint_group_json(self.url(request), group)})
-
-    @app.route("/<group_id>", methods=["DELETE"])
-    def delete_group(self, request: IRequest, group_id: str) -> bytes:
-        require_admin(self.caller(request), "delete_endpoint_group")
-        del self.written.endpoint_groups[self._group(group_id).id]
         return json_response(request, None, 204)
 
 

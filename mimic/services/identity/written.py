@@ -8,7 +8,11 @@ for (``/v2.0/OS-KSCATALOG``), and Keystone's policy blobs.
 The plugins' own entries are the core's and are not written here; what
 is written here is added beside them to the catalog a token carries
 (:meth:`WrittenCatalog.entries`), so a test suite can point a client at
-an API outside Mimic through identity, as it would on a real cloud.  No
+an API outside Mimic through identity, as it would on a real cloud.  A
+written endpoint is for every project unless Keystone's endpoint filter
+(``OS-EP-FILTER``) ties it to some, directly or through an endpoint
+group; a template, unless it is global, for the tenants it is enabled
+for.  No
 HTTP: a refused change raises
 :class:`~mimic.services.identity.records.DirectoryError`.
 """
@@ -134,6 +138,10 @@ class WrittenCatalog:
     tenant_templates: dict[str, set[str]] = field(factory=dict)
     endpoint_groups: dict[str, EndpointGroup] = field(factory=dict)
     policies: dict[str, Policy] = field(factory=dict)
+    #: OS-EP-FILTER: endpoint id -> the projects it is for.
+    project_endpoints: dict[str, set[str]] = field(factory=dict)
+    #: OS-EP-FILTER: endpoint group id -> the projects it is for.
+    group_projects: dict[str, set[str]] = field(factory=dict)
 
     # -- regions ----------------------------------------------------------
 
@@ -223,7 +231,7 @@ class WrittenCatalog:
         and its endpoint templates too.
         """
         for endpoint in [e for e in self.endpoints.values() if e.service_id == service.id]:
-            del self.endpoints[endpoint.id]
+            self.remove_endpoint(endpoint)
         for template in [t for t in self.templates.values() if t.service_id == service.id]:
             self.remove_template(template)
         del self.services[service.id]
@@ -243,6 +251,41 @@ class WrittenCatalog:
         endpoint = WrittenEndpoint(new_id(), service_id, interface, url, region_id, enabled, extra)
         self.endpoints[endpoint.id] = endpoint
         return endpoint
+
+    def remove_endpoint(self, endpoint: WrittenEndpoint) -> None:
+        del self.endpoints[endpoint.id]
+        self.project_endpoints.pop(endpoint.id, None)
+
+    # -- the endpoint filter (OS-EP-FILTER) --------------------------------
+
+    def group_matches(self, group: EndpointGroup, endpoint: WrittenEndpoint) -> bool:
+        return all(getattr(endpoint, key, None) == value for key, value in group.filters.items())
+
+    def projects_of_endpoint(self, endpoint: WrittenEndpoint) -> set[str] | None:
+        """
+        The projects an endpoint is for, directly or through endpoint
+        groups; None when it is for every project (nothing says
+        otherwise).
+        """
+        projects = self.project_endpoints.get(endpoint.id)
+        found = set(projects) if projects else None
+        for group_id, group_projects in self.group_projects.items():
+            group = self.endpoint_groups.get(group_id)
+            if group_projects and group is not None and self.group_matches(group, endpoint):
+                found = (found or set()) | group_projects
+        return found
+
+    def visible_to(self, endpoint: WrittenEndpoint, tenant_id: str) -> bool:
+        projects = self.projects_of_endpoint(endpoint) if (self.project_endpoints or self.group_projects) else None
+        return projects is None or tenant_id in projects
+
+    def remove_group(self, group: EndpointGroup) -> None:
+        del self.endpoint_groups[group.id]
+        self.group_projects.pop(group.id, None)
+
+    def forget_project(self, project_id: str) -> None:
+        for projects in (*self.project_endpoints.values(), *self.group_projects.values()):
+            projects.discard(project_id)
 
     # -- endpoint templates (Rackspace's OS-KSCATALOG) -------------------
 
@@ -296,7 +339,7 @@ class WrittenCatalog:
         v3: dict[str, list[dict[str, Any]]] = {}
         v2: dict[str, dict[str | None, dict[str, Any]]] = {}
         for endpoint in self.endpoints.values():
-            if not endpoint.enabled:
+            if not endpoint.enabled or not self.visible_to(endpoint, tenant_id):
                 continue
             url = substituted(endpoint.url, tenant_id)
             v3.setdefault(endpoint.service_id, []).append(
