@@ -32,6 +32,7 @@ from typing import Any, Iterable, Iterator
 from attrs import define, field
 
 from mimic.interfaces import IMimicCore
+from mimic.services.identity.credential_store import CredentialStore
 from mimic.services.identity.grants import Grants
 from mimic.services.identity.inherited import InheritedGrants
 from mimic.services.identity.trusts import Trusts
@@ -61,7 +62,6 @@ from mimic.session import (
     AuthenticationFailed,
     Role,
     SessionStore,
-    Token,
     User,
     named_role,
 )
@@ -85,7 +85,7 @@ __all__ = [
 
 
 @define
-class Directory(InheritedGrants, Grants):
+class Directory(InheritedGrants, Grants, CredentialStore):
     sessions: SessionStore
     admin_name: str
     admin_password: str
@@ -482,69 +482,6 @@ class Directory(InheritedGrants, Grants):
 
     def groups_of(self, user: User) -> list[Group]:
         return [g for g in self.groups.values() if user.id in g.members]
-
-    # -- application credentials -----------------------------------------
-
-    def add_credential(
-        self,
-        user: User,
-        token: Token,
-        name: str,
-        secret: str | None,
-        description: str | None,
-        expires_at: float | None,
-        roles: list[Role] | None,
-        unrestricted: bool,
-    ) -> ApplicationCredential:
-        if token.tenant_id is None:
-            raise DirectoryError(
-                400, "Application credentials need a project-scoped token to be created."
-            )
-        if any(c.user_id == user.id and c.name == name for c in self.credentials.values()):
-            raise conflict("application_credential", "name", name)
-        held = {r.id for r in token.roles} | self.effective_role_ids(
-            user, Target("project", token.tenant_id)
-        )
-        chosen = tuple(token.roles) if not roles else tuple(roles)
-        for role in chosen:
-            if role.id not in held:
-                raise DirectoryError(
-                    404, f"Could not find role: {role.id}."
-                )
-        credential = ApplicationCredential(
-            new_id(), name, user.id, token.tenant_id,
-            secret if secret else secrets.token_urlsafe(48),
-            chosen, description, expires_at, unrestricted,
-        )
-        self.credentials[credential.id] = credential
-        return credential
-
-    def credential(self, user: User, credential_id: str) -> ApplicationCredential:
-        credential = self.credentials.get(credential_id)
-        if credential is None or credential.user_id != user.id:
-            raise not_found("application credential", credential_id)
-        return credential
-
-    def remove_credential(self, credential: ApplicationCredential) -> None:
-        del self.credentials[credential.id]
-
-
-    # -- credentials (generic and EC2) -----------------------------------
-
-    def add_blob(self, user: User, type: str, blob: str, project_id: str | None, ident: str | None = None) -> Credential:
-        if project_id is not None:
-            self.project(project_id)
-        credential = Credential(ident or new_id(), user.id, type, blob, project_id)
-        if credential.id in self.blobs:
-            raise conflict("credential", "id", credential.id)
-        self.blobs[credential.id] = credential
-        return credential
-
-    def blob(self, credential_id: str) -> Credential:
-        found = self.blobs.get(credential_id)
-        if found is None:
-            raise not_found("credential", credential_id)
-        return found
 
 
 def directory_of(core: IMimicCore) -> Directory:

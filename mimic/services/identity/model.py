@@ -31,13 +31,12 @@ from mimic.services.identity.directory import (
     DEFAULT_DOMAIN_NAME,
     ApplicationCredential,
     Directory,
-    DirectoryError,
     Domain,
     Project,
     Target,
 )
 from mimic.catalog import stable_id
-from mimic.services.identity.trusts import trust_target, usable
+from mimic.services.identity.trust_tokens import trust_token
 from mimic.session import AuthenticationFailed, SessionStore, Token, User
 
 
@@ -230,7 +229,8 @@ class Identity:
         self.directory.check_enabled(user)
         methods = tuple(m.upper() for m in methods)
         if scope.trust_id is not None:
-            return self.trust_token(user, scope.trust_id, methods, expires)
+            return trust_token(self.sessions, self.clock.seconds(), self.directory, user, scope.trust_id,
+                               methods, expires)
         if scope.system:
             roles = self.directory.token_roles(user, Target("system", "all"))
             if not roles:
@@ -266,37 +266,6 @@ class Identity:
         if not roles:
             raise AuthenticationFailed(f"User {user.id} has no access to project {project_id}.")
         return self.sessions.issue(user, project_id, methods, lifetime=lifetime, expires=expires, roles=roles)
-
-    def trust_token(
-        self, trustee: User, trust_id: str, methods: tuple[str, ...], expires: float | None
-    ) -> Token:
-        """
-        A token of a trust, for its trustee: scoped to the trust's
-        project with the delegated roles the trustor still holds, as the
-        trustor if the trust impersonates; it lives no longer than the
-        trust.
-        """
-        directory = self.directory
-        now = self.clock.seconds()
-        trust = usable(directory.trusts.trusts.get(trust_id), trust_id, trustee, now)
-        trustor = self.sessions.user_by_id(trust.trustor_user_id)
-        if trustor is None:
-            raise AuthenticationFailed(f"Could not find trust: {trust_id}.")
-        target = trust_target(trust)
-        held = directory.effective_role_ids(trustor, target) if target is not None else set()
-        roles = tuple(
-            sorted((directory.roles[r] for r in trust.role_ids if r in held), key=lambda r: r.name)
-        )
-        if target is not None and not roles:
-            raise DirectoryError(403, f"Trustor {trustor.id} no longer holds the trust's roles.")
-        if trust.expires_at is not None:
-            expires = trust.expires_at if expires is None else min(expires, trust.expires_at)
-        token = self.sessions.issue(
-            trustor if trust.impersonation else trustee,
-            trust.project_id, methods, expires=expires, roles=roles,
-        )
-        directory.trusts.remember(token, trust, self.sessions)
-        return token
 
     def default_project(self, user: User) -> str | None:
         """

@@ -17,7 +17,6 @@ from attrs import define, field
 from mimic.services.identity.records import DirectoryError, Target, new_id
 from mimic.session import AuthenticationFailed, Role, SessionStore, Token, User
 
-
 @define
 class Trust:
     id: str
@@ -140,3 +139,4 @@ def token_trust_json(trust: Trust) -> dict[str, Any]:
         "trustee_user": {"id": trust.trustee_user_id},
         "trustor_user": {"id": trust.trustor_user_id},
     }
+
