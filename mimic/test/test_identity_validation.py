@@ -125,9 +125,8 @@ class V3Tests(Case):
         self.assertBadRequest("Expecting to find domain in project.", requested_scope, {"project": {"name": "p"}})
         self.assertBadRequest("needs a 'project', a 'domain' or 'system'", requested_scope, {})
         self.assertBadRequest("'auth.scope.system' must be", requested_scope, {"system": {"all": False}})
-        self.assertRefused(
-            "Mimic does not issue trust-scoped tokens.", requested_scope, {"OS-TRUST:trust": {"id": "t"}}
-        )
+        self.assertBadRequest("'auth.scope.OS-TRUST:trust.id'", requested_scope, {"OS-TRUST:trust": {}})
+        self.assertEqual(requested_scope({"OS-TRUST:trust": {"id": "t"}}), Scope(trust_id="t"))
 
 
 class QueryTests(SynchronousTestCase):

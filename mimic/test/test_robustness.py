@@ -677,6 +677,7 @@ ARGUMENT_VALUES: dict[str, str] = {
     "lb_control_event": "=loadbalancer.create",
     "action_request_id": "=req-00000000-0000-4000-8000-000000000000",
     "identity_group": "=probe-group",
+    "endpoint_group": "=probe-endpoint-group",
     "kind": "=users",
     "actor_id": "user",
     "tag": "=probe-tag",
@@ -684,6 +685,15 @@ ARGUMENT_VALUES: dict[str, str] = {
     "prior_id": "role",
     "implied_id": "role",
     "access": "=probe-access",
+    # Identity's catalog, trusts, OS-INHERIT, domain configuration, OAuth.
+    "template_id": "=probe-template",
+    "where": "=domains",
+    "where_id": "=default",
+    "trust_id": "=probe-trust",
+    "consumer_id": "=probe-consumer",
+    "policy_id": "=probe-policy",
+    "group": "=identity",
+    "option": "=driver",
 }
 
 #: Where a placeholder's name means something else in one place: the
@@ -698,6 +708,7 @@ ARGUMENTS_IN_CONTEXT: list[tuple[str, str, str]] = [
     (r"/security-group-rules/\{rule_id\}$", "rule_id", "sg_rule"),
     # Keystone's groups, not the network service's security groups.
     (r"^/identity/v3/groups/\{group_id\}", "group_id", "identity_group"),
+    (r"^/identity/v3/OS-EP-FILTER/endpoint_groups/\{group_id\}", "group_id", "endpoint_group"),
 ]
 
 

@@ -32,7 +32,11 @@ from typing import Any, Iterable, Iterator
 from attrs import define, field
 
 from mimic.interfaces import IMimicCore
+from mimic.services.identity.credential_store import CredentialStore
 from mimic.services.identity.grants import Grants
+from mimic.services.identity.inherited import InheritedGrants
+from mimic.services.identity.trusts import Trusts
+from mimic.services.identity.written import WrittenCatalog
 from mimic.services.identity.records import (
     DEFAULT_DOMAIN_ID,
     DEFAULT_DOMAIN_NAME,
@@ -40,6 +44,7 @@ from mimic.services.identity.records import (
     Account,
     ApplicationCredential,
     Assignment,
+    Consumer,
     Credential,
     DirectoryError,
     Domain,
@@ -57,7 +62,6 @@ from mimic.session import (
     AuthenticationFailed,
     Role,
     SessionStore,
-    Token,
     User,
     named_role,
 )
@@ -81,7 +85,7 @@ __all__ = [
 
 
 @define
-class Directory(Grants):
+class Directory(InheritedGrants, Grants, CredentialStore):
     sessions: SessionStore
     admin_name: str
     admin_password: str
@@ -101,6 +105,17 @@ class Directory(Grants):
     unseen: dict[tuple[str, str, Target, str], float] = field(factory=dict)
     #: Prior role id -> the ids of the roles it implies.
     implications: dict[str, set[str]] = field(factory=dict)
+    #: Grants inherited to projects (OS-INHERIT), as ``grants``.
+    inherited: dict[tuple[str, str, Target], set[str]] = field(factory=dict)
+    #: Services, endpoints, regions, templates and policies written
+    #: through identity.
+    catalog: WrittenCatalog = field(factory=WrittenCatalog)
+    #: Trusts (OS-TRUST) and the tokens made from them.
+    trusts: Trusts = field(factory=Trusts)
+    #: Domain id -> its configuration: group -> option -> value.
+    domain_configs: dict[str, dict[str, dict[str, Any]]] = field(factory=dict)
+    #: OAuth 1.0a consumers, by id.
+    consumers: dict[str, Consumer] = field(factory=dict)
 
     def __attrs_post_init__(self) -> None:
         self.domains[DEFAULT_DOMAIN_ID] = Domain(
@@ -169,6 +184,7 @@ class Directory(Grants):
             if role.id in held:
                 held.discard(role.id)
                 self._revoke_for(key)
+        self.forget_inherited(role_id=role.id)
 
     # -- domains ----------------------------------------------------------
 
@@ -198,7 +214,7 @@ class Directory(Grants):
             raise DirectoryError(
                 403, "Cannot delete a domain that is enabled, please disable it first."
             )
-        for project in [p for p in self.projects.values() if p.domain_id == domain.id]:
+        for project in [p for p in self.projects.values() if p.domain_id == domain.id and p.id != domain.id]:
             self.remove_project(project)
         for user in [u for u in self.managed_users() if u.domain_id == domain.id]:
             self.remove_user(user)
@@ -206,7 +222,15 @@ class Directory(Grants):
             self.remove_group(group)
         for role in [r for r in self.roles.values() if r.domain_id == domain.id]:
             self.remove_role(role)
+        self.forget_inherited(source=Target("domain", domain.id))
+        self.domain_configs.pop(domain.id, None)
         del self.domains[domain.id]
+        acting = self.projects.pop(domain.id, None)
+        if acting is not None:
+            for key in [k for k in self.grants if k[2] == Target("project", acting.id)]:
+                del self.grants[key]
+            self.forget_inherited(source=Target("project", acting.id))
+            self.sessions.revoke_where(tenant_id=acting.id)
 
     # -- projects ---------------------------------------------------------
 
@@ -270,6 +294,16 @@ class Directory(Grants):
         self.projects[project.id] = project
         return project
 
+    def add_domain_project(self, name: str, description: str, enabled: bool, tags: list[str]) -> Project:
+        """
+        A project acting as a domain (``is_domain``): a domain, and a
+        project of the same id and name.
+        """
+        domain = self.add_domain(name, description, enabled, tags)
+        project = Project(domain.id, name, domain.id, description, enabled, None, list(tags), True)
+        self.projects[project.id] = project
+        return project
+
     def keep_project(self, project: Project) -> Project:
         """
         A project to change: a first-use user's tenant is kept here from
@@ -284,6 +318,10 @@ class Directory(Grants):
         return [p for p in self.projects.values() if p.parent_id == project.id and p.id != project.id]
 
     def remove_project(self, project: Project) -> None:
+        if project.is_domain and project.id in self.domains:
+            # A project acting as a domain goes as its domain does.
+            self.remove_domain(self.domains[project.id])
+            return
         if project.own and self.sessions.tenant_owner(project.id) is not None:
             raise DirectoryError(
                 403, "A Mimic user's own project goes with its user: delete the user instead."
@@ -297,6 +335,8 @@ class Directory(Grants):
         target = Target("project", project.id)
         for key in [k for k in self.grants if k[2] == target]:
             del self.grants[key]
+        self.forget_inherited(source=target)
+        self.catalog.forget_project(project.id)
         for credential in [c for c in self.credentials.values() if c.project_id == project.id]:
             del self.credentials[credential.id]
         self.sessions.revoke_where(tenant_id=project.id)
@@ -359,6 +399,8 @@ class Directory(Grants):
     def remove_user(self, user: User) -> None:
         for key in [k for k in self.grants if k[0] == "user" and k[1] == user.id]:
             del self.grants[key]
+        self.forget_inherited("user", user.id)
+        self.trusts.forget_user(user.id, self.sessions)
         for group in self.groups.values():
             group.members.discard(user.id)
         for credential in [c for c in self.credentials.values() if c.user_id == user.id]:
@@ -433,75 +475,13 @@ class Directory(Grants):
     def remove_group(self, group: Group) -> None:
         for key in [k for k in self.grants if k[0] == "group" and k[1] == group.id]:
             del self.grants[key]
+        self.forget_inherited("group", group.id)
         for member in group.members:
             self.sessions.revoke_where(user_id=member)
         del self.groups[group.id]
 
     def groups_of(self, user: User) -> list[Group]:
         return [g for g in self.groups.values() if user.id in g.members]
-
-    # -- application credentials -----------------------------------------
-
-    def add_credential(
-        self,
-        user: User,
-        token: Token,
-        name: str,
-        secret: str | None,
-        description: str | None,
-        expires_at: float | None,
-        roles: list[Role] | None,
-        unrestricted: bool,
-    ) -> ApplicationCredential:
-        if token.tenant_id is None:
-            raise DirectoryError(
-                400, "Application credentials need a project-scoped token to be created."
-            )
-        if any(c.user_id == user.id and c.name == name for c in self.credentials.values()):
-            raise conflict("application_credential", "name", name)
-        held = {r.id for r in token.roles} | self.effective_role_ids(
-            user, Target("project", token.tenant_id)
-        )
-        chosen = tuple(token.roles) if not roles else tuple(roles)
-        for role in chosen:
-            if role.id not in held:
-                raise DirectoryError(
-                    404, f"Could not find role: {role.id}."
-                )
-        credential = ApplicationCredential(
-            new_id(), name, user.id, token.tenant_id,
-            secret if secret else secrets.token_urlsafe(48),
-            chosen, description, expires_at, unrestricted,
-        )
-        self.credentials[credential.id] = credential
-        return credential
-
-    def credential(self, user: User, credential_id: str) -> ApplicationCredential:
-        credential = self.credentials.get(credential_id)
-        if credential is None or credential.user_id != user.id:
-            raise not_found("application credential", credential_id)
-        return credential
-
-    def remove_credential(self, credential: ApplicationCredential) -> None:
-        del self.credentials[credential.id]
-
-
-    # -- credentials (generic and EC2) -----------------------------------
-
-    def add_blob(self, user: User, type: str, blob: str, project_id: str | None, ident: str | None = None) -> Credential:
-        if project_id is not None:
-            self.project(project_id)
-        credential = Credential(ident or new_id(), user.id, type, blob, project_id)
-        if credential.id in self.blobs:
-            raise conflict("credential", "id", credential.id)
-        self.blobs[credential.id] = credential
-        return credential
-
-    def blob(self, credential_id: str) -> Credential:
-        found = self.blobs.get(credential_id)
-        if found is None:
-            raise not_found("credential", credential_id)
-        return found
 
 
 def directory_of(core: IMimicCore) -> Directory:

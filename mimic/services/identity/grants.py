@@ -40,6 +40,7 @@ class Grants(ABC):
     domains: dict[str, Domain]
     accounts: dict
     grants: dict[tuple[str, str, Target], set[str]]
+    inherited: dict[tuple[str, str, Target], set[str]]
     implications: dict[str, set[str]]
     unseen: dict[tuple[str, str, Target, str], float]
 
@@ -65,6 +66,18 @@ class Grants(ABC):
 
     @abstractmethod
     def find_project(self, project_id: str) -> Project | None:
+        ...
+
+    @abstractmethod
+    def inherited_role_ids(self, user: User, target: Target) -> set[str]:
+        ...
+
+    @abstractmethod
+    def inherited_assignments(self) -> Iterator[Assignment]:
+        ...
+
+    @abstractmethod
+    def inherited_projects(self, source: Target) -> list[Project]:
         ...
 
     def _implied_grants(self, user: User, target: Target) -> set[str] | None:
@@ -163,6 +176,7 @@ class Grants(ABC):
         held = self.direct_roles("user", user.id, target)
         for group in self.groups_of(user):
             held |= self.grants.get(("group", group.id, target), set())
+        held |= self.inherited_role_ids(user, target)
         return self._with_implied(held)
 
     def _with_implied(self, role_ids: set[str]) -> set[str]:
@@ -251,18 +265,30 @@ class Grants(ABC):
         members, each with the roles it implies.
         """
         for assignment in self.assignments():
-            if assignment.actor_kind == "group":
-                group = self.groups.get(assignment.actor_id)
-                members = sorted(group.members) if group is not None else []
-                pairs: list[tuple[str, str | None]] = [(m, assignment.actor_id) for m in members]
-            else:
-                pairs = [(assignment.actor_id, None)]
-            for user_id, via in pairs:
-                for role_id in sorted(self._with_implied({assignment.role.id})):
-                    role = self.roles[role_id]
-                    if role.domain_id is None:
-                        # Domain-specific roles are not effective.
-                        yield Assignment(role, "user", user_id, assignment.target, via)
+            yield from self._effective(assignment, assignment.target, None)
+        for assignment in self.inherited_assignments():
+            for project in self.inherited_projects(assignment.target):
+                yield from self._effective(
+                    assignment, Target("project", project.id), assignment.target
+                )
+
+    def _effective(
+        self, assignment: Assignment, target: Target, inherited_from: Target | None
+    ) -> Iterator[Assignment]:
+        if assignment.actor_kind == "group":
+            group = self.groups.get(assignment.actor_id)
+            members = sorted(group.members) if group is not None else []
+            pairs: list[tuple[str, str | None]] = [(m, assignment.actor_id) for m in members]
+        else:
+            pairs = [(assignment.actor_id, None)]
+        for user_id, via in pairs:
+            for role_id in sorted(self._with_implied({assignment.role.id})):
+                role = self.roles[role_id]
+                if role.domain_id is None:
+                    # Domain-specific roles are not effective.
+                    yield Assignment(
+                        role, "user", user_id, target, via, inherited_from=inherited_from
+                    )
 
     def projects_of(self, user: User) -> list[Project]:
         """
@@ -274,6 +300,9 @@ class Grants(ABC):
             for (kind, actor, target) in self.grants
             if target.kind == "project" and (kind, actor) in actors
         }
+        for (kind, actor, source) in self.inherited:
+            if (kind, actor) in actors:
+                candidates |= {p.id for p in self.inherited_projects(source)}
         found = []
         for project_id in sorted(candidates):
             project = self.find_project(project_id)

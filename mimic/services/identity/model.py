@@ -36,6 +36,7 @@ from mimic.services.identity.directory import (
     Target,
 )
 from mimic.catalog import stable_id
+from mimic.services.identity.trust_tokens import trust_token
 from mimic.session import AuthenticationFailed, SessionStore, Token, User
 
 
@@ -126,6 +127,8 @@ class Scope:
     domain_name: str | None = None
     system: bool = False
     default_project: bool = False
+    #: A trust's id (``OS-TRUST:trust``): a token of the trust.
+    trust_id: str | None = None
 
 
 @frozen
@@ -225,6 +228,9 @@ class Identity:
         """
         self.directory.check_enabled(user)
         methods = tuple(m.upper() for m in methods)
+        if scope.trust_id is not None:
+            return trust_token(self.sessions, self.clock.seconds(), self.directory, user, scope.trust_id,
+                               methods, expires)
         if scope.system:
             roles = self.directory.token_roles(user, Target("system", "all"))
             if not roles:

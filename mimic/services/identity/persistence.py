@@ -20,13 +20,37 @@ from mimic.services.identity.directory import Directory
 from mimic.services.identity.records import (
     Account,
     ApplicationCredential,
+    Consumer,
     Credential,
     Domain,
     Group,
     Project,
     Target,
 )
+from mimic.services.identity.trusts import Trust, Trusts
+from mimic.services.identity.written import (
+    EndpointGroup,
+    EndpointTemplate,
+    Policy,
+    Region,
+    Service,
+    WrittenCatalog,
+    WrittenEndpoint,
+)
 from mimic.session import Role
+
+#: The written catalog's associations: key -> a set of ids.
+ASSOCIATIONS = ("tenant_templates", "project_endpoints", "group_projects")
+
+#: The written catalog's collections and the records they hold.
+CATALOG_RECORDS: tuple[tuple[str, type], ...] = (
+    ("regions", Region),
+    ("services", Service),
+    ("endpoints", WrittenEndpoint),
+    ("templates", EndpointTemplate),
+    ("endpoint_groups", EndpointGroup),
+    ("policies", Policy),
+)
 
 #: The form :func:`save_directory` writes (bumped when an older one can
 #: no longer be read).
@@ -35,6 +59,31 @@ STATE_FORMAT = 1
 
 def _role(role: Role) -> list[Any]:
     return [role.id, role.name, role.description, role.domain_id]
+
+
+def save_catalog(catalog: WrittenCatalog) -> dict[str, Any]:
+    saved: dict[str, Any] = {
+        name: [record_json(r) for r in getattr(catalog, name).values()] for name, _ in CATALOG_RECORDS
+    }
+    for name in ASSOCIATIONS:
+        saved[name] = {k: sorted(ids) for k, ids in getattr(catalog, name).items()}
+    return saved
+
+
+def restore_catalog(saved: Any) -> WrittenCatalog:
+    where = "identity's written catalog"
+    if not isinstance(saved, dict):
+        raise ValueError(f"{where} must be an object")
+    catalog = WrittenCatalog()
+    for name, kind in CATALOG_RECORDS:
+        records: list[Any] = [record_from(kind, r) for r in saved.get(name, [])]
+        setattr(catalog, name, {r.id: r for r in records})
+    for name in ASSOCIATIONS:
+        associated = saved.get(name, {})
+        if not isinstance(associated, dict):
+            raise ValueError(f"{where}'s {name!r} is not of the expected kind")
+        setattr(catalog, name, {k: set(ids) for k, ids in associated.items()})
+    return catalog
 
 
 def save_directory(directory: Directory) -> dict[str, Any]:
@@ -58,6 +107,17 @@ def save_directory(directory: Directory) -> dict[str, Any]:
             for (kind, actor, target, role_id), at in directory.unseen.items()
         ],
         "implications": {prior: sorted(implied) for prior, implied in directory.implications.items()},
+        "catalog": save_catalog(directory.catalog),
+        "domain_configs": directory.domain_configs,
+        "consumers": [record_json(c) for c in directory.consumers.values()],
+        "trusts": {
+            "trusts": [record_json(t) for t in directory.trusts.trusts.values()],
+            "tokens": dict(directory.trusts.tokens),
+        },
+        "inherited": [
+            [kind, actor, target.kind, target.id, sorted(roles)]
+            for (kind, actor, target), roles in directory.inherited.items()
+        ],
     }
 
 
@@ -103,5 +163,26 @@ def restore_directory(core: IMimicCore, saved: Any) -> Directory:
     }
     directory.implications = {
         prior: set(implied) for prior, implied in field_of(saved, "implications", dict, where).items()
+    }
+    # Added after STATE_FORMAT 1 was first written: absent from older saves.
+    directory.catalog = restore_catalog(saved.get("catalog", {}))
+    configs = saved.get("domain_configs", {})
+    if not isinstance(configs, dict):
+        raise ValueError(f"{where}'s 'domain_configs' is not of the expected kind")
+    directory.domain_configs = {
+        d: {g: dict(o) for g, o in groups.items()} for d, groups in configs.items()
+    }
+    directory.consumers = {
+        c.id: c for c in (record_from(Consumer, r) for r in saved.get("consumers", []))
+    }
+    trusts = saved.get("trusts", {})
+    directory.trusts = Trusts(
+        {t.id: t for t in (record_from(Trust, r) for r in field_of(trusts, "trusts", list, where))}
+        if trusts else {},
+        dict(field_of(trusts, "tokens", dict, where)) if trusts else {},
+    )
+    directory.inherited = {
+        (kind, actor, Target(target_kind, target_id)): set(held)
+        for kind, actor, target_kind, target_id, held in saved.get("inherited", [])
     }
     return directory

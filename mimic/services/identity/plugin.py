@@ -54,6 +54,19 @@ class IdentityVersions(Resource):
         return json_response(request, body, status, headers)
 
 
+class SlashTolerant(Mounted):
+    """
+    Keystone answers ``/v3/projects/`` as ``/v3/projects`` (tempest's
+    trust listing, for one, asks ``/OS-TRUST/trusts/?trustor_user_id=``):
+    a trailing slash below the version is dropped before routing.
+    """
+
+    def render(self, request: IRequest) -> Any:
+        while len(request.postpath) > 1 and request.postpath[-1] == b"":
+            request.postpath = request.postpath[:-1]
+        return super().render(request)
+
+
 class IdentityRoot(Resource):
     """
     ``/identity``: one child per identity API version, and the list of
@@ -68,7 +81,7 @@ class IdentityRoot(Resource):
         if "v2.0" in offered:
             # Not under a profile without it: Keystone answers 404 there.
             self.putChild(b"v2.0", Mounted(IdentityV2(core).app.resource(), keystone_error_body))
-        self.putChild(b"v3", Mounted(IdentityV3(core).app.resource(), keystone_error_body))
+        self.putChild(b"v3", SlashTolerant(IdentityV3(core).app.resource(), keystone_error_body))
 
     def render(self, request: IRequest) -> Any:
         return self.versions.render(request)

@@ -132,8 +132,11 @@ class Target:
 @define(frozen=True)
 class Assignment:
     """
-    One role held by a user or a group on a target; ``inherited_from``
-    names the group an effective assignment came through.
+    One role held by a user or a group on a target; ``via_group``
+    names the group an effective assignment came through.  ``inherited``
+    marks a grant inherited to the projects below ``target``
+    (``OS-INHERIT``); ``inherited_from`` is where an effective
+    assignment on a project was inherited from.
     """
 
     role: Role
@@ -141,6 +144,8 @@ class Assignment:
     actor_id: str
     target: Target
     via_group: str | None = None
+    inherited: bool = False
+    inherited_from: Target | None = None
 
 
 @define
@@ -156,3 +161,14 @@ class Credential:
     type: str
     blob: str
     project_id: str | None = None
+
+
+@define
+class Consumer:
+    """
+    An OAuth 1.0a consumer (``/v3/OS-OAUTH1/consumers``).
+    """
+
+    id: str
+    secret: str
+    description: str = ""

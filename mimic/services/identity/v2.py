@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from klein import Klein
 from twisted.web.iweb import IRequest
+from twisted.web.resource import IResource
 
 from mimic.catalog import ResolvedEntry
 from mimic.http import (
+    Mounted,
     base_url,
     handle_errors,
     header,
@@ -34,11 +36,19 @@ from mimic.services.identity.errors import (
     UNAUTHENTICATED,
     UNEXPECTED,
     keystone_error,
+    keystone_error_body,
 )
 from mimic.services.identity.failures import AUTHENTICATION, ExpiresEarly, Refusal
 from mimic.services.identity.directory import DEFAULT_DOMAIN_ID, Account, Target, directory_of
 from mimic.services.identity.model import Identity
 from mimic.services.identity.policy import forbidden, require_admin, require_self_or_admin, require_token_access
+from mimic.services.identity.v2_catalog import (
+    DomainsV2,
+    EndpointTemplatesV2,
+    RolesV2,
+    ServicesV2,
+    TenantEndpointsV2,
+)
 from mimic.services.identity.validation import (
     auth_object,
     impersonation,
@@ -169,11 +179,32 @@ class IdentityV2:
 
     # -- OS-KSADM: the administrator's v2.0 calls ---------------------------
 
-    @app.route("/OS-KSADM/roles", methods=["GET"])
-    def roles(self, request: IRequest) -> bytes:
-        self._caller(request)
-        roles = [r for r in directory_of(self.core).roles.values() if r.domain_id is None]
-        return json_response(request, {"roles": v2_roles_json(roles), "roles_links": []})
+    @app.route("/OS-KSADM/roles", branch=True)
+    def roles(self, request: IRequest) -> IResource:
+        return Mounted(RolesV2(self.core).app.resource(), keystone_error_body)
+
+    @app.route("/OS-KSADM/services", branch=True)
+    def services(self, request: IRequest) -> IResource:
+        return Mounted(ServicesV2(self.core).app.resource(), keystone_error_body)
+
+    @app.route("/services", branch=True)
+    def earlier_services(self, request: IRequest) -> IResource:
+        """
+        The earlier mimic's path for ``OS-KSADM`` services.
+        """
+        return Mounted(ServicesV2(self.core).app.resource(), keystone_error_body)
+
+    @app.route("/OS-KSCATALOG/endpointTemplates", branch=True)
+    def endpoint_templates(self, request: IRequest) -> IResource:
+        return Mounted(EndpointTemplatesV2(self.core).app.resource(), keystone_error_body)
+
+    @app.route("/tenants/<tenant_id>/OS-KSCATALOG/endpoints", branch=True)
+    def tenant_endpoints(self, request: IRequest, tenant_id: str) -> IResource:
+        return Mounted(TenantEndpointsV2(self.core, tenant_id).app.resource(), keystone_error_body)
+
+    @app.route("/RAX-AUTH/domains", branch=True)
+    def domains(self, request: IRequest) -> IResource:
+        return Mounted(DomainsV2(self.core).app.resource(), keystone_error_body)
 
     @app.route("/users", methods=["POST"])
     def create_user(self, request: IRequest) -> bytes:

@@ -29,11 +29,26 @@ from mimic.services.identity.directory import Target
 from mimic.services.identity.errors import keystone_error, keystone_error_body
 from mimic.services.identity.failures import AUTHENTICATION, ExpiresEarly, Refusal
 from mimic.services.identity.policy import require_token_access
+from mimic.services.identity.trusts import token_trust_json
+from mimic.services.identity.v3_endpoint_filter import (
+    EndpointGroupsAPI,
+    EndpointProjectsAPI,
+    ProjectEndpointsAPI,
+)
+from mimic.services.identity.v3_catalog import (
+    EndpointsAPI,
+    PoliciesAPI,
+    RegionsAPI,
+    ServicesAPI,
+)
 from mimic.services.identity.v3_credentials import CredentialsAPI
 from mimic.services.identity.v3_directory import DomainsAPI, GroupsAPI, SystemAPI
+from mimic.services.identity.v3_inherit import InheritAPI
+from mimic.services.identity.v3_oauth import ConsumersAPI
 from mimic.services.identity.v3_roles import RoleAssignmentsAPI, RoleInferencesAPI, RolesAPI
 from mimic.services.identity.v3_projects import ProjectsAPI
 from mimic.services.identity.v3_support import V3Base, keystone_errors
+from mimic.services.identity.v3_trusts import TrustsAPI
 from mimic.services.identity.v3_users import UsersAPI
 from mimic.services.identity.validation import (
     application_credential_method,
@@ -49,10 +64,7 @@ from mimic.services.identity.views import (
     catalog_json,
     catalog_with_identity,
     domain_json,
-    endpoints_json,
     project_json,
-    regions_json,
-    service_json,
     v3_token_json,
 )
 from mimic.session import AuthenticationFailed, Token
@@ -112,11 +124,15 @@ class IdentityV3(V3Base):
                     "name": project.name,
                     "domain": {"id": project.domain_id, "name": domain.name if domain else project.domain_id},
                 }
+        described = v3_token_json(
+            token, catalog, project_ref, domain_ref, self.core.profile.rackspace_extensions
+        )
+        trust = directory.trusts.trust_of(token)
+        if trust is not None:
+            described["OS-TRUST:trust"] = token_trust_json(trust)
         return json_response(
             request,
-            {"token": v3_token_json(
-                token, catalog, project_ref, domain_ref, self.core.profile.rackspace_extensions
-            )},
+            {"token": described},
             status,
             {SUBJECT_TOKEN: token.id.encode("ascii")},
         )
@@ -254,61 +270,44 @@ class IdentityV3(V3Base):
     def system(self, request: IRequest) -> IResource:
         return mounted(SystemAPI(self.core))
 
-    # -- services, endpoints, regions -------------------------------------
+    @app.route("/OS-OAUTH1/consumers", branch=True)
+    def consumers(self, request: IRequest) -> IResource:
+        return mounted(ConsumersAPI(self.core))
 
-    def _caller_catalog(self, request: IRequest) -> list[ResolvedEntry]:
-        """
-        The catalog of the caller's project (a service's URLs name the
-        tenant, so services and endpoints are listed as that project sees
-        them).
-        """
-        caller = self.caller(request)
-        tenant = caller.tenant_id if caller.tenant_id is not None else caller.user.tenant_id
-        return catalog_with_identity(self.core, tenant, base_url(request), V3_PATH)
+    @app.route("/OS-TRUST/trusts", branch=True)
+    def trusts(self, request: IRequest) -> IResource:
+        return mounted(TrustsAPI(self.core))
 
-    @app.route("/services", methods=["GET", "HEAD"])
-    def services(self, request: IRequest) -> bytes:
-        entries = self._caller_catalog(request)
-        url = self.url(request)
-        services = self.filtered(
-            request, (service_json(url, e) for e in entries), ("name", "type", "enabled")
-        )
-        return self.collection(request, "services", services)
+    @app.route("/OS-INHERIT", branch=True)
+    def inherit(self, request: IRequest) -> IResource:
+        return mounted(InheritAPI(self.core))
 
-    @app.route("/services/<service_id>", methods=["GET", "HEAD"])
-    def service(self, request: IRequest, service_id: str) -> bytes:
-        for entry in self._caller_catalog(request):
-            if entry.id == service_id:
-                return json_response(request, {"service": service_json(self.url(request), entry)})
-        raise keystone_error(404, f"Could not find service: {service_id}.")
+    # -- the catalog and policies, written and read ----------------------
 
-    @app.route("/endpoints", methods=["GET", "HEAD"])
-    def endpoints(self, request: IRequest) -> bytes:
-        endpoints = self.filtered(
-            request,
-            endpoints_json(self.url(request), self._caller_catalog(request)),
-            ("interface", "service_id", "region_id", "enabled"),
-        )
-        return self.collection(request, "endpoints", endpoints)
+    @app.route("/services", branch=True)
+    def services(self, request: IRequest) -> IResource:
+        return mounted(ServicesAPI(self.core))
 
-    @app.route("/endpoints/<endpoint_id>", methods=["GET", "HEAD"])
-    def endpoint(self, request: IRequest, endpoint_id: str) -> bytes:
-        for endpoint in endpoints_json(self.url(request), self._caller_catalog(request)):
-            if endpoint["id"] == endpoint_id:
-                return json_response(request, {"endpoint": endpoint})
-        raise keystone_error(404, f"Could not find endpoint: {endpoint_id}.")
+    @app.route("/endpoints", branch=True)
+    def endpoints(self, request: IRequest) -> IResource:
+        return mounted(EndpointsAPI(self.core))
 
-    def _regions(self, request: IRequest) -> list[dict[str, Any]]:
-        return regions_json(self.url(request), self._caller_catalog(request))
+    @app.route("/regions", branch=True)
+    def regions(self, request: IRequest) -> IResource:
+        return mounted(RegionsAPI(self.core))
 
-    @app.route("/regions", methods=["GET", "HEAD"])
-    def regions(self, request: IRequest) -> bytes:
-        regions = self.filtered(request, self._regions(request), ("parent_region_id",))
-        return self.collection(request, "regions", regions)
+    @app.route("/OS-EP-FILTER/endpoint_groups", branch=True)
+    def endpoint_groups(self, request: IRequest) -> IResource:
+        return mounted(EndpointGroupsAPI(self.core))
 
-    @app.route("/regions/<region_id>", methods=["GET", "HEAD"])
-    def region(self, request: IRequest, region_id: str) -> bytes:
-        for region in self._regions(request):
-            if region["id"] == region_id:
-                return json_response(request, {"region": region})
-        raise keystone_error(404, f"Could not find region: {region_id}.")
+    @app.route("/OS-EP-FILTER/projects/<project_id>", branch=True)
+    def project_endpoints(self, request: IRequest, project_id: str) -> IResource:
+        return mounted(ProjectEndpointsAPI(self.core, project_id))
+
+    @app.route("/OS-EP-FILTER/endpoints/<endpoint_id>", branch=True)
+    def endpoint_projects(self, request: IRequest, endpoint_id: str) -> IResource:
+        return mounted(EndpointProjectsAPI(self.core, endpoint_id))
+
+    @app.route("/policies", branch=True)
+    def policies(self, request: IRequest) -> IResource:
+        return mounted(PoliciesAPI(self.core))

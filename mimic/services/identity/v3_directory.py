@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from klein import Klein
 from twisted.web.iweb import IRequest
+from twisted.web.resource import IResource
 
-from mimic.http import json_response
+from mimic.http import Mounted, json_response
 from mimic.services.identity.directory import DEFAULT_DOMAIN_ID, Target
-from mimic.services.identity.errors import keystone_error
+from mimic.services.identity.errors import keystone_error, keystone_error_body
 from mimic.services.identity.policy import require_admin, require_reader
+from mimic.services.identity.v3_domain_config import DefaultConfigAPI, DomainConfigAPI
 from mimic.services.identity.v3_support import V3Base, keystone_errors
 from mimic.services.identity.validation import SHORT_NAME_LENGTH, bool_field, string_field, tags_field
 from mimic.services.identity.views import domain_json, group_json, role_json, v3_user_json
@@ -29,6 +31,14 @@ SYSTEM = Target("system", "all")
 class DomainsAPI(V3Base):
     app = Klein()
     keystone_errors(app)
+
+    @app.route("/config", branch=True)
+    def default_config(self, request: IRequest) -> IResource:
+        return Mounted(DefaultConfigAPI(self.core).app.resource(), keystone_error_body)
+
+    @app.route("/<domain_id>/config", branch=True)
+    def domain_config(self, request: IRequest, domain_id: str) -> IResource:
+        return Mounted(DomainConfigAPI(self.core, domain_id).app.resource(), keystone_error_body)
 
     @app.route("/", methods=["GET", "HEAD"])
     def list_domains(self, request: IRequest) -> bytes:

@@ -83,12 +83,15 @@ class ProjectsAPI(V3Base):
         description = string_field(given, "description", default="", nullable=True) or ""
         enabled = bool_field(given, "enabled", True)
         is_domain = bool_field(given, "is_domain", False)
-        if is_domain:
-            raise keystone_error(400, "Mimic makes domains through /v3/domains only.")
         tags = tags_field(given, [])
-        project = self.directory.add_project(
-            name, domain_id, description, enabled, parent_id, tags
-        )
+        if is_domain:
+            if parent_id is not None:
+                raise keystone_error(400, "A project acting as a domain cannot have a parent.")
+            project = self.directory.add_domain_project(name, description, enabled, tags)
+        else:
+            project = self.directory.add_project(
+                name, domain_id, description, enabled, parent_id, tags
+            )
         for key, value in given.items():
             if key not in PROJECT_KEYS:
                 project.options[key] = value
@@ -133,6 +136,8 @@ class ProjectsAPI(V3Base):
             if project.enabled and not enabled:
                 self.core.sessions.revoke_where(tenant_id=project.id)
             project.enabled = enabled
+            if project.is_domain:
+                self.directory.domain(project.id).enabled = enabled
         for key, value in given.items():
             if key not in PROJECT_KEYS:
                 project.options[key] = value

@@ -11,6 +11,7 @@ own.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Callable
 
 from klein import Klein
@@ -156,7 +157,8 @@ class RoleAssignmentsAPI(V3Base):
     def list_assignments(self, request: IRequest) -> bytes:
         """
         Filters: ``user.id``, ``group.id``, ``role.id``,
-        ``scope.project.id``, ``scope.domain.id``, ``scope.system``;
+        ``scope.project.id``, ``scope.domain.id``, ``scope.system``,
+        ``scope.OS-INHERIT:inherited_to`` (inherited grants only);
         ``effective`` expands groups to their members and adds implied
         roles; ``include_names`` names everything mentioned.
         """
@@ -173,7 +175,14 @@ class RoleAssignmentsAPI(V3Base):
         if effective and group_id is not None:
             raise keystone_error(400, "Combining effective and group filter will always result in an empty list.")
         directory = self.directory
-        source = directory.effective_assignments() if effective else directory.assignments()
+        inherited_to = query_arg(request, "scope.OS-INHERIT:inherited_to")
+        if inherited_to is not None and inherited_to != "projects":
+            raise keystone_error(400, f"Invalid value for scope.OS-INHERIT:inherited_to: {inherited_to}.")
+        source = (
+            directory.effective_assignments()
+            if effective
+            else chain(directory.assignments(), directory.inherited_assignments())
+        )
 
         def wanted(a: Assignment) -> bool:
             if user_id is not None and (a.actor_kind != "user" or a.actor_id != user_id):
@@ -187,6 +196,8 @@ class RoleAssignmentsAPI(V3Base):
             if domain_id is not None and a.target != Target("domain", domain_id):
                 return False
             if system is not None and a.target.kind != "system":
+                return False
+            if inherited_to is not None and not (a.inherited or a.inherited_from is not None):
                 return False
             return True
 

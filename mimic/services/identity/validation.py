@@ -258,7 +258,11 @@ def requested_scope(scope: Any) -> Scope:
             raise keystone_error(400, "Invalid input: 'auth.scope.system' must be {\"all\": true}.")
         return Scope(system=True)
     if "OS-TRUST:trust" in scope:
-        raise AuthenticationFailed("Mimic does not issue trust-scoped tokens.")
+        trust = require_object(scope["OS-TRUST:trust"], "auth.scope.OS-TRUST:trust", keystone_error)
+        trust_id = trust.get("id")
+        if not isinstance(trust_id, str) or not trust_id:
+            raise keystone_error(400, "Invalid input: 'auth.scope.OS-TRUST:trust.id' must be a string.")
+        return Scope(trust_id=trust_id)
     raise keystone_error(400, "Invalid input: 'auth.scope' needs a 'project', a 'domain' or 'system'.")
 
 

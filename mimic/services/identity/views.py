@@ -28,7 +28,9 @@ from mimic.services.identity.directory import (
     Domain,
     Group,
     Project,
+    directory_of,
 )
+from mimic.services.identity.written import WrittenEntry
 from mimic.services.identity.model import API_KEY_CREDENTIALS, DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME
 from mimic.session import DEFAULT_REGION, Role, Token, User
 from mimic.timestamps import iso_microseconds, iso_milliseconds, iso_seconds
@@ -46,6 +48,7 @@ def catalog_with_identity(
     (``"identity/v3"``).
     """
     entries: list[ResolvedEntry] = core.catalog(tenant_id, base_url)
+    entries += directory_of(core).catalog.entries(tenant_id)
     regions = sorted(
         {e.region for entry in entries for e in entry.endpoints if e.region is not None}
     ) or [DEFAULT_REGION]
@@ -179,6 +182,9 @@ def catalog_json(entries: Iterable[ResolvedEntry]) -> list[dict[str, Any]]:
     """
     described = []
     for entry in entries:
+        if isinstance(entry, WrittenEntry):
+            described.append(entry.to_v3())
+            continue
         endpoints = []
         for endpoint in entry.endpoints:
             urls = {
@@ -277,11 +283,14 @@ def project_json(v3_url: str, project: Project | str) -> dict[str, Any]:
     return {
         "id": project.id,
         "name": project.name,
-        "domain_id": project.domain_id,
+        "domain_id": None if project.is_domain else project.domain_id,
         "description": project.description,
         "enabled": project.enabled,
         "is_domain": project.is_domain,
-        "parent_id": project.parent_id if project.parent_id is not None else project.domain_id,
+        "parent_id": (
+            None if project.is_domain
+            else project.parent_id if project.parent_id is not None else project.domain_id
+        ),
         "tags": list(project.tags),
         "options": dict(project.options),
         "links": {"self": link(v3_url, "projects", project.id)},
@@ -380,6 +389,20 @@ def role_assignment_json(
     else:
         scope = {target.kind: {"id": target.id}}
         path = [target.kind + "s", target.id, assignment.actor_kind + "s", assignment.actor_id, "roles", role.id]
+    source = target if assignment.inherited else assignment.inherited_from
+    if source is not None:
+        # OS-INHERIT: the grant is held on the domain or project above.
+        if assignment.inherited:
+            scope["OS-INHERIT:inherited_to"] = "projects"
+        actor_kind, actor_id = (
+            ("group", assignment.via_group)
+            if assignment.via_group is not None
+            else (assignment.actor_kind, assignment.actor_id)
+        )
+        path = [
+            "OS-INHERIT", source.kind + "s", source.id, actor_kind + "s", actor_id,
+            "roles", role.id, "inherited_to_projects",
+        ]
     described: dict[str, Any] = {
         "role": {"id": role.id},
         assignment.actor_kind: actor,
