@@ -26,12 +26,12 @@ from pathlib import Path
 from mimic.testing import MimicProcess
 
 HERE = Path(__file__).resolve().parent
-AREAS = ("object_storage", "identity", "network", "volume", "compute", "compute.volumes")
+AREAS = ("object_storage", "identity", "network", "volume", "compute", "compute.volumes", "image")
 
 
 #: Areas whose tests also ask for a reader in the primary user's
 #: project (``project_reader``).
-READER_AREAS = {"network", "volume", "compute", "compute.volumes"}
+READER_AREAS = {"network", "volume", "compute", "compute.volumes", "image"}
 
 
 def accounts(count: int = 12, readers: bool = False) -> str:

@@ -15,22 +15,24 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IImages, IMimicCore, IPersistentState, ISharesState
+from mimic.interfaces import IAPIMock, IImages, IMimicCore, IPersistentState, ISharesState, ITakesLargeBodies
 from mimic.services.image.errors import glance_error_body
 from mimic.services.image.failures import EVENTS
 from mimic.services.image.model import SERVICE_NAME, image_store
 from mimic.services.image.persistence import STATE_FORMAT, restore_store, save_store
-from mimic.services.image.routes import ImageAPI
+from mimic.services.image.routes import MAX_IMAGE_SIZE, ImageAPI
 
 #: The compute regions, in the same order, so that a client picking the
 #: first region of each service finds its servers' images.
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock, ISharesState, IPersistentState)
+@implementer(IPlugin, IAPIMock, ISharesState, IPersistentState, ITakesLargeBodies)
 class ImagePlugin:
     name = SERVICE_NAME
     state_format = STATE_FORMAT
+    #: Image data comes in one request (``PUT /v2/images/{id}/file``).
+    max_body_size = MAX_IMAGE_SIZE
 
     def catalog_entries(self, tenant_id: str) -> list[Entry]:
         """
