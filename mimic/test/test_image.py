@@ -364,7 +364,6 @@ class BadInputTests(ImageTestCase):
             for path in ("/images", f"/images/{DEFAULT_IMAGE_ID}", "/schemas/image")
         ] + [("POST", f"/images/{DEFAULT_IMAGE_ID}"), ("PATCH", "/images"), ("POST", "/schemas/image")]
         for method, path in odd:
-            if True:
-                response = self.alice.glance(method, path)
-                self.assertIn(response.code, (404, 405), f"{method} {path}: {response!r}")
-                self.assertClientOutcome(response, f"{method} {path}")
+            response = self.alice.glance(method, path)
+            self.assertIn(response.code, (404, 405), f"{method} {path}: {response!r}")
+            self.assertClientOutcome(response, f"{method} {path}")
