@@ -684,6 +684,7 @@ ARGUMENT_VALUES: dict[str, str] = {
     "prior_id": "role",
     "implied_id": "role",
     "access": "=probe-access",
+    "member_id": "=probe-member",
 }
 
 #: Where a placeholder's name means something else in one place: the
