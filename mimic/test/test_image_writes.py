@@ -307,7 +307,8 @@ class ImportTests(WritesTestCase):
         image_id = self.stage()
         response = self.start(image_id)
         self.assertEqual(response.code, 202, response)
-        self.assertEqual(self.show(image_id)["status"], "importing")
+        importing = self.show(image_id)
+        self.assertEqual((importing["status"], importing["os_glance_importing_to_stores"]), ("importing", "file"))
         [task] = self.ok(self.alice.glance("GET", f"/images/{image_id}/tasks"))["tasks"]
         self.assertEqual((task["status"], task["type"]), ("processing", "api_image_import"))
         self.assertEqual(task["request_id"], response.header("x-openstack-request-id"))
@@ -334,7 +335,7 @@ class ImportTests(WritesTestCase):
         self.assertEqual(self.start(image_id).code, 202)
         self.mimic.tick(IMPORT_SECONDS)
         shown = self.show(image_id)
-        self.assertEqual(shown["status"], "queued")
+        self.assertEqual((shown["status"], shown["os_glance_failed_import"]), ("queued", "file"))
         [task] = self.ok(self.alice.glance("GET", f"/images/{image_id}/tasks"))["tasks"]
         self.assertEqual((task["status"], task["message"]), ("failure", "disk on fire"))
 

@@ -236,6 +236,13 @@ class Image:
             # The store Glance keeps the data in (it has one: see
             # ``GET /v2/info/stores``).
             body["stores"] = STORE_ID
+        if self.status_until_ready == "importing":
+            # Glance's account of an import: where it is going while it
+            # runs, where it failed once it has.
+            importing = now < self.ready_at
+            body["os_glance_importing_to_stores"] = STORE_ID if importing else ""
+            failed = not importing and status == "queued"
+            body["os_glance_failed_import"] = STORE_ID if failed else ""
         return body
 
 

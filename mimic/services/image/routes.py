@@ -307,6 +307,8 @@ class ImageAPI:
             if status != "queued":
                 raise glance_error(409, f"Image status transition from {status} to importing is not allowed")
             raise glance_error(400, f"URI for web-download does not pass filtering: {uri}")
+        if image.glance_status(self.now()) != "uploading":
+            raise glance_error(409, "Image needs to be staged before 'glance-direct' method can be used")
         failure = self.decide(IMAGE_IMPORT, image)
         self.store.start_import(
             image_id, self.tenant_id, method, stores, request_id(request), self.tenant_id, self.now(), failure
