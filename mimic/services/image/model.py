@@ -646,7 +646,7 @@ class ImageStore(GlanceWrites):
         (the clock's pending events).
         """
         return [
-            PendingEvent(image.ready_at, "image", image.id, image.name, f"becomes {image.status_when_ready}")
+            PendingEvent(image.ready_at, "image", image.id, image.name, f"becomes {image.status_when_ready.upper()}")
             for image in self._snapshots.values()
             if image.ready_at > now
         ]

@@ -36,8 +36,11 @@ from mimic.services.image.records import (
     Member,
 )
 
-if TYPE_CHECKING:
-    from mimic.services.image.model import Image, ImageStore
+#: :class:`mimic.services.image.model.Image` and
+#: :class:`~mimic.services.image.model.ImageStore`, which this module
+#: cannot import (the store is made of this module's class).
+Image = Any
+ImageStore = Any
 
 #: The secure hash Glance computes besides MD5 (its default
 #: ``hashing_algorithm``).
@@ -47,7 +50,7 @@ HASH_ALGORITHM = "sha512"
 IMPORT_SECONDS = 1.0
 
 
-def _transition(image_id: str, current: str, wanted: str) -> ImageRefused:
+def _transition(current: str, wanted: str) -> ImageRefused:
     return ImageRefused(409, f"Image status transition from {current} to {wanted} is not allowed")
 
 
@@ -71,7 +74,7 @@ class GlanceWrites:
     _shared_with_me: dict[str, str]
     #: Each image's import tasks, oldest first.
     _tasks: dict[str, list[ImportTask]]
-    peers: Callable[[str], "ImageStore | None"]
+    peers: Callable[[str], ImageStore]
 
     if TYPE_CHECKING:
 
@@ -119,7 +122,7 @@ class GlanceWrites:
         image = self.own(image_id, "upload data to")
         status = image.glance_status(now)
         if status != "queued":
-            raise _transition(image_id, status, "saving")
+            raise _transition(status, "saving")
         if kill:
             return self._replace(
                 evolve(image, status_until_ready="killed", status_when_ready="killed", ready_at=now, changed_at=now)
@@ -148,7 +151,7 @@ class GlanceWrites:
         image = self.own(image_id, "stage data for")
         status = image.glance_status(now)
         if status != "queued":
-            raise _transition(image_id, status, "uploading")
+            raise _transition(status, "uploading")
         self._staged[image_id] = data
         return self._replace(
             evolve(image, status_until_ready="uploading", status_when_ready="uploading", ready_at=now, changed_at=now)
@@ -214,8 +217,8 @@ class GlanceWrites:
         sees).
         """
         image, owner_store, _ = self.locate(image_id)
-        store: Any = owner_store if owner_store is not None else self
-        return list(store._tasks.get(image.id, []))
+        tasks = (owner_store if owner_store is not None else self)._tasks
+        return list(tasks.get(image.id, []))
 
     def deactivate(self, image_id: str, now: float) -> Image:
         image = self.own(image_id, "deactivate")
@@ -268,7 +271,7 @@ class GlanceWrites:
 
     # -- sharing ---------------------------------------------------------
 
-    def locate(self, image_id: str) -> tuple[Image, "ImageStore | None", str | None]:
+    def locate(self, image_id: str) -> tuple[Image, ImageStore, str | None]:
         """
         The image with this id as the project sees it, the store that
         owns it (None: this one, or the provider's for a base image) and
