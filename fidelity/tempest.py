@@ -50,7 +50,7 @@ MIMIC_CONFIGS = {"compute": HERE.parent / "docs" / "examples" / "realtime-client
 REALTIME_SETTINGS = {"compute": ["--set", "compute.create_image_seconds=2"]}
 AREAS = (
     "object_storage", "identity", "network", "volume", "compute", "compute.volumes", "openstack-identity",
-    "openstack-compute",
+    "openstack-compute", "image",
 )
 
 #: Areas run against another cloud profile than the default: the profile
@@ -64,7 +64,7 @@ PROFILE_AREAS = {
 
 #: Areas whose tests also ask for a reader in the primary user's
 #: project (``project_reader``).
-READER_AREAS = {"network", "volume", "compute", "compute.volumes", "openstack-compute"}
+READER_AREAS = {"network", "volume", "compute", "compute.volumes", "openstack-compute", "image"}
 
 
 def accounts(count: int = 12, readers: bool = False) -> str:

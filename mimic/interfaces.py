@@ -305,7 +305,8 @@ class IImage(Interface):
 
     def status(now):
         """
-        Nova's upper-case status at time ``now`` (``SAVING``, ``ACTIVE``).
+        Nova's upper-case status at time ``now`` (``SAVING``, ``ACTIVE``;
+        ``ERROR`` or ``UNKNOWN`` for images Glance killed or deactivated).
         """
 
     def progress(now):

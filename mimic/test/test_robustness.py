@@ -694,6 +694,7 @@ ARGUMENT_VALUES: dict[str, str] = {
     "policy_id": "=probe-policy",
     "group": "=identity",
     "option": "=driver",
+    "member_id": "=probe-member",
 }
 
 #: Where a placeholder's name means something else in one place: the

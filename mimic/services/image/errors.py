@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping
 
 from mimic.http import HTTPError
 from mimic.services.image.model import NoSuchImage, NotTheProjectsImage, UnknownMarker
+from mimic.services.image.records import ImageRefused
 
 #: webob's standard explanation for the statuses Mimic's Glance returns.
 _EXPLANATIONS = {
@@ -64,4 +65,5 @@ DOMAIN_ERRORS: Mapping[type[Exception], Callable[[Any], HTTPError]] = {
     NoSuchImage: lambda e: image_not_found(e.image_id),
     NotTheProjectsImage: lambda e: glance_error(403, "You are not permitted to delete this image."),
     UnknownMarker: lambda e: glance_error(400, f"Marker {e.marker} could not be found."),
+    ImageRefused: lambda e: glance_error(e.status, e.message),
 }

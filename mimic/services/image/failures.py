@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, NoReturn
 
+from attrs import frozen
+
 from mimic.failures import Condition, Event, Parameter
 from mimic.services.image.errors import UNEXPECTED, glance_error
 
@@ -81,4 +83,97 @@ IMAGE_DELETE = Event(
     conditions=(_fail("the delete", " and the image stays"),),
 )
 
-EVENTS = (IMAGE_LIST, IMAGE_SHOW, IMAGE_DELETE)
+
+
+@frozen
+class UploadOutcome:
+    """
+    What becomes of an upload (``PUT /v2/images/{id}/file``): how long
+    the image stays ``saving`` on Mimic's clock, or that it is
+    ``killed``.
+    """
+
+    saving_seconds: float = 0.0
+    killed: bool = False
+    #: The error the client gets with a killed image.
+    code: int = 500
+    message: str = UNEXPECTED
+
+
+def _slow_upload(parameters: Mapping[str, Any]) -> UploadOutcome:
+    return UploadOutcome(saving_seconds=parameters["seconds"])
+
+
+def _killed_upload(parameters: Mapping[str, Any]) -> UploadOutcome:
+    return UploadOutcome(killed=True, code=parameters["code"], message=parameters["message"])
+
+
+IMAGE_UPLOAD = Event(
+    service=SERVICE,
+    name="upload",
+    description=(
+        "A project uploads an image's data (PUT /v2/images/{id}/file), as "
+        "openstacksdk's create_image(data=...) and 'openstack image create --file' "
+        "do.  Glance answers 204 once the data is stored: the image went from "
+        "queued through saving to active, with its size, checksum and secure hash."
+    ),
+    criteria=("image_id", "image_name", "tenant_id", "region"),
+    normal=UploadOutcome(),
+    conditions=(
+        _fail("the upload", " and the image stays queued, its data dropped"),
+        Condition(
+            "killed",
+            "The store fails while writing the data: Glance answers with an error "
+            "(500 by default) and the image is killed, for good: it can only be deleted.",
+            parameters=(
+                Parameter.status(),
+                Parameter("message", "The message in Glance's error body.", str, UNEXPECTED),
+            ),
+            effect=_killed_upload,
+        ),
+        Condition(
+            "slow",
+            "The store is slow: Glance answers 204 but the image stays saving for "
+            "a while on Mimic's clock before it is active (a client polling for "
+            "active must wait, or a test tick the clock).",
+            parameters=(Parameter.seconds("How long the image stays saving.", 60.0),),
+            effect=_slow_upload,
+        ),
+    ),
+)
+
+
+def _failed_import(parameters: Mapping[str, Any]) -> str:
+    return str(parameters["message"])
+
+
+IMAGE_IMPORT = Event(
+    service=SERVICE,
+    name="import",
+    description=(
+        "A project imports staged data (POST /v2/images/{id}/import with "
+        "glance-direct), as openstacksdk's create_image(..., use_import=True) does.  "
+        "Glance answers 202; the image is importing while its task runs, then active."
+    ),
+    criteria=("image_id", "image_name", "tenant_id", "region"),
+    conditions=(
+        _fail("the import request", " and the image stays uploading"),
+        Condition(
+            "task_fails",
+            "The import task fails after Glance accepted it: the task ends in "
+            "failure with this message and the image goes back to queued, the "
+            "staged data dropped, with os_glance_failed_import naming the store.",
+            parameters=(
+                Parameter(
+                    "message",
+                    "The task's message.",
+                    str,
+                    "Image import failed: the staged data could not be read.",
+                ),
+            ),
+            effect=_failed_import,
+        ),
+    ),
+)
+
+EVENTS = (IMAGE_LIST, IMAGE_SHOW, IMAGE_DELETE, IMAGE_UPLOAD, IMAGE_IMPORT)

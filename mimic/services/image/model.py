@@ -16,6 +16,7 @@ is SAVING until ``ready_at``), so no timer runs per image.
 
 from __future__ import annotations
 
+import heapq
 import uuid
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -24,6 +25,8 @@ from zope.interface import implementer
 
 from mimic.interfaces import IImage, IImages, IImageUploads, IMimicCore, IPendingEvents, IRegionState
 from mimic.pending import PendingEvent
+from mimic.services.image.records import ImageRefused, ImportTask, Member, strings
+from mimic.services.image.writes import GlanceWrites
 from mimic.timestamps import iso_seconds
 
 #: The name under which the core keeps each (tenant, region)'s store.
@@ -38,8 +41,22 @@ _PUBLISHED = 1705276800.0
 #: Who owns the public base images (Glance's ``owner``).
 PROVIDER = "rackspace"
 
-#: Every status Glance knows for an image (Mimic's are ``saving`` and
-#: ``active``): listings may filter on any of them.
+#: The one store Mimic's Glance keeps image data in.
+STORE_ID = "file"
+
+#: How Nova's image proxy shows Glance's statuses (any other, such as
+#: ``deactivated`` or ``importing``, is ``UNKNOWN`` there).
+NOVA_STATUSES = {
+    "queued": "SAVING",
+    "saving": "SAVING",
+    "active": "ACTIVE",
+    "killed": "ERROR",
+    "deleted": "DELETED",
+    "pending_delete": "DELETED",
+}
+
+#: Every status Glance knows for an image: listings may filter on any
+#: of them.
 STATUSES = (
     "queued",
     "saving",
@@ -108,29 +125,57 @@ class Image:
     changed_at: float = 0.0
     #: The block-storage volume it was uploaded from, if it was.
     volume_id: str | None = None
-    #: How its data is packed and its disk written (Glance's
-    #: ``container_format`` and ``disk_format``).
-    container_format: str = "ovf"
-    disk_format: str = "vhd"
+    #: Glance's status until ``ready_at`` and from then on: a snapshot
+    #: is ``saving`` then ``active``; an image registered through
+    #: Glance's API is ``queued`` (both the same) until data arrives.
+    status_until_ready: str = "saving"
+    status_when_ready: str = "active"
+    #: Whether the project registered it through Glance (``POST
+    #: /v2/images``) rather than through Nova or Cinder.
+    registered: bool = False
+    #: Glance's visibility when set explicitly (else from its origin).
+    visibility_given: str | None = None
+    protected: bool = False
+    os_hidden: bool = False
+    tags: tuple[str, ...] = field(default=(), converter=strings)
+    container_format: str | None = "ovf"
+    disk_format: str | None = "vhd"
+    #: MD5 and the secure hash (sha512) of the data Glance holds.
+    checksum: str | None = None
+    os_hash_algo: str | None = None
+    os_hash_value: str | None = None
     #: Who owns it when it is a base image (Glance's ``owner``).
     provider: str = PROVIDER
 
     @property
     def is_snapshot(self) -> bool:
         """
-        Whether it is the project's own (a server's snapshot, or an
-        upload of a volume) rather than a provider's base image.
+        Whether it is the project's own (a server's snapshot, an upload
+        of a volume, an image registered through Glance) rather than a
+        provider's base image.
         """
-        return self.server_id is not None or self.volume_id is not None
+        return self.server_id is not None or self.volume_id is not None or self.registered
+
+    def glance_status(self, now: float) -> str:
+        """
+        Glance's lower-case status at ``now``.
+        """
+        return self.status_when_ready if now >= self.ready_at else self.status_until_ready
 
     def status(self, now: float) -> str:
         """
-        Nova's upper-case status (Glance shows it in lower case).
+        Nova's upper-case status, as Nova's image proxy maps Glance's.
         """
-        return "ACTIVE" if now >= self.ready_at else "SAVING"
+        return NOVA_STATUSES.get(self.glance_status(now), "UNKNOWN")
 
     def progress(self, now: float) -> int:
-        return 100 if now >= self.ready_at else 25
+        return 100 if self.glance_status(now) == "active" else 25
+
+    def has_data(self, now: float) -> bool:
+        """
+        Whether Glance holds data for it (its size is then known).
+        """
+        return self.glance_status(now) in ("active", "deactivated")
 
     def updated(self, now: float) -> float:
         made = max(self.created, self.ready_at) if now >= self.ready_at else self.created
@@ -139,9 +184,11 @@ class Image:
     @property
     def visibility(self) -> str:
         """
-        Glance's visibility: the provider's base images are public, a
-        tenant's snapshots private to it.
+        Glance's visibility: as set, else the provider's base images are
+        public, a tenant's snapshots private to it.
         """
+        if self.visibility_given is not None:
+            return self.visibility_given
         return "private" if self.is_snapshot else "public"
 
     def owner(self, tenant_id: str) -> str:
@@ -159,7 +206,7 @@ class Image:
         (a snapshot's owner).  Links are relative to the service root, as
         Glance gives them.
         """
-        status = self.status(now).lower()
+        status = self.glance_status(now)
         body: dict[str, Any] = dict(self.metadata)
         body.update(
             {
@@ -167,18 +214,18 @@ class Image:
                 "name": self.name,
                 "status": status,
                 "visibility": self.visibility,
-                "protected": False,
-                "os_hidden": False,
-                "tags": [],
+                "protected": self.protected,
+                "os_hidden": self.os_hidden,
+                "tags": list(self.tags),
                 "container_format": self.container_format,
                 "disk_format": self.disk_format,
                 "min_disk": self.min_disk,
                 "min_ram": self.min_ram,
-                "size": self.size if status == "active" else None,
+                "size": self.size if self.has_data(now) else None,
                 "virtual_size": None,
-                "checksum": None,
-                "os_hash_algo": None,
-                "os_hash_value": None,
+                "checksum": self.checksum,
+                "os_hash_algo": self.os_hash_algo,
+                "os_hash_value": self.os_hash_value,
                 "owner": self.owner(owner),
                 "created_at": iso_seconds(self.created),
                 "updated_at": iso_seconds(self.updated(now)),
@@ -187,6 +234,17 @@ class Image:
                 "schema": "/v2/schemas/image",
             }
         )
+        if self.registered and self.has_data(now):
+            # The store Glance keeps the data in (it has one: see
+            # ``GET /v2/info/stores``).
+            body["stores"] = STORE_ID
+        if self.status_until_ready == "importing":
+            # Glance's account of an import: where it is going while it
+            # runs, where it failed once it has.
+            importing = now < self.ready_at
+            body["os_glance_importing_to_stores"] = STORE_ID if importing else ""
+            failed = not importing and status == "queued"
+            body["os_glance_failed_import"] = STORE_ID if failed else ""
         return body
 
 
@@ -286,8 +344,8 @@ SORT_KEYS = tuple(SORT_VALUES)
 
 def _on_view(
     value: Callable[[dict[str, Any]], Any]
-) -> Callable[[tuple[Image, dict[str, Any]]], Any]:
-    return lambda pair: value(pair[1])
+) -> Callable[[tuple[Image, str, dict[str, Any]]], Any]:
+    return lambda triple: value(triple[2])
 
 
 @frozen
@@ -309,6 +367,9 @@ class ImageQuery:
     ids: tuple[str, ...] | None
     #: The names asked for, checked before an image's view is made.
     names: frozenset[str] | None
+    #: Which images shared with the project are listed, by the
+    #: project's member status (``all``: any).
+    member_status: str = "accepted"
 
     @property
     def default_order(self) -> bool:
@@ -328,13 +389,19 @@ class ImageQuery:
         return visibility == self.visibility
 
 
+def _no_peers(tenant_id: str) -> ImageStore | None:
+    return None
+
+
 @implementer(IRegionState, IImages, IImageUploads, IPendingEvents)
 @define
-class ImageStore:
+class ImageStore(GlanceWrites):
     """
     The images one tenant sees in one region: the shared base images and
-    the snapshots of its own servers.  Lookups by id are dict lookups;
-    iteration is newest first without sorting.
+    the project's own (its servers' snapshots, its volumes' uploads, the
+    images it registered through Glance), with what Glance keeps beside
+    them (:class:`~mimic.services.image.writes.GlanceWrites`).  Lookups
+    by id are dict lookups; iteration is newest first without sorting.
     """
 
     _snapshots: dict[str, Image] = field(factory=dict)
@@ -348,6 +415,14 @@ class ImageStore:
 
     def __attrs_post_init__(self) -> None:
         self._base_by_id = _BASE_BY_ID if self.base is BASE_IMAGES else {i.id: i for i in self.base}
+    _data: dict[str, bytes] = field(factory=dict)
+    _staged: dict[str, bytes] = field(factory=dict)
+    _members: dict[str, dict[str, Member]] = field(factory=dict)
+    _shared_with_me: dict[str, str] = field(factory=dict)
+    _tasks: dict[str, list[ImportTask]] = field(factory=dict)
+    #: Another tenant's store in the same region, by tenant id (see
+    #: :func:`image_store`); not state, so not compared or saved.
+    peers: Callable[[str], ImageStore | None] = field(default=_no_peers, eq=False, repr=False)
 
     def get(self, image_id: str) -> Image | None:
         """
@@ -441,6 +516,38 @@ class ImageStore:
         self._snapshots[image.id] = image
         return image
 
+    def register(self, image_id: str | None, name: str | None, now: float, **given: Any) -> Image:
+        """
+        ``POST /v2/images``: a new image of the project's, ``queued``
+        until data arrives.  ``given`` holds the other fields the
+        request set (visibility, formats, minimums, tags, properties).
+        A chosen id must be new (Glance's 409).
+        """
+        if image_id is not None and self.get(image_id) is not None:
+            raise ImageRefused(409, f"Image with identifier {image_id} already exists!")
+        fields: dict[str, Any] = {
+            "min_disk": 0,
+            "min_ram": 0,
+            "metadata": {},
+            "container_format": None,
+            "disk_format": None,
+            "visibility_given": "shared",
+        }
+        fields.update(given)
+        image = Image(
+            id=image_id or str(uuid.uuid4()),
+            name=name or "",
+            created=now,
+            size=0,
+            registered=True,
+            status_until_ready="queued",
+            status_when_ready="queued",
+            ready_at=now,
+            **fields,
+        )
+        self._snapshots[image.id] = image
+        return image
+
     def find(self, image_id: str) -> Image:
         """
         The image with this id; :class:`NoSuchImage` if the tenant sees
@@ -470,44 +577,58 @@ class ImageStore:
         whether it is full (Glance then gives a ``next`` link).
         :class:`UnknownMarker` if the marker names no image.
         """
-        if query.ids is not None:
-            found = {i: self.get(i) for i in query.ids}
-            candidates: Iterable[Image] = sorted(
-                (image for image in found.values() if image is not None),
-                key=lambda image: -image.created,
-            )
-        else:
-            candidates = self
-        visible = (image for image in candidates if query.visible(image.visibility))
-        ordered: Iterator[tuple[Image, dict[str, Any] | None]]
+        pairs_seen = self._candidates(query, tenant_id)
+        ordered: Iterator[tuple[Image, str, dict[str, Any] | None]]
         if query.default_order:
-            # The store iterates newest first: views are made only for
-            # the images this page looks at.
-            ordered = ((image, None) for image in visible)
+            # Newest first is the order candidates come in: views are
+            # made only for the images this page looks at.
+            ordered = ((image, owner, None) for image, owner in pairs_seen)
         else:
-            pairs = [(image, image.glance_json(now, tenant_id)) for image in visible]
+            triples = [(image, owner, image.glance_json(now, owner)) for image, owner in pairs_seen]
             for key, descending in reversed(query.sorting):
-                pairs.sort(key=_on_view(SORT_VALUES[key]), reverse=descending)
-            ordered = iter(pairs)
+                triples.sort(key=_on_view(SORT_VALUES[key]), reverse=descending)
+            ordered = iter(triples)
         if query.marker is not None:
             # Page from the marker's place in the whole ordered listing
             # (it may be an image the filters leave out), as Glance does.
-            for image, _ in ordered:
+            for image, _, _ in ordered:
                 if image.id == query.marker:
                     break
             else:
                 raise UnknownMarker(query.marker)
         items: list[dict[str, Any]] = []
-        for image, view in ordered:
+        for image, owner, view in ordered:
             if len(items) >= query.limit:
                 break
             if query.names is not None and image.name not in query.names:
                 continue
             if view is None:
-                view = image.glance_json(now, tenant_id)
+                view = image.glance_json(now, owner)
             if all(check(image, view, now) for check in query.filters):
                 items.append(view)
         return items, bool(items) and len(items) == query.limit
+
+    def _candidates(self, query: ImageQuery, tenant_id: str) -> Iterator[tuple[Image, str]]:
+        """
+        The images a listing considers, newest first, each with the
+        tenant whose store holds it: the project's own and the base
+        images of the visibility asked for, merged with the images other
+        projects shared with it of the member status asked for.
+        """
+        own: Iterable[Image]
+        if query.ids is not None:
+            found = (self.get(i) for i in query.ids)
+            own = sorted((image for image in found if image is not None), key=lambda image: -image.created)
+        else:
+            own = self
+        mine = ((image, tenant_id) for image in own if query.visible(image.visibility))
+        if query.visibility not in (None, "all", "shared"):
+            return mine
+        shared: Iterable[tuple[Image, str]] = self.shared_with_me(tenant_id, query.member_status)
+        if query.ids is not None:
+            wanted = set(query.ids)
+            shared = [pair for pair in shared if pair[0].id in wanted]
+        return heapq.merge(mine, shared, key=lambda pair: -pair[0].created)
 
     def set_metadata(self, image_id: str, metadata: Mapping[str, str], now: float) -> Image | None:
         """
@@ -526,7 +647,10 @@ class ImageStore:
         Forget a snapshot.  False if there is no such snapshot (base
         images cannot be deleted).
         """
-        return self._snapshots.pop(image_id, None) is not None
+        if self._snapshots.pop(image_id, None) is None:
+            return False
+        self.forget(image_id)
+        return True
 
     def pending_events(self, now: float) -> list[PendingEvent]:
         """
@@ -534,7 +658,7 @@ class ImageStore:
         (the clock's pending events).
         """
         return [
-            PendingEvent(image.ready_at, "image", image.id, image.name, "becomes ACTIVE")
+            PendingEvent(image.ready_at, "image", image.id, image.name, f"becomes {image.status_when_ready.upper()}")
             for image in self._snapshots.values()
             if image.ready_at > now
         ]
@@ -562,4 +686,5 @@ def image_store(
     """
     store = core.region_state(SERVICE_NAME, tenant_id, region, lambda: ImageStore(base=base))
     store.snapshot_seconds = float(core.settings.get(f"{SERVICE_NAME}.snapshot_seconds", SNAPSHOT_SECONDS))
+    store.peers = lambda other: core.region_state(SERVICE_NAME, other, region, lambda: ImageStore(base=base))
     return store

@@ -15,13 +15,21 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IHasSettings, IImages, IMimicCore, IPersistentState, ISharesState
+from mimic.interfaces import (
+    IAPIMock,
+    IHasSettings,
+    IImages,
+    IMimicCore,
+    IPersistentState,
+    ISharesState,
+    ITakesLargeBodies,
+)
 from mimic.services.image.base_images import base_images
 from mimic.services.image.errors import glance_error_body
 from mimic.services.image.failures import EVENTS
 from mimic.services.image.model import SERVICE_NAME, image_store
 from mimic.services.image.persistence import STATE_FORMAT, restore_store, save_store
-from mimic.services.image.routes import ImageAPI
+from mimic.services.image.routes import MAX_IMAGE_SIZE, ImageAPI
 from mimic.services.image.transitions import SNAPSHOT_SETTING
 from mimic.settings import Setting
 
@@ -30,10 +38,12 @@ from mimic.settings import Setting
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock, ISharesState, IPersistentState, IHasSettings)
+@implementer(IPlugin, IAPIMock, ISharesState, IPersistentState, IHasSettings, ITakesLargeBodies)
 class ImagePlugin:
     name = SERVICE_NAME
     state_format = STATE_FORMAT
+    #: Image data comes in one request (``PUT /v2/images/{id}/file``).
+    max_body_size = MAX_IMAGE_SIZE
 
     def catalog_entries(self, tenant_id: str) -> list[Entry]:
         """

@@ -305,4 +305,5 @@ def parse_image_query(raw_args: Mapping[bytes, Sequence[bytes]]) -> ImageQuery:
         visibility=visibility,
         ids=ids,
         names=wanted_names,
+        member_status=member_status or "accepted",
     )

@@ -46,8 +46,8 @@ def listing_links(query: ImageQuery, last_id: str | None, full: bool) -> dict[st
     return links
 
 
-_DISK_FORMATS = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"]
-_CONTAINER_FORMATS = ["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"]
+DISK_FORMATS = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"]
+CONTAINER_FORMATS = ["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"]
 
 
 def _nullable(kind: str, description: str, **extra: Any) -> dict[str, Any]:
@@ -83,8 +83,8 @@ def image_schema() -> dict[str, Any]:
             "owner": _nullable("string", "The project that owns the image.", maxLength=255),
             "size": _nullable("integer", "The size of the image data, in bytes.", readOnly=True),
             "virtual_size": _nullable("integer", "The virtual size of the disk, in bytes.", readOnly=True),
-            "container_format": _nullable("string", "The container the data comes in.", enum=[*_CONTAINER_FORMATS, None]),
-            "disk_format": _nullable("string", "The format of the disk image.", enum=[*_DISK_FORMATS, None]),
+            "container_format": _nullable("string", "The container the data comes in.", enum=[*CONTAINER_FORMATS, None]),
+            "disk_format": _nullable("string", "The format of the disk image.", enum=[*DISK_FORMATS, None]),
             "created_at": _read_only("string", "When the image was created."),
             "updated_at": _read_only("string", "When the image was last changed."),
             "tags": {
