@@ -44,7 +44,7 @@ from mimic.services.compute.model import (
     console_log,
 )
 from mimic.services.compute.metadata import check_image_metadata_quota, check_metadata_quota, string_map
-from mimic.services.compute.validation import disk_config, integer, ip_address, server_name
+from mimic.services.compute.validation import disk_config, integer, ip_address, rebuild_user_data, server_name
 from mimic.services.compute.views import changed_server_json
 from mimic.services.compute.web import RequestContext
 
@@ -295,6 +295,8 @@ def _rebuild(act: ActionRequest) -> bytes:
         ):
             raise nova_error(400, "Invalid key_name provided.")
         changes["key_name"] = key_name
+    if "user_data" in argument and ctx.microversion >= (2, 57):
+        changes["user_data"] = rebuild_user_data(argument["user_data"])
     password = argument.get("adminPass")
     if password is not None and not isinstance(password, str):
         raise invalid_input("adminPass", password, f"{password!r} is not of type 'string'")
@@ -307,7 +309,7 @@ def _rebuild(act: ActionRequest) -> bytes:
     if server.vm_state == ERROR:
         server.vm_state = ACTIVE
     act.timed("rebuild", "rebuilding", (back, None, RUNNING if back == ACTIVE else SHUTDOWN))
-    described = changed_server_json(server, ctx)
+    described = changed_server_json(server, ctx, rebuilt=True)
     described["adminPass"] = server.admin_pass
     return json_response(act.request, {"server": described}, 202)
 

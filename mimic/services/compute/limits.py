@@ -25,11 +25,11 @@ def absolute_limits(
 ) -> dict[str, int]:
     """
     The ``absolute`` part of ``GET /limits``: network quotas disappear at
-    2.36 (Neutron owns them) and file injection at 2.57, as in Nova.
+    2.36 (Neutron owns them), image metadata at 2.39 (Glance's proxy is
+    gone) and file injection at 2.57, as in Nova.
     """
     absolute = {
         "maxServerMeta": quotas.metadata_items,
-        "maxImageMeta": quotas.metadata_items,
         "maxTotalInstances": quotas.instances,
         "maxTotalCores": quotas.cores,
         "maxTotalRAMSize": quotas.ram,
@@ -41,6 +41,8 @@ def absolute_limits(
         "totalRAMUsed": usage.ram,
         "totalServerGroupsUsed": 0,
     }
+    if microversion < (2, 39):
+        absolute["maxImageMeta"] = quotas.metadata_items
     if microversion < (2, 57):
         absolute["maxPersonality"] = quotas.injected_files
         absolute["maxPersonalitySize"] = quotas.injected_file_content_bytes
