@@ -20,11 +20,12 @@ from attrs import define, frozen
 from twisted.web.iweb import IRequest
 
 from mimic.failures import FailureEngine
-from mimic.http import json_response, read_json
+from mimic.http import json_response, read_json, request_id
 from mimic.services.compute.errors import conflicting_state, invalid_input, nova_error, server_locked
 from mimic.services.compute.failures import SERVER_ACTION, ActionFinish
 from mimic.services.compute.flavors import flavor_from_ref
 from mimic.services.compute.images import LAST_IMAGE_METADATA_MICROVERSION, image_id_from_ref
+from mimic.services.compute.instance_actions import record_server_action
 from mimic.services.compute.model import (
     ACTIVE,
     ERROR,
@@ -160,7 +161,7 @@ def run_action(
         handler = more_actions.get(action)
     if handler is None:
         raise nova_error(400, f"There is no such action: {action}")
-    if server.locked and action not in _LOCK_EXEMPT:
+    if server.locked and action not in _LOCK_EXEMPT and not ctx.is_admin:
         raise server_locked(server.id)
     finish = failures.decide(
         SERVER_ACTION,
@@ -173,7 +174,9 @@ def run_action(
         },
         server.metadata,
     )
-    return handler(ActionRequest(request, ctx, state, server, argument, finish))
+    answer = handler(ActionRequest(request, ctx, state, server, argument, finish))
+    record_server_action(server, action, request_id(request), ctx.user_id, ctx.now, finish.fault)
+    return answer
 
 
 def _reboot(act: ActionRequest) -> bytes:

@@ -23,7 +23,7 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource
 
-from mimic.http import JSON_CONTENT_TYPE, header, json_response, page, read_json
+from mimic.http import JSON_CONTENT_TYPE, header, json_response, page, read_json, request_id
 from mimic.interfaces import IMimicCore
 from mimic.services.compute.actions import run_action
 from mimic.services.compute.errors import handle_nova_errors, nova_error, server_locked
@@ -31,6 +31,8 @@ from mimic.services.compute.failures import SERVER_CREATE, SERVER_DELETE, FalseN
 from mimic.services.compute.extensions import ExtensionsAPI
 from mimic.services.compute.flavors import FlavorsAPI
 from mimic.services.compute.images import ImagesAPI
+from mimic.services.compute.instance_action_routes import InstanceActionsAPI
+from mimic.services.compute.instance_actions import record_create, record_delete
 from mimic.services.compute.keypairs import KeypairsAPI
 from mimic.services.compute.limits import LimitsAPI
 from mimic.services.compute.model import ComputeState, Server
@@ -62,7 +64,7 @@ from mimic.services.compute.web import (
     next_links,
     sub_collection,
 )
-from mimic.services.compute.volume_routes import InstanceActionsAPI, VolumeAttachmentsAPI, VolumesProxyAPI
+from mimic.services.compute.volume_routes import VolumeAttachmentsAPI, VolumesProxyAPI
 from mimic.services.compute.volumes import (
     NO_VOLUMES,
     check_boot_volumes,
@@ -126,6 +128,7 @@ class ComputeAPI:
             tenant_id=self.tenant_id,
             region=self.region,
             networking=self.state.networking,
+            is_admin=token is not None and token.is_admin,
         )
 
     def later_context(self, request: IRequest, version: str, tenant_id: str) -> ContextFactory:
@@ -216,6 +219,7 @@ class ComputeAPI:
         allocate_all(self.state, servers, plan, self.core.failures, ctx.now, self.region)
         for server in servers if spec.block_devices else ():
             provide_boot_volumes(volumes, self.state, server, spec.block_devices, ctx.now)
+        record_create(servers, request_id(request), ctx.user_id, ctx.now)
         first = servers[0]
         if isinstance(start, FalseNegative):
             raise start.error
@@ -245,7 +249,7 @@ class ComputeAPI:
             # Nova answers a delete of a server on its way out as it
             # answered the first.
             return json_response(request, None, 204)
-        if server.locked:
+        if server.locked and not ctx.is_admin:
             raise server_locked(server.id)
         outcome = self.core.failures.decide(
             SERVER_DELETE,
@@ -258,6 +262,7 @@ class ComputeAPI:
             server.metadata,
         )
         self.state.delete_server(server, outcome, ctx.now)
+        record_delete(server, request_id(request), ctx.user_id, ctx.now)
         release_deleted(self.state.networking, server, ctx.now)
         if server.block_devices:
             release_volumes(volumes_for(self.core, self.tenant_id, self.region), server, ctx.now)

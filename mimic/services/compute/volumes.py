@@ -37,6 +37,7 @@ from mimic.interfaces import ContractRefused, IMimicCore, IVolume, IVolumes
 from mimic.services.compute.block_devices import RequestedDevice
 from mimic.services.compute.errors import conflicting_state, nova_error, server_locked
 from mimic.services.compute.failures import AttachFails, AttachOutcome
+from mimic.services.compute.instance_actions import record_action
 from mimic.services.compute.model import (
     ACTIVE,
     BUILDING,
@@ -63,10 +64,6 @@ SWAP_STATES = frozenset({ACTIVE, PAUSED, RESIZED})
 #: How Nova's compute manager waits for the volumes it asked Cinder to
 #: make for a new server: it looks every few seconds, this many times,
 #: then gives up (``block_device_allocate_retries`` and its interval).
-#: The most instance actions a server keeps, the oldest forgotten first:
-#: Nova keeps them all, but a client attaching and detaching in a loop
-#: would otherwise grow a server without bound.
-INSTANCE_ACTIONS_KEPT = 1000
 
 VOLUME_POLL_SECONDS = 3
 VOLUME_POLL_ATTEMPTS = 61
@@ -88,38 +85,6 @@ class BlockDevice:
     delete_on_termination: bool = False
     #: Whether the server boots from it (it cannot be detached).
     is_root: bool = False
-
-
-@frozen
-class ActionEvent:
-    """
-    One step of an instance action (``compute_attach_volume``...).
-    """
-
-    event: str
-    start: float
-    finish: float
-    #: ``Success`` or ``Error``.
-    result: str
-    #: The fault, for an event that failed.
-    details: str | None = None
-
-
-@frozen
-class InstanceAction:
-    """
-    Something done to a server, as Nova's ``os-instance-actions`` lists it.
-    """
-
-    action: str
-    request_id: str
-    user_id: str
-    start: float
-    events: tuple[ActionEvent, ...]
-
-    @property
-    def failed(self) -> bool:
-        return any(event.result == "Error" for event in self.events)
 
 
 @implementer(IVolumes)
@@ -253,23 +218,6 @@ def find_block_device(server: Server, volume_id: str) -> BlockDevice | None:
         if bd.volume_id == volume_id:
             return bd
     return None
-
-
-# Instance actions.
-
-
-def record_action(server: Server, action: str, request_id: str, user_id: str, now: float,
-                  fault: str | None = None) -> InstanceAction:
-    """
-    Keep what was done to the server's volumes as an instance action
-    with its compute event, failed with ``fault`` if there is one.
-    """
-    event = ActionEvent(
-        f"compute_{action}", now, now, "Error" if fault is not None else "Success", fault
-    )
-    kept = InstanceAction(action, request_id, user_id, now, (event,))
-    server.instance_actions = server.instance_actions[-(INSTANCE_ACTIONS_KEPT - 1):] + (kept,)
-    return kept
 
 
 # Attach, detach, swap.

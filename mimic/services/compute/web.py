@@ -50,6 +50,9 @@ class RequestContext:
     #: The tenant's networking (an :class:`~mimic.interfaces.INetworking`),
     #: looked up once for the request, or None without a network service.
     networking: Any = None
+    #: Whether the token is an administrator's (Nova's ``context_is_admin``):
+    #: some policies (locked servers, instance action events) ask.
+    is_admin: bool = False
 
 
 #: Makes the request's context when a sub-collection's handler asks for
