@@ -64,6 +64,10 @@ DURATIONS = {
     "rescue": 5.0,
     "unrescue": 5.0,
     "createImage": 2.0,
+    "createBackup": 2.0,
+    "shelve": 2.0,
+    "shelveOffload": 2.0,
+    "unshelve": 5.0,
 }
 
 #: Actions a locked server still accepts.
@@ -348,15 +352,6 @@ def _create_image(act: ActionRequest) -> bytes:
     return json_response(act.request, None, 202, {b"Location": location.encode()})
 
 
-def _lock(locked: bool) -> Action:
-    def handler(act: ActionRequest) -> bytes:
-        act.server.locked = locked
-        act.server.updated = act.ctx.now
-        return json_response(act.request, None, 202)
-
-    return handler
-
-
 def _console_output(act: ActionRequest) -> bytes:
     argument = _body(act.argument, "os-getConsoleOutput")
     server = act.server
@@ -394,7 +389,5 @@ ACTIONS: dict[str, Action] = {
     "rebuild": _rebuild,
     "changePassword": _change_password,
     "createImage": _create_image,
-    "lock": _lock(True),
-    "unlock": _lock(False),
     "os-getConsoleOutput": _console_output,
 }

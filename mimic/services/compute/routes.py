@@ -26,6 +26,9 @@ from twisted.web.resource import IResource
 from mimic.http import JSON_CONTENT_TYPE, header, json_response, page, read_json, request_id
 from mimic.interfaces import IMimicCore
 from mimic.services.compute.actions import run_action
+from mimic.services.compute.backup import BACKUP_ACTIONS
+from mimic.services.compute.locks import LOCK_ACTIONS
+from mimic.services.compute.shelve import SHELVE_ACTIONS
 from mimic.services.compute.errors import handle_nova_errors, nova_error, server_locked
 from mimic.services.compute.failures import SERVER_CREATE, SERVER_DELETE, FalseNegative
 from mimic.services.compute.extensions import ExtensionsAPI
@@ -75,6 +78,9 @@ from mimic.services.compute.volumes import (
 from mimic.services.compute.zones import ZonesAPI
 
 PREFIX = "/<version>/<tenant_id>"
+
+#: Server actions whose modules are beside :mod:`~mimic.services.compute.actions`.
+MORE_ACTIONS = {**NETWORK_ACTIONS, **LOCK_ACTIONS, **BACKUP_ACTIONS, **SHELVE_ACTIONS}
 
 
 def _server_id(server: Server) -> str:
@@ -274,7 +280,7 @@ class ComputeAPI:
     def server_action(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> bytes:
         ctx = self.context(request, version, tenant_id)
         server = self.state.require(server_id, ctx.now)
-        return run_action(request, ctx, self.state, server, self.core.failures, NETWORK_ACTIONS)
+        return run_action(request, ctx, self.state, server, self.core.failures, MORE_ACTIONS)
 
     # -- addresses ------------------------------------------------------
 

@@ -191,7 +191,7 @@ class ServerViews:
         if version >= (2, 71) and not listing:
             body["server_groups"] = []
         if version >= (2, 73):
-            body["locked_reason"] = None
+            body["locked_reason"] = server.locked_reason
         if version >= (2, 90):
             body["OS-EXT-SRV-ATTR:hostname"] = server.hostname
         if version >= (2, 96):
@@ -307,7 +307,7 @@ class ServerViews:
         if version >= (2, 63):
             tail += ',"trusted_image_certificates":null'
         if version >= (2, 73):
-            tail += ',"locked_reason":null'
+            tail += f',"locked_reason":{self._shared(server.locked_reason)}'
         if version >= (2, 90):
             tail += f',"OS-EXT-SRV-ATTR:hostname":{encode_basestring(server.hostname)}'
         if version >= (2, 96):
