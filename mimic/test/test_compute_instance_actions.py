@@ -185,3 +185,23 @@ class PagingTests(InstanceActionTestCase):
             f"&changes-before={listed[-1]['updated_at']}", version="2.58",
         )
         self.assertEqual(backwards.code, 400)
+
+
+class TimingTests(InstanceActionTestCase):
+    def test_slow_build_finishes_when_the_server_leaves_build(self) -> None:
+        server_id = self.created_id(metadata={"server_building": "30"})
+        [listed] = self.actions(server_id)["instanceActions"]
+        self.mimic.tick(10)
+        self.assertIsNone(self.one(server_id, listed["request_id"])["events"][-1]["result"])
+        self.mimic.tick(30)
+        self.assertEqual(self.one(server_id, listed["request_id"])["events"][-1]["result"], "Success")
+
+    def test_an_action_ends_with_its_own_step_not_a_later_failure(self) -> None:
+        server_id = self.created_id(metadata={"server_error_after": "3600"})
+        request_id = self.action(server_id, {"changePassword": {"adminPass": "n3w-Pass"}}).header(
+            "X-OpenStack-Request-ID"
+        ) or ""
+        [event] = self.one(server_id, request_id)["events"]
+        self.assertEqual(event["result"], "Success")
+        [create] = [a for a in self.actions(server_id)["instanceActions"] if a["action"] == "create"]
+        self.assertEqual(self.one(server_id, create["request_id"])["events"][-1]["result"], "Success")

@@ -178,8 +178,9 @@ def run_action(
         },
         server.metadata,
     )
+    steps_before = server.pending
     answer = handler(ActionRequest(request, ctx, state, server, argument, finish))
-    record_server_action(server, action, request_id(request), ctx.user_id, ctx.now, finish.fault)
+    record_server_action(server, action, request_id(request), ctx.user_id, ctx.now, finish.fault, steps_before)
     return answer
 
 

@@ -154,17 +154,19 @@ def record_action(server: Any, action: str, request_id: str, user_id: str, now: 
 
 
 def record_server_action(server: Any, action: str, request_id: str, user_id: str, now: float,
-                         fault: str | None) -> None:
+                         fault: str | None, steps_before: tuple[Any, ...] = ()) -> None:
     """
     Record a ``/servers/{id}/action`` call that was accepted: its events
-    end when the server's last pending step does (now, for an action
-    with nothing pending).
+    end when the last step the action scheduled does (the server's
+    pending steps not among ``steps_before``), or now if it scheduled
+    none.
     """
     named = SERVER_ACTIONS.get(action)
     if named is None:
         return
     name, event_names = named
-    finish = max([now] + [step.at for step in server.pending])
+    earlier = {id(step) for step in steps_before}
+    finish = max([now] + [step.at for step in server.pending if id(step) not in earlier])
     record(server, name, request_id, user_id, now, events_until(event_names, now, finish, fault))
 
 
@@ -175,7 +177,10 @@ def record_create(servers: Iterable[Any], request_id: str, user_id: str, now: fl
     for a server a condition sent to ERROR).
     """
     for server in servers:
-        finish = max([now] + [step.at for step in server.pending if step.vm_state != "building"][:1])
+        finish = now
+        if server.vm_state == "building":
+            leaving = [step.at for step in server.pending if step.vm_state != "building"]
+            finish = leaving[0] if leaving else now
         fault = server.fault["message"] if server.fault is not None else None
         events = [ActionEvent("conductor_schedule_and_build_instances", now, now, SUCCESS)]
         events += events_until(("compute__do_build_and_run_instance",), now, finish, fault)
