@@ -198,3 +198,16 @@ class SnapshotTests(LifecycleTestCase):
         self.assertEqual(self.call("GET", f"/servers/{server_id}/os-instance-actions").json(), actions)
         self.mimic.tick(60)
         self.assertEqual(self.show(server_id)["status"], "SHELVED_OFFLOADED")
+
+
+class LockedMetadataTests(LifecycleTestCase):
+    def test_metadata_of_a_locked_server_is_its_owners_to_read_only(self) -> None:
+        server_id = self.created_id(metadata={"a": "1"})
+        self.act(server_id, {"lock": None})
+        path = f"/servers/{server_id}/metadata"
+        self.assertEqual(self.call("GET", path).code, 200)
+        self.assertEqual(self.call("PUT", path, {"metadata": {"b": "2"}}).code, 409)
+        self.assertEqual(self.call("POST", path, {"metadata": {"b": "2"}}).code, 409)
+        self.assertEqual(self.call("PUT", f"{path}/b", {"meta": {"b": "2"}}).code, 409)
+        self.assertEqual(self.call("DELETE", f"{path}/a").code, 409)
+        self.assertEqual(self.call("DELETE", f"{path}/a", token=self.admin_token()).code, 204)

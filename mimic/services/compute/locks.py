@@ -16,14 +16,24 @@ from typing import Any
 
 from mimic.http import json_response
 from mimic.services.compute.actions import ActionRequest
-from mimic.services.compute.errors import conflicting_state, invalid_input, nova_error
+from mimic.services.compute.errors import conflicting_state, invalid_input, nova_error, server_locked
 from mimic.services.compute.model import ACTIVE, ERROR, PAUSED, RESCUED, RESIZED, RUNNING
+from mimic.services.compute.web import RequestContext
 
 #: Longest lock reason Nova's schema takes.
 MAX_REASON = 255
 
 #: The vm_states Nova sends a crash dump (NMI) in.
 CRASH_DUMP_STATES = (ACTIVE, PAUSED, RESCUED, RESIZED, ERROR)
+
+
+def check_unlocked(server: Any, ctx: RequestContext) -> None:
+    """
+    Nova's 409 for a change to a locked server by anyone but an
+    administrator (its ``check_instance_lock``).
+    """
+    if server.locked and not ctx.is_admin:
+        raise server_locked(server.id)
 
 
 def _reason(act: ActionRequest) -> str | None:

@@ -27,7 +27,7 @@ from mimic.http import JSON_CONTENT_TYPE, header, json_response, page, read_json
 from mimic.interfaces import IMimicCore
 from mimic.services.compute.actions import run_action
 from mimic.services.compute.backup import BACKUP_ACTIONS
-from mimic.services.compute.locks import LOCK_ACTIONS
+from mimic.services.compute.locks import LOCK_ACTIONS, check_unlocked
 from mimic.services.compute.shelve import SHELVE_ACTIONS
 from mimic.services.compute.errors import handle_nova_errors, nova_error, server_locked
 from mimic.services.compute.failures import SERVER_CREATE, SERVER_DELETE, FalseNegative
@@ -319,6 +319,7 @@ class ComputeAPI:
         server = self.state.require(server_id, ctx.now)
         metadata = metadata_body(read_json(request, nova_error), "metadata")
         check_metadata_quota(metadata, self.state.quotas.metadata_items)
+        check_unlocked(server, ctx)
         server.set_metadata(ctx.now, metadata)
         return json_response(request, {"metadata": dict(metadata)})
 
@@ -329,6 +330,7 @@ class ComputeAPI:
         merged = dict(server.metadata)
         merged.update(metadata_body(read_json(request, nova_error), "metadata"))
         check_metadata_quota(merged, self.state.quotas.metadata_items)
+        check_unlocked(server, ctx)
         server.set_metadata(ctx.now, merged)
         return json_response(request, {"metadata": dict(merged)})
 
@@ -352,6 +354,7 @@ class ComputeAPI:
         merged = dict(server.metadata)
         merged.update(meta)
         check_metadata_quota(merged, self.state.quotas.metadata_items)
+        check_unlocked(server, ctx)
         server.set_metadata(ctx.now, merged)
         return json_response(request, {"meta": meta})
 
@@ -361,6 +364,7 @@ class ComputeAPI:
         server = self.state.require(server_id, ctx.now)
         if key not in server.metadata:
             raise nova_error(404, "Metadata item was not found")
+        check_unlocked(server, ctx)
         server.set_metadata(ctx.now, {k: v for k, v in server.metadata.items() if k != key})
         return json_response(request, None, 204)
 
