@@ -45,6 +45,8 @@ from mimic.services.compute.model import (
     PAUSED,
     RESIZED,
     RUNNING,
+    SHELVED,
+    SHELVED_OFFLOADED,
     STOPPED,
     ComputeState,
     Server,
@@ -57,8 +59,9 @@ DEVICE_PREFIX = "/dev/xvd"
 ROOT_DEVICE = DEVICE_PREFIX + "a"
 
 #: The vm_states in which Nova attaches and detaches volumes (with no
-#: task under way), and swaps one for another.
-ATTACH_STATES = frozenset({ACTIVE, PAUSED, STOPPED, RESIZED})
+#: task under way; a shelved server's too, its mapping kept for the
+#: unshelve), and swaps one for another.
+ATTACH_STATES = frozenset({ACTIVE, PAUSED, STOPPED, RESIZED, SHELVED, SHELVED_OFFLOADED})
 SWAP_STATES = frozenset({ACTIVE, PAUSED, RESIZED})
 
 #: How Nova's compute manager waits for the volumes it asked Cinder to
