@@ -211,3 +211,19 @@ class LockedMetadataTests(LifecycleTestCase):
         self.assertEqual(self.call("PUT", f"{path}/b", {"meta": {"b": "2"}}).code, 409)
         self.assertEqual(self.call("DELETE", f"{path}/a").code, 409)
         self.assertEqual(self.call("DELETE", f"{path}/a", token=self.admin_token()).code, 204)
+
+
+class LockedVolumeTests(LifecycleTestCase):
+    def test_an_administrator_attaches_to_a_locked_server(self) -> None:
+        from mimic.interfaces import IVolumes
+
+        volumes = self.mimic.core.shared(IVolumes, self.access.tenant_id, "ORD")
+        volume_id = volumes.create(1, self.mimic.clock.seconds(), name="data").id
+        server_id = self.created_id()
+        self.act(server_id, {"lock": None})
+        path = f"/servers/{server_id}/os-volume_attachments"
+        body = {"volumeAttachment": {"volumeId": volume_id}}
+        self.assertEqual(self.call("POST", path, body).code, 409)
+        self.assertEqual(self.call("POST", path, body, token=self.admin_token()).code, 200)
+        self.assertEqual(self.call("DELETE", f"{path}/{volume_id}").code, 409)
+        self.assertEqual(self.call("DELETE", f"{path}/{volume_id}", token=self.admin_token()).code, 202)

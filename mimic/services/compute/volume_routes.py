@@ -173,7 +173,7 @@ class VolumeAttachmentsAPI:
         )
         mapping = attach_volume(
             self.volumes, server, volume_id, device, tag, delete_on_termination, outcome,
-            request_id(request), ctx.user_id, ctx.now,
+            request_id(request), ctx.user_id, ctx.now, ctx.is_admin,
         )
         return json_response(request, {"volumeAttachment": attachment_json(mapping, server.id, ctx)})
 
@@ -206,7 +206,9 @@ class VolumeAttachmentsAPI:
         else:
             if ctx.microversion >= (2, 85) and set(attachment) - {"volumeId"}:
                 raise nova_error(400, "The volumeId is the only attribute that may change when swapping volumes")
-            swap_volume(self.volumes, server, volume_id, new_id, request_id(request), ctx.user_id, ctx.now)
+            swap_volume(
+                self.volumes, server, volume_id, new_id, request_id(request), ctx.user_id, ctx.now, ctx.is_admin
+            )
         return json_response(request, None, 202)
 
     def _update_in_place(self, server: Server, volume_id: str, attachment: Mapping[str, Any]) -> None:
@@ -227,7 +229,7 @@ class VolumeAttachmentsAPI:
     @app.route("/<volume_id>", methods=["DELETE"])
     def detach(self, request: IRequest, volume_id: str) -> bytes:
         ctx, server = self._server()
-        detach_volume(self.volumes, server, volume_id, request_id(request), ctx.user_id, ctx.now)
+        detach_volume(self.volumes, server, volume_id, request_id(request), ctx.user_id, ctx.now, ctx.is_admin)
         return json_response(request, None, 202)
 
 

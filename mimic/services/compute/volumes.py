@@ -203,12 +203,12 @@ def device_for(server: Server, requested: str | None) -> str:
 # Server states.
 
 
-def check_server_state(server: Server, action: str, allowed: frozenset[str]) -> None:
+def check_server_state(server: Server, action: str, allowed: frozenset[str], admin: bool = False) -> None:
     """
-    Nova's 409s: a locked server, or one whose state (or task under
-    way) does not allow ``action``.
+    Nova's 409s: a locked server (but to an administrator), or one whose
+    state (or task under way) does not allow ``action``.
     """
-    if server.locked:
+    if server.locked and not admin:
         raise server_locked(server.id)
     if server.vm_state not in allowed:
         raise conflicting_state(action, server.id, "vm_state", server.vm_state)
@@ -237,6 +237,7 @@ def attach_volume(
     request_id: str,
     user_id: str,
     now: float,
+    admin: bool = False,
 ) -> BlockDevice:
     """
     Attach a volume to a server and return its mapping.  When a known
@@ -245,7 +246,7 @@ def attach_volume(
     the volume back (``available``), and the failure is the server's
     instance action.
     """
-    check_server_state(server, "attach_volume", ATTACH_STATES)
+    check_server_state(server, "attach_volume", ATTACH_STATES, admin)
     if volumes.get(volume_id) is None:
         raise volume_not_found(volume_id)
     if find_block_device(server, volume_id) is not None:
@@ -276,11 +277,11 @@ def attach_volume(
 
 
 def detach_volume(volumes: IVolumes, server: Server, volume_id: str, request_id: str, user_id: str,
-                  now: float) -> None:
+                  now: float, admin: bool = False) -> None:
     """
     Detach one of a server's volumes (not the one it boots from).
     """
-    check_server_state(server, "detach_volume", ATTACH_STATES)
+    check_server_state(server, "detach_volume", ATTACH_STATES, admin)
     if volumes.get(volume_id) is None:
         raise volume_not_found(volume_id)
     mapping = find_block_device(server, volume_id)
@@ -297,7 +298,7 @@ def detach_volume(volumes: IVolumes, server: Server, volume_id: str, request_id:
 
 
 def swap_volume(volumes: IVolumes, server: Server, old_id: str, new_id: str, request_id: str, user_id: str,
-                now: float) -> None:
+                now: float, admin: bool = False) -> None:
     """
     Move a server's attachment from one volume to another (Nova's
     swap): the new one takes the old one's device, the old one is
@@ -310,7 +311,7 @@ def swap_volume(volumes: IVolumes, server: Server, old_id: str, new_id: str, req
     mapping = find_block_device(server, old_id)
     if mapping is None:
         raise nova_error(404, "The volume was either invalid or not attached to the instance.")
-    check_server_state(server, "swap_volume", SWAP_STATES)
+    check_server_state(server, "swap_volume", SWAP_STATES, admin)
     try:
         volumes.reserve(new_id, server.id, now)
     except ContractRefused as refused:
