@@ -22,6 +22,7 @@ from twisted.web.iweb import IRequest
 from mimic.http import json_response, query_arg
 from mimic.services.compute.errors import handle_nova_errors, nova_error, server_not_found
 from mimic.services.compute.instance_actions import ERROR, InstanceAction
+from mimic.services.compute.model import ComputeState, Server
 from mimic.services.compute.views import nova_usage_time
 from mimic.services.compute.web import ContextFactory, RequestContext, limit_and_marker
 from mimic.timestamps import parse_iso
@@ -30,7 +31,7 @@ from mimic.timestamps import parse_iso
 HOST = "mimic-compute-1"
 
 
-def action_json(action: InstanceAction, server: Any, ctx: RequestContext, events: bool) -> dict[str, Any]:
+def action_json(action: InstanceAction, server: Server, ctx: RequestContext, events: bool) -> dict[str, Any]:
     """
     An instance action as Nova shows it at the request's microversion,
     with its events (as far as the clock has come) if ``events``.
@@ -92,12 +93,12 @@ class InstanceActionsAPI:
     app = Klein()
     handle_nova_errors(app)
 
-    def __init__(self, context: ContextFactory, state: Any, server_id: str) -> None:
+    def __init__(self, context: ContextFactory, state: ComputeState, server_id: str) -> None:
         self.context = context
         self.state = state
         self.server_id = server_id
 
-    def _server(self, ctx: RequestContext) -> Any:
+    def _server(self, ctx: RequestContext) -> Server:
         server = self.state.get(self.server_id, ctx.now)
         if server is None and ctx.microversion >= (2, 21):
             server = self.state.deleted.get(self.server_id)

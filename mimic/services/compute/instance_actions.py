@@ -29,6 +29,8 @@ from typing import Any, Iterable
 
 from attrs import frozen
 
+from mimic.services.compute.model import Server
+
 #: The most instance actions a server keeps, the oldest forgotten first:
 #: Nova keeps them all, but a client rebooting in a loop would otherwise
 #: grow a server without bound.
@@ -113,7 +115,7 @@ class InstanceAction:
         return all(event.finish <= now for event in self.events)
 
 
-def record(server: Any, action: str, request_id: str, user_id: str, now: float,
+def record(server: Server, action: str, request_id: str, user_id: str, now: float,
            events: Iterable[ActionEvent] = ()) -> InstanceAction:
     """
     Keep an instance action on the server (its last
@@ -143,7 +145,7 @@ def events_until(names: Iterable[str], start: float, finish: float, fault: str |
     return made
 
 
-def record_action(server: Any, action: str, request_id: str, user_id: str, now: float,
+def record_action(server: Server, action: str, request_id: str, user_id: str, now: float,
                   fault: str | None = None) -> InstanceAction:
     """
     Keep an action done at once (a volume or interface attached or
@@ -153,7 +155,7 @@ def record_action(server: Any, action: str, request_id: str, user_id: str, now: 
     return record(server, action, request_id, user_id, now, events_until((f"compute_{action}",), now, now, fault))
 
 
-def record_server_action(server: Any, action: str, request_id: str, user_id: str, now: float,
+def record_server_action(server: Server, action: str, request_id: str, user_id: str, now: float,
                          fault: str | None, steps_before: tuple[Any, ...] = ()) -> None:
     """
     Record a ``/servers/{id}/action`` call that was accepted: its events
@@ -170,7 +172,7 @@ def record_server_action(server: Any, action: str, request_id: str, user_id: str
     record(server, name, request_id, user_id, now, events_until(event_names, now, finish, fault))
 
 
-def record_create(servers: Iterable[Any], request_id: str, user_id: str, now: float) -> None:
+def record_create(servers: Iterable[Server], request_id: str, user_id: str, now: float) -> None:
     """
     Record the ``create`` of new servers: scheduling, then the build,
     which ends when the server leaves BUILD (in Error, with the fault,
@@ -187,7 +189,7 @@ def record_create(servers: Iterable[Any], request_id: str, user_id: str, now: fl
         record(server, "create", request_id, user_id, now, events)
 
 
-def record_delete(server: Any, request_id: str, user_id: str, now: float) -> None:
+def record_delete(server: Server, request_id: str, user_id: str, now: float) -> None:
     """
     Record a delete that was accepted; it ends when the server is gone.
     """
