@@ -234,7 +234,9 @@ class AttachFailureTests(VolumeTestCase):
         self.assertEqual(self.show(server_id)["os-extended-volumes:volumes_attached"], [])
         self.assertEqual(self.show(server_id)["status"], "ACTIVE")
         actions = self.call("GET", f"/servers/{server_id}/os-instance-actions").json()["instanceActions"]
-        self.assertEqual([(a["action"], a["message"]) for a in actions], [("attach_volume", "Error")])
+        self.assertEqual(
+            [(a["action"], a["message"]) for a in actions], [("attach_volume", "Error"), ("create", None)]
+        )
         action = self.call(
             "GET", f"/servers/{server_id}/os-instance-actions/{actions[0]['request_id']}", version="2.84"
         ).json()["instanceAction"]

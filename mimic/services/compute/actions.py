@@ -20,10 +20,11 @@ from attrs import define, frozen
 from twisted.web.iweb import IRequest
 
 from mimic.failures import FailureEngine
-from mimic.http import json_response, read_json
+from mimic.http import json_response, read_json, request_id
 from mimic.services.compute.errors import conflicting_state, invalid_input, nova_error, server_locked
 from mimic.services.compute.failures import SERVER_ACTION, ActionFinish
 from mimic.services.compute.images import LAST_IMAGE_METADATA_MICROVERSION, image_id_from_ref
+from mimic.services.compute.instance_actions import record_server_action
 from mimic.services.compute.model import (
     ACTIVE,
     ERROR,
@@ -43,7 +44,7 @@ from mimic.services.compute.model import (
     console_log,
 )
 from mimic.services.compute.metadata import check_image_metadata_quota, check_metadata_quota, string_map
-from mimic.services.compute.validation import disk_config, integer, ip_address, server_name
+from mimic.services.compute.validation import disk_config, integer, ip_address, rebuild_user_data, server_name
 from mimic.services.compute.views import changed_server_json
 from mimic.services.compute.web import RequestContext
 
@@ -67,6 +68,10 @@ DURATIONS = {
     "unrescue": 5.0,
     "createImage": 2.0,
     "changePassword": 0.0,
+    "createBackup": 2.0,
+    "shelve": 2.0,
+    "shelveOffload": 2.0,
+    "unshelve": 5.0,
 }
 
 #: Actions a locked server still accepts.
@@ -185,7 +190,7 @@ def run_action(
         handler = more_actions.get(action)
     if handler is None:
         raise nova_error(400, f"There is no such action: {action}")
-    if server.locked and action not in _LOCK_EXEMPT:
+    if server.locked and action not in _LOCK_EXEMPT and not ctx.is_admin:
         raise server_locked(server.id)
     finish = failures.decide(
         SERVER_ACTION,
@@ -198,7 +203,10 @@ def run_action(
         },
         server.metadata,
     )
-    return handler(ActionRequest(request, ctx, state, server, argument, finish))
+    steps_before = server.pending
+    answer = handler(ActionRequest(request, ctx, state, server, argument, finish))
+    record_server_action(server, action, request_id(request), ctx.user_id, ctx.now, finish.fault, steps_before)
+    return answer
 
 
 def _reboot(act: ActionRequest) -> bytes:
@@ -320,6 +328,8 @@ def _rebuild(act: ActionRequest) -> bytes:
         ):
             raise nova_error(400, "Invalid key_name provided.")
         changes["key_name"] = key_name
+    if "user_data" in argument and ctx.microversion >= (2, 57):
+        changes["user_data"] = rebuild_user_data(argument["user_data"])
     password = argument.get("adminPass")
     if password is not None and not isinstance(password, str):
         raise invalid_input("adminPass", password, f"{password!r} is not of type 'string'")
@@ -332,7 +342,7 @@ def _rebuild(act: ActionRequest) -> bytes:
     if server.vm_state == ERROR:
         server.vm_state = ACTIVE
     act.timed("rebuild", "rebuilding", (back, None, RUNNING if back == ACTIVE else SHUTDOWN))
-    described = changed_server_json(server, ctx)
+    described = changed_server_json(server, ctx, rebuilt=True)
     described["adminPass"] = server.admin_pass
     return json_response(act.request, {"server": described}, 202)
 
@@ -366,15 +376,6 @@ def _create_image(act: ActionRequest) -> bytes:
         return json_response(act.request, {"image_id": image.id}, 202)
     location = f"{ctx.versioned_url}/images/{image.id}"
     return json_response(act.request, None, 202, {b"Location": location.encode()})
-
-
-def _lock(locked: bool) -> Action:
-    def handler(act: ActionRequest) -> bytes:
-        act.server.locked = locked
-        act.server.updated = act.ctx.now
-        return json_response(act.request, None, 202)
-
-    return handler
 
 
 def _console_output(act: ActionRequest) -> bytes:
@@ -414,7 +415,5 @@ ACTIONS: dict[str, Action] = {
     "rebuild": _rebuild,
     "changePassword": _change_password,
     "createImage": _create_image,
-    "lock": _lock(True),
-    "unlock": _lock(False),
     "os-getConsoleOutput": _console_output,
 }

@@ -415,7 +415,9 @@ SERVER_ACTION = Event(
         Condition(
             "error",
             "The action is accepted but the server ends in ERROR instead of "
-            "completing it, as when a reboot or resize fails on the hypervisor.",
+            "completing it, as when a reboot or resize fails on the hypervisor; "
+            "its instance action (os-instance-actions) ends in Error with the "
+            "message as its event's details.",
             parameters=(_message("The action failed on the server's host."),),
             metadata=MetadataTrigger(
                 "server_action_error", "any value (its presence fires the condition)", no_parameters

@@ -18,9 +18,10 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 
 from mimic.failures import FailureEngine
-from mimic.http import json_response, read_json
+from mimic.http import json_response, read_json, request_id
 from mimic.interfaces import ContractRefused, INetworking, INetworkPort
 from mimic.services.compute.errors import conflicting_state, handle_nova_errors, invalid_input, nova_error, server_locked
+from mimic.services.compute.instance_actions import record_action
 from mimic.services.compute.model import ACTIVE, PAUSED, STOPPED, ComputeState, Server
 from mimic.services.compute.network_failures import INTERFACE_ATTACH, FailAttach
 from mimic.services.compute.networking import device_owner, port_in_use
@@ -124,7 +125,7 @@ class InterfacesAPI:
             raise nova_error(400, "Must not input both network_id and port_id")
         if fixed_ips and not net_id:
             raise nova_error(400, "Must input network_id when request IP address")
-        if server.locked:
+        if server.locked and not ctx.is_admin:
             raise server_locked(server.id)
         if server.vm_state not in (ACTIVE, PAUSED, STOPPED):
             raise conflicting_state("attach_interface", server.id, "vm_state", server.vm_state)
@@ -167,8 +168,11 @@ class InterfacesAPI:
             server.metadata,
         )
         if isinstance(outcome, FailAttach):
-            raise nova_error(500, f"Failed to attach network adapter device to {server.id}")
+            message = f"Failed to attach network adapter device to {server.id}"
+            record_action(server, "attach_interface", request_id(request), ctx.user_id, ctx.now, message)
+            raise nova_error(500, message)
         attached = self._attach(networking, server, ctx, net_id or "", port_id, fixed_ips)
+        record_action(server, "attach_interface", request_id(request), ctx.user_id, ctx.now)
         return json_response(request, {"interfaceAttachment": interface_json(attached, ctx.microversion)})
 
     def _attach(
@@ -210,7 +214,7 @@ class InterfacesAPI:
     @app.route("/<port_id>", methods=["DELETE"])
     def detach_interface(self, request: IRequest, port_id: str) -> bytes:
         ctx, server = self._server()
-        if server.locked:
+        if server.locked and not ctx.is_admin:
             raise server_locked(server.id)
         if server.vm_state not in (ACTIVE, PAUSED, STOPPED):
             raise conflicting_state("detach_interface", server.id, "vm_state", server.vm_state)
@@ -226,4 +230,5 @@ class InterfacesAPI:
         else:
             networking.delete_port(port.id, ctx.now)
         server.updated = ctx.now
+        record_action(server, "detach_interface", request_id(request), ctx.user_id, ctx.now)
         return json_response(request, None, 202)

@@ -261,6 +261,8 @@ RESCUED = "rescued"
 RESIZED = "resized"
 ERROR = "error"
 DELETED = "deleted"
+SHELVED = "shelved"
+SHELVED_OFFLOADED = "shelved_offloaded"
 
 # power_state values (nova.compute.power_state).
 NOSTATE = 0
@@ -292,6 +294,8 @@ STATUS_MAP: dict[str, dict[str | None, str]] = {
     RESCUED: {"default": "RESCUE"},
     ERROR: {"default": "ERROR", "rebuilding": "REBUILD", "reboot_started_hard": "HARD_REBOOT"},
     DELETED: {"default": "DELETED"},
+    SHELVED: {"default": "SHELVED"},
+    SHELVED_OFFLOADED: {"default": "SHELVED_OFFLOADED"},
 }
 
 #: Every status a listing may be filtered on (Nova's valid values).
@@ -541,6 +545,12 @@ class Server:
     terminated_at: float | None = None
     fault: dict[str, Any] | None = None
     locked: bool = False
+    #: Why it was locked (2.73), and whether an administrator locked it
+    #: (then only an administrator may unlock it).
+    locked_reason: str | None = None
+    locked_by_admin: bool = False
+    #: The snapshot a shelve made, which an unshelve boots from and deletes.
+    shelved_image_id: str | None = None
     #: The flavor before a resize, until it is confirmed or reverted.
     old_flavor_id: str | None = None
     #: The vm_state a resize started from (active or stopped).

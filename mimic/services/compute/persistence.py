@@ -46,10 +46,9 @@ from mimic.services.compute.model import (
     Transition,
     default_quotas,
 )
+from mimic.services.compute.instance_actions import ActionEvent, InstanceAction
 from mimic.services.compute.volumes import (
-    ActionEvent,
     BlockDevice,
-    InstanceAction,
     PollVolumes,
     _Wanted,
     volumes_for,
@@ -72,6 +71,9 @@ _PLAIN = (
     ("user_data", None),
     ("terminated_at", None),
     ("locked", False),
+    ("locked_reason", None),
+    ("locked_by_admin", False),
+    ("shelved_image_id", None),
     ("old_flavor_id", None),
     ("resized_from", None),
     ("failed_deletes", 0),

@@ -23,14 +23,19 @@ from klein import Klein
 from twisted.web.iweb import IRequest
 from twisted.web.resource import IResource
 
-from mimic.http import JSON_CONTENT_TYPE, header, json_response, page, read_json, tenant_implied
+from mimic.http import JSON_CONTENT_TYPE, header, json_response, page, read_json, request_id, tenant_implied
 from mimic.interfaces import IMimicCore
 from mimic.services.compute.actions import run_action
+from mimic.services.compute.backup import BACKUP_ACTIONS
+from mimic.services.compute.locks import LOCK_ACTIONS, check_unlocked
+from mimic.services.compute.shelve import SHELVE_ACTIONS
 from mimic.services.compute.errors import handle_nova_errors, nova_error, server_locked
 from mimic.services.compute.failures import SERVER_CREATE, SERVER_DELETE, FalseNegative
 from mimic.services.compute.extensions import ExtensionsAPI
 from mimic.services.compute.flavors import FlavorsAPI
 from mimic.services.compute.images import ImagesAPI
+from mimic.services.compute.instance_action_routes import InstanceActionsAPI
+from mimic.services.compute.instance_actions import record_create, record_delete
 from mimic.services.compute.keypairs import KeypairsAPI
 from mimic.services.compute.limits import LimitsAPI
 from mimic.services.compute.model import ComputeState, Server
@@ -69,7 +74,7 @@ from mimic.services.compute.web import (
     next_links,
     sub_collection,
 )
-from mimic.services.compute.volume_routes import InstanceActionsAPI, VolumeAttachmentsAPI, VolumesProxyAPI
+from mimic.services.compute.volume_routes import VolumeAttachmentsAPI, VolumesProxyAPI
 from mimic.services.compute.volumes import (
     NO_VOLUMES,
     check_boot_volumes,
@@ -80,6 +85,9 @@ from mimic.services.compute.volumes import (
 from mimic.services.compute.zones import ZonesAPI
 
 PREFIX = "/<version>/<tenant_id>"
+
+#: Server actions whose modules are beside :mod:`~mimic.services.compute.actions`.
+MORE_ACTIONS = {**NETWORK_ACTIONS, **LOCK_ACTIONS, **BACKUP_ACTIONS, **SHELVE_ACTIONS}
 
 
 def _server_id(server: Server) -> str:
@@ -137,6 +145,7 @@ class ComputeAPI:
             region=self.region,
             networking=self.state.networking,
             profile=self.core.profile,
+            is_admin=token is not None and token.is_admin,
         )
 
     def later_context(self, request: IRequest, version: str, tenant_id: str) -> ContextFactory:
@@ -229,6 +238,7 @@ class ComputeAPI:
         allocate_all(self.state, servers, plan, self.core.failures, ctx.now, self.region)
         for server in servers if spec.block_devices else ():
             provide_boot_volumes(volumes, self.state, server, spec.block_devices, ctx.now)
+        record_create(servers, request_id(request), ctx.user_id, ctx.now)
         first = servers[0]
         if isinstance(start, FalseNegative):
             raise start.error
@@ -258,7 +268,7 @@ class ComputeAPI:
             # Nova answers a delete of a server on its way out as it
             # answered the first.
             return json_response(request, None, 204)
-        if server.locked:
+        if server.locked and not ctx.is_admin:
             raise server_locked(server.id)
         outcome = self.core.failures.decide(
             SERVER_DELETE,
@@ -271,6 +281,7 @@ class ComputeAPI:
             server.metadata,
         )
         self.state.delete_server(server, outcome, ctx.now)
+        record_delete(server, request_id(request), ctx.user_id, ctx.now)
         release_deleted(self.state.networking, server, ctx.now)
         if server.block_devices:
             release_volumes(volumes_for(self.core, self.tenant_id, self.region), server, ctx.now)
@@ -282,7 +293,7 @@ class ComputeAPI:
     def server_action(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> bytes:
         ctx = self.context(request, version, tenant_id)
         server = self.state.require(server_id, ctx.now)
-        return run_action(request, ctx, self.state, server, self.core.failures, NETWORK_ACTIONS)
+        return run_action(request, ctx, self.state, server, self.core.failures, MORE_ACTIONS)
 
     # -- addresses ------------------------------------------------------
 
@@ -321,6 +332,7 @@ class ComputeAPI:
         server = self.state.require(server_id, ctx.now)
         metadata = metadata_body(read_json(request, nova_error), "metadata")
         check_metadata_quota(metadata, self.state.quotas.metadata_items)
+        check_unlocked(server, ctx)
         server.set_metadata(ctx.now, metadata)
         return json_response(request, {"metadata": dict(metadata)})
 
@@ -331,6 +343,7 @@ class ComputeAPI:
         merged = dict(server.metadata)
         merged.update(metadata_body(read_json(request, nova_error), "metadata"))
         check_metadata_quota(merged, self.state.quotas.metadata_items)
+        check_unlocked(server, ctx)
         server.set_metadata(ctx.now, merged)
         return json_response(request, {"metadata": dict(merged)})
 
@@ -354,6 +367,7 @@ class ComputeAPI:
         merged = dict(server.metadata)
         merged.update(meta)
         check_metadata_quota(merged, self.state.quotas.metadata_items)
+        check_unlocked(server, ctx)
         server.set_metadata(ctx.now, merged)
         return json_response(request, {"meta": meta})
 
@@ -363,6 +377,7 @@ class ComputeAPI:
         server = self.state.require(server_id, ctx.now)
         if key not in server.metadata:
             raise nova_error(404, "Metadata item was not found")
+        check_unlocked(server, ctx)
         server.set_metadata(ctx.now, {k: v for k, v in server.metadata.items() if k != key})
         return json_response(request, None, 204)
 

@@ -93,6 +93,13 @@ TRANSITIONS = (
         "createImage", "create_image_seconds",
         "a server being snapshotted keeps task_state image_snapshot (the image's own time is image.snapshot_seconds)",
     ),
+    _action("createBackup", "create_backup_seconds", "a server being backed up keeps task_state image_backup"),
+    _action("shelve", "shelve_seconds", "a shelved server stays ACTIVE (task_state shelving) before SHELVED_OFFLOADED"),
+    _action(
+        "shelveOffload", "shelve_offload_seconds",
+        "a shelved server stays SHELVED (task_state shelving_offloading) before SHELVED_OFFLOADED",
+    ),
+    _action("unshelve", "unshelve_seconds", "an unshelved server stays SHELVED (task_state unshelving) before ACTIVE"),
 )
 
 

@@ -300,10 +300,7 @@ def server_create(body: Any, microversion: Microversion, state: ComputeState) ->
         raise invalid_input("adminPass", admin_pass, f"{admin_pass!r} is not of type 'string'")
     user_data = spec.get("user_data")
     if user_data is not None:
-        try:
-            base64.b64decode(user_data, validate=True)
-        except (binascii.Error, ValueError, TypeError):
-            raise nova_error(400, "User data needs to be valid base 64.")
+        _check_user_data(user_data)
     # Nova's tag schema: 1 to 60 characters, no comma or slash, at most 50.
     tags = valid_tags(spec.get("tags", []))
     security_groups = spec.get("security_groups", [{"name": "default"}])
@@ -375,3 +372,25 @@ def server_update(body: Any, microversion: Microversion) -> dict[str, Any]:
     if "description" in spec:
         changes["description"] = description(spec, microversion)
     return changes
+
+
+def _check_user_data(user_data: Any) -> None:
+    try:
+        base64.b64decode(user_data, validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        raise nova_error(400, "User data needs to be valid base 64.")
+
+
+def rebuild_user_data(value: Any) -> str | None:
+    """
+    A rebuild's ``user_data`` (2.57): base64 of at most 65535 bytes, or
+    null to remove it, as Nova's schema says.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise invalid_input("user_data", value, f"{value!r} is not of type 'string', 'null'")
+    if len(value) > 65535:
+        raise invalid_input("user_data", value, "is too long")
+    _check_user_data(value)
+    return value

@@ -196,7 +196,7 @@ class ServerViews:
         if version >= (2, 71) and not listing:
             body["server_groups"] = [server.server_group] if server.server_group else []
         if version >= (2, 73):
-            body["locked_reason"] = None
+            body["locked_reason"] = server.locked_reason
         if version >= (2, 90):
             body["OS-EXT-SRV-ATTR:hostname"] = server.hostname
         if version >= (2, 96):
@@ -312,7 +312,7 @@ class ServerViews:
         if version >= (2, 63):
             tail += ',"trusted_image_certificates":null'
         if version >= (2, 73):
-            tail += ',"locked_reason":null'
+            tail += f',"locked_reason":{self._shared(server.locked_reason)}'
         if version >= (2, 90):
             tail += f',"OS-EXT-SRV-ATTR:hostname":{encode_basestring(server.hostname)}'
         if version >= (2, 96):
@@ -337,16 +337,23 @@ _NOT_IN_CHANGE_RESPONSES = (
 )
 
 
-def changed_server_json(server: Server, ctx: RequestContext) -> dict[str, Any]:
+def changed_server_json(server: Server, ctx: RequestContext, rebuilt: bool = False) -> dict[str, Any]:
     """
-    A server as ``PUT /servers/{id}`` and ``rebuild`` answer it: without
-    the extended attributes before 2.75, with plain addresses.
+    A server as ``PUT /servers/{id}`` and (``rebuilt``) ``rebuild``
+    answer it: without the extended attributes before 2.75, with plain
+    addresses.  A rebuild's answer adds ``key_name`` from 2.54 and
+    ``user_data`` from 2.57, which a rebuild may change.
     """
     body = server_json(server, ctx)
     if ctx.microversion < (2, 75):
         for key in _NOT_IN_CHANGE_RESPONSES:
             body.pop(key, None)
         body["addresses"] = plain_addresses(server)
+    if rebuilt:
+        if ctx.microversion >= (2, 54):
+            body["key_name"] = server.key_name
+        if ctx.microversion >= (2, 57):
+            body["user_data"] = server.user_data
     return body
 
 

@@ -4,8 +4,6 @@ Nova's volume APIs, each a Klein app the compute API hands a path to:
 
 - ``/servers/{id}/os-volume_attachments`` (:class:`VolumeAttachmentsAPI`):
   attach, list, show, update or swap (PUT, with 2.85's rules), detach;
-- ``/servers/{id}/os-instance-actions`` (:class:`InstanceActionsAPI`):
-  what was done to the server's volumes, failed attaches included;
 - ``/os-volumes`` (:class:`VolumesProxyAPI`): Nova's proxy to Cinder's
   volumes, which Nova dropped at microversion 2.36 (404 from there on).
 
@@ -33,7 +31,6 @@ from mimic.services.compute.model import ComputeState, Server
 from mimic.services.compute.views import nova_usage_time
 from mimic.services.compute.volumes import (
     BlockDevice,
-    InstanceAction,
     attach_volume,
     detach_volume,
     find_block_device,
@@ -176,7 +173,7 @@ class VolumeAttachmentsAPI:
         )
         mapping = attach_volume(
             self.volumes, server, volume_id, device, tag, delete_on_termination, outcome,
-            request_id(request), ctx.user_id, ctx.now,
+            request_id(request), ctx.user_id, ctx.now, ctx.is_admin,
         )
         return json_response(request, {"volumeAttachment": attachment_json(mapping, server.id, ctx)})
 
@@ -209,7 +206,9 @@ class VolumeAttachmentsAPI:
         else:
             if ctx.microversion >= (2, 85) and set(attachment) - {"volumeId"}:
                 raise nova_error(400, "The volumeId is the only attribute that may change when swapping volumes")
-            swap_volume(self.volumes, server, volume_id, new_id, request_id(request), ctx.user_id, ctx.now)
+            swap_volume(
+                self.volumes, server, volume_id, new_id, request_id(request), ctx.user_id, ctx.now, ctx.is_admin
+            )
         return json_response(request, None, 202)
 
     def _update_in_place(self, server: Server, volume_id: str, attachment: Mapping[str, Any]) -> None:
@@ -230,7 +229,7 @@ class VolumeAttachmentsAPI:
     @app.route("/<volume_id>", methods=["DELETE"])
     def detach(self, request: IRequest, volume_id: str) -> bytes:
         ctx, server = self._server()
-        detach_volume(self.volumes, server, volume_id, request_id(request), ctx.user_id, ctx.now)
+        detach_volume(self.volumes, server, volume_id, request_id(request), ctx.user_id, ctx.now, ctx.is_admin)
         return json_response(request, None, 202)
 
 
@@ -245,70 +244,6 @@ def _non_negative(request: IRequest, name: str, default: int) -> int:
     if value < 0:
         raise nova_error(400, f"{name} param must be positive")
     return value
-
-
-# Instance actions.
-
-
-def action_json(action: InstanceAction, server: Server, ctx: RequestContext, events: bool) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "action": action.action,
-        "instance_uuid": server.id,
-        "message": "Error" if action.failed else None,
-        "project_id": server.tenant_id,
-        "request_id": action.request_id,
-        "start_time": nova_usage_time(action.start),
-        "user_id": action.user_id,
-    }
-    if ctx.microversion >= (2, 58):
-        body["updated_at"] = nova_usage_time(max(event.finish for event in action.events))
-    if events:
-        listed = []
-        for event in action.events:
-            item: dict[str, Any] = {
-                "event": event.event,
-                "start_time": nova_usage_time(event.start),
-                "finish_time": nova_usage_time(event.finish),
-                "result": event.result,
-            }
-            if ctx.microversion >= (2, 62):
-                item["hostId"] = server.host_id
-            if ctx.microversion >= (2, 84):
-                item["details"] = event.details
-            listed.append(item)
-        body["events"] = listed
-    return body
-
-
-class InstanceActionsAPI:
-    """
-    ``/servers/{id}/os-instance-actions``: the volume actions Mimic
-    records (attach, detach, swap), newest first.
-    """
-
-    app = Klein()
-    handle_nova_errors(app)
-
-    def __init__(self, context: ContextFactory, state: ComputeState, server_id: str) -> None:
-        self.context = context
-        self.state = state
-        self.server_id = server_id
-
-    @app.route("/", methods=["GET"])
-    def list_actions(self, request: IRequest) -> bytes:
-        ctx = self.context()
-        server = self.state.require(self.server_id, ctx.now)
-        actions = [action_json(a, server, ctx, False) for a in reversed(server.instance_actions)]
-        return json_response(request, {"instanceActions": actions})
-
-    @app.route("/<action_request_id>", methods=["GET"])
-    def show_action(self, request: IRequest, action_request_id: str) -> bytes:
-        ctx = self.context()
-        server = self.state.require(self.server_id, ctx.now)
-        for action in server.instance_actions:
-            if action.request_id == action_request_id:
-                return json_response(request, {"instanceAction": action_json(action, server, ctx, True)})
-        raise nova_error(404, f"Action for request_id {action_request_id} on instance {server.id} not found")
 
 
 # The os-volumes proxy.

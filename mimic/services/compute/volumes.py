@@ -37,6 +37,7 @@ from mimic.interfaces import ContractRefused, IMimicCore, IVolume, IVolumes
 from mimic.services.compute.block_devices import RequestedDevice
 from mimic.services.compute.errors import conflicting_state, nova_error, server_locked
 from mimic.services.compute.failures import AttachFails, AttachOutcome
+from mimic.services.compute.instance_actions import record_action
 from mimic.services.compute.model import (
     ACTIVE,
     BUILDING,
@@ -44,6 +45,8 @@ from mimic.services.compute.model import (
     PAUSED,
     RESIZED,
     RUNNING,
+    SHELVED,
+    SHELVED_OFFLOADED,
     STOPPED,
     ComputeState,
     Server,
@@ -56,17 +59,14 @@ DEVICE_PREFIX = "/dev/xvd"
 ROOT_DEVICE = DEVICE_PREFIX + "a"
 
 #: The vm_states in which Nova attaches and detaches volumes (with no
-#: task under way), and swaps one for another.
-ATTACH_STATES = frozenset({ACTIVE, PAUSED, STOPPED, RESIZED})
+#: task under way; a shelved server's too, its mapping kept for the
+#: unshelve), and swaps one for another.
+ATTACH_STATES = frozenset({ACTIVE, PAUSED, STOPPED, RESIZED, SHELVED, SHELVED_OFFLOADED})
 SWAP_STATES = frozenset({ACTIVE, PAUSED, RESIZED})
 
 #: How Nova's compute manager waits for the volumes it asked Cinder to
 #: make for a new server: it looks every few seconds, this many times,
 #: then gives up (``block_device_allocate_retries`` and its interval).
-#: The most instance actions a server keeps, the oldest forgotten first:
-#: Nova keeps them all, but a client attaching and detaching in a loop
-#: would otherwise grow a server without bound.
-INSTANCE_ACTIONS_KEPT = 1000
 
 VOLUME_POLL_SECONDS = 3
 VOLUME_POLL_ATTEMPTS = 61
@@ -88,38 +88,6 @@ class BlockDevice:
     delete_on_termination: bool = False
     #: Whether the server boots from it (it cannot be detached).
     is_root: bool = False
-
-
-@frozen
-class ActionEvent:
-    """
-    One step of an instance action (``compute_attach_volume``...).
-    """
-
-    event: str
-    start: float
-    finish: float
-    #: ``Success`` or ``Error``.
-    result: str
-    #: The fault, for an event that failed.
-    details: str | None = None
-
-
-@frozen
-class InstanceAction:
-    """
-    Something done to a server, as Nova's ``os-instance-actions`` lists it.
-    """
-
-    action: str
-    request_id: str
-    user_id: str
-    start: float
-    events: tuple[ActionEvent, ...]
-
-    @property
-    def failed(self) -> bool:
-        return any(event.result == "Error" for event in self.events)
 
 
 @implementer(IVolumes)
@@ -235,12 +203,12 @@ def device_for(server: Server, requested: str | None) -> str:
 # Server states.
 
 
-def check_server_state(server: Server, action: str, allowed: frozenset[str]) -> None:
+def check_server_state(server: Server, action: str, allowed: frozenset[str], admin: bool = False) -> None:
     """
-    Nova's 409s: a locked server, or one whose state (or task under
-    way) does not allow ``action``.
+    Nova's 409s: a locked server (but to an administrator), or one whose
+    state (or task under way) does not allow ``action``.
     """
-    if server.locked:
+    if server.locked and not admin:
         raise server_locked(server.id)
     if server.vm_state not in allowed:
         raise conflicting_state(action, server.id, "vm_state", server.vm_state)
@@ -253,23 +221,6 @@ def find_block_device(server: Server, volume_id: str) -> BlockDevice | None:
         if bd.volume_id == volume_id:
             return bd
     return None
-
-
-# Instance actions.
-
-
-def record_action(server: Server, action: str, request_id: str, user_id: str, now: float,
-                  fault: str | None = None) -> InstanceAction:
-    """
-    Keep what was done to the server's volumes as an instance action
-    with its compute event, failed with ``fault`` if there is one.
-    """
-    event = ActionEvent(
-        f"compute_{action}", now, now, "Error" if fault is not None else "Success", fault
-    )
-    kept = InstanceAction(action, request_id, user_id, now, (event,))
-    server.instance_actions = server.instance_actions[-(INSTANCE_ACTIONS_KEPT - 1):] + (kept,)
-    return kept
 
 
 # Attach, detach, swap.
@@ -286,6 +237,7 @@ def attach_volume(
     request_id: str,
     user_id: str,
     now: float,
+    admin: bool = False,
 ) -> BlockDevice:
     """
     Attach a volume to a server and return its mapping.  When a known
@@ -294,7 +246,7 @@ def attach_volume(
     the volume back (``available``), and the failure is the server's
     instance action.
     """
-    check_server_state(server, "attach_volume", ATTACH_STATES)
+    check_server_state(server, "attach_volume", ATTACH_STATES, admin)
     if volumes.get(volume_id) is None:
         raise volume_not_found(volume_id)
     if find_block_device(server, volume_id) is not None:
@@ -325,11 +277,11 @@ def attach_volume(
 
 
 def detach_volume(volumes: IVolumes, server: Server, volume_id: str, request_id: str, user_id: str,
-                  now: float) -> None:
+                  now: float, admin: bool = False) -> None:
     """
     Detach one of a server's volumes (not the one it boots from).
     """
-    check_server_state(server, "detach_volume", ATTACH_STATES)
+    check_server_state(server, "detach_volume", ATTACH_STATES, admin)
     if volumes.get(volume_id) is None:
         raise volume_not_found(volume_id)
     mapping = find_block_device(server, volume_id)
@@ -346,7 +298,7 @@ def detach_volume(volumes: IVolumes, server: Server, volume_id: str, request_id:
 
 
 def swap_volume(volumes: IVolumes, server: Server, old_id: str, new_id: str, request_id: str, user_id: str,
-                now: float) -> None:
+                now: float, admin: bool = False) -> None:
     """
     Move a server's attachment from one volume to another (Nova's
     swap): the new one takes the old one's device, the old one is
@@ -359,7 +311,7 @@ def swap_volume(volumes: IVolumes, server: Server, old_id: str, new_id: str, req
     mapping = find_block_device(server, old_id)
     if mapping is None:
         raise nova_error(404, "The volume was either invalid or not attached to the instance.")
-    check_server_state(server, "swap_volume", SWAP_STATES)
+    check_server_state(server, "swap_volume", SWAP_STATES, admin)
     try:
         volumes.reserve(new_id, server.id, now)
     except ContractRefused as refused:

@@ -54,6 +54,9 @@ class RequestContext:
     #: The cloud Mimic pretends to be (``core.profile``): which flavors
     #: exist and whether Rackspace's attributes are shown.
     profile: Profile = DEFAULT_PROFILE
+    #: Whether the token is an administrator's (Nova's ``context_is_admin``):
+    #: some policies (locked servers, instance action events) ask.
+    is_admin: bool = False
 
 
 #: Makes the request's context when a sub-collection's handler asks for
