@@ -99,7 +99,7 @@ TRANSITIONS = (
         "shelveOffload", "shelve_offload_seconds",
         "a shelved server stays SHELVED (task_state shelving_offloading) before SHELVED_OFFLOADED",
     ),
-    _action("unshelve", "unshelve_seconds", "an unshelved server stays SHELVED (task_state unshelving) before ACTIVE"),
+    _action("unshelve", "unshelve_seconds", "an unshelved server stays SHELVED_OFFLOADED (task_state unshelving) before ACTIVE"),
 )
 
 
