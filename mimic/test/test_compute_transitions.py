@@ -47,7 +47,16 @@ ACTION_CASES: dict[str, tuple[list[Any], Any, tuple[str, str | None], tuple[str,
     "changePassword": ([], {"changePassword": {"adminPass": "s3cret"}}, ("PASSWORD", "updating_password"),
                        ("ACTIVE", None)),
     "createImage": ([], {"createImage": {"name": "snap"}}, ("ACTIVE", "image_snapshot"), ("ACTIVE", None)),
+    "createBackup": ([], {"createBackup": {"name": "nightly", "backup_type": "daily", "rotation": 1}},
+                     ("ACTIVE", "image_backup"), ("ACTIVE", None)),
+    "shelve": ([], {"shelve": None}, ("ACTIVE", "shelving"), ("SHELVED_OFFLOADED", None)),
+    "unshelve": ([{"shelve": None}], {"unshelve": None}, ("SHELVED_OFFLOADED", "unshelving"), ("ACTIVE", None)),
 }
+
+#: Timed actions no case reaches: a shelved server is offloaded at once
+#: (Nova's default shelved_offload_time of 0), so never SHELVED, the only
+#: state shelveOffload acts on.
+UNREACHED = {"shelveOffload"}
 
 #: Every transition at zero, so that a case's preparation is done at once.
 ALL_ZERO = {t.name: "0" for t in TRANSITIONS}
@@ -91,7 +100,7 @@ class SettingsTests(SynchronousTestCase):
         """
         keys = {t.key for t in TRANSITIONS}
         self.assertEqual(set(DURATIONS) - keys, set())
-        self.assertEqual(set(ACTION_CASES) | {"build", "delete"}, keys)
+        self.assertEqual(set(ACTION_CASES) | UNREACHED | {"build", "delete"}, keys)
         defaults = parse_settings({}, declared_settings(discover_plugins()))
         self.assertEqual(defaults["compute.resize_seconds"], 0.0)
         self.assertEqual(defaults["compute.stop_seconds"], 0.0)
