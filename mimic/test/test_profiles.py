@@ -227,6 +227,18 @@ class ChoosingTests(SynchronousTestCase):
         error = self.assertRaises(usage.UsageError, tap.Options().parseOptions, ["--config", path])
         self.assertEqual(str(error), f"{path}: services: loadbalancer not served under the profile 'openstack'")
 
+    def test_settings_of_services_the_profile_leaves_out_are_accepted_and_unused(self) -> None:
+        path = self.write("[loadbalancer]\nbuild_seconds = 0\n[compute]\nreboot_seconds = 0\n")
+        options = tap.Options()
+        options.parseOptions(["--config", path, "--profile", "openstack", "--set", "loadbalancer.update_seconds=0"])
+        self.assertEqual(options["settings"], {"compute.reboot_seconds": "0"})
+        service: Any = tap.makeService(options)
+        self.assertEqual(service.site.resource.core.settings["compute.reboot_seconds"], 0.0)
+        error = self.assertRaises(
+            usage.UsageError, tap.Options().parseOptions, ["--profile", "openstack", "--set", "nobody.reads=1"]
+        )
+        self.assertIn("no plugin reads the setting(s) nobody.reads", str(error))
+
     def test_file_profile_and_command_line_wins(self) -> None:
         path = self.write('profile = "openstack"\n')
         options = tap.Options()
