@@ -62,6 +62,19 @@ class ServerCreateTests(SynchronousTestCase):
         )
         self.assertEqual(self.refused(create_body(key_name="nokey")), (400, "Invalid key_name provided."))
 
+    def test_a_flavor_smaller_than_the_image_asks_is_400(self) -> None:
+        windows = "9d7e6f5a-4b3c-4d2e-9f1a-0b9c8d7e6f5a"  # min_ram 1024 MB, min_disk 40 GB
+        self.assertEqual(
+            self.refused(create_body(imageRef=windows, flavorRef="2")),
+            (400, "Flavor's memory is too small for requested image."),
+        )
+        self.assertEqual(
+            self.refused(create_body(imageRef=windows, flavorRef="general1-1")),
+            (400, "Flavor's disk is too small for requested image. Flavor disk is "
+                  f"{20 * 2**30} bytes, minimum size is {40 * 2**30} bytes."),
+        )
+        self.assertEqual(server_create(create_body(imageRef=windows, flavorRef="3"), (2, 1), self.state).image_id, windows)
+
     def test_description_arrives_at_2_19(self) -> None:
         self.assertEqual(self.refused(create_body(description="d"))[0], 400)
         self.assertEqual(server_create(create_body(description="d"), (2, 19), self.state).description, "d")

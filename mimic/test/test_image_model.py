@@ -135,6 +135,12 @@ class ListingTests(SynchronousTestCase):
         )
         self.assertEqual([i["name"] for i in images], sorted(image.name for image in BASE_IMAGES))
 
+    def test_images_made_in_one_second_sort_in_the_order_made(self) -> None:
+        made = [self.store.create_snapshot(f"backup-{n}", "server-1", now=100.0 + n / 10) for n in range(5)]
+        oldest_first = (("created_at", False), ("id", False))
+        images, _ = self.store.listing(query(sorting=oldest_first, visibility="private"), 200.0, "t1")
+        self.assertEqual(self.ids(images), [image.id for image in made])
+
     def test_ids_and_names_pick_images(self) -> None:
         wanted = (BASE_IMAGES[3].id, BASE_IMAGES[0].id, "nope")
         images, _ = self.store.listing(query(ids=wanted), 0.0, "t1")

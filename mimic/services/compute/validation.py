@@ -239,6 +239,24 @@ def _image_for_create(spec: Mapping[str, Any], state: ComputeState, devices: tup
     return image_id
 
 
+def _check_flavor_fits_image(flavor: Any, image: Any, boots_from_volume: bool) -> None:
+    """
+    Nova's 400s for a flavor smaller than the image asks (its ``min_ram``,
+    and its ``min_disk`` unless the root disk is a volume or the flavor's
+    disk is 0, which Nova sizes from the image).
+    """
+    if image is None:
+        return
+    if image.min_ram and flavor.ram < image.min_ram:
+        raise nova_error(400, "Flavor's memory is too small for requested image.")
+    if not boots_from_volume and flavor.disk and flavor.disk < image.min_disk:
+        raise nova_error(
+            400,
+            "Flavor's disk is too small for requested image. Flavor disk is "
+            f"{flavor.disk * 2**30} bytes, minimum size is {image.min_disk * 2**30} bytes.",
+        )
+
+
 #: The most servers one create makes.  Nova's schema sets no maximum and
 #: leaves it to the quota, but a tenant may have an unlimited (-1) or a
 #: 2**31 quota, and a create's cost grows with the count, not with the
@@ -283,6 +301,8 @@ def server_create(body: Any, microversion: Microversion, state: ComputeState) ->
         raise nova_error(400, "Invalid flavorRef provided.")
     devices = block_device_mapping(spec, microversion)
     image_id = _image_for_create(spec, state, devices)
+    if image_id:
+        _check_flavor_fits_image(flavor, state.images.get(image_id), boots_from_volume=bool(devices))
     check_device_sources(devices, state.images)
     metadata = string_map(spec.get("metadata", {}), "metadata")
     check_metadata_quota(metadata, state.quotas.metadata_items)

@@ -342,9 +342,17 @@ SORT_VALUES: dict[str, Callable[[dict[str, Any]], Any]] = {
 SORT_KEYS = tuple(SORT_VALUES)
 
 
-def _on_view(
-    value: Callable[[dict[str, Any]], Any]
-) -> Callable[[tuple[Image, str, dict[str, Any]]], Any]:
+def _sort_value(key: str) -> Callable[[tuple[Image, str, dict[str, Any]]], Any]:
+    """
+    What a listing sorts an (image, owner, view) on for ``key``: the
+    view's value, except creation, which is sorted on the exact time
+    rather than the view's whole seconds, so two images made in the same
+    second list in the order they were made (a backup's rotation and the
+    clients that check it rely on it).
+    """
+    if key == "created_at":
+        return lambda triple: triple[0].created
+    value = SORT_VALUES[key]
     return lambda triple: value(triple[2])
 
 
@@ -586,7 +594,7 @@ class ImageStore(GlanceWrites):
         else:
             triples = [(image, owner, image.glance_json(now, owner)) for image, owner in pairs_seen]
             for key, descending in reversed(query.sorting):
-                triples.sort(key=_on_view(SORT_VALUES[key]), reverse=descending)
+                triples.sort(key=_sort_value(key), reverse=descending)
             ordered = iter(triples)
         if query.marker is not None:
             # Page from the marker's place in the whole ordered listing
