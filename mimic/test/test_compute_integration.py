@@ -10,15 +10,13 @@ tenant's servers.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.services.image.model import DEFAULT_IMAGE_ID
 from mimic.services.image.model import BASE_IMAGES
+from mimic.test.openstack_cli import json_documents, openstack_batch, openstack_command
 from mimic.testing import start_mimic
 
 FLAVOR = "general1-1"
@@ -226,68 +224,72 @@ class OpenStackCLITests(ClientTestCase):
             )
         )
 
-    def openstack(self, *args: str, output: bool = True, region: str | None = "ORD") -> Any:
+    def openstack(self, *commands: Any, region: str | None = "ORD") -> list[Any]:
         """
-        Run the CLI with the usual OS_* variables; ``region=None`` leaves
-        out OS_REGION_NAME too, as a user who never set it would.
+        Run ``commands`` in one CLI process with the usual OS_* variables
+        (``region=None`` leaves out OS_REGION_NAME too, as a user who
+        never set it would), and give back the JSON documents they print.
+        One command given as a list of arguments runs as it is (a name
+        with spaces cannot go through the interactive mode).
         """
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-        env.update(
-            {
-                "OS_AUTH_URL": f"{self.url}/identity/v3",
-                "OS_USERNAME": "cli-alice",
-                "OS_PASSWORD": "pw",
-                "OS_PROJECT_NAME": self.project,
-                "OS_USER_DOMAIN_NAME": "Default",
-                "OS_PROJECT_DOMAIN_NAME": "Default",
-            }
-        )
+        variables = {
+            "OS_AUTH_URL": f"{self.url}/identity/v3",
+            "OS_USERNAME": "cli-alice",
+            "OS_PASSWORD": "pw",
+            "OS_PROJECT_NAME": self.project,
+            "OS_USER_DOMAIN_NAME": "Default",
+            "OS_PROJECT_DOMAIN_NAME": "Default",
+        }
         if region is not None:
-            env["OS_REGION_NAME"] = region
-        command = [sys.executable, "-m", "openstackclient.shell", *args]
-        if output:
-            command += ["-f", "json"]
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        return json.loads(result.stdout) if output else result.stdout
+            variables["OS_REGION_NAME"] = region
+        if len(commands) == 1 and not isinstance(commands[0], str):
+            output, errors = openstack_command(variables, commands[0])
+        else:
+            output, errors = openstack_batch(variables, commands)
+        self.assertEqual(errors.strip(), "", output)
+        return json_documents(output)
 
     def test_server_list_show_delete_wait(self) -> None:
         from novaclient import client
 
         nova = client.Client("2", session=self.v3_session(), region_name="ORD")
         server = nova.servers.create("cli-server", DEFAULT_IMAGE_ID, FLAVOR)
-        listed = self.openstack("server", "list", "--no-name-lookup")
+        listed, shown, after = self.openstack(
+            "server list --no-name-lookup -f json",
+            f"server show {server.id} -f json",
+            f"server delete --wait {server.id}",
+            "server list --no-name-lookup -f json",
+        )
         self.assertEqual([(s["ID"], s["Status"]) for s in listed], [(server.id, "ACTIVE")])
-        shown = self.openstack("server", "show", server.id)
         self.assertEqual((shown["name"], shown["status"]), ("cli-server", "ACTIVE"))
-        self.openstack("server", "delete", "--wait", server.id, output=False)
-        self.assertEqual(self.openstack("server", "list", "--no-name-lookup"), [])
+        self.assertEqual(after, [])
 
     def test_server_create_by_names_wait_show_list_delete_wait(self) -> None:
         """
         Issue 3 and 6: ``openstack server create --image <name> --flavor
         <name> --wait`` with nothing but Identity v3 credentials.
         """
-
-        def cli(*args: str, output: bool = True) -> Any:
-            return self.openstack(*args, output=output, region=None)
-
-        images = cli("image", "list")
-        self.assertIn(IMAGE_NAME, [image["Name"] for image in images])
-        created = cli(
-            "server", "create", "--image", IMAGE_NAME, "--flavor", FLAVOR_NAME, "--wait", "cli-made"
+        [images] = self.openstack("image list -f json", region=None)
+        [created] = self.openstack(
+            ["server", "create", "--image", IMAGE_NAME, "--flavor", FLAVOR_NAME, "--wait", "cli-made", "-f", "json"],
+            region=None,
         )
+        shown, listed, after = self.openstack(
+            "server show cli-made -f json",
+            "server list -f json",
+            "server delete --wait cli-made",
+            "server list -f json",
+            region=None,
+        )
+        self.assertIn(IMAGE_NAME, [image["Name"] for image in images])
         self.assertEqual((created["name"], created["status"]), ("cli-made", "ACTIVE"))
-        shown = cli("server", "show", created["id"])
         self.assertEqual(shown["image"], f"{IMAGE_NAME} ({DEFAULT_IMAGE_ID})")
         self.assertEqual(shown["flavor"]["original_name"], FLAVOR_NAME)
-        listed = cli("server", "list")
         self.assertEqual(
             [(s["ID"], s["Name"], s["Status"], s["Image"]) for s in listed],
             [(created["id"], "cli-made", "ACTIVE", IMAGE_NAME)],
         )
-        cli("server", "delete", "--wait", created["id"], output=False)
-        self.assertEqual(cli("server", "list"), [])
+        self.assertEqual(after, [])
 
     def test_image_show_and_delete_of_a_snapshot(self) -> None:
         from novaclient import client
@@ -295,8 +297,10 @@ class OpenStackCLITests(ClientTestCase):
         nova = client.Client("2", session=self.v3_session(), region_name="ORD")
         server = nova.servers.create("snapped", DEFAULT_IMAGE_ID, FLAVOR)
         image_id = nova.servers.create_image(server, "cli-snapshot")
-        shown = self.openstack("image", "show", "cli-snapshot")
+        shown, listed = self.openstack(
+            "image show cli-snapshot -f json",
+            "image delete cli-snapshot",
+            "image list -f json",
+        )
         self.assertEqual((shown["id"], shown["visibility"]), (image_id, "private"))
-        self.openstack("image", "delete", "cli-snapshot", output=False)
-        names = [image["Name"] for image in self.openstack("image", "list")]
-        self.assertNotIn("cli-snapshot", names)
+        self.assertNotIn("cli-snapshot", [image["Name"] for image in listed])

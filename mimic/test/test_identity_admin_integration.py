@@ -13,9 +13,6 @@ from __future__ import annotations
 import atexit
 import functools
 import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 from keystoneauth1 import session as ks_session
@@ -23,6 +20,7 @@ from keystoneauth1.exceptions import Forbidden
 from keystoneauth1.identity import v3
 from twisted.trial.unittest import SynchronousTestCase
 
+from mimic.test.openstack_cli import json_documents, openstack_batch
 from mimic.testing import MimicProcess
 
 
@@ -133,40 +131,24 @@ class CommandLineTests(SynchronousTestCase):
         self.url = mimic_url()
 
     def openstack(self, username: str, password: str, project: str, *commands: str) -> str:
-        script = os.path.join(os.path.dirname(sys.executable), "openstack")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-        env.update({
-            "OS_AUTH_URL": f"{self.url}/identity/v3",
-            "OS_USERNAME": username,
-            "OS_PASSWORD": password,
-            "OS_PROJECT_NAME": project,
-            "OS_USER_DOMAIN_NAME": "Default",
-            "OS_PROJECT_DOMAIN_NAME": "Default",
-            "OS_REGION_NAME": "ORD",
-            "OS_IDENTITY_API_VERSION": "3",
-        })
-        process = subprocess.run(
-            [script], input="\n".join(commands) + "\n", env=env,
-            capture_output=True, text=True, timeout=120,
+        output, errors = openstack_batch(
+            {
+                "OS_AUTH_URL": f"{self.url}/identity/v3",
+                "OS_USERNAME": username,
+                "OS_PASSWORD": password,
+                "OS_PROJECT_NAME": project,
+                "OS_USER_DOMAIN_NAME": "Default",
+                "OS_PROJECT_DOMAIN_NAME": "Default",
+                "OS_REGION_NAME": "ORD",
+                "OS_IDENTITY_API_VERSION": "3",
+            },
+            commands,
         )
-        # The interactive mode's exit status says nothing (it is 1 at the
-        # end of its input); a failed command writes to stderr.
-        self.assertEqual(process.stderr.strip(), "", process.stdout)
-        return process.stdout
+        self.assertEqual(errors.strip(), "", output)
+        return output
 
     def documents(self, output: str) -> list[Any]:
-        """
-        The JSON documents one process printed, one after another.
-        """
-        decoder = json.JSONDecoder()
-        found, position = [], 0
-        output = output.strip()
-        while position < len(output):
-            document, position = decoder.raw_decode(output, position)
-            found.append(document)
-            while position < len(output) and output[position].isspace():
-                position += 1
-        return found
+        return json_documents(output)
 
     def test_projects_users_roles_credentials_catalog_and_inherited_roles(self) -> None:
         """

@@ -7,10 +7,6 @@ plugins, openstacksdk and the ``openstack`` CLI.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 import openstack
@@ -19,6 +15,7 @@ from keystoneauth1.exceptions import NotFound as KeystoneNotFound
 from keystoneauth1.identity import generic, v2, v3
 from twisted.trial.unittest import TestCase
 
+from mimic.test.openstack_cli import json_documents, openstack_batch, openstack_command
 from mimic.testing import start_mimic
 
 
@@ -162,14 +159,15 @@ class OpenStackSDKTests(MimicProcessCase):
 
 
 class OpenStackCLITests(MimicProcessCase):
-    def openstack(self, *args: str, username: str = "cli-frank", output: bool = True) -> Any:
+    def openstack(self, *commands: Any, username: str = "cli-frank") -> list[Any]:
         """
-        Run ``openstack <args>`` in this test's interpreter with nothing but
-        the usual OS_* variables; with ``output``, ask for JSON and parse
-        what it prints.
+        Run ``commands`` in one ``openstack`` process (see
+        :mod:`mimic.test.openstack_cli`; one command given as a list of
+        arguments runs as it is) with nothing but the usual OS_*
+        variables, and give back the JSON documents they print.
         """
-        env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-        env.update(
+        run = openstack_command if len(commands) == 1 and not isinstance(commands[0], str) else openstack_batch
+        output, errors = run(
             {
                 "OS_AUTH_URL": f"{self.url}/identity/v3",
                 "OS_USERNAME": username,
@@ -177,27 +175,18 @@ class OpenStackCLITests(MimicProcessCase):
                 "OS_PROJECT_NAME": f"{username}-project",
                 "OS_USER_DOMAIN_NAME": "Default",
                 "OS_PROJECT_DOMAIN_NAME": "Default",
-            }
+            },
+            commands[0] if run is openstack_command else commands,
         )
-        result = subprocess.run(
-            [sys.executable, "-m", "openstackclient.shell", *args, *(["-f", "json"] if output else [])],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        if result.returncode != 0:
-            self.fail(f"openstack {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-        return json.loads(result.stdout) if output else None
+        if errors.strip():
+            self.fail(f"openstack failed:\n{output}\n{errors}")
+        return json_documents(output)
 
-    def test_token_issue(self) -> None:
-        token = self.openstack("token", "issue")
+    def test_token_issue_and_the_catalog_with_identity(self) -> None:
+        token, catalog = self.openstack("token issue -f json", "catalog list -f json")
         self.assertEqual(token["project_id"], "cli-frank-project")
         self.assertEqual(len(token["id"]), 32)
         self.assertTrue(token["expires"])
-
-    def test_catalog_list_includes_identity(self) -> None:
-        catalog = self.openstack("catalog", "list")
         [identity] = [entry for entry in catalog if entry["Type"] == "identity"]
         urls = {endpoint["url"] for endpoint in identity["Endpoints"]}
         self.assertEqual(urls, {f"{self.url}/identity/v3"})
@@ -208,10 +197,11 @@ class OpenStackCLITests(MimicProcessCase):
         conn = sdk_connection(self.url, "cli-frank")
         self.addCleanup(conn.close)
         server = sdk_server(conn, "sdk-made")
-        listed = self.openstack("server", "list")
+        listed, after = self.openstack(
+            "server list -f json", f"server delete --wait {server.id}", "server list -f json"
+        )
         self.assertEqual([(s["ID"], s["Name"]) for s in listed], [(server.id, "sdk-made")])
-        self.openstack("server", "delete", "--wait", server.id, output=False)
-        self.assertEqual(self.openstack("server", "list"), [])
+        self.assertEqual(after, [])
 
     def test_server_create_list_delete(self) -> None:
         """
@@ -219,13 +209,16 @@ class OpenStackCLITests(MimicProcessCase):
         Image service and the flavor by name in compute, in the same
         (first listed) region.
         """
-        flavor = self.openstack("flavor", "list")[0]["Name"]
-        image = self.openstack("image", "list")[0]["Name"]
-        created = self.openstack(
-            "server", "create", "--flavor", flavor, "--image", image, "--wait", "cli-server"
+        flavors, images = self.openstack("flavor list -f json", "image list -f json")
+        flavor, image = flavors[0]["Name"], images[0]["Name"]
+        [created] = self.openstack(
+            ["server", "create", "--flavor", flavor, "--image", image, "--wait", "cli-server", "-f", "json"]
+        )
+        listed, after = self.openstack(
+            "server list -f json",
+            "server delete --wait cli-server",
+            "server list -f json",
         )
         self.assertEqual((created["name"], created["status"]), ("cli-server", "ACTIVE"))
-        listed = self.openstack("server", "list")
         self.assertEqual([(s["Name"], s["Image"]) for s in listed], [("cli-server", image)])
-        self.openstack("server", "delete", "--wait", created["id"], output=False)
-        self.assertEqual(self.openstack("server", "list"), [])
+        self.assertEqual(after, [])
