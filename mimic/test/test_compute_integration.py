@@ -17,7 +17,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from mimic.services.image.model import DEFAULT_IMAGE_ID
 from mimic.services.image.model import BASE_IMAGES
 from mimic.test.openstack_cli import json_documents, openstack_batch, openstack_command
-from mimic.testing import start_mimic
+from mimic.testing import pristine_mimic
 
 FLAVOR = "general1-1"
 #: What a person types: the flavor's and the image's names.
@@ -27,7 +27,7 @@ IMAGE_NAME = BASE_IMAGES[0].name
 
 class ClientTestCase(SynchronousTestCase):
     def setUp(self) -> None:
-        self.url = start_mimic(self)
+        self.url = pristine_mimic()
 
     def session(self, username: str = "alice") -> Any:
         from keystoneauth1 import session as ks_session

@@ -15,7 +15,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.services.compute import model, quotas
 from mimic.test.test_compute_resources import UBUNTU, Compute
-from mimic.testing import Response, start_mimic
+from mimic.testing import Response, pristine_mimic
 
 #: The keys of a quota set at 2.1, besides ``id``.
 KEYS_2_1 = {
@@ -222,7 +222,7 @@ class ClientTests(SynchronousTestCase):
     """
 
     def setUp(self) -> None:
-        self.url = start_mimic(self)
+        self.url = pristine_mimic()
 
     def test_novaclient_gets_updates_and_deletes_quotas(self) -> None:
         from keystoneauth1 import session as ks_session

@@ -706,9 +706,9 @@ class ClientTests(SynchronousTestCase):
     """
 
     def setUp(self) -> None:
-        from mimic.testing import start_mimic
+        from mimic.testing import pristine_mimic
 
-        self.url = start_mimic(self)
+        self.url = pristine_mimic()
 
     def session(self, username: str = "client-alice") -> Any:
         from keystoneauth1 import session as ks_session

@@ -16,7 +16,7 @@ from keystoneauth1.identity import generic, v2, v3
 from twisted.trial.unittest import TestCase
 
 from mimic.test.openstack_cli import json_documents, openstack_batch, openstack_command
-from mimic.testing import start_mimic
+from mimic.testing import pristine_mimic
 
 
 class MimicProcessCase(TestCase):
@@ -26,7 +26,7 @@ class MimicProcessCase(TestCase):
     """
 
     def setUp(self) -> None:
-        self.url = start_mimic(self)
+        self.url = pristine_mimic()
 
 
 class KeystoneauthTests(MimicProcessCase):

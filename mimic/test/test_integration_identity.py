@@ -15,7 +15,7 @@ from keystoneauth1.identity import v2
 from rackspaceauth import v2 as rackspace_v2
 from twisted.trial.unittest import TestCase
 
-from mimic.testing import start_mimic
+from mimic.testing import pristine_mimic
 
 
 class IdentityClientTests(TestCase):
@@ -24,7 +24,7 @@ class IdentityClientTests(TestCase):
     """
 
     def setUp(self) -> None:
-        self.url = start_mimic(self)
+        self.url = pristine_mimic()
         self.auth_url = f"{self.url}/identity/v2.0"
 
     def session_for(self, auth: Any) -> ks_session.Session:

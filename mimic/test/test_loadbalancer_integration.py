@@ -18,12 +18,12 @@ from libcloud.loadbalancer.providers import get_driver
 from libcloud.loadbalancer.types import MemberCondition, Provider, State
 from twisted.trial.unittest import TestCase
 
-from mimic.testing import start_mimic
+from mimic.testing import pristine_mimic
 
 
 class MimicProcessTestCase(TestCase):
     def setUp(self) -> None:
-        self.url = start_mimic(self)
+        self.url = pristine_mimic()
 
     def http(self, method: str, url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
         data = json.dumps(body).encode() if body is not None else None

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from twisted.trial.unittest import SynchronousTestCase
 from twisted.web.http import HTTPChannel
 
-from mimic.testing import start_mimic
+from mimic.testing import pristine_mimic, start_mimic
 
 TOKENS = b"/identity/v2.0/tokens"
 AUTH = json.dumps(
@@ -53,7 +53,7 @@ class RawHTTPTests(SynchronousTestCase):
     """
 
     def setUp(self) -> None:
-        self.url = start_mimic(self)
+        self.url = pristine_mimic()
         parts = urlsplit(self.url)
         assert parts.hostname is not None and parts.port is not None
         self.address = (parts.hostname, parts.port)
