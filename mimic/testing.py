@@ -337,26 +337,33 @@ def shared_mimic(*args: str) -> str:
     return process.url
 
 
-#: The shared Mimics whose pristine state is saved, by their arguments.
+#: The snapshot of a pristine Mimic's state as it started.
 _PRISTINE = "mimic-testing-pristine"
-_saved_pristine: set[tuple[str, ...]] = set()
+#: Pristine Mimics, by their arguments: their own processes, not
+#: :func:`shared_mimic`'s, whose users may have changed them before
+#: their first snapshot.
+_pristine_processes: dict[tuple[str, ...], MimicProcess] = {}
 
 
 def pristine_mimic(*args: str) -> str:
     """
-    The URL of this process's shared Mimic for ``args``
-    (:func:`shared_mimic`), put back as it was when it started, clock
-    included (a snapshot taken then, restored now): a test gets a fresh
-    cloud without paying a ``twistd`` start (two seconds) each time.
-    Only the request journal and fault coverage, which no snapshot
-    holds, carry over from test to test.
+    The URL of a real Mimic for ``args`` shared by the tests of this
+    process, put back as it was when it started, clock included (a
+    snapshot taken then, restored now): a test gets a fresh cloud
+    without paying a ``twistd`` start (two seconds) each time.  Only the
+    request journal and fault coverage, which no snapshot holds, carry
+    over from test to test.
     """
-    url = shared_mimic(*args)
-    if args not in _saved_pristine:
+    process = _pristine_processes.get(args)
+    if process is None or process.process is None or process.process.poll() is not None:
+        process = MimicProcess(args)
+        url = process.start()
+        atexit.register(process.stop)
+        _pristine_processes[args] = process
         _control_post(f"{url}/mimic/v1.1/snapshots", {"name": _PRISTINE, "replace": True})
-        _saved_pristine.add(args)
-    _control_post(f"{url}/mimic/v1.1/snapshots/{_PRISTINE}/restore", {})
-    return url
+    assert process.url is not None
+    _control_post(f"{process.url}/mimic/v1.1/snapshots/{_PRISTINE}/restore", {})
+    return process.url
 
 
 def _control_post(url: str, body: Any) -> None:

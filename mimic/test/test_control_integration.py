@@ -15,12 +15,12 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v2, v3
 from twisted.trial.unittest import TestCase
 
-from mimic.testing import start_mimic
+from mimic.testing import pristine_mimic
 
 
 class ControlOverHTTPTests(TestCase):
     def setUp(self) -> None:
-        self.url = start_mimic(self)
+        self.url = pristine_mimic()
 
     def control(self, path: str) -> str:
         return f"{self.url}/mimic/v1.1/{path}"
