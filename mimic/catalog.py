@@ -12,10 +12,12 @@ every start (clients and test suites may record them).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 from uuid import NAMESPACE_URL, uuid5
 
-from attrs import frozen
+from attrs import evolve, frozen
+
+from mimic.profiles import CatalogChange
 
 _ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://github.com/mimic-cloud/mimic/catalog")
 
@@ -156,3 +158,48 @@ def resolve(
             )
         )
     return resolved
+
+
+def endpoint_url(template: str, tenant_id: str | None, region: str | None) -> str:
+    """
+    A configured endpoint URL for one tenant and region: ``{tenant_id}``
+    and ``{region}`` filled in (checked when the file was read).
+    """
+    return template.format(tenant_id=tenant_id or "", region=region or "")
+
+
+def changed(
+    entries: Iterable[ResolvedEntry], changes: Sequence[CatalogChange], tenant_id: str
+) -> list[ResolvedEntry]:
+    """
+    Entries as a configuration file's ``[catalog.<type>]`` tables change
+    them: renamed, retyped, their endpoints' URLs replaced.  Ids stay
+    those of the entries as the service declares them.
+    """
+    by_type = {change.type: change for change in changes}
+    result = []
+    for entry in entries:
+        change = by_type.get(entry.type)
+        if change is None:
+            result.append(entry)
+            continue
+        endpoints = entry.endpoints
+        url = change.url
+        if url is not None:
+            endpoints = tuple(
+                evolve(
+                    endpoint,
+                    public_url=endpoint_url(url, tenant_id, endpoint.region),
+                    internal_url=None if endpoint.internal_url is None else endpoint_url(url, tenant_id, endpoint.region),
+                )
+                for endpoint in endpoints
+            )
+        result.append(
+            evolve(
+                entry,
+                name=change.name if change.name is not None else entry.name,
+                type=change.new_type if change.new_type is not None else entry.type,
+                endpoints=endpoints,
+            )
+        )
+    return result

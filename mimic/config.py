@@ -2,8 +2,10 @@
 """
 ``twistd mimic --config mimic.toml``: a TOML file holding what the
 command line says (listen, realtime, verbose, idle_timeout, backlog,
-every plugin's setting), which services run, the profile, and the known
-error conditions to register at start.
+every plugin's setting), which services run, the profile, the known
+error conditions to register at start, and what changes the profile's
+cloud (regions, catalog entries, flavors, images, default quotas: read
+here, checked by :mod:`mimic.cloud_config` once the profile is known).
 
 The file is read and checked whole before anything starts, so that a
 mistake stops Mimic with one line naming the file, the line and the key
@@ -27,7 +29,7 @@ from attrs import define, field, frozen
 from mimic import profiles
 from mimic.failures import BadRegistration, Event, FailureEngine
 from mimic.http import HTTPError
-from mimic.interfaces import IAPIMock
+from mimic.interfaces import IAPIMock, IConfiguredContent
 from mimic.settings import Setting
 
 if sys.version_info >= (3, 11):
@@ -47,9 +49,10 @@ GIVEN = "given"
 PROFILES = tuple(profiles.PROFILES)
 DEFAULT_PROFILE = profiles.DEFAULT_PROFILE.name
 
-#: Keys that belong to cloud profiles, which are not there yet: refused
-#: as unknown, with a word saying why.
-PROFILE_KEYS = ("regions", "flavors", "images", "quotas", "catalog")
+#: Keys the core reads that change the profile's cloud, checked once the
+#: profile is known (:mod:`mimic.cloud_config`), with the services'
+#: content keys (:class:`mimic.interfaces.IConfiguredContent`).
+CLOUD_KEYS = ("regions", "catalog")
 
 #: The service that is always there: it hands out the catalog.
 ALWAYS_ENABLED = "identity"
@@ -341,6 +344,9 @@ def check(
     settings = {s.name: s for s in declared}
     prefixes = {name.partition(".")[0] for name in settings}
     tables = services | prefixes
+    cloud = set(CLOUD_KEYS) | {
+        key.path[0] for plugin in plugins if IConfiguredContent.providedBy(plugin) for key in plugin.content_keys()
+    }
     data = config.data
     for key, value in data.items():
         path: KeyPath = (key,)
@@ -370,15 +376,11 @@ def check(
                 "unknown key: a setting goes in the table of its prefix, "
                 "e.g. [blockstorage] create_seconds = 5",
             )
-        elif key in PROFILE_KEYS:
-            raise config.error(
-                path,
-                "unknown key: regions, flavors, images, quotas and catalog entries "
-                "come from the profile (profile = \"rackspace\" or \"openstack\") and cannot be set here yet",
-            )
+        elif key in cloud:
+            continue  # checked with the profile, by mimic.cloud_config
         else:
             raise config.error(
-                path, "unknown key" + _suggest(key, [*_TOP_LEVEL, *sorted(tables)])
+                path, "unknown key" + _suggest(key, [*_TOP_LEVEL, *sorted(cloud), *sorted(tables)])
             )
     _enable_from_tables(config, result, plugins)
     if "conditions" in data:

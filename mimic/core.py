@@ -11,9 +11,9 @@ it without reaching into any service.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
-from attrs import Factory, define, field
+from attrs import Factory, define, evolve, field
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import Clock
 from twisted.plugin import getPlugins
@@ -115,16 +115,44 @@ def laid_out_entries(
     ``(type, name)`` at its endpoint under the mount, in every region of
     the profile, public only (as DevStack lists them).
     """
-    path = layout.endpoint_path(tenant_id)
-    entries = [
-        catalog.Entry(
-            type=kind,
-            name=name,
-            endpoints=tuple(catalog.Endpoint(region, path, absolute_path=True) for region in profile.regions),
-        )
-        for kind, name in layout.entries
-    ]
+    endpoints = tuple(
+        catalog.Endpoint(region, layout.endpoint_path(tenant_id, profile.region_prefix(region)), absolute_path=True)
+        for region in profile.regions
+    )
+    entries = [catalog.Entry(type=kind, name=name, endpoints=endpoints) for kind, name in layout.entries]
     return catalog.resolve(layout.service, tenant_id, base_url, entries)
+
+
+def in_regions(entries: Iterable[catalog.Entry], regions: Sequence[str]) -> list[catalog.Entry]:
+    """
+    A plugin's own entries moved to ``regions`` (those a configuration
+    file named): each regional entry's endpoints for its first region,
+    repeated for each of ``regions`` (with the region in their paths
+    replaced); an entry without regions as it is.
+    """
+    moved = []
+    for entry in entries:
+        first = next((e.region for e in entry.endpoints if e.region is not None), None)
+        if first is None:
+            moved.append(entry)
+            continue
+        model = [e for e in entry.endpoints if e.region == first]
+        endpoints = tuple(_moved(e, first, region) for region in regions for e in model)
+        moved.append(evolve(entry, endpoints=endpoints))
+    return moved
+
+
+def _moved(endpoint: catalog.Endpoint, first: str, region: str) -> catalog.Endpoint:
+    def in_region(path: str) -> str:
+        return "/".join(region if segment == first else segment for segment in path.split("/"))
+
+    internal = endpoint.internal_path
+    return evolve(
+        endpoint,
+        region=region,
+        path=in_region(endpoint.path),
+        internal_path=None if internal is None else in_region(internal),
+    )
 
 
 @implementer(IMimicCore)
@@ -170,7 +198,7 @@ class MimicCore:
         core = cls(
             clock=clock,
             plugins={p.name: p for p in plugins},
-            sessions=SessionStore(clock),
+            sessions=SessionStore(clock, default_region=profile.regions[0]),
             settings=parse_settings(settings or {}, declared_settings(plugins)),
             profile=profile,
         )
@@ -216,7 +244,20 @@ class MimicCore:
         """
         if self.layout_of(plugin.name) is not None:
             return set(self.profile.regions)
-        return {endpoint.region for entry in plugin.catalog_entries(tenant_id) for endpoint in entry.endpoints}
+        return {endpoint.region for entry in self._own_entries(plugin, tenant_id) for endpoint in entry.endpoints}
+
+    def _own_entries(self, plugin: IAPIMock, tenant_id: str) -> list[catalog.Entry]:
+        """
+        A plugin's own catalog entries, in the regions a configuration
+        file named if it named any.
+        """
+        if ISettingsShapeCatalog.providedBy(plugin):
+            own = plugin.configured_catalog_entries(self.settings, tenant_id)
+        else:
+            own = plugin.catalog_entries(tenant_id)
+        if self.profile.regions_everywhere:
+            return in_regions(own, self.profile.regions)
+        return list(own)
 
     def _new_journal(self) -> Journal:
         """
@@ -288,12 +329,10 @@ class MimicCore:
             layout = self.layout_of(plugin.name)
             if layout is not None:
                 entries.extend(laid_out_entries(layout, self.profile, tenant_id, base_url))
-                continue
-            if ISettingsShapeCatalog.providedBy(plugin):
-                own = plugin.configured_catalog_entries(self.settings, tenant_id)
             else:
-                own = plugin.catalog_entries(tenant_id)
-            entries.extend(catalog.resolve(plugin.name, tenant_id, base_url, own))
+                entries.extend(catalog.resolve(plugin.name, tenant_id, base_url, self._own_entries(plugin, tenant_id)))
+        if self.profile.catalog:
+            return catalog.changed(entries, self.profile.catalog, tenant_id)
         return entries
 
     def shared(self, contract: Any, tenant_id: str, region: str) -> Any:
@@ -316,8 +355,8 @@ class MimicCore:
         hands out lead back to the same Mimic.
         """
         layout = self.layout_of(service_name)
-        if layout is not None and region == self.profile.mount_region:
-            return f"{base_url(request)}/{layout.mount}"
+        if layout is not None and region in self.profile.regions:
+            return f"{base_url(request)}/{self.profile.region_prefix(region)}{layout.mount}"
         return f"{base_url(request)}/service/{service_name}/{region}/{tenant_id}"
 
     def reset(self, tenant_id: str | None = None) -> None:

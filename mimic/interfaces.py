@@ -710,3 +710,18 @@ class IProfileMember(Interface):
         :class:`mimic.profiles.Profile`), or ``None`` for the layout the
         profile declares for it, if any, else its own catalog entries.
         """
+
+
+class IConfiguredContent(Interface):
+    """
+    Optional, for a plugin whose cloud content (flavors, images, default
+    quotas) a configuration file may replace (:mod:`mimic.cloud_content`).
+    """
+
+    def content_keys():
+        """
+        The :class:`mimic.cloud_content.ContentKey` of each top-level key of
+        the configuration file the plugin reads (``flavors``,
+        ``quotas.compute``...).  What a key's check returns is kept in
+        ``core.profile.content`` under the key's dotted name.
+        """

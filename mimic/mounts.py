@@ -6,7 +6,8 @@ Services at the root of Mimic's port, where a profile mounts them
 
 A request under a mount reaches the same resource as one under
 ``/service/<service>/<region>/<tenant>/`` would, for the profile's first
-region.  The URL names no tenant (or names it inside the service's own
+region; the same services for every region of the profile are under
+``/regions/<region>/`` (``/regions/RegionTwo/compute/v2.1``).  The URL names no tenant (or names it inside the service's own
 path), so it is found here: from the token, or from the path for a
 service whose URLs carry it (Swift's ``AUTH_<project>``).  Without a
 token only the service's anonymous paths (version documents) answer;
@@ -23,7 +24,7 @@ from twisted.web.resource import IResource, Resource, getChildForRequest
 from mimic.core import MimicCore
 from mimic.http import HTTPError, header, imply_tenant, json_response, request_id, unroutable_url
 from mimic.interfaces import IAdmitsAnonymous, IAPIMock, INamesRequestIds
-from mimic.profiles import ServiceLayout
+from mimic.profiles import REGIONS_SEGMENT, ServiceLayout
 
 UNAUTHENTICATED = "The request you have made requires authentication."
 
@@ -37,10 +38,11 @@ class MountDispatch(Resource):
 
     isLeaf = True
 
-    def __init__(self, core: MimicCore, layout: ServiceLayout) -> None:
+    def __init__(self, core: MimicCore, layout: ServiceLayout, region: str) -> None:
         super().__init__()
         self.core = core
         self.layout = layout
+        self.region = region
 
     def render(self, request: IRequest) -> Any:
         if not request.postpath:
@@ -62,7 +64,7 @@ class MountDispatch(Resource):
         if bad is not None:
             status, message = bad
             raise HTTPError(status, plugin.error_body(status, message))
-        region = core.profile.mount_region
+        region = self.region
         rest = tuple(s.decode("utf-8") for s in request.postpath if s)
         anonymous = rest in plugin.anonymous_paths()
         if self.layout.tenant_from_path:
@@ -128,10 +130,22 @@ class MountDispatch(Resource):
 
 def mount_all(root: Resource, core: MimicCore) -> None:
     """
-    Put each service the profile mounts at the root of ``root``.
+    Put each service the profile mounts at the root of ``root`` for the
+    profile's first region, and under ``/regions/<region>/`` for each of
+    its regions.
     """
-    for layout in core.mounts():
-        root.putChild(layout.mount.encode("utf-8"), MountDispatch(core, layout))
+    layouts = core.mounts()
+    if not layouts:
+        return
+    regions = Resource()
+    root.putChild(REGIONS_SEGMENT.encode("ascii"), regions)
+    for region in core.profile.regions:
+        mounts = Resource()
+        regions.putChild(region.encode("utf-8"), mounts)
+        for layout in layouts:
+            mounts.putChild(layout.mount.encode("utf-8"), MountDispatch(core, layout, region))
+            if region == core.profile.mount_region:
+                root.putChild(layout.mount.encode("utf-8"), MountDispatch(core, layout, region))
 
 
 def mounted_plugin(core: MimicCore, segment: bytes) -> IAPIMock | None:

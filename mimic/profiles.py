@@ -25,7 +25,13 @@ with :class:`mimic.interfaces.IProfileMember`.
 
 from __future__ import annotations
 
-from attrs import frozen
+from typing import Any, Mapping
+
+from attrs import field, frozen
+
+#: Where the services a profile mounts are served for a region other than
+#: the first: ``/regions/<region>/<mount>/...``.
+REGIONS_SEGMENT = "regions"
 
 
 @frozen
@@ -66,13 +72,30 @@ class ServiceLayout:
     #: What stands before the tenant id in its segment (``AUTH_``).
     tenant_prefix: str = ""
 
-    def endpoint_path(self, tenant_id: str) -> str:
+    def endpoint_path(self, tenant_id: str, region_prefix: str = "") -> str:
         """
         The endpoint's path from Mimic's root for one tenant, without a
-        trailing slash: ``compute/v2.1``, ``volume/v3/<tenant>``.
+        trailing slash: ``compute/v2.1``, ``volume/v3/<tenant>``; after
+        ``region_prefix`` (``regions/RegionTwo/``) for a region other than
+        the first.
         """
         below = self.endpoint.format(tenant_id=tenant_id)
-        return f"{self.mount}/{below}" if below else self.mount
+        return f"{region_prefix}{self.mount}/{below}" if below else f"{region_prefix}{self.mount}"
+
+
+@frozen
+class CatalogChange:
+    """
+    What a configuration file's ``[catalog.<type>]`` changes in the
+    catalog entry of that type: its name, its type, and its endpoints'
+    URL (a template naming ``{tenant_id}`` and ``{region}``), each
+    ``None`` where it is left as it is.
+    """
+
+    type: str
+    name: str | None = None
+    new_type: str | None = None
+    url: str | None = None
 
 
 @frozen
@@ -101,6 +124,18 @@ class Profile:
     #: lists the unversioned ``identity`` as DevStack does; ``None``: the
     #: path of the version that issued the token (``identity/v3``).
     identity_endpoint: str | None = None
+    #: Whether every regional service is served in :attr:`regions`,
+    #: whatever regions its plugin's own entries list (a configuration
+    #: file named the regions).
+    regions_everywhere: bool = False
+    #: A configuration file's changes to catalog entries, by their type.
+    catalog: tuple[CatalogChange, ...] = ()
+    #: A configuration file's content for the services (flavors, images,
+    #: default quotas), by key (``flavors``, ``quotas.compute``), as each
+    #: service's check made it (:mod:`mimic.cloud_content`); a service
+    #: uses its own where its key is absent.  Not compared: two profiles
+    #: differ by name, regions and layout, and nothing caches on content.
+    content: Mapping[str, Any] = field(factory=dict, eq=False)
 
     def layout_of(self, service: str) -> ServiceLayout | None:
         """
@@ -117,6 +152,25 @@ class Profile:
         The region the services mounted at Mimic's root are served for.
         """
         return self.regions[0]
+
+    def region_prefix(self, region: str | None) -> str:
+        """
+        What stands before a mount in the path of a region's services:
+        nothing for the first region (``/compute``), ``regions/<region>/``
+        for another (``/regions/RegionTwo/compute``).
+        """
+        if region is None or region == self.mount_region:
+            return ""
+        return f"{REGIONS_SEGMENT}/{region}/"
+
+    def catalog_change(self, entry_type: str) -> CatalogChange | None:
+        """
+        The configuration's change to the catalog entry of a type, if any.
+        """
+        for change in self.catalog:
+            if change.type == entry_type:
+                return change
+        return None
 
 
 RACKSPACE = Profile(

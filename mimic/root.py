@@ -36,6 +36,7 @@ from mimic.http import (
 )
 from mimic.interfaces import IAdmitsAnonymous, INamesRequestIds, ITakesLargeBodies
 from mimic.mounts import mount_all, mounted_plugin
+from mimic.profiles import REGIONS_SEGMENT
 from mimic.services.identity.plugin import IdentityService
 
 HELP = """\
@@ -214,7 +215,9 @@ class MimicRoot(Resource):
         plugin: Any = None
         if len(segments) > 2 and segments[1] == b"service":
             plugin = self.core.plugins.get(segments[2].decode("utf-8", "replace"))
-        elif len(segments) > 1 and self.core.profile.layouts:
+        elif len(segments) > 3 and segments[1] == REGIONS_SEGMENT.encode("ascii"):
+            plugin = mounted_plugin(self.core, segments[3].split(b"/", 1)[0])
+        elif len(segments) > 1:
             plugin = mounted_plugin(self.core, segments[1])
         if plugin is not None and ITakesLargeBodies.providedBy(plugin):
             return max(HARD_BODY_LIMIT, int(plugin.max_body_size))

@@ -183,6 +183,8 @@ class SessionStore:
 
     clock: IReactorTime
     token_lifetime: float = TOKEN_LIFETIME
+    #: The region new users default to (the cloud's first).
+    default_region: str = DEFAULT_REGION
     _users_by_name: dict[str, User] = field(factory=dict)
     _users_by_id: dict[str, User] = field(factory=dict)
     _owner_of_tenant: dict[str, User] = field(factory=dict)
@@ -242,6 +244,7 @@ class SessionStore:
                 tenant_id=tenant_id,
                 api_key=api_key if api_key else secrets.token_hex(16),
                 password=password,
+                default_region=self.default_region,
             )
             self._users_by_name[username] = user
             self._users_by_id[user.id] = user

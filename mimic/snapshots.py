@@ -377,7 +377,9 @@ def restore(core: Any, saved: Mapping[str, Any]) -> Restored:
 def _build(
     core: Any, saved: Mapping[str, Any]
 ) -> tuple[SessionStore, dict[tuple[str, str, str], Any], list[Registration], Restored]:
-    sessions = SessionStore(core.clock, token_lifetime=core.sessions.token_lifetime)
+    sessions = SessionStore(
+        core.clock, token_lifetime=core.sessions.token_lifetime, default_region=core.sessions.default_region
+    )
     users, tokens = restore_sessions(saved["sessions"])
     # First, so that any state being restored sees the users.
     sessions.adopt(users, tokens)

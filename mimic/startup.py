@@ -24,6 +24,7 @@ from mimic.config import (
     MASK,
     OPTIONS,
     ConfigError,
+    ConfigFile,
     KeyPath,
     Source,
     check,
@@ -36,6 +37,7 @@ from mimic.config import (
 )
 from mimic.failures import Event, FailureEngine
 from mimic.interfaces import IAPIMock
+from mimic.profiles import Profile
 from mimic.settings import Setting
 def watch_command_line(options: Any) -> set[str]:
     """
@@ -81,6 +83,12 @@ class Startup:
     conditions: list[tuple[KeyPath, str, str, dict[str, Any]]] = field(factory=list)
     conditions_source: Source = Source(DEFAULT)
     registered: list[dict[str, Any]] = field(factory=list)
+    #: The file read, if any: its cloud keys are checked once the profile
+    #: is known (:mod:`mimic.cloud_config`).
+    file: ConfigFile | None = None
+    #: The profile as the file's cloud keys change it (set by ``twistd
+    #: mimic`` once the profile is known).
+    cloud: Profile | None = None
 
 
 def configure(
@@ -102,7 +110,7 @@ def configure(
         startup.setting_sources[name] = Source(COMMAND_LINE)
     if startup.path is None:
         return startup
-    config = read_file(startup.path)
+    config = startup.file = read_file(startup.path)
     checked = check(config, plugins, declared, identity_events)
     for key, option in OPTIONS.items():
         if option.option in checked.options and option.option not in given:
@@ -178,6 +186,7 @@ def effective(core: Any, options: Mapping[str, Any] | None, startup: Startup | N
         given = core.profile.name
         startup = Startup(profile=given, profile_source=Source(DEFAULT if given == DEFAULT_PROFILE else GIVEN))
     found = [Effective("profile", startup.profile, startup.profile_source)]
+    found.extend(_cloud(core, startup))
     if options is not None:
         for key, option in OPTIONS.items():
             value = options[option.option]
@@ -197,6 +206,37 @@ def effective(core: Any, options: Mapping[str, Any] | None, startup: Startup | N
         found.append(Effective(name, core.settings[name], source))
     found.append(Effective("conditions", list(startup.registered), startup.conditions_source))
     return found
+
+
+def _cloud(core: Any, startup: Startup) -> list[Effective]:
+    """
+    The regions, and what the file changed of the profile's cloud (its
+    catalog entries, the services' content), as the file said it.
+    """
+    file = startup.file
+    regions_source = Source(DEFAULT)
+    if file is not None and "regions" in file.data:
+        regions_source = file.source(("regions",))
+    found = [Effective("regions", list(core.profile.regions), regions_source)]
+    if file is None:
+        return found
+    if "catalog" in file.data:
+        found.append(Effective("catalog", file.data["catalog"], _first(file, ("catalog",))))
+    for name in sorted(core.profile.content):
+        path = tuple(name.split("."))
+        value: Any = file.data
+        for part in path:
+            value = value[part]
+        found.append(Effective(name, value, _first(file, path)))
+    return found
+
+
+def _first(file: ConfigFile, path: KeyPath) -> Source:
+    """
+    Where a key or the first of the tables under it is.
+    """
+    lines = [line for at, line in file.lines.items() if at[: len(path)] == path]
+    return Source(FILE, min(lines, default=None))
 
 
 def _declared(core: Any) -> list[Setting]:

@@ -14,7 +14,7 @@ from twisted.logger import Logger
 from twisted.python import usage
 from twisted.web.server import Site
 
-from mimic import config, snapshots, startup
+from mimic import cloud_config, config, snapshots, startup
 from mimic.control.config import remember as remember_config
 from mimic.core import MimicCore, controlled_clock, declared_settings, discover_plugins, serves_in
 from mimic.http import MimicRequest
@@ -153,6 +153,10 @@ class Options(usage.Options):
             for plugin in config.enabled_plugins(plugins, self.startup.services, self.startup.disabled)
             if serves_in(plugin, profile)
         ]
+        try:
+            self.startup.cloud = cloud_config.customized(profile, self.startup.file, plugins, self["plugins"])
+        except config.ConfigError as error:
+            raise usage.UsageError(str(error))
         if not self["idle-timeout"] > 0:
             raise usage.UsageError("--idle-timeout must be a positive number of seconds.")
         if self["backlog"] < 1:
@@ -170,7 +174,7 @@ class Options(usage.Options):
         self["state"] = None
         if self["state-file"] is not None:
             self["state"] = checked_state(
-                self["state-file"], self["settings"], self["plugins"], PROFILES[self.startup.profile]
+                self["state-file"], self["settings"], self["plugins"], self.startup.cloud
             )
 
 
@@ -301,7 +305,7 @@ def makeService(options: Options) -> Service:
 
     clock: IReactorTime = reactor if options["realtime"] else controlled_clock()
     started = getattr(options, "startup", None) or startup.Startup()
-    profile = PROFILES[started.profile]
+    profile = started.cloud or PROFILES[started.profile]
     core = MimicCore.create(clock, options.get("plugins"), settings=options["settings"], profile=profile)
     site = make_site(core, options["verbose"], options["idle-timeout"])
     path = options.get("state-file")

@@ -40,6 +40,7 @@ from mimic.command import coverage_problems
 from mimic.command_views import coverage as coverage_table
 from mimic.core import MimicCore, advance_clock
 from mimic.interfaces import IAPIMock
+from mimic.profiles import Profile
 from mimic.remote import CONTROL, MimicAnswered, RemoteMimic, error_message, query_string
 from mimic.root import MimicRoot
 
@@ -84,7 +85,7 @@ class InMemoryMimic:
         plugins: Iterable[IAPIMock] | None = None,
         clock: Clock | None = None,
         settings: Mapping[str, str] | None = None,
-        profile: str = "rackspace",
+        profile: str | Profile = "rackspace",
     ) -> None:
         from treq.testing import StubTreq
 
@@ -94,7 +95,7 @@ class InMemoryMimic:
         if clock is None:
             self.clock.advance(1_700_000_000)
         self.core = MimicCore.create(
-            self.clock, plugins, settings=settings, profile=PROFILES[profile]
+            self.clock, plugins, settings=settings, profile=PROFILES[profile] if isinstance(profile, str) else profile
         )
         self.resource: IResource = MimicRoot(self.core)
         # StubTreq sets its methods (request, content...) at run time.

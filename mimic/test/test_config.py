@@ -139,14 +139,6 @@ class ErrorTests(ConfigFileTestCase):
             ", line 2: blockstorage.create_seconds: a time cannot be below zero, not -2",
         )
 
-    def test_profile_keys_are_not_there_yet(self) -> None:
-        message = self.refused('regions = ["RegionOne"]\n')
-        self.assertEqual(
-            message,
-            ", line 1: regions: unknown key: regions, flavors, images, quotas and catalog "
-            'entries come from the profile (profile = "rackspace" or "openstack") and cannot be set here yet',
-        )
-
     def test_wrong_types(self) -> None:
         self.assertEqual(
             self.refused('listen = "tcp:0"\nbacklog = "many"\n'),

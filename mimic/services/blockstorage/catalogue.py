@@ -17,6 +17,7 @@ from typing import Any
 from attrs import frozen
 
 from mimic.catalog import stable_id
+from mimic.cloud_content import ContentKey, quota_table
 from mimic.profiles import Profile
 
 
@@ -142,8 +143,29 @@ CINDER_DEFAULT_QUOTAS: dict[str, int] = {
 }
 
 
+#: Where a configuration file's ``[quotas.blockstorage]`` is kept in the
+#: profile's content: the quotas it changes, by Cinder's names.
+QUOTAS_KEY = "quotas.blockstorage"
+
+
 def default_quotas(profile: Profile) -> dict[str, int]:
     """
-    The quotas a project starts with in a cloud of this profile (a copy).
+    The quotas a project starts with in a cloud of this profile (a copy),
+    as a configuration file's ``[quotas.blockstorage]`` changes them.
     """
-    return dict(DEFAULT_QUOTAS if profile.rackspace_extensions else CINDER_DEFAULT_QUOTAS)
+    quotas = dict(DEFAULT_QUOTAS if profile.rackspace_extensions else CINDER_DEFAULT_QUOTAS)
+    quotas.update(profile.content.get(QUOTAS_KEY, {}))
+    return quotas
+
+
+def content_keys() -> tuple[ContentKey, ...]:
+    """
+    Block storage's keys of the configuration file.
+    """
+    return (
+        ContentKey(
+            ("quotas", "blockstorage"),
+            "block storage's default quotas (changing the profile's)",
+            lambda value, regions: quota_table(value, (), tuple(CINDER_DEFAULT_QUOTAS)),
+        ),
+    )

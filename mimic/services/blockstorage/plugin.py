@@ -18,8 +18,10 @@ from twisted.web.resource import IResource
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
+from mimic.cloud_content import ContentKey
+from mimic.services.blockstorage.catalogue import content_keys
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IHasSettings, IMimicCore, IPersistentState, ISharesState, IVolumes
+from mimic.interfaces import IAPIMock, IConfiguredContent, IHasSettings, IMimicCore, IPersistentState, ISharesState, IVolumes
 from mimic.services.blockstorage.contract import SharedVolumes
 from mimic.services.blockstorage.errors import cinder_error_body
 from mimic.services.blockstorage.failures import EVENTS
@@ -58,7 +60,7 @@ def _seconds(text: str) -> float:
     return value
 
 
-@implementer(IPlugin, IAPIMock, IHasSettings, ISharesState, IPersistentState)
+@implementer(IPlugin, IAPIMock, IHasSettings, ISharesState, IPersistentState, IConfiguredContent)
 class BlockStoragePlugin:
     name = SERVICE_NAME
     #: The version of the form snapshots keep block storage's states in.
@@ -91,6 +93,9 @@ class BlockStoragePlugin:
             )
             for work, what in TIMED_WORK
         ]
+
+    def content_keys(self) -> tuple[ContentKey, ...]:
+        return content_keys()
 
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
         state = partial(region_storage, core, tenant_id, region)

@@ -13,12 +13,12 @@ tempest's ``flavor_ref`` and ``flavor_ref_alt``.
 Flavor ids overlap between the sets (Rackspace's "2" is a 512 MB
 Standard instance, DevStack's "2" is ``m1.small``), so every lookup goes
 through the set of the core's profile (:func:`flavor_set`), never a
-module-level table.
+module-level table.  A configuration file's ``[[flavors]]`` replace the
+profile's set, region by region.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from attrs import field, frozen
@@ -100,14 +100,21 @@ DEVSTACK_FLAVORS = FlavorSet(
 #: The flavors of each profile that has its own.
 _BY_PROFILE = {"rackspace": RACKSPACE_FLAVORS, "openstack": DEVSTACK_FLAVORS}
 
+#: Where a configuration file's ``[[flavors]]`` are kept in the profile's
+#: content: a :class:`FlavorSet` by region
+#: (:mod:`mimic.services.compute.configured`).
+FLAVORS_KEY = "flavors"
 
-@lru_cache(maxsize=None)
-def flavor_set(profile: Profile) -> FlavorSet:
+
+def flavor_set(profile: Profile, region: str | None = None) -> FlavorSet:
     """
-    The flavors a cloud of this profile has: its own set, else
-    Rackspace's for a profile with Rackspace's extensions and DevStack's
-    for any other.
+    The flavors a cloud of this profile has in a region: a configuration
+    file's, else the profile's own set, else Rackspace's for a profile
+    with Rackspace's extensions and DevStack's for any other.
     """
+    configured = profile.content.get(FLAVORS_KEY)
+    if configured is not None:
+        return configured.get(region) or configured[profile.regions[0]]
     chosen = _BY_PROFILE.get(profile.name)
     if chosen is not None:
         return chosen

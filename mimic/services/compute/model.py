@@ -29,7 +29,7 @@ from bisect import bisect_left
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from attrs import define, field, frozen
+from attrs import define, evolve, field, frozen
 from zope.interface import implementer
 
 from mimic.interfaces import IImage, IImages, IMimicCore, IPendingEvents, IRegionState
@@ -97,11 +97,21 @@ NOVA_DEFAULT_QUOTAS = Quotas(
 )
 
 
+#: Where a configuration file's ``[quotas.compute]`` is kept in the
+#: profile's content: the quotas it changes, by name
+#: (:mod:`mimic.services.compute.configured`).
+QUOTAS_KEY = "quotas.compute"
+
+
 def default_quotas(profile: Profile) -> Quotas:
     """
-    The quotas a new tenant has in a cloud of this profile.
+    The quotas a new tenant has in a cloud of this profile: the
+    profile's, as a configuration file's ``[quotas.compute]`` changes them.
     """
-    return DEFAULT_QUOTAS if profile.rackspace_extensions else NOVA_DEFAULT_QUOTAS
+    base = DEFAULT_QUOTAS if profile.rackspace_extensions else NOVA_DEFAULT_QUOTAS
+    changes = profile.content.get(QUOTAS_KEY)
+    return evolve(base, **changes) if changes else base
+
 
 
 @frozen
@@ -985,7 +995,7 @@ class ComputeState:
         """
         The flavors of this cloud (its profile's).
         """
-        return flavor_set(self.profile)
+        return flavor_set(self.profile, self.region)
 
     @property
     def default_quotas(self) -> Quotas:

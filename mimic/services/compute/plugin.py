@@ -15,8 +15,10 @@ from twisted.web.resource import IResource
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
+from mimic.cloud_content import ContentKey
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IHasSettings, IImages, IMimicCore, INamesRequestIds, INetworking, IPersistentState
+from mimic.interfaces import IAPIMock, IConfiguredContent, IHasSettings, IImages, IMimicCore, INamesRequestIds, INetworking, IPersistentState
+from mimic.services.compute import configured
 from mimic.services.compute.errors import nova_error_body
 from mimic.services.compute.failures import EVENTS, SERVICE
 from mimic.services.compute.network_failures import NETWORK_EVENTS
@@ -31,7 +33,7 @@ from mimic.settings import Setting
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock, INamesRequestIds, IPersistentState, IHasSettings)
+@implementer(IPlugin, IAPIMock, INamesRequestIds, IPersistentState, IHasSettings, IConfiguredContent)
 class ComputePlugin:
     name = SERVICE
     #: The version of the form snapshots keep compute's states in.
@@ -62,6 +64,9 @@ class ComputePlugin:
 
     def settings(self) -> list[Setting]:
         return transition_settings()
+
+    def content_keys(self) -> tuple[ContentKey, ...]:
+        return configured.content_keys()
 
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
         state = region_compute(core, tenant_id, region)

@@ -79,7 +79,7 @@ class ServerViews:
         self._tail_version = self.microversion >= (2, 9)
         # The flavors of the request's cloud; a context that names no
         # profile (as a test may make by hand) is Rackspace's.
-        self._flavor_set = flavor_set(getattr(ctx, "profile", DEFAULT_PROFILE))
+        self._flavor_set = flavor_set(getattr(ctx, "profile", DEFAULT_PROFILE), getattr(ctx, "region", None))
 
     def links(self, server_id: str) -> list[dict[str, str]]:
         return [

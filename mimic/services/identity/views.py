@@ -19,7 +19,7 @@ import hashlib
 from typing import Any, Callable, Iterable
 from urllib.parse import quote
 
-from mimic.catalog import Endpoint, Entry, ResolvedEntry, resolve, stable_id
+from mimic.catalog import Endpoint, Entry, ResolvedEntry, changed, resolve, stable_id
 from mimic.interfaces import IMimicCore
 from mimic.services.identity.directory import (
     Account,
@@ -58,7 +58,10 @@ def catalog_with_identity(
         name="keystone",
         endpoints=tuple(Endpoint(region, path, absolute_path=True) for region in regions),
     )
-    return entries + resolve("identity", tenant_id, base_url, [identity])
+    own = resolve("identity", tenant_id, base_url, [identity])
+    if core.profile.catalog:
+        own = changed(own, core.profile.catalog, tenant_id)
+    return entries + own
 
 
 # -- v2.0 -------------------------------------------------------------------

@@ -8,6 +8,9 @@ Rackspace's extensions starts as a DevStack install does: with the one
 CirrOS image DevStack uploads (:data:`CIRROS_IMAGE_ID`), public, a qcow2
 disk in a bare container, owned by the administrator's project.
 
+A configuration file's ``[[images]]`` replace either
+(:mod:`mimic.services.image.configured`).
+
 The plugin asks :func:`base_images` when it makes a tenant's image store
 (:func:`mimic.services.image.model.image_store`); nothing else here
 changes how the store works.
@@ -20,7 +23,8 @@ from functools import lru_cache
 from mimic.interfaces import IMimicCore
 from mimic.profiles import Profile
 from mimic.session import derived_tenant_id
-from mimic.services.image.model import BASE_IMAGES, Image
+from mimic.services.image.configured import IMAGES_KEY, ConfiguredImages
+from mimic.services.image.model import BASE_IMAGES, PROVIDER, Image
 
 #: The CirrOS release DevStack uploads, and the image's name there.
 CIRROS_VERSION = "0.6.3"
@@ -69,12 +73,17 @@ def devstack_images(owner: str) -> tuple[Image, ...]:
     return (_cirros(owner),)
 
 
-def base_images(core: IMimicCore) -> tuple[Image, ...]:
+def base_images(core: IMimicCore, region: str | None = None) -> tuple[Image, ...]:
     """
-    The base images of the core's cloud: Rackspace's for a profile with
-    Rackspace's extensions, DevStack's for any other.
+    The base images of the core's cloud in a region: a configuration
+    file's ``[[images]]``, else Rackspace's for a profile with
+    Rackspace's extensions and DevStack's for any other.
     """
     profile: Profile = core.profile
+    configured: ConfiguredImages | None = profile.content.get(IMAGES_KEY)
+    if configured is not None:
+        owner = PROVIDER if profile.rackspace_extensions else admin_project_id(core)
+        return configured.for_owner(region, owner)
     if profile.rackspace_extensions:
         return BASE_IMAGES
     return devstack_images(admin_project_id(core))

@@ -14,9 +14,11 @@ from twisted.web.resource import IResource
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
+from mimic.cloud_content import ContentKey
 from mimic.failures import Event
 from mimic.interfaces import (
     IAPIMock,
+    IConfiguredContent,
     IHasSettings,
     IImages,
     IMimicCore,
@@ -24,6 +26,7 @@ from mimic.interfaces import (
     ISharesState,
     ITakesLargeBodies,
 )
+from mimic.services.image import configured
 from mimic.services.image.base_images import base_images
 from mimic.services.image.errors import glance_error_body
 from mimic.services.image.failures import EVENTS
@@ -38,7 +41,7 @@ from mimic.settings import Setting
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock, ISharesState, IPersistentState, IHasSettings, ITakesLargeBodies)
+@implementer(IPlugin, IAPIMock, ISharesState, IPersistentState, IHasSettings, ITakesLargeBodies, IConfiguredContent)
 class ImagePlugin:
     name = SERVICE_NAME
     state_format = STATE_FORMAT
@@ -65,8 +68,11 @@ class ImagePlugin:
     def settings(self) -> list[Setting]:
         return [SNAPSHOT_SETTING]
 
+    def content_keys(self) -> tuple[ContentKey, ...]:
+        return configured.content_keys()
+
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
-        store = image_store(core, tenant_id, region, base_images(core))
+        store = image_store(core, tenant_id, region, base_images(core, region))
         return ImageAPI(core, store, region, tenant_id).app.resource()
 
     def anonymous_paths(self) -> set[tuple[str, ...]]:
@@ -81,11 +87,11 @@ class ImagePlugin:
         which compute's image proxy, boots and snapshots use.
         """
         if contract is IImages:
-            return image_store(core, tenant_id, region, base_images(core))
+            return image_store(core, tenant_id, region, base_images(core, region))
         return None
 
     def save_region_state(self, state: Any) -> Any:
         return save_store(state)
 
     def restore_region_state(self, core: IMimicCore, tenant_id: str, region: str, saved: Any) -> Any:
-        return restore_store(saved, base_images(core))
+        return restore_store(saved, base_images(core, region))

@@ -15,11 +15,13 @@ from twisted.web.resource import IResource
 from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
+from mimic.cloud_content import ContentKey
 from mimic.failures import Event
-from mimic.interfaces import IAPIMock, IMimicCore, INetworking, IPersistentState, ISharesState
+from mimic.interfaces import IAPIMock, IConfiguredContent, IMimicCore, INetworking, IPersistentState, ISharesState
 from mimic.services.network.errors import neutron_error_body
 from mimic.services.network.failures import EVENTS
 from mimic.services.network.model import SERVICE_NAME
+from mimic.services.network.region import content_keys
 from mimic.services.network.persistence import STATE_FORMAT, restore_network_state, save_network_state
 from mimic.services.network.routes import NeutronAPI
 from mimic.services.network.state import tenant_networking
@@ -29,7 +31,7 @@ from mimic.services.network.state import tenant_networking
 REGIONS = ("ORD", "DFW", "IAD")
 
 
-@implementer(IPlugin, IAPIMock, ISharesState, IPersistentState)
+@implementer(IPlugin, IAPIMock, ISharesState, IPersistentState, IConfiguredContent)
 class NetworkPlugin:
     name = SERVICE_NAME
     #: The version of the form snapshots keep the network states in.
@@ -58,6 +60,9 @@ class NetworkPlugin:
 
     def failure_events(self) -> tuple[Event, ...]:
         return EVENTS
+
+    def content_keys(self) -> tuple[ContentKey, ...]:
+        return content_keys()
 
     def resource_for_region(self, core: IMimicCore, region: str, tenant_id: str) -> IResource:
         return NeutronAPI(core, lambda: tenant_networking(core, tenant_id, region), region, tenant_id).app.resource()

@@ -21,7 +21,9 @@ from typing import Any
 from attrs import define, field
 from zope.interface import implementer
 
+from mimic.cloud_content import ContentKey, quota_table
 from mimic.interfaces import IMimicCore, IRegionState
+from mimic.profiles import Profile
 from mimic.session import derived_tenant_id
 from mimic.services.network.addresses import Allocator, IPNetwork
 from mimic.services.network.model import (
@@ -121,6 +123,9 @@ class RegionNetworks:
     next_mac: int = 0
     #: Each project's quotas that differ from the defaults.
     quotas: dict[str, dict[str, int]] = field(factory=dict)
+    #: The defaults: Neutron's, as a configuration file's
+    #: ``[quotas.network]`` changes them (set by :func:`region_networks`).
+    default_quotas: dict[str, int] = field(factory=lambda: dict(DEFAULT_QUOTAS))
 
     @classmethod
     def create(cls, now: float, devstack_owner: str | None = None) -> "RegionNetworks":
@@ -205,7 +210,7 @@ class RegionNetworks:
         return mac
 
     def quotas_of(self, project_id: str) -> dict[str, int]:
-        quotas = dict(DEFAULT_QUOTAS)
+        quotas = dict(self.default_quotas)
         quotas.update(self.quotas.get(project_id, {}))
         return quotas
 
@@ -217,11 +222,43 @@ def region_networks(core: IMimicCore, region: str) -> RegionNetworks:
     """
     The one shared networking state of a region.
     """
-    return core.region_state(
+    state: RegionNetworks = core.region_state(
         SERVICE_NAME,
         REGION_TENANT,
         region,
         lambda: RegionNetworks.create(core.clock.seconds(), devstack_owner(core)),
+    )
+    # Also after a snapshot is restored: the defaults are the cloud's,
+    # not the snapshot's.
+    state.default_quotas = default_quotas(core.profile)
+    return state
+
+
+#: Where a configuration file's ``[quotas.network]`` is kept in the
+#: profile's content: the quotas it changes, by Neutron's names.
+QUOTAS_KEY = "quotas.network"
+
+
+def default_quotas(profile: Profile) -> dict[str, int]:
+    """
+    Neutron's default quotas as a configuration file changes them.
+    """
+    changes = profile.content.get(QUOTAS_KEY)
+    if not changes:
+        return DEFAULT_QUOTAS
+    return {**DEFAULT_QUOTAS, **changes}
+
+
+def content_keys() -> tuple[ContentKey, ...]:
+    """
+    The network service's keys of the configuration file.
+    """
+    return (
+        ContentKey(
+            ("quotas", "network"),
+            "networking's default quotas (changing Neutron's)",
+            lambda value, regions: quota_table(value, (), tuple(DEFAULT_QUOTAS)),
+        ),
     )
 
 
