@@ -29,6 +29,7 @@ from mimic.services.identity.v3_support import V3Base, keystone_errors
 from mimic.services.identity.validation import bool_field, string_field
 from mimic.services.identity.versions import V3_PATH
 from mimic.services.identity.views import (
+    catalog_interfaces,
     catalog_with_identity,
     endpoints_json,
     link,
@@ -113,6 +114,14 @@ class CatalogBase(V3Base):
     @property
     def written(self) -> WrittenCatalog:
         return self.directory.catalog
+
+    @property
+    def interfaces(self) -> tuple[str, ...]:
+        """
+        The interfaces the plugins' endpoints are listed under: those of
+        a token's catalog.
+        """
+        return catalog_interfaces(self.core.profile)
 
     def plugin_entries(self, request: IRequest) -> list[ResolvedEntry]:
         caller = self.caller(request)
@@ -219,7 +228,7 @@ class EndpointsAPI(CatalogBase):
     @app.route("/", methods=["GET", "HEAD"])
     def list_endpoints(self, request: IRequest) -> bytes:
         url = self.url(request)
-        described = endpoints_json(url, self.plugin_entries(request))
+        described = endpoints_json(url, self.plugin_entries(request), self.interfaces)
         described += [written_endpoint_json(url, e) for e in self.written.endpoints.values()]
         endpoints = self.filtered(request, described, ("interface", "service_id", "region_id", "enabled"))
         return self.collection(request, "endpoints", endpoints)
@@ -244,7 +253,7 @@ class EndpointsAPI(CatalogBase):
     def show_endpoint(self, request: IRequest, endpoint_id: str) -> bytes:
         url = self.url(request)
         if endpoint_id not in self.written.endpoints:
-            for served in endpoints_json(url, self.plugin_entries(request)):
+            for served in endpoints_json(url, self.plugin_entries(request), self.interfaces):
                 if served["id"] == endpoint_id:
                     return json_response(request, {"endpoint": served})
         endpoint = self.written.endpoint(endpoint_id)

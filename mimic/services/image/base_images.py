@@ -19,7 +19,6 @@ from functools import lru_cache
 
 from mimic.interfaces import IMimicCore
 from mimic.profiles import Profile
-from mimic.session import derived_tenant_id
 from mimic.services.image.model import BASE_IMAGES, Image
 
 #: The CirrOS release DevStack uploads, and the image's name there.
@@ -58,7 +57,7 @@ def admin_project_id(core: IMimicCore) -> str:
     The project of identity's administrator, who uploads a DevStack
     cloud's public images.
     """
-    return derived_tenant_id(str(core.settings.get("identity.admin_user", "admin")))
+    return str(core.settings.get("identity.admin_user", "admin"))
 
 
 @lru_cache(maxsize=16)

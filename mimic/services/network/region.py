@@ -22,7 +22,6 @@ from attrs import define, field
 from zope.interface import implementer
 
 from mimic.interfaces import IMimicCore, IRegionState
-from mimic.session import derived_tenant_id
 from mimic.services.network.addresses import Allocator, IPNetwork
 from mimic.services.network.model import (
     EXTERNAL_NETWORK,
@@ -232,4 +231,4 @@ def devstack_owner(core: IMimicCore) -> str | None:
     """
     if core.profile.rackspace_extensions:
         return None
-    return derived_tenant_id(str(core.settings.get("identity.admin_user", "admin")))
+    return str(core.settings.get("identity.admin_user", "admin"))
