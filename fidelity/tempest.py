@@ -50,7 +50,7 @@ MIMIC_CONFIGS = {"compute": HERE.parent / "docs" / "examples" / "realtime-client
 REALTIME_SETTINGS = {"compute": ["--set", "compute.create_image_seconds=2"]}
 AREAS = (
     "object_storage", "identity", "network", "volume", "compute", "compute.volumes", "openstack-identity",
-    "openstack-compute", "image",
+    "openstack-compute", "image", "openstack-image",
 )
 
 #: Areas run against another cloud profile than the default: the profile
@@ -59,6 +59,7 @@ AREAS = (
 PROFILE_AREAS = {
     "openstack-identity": ("openstack", "identity"),
     "openstack-compute": ("openstack", "compute"),
+    "openstack-image": ("openstack", "image"),
 }
 
 
