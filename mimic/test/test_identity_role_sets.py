@@ -213,3 +213,21 @@ class CatalogInterfacesTests(SynchronousTestCase):
 
     def test_rackspace_keeps_three_interfaces(self) -> None:
         self.assertAgree("rackspace", {"public", "internal", "admin"})
+
+
+class ServiceDescriptionTests(SynchronousTestCase):
+    def services(self, profile: str) -> dict[str, Any]:
+        mimic = InMemoryMimic(profile=profile)
+        admin, _ = token(mimic, "admin", "password")
+        listed = mimic.request("GET", "/identity/v3/services", token=admin).json()["services"]
+        return {s["name"]: s for s in listed}
+
+    def test_openstack_services_are_described_as_devstack_registers_them(self) -> None:
+        services = self.services("openstack")
+        self.assertEqual(services["nova"]["description"], "Nova Compute Service")
+        self.assertEqual(services["cinderv3"]["description"], "Cinder Volume Service V3")
+        # keystone-manage bootstrap registers identity without one.
+        self.assertNotIn("description", services["keystone"])
+
+    def test_rackspace_services_keep_empty_descriptions(self) -> None:
+        self.assertEqual({s["description"] for s in self.services("rackspace").values()}, {""})

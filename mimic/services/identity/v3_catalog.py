@@ -47,6 +47,18 @@ from mimic.services.identity.written import (
     WrittenEntry,
 )
 
+#: How DevStack's scripts describe the services they register (lib/nova,
+#: lib/glance, lib/neutron, lib/cinder, lib/swift); the identity service,
+#: which ``keystone-manage bootstrap`` registers, has no description.
+DEVSTACK_SERVICE_DESCRIPTIONS = {
+    ("compute", "nova"): "Nova Compute Service",
+    ("image", "glance"): "Glance Image Service",
+    ("network", "neutron"): "Neutron Service",
+    ("block-storage", "cinder"): "Cinder Volume Service",
+    ("volumev3", "cinderv3"): "Cinder Volume Service V3",
+    ("object-store", "swift"): "Swift Service",
+}
+
 #: Keystone's longest URL and id (its schema's limits).
 URL_LENGTH = 225
 ID_LENGTH = 255
@@ -123,6 +135,14 @@ class CatalogBase(V3Base):
         """
         return catalog_interfaces(self.core.profile)
 
+    @property
+    def service_descriptions(self) -> dict[tuple[str, str], str] | None:
+        """
+        The served services' descriptions: DevStack's for an upstream
+        cloud, none (empty ones) for Rackspace's.
+        """
+        return None if self.core.profile.rackspace_extensions else DEVSTACK_SERVICE_DESCRIPTIONS
+
     def plugin_entries(self, request: IRequest) -> list[ResolvedEntry]:
         caller = self.caller(request)
         tenant = caller.tenant_id if caller.tenant_id is not None else caller.user.tenant_id
@@ -161,7 +181,8 @@ class ServicesAPI(CatalogBase):
     @app.route("/", methods=["GET", "HEAD"])
     def list_services(self, request: IRequest) -> bytes:
         url = self.url(request)
-        described = [service_json(url, e) for e in self.plugin_entries(request)]
+        descriptions = self.service_descriptions
+        described = [service_json(url, e, descriptions) for e in self.plugin_entries(request)]
         described += [written_service_json(url, s) for s in self.written.services.values()]
         services = self.filtered(request, described, ("name", "type", "enabled"))
         return self.collection(request, "services", services)
@@ -184,7 +205,7 @@ class ServicesAPI(CatalogBase):
         url = self.url(request)
         for entry in self.plugin_entries(request):
             if entry.id == service_id:
-                return json_response(request, {"service": service_json(url, entry)})
+                return json_response(request, {"service": service_json(url, entry, self.service_descriptions)})
         service = self.written.service(service_id)
         return json_response(request, {"service": written_service_json(url, service)})
 

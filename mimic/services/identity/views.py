@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote
 
 from mimic.catalog import Endpoint, Entry, ResolvedEntry, resolve, stable_id
@@ -436,15 +436,22 @@ def role_assignment_json(
     return described
 
 
-def service_json(v3_url: str, entry: ResolvedEntry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "name": entry.name,
-        "type": entry.type,
-        "description": "",
-        "enabled": True,
-        "links": {"self": link(v3_url, "services", entry.id)},
-    }
+def service_json(
+    v3_url: str, entry: ResolvedEntry, descriptions: Mapping[tuple[str, str], str] | None = None
+) -> dict[str, Any]:
+    """
+    A served (plugin's) service.  With ``descriptions`` (an upstream
+    cloud's, by type and name), a service has the description found
+    there and none at all otherwise, as Keystone keeps a service made
+    without one; without, every description is empty (Rackspace's).
+    """
+    described: dict[str, Any] = {"id": entry.id, "name": entry.name, "type": entry.type}
+    if descriptions is None:
+        described["description"] = ""
+    elif (entry.type, entry.name) in descriptions:
+        described["description"] = descriptions[entry.type, entry.name]
+    described.update({"enabled": True, "links": {"self": link(v3_url, "services", entry.id)}})
+    return described
 
 
 def endpoints_json(
