@@ -50,7 +50,7 @@ MIMIC_CONFIGS = {"compute": HERE.parent / "docs" / "examples" / "realtime-client
 REALTIME_SETTINGS = {"compute": ["--set", "compute.create_image_seconds=2"]}
 AREAS = (
     "object_storage", "identity", "network", "volume", "compute", "compute.volumes", "openstack-identity",
-    "openstack-compute", "image",
+    "openstack-compute", "image", "openstack-image",
 )
 
 #: Areas run against another cloud profile than the default: the profile
@@ -59,6 +59,7 @@ AREAS = (
 PROFILE_AREAS = {
     "openstack-identity": ("openstack", "identity"),
     "openstack-compute": ("openstack", "compute"),
+    "openstack-image": ("openstack", "image"),
 }
 
 
@@ -67,7 +68,7 @@ PROFILE_AREAS = {
 READER_AREAS = {"network", "volume", "compute", "compute.volumes", "openstack-compute", "image"}
 
 
-def accounts(count: int = 12, readers: bool = False) -> str:
+def accounts(count: int = 12, readers: bool = False, rackspace: bool = True) -> str:
     """
     Users that are their own projects, as Mimic makes them.  Tempest
     takes an account whose roles include its admin role for an admin
@@ -79,6 +80,9 @@ def accounts(count: int = 12, readers: bool = False) -> str:
     Mimic has one user per project, and tempest finds a project's reader
     by project name among the accounts it has not handed out yet, so the
     same user is the reader of its own project.
+
+    Without ``rackspace`` (another profile's cloud, which has no
+    ``identity:*`` roles), ``member`` is the only other role listed.
     """
     entries = []
     for index in range(1, count + 1):
@@ -91,7 +95,7 @@ def accounts(count: int = 12, readers: bool = False) -> str:
             "  project_domain_name: 'Default'\n"
             "  roles:\n"
             "  - 'member'\n"
-            "  - 'identity:user-admin'\n"
+            + ("  - 'identity:user-admin'\n" if rackspace else "")
             + ("  - 'reader'\n" if readers else "")
         )
     if readers:
@@ -151,7 +155,7 @@ def run(area: str, extra: list[str], mimic_config: str | None = None, realtime: 
         # No ``tempest init``: it registers every workspace in the user's
         # home, and ``tempest run`` needs only a configuration.
         base = Path(workspace)
-        (base / "accounts.yaml").write_text(accounts(readers=tested in READER_AREAS))
+        (base / "accounts.yaml").write_text(accounts(readers=tested in READER_AREAS, rackspace=profile == "rackspace"))
         config = base / "tempest.conf"
         config.write_text(template.format(mimic=mimic.url, etc=base, workspace=base))
         (base / ".stestr.conf").write_text(stestr_config())

@@ -100,11 +100,12 @@ class Role:
 
     id: str
     name: str
-    description: str
+    #: None for a role made without one (Keystone shows ``null``).
+    description: str | None
     domain_id: str | None = None
 
 
-def named_role(name: str, description: str = "") -> Role:
+def named_role(name: str, description: str | None = "") -> Role:
     """
     The global role with this name: its id is derived from the name, so
     it is the same on every start.

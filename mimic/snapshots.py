@@ -173,7 +173,7 @@ def _saved_by(persistence: Any, service: str, state: Any) -> Any:
 
 
 def save_sessions(sessions: SessionStore) -> dict[str, Any]:
-    roles: dict[tuple[str, str, str, str | None], int] = {}
+    roles: dict[tuple[str, str, str | None, str | None], int] = {}
     role_list: list[list[Any]] = []
 
     def role_index(role: Role) -> int:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from mimic.profiles import OPENSTACK, RACKSPACE
+from mimic.services.image.formats import DEVSTACK_SNAPSHOTS, RACKSPACE_SNAPSHOTS, snapshot_formats
 from mimic.services.image.model import (
     BASE_IMAGES,
     DEFAULT_IMAGE_ID,
@@ -77,6 +79,14 @@ class SnapshotTests(SynchronousTestCase):
         self.assertEqual(snapshot.metadata["base_image_ref"], base.id)
         self.assertEqual(snapshot.metadata["image_type"], "snapshot")
         self.assertEqual(snapshot.metadata["os_type"], base.metadata["os_type"])
+
+    def test_snapshots_are_in_the_stores_formats(self) -> None:
+        self.assertEqual(snapshot_formats(RACKSPACE), RACKSPACE_SNAPSHOTS)
+        self.assertEqual(snapshot_formats(OPENSTACK), DEVSTACK_SNAPSHOTS)
+        rackspace = ImageStore().create_snapshot("backup", "server-1", now=1.0)
+        self.assertEqual((rackspace.container_format, rackspace.disk_format), ("ovf", "vhd"))
+        devstack = ImageStore(snapshot_formats=DEVSTACK_SNAPSHOTS).create_snapshot("backup", "server-1", now=1.0)
+        self.assertEqual((devstack.container_format, devstack.disk_format), ("bare", "qcow2"))
 
 
 class GlanceViewTests(SynchronousTestCase):

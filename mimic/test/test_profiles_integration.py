@@ -19,6 +19,7 @@ from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from mimic.services.image.base_images import CIRROS_IMAGE_ID
 from mimic.testing import MimicProcess
 
 
@@ -87,6 +88,51 @@ class OpenStackProfileIntegrationTests(SynchronousTestCase):
         conn.object_store.create_container("c")
         self.assertEqual([c.name for c in conn.object_store.containers()], ["c"])
 
+    def test_openstacksdk_sees_devstacks_roles_catalog_and_images(self) -> None:
+        """
+        The administrator, through openstacksdk: DevStack's roles, one
+        public endpoint per service (the token's catalog and
+        ``/v3/endpoints`` alike), the cirros image owned by its project,
+        and a server's snapshot stored as qcow2 in a bare container.
+        """
+        import openstack
+
+        conn = openstack.connect(
+            auth_url=self.url + "/identity",
+            username="admin",
+            password="password",
+            project_name="admin",
+            user_domain_name="Default",
+            project_domain_name="Default",
+            region_name="RegionOne",
+            interface="public",
+            identity_api_version="3",
+        )
+        self.addCleanup(conn.close)
+        self.assertEqual(
+            sorted(r.name for r in conn.identity.roles()),
+            ["ResellerAdmin", "admin", "anotherrole", "manager", "member", "reader", "service"],
+        )
+        access = conn.session.auth.get_access(conn.session)
+        self.assertEqual(sorted(access.role_names), ["admin", "manager", "member", "reader"])
+        in_token = {
+            (entry["id"], endpoint["id"], endpoint["interface"])
+            for entry in access.service_catalog.catalog
+            for endpoint in entry["endpoints"]
+        }
+        listed = {(e.service_id, e.id, e.interface) for e in conn.identity.endpoints()}
+        self.assertEqual(listed, in_token)
+        self.assertEqual({interface for _, _, interface in listed}, {"public"})
+        self.assertEqual({s.id for s in conn.identity.services()}, {service for service, _, _ in listed})
+        cirros = conn.image.get_image(CIRROS_IMAGE_ID)
+        self.assertEqual((cirros.disk_format, cirros.container_format, cirros.owner), ("qcow2", "bare", "admin"))
+        server = conn.compute.create_server(name="to-snapshot", image_id=CIRROS_IMAGE_ID, flavor_id="42")
+        server = conn.compute.wait_for_server(server, wait=10)
+        snapshot = conn.compute.create_server_image(server, "snap", wait=False)
+        image = conn.image.get_image(snapshot.id)
+        self.assertEqual((image.disk_format, image.container_format), ("qcow2", "bare"))
+        conn.compute.delete_server(server)
+
     def test_keystoneauth_discovers_every_service_through_the_catalog(self) -> None:
         from keystoneauth1 import session
         from keystoneauth1.identity import v3
@@ -143,3 +189,6 @@ class OpenStackProfileIntegrationTests(SynchronousTestCase):
             ],
         )
         self.assertIsInstance(servers, list)
+        # DevStack's catalog lists the public interface alone.
+        interfaces = {endpoint["interface"] for entry in catalog for endpoint in entry["Endpoints"]}
+        self.assertEqual(interfaces, {"public"})

@@ -55,10 +55,8 @@ from mimic.services.identity.records import (
     new_id,
     not_found,
 )
+from mimic.services.identity.role_sets import RACKSPACE_ROLES, RoleSet, role_set
 from mimic.session import (
-    ADMIN_ROLE,
-    DEFAULT_ROLES,
-    SERVICE_ROLE,
     AuthenticationFailed,
     Role,
     SessionStore,
@@ -116,17 +114,15 @@ class Directory(InheritedGrants, Grants, CredentialStore):
     domain_configs: dict[str, dict[str, dict[str, Any]]] = field(factory=dict)
     #: OAuth 1.0a consumers, by id.
     consumers: dict[str, Consumer] = field(factory=dict)
+    #: The roles the cloud starts with, and who holds which (the
+    #: profile's: see :func:`directory_of`).
+    role_set: RoleSet = RACKSPACE_ROLES
 
     def __attrs_post_init__(self) -> None:
         self.domains[DEFAULT_DOMAIN_ID] = Domain(
             DEFAULT_DOMAIN_ID, DEFAULT_DOMAIN_NAME, "The default domain"
         )
-        for name, description in (
-            *DEFAULT_ROLES,
-            (ADMIN_ROLE, "Administrator of the cloud."),
-            (RACKSPACE_ADMIN_ROLE, "Identity Administrator Role."),
-            (SERVICE_ROLE, "OpenStack services' own users."),
-        ):
+        for name, description in self.role_set.roles:
             role = named_role(name, description)
             self.roles[role.id] = role
         self.default_implications()
@@ -374,7 +370,7 @@ class Directory(InheritedGrants, Grants, CredentialStore):
         self.projects.setdefault(user.tenant_id, Project(user.tenant_id, user.tenant_id, own=True, parent_id=DEFAULT_DOMAIN_ID))
         self.grants.setdefault(
             ("user", user.id, Target("project", user.tenant_id)),
-            {named_role(name).id for name, _ in DEFAULT_ROLES},
+            self.role_set.first_use_ids,
         )
 
     def add_user(
@@ -427,8 +423,7 @@ class Directory(InheritedGrants, Grants, CredentialStore):
             admin.tenant_id, admin.tenant_id, description="The administrator's project",
             parent_id=DEFAULT_DOMAIN_ID,
         )
-        names = {name for name, _ in DEFAULT_ROLES} | {ADMIN_ROLE, RACKSPACE_ADMIN_ROLE}
-        ids = {named_role(name).id for name in names}
+        ids = {named_role(name).id for name in self.role_set.administrator}
         self.grants[("user", admin.id, Target("project", admin.tenant_id))] = set(ids)
         self.grants[("user", admin.id, Target("domain", DEFAULT_DOMAIN_ID))] = set(ids)
         self.grants[("user", admin.id, Target("system", "all"))] = set(ids)
@@ -484,19 +479,23 @@ class Directory(InheritedGrants, Grants, CredentialStore):
         return [g for g in self.groups.values() if user.id in g.members]
 
 
-def directory_of(core: IMimicCore) -> Directory:
+def new_directory(core: IMimicCore) -> Directory:
     """
-    The core's directory, made on first use with the configured
-    administrator.
+    A fresh directory for the core: its configured administrator and
+    its profile's roles.
     """
     settings = core.settings
+    return Directory(
+        core.sessions,
+        str(settings.get("identity.admin_user", "admin")),
+        str(settings.get("identity.admin_password", "password")),
+        role_set=role_set(core.profile),
+    )
 
-    def make() -> Directory:
-        return Directory(
-            core.sessions,
-            str(settings.get("identity.admin_user", "admin")),
-            str(settings.get("identity.admin_password", "password")),
-        )
 
-    directory: Directory = core.sessions.annex(make)
+def directory_of(core: IMimicCore) -> Directory:
+    """
+    The core's directory, made on first use (:func:`new_directory`).
+    """
+    directory: Directory = core.sessions.annex(lambda: new_directory(core))
     return directory

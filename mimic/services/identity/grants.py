@@ -16,7 +16,6 @@ from typing import Iterator
 
 from mimic.services.identity.records import (
     DEFAULT_DOMAIN_ID,
-    IMPLIES,
     Assignment,
     Domain,
     DirectoryError,
@@ -24,7 +23,8 @@ from mimic.services.identity.records import (
     Project,
     Target,
 )
-from mimic.session import DEFAULT_ROLES, Role, SessionStore, User, named_role
+from mimic.services.identity.role_sets import RoleSet
+from mimic.session import Role, SessionStore, User
 
 
 class Grants(ABC):
@@ -43,6 +43,7 @@ class Grants(ABC):
     inherited: dict[tuple[str, str, Target], set[str]]
     implications: dict[str, set[str]]
     unseen: dict[tuple[str, str, Target, str], float]
+    role_set: RoleSet
 
     @abstractmethod
     def user(self, user_id: str) -> User:
@@ -82,17 +83,15 @@ class Grants(ABC):
 
     def _implied_grants(self, user: User, target: Target) -> set[str] | None:
         """
-        A first-use user's default roles on its own tenant, unless they
-        have been changed.
+        A first-use user's default roles (the role set's) on its own
+        tenant and the default domain, unless they have been changed.
         """
-        if (
-            target.kind == "project"
-            and target.id == user.tenant_id
-            and user.id not in self.accounts
+        if user.id in self.accounts:
+            return None
+        if (target.kind == "project" and target.id == user.tenant_id) or (
+            target.kind == "domain" and target.id == DEFAULT_DOMAIN_ID
         ):
-            return {named_role(name).id for name, _ in DEFAULT_ROLES}
-        if target.kind == "domain" and target.id == DEFAULT_DOMAIN_ID and user.id not in self.accounts:
-            return {named_role(name).id for name, _ in DEFAULT_ROLES}
+            return self.role_set.first_use_ids
         return None
 
     def direct_roles(self, actor_kind: str, actor_id: str, target: Target) -> set[str]:
@@ -197,9 +196,10 @@ class Grants(ABC):
 
     def default_implications(self) -> None:
         """
-        Keystone's bootstrap: admin implies member, member implies reader.
+        The implications the cloud starts with (the role set's): under
+        both profiles, Keystone's bootstrap chain down to ``reader``.
         """
-        for prior, implied in IMPLIES.items():
+        for prior, implied in self.role_set.implies:
             prior_role = self.role_named(prior)
             for name in implied:
                 implied_role = self.role_named(name)

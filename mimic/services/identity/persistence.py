@@ -7,7 +7,8 @@ saved by it; the directory refers to them by id.
 
 The administrator's name and password are configuration, not state:
 a restored directory takes them from the settings of the Mimic it is
-restored into.
+restored into, and its role set (who a first-use user's defaults are)
+from that Mimic's profile.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from mimic.interfaces import IMimicCore
 from mimic.saved import field_of, record_from, record_json
-from mimic.services.identity.directory import Directory
+from mimic.services.identity.directory import Directory, new_directory
 from mimic.services.identity.records import (
     Account,
     ApplicationCredential,
@@ -123,12 +124,7 @@ def save_directory(directory: Directory) -> dict[str, Any]:
 
 def restore_directory(core: IMimicCore, saved: Any) -> Directory:
     where = "identity's directory"
-    settings = core.settings
-    directory = Directory(
-        core.sessions,
-        str(settings.get("identity.admin_user", "admin")),
-        str(settings.get("identity.admin_password", "password")),
-    )
+    directory = new_directory(core)
     domains = [record_from(Domain, d) for d in field_of(saved, "domains", list, where)]
     directory.domains = {d.id: d for d in domains}
     projects = [record_from(Project, p) for p in field_of(saved, "projects", list, where)]

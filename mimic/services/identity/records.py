@@ -13,16 +13,13 @@ from typing import Any
 
 from attrs import define, field
 
-from mimic.session import ADMIN_ROLE, Role
+from mimic.session import Role
 
 DEFAULT_DOMAIN_ID = "default"
 DEFAULT_DOMAIN_NAME = "Default"
 
 #: Rackspace Identity's role for its service administrators.
 RACKSPACE_ADMIN_ROLE = "identity:admin"
-
-#: Keystone's default implied roles: a role brings those it implies.
-IMPLIES = {ADMIN_ROLE: ("member",), "member": ("reader",)}
 
 
 class DirectoryError(Exception):

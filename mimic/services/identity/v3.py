@@ -61,6 +61,7 @@ from mimic.services.identity.validation import (
 )
 from mimic.services.identity.versions import V3_PATH, v3_document
 from mimic.services.identity.views import (
+    catalog_interfaces,
     catalog_json,
     catalog_with_identity,
     domain_json,
@@ -125,7 +126,7 @@ class IdentityV3(V3Base):
                     "domain": {"id": project.domain_id, "name": domain.name if domain else project.domain_id},
                 }
         described = v3_token_json(
-            token, catalog, project_ref, domain_ref, self.core.profile.rackspace_extensions
+            token, catalog, project_ref, domain_ref, catalog_interfaces(self.core.profile)
         )
         trust = directory.trusts.trust_of(token)
         if trust is not None:
@@ -210,7 +211,8 @@ class IdentityV3(V3Base):
         caller = self.caller(request)
         if caller.tenant_id is None and not caller.domain_scoped and not caller.system:
             raise keystone_error(403, "A project-scoped token is required to produce a service catalog.")
-        return self.collection(request, "catalog", catalog_json(self._catalog(request, caller)))
+        listed = catalog_json(self._catalog(request, caller), catalog_interfaces(self.core.profile))
+        return self.collection(request, "catalog", listed)
 
     @app.route("/auth/projects", methods=["GET", "HEAD"])
     def auth_projects(self, request: IRequest) -> bytes:

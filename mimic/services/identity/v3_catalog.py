@@ -29,6 +29,7 @@ from mimic.services.identity.v3_support import V3Base, keystone_errors
 from mimic.services.identity.validation import bool_field, string_field
 from mimic.services.identity.versions import V3_PATH
 from mimic.services.identity.views import (
+    catalog_interfaces,
     catalog_with_identity,
     endpoints_json,
     link,
@@ -45,6 +46,18 @@ from mimic.services.identity.written import (
     WrittenEndpoint,
     WrittenEntry,
 )
+
+#: How DevStack's scripts describe the services they register (lib/nova,
+#: lib/glance, lib/neutron, lib/cinder, lib/swift); the identity service,
+#: which ``keystone-manage bootstrap`` registers, has no description.
+DEVSTACK_SERVICE_DESCRIPTIONS = {
+    ("compute", "nova"): "Nova Compute Service",
+    ("image", "glance"): "Glance Image Service",
+    ("network", "neutron"): "Neutron Service",
+    ("block-storage", "cinder"): "Cinder Volume Service",
+    ("volumev3", "cinderv3"): "Cinder Volume Service V3",
+    ("object-store", "swift"): "Swift Service",
+}
 
 #: Keystone's longest URL and id (its schema's limits).
 URL_LENGTH = 225
@@ -114,6 +127,22 @@ class CatalogBase(V3Base):
     def written(self) -> WrittenCatalog:
         return self.directory.catalog
 
+    @property
+    def interfaces(self) -> tuple[str, ...]:
+        """
+        The interfaces the plugins' endpoints are listed under: those of
+        a token's catalog.
+        """
+        return catalog_interfaces(self.core.profile)
+
+    @property
+    def service_descriptions(self) -> dict[tuple[str, str], str] | None:
+        """
+        The served services' descriptions: DevStack's for an upstream
+        cloud, none (empty ones) for Rackspace's.
+        """
+        return None if self.core.profile.rackspace_extensions else DEVSTACK_SERVICE_DESCRIPTIONS
+
     def plugin_entries(self, request: IRequest) -> list[ResolvedEntry]:
         caller = self.caller(request)
         tenant = caller.tenant_id if caller.tenant_id is not None else caller.user.tenant_id
@@ -152,7 +181,8 @@ class ServicesAPI(CatalogBase):
     @app.route("/", methods=["GET", "HEAD"])
     def list_services(self, request: IRequest) -> bytes:
         url = self.url(request)
-        described = [service_json(url, e) for e in self.plugin_entries(request)]
+        descriptions = self.service_descriptions
+        described = [service_json(url, e, descriptions) for e in self.plugin_entries(request)]
         described += [written_service_json(url, s) for s in self.written.services.values()]
         services = self.filtered(request, described, ("name", "type", "enabled"))
         return self.collection(request, "services", services)
@@ -175,7 +205,7 @@ class ServicesAPI(CatalogBase):
         url = self.url(request)
         for entry in self.plugin_entries(request):
             if entry.id == service_id:
-                return json_response(request, {"service": service_json(url, entry)})
+                return json_response(request, {"service": service_json(url, entry, self.service_descriptions)})
         service = self.written.service(service_id)
         return json_response(request, {"service": written_service_json(url, service)})
 
@@ -219,7 +249,7 @@ class EndpointsAPI(CatalogBase):
     @app.route("/", methods=["GET", "HEAD"])
     def list_endpoints(self, request: IRequest) -> bytes:
         url = self.url(request)
-        described = endpoints_json(url, self.plugin_entries(request))
+        described = endpoints_json(url, self.plugin_entries(request), self.interfaces)
         described += [written_endpoint_json(url, e) for e in self.written.endpoints.values()]
         endpoints = self.filtered(request, described, ("interface", "service_id", "region_id", "enabled"))
         return self.collection(request, "endpoints", endpoints)
@@ -244,7 +274,7 @@ class EndpointsAPI(CatalogBase):
     def show_endpoint(self, request: IRequest, endpoint_id: str) -> bytes:
         url = self.url(request)
         if endpoint_id not in self.written.endpoints:
-            for served in endpoints_json(url, self.plugin_entries(request)):
+            for served in endpoints_json(url, self.plugin_entries(request), self.interfaces):
                 if served["id"] == endpoint_id:
                     return json_response(request, {"endpoint": served})
         endpoint = self.written.endpoint(endpoint_id)

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import quote
 
 from mimic.catalog import Endpoint, Entry, ResolvedEntry, changed, resolve, stable_id
 from mimic.interfaces import IMimicCore
+from mimic.profiles import Profile
 from mimic.services.identity.directory import (
     Account,
     ApplicationCredential,
@@ -35,8 +36,11 @@ from mimic.services.identity.model import API_KEY_CREDENTIALS, DEFAULT_DOMAIN_ID
 from mimic.session import DEFAULT_REGION, Role, Token, User
 from mimic.timestamps import iso_microseconds, iso_milliseconds, iso_seconds
 
-#: The interfaces a Keystone catalog lists for every endpoint.
+#: The interfaces Rackspace's v3 catalog lists every endpoint under.
 INTERFACES = ("public", "internal", "admin")
+
+#: An upstream cloud's (DevStack's) catalog: the public interface only.
+PUBLIC_ONLY = ("public",)
 
 
 def catalog_with_identity(
@@ -177,11 +181,24 @@ def audit_id(token: Token) -> str:
     return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
 
 
-def catalog_json(entries: Iterable[ResolvedEntry]) -> list[dict[str, Any]]:
+def catalog_interfaces(profile: Profile) -> tuple[str, ...]:
     """
-    A v3 catalog: each endpoint under the public, internal and admin
-    interfaces, as Keystone deployments register them.  A service's own
-    internal URL (Rackspace's ServiceNet) is kept where it declares one.
+    The interfaces a profile's v3 catalog lists each endpoint under:
+    public alone as DevStack registers them (and ``keystone-manage
+    bootstrap`` does, given only a public URL) for an upstream cloud;
+    public, internal and admin, as Mimic always has, for Rackspace's.
+    """
+    return INTERFACES if profile.rackspace_extensions else PUBLIC_ONLY
+
+
+def catalog_json(
+    entries: Iterable[ResolvedEntry], interfaces: tuple[str, ...] = INTERFACES
+) -> list[dict[str, Any]]:
+    """
+    A v3 catalog: each endpoint under each of ``interfaces`` (see
+    :func:`catalog_interfaces`).  A service's own internal URL
+    (Rackspace's ServiceNet) is kept where it declares one.  Endpoints
+    written through the API keep the interfaces they were written with.
     """
     described = []
     for entry in entries:
@@ -195,7 +212,7 @@ def catalog_json(entries: Iterable[ResolvedEntry]) -> list[dict[str, Any]]:
                 "internal": endpoint.internal_url or endpoint.public_url,
                 "admin": endpoint.public_url,
             }
-            for interface in INTERFACES:
+            for interface in interfaces:
                 endpoints.append(
                     {
                         "id": stable_id(endpoint.id, interface),
@@ -216,13 +233,14 @@ def v3_token_json(
     catalog: list[ResolvedEntry] | None,
     project_ref: dict[str, Any] | None = None,
     domain_ref_of: dict[str, Any] | None = None,
-    rackspace_roles: bool = True,
+    interfaces: tuple[str, ...] = INTERFACES,
 ) -> dict[str, Any]:
     """
     A v3 token: a scoped token carries its roles and, unless ``catalog``
-    is ``None`` (``?nocatalog``), its catalog.  Without
-    ``rackspace_roles`` (an upstream profile), Rackspace's own roles
-    (``identity:*``) are left out, leaving Keystone's defaults.
+    is ``None`` (``?nocatalog``), its catalog, listing each endpoint
+    under ``interfaces``.  Which roles there are is the profile's (see
+    :mod:`~mimic.services.identity.role_sets`): a token lists those it
+    holds, whatever their names.
     """
     user = token.user
     body: dict[str, Any] = {
@@ -248,13 +266,9 @@ def v3_token_json(
         body["system"] = {"all": True}
     else:
         return body
-    body["roles"] = [
-        {"id": role.id, "name": role.name}
-        for role in token.roles
-        if rackspace_roles or not role.name.startswith("identity:")
-    ]
+    body["roles"] = [{"id": role.id, "name": role.name} for role in token.roles]
     if catalog is not None:
-        body["catalog"] = catalog_json(catalog)
+        body["catalog"] = catalog_json(catalog, interfaces)
     return body
 
 
@@ -425,24 +439,33 @@ def role_assignment_json(
     return described
 
 
-def service_json(v3_url: str, entry: ResolvedEntry) -> dict[str, Any]:
-    return {
-        "id": entry.id,
-        "name": entry.name,
-        "type": entry.type,
-        "description": "",
-        "enabled": True,
-        "links": {"self": link(v3_url, "services", entry.id)},
-    }
-
-
-def endpoints_json(v3_url: str, entries: list[ResolvedEntry]) -> list[dict[str, Any]]:
+def service_json(
+    v3_url: str, entry: ResolvedEntry, descriptions: Mapping[tuple[str, str], str] | None = None
+) -> dict[str, Any]:
     """
-    Every endpoint of a catalog under each interface, as ``/endpoints``
-    lists them.
+    A served (plugin's) service.  With ``descriptions`` (an upstream
+    cloud's, by type and name), a service has the description found
+    there and none at all otherwise, as Keystone keeps a service made
+    without one; without, every description is empty (Rackspace's).
+    """
+    described: dict[str, Any] = {"id": entry.id, "name": entry.name, "type": entry.type}
+    if descriptions is None:
+        described["description"] = ""
+    elif (entry.type, entry.name) in descriptions:
+        described["description"] = descriptions[entry.type, entry.name]
+    described.update({"enabled": True, "links": {"self": link(v3_url, "services", entry.id)}})
+    return described
+
+
+def endpoints_json(
+    v3_url: str, entries: list[ResolvedEntry], interfaces: tuple[str, ...] = INTERFACES
+) -> list[dict[str, Any]]:
+    """
+    Every endpoint of a catalog under each of ``interfaces``, as
+    ``/endpoints`` lists them (the same as tokens' catalogs).
     """
     described = []
-    for entry, catalog_entry in zip(entries, catalog_json(entries)):
+    for entry, catalog_entry in zip(entries, catalog_json(entries, interfaces)):
         for endpoint in catalog_entry["endpoints"]:
             endpoint = dict(endpoint)
             endpoint.update(

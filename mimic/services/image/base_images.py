@@ -22,7 +22,6 @@ from functools import lru_cache
 
 from mimic.interfaces import IMimicCore
 from mimic.profiles import Profile
-from mimic.session import derived_tenant_id
 from mimic.services.image.configured import IMAGES_KEY, ConfiguredImages
 from mimic.services.image.model import BASE_IMAGES, PROVIDER, Image
 
@@ -62,7 +61,7 @@ def admin_project_id(core: IMimicCore) -> str:
     The project of identity's administrator, who uploads a DevStack
     cloud's public images.
     """
-    return derived_tenant_id(str(core.settings.get("identity.admin_user", "admin")))
+    return str(core.settings.get("identity.admin_user", "admin"))
 
 
 @lru_cache(maxsize=16)

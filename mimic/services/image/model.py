@@ -25,6 +25,7 @@ from zope.interface import implementer
 
 from mimic.interfaces import IImage, IImages, IImageUploads, IMimicCore, IPendingEvents, IRegionState
 from mimic.pending import PendingEvent
+from mimic.services.image.formats import RACKSPACE_SNAPSHOTS, DiskFormats, snapshot_formats
 from mimic.services.image.records import ImageRefused, ImportTask, Member, strings
 from mimic.services.image.writes import GlanceWrites
 from mimic.timestamps import iso_seconds
@@ -415,6 +416,9 @@ class ImageStore(GlanceWrites):
     _snapshots: dict[str, Image] = field(factory=dict)
     #: How long a new snapshot is SAVING: ``image.snapshot_seconds``, set by :func:`image_store`.
     snapshot_seconds: float = SNAPSHOT_SECONDS
+    #: The formats a new snapshot is in: the profile's, set by
+    #: :func:`image_store` (configuration, not state: not compared or saved).
+    snapshot_formats: DiskFormats = field(default=RACKSPACE_SNAPSHOTS, eq=False, repr=False)
     #: The provider's base images, newest first: Rackspace's unless the
     #: plugin chose others for its cloud's profile
     #: (:mod:`mimic.services.image.base_images`).
@@ -491,6 +495,8 @@ class ImageStore(GlanceWrites):
             metadata=inherited,
             server_id=server_id,
             ready_at=now + (self.snapshot_seconds if seconds is None else seconds),
+            container_format=self.snapshot_formats.container_format,
+            disk_format=self.snapshot_formats.disk_format,
         )
         self._snapshots[image.id] = image
         return image
@@ -694,5 +700,6 @@ def image_store(
     """
     store = core.region_state(SERVICE_NAME, tenant_id, region, lambda: ImageStore(base=base))
     store.snapshot_seconds = float(core.settings.get(f"{SERVICE_NAME}.snapshot_seconds", SNAPSHOT_SECONDS))
+    store.snapshot_formats = snapshot_formats(core.profile)
     store.peers = lambda other: core.region_state(SERVICE_NAME, other, region, lambda: ImageStore(base=base))
     return store

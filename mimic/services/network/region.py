@@ -24,7 +24,6 @@ from zope.interface import implementer
 from mimic.cloud_content import ContentKey, quota_table
 from mimic.interfaces import IMimicCore, IRegionState
 from mimic.profiles import Profile
-from mimic.session import derived_tenant_id
 from mimic.services.network.addresses import Allocator, IPNetwork
 from mimic.services.network.model import (
     EXTERNAL_NETWORK,
@@ -269,4 +268,4 @@ def devstack_owner(core: IMimicCore) -> str | None:
     """
     if core.profile.rackspace_extensions:
         return None
-    return derived_tenant_id(str(core.settings.get("identity.admin_user", "admin")))
+    return str(core.settings.get("identity.admin_user", "admin"))
