@@ -17,7 +17,7 @@ import os
 import urllib.request
 from typing import Any
 
-from twisted.trial.unittest import SynchronousTestCase
+from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from mimic import cloud_config, config
 from mimic.core import discover_plugins, serves_in
@@ -198,6 +198,31 @@ class RefusedTests(ConfigFileTestCase):
 
     def test_an_unknown_top_level_key_lists_the_cloud_keys(self) -> None:
         self.assertTrue(self.refused("region = 1\n").startswith(", line 1: region: unknown key (did you mean 'regions'?)"))
+
+
+class ExampleTests(ConfigFileTestCase):
+    def test_the_readmes_example_starts(self) -> None:
+        """
+        The README's ``--config`` example is a file ``twistd mimic`` takes.
+        """
+        import mimic
+
+        checkout = os.environ.get("MIMIC_CHECKOUT") or os.path.dirname(os.path.dirname(os.path.abspath(mimic.__file__)))
+        path = os.path.join(checkout, "README.rst")
+        if not os.path.exists(path):
+            raise SkipTest(f"no checkout with the README here ({path})")
+        with open(path, encoding="utf-8") as f:
+            readme = f.read()
+        block = readme.split("``--config mimic.toml``", 1)[1].split("::\n\n", 1)[1]
+        lines = []
+        for line in block.splitlines():
+            if line and not line.startswith("        "):
+                break
+            lines.append(line[8:])
+        text = "\n".join(lines).strip() + "\n"
+        self.assertEqual(len(text.splitlines()), 10)
+        options = self.options(text)
+        self.assertEqual(options.startup.cloud.regions, ("RegionOne", "RegionTwo"))
 
 
 class InMemoryTests(SynchronousTestCase):
