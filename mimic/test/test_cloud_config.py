@@ -17,6 +17,7 @@ import os
 import urllib.request
 from typing import Any
 
+from twisted.python import usage
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from mimic import cloud_config, config
@@ -223,6 +224,26 @@ class ExampleTests(ConfigFileTestCase):
         self.assertEqual(len(text.splitlines()), 10)
         options = self.options(text)
         self.assertEqual(options.startup.cloud.regions, ("RegionOne", "RegionTwo"))
+
+
+class FromConfigTests(ConfigFileTestCase):
+    def test_an_in_memory_mimic_from_a_file(self) -> None:
+        """
+        ``InMemoryMimic.from_config`` serves the file's cloud and its
+        conditions, and stops on a bad file with twistd mimic's line.
+        """
+        text = TWO_REGIONS + '[[conditions]]\nservice = "compute"\nevent = "server.create"\nname = "fail"\n'
+        mimic = InMemoryMimic.from_config(self.write(text))
+        access = mimic.authenticate()
+        body = {"server": {"name": "s", "flavorRef": "s1", "imageRef": "5b9d3c4e-1f2a-4b6c-8d7e-9f0a1b2c3d4e"}}
+        refused = mimic.request("POST", access.endpoint("compute") + "/servers", body, token=access.token)
+        self.assertEqual(refused.code, 500)
+        self.assertEqual(mimic.core.profile.regions, ("RegionOne", "RegionTwo"))
+        rackspace = InMemoryMimic.from_config(self.write(TWO_REGIONS.replace("RegionTwo", "ORD")), "--profile", "rackspace")
+        self.assertEqual(rackspace.core.profile.name, "rackspace")
+        path = self.write('profile = "openstack"\nprofile = "rackspace"\n')
+        error = self.assertRaises(usage.UsageError, InMemoryMimic.from_config, path)
+        self.assertIn("not valid TOML", str(error))
 
 
 class InMemoryTests(SynchronousTestCase):

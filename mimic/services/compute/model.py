@@ -13,7 +13,7 @@ same whether the clock was ticked once by an hour or in small steps.
 A create (:meth:`ComputeState.create_servers`) and a delete
 (:meth:`ComputeState.delete_server`) are given the outcome the failure
 engine decided (:mod:`mimic.services.compute.failures`) and apply it;
-refusals are :class:`~mimic.services.compute.errors.ComputeError`\ s.
+refusals are :class:`~mimic.services.compute.errors.ComputeError` exceptions.
 Images are the Image service's, reached through the
 :class:`~mimic.interfaces.IImages` contract.
 """
