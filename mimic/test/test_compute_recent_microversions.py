@@ -68,6 +68,8 @@ class ShareTests(RecentMicroversionCase):
         server_id = self.created_id()
         message = self.error(self.call("GET", f"/servers/{server_id}/shares?x=1"), 400)
         self.assertEqual(message, "Additional properties are not allowed ('x' was unexpected)")
+        # Before the server is looked up.
+        self.error(self.call("GET", f"/servers/{OTHER}/shares/{SHARE}?x=1&y=2"), 400)
 
     def test_attach_checks_the_body_first(self) -> None:
         server_id = self.created_id()

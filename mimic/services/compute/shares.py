@@ -116,19 +116,22 @@ class SharesAPI:
         self.state = state
         self.server_id = server_id
 
-    def _server(self) -> Any:
+    def _server(self, request: IRequest | None = None) -> Any:
         """
-        The server, at a microversion that has share attachments.
+        The server, at a microversion that has share attachments; with
+        ``request``, once its query is known to be empty (Nova checks
+        the query before it looks the server up).
         """
         ctx = self.context()
         if ctx.microversion < SHARES_VERSION:
             raise nova_error(404, NOT_FOUND)
+        if request is not None:
+            _no_query(request)
         return self.state.require(self.server_id, ctx.now)
 
     @app.route("/", methods=["GET"])
     def list_shares(self, request: IRequest) -> bytes:
-        self._server()
-        _no_query(request)
+        self._server(request)
         return json_response(request, {"shares": []})
 
     @app.route("/", methods=["POST"])
@@ -150,8 +153,7 @@ class SharesAPI:
 
     @app.route("/<share_id>", methods=["GET"])
     def show_share(self, request: IRequest, share_id: str) -> bytes:
-        self._server()
-        _no_query(request)
+        self._server(request)
         raise share_not_found(share_id)
 
     @app.route("/<share_id>", methods=["DELETE"])
