@@ -199,3 +199,13 @@ class CreateCheckTests(RecentMicroversionCase):
         self.assertEqual(self.error(rebuilt, 400), f"Image {image_id} is not active.")
         self.mimic.tick(3600)
         self.assertEqual(self.create(imageRef=image_id).code, 202)
+
+    def test_an_image_registered_without_data_is_queued_so_not_active(self) -> None:
+        glance = self.access.endpoint("image", "ORD")
+        made = self.mimic.request(
+            "POST", glance + "/images", {"name": "empty", "disk_format": "qcow2", "container_format": "bare"},
+            token=self.access.token,
+        )
+        self.assertEqual(made.code, 201, made.body)
+        image_id = made.json()["id"]
+        self.assertEqual(self.error(self.create(imageRef=image_id), 400), f"Image {image_id} is not active.")
