@@ -319,6 +319,12 @@ class IImage(Interface):
         When it last changed, as seen at time ``now``.
         """
 
+    container_format = Attribute(
+        "Glance's container format (``bare``, ``ovf``...), None until set: Nova keeps it among "
+        "a server's image properties (shown from compute microversion 2.98)."
+    )
+    disk_format = Attribute("Glance's disk format (``qcow2``, ``vhd``...), None until set: likewise.")
+
 
 class IImages(Interface):
     """
