@@ -98,8 +98,8 @@ class ShareTests(RecentMicroversionCase):
         )
 
     def test_with_huge_pages_the_share_is_not_found_as_there_is_no_manila(self) -> None:
-        def with_huge_pages(profile: Any) -> FlavorSet:
-            flavors = flavor_set(profile)
+        def with_huge_pages(profile: Any, region: str | None = None) -> FlavorSet:
+            flavors = flavor_set(profile, region)
             return FlavorSet(
                 tuple(
                     evolve(f, extra_specs={**f.extra_specs, MEMORY_PAGES_SPEC: "large"}) if f.id == FLAVOR else f
