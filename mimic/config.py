@@ -269,7 +269,7 @@ OPTIONS = {
     )
 }
 
-_TOP_LEVEL = (*OPTIONS, "profile", "services", "conditions")
+_TOP_LEVEL = (*OPTIONS, "profile", "services", "conditions", "presets")
 
 
 def _setting_text(value: Any) -> str:
@@ -315,6 +315,8 @@ class Configuration:
     disabled: set[str] = field(factory=set)
     profile: str = DEFAULT_PROFILE
     conditions: list[tuple[KeyPath, str, str, dict[str, Any]]] = field(factory=list)
+    #: Whether the known-error presets (metadata triggers) fire.
+    presets: bool = True
 
 
 def check(
@@ -353,6 +355,11 @@ def check(
             result.profile = value
         elif key == "services":
             result.services = _services(config, value, services)
+        elif key == "presets":
+            try:
+                result.presets = _boolean(value)
+            except ValueError as error:
+                raise config.error(path, str(error))
         elif key == "conditions":
             continue  # checked last, against the services enabled
         elif key in tables and isinstance(value, dict):

@@ -118,6 +118,7 @@ class InMemoryMimic:
         options.parseOptions(["--config", path, *argv])
         mimic = cls(options["plugins"], clock, options["settings"], profile=options.startup.cloud or options.startup.profile)
         startup.register_conditions(mimic.core.failures, options.startup)
+        mimic.core.failures.metadata_triggers = options.startup.presets
         return mimic
 
     def request(

@@ -23,6 +23,7 @@ from twisted.trial.unittest import SkipTest, SynchronousTestCase
 from mimic import cloud_config, config
 from mimic.core import discover_plugins, serves_in
 from mimic.profiles import PROFILES, Profile
+from mimic.services.image.model import DEFAULT_IMAGE_ID
 from mimic.test.test_config import ConfigFileTestCase
 from mimic.testing import InMemoryMimic, MimicProcess
 
@@ -244,6 +245,27 @@ class FromConfigTests(ConfigFileTestCase):
         path = self.write('profile = "openstack"\nprofile = "rackspace"\n')
         error = self.assertRaises(usage.UsageError, InMemoryMimic.from_config, path)
         self.assertIn("not valid TOML", str(error))
+
+
+class PresetsTests(ConfigFileTestCase):
+    def test_presets_off_leaves_metadata_alone_and_registrations_on(self) -> None:
+        """
+        ``presets = false``: a server whose metadata carries a preset's
+        key builds normally; a registered condition still fires.
+        """
+        text = 'presets = false\n[[conditions]]\nservice = "compute"\nevent = "server.create"\nname = "fail"\n'
+        text += 'criteria = [{ server_name = "^doomed" }]\n'
+        mimic = InMemoryMimic.from_config(self.write(text))
+        access = mimic.authenticate()
+        servers = access.endpoint("compute") + "/servers"
+        preset = {"server": {"name": "s", "flavorRef": "2", "imageRef": DEFAULT_IMAGE_ID, "metadata": {"create_server_failure": '{"message": "x", "code": 500}'}}}
+        self.assertEqual(mimic.request("POST", servers, preset, token=access.token).code, 202)
+        doomed = {"server": {"name": "doomed", "flavorRef": "2", "imageRef": DEFAULT_IMAGE_ID}}
+        self.assertEqual(mimic.request("POST", servers, doomed, token=access.token).code, 500)
+        on = InMemoryMimic.from_config(self.write("presets = true\n"))
+        access = on.authenticate()
+        self.assertEqual(on.request("POST", access.endpoint("compute") + "/servers", preset, token=access.token).code, 500)
+        self.assertEqual(self.refused('presets = "no"\n'), ", line 1: presets: must be true or false, not 'no'")
 
 
 class InMemoryTests(SynchronousTestCase):
