@@ -108,6 +108,7 @@ def create_backup(
     snapshot_id: str | None = None,
     metadata: Mapping[str, str] | None = None,
     outcome: Outcome = NORMALLY,
+    user_id: str = "",
 ) -> Backup:
     volume = state.volume(volume_id, now)
     status = volume.status(now)
@@ -146,6 +147,7 @@ def create_backup(
         snapshot_id=snapshot_id,
         metadata=dict(metadata or {}),
         volume_metadata=dict(volume.metadata),
+        user_id=user_id,
         volume_image_metadata=None if volume.image_metadata is None else dict(volume.image_metadata),
     )
     end = state.finish(backup.timeline, now, state.timings.backup, outcome, "available", "error")

@@ -217,6 +217,8 @@ class Backup:
     #: which a restore writes back, as Cinder's backup metadata does.
     volume_metadata: dict[str, str] = field(factory=dict)
     volume_image_metadata: dict[str, str] | None = None
+    #: Who made it (shown from 3.56).
+    user_id: str = ""
 
     def status(self, now: float) -> str:
         return self.timeline.at(now)
