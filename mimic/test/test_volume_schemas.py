@@ -39,7 +39,7 @@ from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from mimic.profiles import PROFILES
 from mimic.services.blockstorage.versions import MAX_VERSION
-from mimic.services.image.base_images import base_images
+from mimic.services.image.base_images import admin_project_id, base_images
 from mimic.testing import InMemoryMimic, Response
 
 try:
@@ -216,9 +216,10 @@ class CompatibleShapes:
         self.checker = _format_checker()
         self.version = "3.0"
 
-    def call(self, method: str, path: str, body: Any = None) -> Response:
+    def call(self, method: str, path: str, body: Any = None, access: Any = None) -> Response:
+        access = access or self.access
         return self.mimic.request(
-            method, self.url + path, body, token=self.access.token,
+            method, access.endpoint("volumev3", self.region) + path, body, token=access.token,
             headers={"OpenStack-API-Version": f"volume {self.version}"},
         )
 
@@ -243,28 +244,38 @@ class CompatibleShapes:
         A client's calls at ``version``, each checked against its schema.
         """
         self.version = f"{version[0]}.{version[1]}"
+        #: Whether this session also sends what no microversion changes.
+        whole = not VERSIONS or version in (VERSIONS[0], VERSIONS[-1])
 
-        def send(module: str, name: str, method: str, path: str, body: Any = None) -> Any:
-            return self.check(version, module, name, self.call(method, path, body))
+        def send(module: str, name: str, method: str, path: str, body: Any = None, access: Any = None) -> Any:
+            return self.check(version, module, name, self.call(method, path, body, access))
 
         def settle() -> None:
             self.mimic.tick(60)
 
-        # Versions: the unversioned root (300) and the v3 document.
-        root = self.url.rsplit("/", 2)[0]
-        self.check(version, "versions", "list_versions", self.mimic.request("GET", root + "/"))
-        self.check(version, "versions", "volume_api_version_details", self.mimic.request("GET", root + "/v3/"))
+        # What every project sees the same, and the version documents:
+        # nothing of it depends on the microversion in Cinder, so it is
+        # read in the first and the last session (and the types, which
+        # a retype below needs, in each).
+        types = self.call("GET", "/types").json()["volume_types"]
+        if whole:
+            root = self.url.rsplit("/", 2)[0]
+            self.check(version, "versions", "list_versions", self.mimic.request("GET", root + "/"))
+            self.check(version, "versions", "volume_api_version_details", self.mimic.request("GET", root + "/v3/"))
 
-        # What every project sees the same.
-        send("extensions", "list_extensions", "GET", "/extensions")
-        send("limits", "show_limits", "GET", "/limits")
-        tenant = self.access.tenant_id
-        send("quotas", "show_quota_set", "GET", f"/os-quota-sets/{tenant}")
-        send("quotas", "show_quota_set", "GET", f"/os-quota-sets/{tenant}/defaults")
-        send("quotas", "show_quota_set_usage", "GET", f"/os-quota-sets/{tenant}?usage=true")
-        types = send("volume_types", "list_volume_types", "GET", "/types")["volume_types"]
-        send("volume_types", "show_volume_type", "GET", f"/types/{types[0]['id']}")
-        send("volume_types", "list_volume_types_extra_specs", "GET", f"/types/{types[0]['id']}/extra_specs")
+            send("extensions", "list_extensions", "GET", "/extensions")
+            send("limits", "show_limits", "GET", "/limits")
+            tenant = self.access.tenant_id
+            send("quotas", "show_quota_set", "GET", f"/os-quota-sets/{tenant}")
+            send("quotas", "show_quota_set", "GET", f"/os-quota-sets/{tenant}/defaults")
+            send("quotas", "show_quota_set_usage", "GET", f"/os-quota-sets/{tenant}?usage=true")
+            send("volume_types", "list_volume_types", "GET", "/types")
+            send("volume_types", "show_volume_type", "GET", f"/types/{types[0]['id']}")
+            send("volume_types", "list_volume_types_extra_specs", "GET", f"/types/{types[0]['id']}/extra_specs")
+            specs = self.call("GET", f"/types/{types[0]['id']}/extra_specs").json()["extra_specs"]
+            if specs:
+                send("volume_types", "show_volume_types_extra_specs", "GET",
+                     f"/types/{types[0]['id']}/extra_specs/{next(iter(specs))}")
 
         # A volume's life, from an image.
         created = send("volumes", "create_volume", "POST", "/volumes", {"volume": {
@@ -278,23 +289,36 @@ class CompatibleShapes:
         send("volumes", "update_volume", "PUT", volume, {"volume": {"name": "v2", "description": "d"}})
         if version >= (3, 12):
             send("volumes", "show_volume_summary", "GET", "/volumes/summary")
-        send("volumes", "show_volume_metadata", "GET", f"{volume}/metadata")
-        send("volumes", "create_volume_metadata", "POST", f"{volume}/metadata", {"metadata": {"a": "1"}})
-        send("volumes", "update_volume_metadata", "PUT", f"{volume}/metadata", {"metadata": {"b": "2"}})
-        send("volumes", "update_volume_metadata_item", "PUT", f"{volume}/metadata/c", {"meta": {"c": "3"}})
-        send("volumes", "show_volume_metadata_item", "GET", f"{volume}/metadata/c")
-        send("volumes", "delete_volume_metadata_item", "DELETE", f"{volume}/metadata/c")
         action = f"{volume}/action"
-        send("volumes", "update_volume_image_metadata", "POST", action,
-             {"os-set_image_metadata": {"metadata": {"k": "v"}}})
-        send("volumes", "show_volume_image_metadata", "POST", action, {"os-show_image_metadata": None})
-        send("volumes", "delete_volume_image_metadata", "POST", action, {"os-unset_image_metadata": {"key": "k"}})
-        send("volumes", "set_bootable_volume", "POST", action, {"os-set_bootable": {"bootable": True}})
-        send("volumes", "update_volume_readonly", "POST", action, {"os-update_readonly_flag": {"readonly": False}})
+        if whole:
+            # Metadata and flags: shapes no microversion changes.
+            send("volumes", "show_volume_metadata", "GET", f"{volume}/metadata")
+            send("volumes", "create_volume_metadata", "POST", f"{volume}/metadata", {"metadata": {"a": "1"}})
+            send("volumes", "update_volume_metadata", "PUT", f"{volume}/metadata", {"metadata": {"b": "2"}})
+            send("volumes", "update_volume_metadata_item", "PUT", f"{volume}/metadata/c", {"meta": {"c": "3"}})
+            send("volumes", "show_volume_metadata_item", "GET", f"{volume}/metadata/c")
+            send("volumes", "delete_volume_metadata_item", "DELETE", f"{volume}/metadata/c")
+            send("volumes", "update_volume_image_metadata", "POST", action,
+                 {"os-set_image_metadata": {"metadata": {"k": "v"}}})
+            send("volumes", "show_volume_image_metadata", "POST", action, {"os-show_image_metadata": None})
+            send("volumes", "delete_volume_image_metadata", "POST", action, {"os-unset_image_metadata": {"key": "k"}})
+            send("volumes", "set_bootable_volume", "POST", action, {"os-set_bootable": {"bootable": True}})
+            send("volumes", "update_volume_readonly", "POST", action, {"os-update_readonly_flag": {"readonly": False}})
         send("volumes", "extend_volume", "POST", action, {"os-extend": {"new_size": self.size + 1}})
         settle()
         send("volumes", "reserve_volume", "POST", action, {"os-reserve": None})
         send("volumes", "unreserve_volume", "POST", action, {"os-unreserve": None})
+        settle()
+        send("volumes", "attach_volume", "POST", action, {"os-attach": {
+            "instance_uuid": "6f1c5a2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b", "mountpoint": "/dev/vdb",
+        }})
+        settle()
+        send("volumes", "show_volume", "GET", volume)
+        send("volumes", "list_volumes_with_detail", "GET", "/volumes/detail")
+        send("volumes", "terminate_connection", "POST", action, {"os-terminate_connection": {"connector": {}}})
+        send("volumes", "detach_volume", "POST", action, {"os-detach": {}})
+        settle()
+        send("volumes", "retype_volume", "POST", action, {"os-retype": {"new_type": types[-1]["name"]}})
         settle()
         send("volumes", "show_volume", "GET", volume)
 
@@ -308,12 +332,13 @@ class CompatibleShapes:
         send("snapshots", "list_snapshots_no_detail", "GET", "/snapshots")
         send("snapshots", "list_snapshots_with_detail", "GET", "/snapshots/detail")
         send("snapshots", "update_snapshot", "PUT", path, {"snapshot": {"name": "s2"}})
-        send("snapshots", "show_snapshot_metadata", "GET", f"{path}/metadata")
-        send("snapshots", "create_snapshot_metadata", "POST", f"{path}/metadata", {"metadata": {"a": "1"}})
-        send("snapshots", "update_snapshot_metadata", "PUT", f"{path}/metadata", {"metadata": {"b": "2"}})
-        send("snapshots", "update_snapshot_metadata_item", "PUT", f"{path}/metadata/b", {"meta": {"b": "3"}})
-        send("snapshots", "show_snapshot_metadata_item", "GET", f"{path}/metadata/b")
-        send("snapshots", "delete_snapshot_metadata_item", "DELETE", f"{path}/metadata/b")
+        if whole:
+            send("snapshots", "show_snapshot_metadata", "GET", f"{path}/metadata")
+            send("snapshots", "create_snapshot_metadata", "POST", f"{path}/metadata", {"metadata": {"a": "1"}})
+            send("snapshots", "update_snapshot_metadata", "PUT", f"{path}/metadata", {"metadata": {"b": "2"}})
+            send("snapshots", "update_snapshot_metadata_item", "PUT", f"{path}/metadata/b", {"meta": {"b": "3"}})
+            send("snapshots", "show_snapshot_metadata_item", "GET", f"{path}/metadata/b")
+            send("snapshots", "delete_snapshot_metadata_item", "DELETE", f"{path}/metadata/b")
         send("snapshots", "delete_snapshot", "DELETE", path)
         settle()
 
@@ -335,7 +360,7 @@ class CompatibleShapes:
         settle()
 
         # A volume that fails on its backend, and the message that says why.
-        if version >= (3, 3):
+        if whole and version >= (3, 3):
             self.call("POST", "/volumes", {"volume": {"size": 1, "metadata": {"volume_no_valid_backend": "1"}}})
             settle()
             messages = send("messages", "list_messages", "GET", "/messages")["messages"]
@@ -344,6 +369,33 @@ class CompatibleShapes:
             send("messages", "delete_message", "DELETE", f"/messages/{messages[0]['id']}")
 
         send("volumes", "delete_volume", "DELETE", volume)
+
+        # The administrator's own: status resets, force deletes, quotas
+        # (shapes that do not depend on the microversion either).
+        if not whole:
+            return
+        admin = self.mimic.authenticate(
+            "admin", password="password",
+            # DevStack's administrator works in its project "admin".
+            tenant_id=None if PROFILES[self.profile].rackspace_extensions else admin_project_id(self.mimic.core),
+        )
+        made = self.call("POST", "/volumes", {"volume": {"size": 1}}, admin).json()["volume"]
+        settle()
+        admin_action = f"/volumes/{made['id']}/action"
+        snapped = self.call("POST", "/snapshots", {"snapshot": {"volume_id": made["id"]}}, admin).json()["snapshot"]
+        backed = self.call("POST", "/backups", {"backup": {"volume_id": made["id"]}}, admin).json()["backup"]
+        settle()
+        send("snapshots", "reset_snapshot_status", "POST", f"/snapshots/{snapped['id']}/action",
+             {"os-reset_status": {"status": "error"}}, admin)
+        send("snapshots", "force_delete_snapshot", "POST", f"/snapshots/{snapped['id']}/action",
+             {"os-force_delete": {}}, admin)
+        send("backups", "reset_backup_status", "POST", f"/backups/{backed['id']}/action",
+             {"os-reset_status": {"status": "error"}}, admin)
+        settle()
+        send("volumes", "reset_volume_status", "POST", admin_action, {"os-reset_status": {"status": "error"}}, admin)
+        send("volumes", "force_delete_volume", "POST", admin_action, {"os-force_delete": {}}, admin)
+        send("quotas", "update_quota_set", "PUT", f"/os-quota-sets/{admin.tenant_id}",
+             {"quota_set": {"volumes": 20}}, admin)
 
 
 def shapes_case(profile: str) -> type:
