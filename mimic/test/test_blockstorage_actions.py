@@ -131,3 +131,27 @@ class ActionTests(SynchronousTestCase):
         self.assertEqual(response.code, 202)
         self.assertEqual(self.cinder.show(self.volume_id)["status"], "available")
         self.assertEqual(self.cinder.action(self.volume_id, {"revert": {"snapshot_id": snapshot["id"]}}).code, 400)
+
+
+class OpenStackUploadTests(SynchronousTestCase):
+    """
+    Upload to an image in a DevStack-shaped cloud, whose server snapshots
+    are qcow2 in bare: a volume's upload is still what Cinder asks for.
+    """
+
+    def test_upload_is_raw_in_bare_or_as_asked(self) -> None:
+        mimic = InMemoryMimic(profile="openstack")
+        cinder = Cinder(mimic, region="RegionOne")
+        volume_id = cinder.create(1)["id"]
+        glance = cinder.access.endpoint("image", "RegionOne")
+        made = []
+        for asked in ({}, {"disk_format": "qcow2", "container_format": "bare"}):
+            mimic.tick(60)
+            response = cinder.action(volume_id, {"os-volume_upload_image": {"image_name": "up", **asked}})
+            self.assertEqual(response.code, 202)
+            image = mimic.request(
+                "GET", f"{glance}/v2/images/{response.json()['os-volume_upload_image']['image_id']}",
+                token=cinder.access.token,
+            ).json()
+            made.append((image["disk_format"], image["container_format"], image["status"]))
+        self.assertEqual(made, [("raw", "bare", "active"), ("qcow2", "bare", "active")])
