@@ -14,7 +14,7 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.services.image.base_images import CIRROS_IMAGE_ID
-from mimic.test.test_openstack_profile_schemas import OpenStackCompute
+from mimic.test.test_compute_schemas import OpenStackCompute
 from mimic.testing import InMemoryMimic
 
 
