@@ -17,6 +17,7 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
+from mimic.http import header
 from mimic.interfaces import (
     IAdmitsAnonymous,
     IAPIMock,
@@ -28,6 +29,7 @@ from mimic.interfaces import (
 from mimic.services.objectstorage import tempurl
 from mimic.services.objectstorage.errors import swift_error_body
 from mimic.services.objectstorage.failures import EVENTS
+from mimic.services.objectstorage.middleware import is_reseller
 from mimic.services.objectstorage.model import (
     DEFAULT_MAX_BYTES,
     MAX_FILE_SIZE,
@@ -87,13 +89,16 @@ class ObjectStoragePlugin:
         """
         Requests the account's token is not needed for reach the account
         (once it exists), which then decides (:mod:`.access`): those with
-        a temporary URL, and those for a container with ACLs (public
+        a temporary URL, a reseller admin's (where the profile has one,
+        :mod:`.middleware`), and those for a container with ACLs (public
         reads, or grants to other projects).
         """
         account = core.existing_region_state(SERVICE_NAME, tenant_id, region)
         if not isinstance(account, Account):
             return False
         if tempurl.present(request.args):
+            return True
+        if is_reseller(core.profile, core.sessions.token(header(request, "x-auth-token"))):
             return True
         return any(
             container.acls.get("x-container-read") or container.acls.get("x-container-write")

@@ -47,6 +47,7 @@ from mimic.services.objectstorage.failures import (
     Delay,
     Lag,
 )
+from mimic.services.objectstorage.middleware import devstack_proxy, is_reseller, quota_changes, quota_refusal
 from mimic.services.objectstorage.model import (
     MAX_DELETES_PER_REQUEST,
     MAX_FILE_SIZE,
@@ -163,7 +164,7 @@ class ObjectStorageAPI:
                 return temp
             raise swift_error(401, "401 Unauthorized: Temp URL invalid\n")
         token = self.token(request)
-        if token is not None and token.tenant_id == self.tenant_id:
+        if token is not None and (token.tenant_id == self.tenant_id or is_reseller(self.core.profile, token)):
             return None
         found = self.account.containers.get(container) if container else None
         if found is not None:
@@ -178,7 +179,7 @@ class ObjectStorageAPI:
     @app.route("/info", methods=["GET", "HEAD"])
     def info(self, request: IRequest) -> bytes:
         stamp(request)
-        body = json.dumps(capabilities()).encode("utf-8")
+        body = json.dumps(capabilities(devstack_proxy(self.core.profile))).encode("utf-8")
         return answer(request, 200, body=body, content_type=b"application/json; charset=UTF-8")
 
     @app.route("/healthcheck", methods=["GET", "HEAD"])
@@ -216,6 +217,10 @@ class ObjectStorageAPI:
 
     @app.route("/cdn/", branch=True, methods=ALL_METHODS)
     def cdn(self, request: IRequest) -> Any:
+        if devstack_proxy(self.core.profile):
+            # DevStack's Swift has no CDN: the path is no route there.
+            stamp(request)
+            raise swift_error(404)
         return CdnAPI(self.account, self.authenticated(request)).app.resource()
 
     # -- the account ----------------------------------------------------
@@ -229,13 +234,31 @@ class ObjectStorageAPI:
         if method == "PUT" and b"extract-archive" in args:
             return self.extract_archive(request, None)
         if method == "POST":
-            changes = metadata_changes(headers_of(request), "account")
+            headers = headers_of(request)
+            quotas = self.quota_changes(request, headers)
+            changes = metadata_changes(headers, "account")
             merged = dict(self.account.metadata)
             apply_metadata(merged, changes)
             check_metadata(merged, "account")
             self.account.metadata = merged
+            apply_metadata(self.account.system_metadata, quotas)
             return answer(request, 204, account_headers(self.account))
         return refuse_method("GET, HEAD, POST")
+
+    def quota_changes(self, request: IRequest, headers: dict[str, str]) -> dict[str, str | None]:
+        """
+        The account quotas kept as system metadata that a ``POST`` sets,
+        where DevStack's ``account_quotas`` middleware runs (nothing
+        elsewhere); its 403 or 400 for a request that may not set them
+        (see :mod:`.middleware`).
+        """
+        if not devstack_proxy(self.core.profile):
+            return {}
+        changes = quota_changes(headers)
+        refusal = quota_refusal(changes, is_reseller(self.core.profile, self.token(request)))
+        if refusal is not None:
+            raise swift_error(refusal)
+        return {key: value for (where, key), value in changes.items() if where == "system"}
 
     def extract_archive(self, request: IRequest, container: str | None) -> bytes:
         kind = query_args(request).get(b"extract-archive", [b""])[0].decode("ascii", "replace")

@@ -213,12 +213,13 @@ def listing_body(
     return text.encode("utf-8"), b"text/plain; charset=utf-8"
 
 
-def capabilities() -> dict[str, Any]:
+def capabilities(account_quotas: bool = False) -> dict[str, Any]:
     """
     ``GET /info``: the middleware Mimic's Swift has and its limits, as a
-    Swift proxy reports them.
+    Swift proxy reports them; with ``account_quotas``, DevStack's proxy,
+    which also holds accounts to their quotas.
     """
-    return {
+    found: dict[str, Any] = {
         "swift": {
             "version": "2.35.0",
             "max_file_size": MAX_FILE_SIZE,
@@ -265,3 +266,6 @@ def capabilities() -> dict[str, Any]:
         "container_quotas": {},
         "healthcheck": {},
     }
+    if account_quotas:
+        found["account_quotas"] = {}
+    return found
