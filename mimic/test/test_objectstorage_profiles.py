@@ -1,0 +1,180 @@
+# -*- test-case-name: mimic.test.test_objectstorage_profiles -*-
+"""
+Object storage as each profile's cloud has it: DevStack's Swift proxy
+under ``openstack`` (a reseller admin, account quotas, no CDN, ``/info``
+listing ``account_quotas``) and Rackspace's Cloud Files, unchanged,
+under ``rackspace``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from mimic.profiles import OPENSTACK, RACKSPACE
+from mimic.services.objectstorage.middleware import (
+    RESELLER_ADMIN_ROLE,
+    devstack_proxy,
+    quota_changes,
+    quota_refusal,
+)
+from mimic.services.objectstorage.persistence import restore_account, save_account
+from mimic.test.test_identity_role_sets import token
+from mimic.testing import InMemoryMimic, Response
+
+
+class MiddlewareTests(SynchronousTestCase):
+    def test_devstacks_proxy_is_the_openstack_profiles(self) -> None:
+        self.assertTrue(devstack_proxy(OPENSTACK))
+        self.assertFalse(devstack_proxy(RACKSPACE))
+
+    def test_quota_changes_read_sets_and_removals(self) -> None:
+        self.assertEqual(
+            quota_changes(
+                {"x-account-meta-quota-bytes": "20", "x-account-quota-count": "", "x-remove-account-quota-bytes": "x"}
+            ),
+            {
+                ("metadata", "quota-bytes"): "20",
+                ("system", "quota-count"): None,
+                ("system", "quota-bytes"): None,
+            },
+        )
+
+    def test_only_a_reseller_sets_whole_numbers(self) -> None:
+        self.assertIsNone(quota_refusal({}, reseller=False))
+        self.assertEqual(quota_refusal({("metadata", "quota-bytes"): None}, reseller=False), 403)
+        self.assertEqual(quota_refusal({("system", "quota-count"): "five"}, reseller=True), 400)
+        self.assertIsNone(quota_refusal({("system", "quota-count"): "5"}, reseller=True))
+
+
+class DevStackSwiftTests(SynchronousTestCase):
+    """
+    Swift under ``--profile openstack``, driven as tempest's account
+    quota tests drive it.
+    """
+
+    def setUp(self) -> None:
+        self.mimic = InMemoryMimic(profile="openstack")
+        self.admin, _ = token(self.mimic, "admin", "password")
+        self.alice, alice = token(self.mimic, "alice")
+        self.account = f"/object-store/v1/AUTH_{alice['project']['id']}"
+        self.reseller, self.reseller_id = self.reseller_token()
+        self.swift("PUT", "/c", 201)
+
+    def reseller_token(self) -> tuple[str, str]:
+        """
+        A token of another project's user holding ``ResellerAdmin``,
+        granted by the administrator as tempest's dynamic credentials are.
+        """
+        _, made = token(self.mimic, "reseller")
+        roles = self.mimic.request("GET", "/identity/v3/roles", token=self.admin).json()["roles"]
+        role_id = next(r["id"] for r in roles if r["name"] == RESELLER_ADMIN_ROLE)
+        project, user = made["project"]["id"], made["user"]["id"]
+        granted = self.mimic.request(
+            "PUT", f"/identity/v3/projects/{project}/users/{user}/roles/{role_id}", token=self.admin
+        )
+        self.assertEqual(granted.code, 204, granted)
+        again, _ = token(self.mimic, "reseller")
+        return again, project
+
+    def swift(
+        self, method: str, path: str, code: int, token: str | None = None, headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> Response:
+        response = self.mimic.request(
+            method, self.account + path, token=token or self.alice, headers=headers, raw=raw
+        )
+        self.assertEqual(response.code, code, response)
+        return response
+
+    def test_info_lists_account_quotas(self) -> None:
+        info: dict[str, Any] = self.mimic.request("GET", "/object-store/info").json()
+        self.assertIn("account_quotas", info)
+        self.assertIn("container_quotas", info)
+
+    def test_the_reseller_sets_a_quota_the_owner_sees_and_cannot_change(self) -> None:
+        self.swift("POST", "", 204, self.reseller, {"X-Account-Meta-Quota-Bytes": "20", "X-Account-Quota-Count": "5"})
+        head = self.swift("HEAD", "", 204)
+        self.assertEqual(head.header("x-account-meta-quota-bytes"), "20")
+        # The count is kept as system metadata, which no client sees.
+        self.assertIsNone(head.header("x-account-quota-count"))
+        for headers in ({"X-Account-Meta-Quota-Bytes": "100"}, {"X-Account-Meta-Quota-Bytes": ""},
+                        {"X-Remove-Account-Meta-Quota-Bytes": "x"}, {"X-Account-Quota-Count": "9"}):
+            self.swift("POST", "", 403, headers=headers)
+        self.assertEqual(self.swift("HEAD", "", 204).header("x-account-meta-quota-bytes"), "20")
+        # Other metadata is the owner's to change.
+        self.swift("POST", "", 204, headers={"X-Account-Meta-Colour": "blue"})
+
+    def test_a_quota_that_is_no_number_is_400(self) -> None:
+        self.swift("POST", "", 400, self.reseller, {"X-Account-Quota-Count": "many"})
+        self.swift("POST", "", 400, self.reseller, {"X-Account-Meta-Quota-Bytes": "-1"})
+
+    def test_uploads_past_the_quotas_are_413_and_change_nothing(self) -> None:
+        self.swift("POST", "", 204, self.reseller, {"X-Account-Meta-Quota-Bytes": "20"})
+        self.swift("PUT", "/c/small", 201, raw=b"x" * 15)
+        refused = self.swift("PUT", "/c/big", 413, raw=b"x" * 6)
+        self.assertEqual(refused.body, b"Upload exceeds quota.")
+        self.assertEqual(self.swift("HEAD", "", 204).header("x-account-bytes-used"), "15")
+        self.swift("POST", "", 204, self.reseller, {"X-Remove-Account-Meta-Quota-Bytes": "x", "X-Account-Quota-Count": "1"})
+        self.swift("PUT", "/c/big", 413, raw=b"x" * 6)
+        self.swift("POST", "", 204, self.reseller, {"X-Account-Quota-Count": ""})
+        self.swift("PUT", "/c/big", 201, raw=b"x" * 6)
+
+    def test_the_reseller_reaches_any_account(self) -> None:
+        self.swift("PUT", "/c/o", 201, raw=b"data")
+        self.assertEqual(self.swift("GET", "/c/o", 200, self.reseller).body, b"data")
+        self.swift("DELETE", "/c/o", 204, self.reseller)
+
+    def test_a_reseller_role_does_not_make_the_admin_a_reseller(self) -> None:
+        self.swift("GET", "", 403, self.admin)
+
+    def test_the_rackspace_cdn_api_is_no_route(self) -> None:
+        project = self.account.rsplit("_", 1)[1]
+        response = self.mimic.request(
+            "GET", f"/service/objectstorage/RegionOne/{project}/cdn/v1/AUTH_{project}", token=self.alice
+        )
+        self.assertEqual(response.code, 404, response)
+        self.assertIn(b"<h1>Not Found</h1>", response.body)
+
+    def test_quotas_survive_a_snapshot(self) -> None:
+        self.swift("POST", "", 204, self.reseller, {"X-Account-Quota-Count": "0"})
+        project = self.account.rsplit("_", 1)[1]
+        account = self.mimic.core.existing_region_state("objectstorage", project, "RegionOne")
+        saved = save_account(account)
+        self.assertEqual(saved["system_metadata"], {"quota-count": "0"})
+        restored = restore_account(self.mimic.core, project, "RegionOne", saved)
+        self.assertEqual(restored.system_metadata, {"quota-count": "0"})
+        self.assertTrue(restored.enforces_quotas)
+
+
+class RackspaceCloudFilesTests(SynchronousTestCase):
+    """
+    Under ``rackspace`` nothing of DevStack's proxy: ``Quota-Bytes`` is
+    the owner's metadata like any other, and the CDN API answers.
+    """
+
+    def setUp(self) -> None:
+        self.mimic = InMemoryMimic()
+        self.access = self.mimic.authenticate("alice")
+        self.account = self.access.endpoint("object-store")
+
+    def test_info_has_no_account_quotas(self) -> None:
+        root = self.account.split("/v1/")[0]
+        info: dict[str, Any] = self.mimic.request("GET", root + "/info").json()
+        self.assertNotIn("account_quotas", info)
+
+    def test_quota_bytes_is_plain_metadata(self) -> None:
+        token = self.access.token
+        posted = self.mimic.request("POST", self.account, token=token, headers={"X-Account-Meta-Quota-Bytes": "1"})
+        self.assertEqual(posted.code, 204, posted)
+        self.assertEqual(self.mimic.request("PUT", self.account + "/c", token=token).code, 201)
+        stored = self.mimic.request("PUT", self.account + "/c/o", token=token, raw=b"more than one byte")
+        self.assertEqual(stored.code, 201, stored)
+        self.assertNotIn("system_metadata", save_account(self.mimic.core.existing_region_state(
+            "objectstorage", self.access.tenant_id, "ORD"
+        )))
+
+    def test_the_cdn_api_answers(self) -> None:
+        cdn = self.access.endpoint("rax:object-cdn")
+        self.assertEqual(self.mimic.request("GET", cdn, token=self.access.token).code, 204)
