@@ -1,8 +1,8 @@
 # -*- test-case-name: mimic.test.test_objectstorage_profiles -*-
 """
 Object storage as each profile's cloud has it: DevStack's Swift proxy
-under ``openstack`` (a reseller admin, account quotas, no CDN, ``/info``
-listing ``account_quotas``) and Rackspace's Cloud Files, unchanged,
+under ``openstack`` (a reseller admin, account quotas, a cross-domain
+policy, no CDN) and Rackspace's Cloud Files, unchanged,
 under ``rackspace``.
 """
 
@@ -14,6 +14,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.profiles import OPENSTACK, RACKSPACE
 from mimic.services.objectstorage.middleware import (
+    CROSS_DOMAIN_POLICY,
     RESELLER_ADMIN_ROLE,
     devstack_proxy,
     quota_changes,
@@ -88,10 +89,19 @@ class DevStackSwiftTests(SynchronousTestCase):
         self.assertEqual(response.code, code, response)
         return response
 
-    def test_info_lists_account_quotas(self) -> None:
+    def test_info_lists_account_quotas_and_crossdomain(self) -> None:
         info: dict[str, Any] = self.mimic.request("GET", "/object-store/info").json()
         self.assertIn("account_quotas", info)
         self.assertIn("container_quotas", info)
+        self.assertEqual(info["crossdomain"], {"cross_domain_policy": CROSS_DOMAIN_POLICY})
+
+    def test_crossdomain_serves_its_policy_without_a_token(self) -> None:
+        response = self.mimic.request("GET", "/object-store/crossdomain.xml")
+        self.assertEqual(response.code, 200, response)
+        self.assertEqual(response.header("content-type"), "application/xml; charset=utf-8")
+        self.assertTrue(response.body.startswith(b'<?xml version="1.0"?>\n<!DOCTYPE cross-domain-policy'))
+        self.assertTrue(response.body.endswith(b'<allow-access-from domain="*" secure="false" />\n</cross-domain-policy>'))
+        self.assertIsNotNone(response.header("x-trans-id"))
 
     def test_the_reseller_sets_a_quota_the_owner_sees_and_cannot_change(self) -> None:
         self.swift("POST", "", 204, self.reseller, {"X-Account-Meta-Quota-Bytes": "20", "X-Account-Quota-Count": "5"})
@@ -159,10 +169,12 @@ class RackspaceCloudFilesTests(SynchronousTestCase):
         self.access = self.mimic.authenticate("alice")
         self.account = self.access.endpoint("object-store")
 
-    def test_info_has_no_account_quotas(self) -> None:
+    def test_info_has_no_account_quotas_nor_crossdomain(self) -> None:
         root = self.account.split("/v1/")[0]
         info: dict[str, Any] = self.mimic.request("GET", root + "/info").json()
         self.assertNotIn("account_quotas", info)
+        self.assertNotIn("crossdomain", info)
+        self.assertEqual(self.mimic.request("GET", root + "/crossdomain.xml").code, 404)
 
     def test_quota_bytes_is_plain_metadata(self) -> None:
         token = self.access.token

@@ -16,7 +16,9 @@ role (``ResellerAdmin``, which DevStack creates) and the
   kept as system metadata a client never sees); anyone else's attempt,
   removal included, is 403, and a value that is not a whole number 400;
 * an upload that would take the account past its quota is 413, as a
-  container's quota is.
+  container's quota is;
+* ``crossdomain`` serves a Flash cross-domain policy at
+  ``<prefix>/crossdomain.xml``, allowing every domain (its default).
 
 The Rackspace profile keeps answering exactly as before: its accounts
 keep ``Quota-Bytes`` as any other metadata.
@@ -39,6 +41,22 @@ QUOTA_HEADERS = {
     "x-account-quota-bytes": ("system", "quota-bytes"),
     "x-account-quota-count": ("system", "quota-count"),
 }
+
+
+#: What ``crossdomain`` allows by default, as ``/info`` reports it.
+CROSS_DOMAIN_POLICY = '<allow-access-from domain="*" secure="false" />'
+
+
+def cross_domain_document() -> bytes:
+    """
+    The policy document ``crossdomain`` serves.
+    """
+    return (
+        '<?xml version="1.0"?>\n'
+        '<!DOCTYPE cross-domain-policy SYSTEM '
+        '"http://www.adobe.com/xml/dtds/cross-domain-policy.dtd" >\n'
+        f"<cross-domain-policy>\n{CROSS_DOMAIN_POLICY}\n</cross-domain-policy>"
+    ).encode("utf-8")
 
 
 def devstack_proxy(profile: Profile) -> bool:

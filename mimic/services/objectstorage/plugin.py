@@ -83,7 +83,7 @@ class ObjectStoragePlugin:
         return ObjectStorageAPI(core, account, region, tenant_id).app.resource()
 
     def anonymous_paths(self) -> set[tuple[str, ...]]:
-        return {("info",), ("healthcheck",)}
+        return {("info",), ("healthcheck",), ("crossdomain.xml",)}
 
     def admits(self, core: IMimicCore, region: str, tenant_id: str, request: IRequest) -> bool:
         """

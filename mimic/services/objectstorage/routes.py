@@ -47,7 +47,13 @@ from mimic.services.objectstorage.failures import (
     Delay,
     Lag,
 )
-from mimic.services.objectstorage.middleware import devstack_proxy, is_reseller, quota_changes, quota_refusal
+from mimic.services.objectstorage.middleware import (
+    cross_domain_document,
+    devstack_proxy,
+    is_reseller,
+    quota_changes,
+    quota_refusal,
+)
 from mimic.services.objectstorage.model import (
     MAX_DELETES_PER_REQUEST,
     MAX_FILE_SIZE,
@@ -181,6 +187,17 @@ class ObjectStorageAPI:
         stamp(request)
         body = json.dumps(capabilities(devstack_proxy(self.core.profile))).encode("utf-8")
         return answer(request, 200, body=body, content_type=b"application/json; charset=UTF-8")
+
+    @app.route("/crossdomain.xml", methods=["GET", "HEAD"])
+    def crossdomain(self, request: IRequest) -> bytes:
+        """
+        The ``crossdomain`` middleware's policy, where the profile's proxy
+        runs it (DevStack's); a 404 elsewhere.
+        """
+        stamp(request)
+        if not devstack_proxy(self.core.profile):
+            raise swift_error(404)
+        return answer(request, 200, body=cross_domain_document(), content_type=b"application/xml; charset=utf-8")
 
     @app.route("/healthcheck", methods=["GET", "HEAD"])
     def healthcheck(self, request: IRequest) -> bytes:

@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from mimic.catalog import stable_id
 from mimic.http import encode_json
+from mimic.services.objectstorage.middleware import CROSS_DOMAIN_POLICY
 from mimic.services.objectstorage.model import (
     LISTING_LIMIT,
     MAX_CONTAINER_NAME_LENGTH,
@@ -213,11 +214,11 @@ def listing_body(
     return text.encode("utf-8"), b"text/plain; charset=utf-8"
 
 
-def capabilities(account_quotas: bool = False) -> dict[str, Any]:
+def capabilities(devstack: bool = False) -> dict[str, Any]:
     """
     ``GET /info``: the middleware Mimic's Swift has and its limits, as a
-    Swift proxy reports them; with ``account_quotas``, DevStack's proxy,
-    which also holds accounts to their quotas.
+    Swift proxy reports them; with ``devstack``, DevStack's proxy, which
+    also has ``account_quotas`` and ``crossdomain`` (:mod:`.middleware`).
     """
     found: dict[str, Any] = {
         "swift": {
@@ -266,6 +267,7 @@ def capabilities(account_quotas: bool = False) -> dict[str, Any]:
         "container_quotas": {},
         "healthcheck": {},
     }
-    if account_quotas:
+    if devstack:
         found["account_quotas"] = {}
+        found["crossdomain"] = {"cross_domain_policy": CROSS_DOMAIN_POLICY}
     return found
