@@ -2,12 +2,14 @@
 """
 Object storage as each profile's cloud has it: DevStack's Swift proxy
 under ``openstack`` (a reseller admin, account quotas, a cross-domain
-policy, no CDN) and Rackspace's Cloud Files, unchanged,
+policy, form uploads, no CDN) and Rackspace's Cloud Files, unchanged,
 under ``rackspace``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -94,6 +96,7 @@ class DevStackSwiftTests(SynchronousTestCase):
         self.assertIn("account_quotas", info)
         self.assertIn("container_quotas", info)
         self.assertEqual(info["crossdomain"], {"cross_domain_policy": CROSS_DOMAIN_POLICY})
+        self.assertIn("formpost", info)
 
     def test_crossdomain_serves_its_policy_without_a_token(self) -> None:
         response = self.mimic.request("GET", "/object-store/crossdomain.xml")
@@ -147,6 +150,61 @@ class DevStackSwiftTests(SynchronousTestCase):
         self.assertEqual(response.code, 404, response)
         self.assertIn(b"<h1>Not Found</h1>", response.body)
 
+    def form(self, path: str, expires: int, key: str = "secret", redirect: str = "", count: int = 10) -> bytes:
+        """
+        A form as tempest's formpost tests build one, signed with ``key``
+        for ``path``, holding one file.
+        """
+        signed = f"{path}\n{redirect}\n1024\n{count}\n{expires}"
+        fields = {
+            "redirect": redirect, "max_file_size": "1024", "max_file_count": str(count), "expires": str(expires),
+            "signature": hmac.new(key.encode(), signed.encode(), hashlib.sha1).hexdigest(),
+        }
+        lines = []
+        for name, value in fields.items():
+            lines += ["--b0undary", f'Content-Disposition: form-data; name="{name}"', "", value]
+        lines += [
+            "--b0undary", 'Content-Disposition: form-data; name="file1"; filename="hello.txt"',
+            "Content-Type: text/plain", "", "hello world", "--b0undary--", "",
+        ]
+        return "\r\n".join(lines).encode()
+
+    def post_form(self, path: str, body: bytes, code: int) -> Response:
+        response = self.mimic.request(
+            "POST", path, headers={"Content-Type": "multipart/form-data; boundary=b0undary"}, raw=body
+        )
+        self.assertEqual(response.code, code, response)
+        return response
+
+    def test_a_signed_form_uploads_without_a_token(self) -> None:
+        self.swift("POST", "", 204, headers={"X-Account-Meta-Temp-URL-Key": "secret"})
+        path = self.account + "/c/up-"
+        now = int(self.mimic.clock.seconds())
+        created = self.post_form(path, self.form(path, now + 60), 201)
+        self.assertEqual(created.body, b"201 Created")
+        stored = self.swift("GET", "/c/up-hello.txt", 200)
+        self.assertEqual((stored.body, stored.header("content-type")), (b"hello world", "text/plain"))
+        # Signed for the path from /v1/ on, as against a cluster of its own.
+        short = self.account[len("/object-store"):] + "/c/"
+        self.post_form(self.account + "/c/", self.form(short, now + 60), 201)
+        self.swift("HEAD", "/c/hello.txt", 200)
+        # A 303 to the form's redirect, which the test's client follows.
+        after = "http://mimic.test/object-store/info"
+        redirected = self.post_form(path, self.form(path, now + 60, redirect=after), 200)
+        self.assertIn("formpost", redirected.json())
+
+    def test_an_expired_or_forged_form_is_401_and_stores_nothing(self) -> None:
+        self.swift("POST", "", 204, headers={"X-Account-Meta-Temp-URL-Key": "secret"})
+        path = self.account + "/c/"
+        now = int(self.mimic.clock.seconds())
+        expired = self.post_form(path, self.form(path, now - 1), 401)
+        self.assertEqual(expired.body, b"FormPost: Form Expired")
+        forged = self.post_form(path, self.form(path, now + 60, key="guess"), 401)
+        self.assertEqual(forged.body, b"FormPost: Invalid Signature")
+        too_many = self.post_form(path, self.form(path, now + 60, count=0), 400)
+        self.assertEqual(too_many.body, b"400 Bad Request\r\nFormPost: Max File Count Exceeded")
+        self.assertEqual(self.swift("GET", "/c", 204).body, b"")
+
     def test_quotas_survive_a_snapshot(self) -> None:
         self.swift("POST", "", 204, self.reseller, {"X-Account-Quota-Count": "0"})
         project = self.account.rsplit("_", 1)[1]
@@ -174,6 +232,7 @@ class RackspaceCloudFilesTests(SynchronousTestCase):
         info: dict[str, Any] = self.mimic.request("GET", root + "/info").json()
         self.assertNotIn("account_quotas", info)
         self.assertNotIn("crossdomain", info)
+        self.assertNotIn("formpost", info)
         self.assertEqual(self.mimic.request("GET", root + "/crossdomain.xml").code, 404)
 
     def test_quota_bytes_is_plain_metadata(self) -> None:
@@ -186,6 +245,14 @@ class RackspaceCloudFilesTests(SynchronousTestCase):
         self.assertNotIn("system_metadata", save_account(self.mimic.core.existing_region_state(
             "objectstorage", self.access.tenant_id, "ORD"
         )))
+
+    def test_a_form_post_is_metadata_post_needing_a_token(self) -> None:
+        self.assertEqual(self.mimic.request("PUT", self.account + "/c", token=self.access.token).code, 201)
+        response = self.mimic.request(
+            "POST", self.account + "/c", headers={"Content-Type": "multipart/form-data; boundary=b"},
+            raw=b'--b\r\nContent-Disposition: form-data; name="expires"\r\n\r\n1\r\n--b--\r\n',
+        )
+        self.assertEqual(response.code, 401, response)
 
     def test_the_cdn_api_answers(self) -> None:
         cdn = self.access.endpoint("rax:object-cdn")

@@ -29,7 +29,8 @@ from mimic.interfaces import (
 from mimic.services.objectstorage import tempurl
 from mimic.services.objectstorage.errors import swift_error_body
 from mimic.services.objectstorage.failures import EVENTS
-from mimic.services.objectstorage.middleware import is_reseller
+from mimic.services.objectstorage.formpost import is_form
+from mimic.services.objectstorage.middleware import devstack_proxy, is_reseller
 from mimic.services.objectstorage.model import (
     DEFAULT_MAX_BYTES,
     MAX_FILE_SIZE,
@@ -89,7 +90,7 @@ class ObjectStoragePlugin:
         """
         Requests the account's token is not needed for reach the account
         (once it exists), which then decides (:mod:`.access`): those with
-        a temporary URL, a reseller admin's (where the profile has one,
+        a temporary URL, a signed form (:mod:`.formpost`), a reseller admin's (where the profile has one,
         :mod:`.middleware`), and those for a container with ACLs (public
         reads, or grants to other projects).
         """
@@ -99,6 +100,8 @@ class ObjectStoragePlugin:
         if tempurl.present(request.args):
             return True
         if is_reseller(core.profile, core.sessions.token(header(request, "x-auth-token"))):
+            return True
+        if request.method == b"POST" and devstack_proxy(core.profile) and is_form(header(request, "content-type")):
             return True
         return any(
             container.acls.get("x-container-read") or container.acls.get("x-container-write")

@@ -27,6 +27,8 @@ import json
 import mimetypes
 import os
 from typing import Any, Callable
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape
 
 from attrs import evolve
 from klein import Klein
@@ -35,9 +37,9 @@ from twisted.web.iweb import IRequest
 
 from mimic.http import HTTPError, RawBody, header
 from mimic.interfaces import IMimicCore
-from mimic.services.objectstorage import access, bulk, largeobjects, tempurl
+from mimic.services.objectstorage import access, bulk, formpost, largeobjects, tempurl
 from mimic.services.objectstorage.cdn import CdnAPI
-from mimic.services.objectstorage.errors import HTML, handle_swift_errors, swift_error
+from mimic.services.objectstorage.errors import HTML, handle_swift_errors, swift_error, title
 from mimic.services.objectstorage.failures import (
     CONTAINER_DELETE,
     LISTING,
@@ -223,12 +225,55 @@ class ObjectStorageAPI:
             self.grant(request, method, None, None)
             return self.account_request(request, method)
         container = check_container_name(container)
+        if method == "POST" and devstack_proxy(self.core.profile) and formpost.is_form(header(request, "content-type")):
+            return self.form_post(request, container, name)
         if not name:
             self.grant(request, method, container, None)
             return self.container_request(request, method, container)
         name = check_object_name(name)
         temp = self.grant(request, method, container, name)
         return self.object_request(request, method, container, name, temp)
+
+    # -- form uploads (DevStack's formpost) -------------------------------
+
+    def form_post(self, request: IRequest, container_name: str, prefix: str) -> bytes:
+        """
+        Store each file of a signed form as ``<prefix><filename>``, as
+        Swift's ``formpost`` does before any token is looked at (see
+        :mod:`.formpost`).
+        """
+        self.account.container(container_name)
+        body = read_body(request)
+        paths = access.signed_paths(request.path)
+        keys = access.temp_url_keys(self.account, container_name)
+        status, message, redirect, stored = 400, "no files to process", "", 0
+        try:
+            for form in formpost.form_files(header(request, "content-type") or "", body):
+                formpost.check(form, paths, keys, self.now())
+                redirect = form.attributes.get("redirect", "")
+                max_size, max_count = formpost.limits(form)
+                if stored >= max_count:
+                    status, message = 400, "max file count exceeded"
+                    break
+                if len(form.data) > max_size:
+                    status, message = 400, "max_file_size exceeded"
+                    break
+                headers = {"content-type": form.attributes.get("content-type") or form.content_type or ""}
+                name = check_object_name(prefix + form.filename)
+                new = self.new_object(headers, name, form.data, etag_of(form.data))
+                self.account.put_object(container_name, new)
+                stored += 1
+                status, message = 201, ""
+        except formpost.FormRefused as refused:
+            raise swift_error(refused.status, refused.message)
+        line = f"{status} {title(status)}"
+        if redirect:
+            query = urlencode({"status": status, "message": message})
+            location = redirect + ("&" if "?" in redirect else "?") + query
+            page = f'<html><body><p><a href="{escape(location)}">Click to continue...</a></p></body></html>'
+            return answer(request, 303, {"Location": location}, page.encode("utf-8"), HTML)
+        text = line + (f"\r\nFormPost: {message.title()}" if message else "")
+        return answer(request, status, body=text.encode("utf-8"), content_type=b"text/plain")
 
     # -- the CDN management API (Rackspace's cloudFilesCDN) --------------
 

@@ -218,7 +218,8 @@ def capabilities(devstack: bool = False) -> dict[str, Any]:
     """
     ``GET /info``: the middleware Mimic's Swift has and its limits, as a
     Swift proxy reports them; with ``devstack``, DevStack's proxy, which
-    also has ``account_quotas`` and ``crossdomain`` (:mod:`.middleware`).
+    also has ``account_quotas``, ``crossdomain`` (:mod:`.middleware`) and
+    ``formpost`` (:mod:`.formpost`).
     """
     found: dict[str, Any] = {
         "swift": {
@@ -270,4 +271,5 @@ def capabilities(devstack: bool = False) -> dict[str, Any]:
     if devstack:
         found["account_quotas"] = {}
         found["crossdomain"] = {"cross_domain_policy": CROSS_DOMAIN_POLICY}
+        found["formpost"] = {}
     return found
