@@ -2,7 +2,7 @@
 """
 Object storage as each profile's cloud has it: DevStack's Swift proxy
 under ``openstack`` (a reseller admin, account quotas, a cross-domain
-policy, form uploads, no CDN) and Rackspace's Cloud Files, unchanged,
+policy, form uploads, web sites, no CDN) and Rackspace's Cloud Files, unchanged,
 under ``rackspace``.
 """
 
@@ -22,6 +22,7 @@ from mimic.services.objectstorage.middleware import (
     quota_changes,
     quota_refusal,
 )
+from mimic.services.objectstorage.model import etag_of
 from mimic.services.objectstorage.persistence import restore_account, save_account
 from mimic.test.test_identity_role_sets import token
 from mimic.testing import InMemoryMimic, Response
@@ -205,6 +206,44 @@ class DevStackSwiftTests(SynchronousTestCase):
         self.assertEqual(too_many.body, b"400 Bad Request\r\nFormPost: Max File Count Exceeded")
         self.assertEqual(self.swift("GET", "/c", 204).body, b"")
 
+    def web_site(self, **metadata: str) -> None:
+        headers = {"X-Container-Read": ".r:*,.rlistings"}
+        headers.update({f"X-Container-Meta-{key.replace('_', '-')}": value for key, value in metadata.items()})
+        self.swift("POST", "/c", 204, headers=headers)
+        self.swift("PUT", "/c/index.html", 201, raw=b"<p>home</p>")
+        self.swift("PUT", "/c/404oops.html", 201, raw=b"<p>lost</p>")
+        self.swift("PUT", "/c/docs/a.txt", 201, raw=b"a")
+
+    def anonymous(self, path: str, code: int, headers: dict[str, str] | None = None) -> Response:
+        response = self.mimic.request("GET", self.account + path, headers=headers)
+        self.assertEqual(response.code, code, response)
+        return response
+
+    def test_a_web_site_serves_its_index_and_error_page_without_a_token(self) -> None:
+        self.web_site(Web_Index="index.html", Web_Error="oops.html")
+        # The client follows the 301 to the container's trailing slash.
+        self.assertEqual(self.anonymous("/c", 200).body, b"<p>home</p>")
+        self.assertEqual(self.anonymous("/c/", 200).header("etag"), etag_of(b"<p>home</p>"))
+        self.assertEqual(self.anonymous("/c/missing", 404).body, b"<p>lost</p>")
+        self.assertEqual(self.anonymous("/c/docs/a.txt", 200).body, b"a")
+        # With the owner's token, the container is a container.
+        self.assertEqual(self.swift("GET", "/c", 200).body, b"404oops.html\ndocs/a.txt\nindex.html\n")
+
+    def test_a_web_site_lists_directories_with_its_style_sheet(self) -> None:
+        self.web_site(Web_Listings="true", Web_Listings_CSS="site.css")
+        page = self.anonymous("/c/", 200)
+        self.assertEqual(page.header("content-type"), "text/html; charset=UTF-8")
+        self.assertIn(b'<link rel="stylesheet" type="text/css" href="site.css" />', page.body)
+        self.assertIn(b'<a href="docs/">docs/</a>', page.body)
+        self.assertIn(b'<a href="index.html">index.html</a>', page.body)
+        sub = self.anonymous("/c/docs/", 200)
+        self.assertIn(b'<a href="a.txt">a.txt</a>', sub.body)
+        self.assertIn(b'<a href="../">../</a>', sub.body)
+        owner = self.swift("GET", "/c", 200)
+        self.assertEqual(owner.header("content-type"), "text/plain; charset=utf-8")
+        web_mode = self.swift("GET", "/c/", 200, headers={"X-Web-Mode": "true"})
+        self.assertIn(b"Listing of", web_mode.body)
+
     def test_quotas_survive_a_snapshot(self) -> None:
         self.swift("POST", "", 204, self.reseller, {"X-Account-Quota-Count": "0"})
         project = self.account.rsplit("_", 1)[1]
@@ -253,6 +292,17 @@ class RackspaceCloudFilesTests(SynchronousTestCase):
             raw=b'--b\r\nContent-Disposition: form-data; name="expires"\r\n\r\n1\r\n--b--\r\n',
         )
         self.assertEqual(response.code, 401, response)
+
+    def test_web_site_metadata_is_only_metadata(self) -> None:
+        token = self.access.token
+        created = self.mimic.request(
+            "PUT", self.account + "/c", token=token,
+            headers={"X-Container-Read": ".r:*,.rlistings", "X-Container-Meta-Web-Index": "index.html"},
+        )
+        self.assertEqual(created.code, 201, created)
+        self.mimic.request("PUT", self.account + "/c/index.html", token=token, raw=b"home")
+        listed = self.mimic.request("GET", self.account + "/c")
+        self.assertEqual((listed.code, listed.body), (200, b"index.html\n"))
 
     def test_the_cdn_api_answers(self) -> None:
         cdn = self.access.endpoint("rax:object-cdn")

@@ -27,7 +27,7 @@ import json
 import mimetypes
 import os
 from typing import Any, Callable
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 from xml.sax.saxutils import escape
 
 from attrs import evolve
@@ -37,7 +37,7 @@ from twisted.web.iweb import IRequest
 
 from mimic.http import HTTPError, RawBody, header
 from mimic.interfaces import IMimicCore
-from mimic.services.objectstorage import access, bulk, formpost, largeobjects, tempurl
+from mimic.services.objectstorage import access, bulk, formpost, largeobjects, staticweb, tempurl
 from mimic.services.objectstorage.cdn import CdnAPI
 from mimic.services.objectstorage.errors import HTML, handle_swift_errors, swift_error, title
 from mimic.services.objectstorage.failures import (
@@ -63,6 +63,7 @@ from mimic.services.objectstorage.model import (
     Container,
     StoredObject,
     Subdir,
+    Window,
     apply_metadata,
     etag_of,
     recent_tombstones,
@@ -229,10 +230,62 @@ class ObjectStorageAPI:
             return self.form_post(request, container, name)
         if not name:
             self.grant(request, method, container, None)
+            served = self.static_web(request, method, container, "")
+            if served is not None:
+                return served
             return self.container_request(request, method, container)
         name = check_object_name(name)
         temp = self.grant(request, method, container, name)
+        if temp is None:
+            served = self.static_web(request, method, container, name)
+            if served is not None:
+                return served
         return self.object_request(request, method, container, name, temp)
+
+    # -- web sites (DevStack's staticweb) ----------------------------------
+
+    def static_web(self, request: IRequest, method: str, container_name: str, name: str) -> Any:
+        """
+        What Swift's ``staticweb`` answers instead, for a request without
+        a token (or in ``X-Web-Mode``) to a container set up as a web
+        site where DevStack's proxy runs it (see :mod:`.staticweb`);
+        ``None`` to answer as usual.
+        """
+        if method not in ("GET", "HEAD") or not devstack_proxy(self.core.profile):
+            return None
+        if self.token(request) is not None and not staticweb.truthy(header(request, "x-web-mode")):
+            return None
+        container = self.account.containers.get(container_name)
+        if container is None:
+            return None
+        metadata = container.metadata
+        index, listings, error = (
+            metadata.get("web-index"), staticweb.truthy(metadata.get("web-listings")), metadata.get("web-error")
+        )
+        if name and not name.endswith("/"):
+            if error is None or self.account.find_object(container_name, name) is not None:
+                return None
+            page = self.account.find_object(container_name, "404" + error)
+            if page is None:
+                return None
+            served = self.read_object(request, container_name, page.name, None)
+            request.setResponseCode(404)
+            return served
+        if not index and not listings:
+            return None
+        if not request.path.endswith(b"/"):
+            stamp(request)
+            return answer(request, 301, {"Location": request.path.decode("utf-8") + "/"})
+        if index and self.account.find_object(container_name, name + index) is not None:
+            return self.read_object(request, container_name, name + index, None)
+        if not listings:
+            return None
+        stamp(request)
+        items = self.account.iter_objects(container, Window(prefix=name, delimiter="/"))
+        body = staticweb.listing_page(
+            unquote(request.path.decode("utf-8")), items, name, metadata.get("web-listings-css")
+        )
+        return answer(request, 200, body=b"" if method == "HEAD" else body, content_type=b"text/html; charset=UTF-8")
 
     # -- form uploads (DevStack's formpost) -------------------------------
 

@@ -218,8 +218,8 @@ def capabilities(devstack: bool = False) -> dict[str, Any]:
     """
     ``GET /info``: the middleware Mimic's Swift has and its limits, as a
     Swift proxy reports them; with ``devstack``, DevStack's proxy, which
-    also has ``account_quotas``, ``crossdomain`` (:mod:`.middleware`) and
-    ``formpost`` (:mod:`.formpost`).
+    also has ``account_quotas``, ``crossdomain`` (:mod:`.middleware`),
+    ``formpost`` (:mod:`.formpost`) and ``staticweb`` (:mod:`.staticweb`).
     """
     found: dict[str, Any] = {
         "swift": {
@@ -272,4 +272,5 @@ def capabilities(devstack: bool = False) -> dict[str, Any]:
         found["account_quotas"] = {}
         found["crossdomain"] = {"cross_domain_policy": CROSS_DOMAIN_POLICY}
         found["formpost"] = {}
+        found["staticweb"] = {}
     return found
