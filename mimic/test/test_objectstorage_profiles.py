@@ -2,7 +2,7 @@
 """
 Object storage as each profile's cloud has it: DevStack's Swift proxy
 under ``openstack`` (a reseller admin, account quotas, a cross-domain
-policy, form uploads, web sites, no CDN) and Rackspace's Cloud Files, unchanged,
+policy, form uploads, web sites, versioned containers, no CDN) and Rackspace's Cloud Files, unchanged,
 under ``rackspace``.
 """
 
@@ -244,6 +244,26 @@ class DevStackSwiftTests(SynchronousTestCase):
         web_mode = self.swift("GET", "/c/", 200, headers={"X-Web-Mode": "true"})
         self.assertIn(b"Listing of", web_mode.body)
 
+    def test_a_versioned_container_keeps_replaced_versions_as_a_stack(self) -> None:
+        self.swift("PUT", "/versions", 201)
+        self.swift("POST", "/c", 204, headers={"X-Versions-Location": "versions"})
+        self.assertEqual(self.swift("HEAD", "/c", 204).header("x-versions-location"), "versions")
+        for data in (b"one", b"two", b"three"):
+            self.swift("PUT", "/c/o", 201, raw=data)
+            self.mimic.tick(1)
+        kept = self.swift("GET", "/versions", 200).body.decode().split()
+        self.assertEqual(len(kept), 2)
+        self.assertTrue(all(name.startswith("001o/") for name in kept), kept)
+        self.swift("DELETE", "/c/o", 204)
+        self.assertEqual(self.swift("GET", "/c/o", 200).body, b"two")
+        self.swift("DELETE", "/c/o", 204)
+        self.assertEqual(self.swift("GET", "/c/o", 200).body, b"one")
+        self.swift("DELETE", "/c/o", 204)
+        self.swift("GET", "/c/o", 404)
+        self.assertEqual(self.swift("GET", "/versions", 204).body, b"")
+        self.swift("POST", "/c", 204, headers={"X-Remove-Versions-Location": "x"})
+        self.assertIsNone(self.swift("HEAD", "/c", 204).header("x-versions-location"))
+
     def test_quotas_survive_a_snapshot(self) -> None:
         self.swift("POST", "", 204, self.reseller, {"X-Account-Quota-Count": "0"})
         project = self.account.rsplit("_", 1)[1]
@@ -303,6 +323,16 @@ class RackspaceCloudFilesTests(SynchronousTestCase):
         self.mimic.request("PUT", self.account + "/c/index.html", token=token, raw=b"home")
         listed = self.mimic.request("GET", self.account + "/c")
         self.assertEqual((listed.code, listed.body), (200, b"index.html\n"))
+
+    def test_versions_location_is_not_kept(self) -> None:
+        token = self.access.token
+        self.mimic.request("PUT", self.account + "/v", token=token)
+        self.mimic.request("PUT", self.account + "/c", token=token, headers={"X-Versions-Location": "v"})
+        head = self.mimic.request("HEAD", self.account + "/c", token=token)
+        self.assertIsNone(head.header("x-versions-location"))
+        for data in (b"one", b"two"):
+            self.mimic.request("PUT", self.account + "/c/o", token=token, raw=data)
+        self.assertEqual(self.mimic.request("GET", self.account + "/v", token=token).code, 204)
 
     def test_the_cdn_api_answers(self) -> None:
         cdn = self.access.endpoint("rax:object-cdn")

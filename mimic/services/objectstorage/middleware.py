@@ -43,6 +43,11 @@ QUOTA_HEADERS = {
 }
 
 
+#: The container headers that say where ``versioned_writes`` keeps
+#: versions (:mod:`.versioning`), kept beside the ACLs and shown back as
+#: they were given.
+VERSIONS_HEADERS = ("x-versions-location",)
+
 #: What ``crossdomain`` allows by default, as ``/info`` reports it.
 CROSS_DOMAIN_POLICY = '<allow-access-from domain="*" secure="false" />'
 

@@ -37,7 +37,7 @@ from twisted.web.iweb import IRequest
 
 from mimic.http import HTTPError, RawBody, header
 from mimic.interfaces import IMimicCore
-from mimic.services.objectstorage import access, bulk, formpost, largeobjects, staticweb, tempurl
+from mimic.services.objectstorage import access, bulk, formpost, largeobjects, staticweb, tempurl, versioning
 from mimic.services.objectstorage.cdn import CdnAPI
 from mimic.services.objectstorage.errors import HTML, handle_swift_errors, swift_error, title
 from mimic.services.objectstorage.failures import (
@@ -50,6 +50,7 @@ from mimic.services.objectstorage.failures import (
     Lag,
 )
 from mimic.services.objectstorage.middleware import (
+    VERSIONS_HEADERS,
     cross_domain_document,
     devstack_proxy,
     is_reseller,
@@ -443,8 +444,11 @@ class ObjectStorageAPI:
             value = merged.get(quota)
             if value is not None and not value.lstrip("-").isdigit():
                 raise bad_request(f"Invalid {what} quota.")
-        acls = {name: headers[name] for name in CONTAINER_ACL_HEADERS if name in headers}
-        for name in CONTAINER_ACL_HEADERS:
+        kept: tuple[str, ...] = CONTAINER_ACL_HEADERS
+        if devstack_proxy(self.core.profile):
+            kept += VERSIONS_HEADERS
+        acls = {name: headers[name] for name in kept if name in headers}
+        for name in kept:
             if f"x-remove-{name[2:]}" in headers:
                 acls[name] = ""
         return merged, acls
@@ -607,6 +611,8 @@ class ObjectStorageAPI:
         stored = self.new_object(headers, name, data, etag)
         if "x-object-manifest" in headers:
             stored.manifest = dlo_manifest(headers["x-object-manifest"])
+        if devstack_proxy(self.core.profile):
+            versioning.keep_replaced(self.account, container.name, name)
         self.account.put_object(container.name, stored)
         return answer(request, 201, {"Etag": etag, "Last-Modified": http_date(stored.timestamp)})
 
@@ -733,6 +739,8 @@ class ObjectStorageAPI:
                 result = largeobjects.delete_with_segments(self.account, container, stored)
                 body, content_type = bulk.report(result, header(request, "accept") or "")
                 return answer(request, 200, body=body, content_type=content_type)
+        if devstack_proxy(self.core.profile) and versioning.restore_newest(self.account, container, name):
+            return answer(request, 204)
         self.account.delete_object(container, name)
         return answer(request, 204)
 

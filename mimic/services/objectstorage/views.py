@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from mimic.catalog import stable_id
 from mimic.http import encode_json
-from mimic.services.objectstorage.middleware import CROSS_DOMAIN_POLICY
+from mimic.services.objectstorage.middleware import CROSS_DOMAIN_POLICY, VERSIONS_HEADERS
 from mimic.services.objectstorage.model import (
     LISTING_LIMIT,
     MAX_CONTAINER_NAME_LENGTH,
@@ -273,4 +273,5 @@ def capabilities(devstack: bool = False) -> dict[str, Any]:
         found["crossdomain"] = {"cross_domain_policy": CROSS_DOMAIN_POLICY}
         found["formpost"] = {}
         found["staticweb"] = {}
+        found["versioned_writes"] = {"allowed_flags": list(VERSIONS_HEADERS)}
     return found
