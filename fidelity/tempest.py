@@ -50,7 +50,8 @@ MIMIC_CONFIGS = {"compute": HERE.parent / "docs" / "examples" / "realtime-client
 REALTIME_SETTINGS = {"compute": ["--set", "compute.create_image_seconds=2"]}
 AREAS = (
     "object_storage", "identity", "network", "volume", "compute", "compute.volumes", "openstack-identity",
-    "openstack-compute", "image", "openstack-image", "openstack-volume",
+    "openstack-compute", "image", "openstack-image", "openstack-volume", "openstack-network",
+    "openstack-object_storage",
 )
 
 #: Areas run against another cloud profile than the default: the profile
@@ -61,6 +62,8 @@ PROFILE_AREAS = {
     "openstack-compute": ("openstack", "compute"),
     "openstack-image": ("openstack", "image"),
     "openstack-volume": ("openstack", "volume"),
+    "openstack-network": ("openstack", "network"),
+    "openstack-object_storage": ("openstack", "object_storage"),
 }
 
 

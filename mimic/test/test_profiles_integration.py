@@ -88,6 +88,31 @@ class OpenStackProfileIntegrationTests(SynchronousTestCase):
         conn.object_store.create_container("c")
         self.assertEqual([c.name for c in conn.object_store.containers()], ["c"])
 
+    def test_openstacksdk_sees_devstacks_networks_and_swift(self) -> None:
+        """
+        DevStack's networks (the external ``public``, the shared
+        ``private``), and its Swift proxy: ``/info`` as openstacksdk
+        reads it lists account quotas, which only a reseller may set.
+        """
+        import openstack
+        from openstack import exceptions
+
+        self.use_clouds_yaml()
+        conn = openstack.connect(cloud="mimic")
+        self.addCleanup(conn.close)
+        networks = {n.name: n for n in conn.network.networks()}
+        self.assertEqual(sorted(networks), ["private", "public"])
+        self.assertTrue(networks["public"].is_router_external)
+        self.assertTrue(networks["private"].is_shared)
+        # openstacksdk's Info keeps a few middleware only; its session
+        # reads the whole document where it looks for it.
+        storage = conn.object_store.get_endpoint()
+        self.assertTrue(storage.endswith("/object-store/v1/AUTH_mimic-project"), storage)
+        info = conn.session.get(storage.split("/v1/")[0] + "/info").json()
+        self.assertIn("account_quotas", info)
+        with self.assertRaises(exceptions.ForbiddenException):
+            conn.object_store.set_account_metadata(**{"Quota-Bytes": "5"})
+
     def test_openstacksdk_sees_devstacks_roles_catalog_and_images(self) -> None:
         """
         The administrator, through openstacksdk: DevStack's roles, one

@@ -33,6 +33,7 @@ from zope.interface import implementer
 from mimic.catalog import stable_id
 from mimic.interfaces import IMimicCore, IPendingEvents, IRegionState
 from mimic.pending import EXPIRY, PendingEvent
+from mimic.services.objectstorage.middleware import devstack_proxy, exceeds
 
 SERVICE_NAME = "objectstorage"
 
@@ -337,6 +338,13 @@ class Account:
         self.container_names: list[str] = []
         #: The CDN settings of the containers ever CDN-enabled.
         self.cdn: dict[str, CdnSettings] = {}
+        #: What Swift keeps for its middleware and never shows a client:
+        #: the account's quotas set as ``X-Account-Quota-*``.
+        self.system_metadata: dict[str, str] = {}
+        #: Whether uploads are held to the account's quotas (DevStack's
+        #: proxy runs ``account_quotas``; Rackspace's keeps
+        #: ``Quota-Bytes`` as plain metadata).  See :mod:`.middleware`.
+        self.enforces_quotas = False
         budget.join(self)
 
     def now(self) -> float:
@@ -463,6 +471,22 @@ class Account:
         except SwiftRefusal:
             return None
 
+    def check_quota(self, more_bytes: int) -> None:
+        """
+        Swift's account quotas, where they are enforced: 413 for an
+        upload of ``more_bytes`` that would take the account past its
+        bytes (the system metadata's, else the metadata's) or its object
+        count.  Like Swift's middleware, it counts an upload in full even
+        where it replaces an object.
+        """
+        if not self.enforces_quotas:
+            return
+        quota_bytes = self.system_metadata.get("quota-bytes", self.metadata.get("quota-bytes"))
+        if exceeds(quota_bytes, self.bytes_used, more_bytes) or exceeds(
+            self.system_metadata.get("quota-count"), self.object_count, 1
+        ):
+            raise SwiftRefusal(413, "Upload exceeds quota.")
+
     def put_object(self, container_name: str, new: StoredObject) -> StoredObject:
         """
         Store ``new`` in place of any object of its name, within the
@@ -473,6 +497,7 @@ class Account:
         old_bytes = old.stored_bytes if old is not None else 0
         old_memory = old.memory if old is not None else 0
         container.check_quota(new.stored_bytes - old_bytes, 0 if old is not None else 1)
+        self.check_quota(new.stored_bytes)
         self.budget.reserve(new.memory - old_memory)
         if old is not None:
             self._forget(container, old)
@@ -618,6 +643,15 @@ def account_name(tenant_id: str, rackspace: bool = True) -> str:
 
 def region_account(core: IMimicCore, tenant_id: str, region: str) -> Account:
     budget = storage_budget(core)
-    return core.region_state(
-        SERVICE_NAME, tenant_id, region, lambda: Account(account_name(tenant_id, core.profile.rackspace_extensions), core.clock, budget)
-    )
+    return core.region_state(SERVICE_NAME, tenant_id, region, lambda: new_account(core, tenant_id, budget))
+
+
+def new_account(core: IMimicCore, tenant_id: str, budget: StorageBudget) -> Account:
+    """
+    A tenant's account as the profile's Swift makes it: named as that
+    cloud names accounts, holding uploads to its quotas where the
+    profile's proxy does.
+    """
+    account = Account(account_name(tenant_id, core.profile.rackspace_extensions), core.clock, budget)
+    account.enforces_quotas = devstack_proxy(core.profile)
+    return account

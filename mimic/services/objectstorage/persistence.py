@@ -2,10 +2,11 @@
 """
 One tenant's object storage account in one region as plain JSON, for
 snapshots and ``--state-file``: its metadata, containers (metadata,
-ACLs, objects with their bytes in base64, recent tombstones) and CDN
-settings.  The process's storage budget (under no tenant) is saved as
-nothing: its limit is a setting, and restored accounts join the budget
-of the Mimic they are restored into.  Objects due to expire
+ACLs, objects with their bytes in base64, recent tombstones), CDN
+settings and, where it has any, the quotas kept as system metadata.
+The process's storage budget (under no tenant) is saved as nothing:
+its limit is a setting, and restored accounts join the budget of the
+Mimic they are restored into.  Objects due to expire
 (``X-Delete-At``) are scheduled again on the clock when restored.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from mimic.interfaces import IMimicCore
 from mimic.saved import bytes_from, bytes_json, field_of, record_from, record_json
+from mimic.services.objectstorage.middleware import devstack_proxy
 from mimic.services.objectstorage.model import (
     TOMBSTONE_COUNT,
     Account,
@@ -64,13 +66,16 @@ def save_account(state: Any) -> dict[str, Any]:
     if isinstance(state, StorageBudget):
         return {"budget": True}
     account: Account = state
-    return {
+    saved = {
         "name": account.name,
         "created": account.created,
         "metadata": dict(account.metadata),
         "containers": [_save_container(c) for c in account.containers.values()],
         "cdn": {name: record_json(settings) for name, settings in account.cdn.items()},
     }
+    if account.system_metadata:
+        saved["system_metadata"] = dict(account.system_metadata)
+    return saved
 
 
 def _restore_object(saved: Any) -> StoredObject:
@@ -126,6 +131,10 @@ def restore_account(core: IMimicCore, tenant_id: str, region: str, saved: Any) -
     account = Account(field_of(saved, "name", str, where), core.clock, storage_budget(core))
     account.created = float(field_of(saved, "created", (int, float), where))
     account.metadata = dict(field_of(saved, "metadata", dict, where))
+    # Snapshots taken before accounts had quotas of their own have none.
+    if "system_metadata" in saved:
+        account.system_metadata = dict(field_of(saved, "system_metadata", dict, where))
+    account.enforces_quotas = devstack_proxy(core.profile)
     for container in (_restore_container(account, c) for c in field_of(saved, "containers", list, where)):
         account.containers[container.name] = container
     account.container_names = sorted(account.containers)

@@ -17,6 +17,7 @@ from zope.interface import implementer
 
 from mimic.catalog import Endpoint, Entry
 from mimic.failures import Event
+from mimic.http import header
 from mimic.interfaces import (
     IAdmitsAnonymous,
     IAPIMock,
@@ -28,6 +29,8 @@ from mimic.interfaces import (
 from mimic.services.objectstorage import tempurl
 from mimic.services.objectstorage.errors import swift_error_body
 from mimic.services.objectstorage.failures import EVENTS
+from mimic.services.objectstorage.formpost import is_form
+from mimic.services.objectstorage.middleware import devstack_proxy, is_reseller
 from mimic.services.objectstorage.model import (
     DEFAULT_MAX_BYTES,
     MAX_FILE_SIZE,
@@ -81,19 +84,24 @@ class ObjectStoragePlugin:
         return ObjectStorageAPI(core, account, region, tenant_id).app.resource()
 
     def anonymous_paths(self) -> set[tuple[str, ...]]:
-        return {("info",), ("healthcheck",)}
+        return {("info",), ("healthcheck",), ("crossdomain.xml",)}
 
     def admits(self, core: IMimicCore, region: str, tenant_id: str, request: IRequest) -> bool:
         """
         Requests the account's token is not needed for reach the account
         (once it exists), which then decides (:mod:`.access`): those with
-        a temporary URL, and those for a container with ACLs (public
+        a temporary URL, a signed form (:mod:`.formpost`), a reseller admin's (where the profile has one,
+        :mod:`.middleware`), and those for a container with ACLs (public
         reads, or grants to other projects).
         """
         account = core.existing_region_state(SERVICE_NAME, tenant_id, region)
         if not isinstance(account, Account):
             return False
         if tempurl.present(request.args):
+            return True
+        if is_reseller(core.profile, core.sessions.token(header(request, "x-auth-token"))):
+            return True
+        if request.method == b"POST" and devstack_proxy(core.profile) and is_form(header(request, "content-type")):
             return True
         return any(
             container.acls.get("x-container-read") or container.acls.get("x-container-write")

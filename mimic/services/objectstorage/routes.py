@@ -27,6 +27,8 @@ import json
 import mimetypes
 import os
 from typing import Any, Callable
+from urllib.parse import unquote, urlencode
+from xml.sax.saxutils import escape
 
 from attrs import evolve
 from klein import Klein
@@ -35,9 +37,9 @@ from twisted.web.iweb import IRequest
 
 from mimic.http import HTTPError, RawBody, header
 from mimic.interfaces import IMimicCore
-from mimic.services.objectstorage import access, bulk, largeobjects, tempurl
+from mimic.services.objectstorage import access, bulk, formpost, largeobjects, staticweb, tempurl, versioning
 from mimic.services.objectstorage.cdn import CdnAPI
-from mimic.services.objectstorage.errors import HTML, handle_swift_errors, swift_error
+from mimic.services.objectstorage.errors import HTML, handle_swift_errors, swift_error, title
 from mimic.services.objectstorage.failures import (
     CONTAINER_DELETE,
     LISTING,
@@ -47,6 +49,14 @@ from mimic.services.objectstorage.failures import (
     Delay,
     Lag,
 )
+from mimic.services.objectstorage.middleware import (
+    VERSIONS_HEADERS,
+    cross_domain_document,
+    devstack_proxy,
+    is_reseller,
+    quota_changes,
+    quota_refusal,
+)
 from mimic.services.objectstorage.model import (
     MAX_DELETES_PER_REQUEST,
     MAX_FILE_SIZE,
@@ -54,6 +64,7 @@ from mimic.services.objectstorage.model import (
     Container,
     StoredObject,
     Subdir,
+    Window,
     apply_metadata,
     etag_of,
     recent_tombstones,
@@ -163,7 +174,7 @@ class ObjectStorageAPI:
                 return temp
             raise swift_error(401, "401 Unauthorized: Temp URL invalid\n")
         token = self.token(request)
-        if token is not None and token.tenant_id == self.tenant_id:
+        if token is not None and (token.tenant_id == self.tenant_id or is_reseller(self.core.profile, token)):
             return None
         found = self.account.containers.get(container) if container else None
         if found is not None:
@@ -178,8 +189,19 @@ class ObjectStorageAPI:
     @app.route("/info", methods=["GET", "HEAD"])
     def info(self, request: IRequest) -> bytes:
         stamp(request)
-        body = json.dumps(capabilities()).encode("utf-8")
+        body = json.dumps(capabilities(devstack_proxy(self.core.profile))).encode("utf-8")
         return answer(request, 200, body=body, content_type=b"application/json; charset=UTF-8")
+
+    @app.route("/crossdomain.xml", methods=["GET", "HEAD"])
+    def crossdomain(self, request: IRequest) -> bytes:
+        """
+        The ``crossdomain`` middleware's policy, where the profile's proxy
+        runs it (DevStack's); a 404 elsewhere.
+        """
+        stamp(request)
+        if not devstack_proxy(self.core.profile):
+            raise swift_error(404)
+        return answer(request, 200, body=cross_domain_document(), content_type=b"application/xml; charset=utf-8")
 
     @app.route("/healthcheck", methods=["GET", "HEAD"])
     def healthcheck(self, request: IRequest) -> bytes:
@@ -205,17 +227,116 @@ class ObjectStorageAPI:
             self.grant(request, method, None, None)
             return self.account_request(request, method)
         container = check_container_name(container)
+        if method == "POST" and devstack_proxy(self.core.profile) and formpost.is_form(header(request, "content-type")):
+            return self.form_post(request, container, name)
         if not name:
             self.grant(request, method, container, None)
+            served = self.static_web(request, method, container, "")
+            if served is not None:
+                return served
             return self.container_request(request, method, container)
         name = check_object_name(name)
         temp = self.grant(request, method, container, name)
+        if temp is None:
+            served = self.static_web(request, method, container, name)
+            if served is not None:
+                return served
         return self.object_request(request, method, container, name, temp)
+
+    # -- web sites (DevStack's staticweb) ----------------------------------
+
+    def static_web(self, request: IRequest, method: str, container_name: str, name: str) -> Any:
+        """
+        What Swift's ``staticweb`` answers instead, for a request without
+        a token (or in ``X-Web-Mode``) to a container set up as a web
+        site where DevStack's proxy runs it (see :mod:`.staticweb`);
+        ``None`` to answer as usual.
+        """
+        if method not in ("GET", "HEAD") or not devstack_proxy(self.core.profile):
+            return None
+        if self.token(request) is not None and not staticweb.truthy(header(request, "x-web-mode")):
+            return None
+        container = self.account.containers.get(container_name)
+        if container is None:
+            return None
+        metadata = container.metadata
+        index, listings, error = (
+            metadata.get("web-index"), staticweb.truthy(metadata.get("web-listings")), metadata.get("web-error")
+        )
+        if name and not name.endswith("/"):
+            if error is None or self.account.find_object(container_name, name) is not None:
+                return None
+            page = self.account.find_object(container_name, "404" + error)
+            if page is None:
+                return None
+            served = self.read_object(request, container_name, page.name, None)
+            request.setResponseCode(404)
+            return served
+        if not index and not listings:
+            return None
+        if not request.path.endswith(b"/"):
+            stamp(request)
+            return answer(request, 301, {"Location": request.path.decode("utf-8") + "/"})
+        if index and self.account.find_object(container_name, name + index) is not None:
+            return self.read_object(request, container_name, name + index, None)
+        if not listings:
+            return None
+        stamp(request)
+        items = self.account.iter_objects(container, Window(prefix=name, delimiter="/"))
+        body = staticweb.listing_page(
+            unquote(request.path.decode("utf-8")), items, name, metadata.get("web-listings-css")
+        )
+        return answer(request, 200, body=b"" if method == "HEAD" else body, content_type=b"text/html; charset=UTF-8")
+
+    # -- form uploads (DevStack's formpost) -------------------------------
+
+    def form_post(self, request: IRequest, container_name: str, prefix: str) -> bytes:
+        """
+        Store each file of a signed form as ``<prefix><filename>``, as
+        Swift's ``formpost`` does before any token is looked at (see
+        :mod:`.formpost`).
+        """
+        self.account.container(container_name)
+        body = read_body(request)
+        paths = access.signed_paths(request.path)
+        keys = access.temp_url_keys(self.account, container_name)
+        status, message, redirect, stored = 400, "no files to process", "", 0
+        try:
+            for form in formpost.form_files(header(request, "content-type") or "", body):
+                formpost.check(form, paths, keys, self.now())
+                redirect = form.attributes.get("redirect", "")
+                max_size, max_count = formpost.limits(form)
+                if stored >= max_count:
+                    status, message = 400, "max file count exceeded"
+                    break
+                if len(form.data) > max_size:
+                    status, message = 400, "max_file_size exceeded"
+                    break
+                headers = {"content-type": form.attributes.get("content-type") or form.content_type or ""}
+                name = check_object_name(prefix + form.filename)
+                new = self.new_object(headers, name, form.data, etag_of(form.data))
+                self.account.put_object(container_name, new)
+                stored += 1
+                status, message = 201, ""
+        except formpost.FormRefused as refused:
+            raise swift_error(refused.status, refused.message)
+        line = f"{status} {title(status)}"
+        if redirect:
+            query = urlencode({"status": status, "message": message})
+            location = redirect + ("&" if "?" in redirect else "?") + query
+            page = f'<html><body><p><a href="{escape(location)}">Click to continue...</a></p></body></html>'
+            return answer(request, 303, {"Location": location}, page.encode("utf-8"), HTML)
+        text = line + (f"\r\nFormPost: {message.title()}" if message else "")
+        return answer(request, status, body=text.encode("utf-8"), content_type=b"text/plain")
 
     # -- the CDN management API (Rackspace's cloudFilesCDN) --------------
 
     @app.route("/cdn/", branch=True, methods=ALL_METHODS)
     def cdn(self, request: IRequest) -> Any:
+        if devstack_proxy(self.core.profile):
+            # DevStack's Swift has no CDN: the path is no route there.
+            stamp(request)
+            raise swift_error(404)
         return CdnAPI(self.account, self.authenticated(request)).app.resource()
 
     # -- the account ----------------------------------------------------
@@ -229,13 +350,31 @@ class ObjectStorageAPI:
         if method == "PUT" and b"extract-archive" in args:
             return self.extract_archive(request, None)
         if method == "POST":
-            changes = metadata_changes(headers_of(request), "account")
+            headers = headers_of(request)
+            quotas = self.quota_changes(request, headers)
+            changes = metadata_changes(headers, "account")
             merged = dict(self.account.metadata)
             apply_metadata(merged, changes)
             check_metadata(merged, "account")
             self.account.metadata = merged
+            apply_metadata(self.account.system_metadata, quotas)
             return answer(request, 204, account_headers(self.account))
         return refuse_method("GET, HEAD, POST")
+
+    def quota_changes(self, request: IRequest, headers: dict[str, str]) -> dict[str, str | None]:
+        """
+        The account quotas kept as system metadata that a ``POST`` sets,
+        where DevStack's ``account_quotas`` middleware runs (nothing
+        elsewhere); its 403 or 400 for a request that may not set them
+        (see :mod:`.middleware`).
+        """
+        if not devstack_proxy(self.core.profile):
+            return {}
+        changes = quota_changes(headers)
+        refusal = quota_refusal(changes, is_reseller(self.core.profile, self.token(request)))
+        if refusal is not None:
+            raise swift_error(refusal)
+        return {key: value for (where, key), value in changes.items() if where == "system"}
 
     def extract_archive(self, request: IRequest, container: str | None) -> bytes:
         kind = query_args(request).get(b"extract-archive", [b""])[0].decode("ascii", "replace")
@@ -305,8 +444,11 @@ class ObjectStorageAPI:
             value = merged.get(quota)
             if value is not None and not value.lstrip("-").isdigit():
                 raise bad_request(f"Invalid {what} quota.")
-        acls = {name: headers[name] for name in CONTAINER_ACL_HEADERS if name in headers}
-        for name in CONTAINER_ACL_HEADERS:
+        kept: tuple[str, ...] = CONTAINER_ACL_HEADERS
+        if devstack_proxy(self.core.profile):
+            kept += VERSIONS_HEADERS
+        acls = {name: headers[name] for name in kept if name in headers}
+        for name in kept:
             if f"x-remove-{name[2:]}" in headers:
                 acls[name] = ""
         return merged, acls
@@ -469,6 +611,8 @@ class ObjectStorageAPI:
         stored = self.new_object(headers, name, data, etag)
         if "x-object-manifest" in headers:
             stored.manifest = dlo_manifest(headers["x-object-manifest"])
+        if devstack_proxy(self.core.profile):
+            versioning.keep_replaced(self.account, container.name, name)
         self.account.put_object(container.name, stored)
         return answer(request, 201, {"Etag": etag, "Last-Modified": http_date(stored.timestamp)})
 
@@ -595,6 +739,8 @@ class ObjectStorageAPI:
                 result = largeobjects.delete_with_segments(self.account, container, stored)
                 body, content_type = bulk.report(result, header(request, "accept") or "")
                 return answer(request, 200, body=body, content_type=content_type)
+        if devstack_proxy(self.core.profile) and versioning.restore_newest(self.account, container, name):
+            return answer(request, 204)
         self.account.delete_object(container, name)
         return answer(request, 204)
 

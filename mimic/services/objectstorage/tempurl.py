@@ -85,6 +85,15 @@ def present(args: dict[bytes, list[bytes]]) -> bool:
     return b"temp_url_sig" in args and b"temp_url_expires" in args
 
 
+def signature_digest(signature: str) -> tuple[bytes, Callable[..., Any]] | None:
+    """
+    A signature's bytes and the digest that made them (by its length in
+    hex, or its ``sha256:`` prefix in base64), or ``None`` when it is no
+    signature Swift reads; shared with :mod:`.formpost`.
+    """
+    return _signature_bytes(signature)
+
+
 def _signature_bytes(signature: str) -> tuple[bytes, Callable[..., Any]] | None:
     algorithm, colon, encoded = signature.partition(":")
     if colon:

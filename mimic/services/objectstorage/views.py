@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from mimic.catalog import stable_id
 from mimic.http import encode_json
+from mimic.services.objectstorage.middleware import CROSS_DOMAIN_POLICY, VERSIONS_HEADERS
 from mimic.services.objectstorage.model import (
     LISTING_LIMIT,
     MAX_CONTAINER_NAME_LENGTH,
@@ -213,12 +214,14 @@ def listing_body(
     return text.encode("utf-8"), b"text/plain; charset=utf-8"
 
 
-def capabilities() -> dict[str, Any]:
+def capabilities(devstack: bool = False) -> dict[str, Any]:
     """
     ``GET /info``: the middleware Mimic's Swift has and its limits, as a
-    Swift proxy reports them.
+    Swift proxy reports them; with ``devstack``, DevStack's proxy, which
+    also has ``account_quotas``, ``crossdomain`` (:mod:`.middleware`),
+    ``formpost`` (:mod:`.formpost`) and ``staticweb`` (:mod:`.staticweb`).
     """
-    return {
+    found: dict[str, Any] = {
         "swift": {
             "version": "2.35.0",
             "max_file_size": MAX_FILE_SIZE,
@@ -265,3 +268,10 @@ def capabilities() -> dict[str, Any]:
         "container_quotas": {},
         "healthcheck": {},
     }
+    if devstack:
+        found["account_quotas"] = {}
+        found["crossdomain"] = {"cross_domain_policy": CROSS_DOMAIN_POLICY}
+        found["formpost"] = {}
+        found["staticweb"] = {}
+        found["versioned_writes"] = {"allowed_flags": list(VERSIONS_HEADERS)}
+    return found
