@@ -79,3 +79,137 @@ def mimic_image(mimic: InMemoryMimic, compute: str, token: str) -> str:
     """
     image_id: str = mimic.request("GET", compute + "/images", token=token).json()["images"][0]["id"]
     return image_id
+
+
+#: Upstream Glance's own image properties, in its schema's order, then
+#: those DevStack's ``schema-image.json`` adds.
+UPSTREAM_BASE_PROPERTIES = [
+    "id", "name", "status", "visibility", "protected", "os_hidden", "checksum", "os_hash_algo", "os_hash_value",
+    "owner", "size", "virtual_size", "container_format", "disk_format", "created_at", "updated_at", "tags",
+    "direct_url", "min_ram", "min_disk", "self", "file", "stores", "schema", "locations",
+]
+UPSTREAM_CUSTOM_PROPERTIES = [
+    "kernel_id", "ramdisk_id", "instance_uuid", "architecture", "os_distro", "os_version", "description",
+    "cinder_encryption_key_id", "cinder_encryption_key_deletion_policy",
+]
+
+#: What only Rackspace's schema declares.
+RACKSPACE_ONLY_PROPERTIES = {"image_type", "os_type", "base_image_ref"}
+
+
+class Glance:
+    """
+    One project's Glance in an in-memory Mimic, reached through the
+    project's catalog: a Rackspace token under ``rackspace``, a
+    Keystone v3 one otherwise.
+    """
+
+    def __init__(self, mimic: InMemoryMimic) -> None:
+        self.mimic = mimic
+        if mimic.core.profile.rackspace_extensions:
+            access = mimic.authenticate("alice")
+            self.token, url = access.token, access.endpoint("image")
+        else:
+            self.token, url = _openstack_login(mimic)
+        self.root = url.rstrip("/").removesuffix("/v2")
+
+    def get(self, path: str) -> Any:
+        response = self.mimic.request("GET", self.root + path, token=self.token)
+        if response.code != 200:
+            raise AssertionError(f"GET {path}: {response!r}")
+        return response.json()
+
+
+def _openstack_login(mimic: InMemoryMimic) -> tuple[str, str]:
+    """
+    A v3 token of the ``demo`` project and its image endpoint.
+    """
+    auth = {
+        "identity": {
+            "methods": ["password"],
+            "password": {"user": {"name": "demo", "password": "secret", "domain": {"id": "default"}}},
+        },
+        "scope": {"project": {"name": "demo-project", "domain": {"id": "default"}}},
+    }
+    response = mimic.request("POST", "/identity/v3/auth/tokens", {"auth": auth})
+    catalog = response.json()["token"]["catalog"]
+    url = next(e["url"] for entry in catalog if entry["type"] == "image" for e in entry["endpoints"])
+    return response.header("x-subject-token") or "", url
+
+
+class OpenStackImageSchemaTests(SynchronousTestCase):
+    """
+    Under ``openstack`` Glance's schemas are upstream's: its own
+    properties, then ``schema-image.json``'s, nothing of Rackspace's.
+    """
+
+    def setUp(self) -> None:
+        self.glance = Glance(InMemoryMimic(profile="openstack"))
+
+    def test_image_schema_has_upstreams_properties_in_order(self) -> None:
+        schema = self.glance.get("/v2/schemas/image")
+        self.assertEqual(list(schema["properties"]), UPSTREAM_BASE_PROPERTIES + UPSTREAM_CUSTOM_PROPERTIES)
+        self.assertFalse(RACKSPACE_ONLY_PROPERTIES & set(schema["properties"]))
+        self.assertEqual(schema["additionalProperties"], {"type": "string"})
+        self.assertEqual([link["rel"] for link in schema["links"]], ["self", "enclosure", "describedby"])
+
+    def test_custom_properties_are_marked_and_typed_as_upstreams(self) -> None:
+        properties = self.glance.get("/v2/schemas/image")["properties"]
+        self.assertEqual({n for n, p in properties.items() if "is_base" in p}, set(UPSTREAM_CUSTOM_PROPERTIES))
+        self.assertTrue(all(properties[n]["is_base"] is False for n in UPSTREAM_CUSTOM_PROPERTIES))
+        self.assertEqual(properties["kernel_id"]["type"], ["null", "string"])
+        self.assertEqual(properties["cinder_encryption_key_deletion_policy"]["enum"], ["on_image_deletion", "do_not_delete"])
+        self.assertEqual(properties["status"]["enum"][-3:], ["importing", "pending_delete", "deactivated"])
+        self.assertEqual(properties["container_format"]["enum"][0], None)
+        self.assertEqual(properties["os_hash_value"]["maxLength"], 128)
+        self.assertTrue(properties["locations"]["items"]["properties"]["validation_data"]["writeOnly"])
+
+    def test_images_schema_wraps_the_image_schema(self) -> None:
+        images = self.glance.get("/v2/schemas/images")
+        self.assertEqual(images["properties"]["images"]["items"], self.glance.get("/v2/schemas/image"))
+        self.assertEqual(list(images["properties"]), ["images", "first", "next", "schema"])
+
+    def test_cirros_has_the_digests_of_uploaded_data(self) -> None:
+        image = self.glance.get(f"/v2/images/{CIRROS_IMAGE_ID}")
+        self.assertRegex(image["checksum"], "^[0-9a-f]{32}$")
+        self.assertEqual(image["os_hash_algo"], "sha512")
+        self.assertRegex(image["os_hash_value"], "^[0-9a-f]{128}$")
+        self.assertEqual((image["size"], image["virtual_size"]), (21692416, 117440512))
+        # The same on every start.
+        again = Glance(InMemoryMimic(profile="openstack")).get(f"/v2/images/{CIRROS_IMAGE_ID}")
+        self.assertEqual(again["os_hash_value"], image["os_hash_value"])
+
+
+class RackspaceImageSchemaTests(SynchronousTestCase):
+    def test_rackspace_keeps_its_own_schema_and_null_digests(self) -> None:
+        glance = Glance(InMemoryMimic())
+        properties = glance.get("/v2/schemas/image")["properties"]
+        self.assertLessEqual(RACKSPACE_ONLY_PROPERTIES, set(properties))
+        self.assertNotIn("is_base", properties["os_distro"])
+        image = glance.get("/v2/images")["images"][0]
+        self.assertEqual(
+            [image[k] for k in ("checksum", "os_hash_algo", "os_hash_value", "virtual_size")], [None] * 4
+        )
+        self.assertEqual(image["image_type"], "base")
+
+
+class ConfiguredImageDigestTests(SynchronousTestCase):
+    """
+    A configuration file's ``[[images]]`` are active base images: each
+    has its digests and a virtual size, under either profile.
+    """
+
+    def test_configured_images_have_digests_and_virtual_sizes(self) -> None:
+        from mimic.test.test_cloud_config import profile_from
+
+        text = (
+            '[[images]]\nname = "alpine"\nsize = 1000\n'
+            '[[images]]\nname = "cirros"\nsize = 2000\nvirtual_size = 117440512\n'
+        )
+        for profile in ("openstack", "rackspace"):
+            glance = Glance(InMemoryMimic(profile=profile_from(text, profile)))
+            images = {i["name"]: i for i in glance.get("/v2/images")["images"]}
+            self.assertEqual(images["alpine"]["virtual_size"], 1000, profile)
+            self.assertEqual(images["cirros"]["virtual_size"], 117440512, profile)
+            self.assertEqual(images["cirros"]["os_hash_algo"], "sha512", profile)
+            self.assertNotEqual(images["alpine"]["checksum"], images["cirros"]["checksum"])

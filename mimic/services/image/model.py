@@ -145,6 +145,9 @@ class Image:
     checksum: str | None = None
     os_hash_algo: str | None = None
     os_hash_value: str | None = None
+    #: The disk's size as a guest sees it, in bytes, once Glance has
+    #: looked into the data (None: not known).
+    virtual_size: int | None = None
     #: Who owns it when it is a base image (Glance's ``owner``).
     provider: str = PROVIDER
 
@@ -223,7 +226,7 @@ class Image:
                 "min_disk": self.min_disk,
                 "min_ram": self.min_ram,
                 "size": self.size if self.has_data(now) else None,
-                "virtual_size": None,
+                "virtual_size": self.virtual_size if self.has_data(now) else None,
                 "checksum": self.checksum,
                 "os_hash_algo": self.os_hash_algo,
                 "os_hash_value": self.os_hash_value,

@@ -42,6 +42,7 @@ from mimic.services.image.model import SERVICE_NAME, STORE_ID, Image, ImageStore
 from mimic.services.image.patch import PATCH_TYPES, new_image_fields, patched
 from mimic.services.image.records import MEMBER_STATUSES
 from mimic.services.image.schemas import SCHEMAS
+from mimic.services.image.upstream_schema import upstream_image_schema, upstream_images_schema
 from mimic.services.image.validation import parse_image_query
 from mimic.services.image.versions import version_documents
 from mimic.services.image.views import image_schema, images_schema, listing_json
@@ -147,11 +148,17 @@ class ImageAPI:
 
     @app.route("/v2/schemas/image", methods=["GET"])
     def image_schema(self, request: IRequest) -> bytes:
-        return json_response(request, image_schema())
+        """
+        Rackspace's image schema under a profile with its extensions,
+        upstream Glance's otherwise.
+        """
+        rackspace = self.core.profile.rackspace_extensions
+        return json_response(request, image_schema() if rackspace else upstream_image_schema())
 
     @app.route("/v2/schemas/images", methods=["GET"])
     def images_schema(self, request: IRequest) -> bytes:
-        return json_response(request, images_schema())
+        rackspace = self.core.profile.rackspace_extensions
+        return json_response(request, images_schema() if rackspace else upstream_images_schema())
 
     @app.route("/v2/schemas/<name>", methods=["GET"])
     @app.route("/v2/schemas/metadefs/<name>", methods=["GET"], endpoint="metadefs_schema")
