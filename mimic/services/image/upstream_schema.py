@@ -17,7 +17,7 @@ A profile with Rackspace's extensions keeps Mimic's Rackspace schema
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from mimic.services.image.views import CONTAINER_FORMATS, DISK_FORMATS
 
@@ -170,3 +170,8 @@ def upstream_images_schema() -> dict[str, Any]:
             {"rel": "describedby", "href": "{schema}"},
         ],
     }
+
+
+#: :func:`custom_properties`, made once: what Glance checks a request's
+#: additional properties of these names against.
+DECLARED_PROPERTIES: Mapping[str, Mapping[str, Any]] = custom_properties()
