@@ -51,6 +51,22 @@ class OpenStackSnapshotTests(SynchronousTestCase):
             self.assertEqual(image["owner"], self.compute.project_id)
 
 
+    def test_a_snapshot_has_its_uploads_digests_once_active(self) -> None:
+        server = {"name": "vm", "imageRef": CIRROS_IMAGE_ID, "flavorRef": "42"}
+        server_id = self.ok("POST", "/servers", {"server": server}, 202).json()["server"]["id"]
+        self.compute.mimic.tick(3600)
+        made = self.ok("POST", f"/servers/{server_id}/action", {"createImage": {"name": "snap"}}, 202)
+        location = made.header("location") or made.json()["image_id"]
+        saving = self.glance_image(location)
+        self.assertEqual(saving["status"], "saving")
+        self.assertEqual([saving[k] for k in ("checksum", "os_hash_value", "virtual_size")], [None] * 3)
+        self.compute.mimic.tick(3600)
+        active = self.glance_image(location)
+        self.assertEqual(active["status"], "active")
+        self.assertRegex(active["checksum"], "^[0-9a-f]{32}$")
+        self.assertEqual((active["os_hash_algo"], active["virtual_size"]), ("sha512", 117440512))
+
+
 class RackspaceSnapshotTests(SynchronousTestCase):
     def test_rackspace_snapshots_stay_vhd_in_ovf(self) -> None:
         mimic = InMemoryMimic()
