@@ -146,3 +146,30 @@ class FirstUseEmailTests(SynchronousTestCase):
 
     def test_rackspace_keeps_its_example_address(self) -> None:
         self.assertEqual(self.user("rackspace")["email"], "alice@example.com")
+
+
+class BootstrapAdminTests(SynchronousTestCase):
+    """
+    Under ``openstack`` the administrator is as ``keystone-manage
+    bootstrap`` makes it: no default project, its project described as
+    the bootstrap's.  Under ``rackspace`` its project is its default.
+    """
+
+    def admin(self, profile: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        identity = Identity(profile)
+        user_id = identity.admin_token["user"]["id"]
+        project_id = identity.admin_token["project"]["id"]
+        user = identity.call("GET", f"/users/{user_id}").json()["user"]
+        project = identity.call("GET", f"/projects/{project_id}").json()["project"]
+        return user, project
+
+    def test_openstack_admin_is_the_bootstraps(self) -> None:
+        user, project = self.admin("openstack")
+        self.assertNotIn("default_project_id", user)
+        self.assertNotIn("email", user)
+        self.assertEqual(project["description"], "Bootstrap project for initializing the cloud.")
+
+    def test_rackspace_admin_keeps_its_default_project(self) -> None:
+        user, project = self.admin("rackspace")
+        self.assertEqual(user["default_project_id"], project["id"])
+        self.assertEqual(project["description"], "The administrator's project")

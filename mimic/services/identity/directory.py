@@ -84,6 +84,10 @@ __all__ = [
 ]
 
 
+#: How ``keystone-manage bootstrap`` describes the project it makes.
+BOOTSTRAP_PROJECT = "Bootstrap project for initializing the cloud."
+
+
 @define
 class Directory(InheritedGrants, RoleStore, Grants, CredentialStore):
     sessions: SessionStore
@@ -122,6 +126,11 @@ class Directory(InheritedGrants, RoleStore, Grants, CredentialStore):
     #: Role id -> its resource options (:mod:`role_options`), for the
     #: roles that have any.
     role_options: dict[str, dict[str, Any]] = field(factory=dict)
+    #: Whether the administrator is made as ``keystone-manage
+    #: bootstrap`` makes it (no default project; its project described
+    #: as the bootstrap's) rather than as Mimic's Rackspace cloud always
+    #: has (its project its default).  Configuration, as the name is.
+    bootstrapped_admin: bool = False
 
     def __attrs_post_init__(self) -> None:
         self.domains[DEFAULT_DOMAIN_ID] = Domain(
@@ -370,7 +379,9 @@ class Directory(InheritedGrants, RoleStore, Grants, CredentialStore):
     def ensure_admin(self) -> User:
         """
         The configured administrator, made on first use: a managed user
-        with its own project (named as it is) and the admin role there.
+        with its own project (named as it is) and the admin role there;
+        the project is its default unless it is made as the bootstrap
+        makes it (:attr:`bootstrapped_admin`).
         """
         admin = self.sessions.user_by_name(self.admin_name)
         if admin is not None:
@@ -379,9 +390,11 @@ class Directory(InheritedGrants, RoleStore, Grants, CredentialStore):
         admin = self.sessions.user_for(
             self.admin_name, tenant, api_key=self.admin_password, password=self.admin_password
         )
-        self.accounts[admin.id] = Account(admin.id, default_project_id=admin.tenant_id)
+        default_project = None if self.bootstrapped_admin else admin.tenant_id
+        self.accounts[admin.id] = Account(admin.id, default_project_id=default_project)
         self.projects[admin.tenant_id] = Project(
-            admin.tenant_id, admin.tenant_id, description="The administrator's project",
+            admin.tenant_id, admin.tenant_id,
+            description=BOOTSTRAP_PROJECT if self.bootstrapped_admin else "The administrator's project",
             parent_id=DEFAULT_DOMAIN_ID,
         )
         ids = {named_role(name).id for name in self.role_set.administrator}
@@ -451,6 +464,7 @@ def new_directory(core: IMimicCore) -> Directory:
         str(settings.get("identity.admin_user", "admin")),
         str(settings.get("identity.admin_password", "password")),
         role_set=role_set(core.profile),
+        bootstrapped_admin=not core.profile.rackspace_extensions,
     )
 
 
