@@ -15,8 +15,47 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from mimic.services.image.base_images import CIRROS_IMAGE_ID
-from mimic.test.test_openstack_profile_schemas import OpenStackCompute
 from mimic.testing import InMemoryMimic, Response
+
+
+class OpenStackCompute:
+    """
+    The ``demo`` project of an in-memory Mimic with the ``openstack``
+    profile, as a client of that cloud reaches it: a Keystone v3 token
+    and the endpoints of its catalog; requests go to compute.
+    """
+
+    def __init__(self, mimic: InMemoryMimic | None = None) -> None:
+        self.mimic = mimic or InMemoryMimic(profile="openstack")
+        auth = {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": "demo", "password": "secret", "domain": {"id": "default"}}},
+            },
+            "scope": {"project": {"name": "demo-project", "domain": {"id": "default"}}},
+        }
+        response = self.mimic.request("POST", "/identity/v3/auth/tokens", {"auth": auth})
+        if response.code != 201:
+            raise AssertionError(f"authentication failed: {response!r}")
+        self.token = response.header("x-subject-token") or ""
+        token = response.json()["token"]
+        self.project_id: str = token["project"]["id"]
+        self.catalog: list[dict[str, Any]] = token["catalog"]
+
+    def endpoint_of(self, service_type: str) -> str:
+        """
+        The public URL of a service type in the token's catalog.
+        """
+        return next(
+            endpoint["url"]
+            for entry in self.catalog
+            if entry["type"] == service_type
+            for endpoint in entry["endpoints"]
+            if endpoint["interface"] == "public"
+        )
+
+    def request(self, method: str, path: str, body: Any = None) -> Response:
+        return self.mimic.request(method, self.endpoint_of("compute") + path, body, token=self.token)
 
 
 class OpenStackSnapshotTests(SynchronousTestCase):
@@ -49,7 +88,6 @@ class OpenStackSnapshotTests(SynchronousTestCase):
             image = self.glance_image(location)
             self.assertEqual((image["disk_format"], image["container_format"]), ("qcow2", "bare"))
             self.assertEqual(image["owner"], self.compute.project_id)
-
 
     def test_a_snapshot_has_its_uploads_digests_once_active(self) -> None:
         server = {"name": "vm", "imageRef": CIRROS_IMAGE_ID, "flavorRef": "42"}
@@ -127,7 +165,8 @@ class Glance:
             access = mimic.authenticate("alice")
             self.token, url = access.token, access.endpoint("image")
         else:
-            self.token, url = _openstack_login(mimic)
+            project = OpenStackCompute(mimic)
+            self.token, url = project.token, project.endpoint_of("image")
         self.root = url.rstrip("/").removesuffix("/v2")
 
     def get(self, path: str) -> Any:
@@ -147,23 +186,6 @@ class Glance:
             headers={"Content-Type": "application/openstack-images-v2.1-json-patch"},
             raw=json.dumps(changes).encode("utf-8"),
         )
-
-
-def _openstack_login(mimic: InMemoryMimic) -> tuple[str, str]:
-    """
-    A v3 token of the ``demo`` project and its image endpoint.
-    """
-    auth = {
-        "identity": {
-            "methods": ["password"],
-            "password": {"user": {"name": "demo", "password": "secret", "domain": {"id": "default"}}},
-        },
-        "scope": {"project": {"name": "demo-project", "domain": {"id": "default"}}},
-    }
-    response = mimic.request("POST", "/identity/v3/auth/tokens", {"auth": auth})
-    catalog = response.json()["token"]["catalog"]
-    url = next(e["url"] for entry in catalog if entry["type"] == "image" for e in entry["endpoints"])
-    return response.header("x-subject-token") or "", url
 
 
 class OpenStackImageSchemaTests(SynchronousTestCase):
