@@ -50,7 +50,7 @@ MIMIC_CONFIGS = {"compute": HERE.parent / "docs" / "examples" / "realtime-client
 REALTIME_SETTINGS = {"compute": ["--set", "compute.create_image_seconds=2"]}
 AREAS = (
     "object_storage", "identity", "network", "volume", "compute", "compute.volumes", "openstack-identity",
-    "openstack-compute", "image", "openstack-image",
+    "openstack-compute", "image", "openstack-image", "openstack-volume",
 )
 
 #: Areas run against another cloud profile than the default: the profile
@@ -60,12 +60,13 @@ PROFILE_AREAS = {
     "openstack-identity": ("openstack", "identity"),
     "openstack-compute": ("openstack", "compute"),
     "openstack-image": ("openstack", "image"),
+    "openstack-volume": ("openstack", "volume"),
 }
 
 
 #: Areas whose tests also ask for a reader in the primary user's
 #: project (``project_reader``).
-READER_AREAS = {"network", "volume", "compute", "compute.volumes", "openstack-compute", "image"}
+READER_AREAS = {"network", "volume", "compute", "compute.volumes", "openstack-compute", "image", "openstack-volume"}
 
 
 def accounts(count: int = 12, readers: bool = False, rackspace: bool = True) -> str:

@@ -25,9 +25,6 @@ from mimic.config import ConfigFile, KeyPath
 from mimic.interfaces import IAPIMock, IConfiguredContent, IProfileMember
 from mimic.profiles import CatalogChange, Profile
 
-#: The keys the core itself reads.
-CORE_KEYS = ("regions", "catalog")
-
 #: What a region's name may be: it is a path segment of the services a
 #: profile mounts (``/regions/<region>/compute``) and of
 #: ``/service/<service>/<region>/...``.
@@ -50,13 +47,6 @@ def content_keys(plugins: Iterable[IAPIMock]) -> dict[tuple[str, ...], ContentKe
             for key in plugin.content_keys():
                 found[key.path] = key
     return found
-
-
-def top_level_keys(plugins: Iterable[IAPIMock]) -> set[str]:
-    """
-    The top-level keys of the file that describe the cloud.
-    """
-    return {*CORE_KEYS, *(path[0] for path in content_keys(plugins))}
 
 
 def customized(

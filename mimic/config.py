@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from attrs import define, field, frozen
 
 from mimic import profiles
+from mimic.cloud_content import described
 from mimic.failures import BadRegistration, Event, FailureEngine
 from mimic.http import HTTPError
 from mimic.interfaces import IAPIMock, IConfiguredContent
@@ -213,38 +214,26 @@ def _suggest(name: str, known: Iterable[str]) -> str:
 
 def _string(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"must be a non-empty string, not {_shown(value)}")
+        raise ValueError(f"must be a non-empty string, not {described(value)}")
     return value
 
 
 def _boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, not {_shown(value)}")
+        raise ValueError(f"must be true or false, not {described(value)}")
     return value
 
 
 def _positive_number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 or math.isinf(value):
-        raise ValueError(f"must be a positive number of seconds, not {_shown(value)}")
+        raise ValueError(f"must be a positive number of seconds, not {described(value)}")
     return float(value)
 
 
 def _at_least_one(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"must be a whole number of at least 1, not {_shown(value)}")
+        raise ValueError(f"must be a whole number of at least 1, not {described(value)}")
     return value
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, (int, float)):
-        return str(value)
-    return f"a {type(value).__name__}" if not isinstance(value, (list, dict)) else (
-        "an array" if isinstance(value, list) else "a table"
-    )
 
 
 @frozen
@@ -280,7 +269,7 @@ OPTIONS = {
     )
 }
 
-_TOP_LEVEL = (*OPTIONS, "profile", "services", "conditions")
+_TOP_LEVEL = (*OPTIONS, "profile", "services", "conditions", "presets")
 
 
 def _setting_text(value: Any) -> str:
@@ -292,7 +281,7 @@ def _setting_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float, str)):
         return str(value)
-    raise ValueError(f"must be a string, number or boolean, not {_shown(value)}")
+    raise ValueError(f"must be a string, number or boolean, not {described(value)}")
 
 
 def _json_only(value: Any, path: KeyPath, config: ConfigFile) -> None:
@@ -307,7 +296,7 @@ def _json_only(value: Any, path: KeyPath, config: ConfigFile) -> None:
         for index, item in enumerate(value):
             _json_only(item, path + (index,), config)
     elif not isinstance(value, (str, int, float, bool)):
-        raise config.error(path, f"must be JSON-like (a string, number, boolean, array or table), not {_shown(value)}")
+        raise config.error(path, f"must be JSON-like (a string, number, boolean, array or table), not {described(value)}")
 
 
 @define
@@ -326,6 +315,8 @@ class Configuration:
     disabled: set[str] = field(factory=set)
     profile: str = DEFAULT_PROFILE
     conditions: list[tuple[KeyPath, str, str, dict[str, Any]]] = field(factory=list)
+    #: Whether the known-error presets (metadata triggers) fire.
+    presets: bool = True
 
 
 def check(
@@ -359,17 +350,22 @@ def check(
             if value not in PROFILES:
                 raise config.error(
                     path,
-                    f"no profile {_shown(value)}; known profiles: {', '.join(PROFILES)}",
+                    f"no profile {described(value)}; known profiles: {', '.join(PROFILES)}",
                 )
             result.profile = value
         elif key == "services":
             result.services = _services(config, value, services)
+        elif key == "presets":
+            try:
+                result.presets = _boolean(value)
+            except ValueError as error:
+                raise config.error(path, str(error))
         elif key == "conditions":
             continue  # checked last, against the services enabled
         elif key in tables and isinstance(value, dict):
             _table(config, key, value, settings, services, result)
         elif key in tables:
-            raise config.error(path, f"must be a table ([{key}]), not {_shown(value)}")
+            raise config.error(path, f"must be a table ([{key}]), not {described(value)}")
         elif key == "settings":
             raise config.error(
                 path,
@@ -397,11 +393,11 @@ def check(
 def _services(config: ConfigFile, value: Any, known: set[str]) -> set[str]:
     path: KeyPath = ("services",)
     if not isinstance(value, list):
-        raise config.error(path, f"must be an array of service names, not {_shown(value)}")
+        raise config.error(path, f"must be an array of service names, not {described(value)}")
     chosen: set[str] = set()
     for index, name in enumerate(value):
         if not isinstance(name, str):
-            raise config.error(path + (index,), f"must be a service name, not {_shown(name)}")
+            raise config.error(path + (index,), f"must be a service name, not {described(name)}")
         if name not in known:
             raise config.error(
                 path,
@@ -425,7 +421,7 @@ def _table(
         path: KeyPath = (table, key)
         if key == "enabled" and table in services:
             if not isinstance(value, bool):
-                raise config.error(path, f"must be true or false, not {_shown(value)}")
+                raise config.error(path, f"must be true or false, not {described(value)}")
             if table == ALWAYS_ENABLED and not value:
                 raise config.error(path, "identity cannot be disabled: it hands out the catalog")
             result.toggles[table] = value
@@ -440,7 +436,7 @@ def _table(
         try:
             text = _setting_text(value)
             if name.endswith("_seconds") and isinstance(value, (int, float)) and value < 0:
-                raise ValueError(f"a time cannot be below zero, not {_shown(value)}")
+                raise ValueError(f"a time cannot be below zero, not {described(value)}")
             setting.parse(text)
         except ValueError as error:
             raise config.error(path, str(error))
@@ -469,12 +465,12 @@ def _conditions(
 ) -> list[tuple[KeyPath, str, str, dict[str, Any]]]:
     path: KeyPath = ("conditions",)
     if not isinstance(value, list):
-        raise config.error(path, f"must be an array of tables ([[conditions]]), not {_shown(value)}")
+        raise config.error(path, f"must be an array of tables ([[conditions]]), not {described(value)}")
     found = []
     for index, entry in enumerate(value):
         at = path + (index,)
         if not isinstance(entry, dict):
-            raise config.error(at, f"must be a table with service, event and name, not {_shown(entry)}")
+            raise config.error(at, f"must be a table with service, event and name, not {described(entry)}")
         for key in entry:
             if key not in _CONDITION_PLACE + _CONDITION_BODY:
                 raise config.error(

@@ -627,6 +627,11 @@ class FailureEngine:
     #: (fault coverage, the request journal): see :meth:`observe`.
     _on_registered: list[Callable[[Registration], None]] = field(factory=list)
     _on_fired: list[Callable[[Firing, Mapping[str, Any]], None]] = field(factory=list)
+    #: Whether metadata triggers (the presets: ``server_building``,
+    #: ``create_server_failure``...) fire; a configuration file's
+    #: ``presets = false`` turns them off, for an application whose own
+    #: metadata might carry those keys.  Registrations fire either way.
+    metadata_triggers: bool = True
 
     def declare(self, event: Event) -> None:
         self._events[event.id] = event
@@ -781,7 +786,7 @@ class FailureEngine:
         even when it is ``default``).  ``None`` means: behave normally.
         """
         event = self._events[event_id]
-        if metadata:
+        if metadata and self.metadata_triggers:
             for condition in event.conditions:
                 trigger = condition.metadata
                 if trigger is not None and trigger.key in metadata:

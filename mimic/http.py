@@ -20,6 +20,7 @@ from uuid import uuid4
 from typing import Any, Callable, Mapping, Sequence, TypeVar, Union, cast
 
 from attrs import frozen
+
 from klein import Klein
 from klein._decorators import bindable
 from twisted.logger import Logger
@@ -30,7 +31,12 @@ from twisted.web.server import Request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from mimic import lazy_routes
 from mimic.failures import BadRegistration
+
+# Before any Klein app declares its routes: every service imports this
+# module first.
+lazy_routes.install()
 
 log = Logger()
 

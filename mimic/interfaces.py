@@ -319,6 +319,12 @@ class IImage(Interface):
         When it last changed, as seen at time ``now``.
         """
 
+    container_format = Attribute(
+        "Glance's container format (``bare``, ``ovf``...), None until set: Nova keeps it among "
+        "a server's image properties (shown from compute microversion 2.98)."
+    )
+    disk_format = Attribute("Glance's disk format (``qcow2``, ``vhd``...), None until set: likewise.")
+
 
 class IImages(Interface):
     """
@@ -681,12 +687,14 @@ class IImageUploads(Interface):
     loaded, still provides the whole of :class:`IImages`.)
     """
 
-    def upload_volume(name, volume_id, size, now, metadata=None):
+    def upload_volume(name, volume_id, size, now, metadata=None, formats=None):
         """
         Record an image made from a block-storage volume (Cinder's
         ``os-volume_upload_image``) and return its :class:`IImage`: the
         project's own, ``size`` GB, with ``metadata`` as its properties
-        (the volume's image metadata).
+        (the volume's image metadata), in ``formats``, the
+        ``(disk_format, container_format)`` the upload asked for
+        (``None``: ``("raw", "bare")``, what Cinder asks for by default).
         """
 
 

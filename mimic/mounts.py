@@ -6,12 +6,12 @@ Services at the root of Mimic's port, where a profile mounts them
 
 A request under a mount reaches the same resource as one under
 ``/service/<service>/<region>/<tenant>/`` would, for the profile's first
-region; the same services for every region of the profile are under
-``/regions/<region>/`` (``/regions/RegionTwo/compute/v2.1``).  The URL names no tenant (or names it inside the service's own
-path), so it is found here: from the token, or from the path for a
-service whose URLs carry it (Swift's ``AUTH_<project>``).  Without a
-token only the service's anonymous paths (version documents) answer;
-anything else gets the service's own 401.
+region; every region's are also under ``/regions/<region>/``
+(``/regions/RegionTwo/compute/v2.1``).  The URL names no tenant (or
+names it inside the service's own path), so it is found here: from the
+token, or from the path for a service whose URLs carry it (Swift's
+``AUTH_<project>``).  Without a token only the service's anonymous paths
+(version documents) answer; anything else gets the service's own 401.
 """
 
 from __future__ import annotations

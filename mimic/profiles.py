@@ -163,14 +163,6 @@ class Profile:
             return ""
         return f"{REGIONS_SEGMENT}/{region}/"
 
-    def catalog_change(self, entry_type: str) -> CatalogChange | None:
-        """
-        The configuration's change to the catalog entry of a type, if any.
-        """
-        for change in self.catalog:
-            if change.type == entry_type:
-                return change
-        return None
 
 
 RACKSPACE = Profile(

@@ -34,6 +34,10 @@ snapshot).
 ``--mimic-profile=openstack`` (or ``$MIMIC_PROFILE``) makes every Mimic
 these fixtures start serve that cloud profile (``mimic_profile`` is its
 name; see ``docs/operations/profiles.rst``); ``rackspace`` by default.
+``--mimic-config=PATH`` (or ``$MIMIC_CONFIG``) starts them with that
+configuration file (its profile, regions, flavors, images, quotas,
+settings and conditions: ``docs/operations/configuration.rst``), in
+memory too; ``--mimic-profile`` then wins over the file's profile.
 
 ``--mimic-coverage=PATH`` writes the session Mimic's fault-coverage
 report at the end of the session (JSON; a table if PATH ends in
@@ -61,9 +65,15 @@ def pytest_addoption(parser: Any) -> None:
     )
     group.addoption(
         "--mimic-profile",
-        default=os.environ.get("MIMIC_PROFILE", "rackspace"),
+        default=os.environ.get("MIMIC_PROFILE"),
         help="the cloud profile of the Mimics the fixtures start: rackspace or openstack "
-        "(default: $MIMIC_PROFILE, else rackspace)",
+        "(default: $MIMIC_PROFILE, else the configuration file's, else rackspace)",
+    )
+    group.addoption(
+        "--mimic-config",
+        metavar="PATH",
+        default=os.environ.get("MIMIC_CONFIG"),
+        help="start the fixtures' Mimics with this configuration file (default: $MIMIC_CONFIG)",
     )
     group.addoption(
         "--mimic-coverage",
@@ -82,31 +92,57 @@ def pytest_configure(config: Any) -> None:
 
 
 @pytest.fixture(scope="session")
-def mimic_profile(request: Any) -> str:
+def mimic_args(request: Any) -> list[str]:
     """
-    The cloud profile (``--mimic-profile``) the fixtures' Mimics serve.
+    The ``twistd mimic`` options the fixtures start Mimics with, from
+    ``--mimic-config`` and ``--mimic-profile``; a bad file or profile
+    stops the session with the line ``twistd mimic`` would stop with.
     """
-    from mimic.profiles import PROFILES
+    from twisted.python import usage
 
-    chosen = str(request.config.getoption("--mimic-profile"))
-    if chosen not in PROFILES:
-        raise pytest.UsageError(f"--mimic-profile: no profile {chosen!r}; known: {', '.join(PROFILES)}")
-    return chosen
+    from mimic import tap
+
+    args = []
+    path = request.config.getoption("--mimic-config")
+    if path:
+        args += ["--config", os.path.abspath(path)]
+    profile = request.config.getoption("--mimic-profile")
+    if profile:
+        args += ["--profile", profile]
+    try:
+        tap.Options().parseOptions(args)
+    except usage.UsageError as error:
+        raise pytest.UsageError(f"--mimic-profile or --mimic-config: {error}")
+    return args
+
+
+@pytest.fixture(scope="session")
+def mimic_profile(mimic_args: list[str]) -> str:
+    """
+    The cloud profile the fixtures' Mimics serve.
+    """
+    from mimic import tap
+
+    options = tap.Options()
+    options.parseOptions(mimic_args)
+    return str(options.startup.profile)
 
 
 @pytest.fixture
-def mimic_process(mimic_profile: str) -> Iterator[Any]:
+def mimic_process(mimic_args: list[str]) -> Iterator[Any]:
     from mimic.testing import MimicProcess
 
-    with MimicProcess(["--profile", mimic_profile]) as process:
+    with MimicProcess(mimic_args) as process:
         yield process
 
 
 @pytest.fixture
-def in_memory_mimic(mimic_profile: str) -> Any:
+def in_memory_mimic(mimic_args: list[str]) -> Any:
     from mimic.testing import InMemoryMimic
 
-    return InMemoryMimic(profile=mimic_profile)
+    if mimic_args[:1] == ["--config"]:
+        return InMemoryMimic.from_config(mimic_args[1], *mimic_args[2:])
+    return InMemoryMimic(profile=mimic_args[1] if mimic_args else "rackspace")
 
 
 @pytest.fixture(scope="session")
@@ -117,8 +153,7 @@ def mimic_url(request: Any) -> Iterator[str]:
         return
     from mimic.testing import MimicProcess
 
-    profile = request.getfixturevalue("mimic_profile")
-    with MimicProcess(["--profile", profile]) as process:
+    with MimicProcess(request.getfixturevalue("mimic_args")) as process:
         assert process.url is not None
         yield process.url
 

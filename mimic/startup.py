@@ -83,6 +83,9 @@ class Startup:
     conditions: list[tuple[KeyPath, str, str, dict[str, Any]]] = field(factory=list)
     conditions_source: Source = Source(DEFAULT)
     registered: list[dict[str, Any]] = field(factory=list)
+    #: Whether the known-error presets (metadata triggers) fire.
+    presets: bool = True
+    presets_source: Source = Source(DEFAULT)
     #: The file read, if any: its cloud keys are checked once the profile
     #: is known (:mod:`mimic.cloud_config`).
     file: ConfigFile | None = None
@@ -127,6 +130,8 @@ def configure(
             startup.setting_sources[name] = config.source(tuple(name.split(".", 1)))
     if "profile" in config.data:
         startup.profile, startup.profile_source = checked.profile, config.source(("profile",))
+    if "presets" in config.data:
+        startup.presets, startup.presets_source = checked.presets, config.source(("presets",))
     startup.services, startup.disabled = checked.services, checked.disabled
     if checked.services is not None:
         first = min(
@@ -205,6 +210,7 @@ def effective(core: Any, options: Mapping[str, Any] | None, startup: Startup | N
             source = Source(GIVEN if changed and options is None else DEFAULT)
         found.append(Effective(name, core.settings[name], source))
     found.append(Effective("conditions", list(startup.registered), startup.conditions_source))
+    found.append(Effective("presets", core.failures.metadata_triggers, startup.presets_source))
     return found
 
 

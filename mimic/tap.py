@@ -307,6 +307,7 @@ def makeService(options: Options) -> Service:
     started = getattr(options, "startup", None) or startup.Startup()
     profile = started.cloud or PROFILES[started.profile]
     core = MimicCore.create(clock, options.get("plugins"), settings=options["settings"], profile=profile)
+    core.failures.metadata_triggers = started.presets
     site = make_site(core, options["verbose"], options["idle-timeout"])
     path = options.get("state-file")
     saved = options.get("state") if path is not None else None

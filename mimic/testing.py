@@ -101,6 +101,26 @@ class InMemoryMimic:
         # StubTreq sets its methods (request, content...) at run time.
         self.treq: Any = StubTreq(self.resource)
 
+    @classmethod
+    def from_config(cls, path: str, *argv: str, clock: Clock | None = None) -> "InMemoryMimic":
+        """
+        A Mimic in memory as ``twistd mimic --config path`` would serve
+        it: the file's profile and cloud (regions, flavors, images,
+        quotas, catalog), services, settings and conditions.  ``argv``
+        are more ``twistd mimic`` options, winning over the file's
+        (``"--profile", "openstack"``); how to listen does not matter
+        here.  A bad file raises :class:`twisted.python.usage.UsageError`
+        with the line ``twistd mimic`` would stop with.
+        """
+        from mimic import startup, tap
+
+        options = tap.Options()
+        options.parseOptions(["--config", path, *argv])
+        mimic = cls(options["plugins"], clock, options["settings"], profile=options.startup.cloud or options.startup.profile)
+        startup.register_conditions(mimic.core.failures, options.startup)
+        mimic.core.failures.metadata_triggers = options.startup.presets
+        return mimic
+
     def request(
         self,
         method: str,

@@ -47,6 +47,7 @@ from zope.interface import implementer
 from mimic.catalog import Endpoint, Entry
 from mimic.control import behaviors
 from mimic.control.errors import control_error
+from mimic.control.guard import refusal
 from mimic.failures import Event, Registration
 from mimic.http import base_url, handle_errors, header, json_response, read_json
 from mimic.interfaces import IAPIMock, IHasSettings, IMimicCore, IProfileMember, ISettingsShapeCatalog
@@ -273,6 +274,14 @@ class TokenIfGiven(Resource):
 
     def render(self, request: IRequest) -> Any:
         given = header(request, "x-auth-token")
+        if given is None:
+            # Without a token the entry is as open as the control API,
+            # and guarded as it is against web pages (a page cannot send
+            # a token header cross-site without a preflight).
+            refused = refusal(request)
+            if refused is not None:
+                status, message = refused
+                return json_response(request, error_body(status, message), status)
         if given is not None:
             token = self.core.sessions.token(given)
             if token is None:

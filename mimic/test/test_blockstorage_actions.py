@@ -83,9 +83,75 @@ class ActionTests(SynchronousTestCase):
         shown = self.mimic.request("GET", f"{images}/images/{image_id}", token=self.cinder.access.token)
         self.assertEqual((shown.code, shown.json()["name"]), (200, "from-volume"))
 
+    def _glance_image(self, image_id: str) -> dict[str, object]:
+        images = self.cinder.access.endpoint("image")
+        shown = self.mimic.request("GET", f"{images}/images/{image_id}", token=self.cinder.access.token)
+        self.assertEqual(shown.code, 200)
+        return dict(shown.json())
+
+    def test_upload_to_image_is_raw_in_bare_by_default(self) -> None:
+        """
+        Cinder asks Glance for a raw disk in a bare container unless told
+        otherwise, whatever format the cloud's server snapshots have.
+        """
+        answered = self.cinder.action(
+            self.volume_id, {"os-volume_upload_image": {"image_name": "plain"}}
+        ).json()["os-volume_upload_image"]
+        self.assertEqual((answered["disk_format"], answered["container_format"]), ("raw", "bare"))
+        image = self._glance_image(answered["image_id"])
+        self.assertEqual((image["disk_format"], image["container_format"]), ("raw", "bare"))
+
+    def test_upload_to_image_keeps_the_formats_asked_for(self) -> None:
+        for disk_format, container_format in (("qcow2", "bare"), ("vhd", "ovf"), ("vmdk", "ova")):
+            self.mimic.tick(60)
+            answered = self.cinder.action(self.volume_id, {"os-volume_upload_image": {
+                "image_name": disk_format, "disk_format": disk_format, "container_format": container_format,
+            }}).json()["os-volume_upload_image"]
+            self.assertEqual((answered["disk_format"], answered["container_format"]), (disk_format, container_format))
+            image = self._glance_image(answered["image_id"])
+            self.assertEqual((image["disk_format"], image["container_format"]), (disk_format, container_format))
+
+    def test_upload_to_image_refuses_unknown_formats_and_makes_nothing(self) -> None:
+        images = self.cinder.access.endpoint("image")
+        before = self.mimic.request("GET", f"{images}/images", token=self.cinder.access.token).json()["images"]
+        for formats in (
+            {"disk_format": "iso"}, {"disk_format": 7}, {"container_format": "tarball"},
+            {"container_format": ["bare"]}, {"container_format": "compressed"},
+        ):
+            response = self.cinder.action(self.volume_id, {"os-volume_upload_image": {"image_name": "x", **formats}})
+            self.assertEqual(response.code, 400, formats)
+            self.assertIn("badRequest", response.json())
+        after = self.mimic.request("GET", f"{images}/images", token=self.cinder.access.token).json()["images"]
+        self.assertEqual(len(after), len(before))
+        self.assertEqual(self.cinder.show(self.volume_id)["status"], "available")
+
     def test_revert_to_latest_snapshot(self) -> None:
         snapshot = self.cinder.must(202, "POST", "/snapshots", {"snapshot": {"volume_id": self.volume_id}})["snapshot"]
         response = self.cinder.action(self.volume_id, {"revert": {"snapshot_id": snapshot["id"]}}, version="3.40")
         self.assertEqual(response.code, 202)
         self.assertEqual(self.cinder.show(self.volume_id)["status"], "available")
         self.assertEqual(self.cinder.action(self.volume_id, {"revert": {"snapshot_id": snapshot["id"]}}).code, 400)
+
+
+class OpenStackUploadTests(SynchronousTestCase):
+    """
+    Upload to an image in a DevStack-shaped cloud, whose server snapshots
+    are qcow2 in bare: a volume's upload is still what Cinder asks for.
+    """
+
+    def test_upload_is_raw_in_bare_or_as_asked(self) -> None:
+        mimic = InMemoryMimic(profile="openstack")
+        cinder = Cinder(mimic, region="RegionOne")
+        volume_id = cinder.create(1)["id"]
+        glance = cinder.access.endpoint("image", "RegionOne")
+        made = []
+        for asked in ({}, {"disk_format": "qcow2", "container_format": "bare"}):
+            mimic.tick(60)
+            response = cinder.action(volume_id, {"os-volume_upload_image": {"image_name": "up", **asked}})
+            self.assertEqual(response.code, 202)
+            image = mimic.request(
+                "GET", f"{glance}/v2/images/{response.json()['os-volume_upload_image']['image_id']}",
+                token=cinder.access.token,
+            ).json()
+            made.append((image["disk_format"], image["container_format"], image["status"]))
+        self.assertEqual(made, [("raw", "bare", "active"), ("qcow2", "bare", "active")])

@@ -54,6 +54,31 @@ class ResourceTests(SynchronousTestCase):
         self.cinder.must(202, "DELETE", f"/backups/{backup['id']}")
         self.assertEqual(self.cinder.request("GET", f"/backups/{backup['id']}").code, 404)
 
+    def test_restore_brings_back_the_volume_metadata(self) -> None:
+        """
+        A backup keeps its volume's metadata, which a restore writes back,
+        to a new volume or over an existing one's (as tempest's backup
+        test checks); metadata set after the backup is not in it.
+        """
+        self.cinder.must(200, "PUT", f"/volumes/{self.volume_id}/metadata", {"metadata": {"k1": "v1", "k2": "v2"}})
+        backup = self.cinder.must(202, "POST", "/backups", {"backup": {"volume_id": self.volume_id}})["backup"]
+        self.cinder.must(200, "PUT", f"/volumes/{self.volume_id}/metadata", {"metadata": {"later": "x"}})
+        restored = self.cinder.must(202, "POST", f"/backups/{backup['id']}/restore", {"restore": {}})["restore"]
+        self.assertEqual(self.cinder.show(restored["volume_id"])["metadata"], {"k1": "v1", "k2": "v2"})
+        target = self.cinder.create(2, metadata={"k1": "mine", "own": "y"})["id"]
+        self.cinder.must(202, "POST", f"/backups/{backup['id']}/restore", {"restore": {"volume_id": target}})
+        self.assertEqual(self.cinder.show(target)["metadata"], {"k1": "v1", "k2": "v2", "own": "y"})
+
+    def test_one_extra_spec_of_a_type(self) -> None:
+        sata = next(t for t in self.cinder.must(200, "GET", "/types")["volume_types"] if t["name"] == "SATA")
+        shown = self.cinder.must(200, "GET", f"/types/{sata['id']}/extra_specs/volume_backend_name")
+        self.assertEqual(shown, {"volume_backend_name": "sata"})
+        missing = self.cinder.request("GET", f"/types/{sata['id']}/extra_specs/nope")
+        self.assertEqual(missing.code, 404)
+        self.assertEqual(missing.json()["itemNotFound"]["message"],
+                         f"Volume Type {sata['id']} has no extra specs with key nope.")
+        self.assertEqual(self.cinder.request("GET", "/types/nope/extra_specs/volume_backend_name").code, 404)
+
     def test_attachments_api(self) -> None:
         self.assertEqual(self.cinder.request("GET", "/attachments").code, 404)
         created = self.cinder.must(200, "POST", "/attachments", {"attachment": {

@@ -130,6 +130,23 @@ class VolumeTests(SynchronousTestCase):
         response = self.cinder.request("POST", "/volumes", {"volume": {"size": 20, "imageRef": "nope"}})
         self.assertEqual(response.code, 400)
 
+    def test_create_from_an_image_without_data_is_400(self) -> None:
+        """
+        Cinder copies only an active image: one registered but never
+        given data (``queued``) is refused, and no volume is made.
+        """
+        images = self.cinder.access.endpoint("image")
+        registered = self.mimic.request("POST", f"{images}/images", {
+            "name": "empty", "disk_format": "raw", "container_format": "bare",
+        }, token=self.cinder.access.token)
+        self.assertEqual(registered.code, 201)
+        image_id = registered.json()["id"]
+        response = self.cinder.request("POST", "/volumes", {"volume": {"size": 1, "imageRef": image_id}})
+        self.assertEqual(response.code, 400)
+        self.assertEqual(response.json()["badRequest"]["message"],
+                         f"Invalid input received: Image {image_id} is not active.")
+        self.assertEqual(self.cinder.must(200, "GET", "/volumes")["volumes"], [])
+
     def test_create_from_snapshot_and_volume(self) -> None:
         source = self.cinder.create(3)
         snapshot = self.cinder.must(202, "POST", "/snapshots", {"snapshot": {"volume_id": source["id"]}})["snapshot"]

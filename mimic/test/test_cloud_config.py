@@ -17,11 +17,13 @@ import os
 import urllib.request
 from typing import Any
 
-from twisted.trial.unittest import SynchronousTestCase
+from twisted.python import usage
+from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from mimic import cloud_config, config
 from mimic.core import discover_plugins, serves_in
 from mimic.profiles import PROFILES, Profile
+from mimic.services.image.model import DEFAULT_IMAGE_ID
 from mimic.test.test_config import ConfigFileTestCase
 from mimic.testing import InMemoryMimic, MimicProcess
 
@@ -198,6 +200,72 @@ class RefusedTests(ConfigFileTestCase):
 
     def test_an_unknown_top_level_key_lists_the_cloud_keys(self) -> None:
         self.assertTrue(self.refused("region = 1\n").startswith(", line 1: region: unknown key (did you mean 'regions'?)"))
+
+
+class ExampleTests(ConfigFileTestCase):
+    def test_the_readmes_example_starts(self) -> None:
+        """
+        The README's ``--config`` example is a file ``twistd mimic`` takes.
+        """
+        import mimic
+
+        checkout = os.environ.get("MIMIC_CHECKOUT") or os.path.dirname(os.path.dirname(os.path.abspath(mimic.__file__)))
+        path = os.path.join(checkout, "README.rst")
+        if not os.path.exists(path):
+            raise SkipTest(f"no checkout with the README here ({path})")
+        with open(path, encoding="utf-8") as f:
+            readme = f.read()
+        block = readme.split("``--config mimic.toml``", 1)[1].split("::\n\n", 1)[1]
+        lines = []
+        for line in block.splitlines():
+            if line and not line.startswith("        "):
+                break
+            lines.append(line[8:])
+        text = "\n".join(lines).strip() + "\n"
+        self.assertEqual(len(text.splitlines()), 10)
+        options = self.options(text)
+        self.assertEqual(options.startup.cloud.regions, ("RegionOne", "RegionTwo"))
+
+
+class FromConfigTests(ConfigFileTestCase):
+    def test_an_in_memory_mimic_from_a_file(self) -> None:
+        """
+        ``InMemoryMimic.from_config`` serves the file's cloud and its
+        conditions, and stops on a bad file with twistd mimic's line.
+        """
+        text = TWO_REGIONS + '[[conditions]]\nservice = "compute"\nevent = "server.create"\nname = "fail"\n'
+        mimic = InMemoryMimic.from_config(self.write(text))
+        access = mimic.authenticate()
+        body = {"server": {"name": "s", "flavorRef": "s1", "imageRef": "5b9d3c4e-1f2a-4b6c-8d7e-9f0a1b2c3d4e"}}
+        refused = mimic.request("POST", access.endpoint("compute") + "/servers", body, token=access.token)
+        self.assertEqual(refused.code, 500)
+        self.assertEqual(mimic.core.profile.regions, ("RegionOne", "RegionTwo"))
+        rackspace = InMemoryMimic.from_config(self.write(TWO_REGIONS.replace("RegionTwo", "ORD")), "--profile", "rackspace")
+        self.assertEqual(rackspace.core.profile.name, "rackspace")
+        path = self.write('profile = "openstack"\nprofile = "rackspace"\n')
+        error = self.assertRaises(usage.UsageError, InMemoryMimic.from_config, path)
+        self.assertIn("not valid TOML", str(error))
+
+
+class PresetsTests(ConfigFileTestCase):
+    def test_presets_off_leaves_metadata_alone_and_registrations_on(self) -> None:
+        """
+        ``presets = false``: a server whose metadata carries a preset's
+        key builds normally; a registered condition still fires.
+        """
+        text = 'presets = false\n[[conditions]]\nservice = "compute"\nevent = "server.create"\nname = "fail"\n'
+        text += 'criteria = [{ server_name = "^doomed" }]\n'
+        mimic = InMemoryMimic.from_config(self.write(text))
+        access = mimic.authenticate()
+        servers = access.endpoint("compute") + "/servers"
+        preset = {"server": {"name": "s", "flavorRef": "2", "imageRef": DEFAULT_IMAGE_ID, "metadata": {"create_server_failure": '{"message": "x", "code": 500}'}}}
+        self.assertEqual(mimic.request("POST", servers, preset, token=access.token).code, 202)
+        doomed = {"server": {"name": "doomed", "flavorRef": "2", "imageRef": DEFAULT_IMAGE_ID}}
+        self.assertEqual(mimic.request("POST", servers, doomed, token=access.token).code, 500)
+        on = InMemoryMimic.from_config(self.write("presets = true\n"))
+        access = on.authenticate()
+        self.assertEqual(on.request("POST", access.endpoint("compute") + "/servers", preset, token=access.token).code, 500)
+        self.assertEqual(self.refused('presets = "no"\n'), ", line 1: presets: must be true or false, not 'no'")
 
 
 class InMemoryTests(SynchronousTestCase):

@@ -15,8 +15,17 @@ tempest's clients choose.
 
 Under the ``rackspace`` profile Mimic keeps the attributes Rackspace's
 API adds (:data:`RACKSPACE_EXTENSIONS`); they are removed before
-validation, and only they.  Each profile is one small class at the end
-of the module.
+validation, and only they; under ``openstack`` nothing is removed, so
+an attribute upstream does not have fails.  Each profile's sessions are
+one small class (see :func:`shapes_case`).  Every body is validated
+twice, with this module's format checker and with tempest's own
+validator and format checker, as tempest's clients validate.
+
+:class:`OpenstackRangeBounds` adds, for the ``openstack`` profile, the
+last microversion of each range too (where a range's schema still
+holds, one short of the next), reached as a DevStack client reaches
+compute: an Identity v3 token and the catalog's endpoint
+(:class:`OpenStackCompute`).
 """
 
 from __future__ import annotations
@@ -32,14 +41,16 @@ from typing import Any, cast
 
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
+from mimic.microversions import Microversion, version_text
 from mimic.profiles import PROFILES
-from mimic.services.compute.versions import MAX_VERSION
-from mimic.services.image.base_images import base_images
+from mimic.services.compute.versions import MAX_VERSION, MIN_VERSION
+from mimic.services.image.base_images import CIRROS_IMAGE_ID, base_images
 from mimic.testing import InMemoryMimic, Response
 
 try:
     import jsonschema
     import tempest.lib.api_schema.response.compute as _schemas_package
+    from tempest.lib.common.jsonschema_validator import FORMAT_CHECKER, JSONSCHEMA_VALIDATOR
 except ImportError as missing:  # pragma: no cover - tox installs both
     jsonschema = None
     _schemas_package = None
@@ -83,6 +94,7 @@ def strip_rackspace_extensions(document: Any) -> Any:
     return document
 
 
+@functools.lru_cache(maxsize=None)
 def _format_checker() -> Any:
     """
     The formats Nova's schemas use beyond Draft 4's: ISO 8601 times as
@@ -177,8 +189,57 @@ CHECKED_CALLS = (
     ("servers", "get_console_output"), ("servers", "server_actions_common_schema"),
     ("servers", "rebuild_server_with_admin_pass"), ("servers", "rescue_server_with_admin_pass"),
     ("servers", "create_backup"), ("servers", "list_instance_actions"), ("servers", "show_instance_action"),
-    ("servers", "delete_server"),
+    ("servers", "delete_server"), ("servers", "list_share_attachments"),
 )
+
+#: Microversions where no checked call's schema changes but the API
+#: changes in a way Mimic has nothing of, each with why a session runs
+#: there all the same: to show the bump itself breaks nothing.
+BUMPS = {
+    (2, 99): "SPICE direct consoles (Mimic serves no remote consoles)",
+}
+
+
+def schema_or_none(version: tuple[int, int], module: str, name: str) -> dict[str, Any] | None:
+    """
+    :func:`schema_for`, or None below the microversion the call arrives
+    at (share attachments: 2.97).
+    """
+    try:
+        return schema_for(version, module, name)
+    except LookupError:
+        return None
+
+
+#: A validator per (schema, checker), made once: checking a schema
+#: itself costs ten times validating a response with it.
+_VALIDATORS: dict[tuple[int, int], Any] = {}
+
+
+def _validator(body_schema: dict[str, Any], checker: Any, validator_class: Any) -> Any:
+    key = (id(body_schema), id(checker))
+    found = _VALIDATORS.get(key)
+    if found is None:
+        found = _VALIDATORS[key] = validator_class(body_schema, format_checker=checker)
+    return found
+
+
+def violations(body_schema: dict[str, Any], body: Any, checker: Any) -> str:
+    """
+    Why ``body`` does not meet ``body_schema`` (the first few errors,
+    found with ``checker`` and with tempest's own validator and format
+    checker), or "" when it does.
+    """
+    found = []
+    for validator in (
+        _validator(body_schema, checker, jsonschema.Draft4Validator),
+        _validator(body_schema, FORMAT_CHECKER, JSONSCHEMA_VALIDATOR),
+    ):
+        for error in sorted(validator.iter_errors(body), key=lambda e: list(e.path)):
+            text = f"{list(error.path)}: {error.message}"
+            if text not in found:
+                found.append(text)
+    return "; ".join(found[:5])
 
 
 def _changing_versions() -> list[tuple[int, int]]:
@@ -189,7 +250,9 @@ def _changing_versions() -> list[tuple[int, int]]:
     served = [v for v in _schema_versions() if v <= MAX_VERSION]
     chosen = served[:1]
     for previous, version in zip(served, served[1:]):
-        if any(schema_for(version, *call) != schema_for(previous, *call) for call in CHECKED_CALLS):
+        if version in BUMPS or any(
+            schema_or_none(version, *call) != schema_or_none(previous, *call) for call in CHECKED_CALLS
+        ):
             chosen.append(version)
     return chosen
 
@@ -250,14 +313,9 @@ class CompatibleShapes:
             return None
         body = response.json()
         checked = strip_rackspace_extensions(body) if self.rackspace_extensions else body
-        errors = sorted(
-            jsonschema.Draft4Validator(body_schema, format_checker=self.checker).iter_errors(checked),
-            key=lambda e: list(e.path),
-        )
-        if errors:
-            self.fail(
-                f"{where}: " + "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
-            )
+        violation = violations(body_schema, checked, self.checker)
+        if violation:
+            self.fail(f"{where}: {violation}")
         return body
 
     def due(self, version: tuple[int, int], module: str, name: str) -> bool:
@@ -269,7 +327,7 @@ class CompatibleShapes:
         index = VERSIONS.index(version) if version in VERSIONS else 0
         if index == 0:
             return True
-        return schema_for(version, module, name) != schema_for(VERSIONS[index - 1], module, name)
+        return schema_or_none(version, module, name) != schema_or_none(VERSIONS[index - 1], module, name)
 
     def session(self, version: tuple[int, int]) -> None:
         """
@@ -280,7 +338,9 @@ class CompatibleShapes:
         self.version = f"{version[0]}.{version[1]}"
 
         def send(module: str, name: str, method: str, path: str, body: Any = None) -> Any:
-            return self.check(version, module, name, self.call(method, path, body))
+            response = self.call(method, path, body)
+            self.assertEqual(response.header("openstack-api-version"), f"compute {self.version}", path)
+            return self.check(version, module, name, response)
 
         def read(module: str, name: str, path: str) -> None:
             if self.due(version, module, name):
@@ -292,7 +352,8 @@ class CompatibleShapes:
         if self.due(version, "versions", "list_versions"):
             self.check(version, "versions", "list_versions", self.mimic.request("GET", root + "/"))
         if self.due(version, "versions", "get_one_version"):
-            self.check(version, "versions", "get_one_version", self.mimic.request("GET", root + "/v2.1"))
+            for path in ("/v2.1", "/v2.1/"):
+                self.check(version, "versions", "get_one_version", self.mimic.request("GET", root + path))
 
         # Flavors, images, limits, quotas, zones, extensions.
         read("flavors", "list_flavors", "/flavors")
@@ -330,7 +391,7 @@ class CompatibleShapes:
         created = send("servers", "create_server_with_admin_pass", "POST", "/servers", {"server": {
             "name": "web", "imageRef": self.image_id, "flavorRef": flavor_id, "key_name": key_name,
             "metadata": {"role": "web"},
-        }})
+        }, "os:scheduler_hints": {"same_host": "48e6a9f6-30af-47e0-bc04-acaed113bb4e", "custom": "x"}})
         server_id = created["server"]["id"]
         read("servers", "get_server", f"/servers/{server_id}")
         read("servers", "list_servers", "/servers")
@@ -340,6 +401,10 @@ class CompatibleShapes:
         if self.due(version, "servers", "list_addresses_by_network"):
             addresses = self.call("GET", f"/servers/{server_id}/ips").json()["addresses"]
             read("servers", "list_addresses_by_network", f"/servers/{server_id}/ips/{next(iter(addresses))}")
+
+        if version >= (2, 97):
+            # Shares (no Shared File Systems service: none attached).
+            read("servers", "list_share_attachments", f"/servers/{server_id}/shares")
 
         metadata = f"/servers/{server_id}/metadata"
         read("servers", "list_server_metadata", metadata)
@@ -387,7 +452,7 @@ def shapes_case(profile: str) -> type:
     """
     The test case of :class:`CompatibleShapes` for a profile: one test
     per microversion of :data:`VERSIONS` (``test_v2_1``...
-    ``test_v2_96``), with Rackspace's extensions removed before
+    ``test_v2_100``), with Rackspace's extensions removed before
     validation where the profile has them.
     """
     name = f"{profile.capitalize()}Shapes"
@@ -410,3 +475,183 @@ def shapes_case(profile: str) -> type:
 #: One line per profile.
 RackspaceShapes = shapes_case("rackspace")
 OpenstackShapes = shapes_case("openstack")
+
+
+# The openstack profile's range bounds.
+
+
+def range_bounds(module: str) -> list[tuple[int, int]]:
+    """
+    The first and last microversion Mimic serves of each range of
+    tempest's ``module`` (``flavors``, ``servers``...): a range starts
+    at each directory with the module, and ends one short of the next.
+    """
+    found = {MIN_VERSION, MAX_VERSION}
+    for version in _schema_versions():
+        if MIN_VERSION < version <= MAX_VERSION and _schema_module(version[1], module) is not None:
+            found.update({version, (version[0], version[1] - 1)})
+    return sorted(found)
+
+
+class OpenStackCompute:
+    """
+    One project's compute in an in-memory Mimic with the ``openstack``
+    profile, reached as a client of that cloud would: an Identity v3
+    token, the compute endpoint from its catalog.
+    """
+
+    def __init__(self, username: str = "demo") -> None:
+        self.mimic = InMemoryMimic(profile="openstack")
+        auth = {
+            "identity": {
+                "methods": ["password"],
+                "password": {"user": {"name": username, "password": "secret", "domain": {"id": "default"}}},
+            },
+            "scope": {"project": {"name": f"{username}-project", "domain": {"id": "default"}}},
+        }
+        response = self.mimic.request("POST", "/identity/v3/auth/tokens", {"auth": auth})
+        if response.code != 201:
+            raise AssertionError(f"authentication failed: {response!r}")
+        self.token = response.header("x-subject-token") or ""
+        token = response.json()["token"]
+        self.project_id: str = token["project"]["id"]
+        self.catalog: list[dict[str, Any]] = token["catalog"]
+        self.endpoint = self.endpoint_of("compute")
+        #: The unversioned root, where the version documents are.
+        self.root = re.split(r"/v2(?:\.1)?(?:/|$)", self.endpoint)[0]
+
+    def endpoint_of(self, service_type: str) -> str:
+        """
+        The public URL of a service type in the token's catalog.
+        """
+        return next(
+            endpoint["url"]
+            for entry in self.catalog
+            if entry["type"] == service_type
+            for endpoint in entry["endpoints"]
+            if endpoint["interface"] == "public"
+        )
+
+    def request(self, method: str, path: str, body: Any = None, microversion: Microversion | None = None) -> Response:
+        headers = {"OpenStack-API-Version": f"compute {version_text(microversion)}"} if microversion else {}
+        url = path if "://" in path else self.endpoint + path
+        return self.mimic.request(method, url, body, token=self.token, headers=headers)
+
+
+class OpenstackRangeBounds(SynchronousTestCase):
+    """
+    The ``openstack`` profile's flavors, limits, quota sets and servers
+    at both ends of every range of their schemas, strictly (nothing is
+    removed before validating).
+    """
+
+    def setUp(self) -> None:
+        if _MISSING:
+            raise SkipTest(f"needs jsonschema and tempest's api_schema ({_MISSING})")
+        self.compute = OpenStackCompute()
+
+    def assertUpstream(
+        self, version: Microversion, module: str, name: str, response: Response, stated: bool = True
+    ) -> Any:
+        """
+        The response meets upstream's schema of the call at ``version``
+        (and, ``stated``, names that microversion); its body, decoded.
+        """
+        schema = schema_for(version, module, name)
+        where = f"{module}.{name} at {version_text(version)}"
+        self.assertIn(response.code, schema["status_code"], f"{where}: {response!r}")
+        body_schema = schema.get("response_body")
+        if body_schema is None:
+            self.assertFalse(response.body, f"{where}: a body where none is allowed: {response!r}")
+        else:
+            self.assertEqual(violations(body_schema, response.json(), _format_checker()), "", where)
+        if stated:
+            self.assertEqual(response.header("openstack-api-version"), f"compute {version_text(version)}")
+        return response.json() if response.body else None
+
+    def test_flavors(self) -> None:
+        for version in range_bounds("flavors"):
+            listed = self.assertUpstream(
+                version, "flavors", "list_flavors", self.compute.request("GET", "/flavors", microversion=version)
+            )
+            self.assertUpstream(
+                version, "flavors", "list_flavors_details",
+                self.compute.request("GET", "/flavors/detail", microversion=version),
+            )
+            # The listing in detail had every flavor; one shown will do.
+            self.assertUpstream(
+                version, "flavors", "create_update_get_flavor_details",
+                self.compute.request("GET", f"/flavors/{listed['flavors'][-1]['id']}", microversion=version),
+            )
+        self.assertUpstream(
+            MIN_VERSION, "flavors_extra_specs", "set_get_flavor_extra_specs",
+            self.compute.request("GET", "/flavors/42/os-extra_specs"), stated=False,
+        )
+        self.assertUpstream(
+            MIN_VERSION, "flavors_extra_specs", "set_get_flavor_extra_specs_key",
+            self.compute.request("GET", "/flavors/42/os-extra_specs/hw_rng:allowed"), stated=False,
+        )
+
+    def test_limits(self) -> None:
+        for version in range_bounds("limits"):
+            self.assertUpstream(
+                version, "limits", "get_limit", self.compute.request("GET", "/limits", microversion=version)
+            )
+
+    def test_quota_sets(self) -> None:
+        project = self.compute.project_id
+        for version in range_bounds("quotas"):
+            for path, name in (
+                (f"/os-quota-sets/{project}", "get_quota_set"),
+                (f"/os-quota-sets/{project}/detail", "get_quota_set_details"),
+                (f"/os-quota-sets/{project}/defaults", "get_quota_set"),
+            ):
+                self.assertUpstream(version, "quotas", name, self.compute.request("GET", path, microversion=version))
+
+    def test_servers_through_their_life(self) -> None:
+        """
+        A server created at each range's bounds, shown and listed while it
+        builds and once it is active.
+        """
+        # More servers than upstream's default quota of ten.
+        unlimited = {"quota_set": {"instances": -1, "cores": -1, "ram": -1}}
+        quotas = self.compute.request("PUT", f"/os-quota-sets/{self.compute.project_id}", unlimited)
+        self.assertEqual(quotas.code, 200, quotas)
+        made = []
+        for version in range_bounds("servers"):
+            spec: dict[str, Any] = {"name": f"vm-{version_text(version)}", "imageRef": CIRROS_IMAGE_ID, "flavorRef": "1"}
+            if version >= (2, 37):
+                spec["networks"] = "none"
+            created = self.assertUpstream(
+                MIN_VERSION, "servers", "create_server_with_admin_pass",
+                self.compute.request("POST", "/servers", {"server": spec}, version), stated=False,
+            )
+            made.append((version, created["server"]["id"]))
+        for moment in ("building", "active"):
+            for version, server_id in made:
+                self.assertUpstream(
+                    version, "servers", "get_server",
+                    self.compute.request("GET", f"/servers/{server_id}", microversion=version),
+                )
+                # A short page (with its next link): every server is
+                # shown above, the listing needs only its own shape.
+                self.assertUpstream(
+                    version, "servers", "list_servers_detail",
+                    self.compute.request("GET", "/servers/detail?limit=2", microversion=version),
+                )
+                self.assertUpstream(
+                    version, "servers", "list_servers",
+                    self.compute.request("GET", "/servers?limit=2", microversion=version),
+                )
+            self.compute.mimic.tick(3600)
+
+    def test_rackspace_flavors_fail_the_same_check(self) -> None:
+        """
+        The check is strict: Rackspace's flavors, with their extension,
+        do not pass it (which is why the profiles differ).
+        """
+        rackspace = InMemoryMimic()
+        access = rackspace.authenticate("demo")
+        response = rackspace.request("GET", access.endpoint("compute") + "/flavors/detail", token=access.token)
+        body_schema = schema_for(MIN_VERSION, "flavors", "list_flavors_details")["response_body"]
+        self.assertIn("OS-FLV-WITH-EXT-SPECS:extra_specs", violations(body_schema, response.json(), _format_checker()))

@@ -69,7 +69,7 @@ class VersionTests(ComputeTestCase):
         self.assertEqual(response.code, 200)
         versions = {v["id"]: v for v in response.json()["versions"]}
         self.assertEqual(versions["v2.1"]["min_version"], "2.1")
-        self.assertEqual(versions["v2.1"]["version"], "2.96")
+        self.assertEqual(versions["v2.1"]["version"], "2.100")
         self.assertEqual(versions["v2.1"]["links"][0]["href"], self.root() + "/v2.1/")
 
     def test_versioned_document_is_anonymous(self) -> None:
@@ -88,7 +88,7 @@ class VersionTests(ComputeTestCase):
 
     def test_latest_means_the_maximum(self) -> None:
         response = self.call("GET", "/servers", version="latest")
-        self.assertEqual(response.header("X-OpenStack-Nova-API-Version"), "2.96")
+        self.assertEqual(response.header("X-OpenStack-Nova-API-Version"), "2.100")
 
     def test_generic_header_wins(self) -> None:
         response = self.mimic.request(
@@ -100,7 +100,7 @@ class VersionTests(ComputeTestCase):
     def test_unsupported_microversion_is_406(self) -> None:
         response = self.call("GET", "/servers", version="2.999")
         self.assertEqual(response.code, 406)
-        self.assertIn("maximum is 2.96", response.json()["computeFault"]["message"])
+        self.assertIn("maximum is 2.100", response.json()["computeFault"]["message"])
 
     def test_malformed_microversion_is_400(self) -> None:
         response = self.call("GET", "/servers", version="two")

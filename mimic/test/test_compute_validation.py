@@ -31,12 +31,12 @@ class ServerCreateTests(SynchronousTestCase):
         self.state.images = InMemoryMimic().core.shared(IImages, "t1", "ORD")
 
     def refused(self, body: Any, microversion: tuple[int, int] = (2, 1)) -> tuple[int, str]:
-        error = self.assertRaises(HTTPError, server_create, body, microversion, self.state)
+        error = self.assertRaises(HTTPError, server_create, body, microversion, self.state, 0.0)
         ((fault, described),) = error.body.items()
         return error.status, described["message"]
 
     def test_the_smallest_request_takes_novas_defaults(self) -> None:
-        spec = server_create(create_body(), (2, 1), self.state)
+        spec = server_create(create_body(), (2, 1), self.state, 0.0)
         self.assertEqual((spec.name, spec.flavor.id, spec.image_id), ("web", "general1-1", UBUNTU))
         self.assertEqual((spec.min_count, spec.max_count), (1, 1))
         self.assertEqual((spec.disk_config, spec.availability_zone, spec.networks), ("AUTO", "nova", None))
@@ -45,10 +45,10 @@ class ServerCreateTests(SynchronousTestCase):
 
     def test_networks_are_kept_compactly_and_a_zones_host_is_dropped(self) -> None:
         spec = server_create(
-            create_body(networks=[{"uuid": PUBLIC_NETWORK}], availability_zone="nova:compute-01"), (2, 1), self.state
+            create_body(networks=[{"uuid": PUBLIC_NETWORK}], availability_zone="nova:compute-01"), (2, 1), self.state, 0.0
         )
         self.assertEqual((spec.networks, spec.availability_zone), (((PUBLIC_NETWORK, None),), "nova"))
-        self.assertEqual(server_create(create_body(networks="none"), (2, 37), self.state).networks, ())
+        self.assertEqual(server_create(create_body(networks="none"), (2, 37), self.state, 0.0).networks, ())
 
     def test_the_first_problem_nova_finds_is_the_one_answered(self) -> None:
         # Both the flavor and the image are wrong: Nova checks the flavor first.
@@ -73,14 +73,14 @@ class ServerCreateTests(SynchronousTestCase):
             (400, "Flavor's disk is too small for requested image. Flavor disk is "
                   f"{20 * 2**30} bytes, minimum size is {40 * 2**30} bytes."),
         )
-        self.assertEqual(server_create(create_body(imageRef=windows, flavorRef="3"), (2, 1), self.state).image_id, windows)
+        self.assertEqual(server_create(create_body(imageRef=windows, flavorRef="3"), (2, 1), self.state, 0.0).image_id, windows)
 
     def test_description_arrives_at_2_19(self) -> None:
         self.assertEqual(self.refused(create_body(description="d"))[0], 400)
-        self.assertEqual(server_create(create_body(description="d"), (2, 19), self.state).description, "d")
+        self.assertEqual(server_create(create_body(description="d"), (2, 19), self.state, 0.0).description, "d")
 
     def test_counts(self) -> None:
-        spec = server_create(create_body(min_count=2, max_count="3"), (2, 1), self.state)
+        spec = server_create(create_body(min_count=2, max_count="3"), (2, 1), self.state, 0.0)
         self.assertEqual((spec.min_count, spec.max_count), (2, 3))
         self.assertEqual(self.refused(create_body(min_count=3, max_count=2)), (400, "min_count must be <= max_count"))
 

@@ -22,7 +22,7 @@ from mimic.services.compute.views import ServerViews
 from mimic.test.test_compute_resources import UBUNTU, Compute
 
 #: Microversions at which a server's document changes.
-MICROVERSIONS = ("2.1", "2.9", "2.19", "2.26", "2.47", "2.63", "2.71", "2.73", "2.90", "2.96")
+MICROVERSIONS = ("2.1", "2.9", "2.19", "2.26", "2.47", "2.63", "2.71", "2.73", "2.90", "2.96", "2.98", "2.100")
 
 
 class Context:
@@ -43,10 +43,13 @@ class ListingTextTests(SynchronousTestCase):
         self.compute = Compute()
         self.made: list[str] = []
 
-    def create(self, microversion: str = "2.96", **spec: Any) -> None:
+    def create(self, microversion: str = "2.96", hints: Any = None, **spec: Any) -> None:
         server = {"name": "plain", "imageRef": UBUNTU, "flavorRef": "general1-1"}
         server.update(spec)
-        response = self.compute.request("POST", "/servers", {"server": server}, microversion)
+        body: dict[str, Any] = {"server": server}
+        if hints is not None:
+            body["os:scheduler_hints"] = hints
+        response = self.compute.request("POST", "/servers", body, microversion)
         self.assertEqual(response.code, 202, response)
         self.made.append(response.json()["server"]["id"])
 
@@ -82,6 +85,7 @@ class ListingTextTests(SynchronousTestCase):
         self.create(name="locked")
         self.compute.request("POST", f"/servers/{self.made[-1]}/action", {"lock": None})
         self.create(imageRef="", block_device_mapping_v2=[{"boot_index": 0, "uuid": UBUNTU, "source_type": "image"}])
+        self.create(hints={"same_host": self.made[0], "query": {"op": ["=", "$ram", 'a"ü']}, "build_near_host_ip": 'x"'})
 
     def test_listing_text_is_the_dictionary_document_byte_for_byte(self) -> None:
         self.make_every_shape()

@@ -271,6 +271,7 @@ class SharedStoreTests(ImageTestCase):
 
     def test_servers_boot_from_a_snapshot_glance_lists(self) -> None:
         image_id = self.alice.snapshot()
+        self.mimic.tick(600)  # Nova boots from an active image only.
         server = {"server": {"name": "clone", "imageRef": image_id, "flavorRef": FLAVOR}}
         created = self.ok(self.alice.nova("POST", "/servers", server), 202)
         shown = self.ok(self.alice.nova("GET", f"/servers/{created['server']['id']}"))

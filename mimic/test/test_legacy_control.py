@@ -124,6 +124,27 @@ class ComputeBehaviorTests(LegacyTestCase):
         self.assertEqual(self.create_server("bad-1").code, 500)
         self.assertEqual(self.create_server("good-1").code, 202)
 
+    def test_a_web_page_cannot_register_without_a_token(self) -> None:
+        """
+        Without a token the entry is guarded as the control API is: a
+        foreign page's form post (403) and a non-JSON body (415) are
+        refused, and nothing is registered; with the tenant's token (which
+        a page cannot send cross-site) the same call works.
+        """
+        body = json.dumps({"name": "fail", "parameters": {}}).encode()
+        url = self.behaviors() + "/creation"
+        foreign = self.mimic.request(
+            "POST", url, raw=body, headers={"Origin": "http://evil.example", "Content-Type": "text/plain"}
+        )
+        self.assertEqual(foreign.code, 403, foreign)
+        typed = self.mimic.request("POST", url, raw=body, headers={"Content-Type": "text/plain"})
+        self.assertEqual(typed.code, 415, typed)
+        self.assertEqual(self.create_server("any").code, 202)
+        with_token = self.mimic.request(
+            "POST", url, raw=body, token=self.alice.token, headers={"Content-Type": "text/plain"}
+        )
+        self.assertEqual(with_token.code, 201, with_token)
+
     def test_registration_applies_only_to_its_tenant_and_region(self) -> None:
         self.register_creation_failure([{"server_name": "^bad"}])
         self.assertEqual(self.create_server("bad-1", access=self.bob).code, 202)

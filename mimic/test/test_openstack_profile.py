@@ -14,7 +14,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from mimic.profiles import OPENSTACK, RACKSPACE, Profile
 from mimic.services.compute.flavor_sets import DEVSTACK_FLAVORS, RACKSPACE_FLAVORS, flavor_set
 from mimic.services.image.base_images import CIRROS_IMAGE_ID, CIRROS_NAME, admin_project_id
-from mimic.test.test_openstack_profile_schemas import OpenStackCompute
+from mimic.test.test_compute_schemas import OpenStackCompute
 
 
 class FlavorSetTests(SynchronousTestCase):

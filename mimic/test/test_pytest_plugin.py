@@ -82,6 +82,54 @@ class PytestPluginProfileTests(SynchronousTestCase):
         self.assertIn("1 passed", result.stdout)
 
 
+CONFIG_SUITE = textwrap.dedent(
+    """
+    def test_in_memory_from_the_file(in_memory_mimic, mimic_profile):
+        assert mimic_profile == "openstack"
+        access = in_memory_mimic.authenticate("alice")
+        url = access.endpoint("compute", "RegionTwo") + "/flavors"
+        flavors = in_memory_mimic.request("GET", url, token=access.token).json()["flavors"]
+        assert [f["name"] for f in flavors] == ["only"]
+
+    def test_process_from_the_file(mimic_process):
+        import json, urllib.request
+        with urllib.request.urlopen(mimic_process.url + "/mimic/v1.1/config") as response:
+            config = json.load(response)["config"]
+        assert config["regions"]["value"] == ["RegionOne", "RegionTwo"]
+    """
+)
+
+CLOUD_FILE = """\
+profile = "openstack"
+regions = ["RegionOne", "RegionTwo"]
+[[flavors]]
+name = "only"
+ram = 256
+vcpus = 1
+disk = 1
+"""
+
+
+class PytestPluginConfigTests(SynchronousTestCase):
+    def test_config_option_reaches_the_fixtures(self) -> None:
+        directory = os.path.abspath(self.mktemp())
+        os.makedirs(directory)
+        with open(os.path.join(directory, "conftest.py"), "w") as f:
+            f.write('pytest_plugins = ["mimic.pytest_plugin"]\n')
+        with open(os.path.join(directory, "test_config_suite.py"), "w") as f:
+            f.write(CONFIG_SUITE)
+        with open(os.path.join(directory, "cloud.toml"), "w") as f:
+            f.write(CLOUD_FILE)
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--mimic-config", "cloud.toml", directory],
+            capture_output=True,
+            text=True,
+            cwd=directory,
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("2 passed", result.stdout)
+
+
 #: Options (--mimic-coverage) are read before test modules are: the
 #: plugin is named where pytest looks first, a conftest.py.
 CONFTEST = 'pytest_plugins = ["mimic.pytest_plugin"]\n'

@@ -672,6 +672,7 @@ ARGUMENT_VALUES: dict[str, str] = {
     "snapshot_id": "volume_snapshot",
     "backup_id": "volume_backup",
     "attachment_id": "volume_attachment",
+    "share_id": "=e8debdc0-447a-4376-a10a-4cd9122d7986",
     "type_id": "=SATA",
     "message_id": "=6d1f0c3e-5b8a-4c2d-9e7f-0a1b2c3d4e5f",
     "lb_control_event": "=loadbalancer.create",

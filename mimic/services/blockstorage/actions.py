@@ -249,12 +249,7 @@ def upload_image(ctx: Context, request: IRequest, volume: Volume, argument: Any)
     if not image_name:
         raise bad_request("No image_name was specified in request.")
     force = boolean(argument.get("force", False), "force")
-    disk_format = argument.get("disk_format", "raw")
-    container_format = argument.get("container_format", "bare")
-    if disk_format not in ("raw", "vmdk", "vdi", "qcow2", "vhd", "vhdx", "ploop") or not isinstance(
-        container_format, str
-    ):
-        raise invalid_input(f"Invalid disk-format '{str(disk_format)[:32]}' is specified. Allowed disk-formats are raw, vmdk, vdi, qcow2, vhd, vhdx, ploop.")
+    disk_format, container_format = _upload_formats(argument)
     status = volume.status(ctx.now)
     if status != "available" and not (force and status == "in-use"):
         raise invalid_volume(f"Volume {volume.id} status must be available or in-use, but current status is: {status}.")
@@ -264,7 +259,9 @@ def upload_image(ctx: Context, request: IRequest, volume: Volume, argument: Any)
     metadata = dict(volume.image_metadata or {})
     for internal in ("image_id", "image_name", "checksum", "size", "container_format", "disk_format"):
         metadata.pop(internal, None)
-    image = images.upload_volume(image_name, volume.id, volume.size, ctx.now, metadata)
+    image = images.upload_volume(
+        image_name, volume.id, volume.size, ctx.now, metadata, (disk_format, container_format)
+    )
     end = ctx.now + ctx.state.timings.snapshot
     volume.timeline.then(ctx.now, (ctx.now, "uploading"), (end, status))
     volume.changed(ctx.now)
@@ -285,6 +282,37 @@ def upload_image(ctx: Context, request: IRequest, volume: Volume, argument: Any)
         described["visibility"] = argument.get("visibility", "private")
         described["protected"] = bool(argument.get("protected", False))
     return json_response(request, {"os-volume_upload_image": described}, 202)
+
+
+#: The disk formats Cinder uploads a volume in.
+UPLOAD_DISK_FORMATS = ("raw", "vmdk", "vdi", "qcow2", "vhd", "vhdx", "ploop")
+
+#: The container formats Glance takes (Cinder passes the one asked for
+#: on, and answers Glance's refusal of any other as its own 400).
+GLANCE_CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")
+
+
+def _upload_formats(argument: dict[str, Any]) -> tuple[str, str]:
+    """
+    The ``(disk_format, container_format)`` an upload asks for: Cinder's
+    ``raw`` in ``bare`` unless the request says otherwise.  400 for a
+    disk format Cinder does not write, a container format Glance does
+    not know, or ``compressed`` (which Cinder refuses unless its
+    ``allow_compression_on_image_upload`` is set, and it is not by
+    default).
+    """
+    disk_format = argument.get("disk_format", "raw")
+    container_format = argument.get("container_format", "bare")
+    if disk_format not in UPLOAD_DISK_FORMATS:
+        raise invalid_input(
+            f"Invalid disk-format '{str(disk_format)[:32]}' is specified. "
+            f"Allowed disk-formats are {', '.join(UPLOAD_DISK_FORMATS)}."
+        )
+    if not isinstance(container_format, str) or container_format not in GLANCE_CONTAINER_FORMATS:
+        raise bad_request(f"Invalid container format '{str(container_format)[:32]}' for image.")
+    if container_format == "compressed":
+        raise bad_request("Image compression upload disallowed, but container_format is compressed")
+    return disk_format, container_format
 
 
 @action("os-set_image_metadata")

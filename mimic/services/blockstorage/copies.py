@@ -108,6 +108,7 @@ def create_backup(
     snapshot_id: str | None = None,
     metadata: Mapping[str, str] | None = None,
     outcome: Outcome = NORMALLY,
+    user_id: str = "",
 ) -> Backup:
     volume = state.volume(volume_id, now)
     status = volume.status(now)
@@ -145,6 +146,9 @@ def create_backup(
         incremental=incremental,
         snapshot_id=snapshot_id,
         metadata=dict(metadata or {}),
+        volume_metadata=dict(volume.metadata),
+        user_id=user_id,
+        volume_image_metadata=None if volume.image_metadata is None else dict(volume.image_metadata),
     )
     end = state.finish(backup.timeline, now, state.timings.backup, outcome, "available", "error")
     if isinstance(outcome, EndsInError):
@@ -192,6 +196,12 @@ def restore_backup(
             raise invalid_input(
                 f"volume size {volume.size} is too small to restore backup of size {backup.size}."
             )
+    # The backed-up volume's metadata comes back with its data (over the
+    # target's own, key by key), and its image metadata too.
+    volume.metadata = {**volume.metadata, **backup.volume_metadata}
+    if backup.volume_image_metadata is not None:
+        volume.image_metadata = {**(volume.image_metadata or {}), **backup.volume_image_metadata}
+    volume.changed(now)
     end = now + state.timings.restore
     volume.timeline.then(now, (now, "restoring-backup"), (end, "available"))
     volume.backup_id = backup.id

@@ -94,6 +94,10 @@ def volume_sources(
         image = None if images is None else images.get(image_id)
         if image is None:
             raise invalid_input("Invalid image identifier or unable to access requested image.")
+        if image.status(now) != "ACTIVE":
+            # Glance's queued, saving, deactivated or killed images have
+            # no data Cinder may copy.
+            raise invalid_input(f"Image {image_id} is not active.")
         image_gb = max(1, -(-int(image.size) // GB))
         if size is None:
             size = max(int(image.min_disk), image_gb)

@@ -142,7 +142,7 @@ def _restore(core: IMimicCore, tenant_id: str, region: str, saved: dict[str, Any
         for s in saved["snapshots"]
     }
     state.backups = {
-        b["id"]: Backup(timeline=_read_timeline(b["timeline"]), **{name: _copy(b[name]) for name in _BACKUP_FIELDS})
+        b["id"]: Backup(timeline=_read_timeline(b["timeline"]), **{name: _copy(b[name]) for name in _BACKUP_FIELDS if name in b})
         for b in saved["backups"]
     }
     # The store's index holds the very attachments the volumes hold.

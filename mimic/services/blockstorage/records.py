@@ -213,6 +213,12 @@ class Backup:
     updated: float | None = None
     gone_at: float | None = None
     restore_volume_id: str | None = None
+    #: The volume's metadata and image metadata when it was backed up,
+    #: which a restore writes back, as Cinder's backup metadata does.
+    volume_metadata: dict[str, str] = field(factory=dict)
+    volume_image_metadata: dict[str, str] | None = None
+    #: Who made it (shown from 3.56).
+    user_id: str = ""
 
     def status(self, now: float) -> str:
         return self.timeline.at(now)

@@ -59,6 +59,19 @@ class TypesAPI:
             raise not_found("Volume type", type_id)
         return json_response(request, {"extra_specs": dict(found.extra_specs)})
 
+    @app.route("/<type_id>/extra_specs/<key>", methods=["GET"])
+    def extra_spec(self, request: IRequest, type_id: str, key: str) -> bytes:
+        """
+        One extra spec, as Cinder answers it: ``{key: value}`` alone.
+        """
+        found = self.context().state.types.find(type_id)
+        if found is None:
+            raise not_found("Volume type", type_id)
+        specs = dict(found.extra_specs)
+        if key not in specs:
+            raise cinder_error(404, f"Volume Type {type_id} has no extra specs with key {key}.")
+        return json_response(request, {key: specs[key]})
+
 
 class ZonesAPI:
     app = Klein()

@@ -279,6 +279,7 @@ class BackupsAPI:
             snapshot_id=optional_id(spec, "snapshot_id"),
             metadata=metadata(spec.get("metadata")),
             outcome=outcome,
+            user_id=ctx.user_id,
         )
         return json_response(request, {"backup": backup_summary(backup, ctx.view)}, 202)
 

@@ -216,9 +216,9 @@ def backup_json(backup: Backup, view: View) -> dict[str, Any]:
     if view.at_least(3, 43):
         described["metadata"] = dict(backup.metadata)
     if view.at_least(3, 56):
-        described["user_id"] = None
-    if view.at_least(3, 51):
-        described["encryption_key_id"] = None
+        described["user_id"] = backup.user_id
+    # No ``encryption_key_id`` (3.64): Cinder shows it for backups of
+    # encrypted volumes only, and Mimic's are not encrypted.
     return described
 
 

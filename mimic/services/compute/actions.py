@@ -23,7 +23,7 @@ from mimic.failures import FailureEngine
 from mimic.http import json_response, read_json, request_id
 from mimic.services.compute.errors import conflicting_state, invalid_input, nova_error, server_locked
 from mimic.services.compute.failures import SERVER_ACTION, ActionFinish
-from mimic.services.compute.images import LAST_IMAGE_METADATA_MICROVERSION, image_id_from_ref
+from mimic.services.compute.images import LAST_IMAGE_METADATA_MICROVERSION, image_id_from_ref, image_properties
 from mimic.services.compute.instance_actions import record_server_action
 from mimic.services.compute.model import (
     ACTIVE,
@@ -44,7 +44,14 @@ from mimic.services.compute.model import (
     console_log,
 )
 from mimic.services.compute.metadata import check_image_metadata_quota, check_metadata_quota, string_map
-from mimic.services.compute.validation import disk_config, integer, ip_address, rebuild_user_data, server_name
+from mimic.services.compute.validation import (
+    check_image_active,
+    disk_config,
+    integer,
+    ip_address,
+    rebuild_user_data,
+    server_name,
+)
 from mimic.services.compute.views import changed_server_json
 from mimic.services.compute.web import RequestContext
 
@@ -302,9 +309,16 @@ def _rebuild(act: ActionRequest) -> bytes:
     image_id = image_id_from_ref(argument["imageRef"])
     if image_id is None:
         raise nova_error(400, "Invalid imageRef provided.")
-    if state.images.get(image_id) is None:
+    image = state.images.get(image_id)
+    if image is None:
         raise nova_error(400, "Cannot find requested image")
-    changes: dict[str, Any] = {"image_id": image_id}
+    check_image_active(image, ctx.now)
+    flavor = state.flavors.get(server.flavor_id)
+    changes: dict[str, Any] = {
+        "image_id": image_id,
+        # Nova records the new image's properties (shown from 2.98).
+        "image_properties": image_properties(image, flavor.disk if flavor is not None else 0),
+    }
     if "name" in argument:
         changes["name"] = server_name(argument["name"])
     if "metadata" in argument:

@@ -112,11 +112,61 @@ def image_id_from_ref(ref: Any) -> str | None:
         return None
 
 
-def embedded_image_json(ctx: RequestContext, image_id: str) -> dict[str, Any]:
+def embedded_image_json(
+    ctx: RequestContext, image_id: str, properties: ImageProperties | None = None
+) -> dict[str, Any]:
     """
-    The ``image`` field of a server booted from an image.
+    The ``image`` field of a server booted from an image; with
+    ``properties`` (from 2.98), the image's properties as Nova kept them
+    when the server was built (see :func:`image_properties`).
     """
-    return {"id": image_id, "links": bookmark_links(ctx, "images", image_id)}
+    embedded: dict[str, Any] = {"id": image_id, "links": bookmark_links(ctx, "images", image_id)}
+    if properties is not None:
+        embedded["properties"] = dict(properties)
+    return embedded
+
+
+#: The microversion from which a server's ``image`` shows its properties.
+IMAGE_PROPERTIES_VERSION = (2, 98)
+
+#: An image's properties as a server keeps them: (name, value) pairs,
+#: hashable so that the servers of one create share one and a listing
+#: encodes it once.
+ImageProperties = tuple[tuple[str, str], ...]
+
+#: Properties Nova does not keep with a server (signature verification
+#: and caching hints).
+_NOT_KEPT = frozenset(
+    {
+        "cache_in_nova", "bittorrent", "img_signature", "img_signature_hash_method",
+        "img_signature_key_type", "img_signature_certificate_uuid",
+    }
+)
+
+#: The longest property value Nova keeps; longer ones are cut.
+_LONGEST_VALUE = 255
+
+
+def image_properties(image: IImage, flavor_disk: int) -> ImageProperties:
+    """
+    What Nova records of an image when it builds (or rebuilds) a server
+    from it, and shows from 2.98 as the server's ``image.properties``:
+    the image's own properties (each as text of at most 255 characters),
+    ``min_ram``, ``min_disk`` (at least the flavor's root disk),
+    ``disk_format`` and ``container_format`` where set, and
+    ``base_image_ref``, all as strings.
+    """
+    kept = {
+        name: str(value)[:_LONGEST_VALUE] for name, value in image.metadata.items() if name not in _NOT_KEPT
+    }
+    kept["min_ram"] = str(image.min_ram)
+    kept["min_disk"] = str(max(image.min_disk, flavor_disk))
+    for name in ("disk_format", "container_format"):
+        value = getattr(image, name)
+        if value is not None:
+            kept[name] = str(value)
+    kept["base_image_ref"] = image.id
+    return tuple(sorted(kept.items()))
 
 
 def _changes_since(raw: str) -> float:

@@ -13,7 +13,7 @@ same whether the clock was ticked once by an hour or in small steps.
 A create (:meth:`ComputeState.create_servers`) and a delete
 (:meth:`ComputeState.delete_server`) are given the outcome the failure
 engine decided (:mod:`mimic.services.compute.failures`) and apply it;
-refusals are :class:`~mimic.services.compute.errors.ComputeError`\ s.
+refusals are :class:`~mimic.services.compute.errors.ComputeError` exceptions.
 Images are the Image service's, reached through the
 :class:`~mimic.interfaces.IImages` contract.
 """
@@ -587,6 +587,13 @@ class Server:
     #: The id of the server group it joined on create, if any (see
     #: :mod:`mimic.services.compute.server_groups`).
     server_group: str | None = None
+    #: Its image's properties as Nova recorded them when it was built or
+    #: rebuilt (shown from 2.98; see
+    #: :func:`mimic.services.compute.images.image_properties`).
+    image_properties: tuple[tuple[str, str], ...] = ()
+    #: The scheduler hints its create gave, each hint's values as a list
+    #: as Nova keeps them (shown from 2.100).
+    scheduler_hints: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def networking(self) -> Any:
@@ -855,6 +862,10 @@ class ServerSpec:
     #: ``block_device_mapping_v2``, validated (see
     #: :mod:`mimic.services.compute.block_devices`).
     block_devices: tuple[Any, ...] = ()
+    #: The image's properties the servers keep (see :attr:`Server.image_properties`).
+    image_properties: tuple[tuple[str, str], ...] = ()
+    #: ``os:scheduler_hints`` (see :attr:`Server.scheduler_hints`).
+    scheduler_hints: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @define
@@ -1236,6 +1247,8 @@ class ComputeState:
                 tags=spec.tags,
                 user_data=spec.user_data,
                 security_groups=spec.security_groups,
+                image_properties=spec.image_properties,
+                scheduler_hints=spec.scheduler_hints,
             )
             _start(server, now, start)
             self.add(server)

@@ -23,6 +23,7 @@ named in the saved form and rebuilt on restore.
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from operator import attrgetter
 from typing import Any, Callable, cast
@@ -134,12 +135,12 @@ def _apply_json(apply: Any) -> Any:
 #: which are the state's).
 _OPTIONAL = attrgetter(
     *(name for name, _ in _PLAIN), "metadata", "networks", "_access_ipv4", "_access_ipv6", "tags",
-    "security_groups", "fault", "pending", "block_devices", "instance_actions", "user_ports", "tenant_id",
-    "host_id",
+    "security_groups", "fault", "pending", "block_devices", "instance_actions", "user_ports",
+    "scheduler_hints", "tenant_id", "host_id",
 )
 _DEFAULTS = (
     *(default for _, default in _PLAIN), NO_METADATA, None, None, None, (), DEFAULT_SECURITY_GROUPS, None, (), (),
-    (), (),
+    (), (), (),
 )
 
 
@@ -180,6 +181,8 @@ def _extra_json(server: Server, tenant_id: str, host_id: str) -> dict[str, Any]:
         ]
     if server.user_ports:
         extra["user_ports"] = list(server.user_ports)
+    if server.scheduler_hints:
+        extra["scheduler_hints"] = [[name, list(values)] for name, values in server.scheduler_hints]
     if server.tenant_id != tenant_id:
         extra["tenant_id"] = server.tenant_id
     if server.host_id != host_id:
@@ -209,6 +212,14 @@ def servers_json(servers: list[Server], tenant_id: str, host_id: str) -> dict[st
     }
     for name in _COLUMNS:
         saved[name] = column(list(map(attrgetter(name), servers)))
+    if any(s.image_properties for s in servers):
+        # As JSON text, one per distinct set: the servers of a create,
+        # or booted from one image with one flavor, share theirs.
+        texts: dict[tuple[tuple[str, str], ...], str] = {}
+        saved["image_properties"] = column([
+            texts.get(s.image_properties) or texts.setdefault(s.image_properties, json.dumps(s.image_properties, separators=(",", ":")))
+            for s in servers
+        ])
     defaults = (*_DEFAULTS, tenant_id, host_id)
     extras = []
     for index, server in enumerate(servers):
@@ -330,6 +341,10 @@ class _Restorer:
                 progress=progress, launched_at=launched_at, networking_lookup=lookup if on_network else None,
             )
             servers.append(server)
+        if "image_properties" in saved:
+            properties = _image_properties(read_column(saved["image_properties"], count, "image_properties"))
+            for server, kept in zip(servers, properties):
+                server.image_properties = kept
         for index, extra in saved["extra"]:
             self._extra(servers[index], extra)
         return servers
@@ -337,6 +352,24 @@ class _Restorer:
     def _extra(self, server: Server, extra: dict[str, Any]) -> None:
         for name, value in extra.items():
             _DECODERS.get(name, _plain)(self, server, name, value)
+
+
+def _image_properties(texts: list[Any]) -> list[tuple[tuple[str, str], ...]]:
+    """
+    Servers' image properties from the JSON texts :func:`servers_json`
+    wrote, each distinct set decoded once and shared.
+    """
+    decoded: dict[str, tuple[tuple[str, str], ...]] = {}
+    found = []
+    for text in texts:
+        kept = decoded.get(text)
+        if kept is None:
+            pairs = json.loads(text) if isinstance(text, str) else None
+            if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+                raise ValueError(f"a server's image properties are not name and value pairs: {text!r}")
+            kept = decoded[text] = tuple((str(name), str(value)) for name, value in pairs)
+        found.append(kept)
+    return found
 
 
 def _plain(restorer: _Restorer, server: Server, name: str, value: Any) -> None:
@@ -384,6 +417,9 @@ _DECODERS: dict[str, Callable[[_Restorer, Server, str, Any], None]] = {
     "block_devices": _setter("block_devices", lambda value: tuple(BlockDevice(*bd) for bd in value)),
     "instance_actions": _instance_actions,
     "user_ports": _setter("user_ports", tuple),
+    "scheduler_hints": _setter(
+        "scheduler_hints", lambda value: tuple((str(name), tuple(map(str, values))) for name, values in value)
+    ),
     "tenant_id": _setter("tenant_id", str),
     "host_id": _setter("host_id", str),
 }

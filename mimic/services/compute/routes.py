@@ -28,6 +28,7 @@ from mimic.interfaces import IMimicCore
 from mimic.services.compute.actions import run_action
 from mimic.services.compute.backup import BACKUP_ACTIONS
 from mimic.services.compute.locks import LOCK_ACTIONS, check_unlocked
+from mimic.services.compute.shares import SharesAPI
 from mimic.services.compute.shelve import SHELVE_ACTIONS
 from mimic.services.compute.errors import handle_nova_errors, nova_error, server_locked
 from mimic.services.compute.failures import SERVER_CREATE, SERVER_DELETE, FalseNegative
@@ -217,7 +218,7 @@ class ComputeAPI:
     def create_server(self, request: IRequest, version: str, tenant_id: str) -> bytes:
         ctx = self.context(request, version, tenant_id)
         body = read_json(request, nova_error)
-        spec = server_create(body, ctx.microversion, self.state)
+        spec = server_create(body, ctx.microversion, self.state, ctx.now)
         group = requested_group(body, self.state, spec.min_count)
         plan = plan_for_create(self.state, body, spec, self.tenant_id)
         start = self.core.failures.decide(
@@ -442,6 +443,11 @@ class ComputeAPI:
     def tags(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
         return sub_collection(TagsAPI(context, self.state, server_id).app)
+
+    @app.route(PREFIX + "/servers/<server_id>/shares", branch=True)
+    def shares(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
+        context = self.later_context(request, version, tenant_id)
+        return sub_collection(SharesAPI(context, self.state, server_id).app)
 
     @app.route(PREFIX + "/servers/<server_id>/os-server-password", branch=True)
     def server_password(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:

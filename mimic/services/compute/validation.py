@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import json
 import re
 from typing import Any, Mapping
 
@@ -28,7 +29,7 @@ from mimic.services.compute.block_devices import (
     check_device_sources,
 )
 from mimic.services.compute.errors import invalid_input, nova_error
-from mimic.services.compute.images import image_id_from_ref
+from mimic.services.compute.images import image_id_from_ref, image_properties
 from mimic.services.compute.metadata import check_metadata_quota, string_map
 from mimic.services.compute.model import (
     DEFAULT_SECURITY_GROUPS,
@@ -221,10 +222,14 @@ def description(spec: Mapping[str, Any], microversion: Microversion) -> str | No
     return value
 
 
-def _image_for_create(spec: Mapping[str, Any], state: ComputeState, devices: tuple[RequestedDevice, ...]) -> str:
+def _image_for_create(
+    spec: Mapping[str, Any], state: ComputeState, devices: tuple[RequestedDevice, ...], now: float
+) -> str:
     """
     The image a server boots from: ``imageRef``, or none for a request
     that boots from a volume without one (whose server shows no image).
+    An image Glance holds no bootable data for (queued, saving,
+    deactivated) is Nova's 400, as one it cannot find is.
     """
     ref = spec.get("imageRef")
     if ref in (None, "") and devices:
@@ -234,9 +239,20 @@ def _image_for_create(spec: Mapping[str, Any], state: ComputeState, devices: tup
     image_id = image_id_from_ref(ref)
     if image_id is None:
         raise nova_error(400, "Invalid imageRef provided.")
-    if state.images.get(image_id) is None:
+    image = state.images.get(image_id)
+    if image is None:
         raise nova_error(400, "Can not find requested image")
+    check_image_active(image, now)
     return image_id
+
+
+def check_image_active(image: Any, now: float) -> None:
+    """
+    Nova's 400 for booting (or rebuilding) from an image that is not
+    ``active`` in Glance: one still queued or saving, or deactivated.
+    """
+    if image.status(now) != "ACTIVE":
+        raise nova_error(400, f"Image {image.id} is not active.")
 
 
 def _check_flavor_fits_image(flavor: Any, image: Any, boots_from_volume: bool) -> None:
@@ -282,16 +298,24 @@ def _counts(body: Mapping[str, Any], spec: Mapping[str, Any]) -> tuple[int, int]
     return min_count, max_count
 
 
-def server_create(body: Any, microversion: Microversion, state: ComputeState) -> ServerSpec:
+#: The microversion from which a create may tag its servers.
+CREATE_TAGS_VERSION = (2, 52)
+
+
+def server_create(body: Any, microversion: Microversion, state: ComputeState, now: float) -> ServerSpec:
     """
     A create request's body (``{"server": {...}}``) as the servers it
-    asks for.  The image and key named must exist in ``state``, and the
-    metadata fit the tenant's quota there.
+    asks for.  The image and key named must exist in ``state`` (the
+    image active at ``now``), and the metadata fit the tenant's quota
+    there.
     """
     spec = _server_body(body)
     for required in ("name", "flavorRef"):
         if required not in spec:
             raise invalid_input("server", spec, f"'{required}' is a required property")
+    if "tags" in spec and microversion < CREATE_TAGS_VERSION:
+        # Nova's create schema has no ``tags`` before 2.52.
+        raise invalid_input("server", spec, "Additional properties are not allowed ('tags' was unexpected)")
     name = server_name(spec["name"])
     flavor_ref = spec["flavorRef"]
     if isinstance(flavor_ref, bool) or not isinstance(flavor_ref, (str, int)) or flavor_ref == "":
@@ -300,9 +324,13 @@ def server_create(body: Any, microversion: Microversion, state: ComputeState) ->
     if flavor is None:
         raise nova_error(400, "Invalid flavorRef provided.")
     devices = block_device_mapping(spec, microversion)
-    image_id = _image_for_create(spec, state, devices)
+    image_id = _image_for_create(spec, state, devices, now)
+    properties: tuple[tuple[str, str], ...] = ()
     if image_id:
-        _check_flavor_fits_image(flavor, state.images.get(image_id), boots_from_volume=bool(devices))
+        image = state.images.get(image_id)
+        _check_flavor_fits_image(flavor, image, boots_from_volume=bool(devices))
+        if image is not None:
+            properties = image_properties(image, flavor.disk)
     check_device_sources(devices, state.images)
     metadata = string_map(spec.get("metadata", {}), "metadata")
     check_metadata_quota(metadata, state.quotas.metadata_items)
@@ -360,7 +388,50 @@ def server_create(body: Any, microversion: Microversion, state: ComputeState) ->
         max_count=max_count,
         return_reservation_id=bool(body.get("return_reservation_id") or spec.get("return_reservation_id")),
         block_devices=devices,
+        image_properties=properties,
+        scheduler_hints=scheduler_hints(body),
     )
+
+
+#: Hints whose values must name servers (a UUID, or a list of them).
+_SERVER_HINTS = ("same_host", "different_host")
+
+
+def _hint_values(value: Any) -> tuple[str, ...]:
+    """
+    One hint's values as Nova keeps them: a list, each value as text
+    (an object, such as a ``query``, as its JSON).
+    """
+    values = value if isinstance(value, list) else [value]
+    return tuple(
+        v if isinstance(v, str) else json.dumps(v, sort_keys=True) if isinstance(v, (dict, list)) else str(v)
+        for v in values
+    )
+
+
+def scheduler_hints(body: Mapping[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """
+    A create's ``os:scheduler_hints`` (or ``OS-SCH-HNT:scheduler_hints``),
+    which Nova shows from 2.100 as the server's ``scheduler_hints``:
+    every hint kept (Nova's schema allows any), its values as a list.
+    The hints that name servers must name them by UUID, as Nova's
+    schema says; the ``group`` hint is checked where the server joins
+    its group.
+    """
+    hints = body.get("os:scheduler_hints", body.get("OS-SCH-HNT:scheduler_hints"))
+    if hints is None:
+        return ()
+    if not isinstance(hints, dict):
+        raise invalid_input("os:scheduler_hints", hints, f"{hints!r} is not of type 'object'")
+    for name in _SERVER_HINTS:
+        if name not in hints:
+            continue
+        value = hints[name]
+        servers = value if isinstance(value, list) else [value]
+        for server_id in servers:
+            if not isinstance(server_id, str) or not _UUID.match(server_id):
+                raise invalid_input(name, value, f"{server_id!r} is not a 'uuid'")
+    return tuple((str(name), _hint_values(value)) for name, value in hints.items())
 
 
 def server_update(body: Any, microversion: Microversion) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from mimic.services.compute.errors import nova_error
 
 MIN_VERSION = (2, 1)
 #: The newest microversion Mimic's responses follow.
-MAX_VERSION = (2, 96)
+MAX_VERSION = (2, 100)
 
 LEGACY_ID = "v2.0"
 CURRENT_ID = "v2.1"

@@ -23,7 +23,7 @@ from mimic.http import encode_json
 from mimic.profiles import DEFAULT_PROFILE
 from mimic.services.compute.flavor_sets import flavor_set
 from mimic.services.compute.flavors import embedded_flavor_json
-from mimic.services.compute.images import embedded_image_json
+from mimic.services.compute.images import IMAGE_PROPERTIES_VERSION, embedded_image_json
 from mimic.services.compute.addresses import addresses_text_from_ports
 from mimic.services.compute.model import (
     PROGRESS_STATUSES,
@@ -39,6 +39,11 @@ from mimic.services.compute.networking import security_group_names
 from mimic.services.compute.web import RequestContext, resource_links
 from mimic.services.compute.volumes import volumes_attached
 from mimic.timestamps import iso_seconds
+
+
+#: The microversion from which a server shows the scheduler hints its
+#: create gave.
+SCHEDULER_HINTS_VERSION = (2, 100)
 
 
 @lru_cache(maxsize=4096)
@@ -67,16 +72,17 @@ class ServerViews:
         self.microversion = ctx.microversion
         self._self_prefix = f"{ctx.versioned_url}/servers/"
         self._bookmark_prefix = f"{ctx.unversioned_url}/servers/"
-        self._images: dict[str, Any] = {}
+        self._images: dict[Any, Any] = {}
         self._flavors: dict[str, dict[str, Any]] = {}
         #: Encoded JSON of values many servers share, by value, and of
         #: the embedded image and flavor documents, by id.
         self._encoded: dict[Any, str] = {}
-        self._documents: dict[tuple[str, str], str] = {}
+        self._documents: dict[tuple[str, Any], str] = {}
         # The link prefixes as JSON strings, still open for the id.
         self._self_open = encode_basestring(self._self_prefix)[:-1]
         self._bookmark_open = encode_basestring(self._bookmark_prefix)[:-1]
         self._tail_version = self.microversion >= (2, 9)
+        self._image_properties = self.microversion >= IMAGE_PROPERTIES_VERSION
         # The flavors of the request's cloud; a context that names no
         # profile (as a test may make by hand) is Rackspace's.
         self._flavor_set = flavor_set(getattr(ctx, "profile", DEFAULT_PROFILE), getattr(ctx, "region", None))
@@ -120,12 +126,27 @@ class ServerViews:
                 body["servers_links"] = links
             return encode_json(body)
 
-    def _image(self, image_id: str) -> Any:
-        image = self._images.get(image_id)
+    def _image_key(self, server: Server) -> Any:
+        """
+        What a server's embedded image depends on at this request's
+        microversion: its id, and from 2.98 the properties it keeps.
+        """
+        if self._image_properties and server.image_id:
+            return (server.image_id, server.image_properties)
+        return server.image_id
+
+    def _image(self, key: Any) -> Any:
+        """
+        The embedded image for a key of :meth:`_image_key` ("" for a
+        server booted from a volume), made once per request.
+        """
+        image = self._images.get(key)
         if image is None:
-            image = self._images[image_id] = (
-                embedded_image_json(self.ctx, image_id) if image_id else ""
-            )
+            if isinstance(key, tuple):
+                image = embedded_image_json(self.ctx, key[0], key[1])
+            else:
+                image = embedded_image_json(self.ctx, key) if key else ""
+            self._images[key] = image
         return image
 
     def _flavor(self, flavor_id: str) -> dict[str, Any]:
@@ -157,7 +178,7 @@ class ServerViews:
             "user_id": server.user_id,
             "metadata": dict(server.metadata),
             "hostId": server.host_id if vm_state != "building" else "",
-            "image": self._image(server.image_id),
+            "image": self._image(self._image_key(server)),
             "flavor": self._flavor(server.flavor_id),
             "created": iso_seconds(server.created),
             "updated": iso_seconds(server.updated),
@@ -201,6 +222,8 @@ class ServerViews:
             body["OS-EXT-SRV-ATTR:hostname"] = server.hostname
         if version >= (2, 96):
             body["pinned_availability_zone"] = None
+        if version >= SCHEDULER_HINTS_VERSION:
+            body["scheduler_hints"] = {name: list(values) for name, values in server.scheduler_hints}
         return body
 
 
@@ -220,7 +243,7 @@ class ServerViews:
             self._encoded[value] = encoded
         return encoded
 
-    def _shared_document(self, kind: str, key: str) -> str:
+    def _shared_document(self, kind: str, key: Any) -> str:
         cache_key = (kind, key)
         encoded = self._documents.get(cache_key)
         if encoded is None:
@@ -277,7 +300,7 @@ class ServerViews:
             f'{{"id":"{server_id},"name":{encode_basestring(server.name)},"status":"{status}",'
             f'"tenant_id":{shared(server.tenant_id)},"user_id":{shared(server.user_id)},'
             f'"metadata":{metadata},"hostId":{shared(server.host_id) if vm_state != "building" else chr(34) * 2},'
-            f'"image":{self._shared_document("image", server.image_id)},'
+            f'"image":{self._shared_document("image", self._image_key(server))},'
             f'"flavor":{self._shared_document("flavor", server.flavor_id)},'
             f'"created":"{iso_seconds(server.created)}","updated":"{iso_seconds(server.updated)}",'
             f'"addresses":{addresses_text},{access_text},'
@@ -317,6 +340,11 @@ class ServerViews:
             tail += f',"OS-EXT-SRV-ATTR:hostname":{encode_basestring(server.hostname)}'
         if version >= (2, 96):
             tail += ',"pinned_availability_zone":null'
+        if version >= SCHEDULER_HINTS_VERSION:
+            hints = server.scheduler_hints
+            tail += ',"scheduler_hints":' + (
+                encode_json({name: list(values) for name, values in hints}).decode("utf-8") if hints else "{}"
+            )
         return tail
 
 

@@ -522,12 +522,16 @@ class ImageStore(GlanceWrites):
         size: int,
         now: float,
         metadata: Mapping[str, str] | None = None,
+        formats: tuple[str, str] | None = None,
     ) -> Image:
         """
         Record an image uploaded from a volume: the project's own, with
         the volume's size as its minimum disk, ACTIVE at once (the upload
-        is the volume's ``uploading`` status).
+        is the volume's ``uploading`` status), in the ``(disk_format,
+        container_format)`` the upload asked for (Cinder's raw in bare
+        by default).
         """
+        disk_format, container_format = formats or ("raw", "bare")
         properties = dict(metadata or {})
         properties.update({"image_type": "image", "volume_id": volume_id})
         image = Image(
@@ -540,6 +544,8 @@ class ImageStore(GlanceWrites):
             metadata=properties,
             ready_at=now,
             volume_id=volume_id,
+            container_format=container_format,
+            disk_format=disk_format,
         )
         self._snapshots[image.id] = image
         return image
