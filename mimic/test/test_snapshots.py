@@ -358,7 +358,8 @@ class CoverageOfTheSavedFormTests(SynchronousTestCase):
         from mimic.services.identity.directory import Directory
         from mimic.services.identity.persistence import save_directory
 
-        # The role set is the profile's, which the restoring Mimic has.
-        not_saved = {"sessions", "admin_name", "admin_password", "role_set"}
+        # The role set and how the administrator is made are the
+        # profile's, which the restoring Mimic has.
+        not_saved = {"sessions", "admin_name", "admin_password", "role_set", "bootstrapped_admin"}
         saved = set(save_directory(Directory(InMemoryMimic(plugins=[]).core.sessions, "a", "p")))
         self.assertEqual({f.name for f in attrs.fields(Directory)} - not_saved, saved)

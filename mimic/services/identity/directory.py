@@ -55,6 +55,8 @@ from mimic.services.identity.records import (
     new_id,
     not_found,
 )
+from mimic.services.identity.role_options import IMMUTABLE
+from mimic.services.identity.role_store import RoleStore
 from mimic.services.identity.role_sets import RACKSPACE_ROLES, RoleSet, role_set
 from mimic.session import (
     AuthenticationFailed,
@@ -82,8 +84,12 @@ __all__ = [
 ]
 
 
+#: How ``keystone-manage bootstrap`` describes the project it makes.
+BOOTSTRAP_PROJECT = "Bootstrap project for initializing the cloud."
+
+
 @define
-class Directory(InheritedGrants, Grants, CredentialStore):
+class Directory(InheritedGrants, RoleStore, Grants, CredentialStore):
     sessions: SessionStore
     admin_name: str
     admin_password: str
@@ -117,6 +123,14 @@ class Directory(InheritedGrants, Grants, CredentialStore):
     #: The roles the cloud starts with, and who holds which (the
     #: profile's: see :func:`directory_of`).
     role_set: RoleSet = RACKSPACE_ROLES
+    #: Role id -> its resource options (:mod:`role_options`), for the
+    #: roles that have any.
+    role_options: dict[str, dict[str, Any]] = field(factory=dict)
+    #: Whether the administrator is made as ``keystone-manage
+    #: bootstrap`` makes it (no default project; its project described
+    #: as the bootstrap's) rather than as Mimic's Rackspace cloud always
+    #: has (its project its default).  Configuration, as the name is.
+    bootstrapped_admin: bool = False
 
     def __attrs_post_init__(self) -> None:
         self.domains[DEFAULT_DOMAIN_ID] = Domain(
@@ -125,6 +139,8 @@ class Directory(InheritedGrants, Grants, CredentialStore):
         for name, description in self.role_set.roles:
             role = named_role(name, description)
             self.roles[role.id] = role
+            if name in self.role_set.immutable:
+                self.role_options[role.id] = {IMMUTABLE: True}
         self.default_implications()
 
     def summary(self) -> dict[str, Any]:
@@ -135,52 +151,6 @@ class Directory(InheritedGrants, Grants, CredentialStore):
             "groups": len(self.groups),
             "application_credentials": len(self.credentials),
         }
-
-    # -- roles ------------------------------------------------------------
-
-    def role_named(self, name: str, domain_id: str | None = None) -> Role | None:
-        for role in self.roles.values():
-            if role.name == name and role.domain_id == domain_id:
-                return role
-        return None
-
-    def role(self, role_id: str) -> Role:
-        role = self.roles.get(role_id)
-        if role is None:
-            raise not_found("role", role_id)
-        return role
-
-    def add_role(self, name: str, description: str, domain_id: str | None) -> Role:
-        if self.role_named(name, domain_id) is not None:
-            raise conflict("role", "name", name)
-        if domain_id is not None:
-            self.domain(domain_id)
-        role = Role(new_id(), name, description, domain_id)
-        self.roles[role.id] = role
-        return role
-
-    def update_role(self, role: Role, name: str | None, description: str | None) -> Role:
-        if name is not None and name != role.name and self.role_named(name, role.domain_id):
-            raise conflict("role", "name", name)
-        updated = Role(
-            role.id,
-            role.name if name is None else name,
-            role.description if description is None else description,
-            role.domain_id,
-        )
-        self.roles[role.id] = updated
-        return updated
-
-    def remove_role(self, role: Role) -> None:
-        del self.roles[role.id]
-        self.implications.pop(role.id, None)
-        for implied in self.implications.values():
-            implied.discard(role.id)
-        for key, held in list(self.grants.items()):
-            if role.id in held:
-                held.discard(role.id)
-                self._revoke_for(key)
-        self.forget_inherited(role_id=role.id)
 
     # -- domains ----------------------------------------------------------
 
@@ -409,7 +379,9 @@ class Directory(InheritedGrants, Grants, CredentialStore):
     def ensure_admin(self) -> User:
         """
         The configured administrator, made on first use: a managed user
-        with its own project (named as it is) and the admin role there.
+        with its own project (named as it is) and the admin role there;
+        the project is its default unless it is made as the bootstrap
+        makes it (:attr:`bootstrapped_admin`).
         """
         admin = self.sessions.user_by_name(self.admin_name)
         if admin is not None:
@@ -418,9 +390,11 @@ class Directory(InheritedGrants, Grants, CredentialStore):
         admin = self.sessions.user_for(
             self.admin_name, tenant, api_key=self.admin_password, password=self.admin_password
         )
-        self.accounts[admin.id] = Account(admin.id, default_project_id=admin.tenant_id)
+        default_project = None if self.bootstrapped_admin else admin.tenant_id
+        self.accounts[admin.id] = Account(admin.id, default_project_id=default_project)
         self.projects[admin.tenant_id] = Project(
-            admin.tenant_id, admin.tenant_id, description="The administrator's project",
+            admin.tenant_id, admin.tenant_id,
+            description=BOOTSTRAP_PROJECT if self.bootstrapped_admin else "The administrator's project",
             parent_id=DEFAULT_DOMAIN_ID,
         )
         ids = {named_role(name).id for name in self.role_set.administrator}
@@ -490,6 +464,7 @@ def new_directory(core: IMimicCore) -> Directory:
         str(settings.get("identity.admin_user", "admin")),
         str(settings.get("identity.admin_password", "password")),
         role_set=role_set(core.profile),
+        bootstrapped_admin=not core.profile.rackspace_extensions,
     )
 
 

@@ -93,6 +93,7 @@ def save_directory(directory: Directory) -> dict[str, Any]:
         "projects": [record_json(p) for p in directory.projects.values()],
         "accounts": [record_json(a) for a in directory.accounts.values()],
         "roles": [_role(r) for r in directory.roles.values()],
+        "role_options": directory.role_options,
         "groups": [record_json(g) for g in directory.groups.values()],
         "credentials": [
             {**record_json(c, leave_out=("roles",)), "roles": [_role(r) for r in c.roles]}
@@ -133,6 +134,12 @@ def restore_directory(core: IMimicCore, saved: Any) -> Directory:
     directory.accounts = {a.user_id: a for a in accounts}
     roles = [Role(*r) for r in field_of(saved, "roles", list, where)]
     directory.roles = {r.id: r for r in roles}
+    # Added after STATE_FORMAT 1 was first written: an older save keeps
+    # the options the profile's roles start with.
+    options = saved.get("role_options", directory.role_options)
+    if not isinstance(options, dict):
+        raise ValueError(f"{where}'s 'role_options' is not of the expected kind")
+    directory.role_options = {r: dict(o) for r, o in options.items() if r in directory.roles}
     groups = [
         record_from(Group, g, members=set(g.get("members", ())))
         for g in field_of(saved, "groups", list, where)

@@ -8,7 +8,7 @@ Identity's ``identity:user-admin`` (an account's owner) and
 Rackspace's extensions gets what a DevStack install of current upstream
 OpenStack holds (:data:`DEVSTACK_ROLES`): the five ``keystone-manage
 bootstrap`` makes (``reader``, ``member``, ``manager``, ``admin``, each
-implying the one before, and ``service``), and the two DevStack's
+implying the one before, and ``service``; all five immutable), and the two DevStack's
 ``lib/keystone`` adds (``ResellerAdmin``, which Swift's reseller
 requests need, and ``anotherrole``, held by its ``demo`` user).
 
@@ -45,6 +45,9 @@ class RoleSet:
     administrator: tuple[str, ...]
     #: Prior role -> the roles it implies, as the cloud starts.
     implies: tuple[tuple[str, tuple[str, ...]], ...]
+    #: The roles made immutable (``"options": {"immutable": true}``), as
+    #: ``keystone-manage bootstrap`` makes its own.
+    immutable: tuple[str, ...] = ()
 
     @property
     def first_use_ids(self) -> set[str]:
@@ -71,7 +74,8 @@ RACKSPACE_ROLES = RoleSet(
 #: A DevStack install's roles (see the module's docstring).  A first-use
 #: user holds ``member`` (``reader`` comes with it), as DevStack's users
 #: and tempest's own do; the administrator holds ``admin`` (and, by
-#: implication, the rest of the bootstrap's chain).
+#: implication, the rest of the bootstrap's chain).  The bootstrap's five
+#: are immutable; DevStack's own two are not.
 DEVSTACK_ROLES = RoleSet(
     roles=(
         (ADMIN_ROLE, None),
@@ -85,6 +89,7 @@ DEVSTACK_ROLES = RoleSet(
     first_use=("member",),
     administrator=(ADMIN_ROLE,),
     implies=((ADMIN_ROLE, ("manager",)), ("manager", ("member",)), ("member", ("reader",))),
+    immutable=(ADMIN_ROLE, "manager", "member", "reader", SERVICE_ROLE),
 )
 
 

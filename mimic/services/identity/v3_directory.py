@@ -21,7 +21,7 @@ from mimic.services.identity.policy import require_admin, require_reader
 from mimic.services.identity.v3_domain_config import DefaultConfigAPI, DomainConfigAPI
 from mimic.services.identity.v3_support import V3Base, keystone_errors
 from mimic.services.identity.validation import SHORT_NAME_LENGTH, bool_field, string_field, tags_field
-from mimic.services.identity.views import domain_json, group_json, role_json, v3_user_json
+from mimic.services.identity.views import domain_json, group_json, v3_user_json
 
 
 #: Where system-scoped roles are held.
@@ -112,7 +112,7 @@ class DomainsAPI(V3Base):
         self._actor(kind, user_id)
         held = self.directory.direct_roles(kind[:-1], user_id, Target("domain", domain_id))
         url = self.url(request)
-        roles = [role_json(url, self.directory.roles[r]) for r in sorted(held) if r in self.directory.roles]
+        roles = [self.role_view(url, self.directory.roles[r]) for r in sorted(held) if r in self.directory.roles]
         return self.collection(request, "roles", roles)
 
     @app.route("/<domain_id>/<any(users,groups):kind>/<user_id>/roles/<role_id>", methods=["GET", "HEAD"])
@@ -201,7 +201,7 @@ class GroupsAPI(V3Base):
         group = self.directory.group(group_id)
         url = self.url(request)
         users = [
-            v3_user_json(url, u, self.directory.accounts.get(u.id))
+            v3_user_json(url, u, self.directory.accounts.get(u.id), self.core.profile.rackspace_extensions)
             for u in (self.directory.sessions.user_by_id(i) for i in sorted(group.members))
             if u is not None
         ]
@@ -259,7 +259,7 @@ class SystemAPI(V3Base):
         self._actor(kind, actor_id)
         held = self.directory.direct_roles(kind[:-1], actor_id, SYSTEM)
         url = self.url(request)
-        roles = [role_json(url, self.directory.roles[r]) for r in sorted(held) if r in self.directory.roles]
+        roles = [self.role_view(url, self.directory.roles[r]) for r in sorted(held) if r in self.directory.roles]
         return self.collection(request, "roles", roles)
 
     @app.route("/<any(users,groups):kind>/<actor_id>/roles/<role_id>", methods=["GET", "HEAD"])

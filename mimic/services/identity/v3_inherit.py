@@ -16,7 +16,6 @@ from mimic.http import json_response
 from mimic.services.identity.policy import require_admin
 from mimic.services.identity.records import Target
 from mimic.services.identity.v3_support import V3Base, keystone_errors
-from mimic.services.identity.views import role_json
 from mimic.session import Role
 
 GRANT = "/<any(domains,projects):where>/<where_id>/<any(users,groups):kind>/<actor_id>/roles"
@@ -50,7 +49,7 @@ class InheritAPI(V3Base):
         source = self._source(where, where_id, kind, actor_id)
         url = self.url(request)
         held = self.directory.inherited_roles(kind[:-1], actor_id, source)
-        roles = [role_json(url, self.directory.roles[r]) for r in sorted(held)]
+        roles = [self.role_view(url, self.directory.roles[r]) for r in sorted(held)]
         return self.collection(request, "roles", roles)
 
     @app.route(GRANT + "/<role_id>/inherited_to_projects", methods=["GET", "HEAD"])

@@ -23,7 +23,7 @@ from mimic.services.identity.failures import ROLE_GRANT, NotYetVisible
 from mimic.services.identity.policy import forbidden, require_admin, require_reader
 from mimic.services.identity.v3_support import V3Base, keystone_errors
 from mimic.services.identity.validation import SHORT_NAME_LENGTH, bool_field, string_field, tags_field
-from mimic.services.identity.views import project_json, role_json
+from mimic.services.identity.views import project_json
 from mimic.session import Token
 
 #: The attributes a project has; others a request gives are kept as
@@ -222,7 +222,7 @@ class ProjectsAPI(V3Base):
         self._actor(kind, actor_id)
         held = self.directory.direct_roles(kind[:-1], actor_id, Target("project", project.id))
         url = self.url(request)
-        roles = [role_json(url, self.directory.roles[r]) for r in sorted(held) if r in self.directory.roles]
+        roles = [self.role_view(url, self.directory.roles[r]) for r in sorted(held) if r in self.directory.roles]
         return self.collection(request, "roles", roles)
 
     @app.route("/<project_id>/<any(users,groups):kind>/<actor_id>/roles/<role_id>", methods=["GET", "HEAD"])

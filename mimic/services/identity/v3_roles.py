@@ -6,7 +6,8 @@ and the list of who holds which role where.
 
 Reading roles is anyone's (implications a reader's); changing them is
 an administrator's, and so is listing role assignments other than one's
-own.
+own.  An immutable role (the bootstrap's, under ``openstack``) refuses
+changes and deletion (:mod:`~mimic.services.identity.role_options`).
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from mimic.http import json_response, query_arg
 from mimic.services.identity.directory import Assignment, Target
 from mimic.services.identity.errors import keystone_error
 from mimic.services.identity.policy import require_admin, require_reader
+from mimic.services.identity.role_options import requested_options
 from mimic.services.identity.v3_support import V3Base, keystone_errors
 from mimic.services.identity.validation import flag, string_field
-from mimic.services.identity.views import link, role_assignment_json, role_json
+from mimic.services.identity.views import link, role_assignment_json
 from mimic.session import Role
 
 
@@ -50,7 +52,7 @@ class RolesAPI(V3Base):
         url = self.url(request)
         domain_id = query_arg(request, "domain_id")
         roles = [
-            role_json(url, r) for r in self.directory.roles.values() if r.domain_id == domain_id
+            self.role_view(url, r) for r in self.directory.roles.values() if r.domain_id == domain_id
         ]
         return self.collection(request, "roles", self.filtered(request, roles, ("name",)))
 
@@ -61,14 +63,14 @@ class RolesAPI(V3Base):
         name = string_field(given, "name", required=True, empty=False)
         description = string_field(given, "description", nullable=True) or ""
         domain_id = string_field(given, "domain_id", nullable=True)
-        role = self.directory.add_role(name, description, domain_id)
-        return json_response(request, {"role": role_json(self.url(request), role)}, 201)
+        role = self.directory.add_role(name, description, domain_id, requested_options(given))
+        return json_response(request, {"role": self.role_view(self.url(request), role)}, 201)
 
     @app.route("/<role_id>", methods=["GET", "HEAD"])
     def show_role(self, request: IRequest, role_id: str) -> bytes:
         self.caller(request)
         role = self.directory.role(role_id)
-        return json_response(request, {"role": role_json(self.url(request), role)})
+        return json_response(request, {"role": self.role_view(self.url(request), role)})
 
     @app.route("/<role_id>", methods=["PATCH"])
     def update_role(self, request: IRequest, role_id: str) -> bytes:
@@ -77,8 +79,9 @@ class RolesAPI(V3Base):
         given = self.body(request, "role")
         name = string_field(given, "name", empty=False)
         description = string_field(given, "description", nullable=True)
-        role = self.directory.update_role(role, name, description)
-        return json_response(request, {"role": role_json(self.url(request), role)})
+        options = requested_options(given)
+        role = self.directory.update_role(role, name, description, given, options)
+        return json_response(request, {"role": self.role_view(self.url(request), role)})
 
     @app.route("/<role_id>", methods=["DELETE"])
     def delete_role(self, request: IRequest, role_id: str) -> bytes:

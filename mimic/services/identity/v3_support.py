@@ -29,8 +29,8 @@ from mimic.services.identity.errors import (
 from mimic.services.identity.model import Identity
 from mimic.services.identity.validation import list_filter
 from mimic.services.identity.versions import V3_PATH
-from mimic.services.identity.views import collection_json
-from mimic.session import AuthenticationFailed, Token
+from mimic.services.identity.views import collection_json, role_json
+from mimic.session import AuthenticationFailed, Role, Token
 
 
 def _challenge(self: Any, request: IRequest, failure: Failure) -> bytes:
@@ -100,6 +100,12 @@ class V3Base:
         The v3 root as the client reached it, which documents link to.
         """
         return f"{base_url(request)}/{V3_PATH}"
+
+    def role_view(self, v3_url: str, role: Role) -> dict[str, Any]:
+        """
+        A role as Keystone shows it, with the options it has.
+        """
+        return role_json(v3_url, role, self.directory.options_of(role))
 
     def collection(self, request: IRequest, name: str, items: list[dict[str, Any]]) -> bytes:
         url = base_url(request) + request.path.decode("utf-8", "replace")

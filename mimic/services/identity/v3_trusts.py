@@ -20,7 +20,7 @@ from mimic.services.identity.records import Target
 from mimic.services.identity.trusts import Trust, Trusts, new_trust
 from mimic.services.identity.v3_support import V3Base, keystone_errors
 from mimic.services.identity.validation import bool_field, string_field
-from mimic.services.identity.views import link, role_json
+from mimic.services.identity.views import link
 from mimic.session import Role, Token
 from mimic.timestamps import iso_microseconds, parse_iso
 
@@ -49,7 +49,7 @@ class TrustsAPI(V3Base):
             "remaining_uses": trust.remaining_uses,
             "allow_redelegation": trust.allow_redelegation,
             "redelegation_count": 0,
-            "roles": [role_json(url, r) for r in self._roles(trust)],
+            "roles": [self.role_view(url, r) for r in self._roles(trust)],
             "roles_links": {"self": None, "previous": None, "next": None},
             "links": {"self": link(url, "OS-TRUST", "trusts", trust.id)},
         }
@@ -152,12 +152,12 @@ class TrustsAPI(V3Base):
     def list_roles(self, request: IRequest, trust_id: str) -> bytes:
         trust = self._visible(self.caller(request), trust_id, "list_roles_for_trust")
         url = self.url(request)
-        return self.collection(request, "roles", [role_json(url, r) for r in self._roles(trust)])
+        return self.collection(request, "roles", [self.role_view(url, r) for r in self._roles(trust)])
 
     @app.route("/<trust_id>/roles/<role_id>", methods=["GET", "HEAD"])
     def show_role(self, request: IRequest, trust_id: str, role_id: str) -> bytes:
         trust = self._visible(self.caller(request), trust_id, "get_role_for_trust")
         for role in self._roles(trust):
             if role.id == role_id:
-                return json_response(request, {"role": role_json(self.url(request), role)})
+                return json_response(request, {"role": self.role_view(self.url(request), role)})
         raise keystone_error(404, f"Could not find role: {role_id}.")

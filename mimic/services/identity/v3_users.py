@@ -44,7 +44,9 @@ class UsersAPI(V3Base):
     keystone_errors(app)
 
     def _json(self, request: IRequest, user: User) -> dict[str, Any]:
-        return v3_user_json(self.url(request), user, self.directory.accounts.get(user.id))
+        return v3_user_json(
+            self.url(request), user, self.directory.accounts.get(user.id), self.core.profile.rackspace_extensions
+        )
 
     @app.route("/", methods=["GET", "HEAD"])
     def list_users(self, request: IRequest) -> bytes:

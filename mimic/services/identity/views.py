@@ -314,7 +314,16 @@ def project_json(v3_url: str, project: Project | str) -> dict[str, Any]:
     }
 
 
-def v3_user_json(v3_url: str, user: User, account: Account | None = None) -> dict[str, Any]:
+def v3_user_json(
+    v3_url: str, user: User, account: Account | None = None, example_email: bool = True
+) -> dict[str, Any]:
+    """
+    A user as Keystone v3 shows it.  A user made on first use (no
+    ``account``) has its own project as its default and, when
+    ``example_email`` (Rackspace's profile, as Mimic always had it), an
+    address at ``example.com``; Keystone shows no ``email`` for a user
+    made without one.
+    """
     described: dict[str, Any] = {
         "id": user.id,
         "name": user.username,
@@ -326,7 +335,8 @@ def v3_user_json(v3_url: str, user: User, account: Account | None = None) -> dic
     }
     if account is None:
         described["default_project_id"] = user.tenant_id
-        described["email"] = f"{user.username}@example.com"
+        if example_email:
+            described["email"] = f"{user.username}@example.com"
         return described
     described["enabled"] = account.enabled
     described["options"] = dict(account.options)
@@ -342,13 +352,17 @@ def v3_user_json(v3_url: str, user: User, account: Account | None = None) -> dic
     return described
 
 
-def role_json(v3_url: str, role: Role) -> dict[str, Any]:
+def role_json(v3_url: str, role: Role, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """
+    A role as Keystone shows it, with its resource options (``{}`` when
+    it has none; ``{"immutable": true}`` for the bootstrap's roles).
+    """
     return {
         "id": role.id,
         "name": role.name,
         "description": role.description,
         "domain_id": role.domain_id,
-        "options": {},
+        "options": dict(options or {}),
         "links": {"self": link(v3_url, "roles", role.id)},
     }
 

@@ -6,7 +6,9 @@ Rackspace's profile keeps Rackspace-like base images
 (:data:`mimic.services.image.model.BASE_IMAGES`).  A cloud without
 Rackspace's extensions starts as a DevStack install does: with the one
 CirrOS image DevStack uploads (:data:`CIRROS_IMAGE_ID`), public, a qcow2
-disk in a bare container, owned by the administrator's project.
+disk in a bare container, owned by the administrator's project, with
+the checksum, secure hash and virtual size Glance works out for an
+uploaded image (:mod:`mimic.services.image.digests`).
 
 A configuration file's ``[[images]]`` replace either
 (:mod:`mimic.services.image.configured`).
@@ -23,6 +25,7 @@ from functools import lru_cache
 from mimic.interfaces import IMimicCore
 from mimic.profiles import Profile
 from mimic.services.image.configured import IMAGES_KEY, ConfiguredImages
+from mimic.services.image.digests import stand_in_digests
 from mimic.services.image.model import BASE_IMAGES, PROVIDER, Image
 
 #: The CirrOS release DevStack uploads, and the image's name there.
@@ -37,8 +40,10 @@ CIRROS_IMAGE_ID = "6d0c3a5e-8f1b-4b7a-9c2e-3f4d5e6a7b8c"
 #: newest base image).
 _UPLOADED = 1705276800.0
 
-#: The size of CirrOS 0.6.3's x86_64 qcow2 disk file, in bytes.
+#: The size of CirrOS 0.6.3's x86_64 qcow2 disk file, in bytes, and of
+#: the disk it holds (112 MiB), which Glance reads from its header.
 _CIRROS_SIZE = 21692416
+_CIRROS_VIRTUAL_SIZE = 117440512
 
 
 def _cirros(owner: str) -> Image:
@@ -49,6 +54,8 @@ def _cirros(owner: str) -> Image:
         min_disk=0,
         min_ram=0,
         size=_CIRROS_SIZE,
+        virtual_size=_CIRROS_VIRTUAL_SIZE,
+        **stand_in_digests(CIRROS_NAME),
         metadata={"hw_rng_model": "virtio"},
         container_format="bare",
         disk_format="qcow2",

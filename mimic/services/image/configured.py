@@ -6,12 +6,15 @@ public base images.
 
 An image table takes Glance's own words: ``name``, and optionally ``id``
 (a UUID; else one derived from the name, the same on every start),
-``disk_format``, ``container_format``, ``size`` (bytes), ``min_disk``
-(GB), ``min_ram`` (MiB), ``visibility``, ``protected``, ``tags``,
-``properties`` (a table of strings) and ``regions`` (every region of the
-cloud when left out).  The images are listed in the file's order and
-owned as the profile's base images are (Rackspace's provider, or the
-administrator's project).
+``disk_format``, ``container_format``, ``size`` (bytes),
+``virtual_size`` (bytes; the disk's size, ``size`` when left out),
+``min_disk`` (GB), ``min_ram`` (MiB), ``visibility``, ``protected``,
+``tags``, ``properties`` (a table of strings) and ``regions`` (every
+region of the cloud when left out).  The images are listed in the file's
+order and owned as the profile's base images are (Rackspace's provider,
+or the administrator's project).  Being active, each has a checksum and
+secure hash as an uploaded image has (those of a stand-in naming its
+id: :func:`mimic.services.image.digests.stand_in_digests`).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from mimic.cloud_content import (
     unique,
     whole_number,
 )
+from mimic.services.image.digests import stand_in_digests
 from mimic.services.image.model import Image
 from mimic.services.image.views import CONTAINER_FORMATS, DISK_FORMATS
 
@@ -44,7 +48,7 @@ IMAGES_KEY = "images"
 
 #: What an ``[[images]]`` table takes.
 IMAGE_KEYS = (
-    "name", "id", "disk_format", "container_format", "size", "min_disk", "min_ram",
+    "name", "id", "disk_format", "container_format", "size", "virtual_size", "min_disk", "min_ram",
     "visibility", "protected", "tags", "properties", "regions",
 )
 
@@ -106,13 +110,16 @@ def _image(entry: Mapping[str, Any], where: Where, regions: Sequence[str], index
     tags = entry.get("tags", [])
     if not isinstance(tags, list):
         raise ContentProblem(where + ("tags",), "must be an array of strings")
+    size = whole_number(entry.get("size", 0), where + ("size",))
     image = Image(
         id=image_id,
         name=name,
         created=_UPLOADED - index,
         min_disk=whole_number(entry.get("min_disk", 0), where + ("min_disk",)),
         min_ram=whole_number(entry.get("min_ram", 0), where + ("min_ram",)),
-        size=whole_number(entry.get("size", 0), where + ("size",)),
+        size=size,
+        virtual_size=whole_number(entry.get("virtual_size", size), where + ("virtual_size",)),
+        **stand_in_digests(image_id),
         metadata=string_table(entry.get("properties", {}), where + ("properties",)),
         disk_format=_one_of(entry, where, "disk_format", DISK_FORMATS, "qcow2"),
         container_format=_one_of(entry, where, "container_format", CONTAINER_FORMATS, "bare"),

@@ -20,18 +20,23 @@ from mimic.profiles import Profile
 @frozen
 class DiskFormats:
     """
-    Glance's ``container_format`` and ``disk_format`` of an image.
+    Glance's ``container_format`` and ``disk_format`` of an image, and
+    whether, once active, it shows the digests and virtual size Glance
+    works out from the data the hypervisor uploaded.
     """
 
     container_format: str
     disk_format: str
+    with_digests: bool = False
 
 
-#: Rackspace's snapshots (XenServer's).
+#: Rackspace's snapshots (XenServer's), which have always shown no
+#: digests in Mimic.
 RACKSPACE_SNAPSHOTS = DiskFormats("ovf", "vhd")
 
-#: DevStack's snapshots (libvirt with QEMU/KVM).
-DEVSTACK_SNAPSHOTS = DiskFormats("bare", "qcow2")
+#: DevStack's snapshots (libvirt with QEMU/KVM), with the digests of
+#: the data Nova uploaded.
+DEVSTACK_SNAPSHOTS = DiskFormats("bare", "qcow2", with_digests=True)
 
 
 def snapshot_formats(profile: Profile) -> DiskFormats:

@@ -25,6 +25,7 @@ from zope.interface import implementer
 
 from mimic.interfaces import IImage, IImages, IImageUploads, IMimicCore, IPendingEvents, IRegionState
 from mimic.pending import PendingEvent
+from mimic.services.image.digests import stand_in_digests
 from mimic.services.image.formats import RACKSPACE_SNAPSHOTS, DiskFormats, snapshot_formats
 from mimic.services.image.records import ImageRefused, ImportTask, Member, strings
 from mimic.services.image.writes import GlanceWrites
@@ -145,6 +146,9 @@ class Image:
     checksum: str | None = None
     os_hash_algo: str | None = None
     os_hash_value: str | None = None
+    #: The disk's size as a guest sees it, in bytes, once Glance has
+    #: looked into the data (None: not known).
+    virtual_size: int | None = None
     #: Who owns it when it is a base image (Glance's ``owner``).
     provider: str = PROVIDER
 
@@ -208,6 +212,7 @@ class Image:
         Glance gives them.
         """
         status = self.glance_status(now)
+        has_data = self.has_data(now)
         body: dict[str, Any] = dict(self.metadata)
         body.update(
             {
@@ -222,11 +227,12 @@ class Image:
                 "disk_format": self.disk_format,
                 "min_disk": self.min_disk,
                 "min_ram": self.min_ram,
-                "size": self.size if self.has_data(now) else None,
-                "virtual_size": None,
-                "checksum": self.checksum,
-                "os_hash_algo": self.os_hash_algo,
-                "os_hash_value": self.os_hash_value,
+                "size": self.size if has_data else None,
+                # Glance knows these once the data is all there.
+                "virtual_size": self.virtual_size if has_data else None,
+                "checksum": self.checksum if has_data else None,
+                "os_hash_algo": self.os_hash_algo if has_data else None,
+                "os_hash_value": self.os_hash_value if has_data else None,
                 "owner": self.owner(owner),
                 "created_at": iso_seconds(self.created),
                 "updated_at": iso_seconds(self.updated(now)),
@@ -485,8 +491,15 @@ class ImageStore(GlanceWrites):
             min_disk, min_ram, size = base_image.min_disk, base_image.min_ram, base_image.size
         inherited.update({"image_type": "snapshot", "instance_uuid": server_id})
         inherited.update(metadata or {})
+        image_id = str(uuid.uuid4())
+        uploaded: dict[str, Any] = {}
+        if self.snapshot_formats.with_digests:
+            # What Glance works out from the data Nova uploads: shown
+            # once the snapshot is active.
+            disk = base_image.virtual_size if base_image is not None else None
+            uploaded = {"virtual_size": disk or size, **stand_in_digests(image_id)}
         image = Image(
-            id=str(uuid.uuid4()),
+            id=image_id,
             name=name,
             created=now,
             min_disk=min_disk,
@@ -497,6 +510,7 @@ class ImageStore(GlanceWrites):
             ready_at=now + (self.snapshot_seconds if seconds is None else seconds),
             container_format=self.snapshot_formats.container_format,
             disk_format=self.snapshot_formats.disk_format,
+            **uploaded,
         )
         self._snapshots[image.id] = image
         return image

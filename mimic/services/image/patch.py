@@ -19,7 +19,7 @@ nothing.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Mapping
 
 from mimic.services.image.model import Image
 from mimic.services.image.properties import OWN_FIELDS, check_name, checked, with_properties
@@ -40,10 +40,13 @@ def _bad(message: str) -> ImageRefused:
     return ImageRefused(400, message)
 
 
-def new_image_fields(body: Any, tenant_id: str) -> tuple[str | None, str | None, dict[str, Any]]:
+def new_image_fields(
+    body: Any, tenant_id: str, declared: Mapping[str, Mapping[str, Any]] | None = None
+) -> tuple[str | None, str | None, dict[str, Any]]:
     """
     The id (None: Glance chooses), name and other fields of ``POST
-    /v2/images``'s body, for :meth:`ImageStore.register`.
+    /v2/images``'s body, for :meth:`ImageStore.register`; ``declared``
+    are the additional properties the image schema types.
     """
     if not isinstance(body, dict):
         raise _bad("Request body must be a JSON object of image properties.")
@@ -64,7 +67,9 @@ def new_image_fields(body: Any, tenant_id: str) -> tuple[str | None, str | None,
         if name in OWN_FIELDS:
             own[name] = checked(name, value)
         elif value is not None:
-            metadata[name] = checked(name, value)
+            kept = checked(name, value, declared)
+            if kept is not None:
+                metadata[name] = kept
     fields = {OWN_FIELDS[name]: value for name, value in own.items() if name != "name"}
     fields["metadata"] = metadata
     return image_id, own.get("name"), fields
@@ -127,11 +132,18 @@ def _operation(change: Any, content_type: str) -> tuple[str, str, Any]:
     return op, name, change.get("value")
 
 
-def patched(image: Image, body: Any, content_type: str, queued: bool) -> Image:
+def patched(
+    image: Image,
+    body: Any,
+    content_type: str,
+    queued: bool,
+    declared: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Image:
     """
     ``image`` after the JSON-patch ``body`` (of ``content_type``, one of
     :data:`PATCH_TYPES`); ``queued`` says whether it has no data yet
-    (formats may change only then).
+    (formats may change only then); ``declared`` are the additional
+    properties the image schema types (one set to null is dropped).
     """
     if not isinstance(body, list):
         raise _bad("Request body must be a JSON array of operation objects.")
@@ -146,12 +158,16 @@ def patched(image: Image, body: Any, content_type: str, queued: bool) -> Image:
             if name in _FORMATS and not queued:
                 raise ImageRefused(403, f"Attribute {name} can be only replaced for a queued image.")
             own[name] = checked(name, value)
-        elif op == "add":
-            metadata[name] = checked(name, value)
-        elif name not in metadata:
-            raise ImageRefused(409, f"Property {name} does not exist.")
-        elif op == "replace":
-            metadata[name] = checked(name, value)
-        else:
+        elif op == "remove":
+            if name not in metadata:
+                raise ImageRefused(409, f"Property {name} does not exist.")
             del metadata[name]
+        else:
+            if op == "replace" and name not in metadata:
+                raise ImageRefused(409, f"Property {name} does not exist.")
+            kept = checked(name, value, declared)
+            if kept is None:
+                metadata.pop(name, None)
+            else:
+                metadata[name] = kept
     return with_properties(image, own, metadata)

@@ -14,6 +14,7 @@ properties, which are strings.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping
 
 from attrs import evolve
@@ -92,11 +93,15 @@ def check_name(name: str) -> None:
         raise schema_error(f"'{name}' does not match any of the regexes: '^[^\\x00]{{1,255}}$'")
 
 
-def checked(name: str, value: Any) -> Any:
+def checked(name: str, value: Any, declared: Mapping[str, Mapping[str, Any]] | None = None) -> Any:
     """
     The value an image keeps for property ``name`` (already allowed by
     :func:`check_name`), or Glance's 400 (403 for ``public``).
+    ``declared`` are the additional properties the cloud's image schema
+    types (upstream's ``schema-image.json``: :func:`checked_declared`).
     """
+    if declared and name in declared:
+        return checked_declared(name, value, declared[name])
     if name == "name":
         if value is not None and not isinstance(value, str):
             raise schema_error(f"{value!r} is not of type 'string', 'null'")
@@ -137,6 +142,31 @@ def checked(name: str, value: Any) -> Any:
         return value
     if not isinstance(value, str):
         raise schema_error(f"{value!r} is not of type 'string' (additional properties are strings)")
+    if len(value) > 65535:
+        raise schema_error(f"the value of '{name}' is too long")
+    return value
+
+
+def checked_declared(name: str, value: Any, schema: Mapping[str, Any]) -> str | None:
+    """
+    An additional property the image schema declares, checked as Glance
+    checks it against that declaration: its type (null allowed where
+    the schema allows it; the image then has no such property), its
+    pattern and its enumeration.
+    """
+    kinds = schema.get("type", "string")
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+    if value is None and "null" in kinds:
+        return None
+    if not isinstance(value, str):
+        wanted = ", ".join(repr(kind) for kind in kinds)
+        raise schema_error(f"{value!r} is not of type {wanted}")
+    pattern = schema.get("pattern")
+    if pattern is not None and re.search(pattern, value) is None:
+        raise schema_error(f"{value!r} does not match {pattern!r}")
+    allowed = schema.get("enum")
+    if allowed is not None and value not in allowed:
+        raise schema_error(f"{value!r} is not one of {list(allowed)}")
     if len(value) > 65535:
         raise schema_error(f"the value of '{name}' is too long")
     return value

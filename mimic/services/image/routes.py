@@ -15,7 +15,7 @@ Glance's errors in one place (:data:`~mimic.services.image.errors.DOMAIN_ERRORS`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from klein import Klein
 from twisted.web.iweb import IRequest
@@ -42,6 +42,11 @@ from mimic.services.image.model import SERVICE_NAME, STORE_ID, Image, ImageStore
 from mimic.services.image.patch import PATCH_TYPES, new_image_fields, patched
 from mimic.services.image.records import MEMBER_STATUSES
 from mimic.services.image.schemas import SCHEMAS
+from mimic.services.image.upstream_schema import (
+    DECLARED_PROPERTIES,
+    upstream_image_schema,
+    upstream_images_schema,
+)
 from mimic.services.image.validation import parse_image_query
 from mimic.services.image.versions import version_documents
 from mimic.services.image.views import image_schema, images_schema, listing_json
@@ -116,6 +121,15 @@ class ImageAPI:
     def now(self) -> float:
         return self.core.clock.seconds()
 
+    @property
+    def declared_properties(self) -> Mapping[str, Mapping[str, Any]]:
+        """
+        The additional properties this cloud's image schema types
+        (upstream's, checked as Glance checks them; Rackspace's schema
+        types none).
+        """
+        return {} if self.core.profile.rackspace_extensions else DECLARED_PROPERTIES
+
     def decide(self, event: Event, image: Image | None = None) -> Any:
         """
         What happens at this occurrence of an event: the failure engine's
@@ -147,11 +161,17 @@ class ImageAPI:
 
     @app.route("/v2/schemas/image", methods=["GET"])
     def image_schema(self, request: IRequest) -> bytes:
-        return json_response(request, image_schema())
+        """
+        Rackspace's image schema under a profile with its extensions,
+        upstream Glance's otherwise.
+        """
+        rackspace = self.core.profile.rackspace_extensions
+        return json_response(request, image_schema() if rackspace else upstream_image_schema())
 
     @app.route("/v2/schemas/images", methods=["GET"])
     def images_schema(self, request: IRequest) -> bytes:
-        return json_response(request, images_schema())
+        rackspace = self.core.profile.rackspace_extensions
+        return json_response(request, images_schema() if rackspace else upstream_images_schema())
 
     @app.route("/v2/schemas/<name>", methods=["GET"])
     @app.route("/v2/schemas/metadefs/<name>", methods=["GET"], endpoint="metadefs_schema")
@@ -198,7 +218,8 @@ class ImageAPI:
         """
         201 with the new image, ``queued``, and its ``Location``.
         """
-        image_id, name, fields = new_image_fields(read_json(request, glance_error), self.tenant_id)
+        body = read_json(request, glance_error)
+        image_id, name, fields = new_image_fields(body, self.tenant_id, self.declared_properties)
         image = self.store.register(image_id, name, self.now(), **fields)
         headers = {
             b"location": f"{self.root_url(request)}/v2/images/{image.id}".encode("utf-8"),
@@ -228,7 +249,8 @@ class ImageAPI:
             raise glance_error(415, f"Unsupported Content-Type {kind or 'none'}")
         body = read_json(request, glance_error)
         image = self.store.own(image_id)
-        changed = patched(image, body, kind, image.glance_status(self.now()) == "queued")
+        queued = image.glance_status(self.now()) == "queued"
+        changed = patched(image, body, kind, queued, self.declared_properties)
         return json_response(request, self.view(self.store.change(changed, self.now())))
 
     @app.route("/v2/images/<image_id>", methods=["DELETE"])

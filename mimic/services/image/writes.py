@@ -21,13 +21,13 @@ always goes through the core that holds the stores now).
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from attrs import evolve
 
 from mimic.saved import record_from, record_json
+from mimic.services.image.digests import data_digests, virtual_size_of
 from mimic.services.image.records import (
     MEMBER_QUOTA,
     TAG_QUOTA,
@@ -41,10 +41,6 @@ from mimic.services.image.records import (
 #: cannot import (the store is made of this module's class).
 Image = Any
 ImageStore = Any
-
-#: The secure hash Glance computes besides MD5 (its default
-#: ``hashing_algorithm``).
-HASH_ALGORITHM = "sha512"
 
 #: How long an import runs on Mimic's clock before its task is done.
 IMPORT_SECONDS = 1.0
@@ -134,9 +130,8 @@ class GlanceWrites:
         return evolve(
             image,
             size=len(data),
-            checksum=hashlib.md5(data, usedforsecurity=False).hexdigest(),
-            os_hash_algo=HASH_ALGORITHM,
-            os_hash_value=hashlib.new(HASH_ALGORITHM, data).hexdigest(),
+            virtual_size=virtual_size_of(data, image.disk_format),
+            **data_digests(data),
             status_until_ready=until,
             status_when_ready="active",
             ready_at=ready_at,
