@@ -27,32 +27,15 @@ class OpenStackCompute:
 
     def __init__(self, mimic: InMemoryMimic | None = None) -> None:
         self.mimic = mimic or InMemoryMimic(profile="openstack")
-        auth = {
-            "identity": {
-                "methods": ["password"],
-                "password": {"user": {"name": "demo", "password": "secret", "domain": {"id": "default"}}},
-            },
-            "scope": {"project": {"name": "demo-project", "domain": {"id": "default"}}},
-        }
-        response = self.mimic.request("POST", "/identity/v3/auth/tokens", {"auth": auth})
-        if response.code != 201:
-            raise AssertionError(f"authentication failed: {response!r}")
-        self.token = response.header("x-subject-token") or ""
-        token = response.json()["token"]
-        self.project_id: str = token["project"]["id"]
-        self.catalog: list[dict[str, Any]] = token["catalog"]
+        self.access = self.mimic.authenticate("demo")
+        self.token = self.access.token
+        self.project_id = self.access.tenant_id
 
     def endpoint_of(self, service_type: str) -> str:
         """
         The public URL of a service type in the token's catalog.
         """
-        return next(
-            endpoint["url"]
-            for entry in self.catalog
-            if entry["type"] == service_type
-            for endpoint in entry["endpoints"]
-            if endpoint["interface"] == "public"
-        )
+        return self.access.endpoint(service_type)
 
     def request(self, method: str, path: str, body: Any = None) -> Response:
         return self.mimic.request(method, self.endpoint_of("compute") + path, body, token=self.token)

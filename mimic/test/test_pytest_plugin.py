@@ -13,6 +13,40 @@ import textwrap
 
 from twisted.trial.unittest import SynchronousTestCase
 
+#: Options are read before test modules are: the plugin is named where
+#: pytest looks first, a conftest.py.
+CONFTEST = 'pytest_plugins = ["mimic.pytest_plugin"]\n'
+
+
+#: What the plugin reads from the environment: the suites run here say
+#: what they want themselves.
+PLUGIN_VARIABLES = ("MIMIC_URL", "MIMIC_PROFILE", "MIMIC_CONFIG")
+
+
+def run_suite(
+    test_case: SynchronousTestCase, files: dict[str, str], *args: str
+) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """
+    Run pytest, with ``args``, over a new directory holding ``files`` (a
+    ``conftest.py`` naming the plugin among them, when options are to
+    reach it: they are read before test modules are); the directory and
+    the run.
+    """
+    directory = os.path.abspath(test_case.mktemp())
+    os.makedirs(directory)
+    for name, text in files.items():
+        with open(os.path.join(directory, name), "w") as f:
+            f.write(text)
+    env = {k: v for k, v in os.environ.items() if k not in PLUGIN_VARIABLES}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args, directory],
+        capture_output=True,
+        text=True,
+        cwd=directory,
+        env=env,
+    )
+    return directory, result
+
 USERS_SUITE = textwrap.dedent(
     """
     import json
@@ -38,16 +72,7 @@ USERS_SUITE = textwrap.dedent(
 
 class PytestPluginTests(SynchronousTestCase):
     def test_fixtures_serve_a_users_suite(self) -> None:
-        directory = os.path.abspath(self.mktemp())
-        os.makedirs(directory)
-        with open(os.path.join(directory, "test_users_suite.py"), "w") as f:
-            f.write(USERS_SUITE)
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", directory],
-            capture_output=True,
-            text=True,
-            cwd=directory,
-        )
+        _, result = run_suite(self, {"test_users_suite.py": USERS_SUITE})
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("2 passed", result.stdout)
 
@@ -64,20 +89,8 @@ PROFILE_SUITE = textwrap.dedent(
 
 class PytestPluginProfileTests(SynchronousTestCase):
     def test_profile_option_reaches_the_fixtures(self) -> None:
-        directory = os.path.abspath(self.mktemp())
-        os.makedirs(directory)
-        # The option is read before test modules are: the plugin is named
-        # in a conftest.py.
-        with open(os.path.join(directory, "conftest.py"), "w") as f:
-            f.write('pytest_plugins = ["mimic.pytest_plugin"]\n')
-        with open(os.path.join(directory, "test_profile_suite.py"), "w") as f:
-            f.write(PROFILE_SUITE)
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--mimic-profile", "openstack", directory],
-            capture_output=True,
-            text=True,
-            cwd=directory,
-        )
+        files = {"conftest.py": CONFTEST, "test_profile_suite.py": PROFILE_SUITE}
+        _, result = run_suite(self, files, "--mimic-profile", "openstack")
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("1 passed", result.stdout)
 
@@ -112,27 +125,12 @@ disk = 1
 
 class PytestPluginConfigTests(SynchronousTestCase):
     def test_config_option_reaches_the_fixtures(self) -> None:
-        directory = os.path.abspath(self.mktemp())
-        os.makedirs(directory)
-        with open(os.path.join(directory, "conftest.py"), "w") as f:
-            f.write('pytest_plugins = ["mimic.pytest_plugin"]\n')
-        with open(os.path.join(directory, "test_config_suite.py"), "w") as f:
-            f.write(CONFIG_SUITE)
-        with open(os.path.join(directory, "cloud.toml"), "w") as f:
-            f.write(CLOUD_FILE)
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--mimic-config", "cloud.toml", directory],
-            capture_output=True,
-            text=True,
-            cwd=directory,
-        )
+        files = {"conftest.py": CONFTEST, "test_config_suite.py": CONFIG_SUITE, "cloud.toml": CLOUD_FILE}
+        _, result = run_suite(self, files, "--mimic-config", "cloud.toml")
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("2 passed", result.stdout)
 
 
-#: Options (--mimic-coverage) are read before test modules are: the
-#: plugin is named where pytest looks first, a conftest.py.
-CONFTEST = 'pytest_plugins = ["mimic.pytest_plugin"]\n'
 
 SESSION_SUITE = textwrap.dedent(
     """
@@ -185,22 +183,12 @@ class SessionFixtureTests(SynchronousTestCase):
         One Mimic for the session, the snapshot marker, the journal
         assertion, and ``--mimic-coverage`` writing the report at the end.
         """
-        directory = os.path.abspath(self.mktemp())
-        os.makedirs(directory)
-        with open(os.path.join(directory, "test_session_suite.py"), "w") as f:
-            f.write(SESSION_SUITE)
-        with open(os.path.join(directory, "conftest.py"), "w") as f:
-            f.write(CONFTEST)
+        files = {"test_session_suite.py": SESSION_SUITE, "conftest.py": CONFTEST}
+        directory, result = run_suite(self, files, "--mimic-coverage=coverage.json")
         report = os.path.join(directory, "coverage.json")
-        env = {k: v for k, v in os.environ.items() if k != "MIMIC_URL"}
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--mimic-coverage={report}",
-             directory],
-            capture_output=True, text=True, cwd=directory, env=env,
-        )
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("3 passed", result.stdout)
-        self.assertIn(f"Mimic fault coverage (written to {report}):", result.stdout)
+        self.assertIn("Mimic fault coverage (written to coverage.json):", result.stdout)
         with open(report) as f:
             rows = json.load(f)["coverage"]
         build = [r for r in rows if (r["service"], r["event"], r["condition"]) == ("compute", "server.create", "build")]

@@ -29,7 +29,11 @@ def _timestamps() -> dict[str, Any]:
     }
 
 
-def _collection(name: str, plural: str, item: dict[str, Any]) -> dict[str, Any]:
+def collection_schema(name: str, plural: str, item: dict[str, Any]) -> dict[str, Any]:
+    """
+    A collection's schema as Glance wraps one: its items, the paging
+    links and the schema's own.
+    """
     return {
         "name": name,
         "properties": {
@@ -93,7 +97,7 @@ def task_schema() -> dict[str, Any]:
 
 
 def tasks_schema() -> dict[str, Any]:
-    return _collection("tasks", "tasks", task_schema())
+    return collection_schema("tasks", "tasks", task_schema())
 
 
 def _namespace() -> dict[str, Any]:
@@ -191,15 +195,15 @@ SCHEMAS = {
     "task": task_schema,
     "tasks": tasks_schema,
     "metadefs/namespace": _namespace,
-    "metadefs/namespaces": lambda: _collection("namespaces", "namespaces", _namespace()),
+    "metadefs/namespaces": lambda: collection_schema("namespaces", "namespaces", _namespace()),
     "metadefs/resource_type": _resource_type,
-    "metadefs/resource_types": lambda: _collection(
+    "metadefs/resource_types": lambda: collection_schema(
         "resource_type_associations", "resource_type_associations", _resource_type()
     ),
     "metadefs/object": _object,
-    "metadefs/objects": lambda: _collection("objects", "objects", _object()),
+    "metadefs/objects": lambda: collection_schema("objects", "objects", _object()),
     "metadefs/property": _property,
     "metadefs/properties": _properties,
     "metadefs/tag": _tag,
-    "metadefs/tags": lambda: _collection("tags", "tags", _tag()),
+    "metadefs/tags": lambda: collection_schema("tags", "tags", _tag()),
 }

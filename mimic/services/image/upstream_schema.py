@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from mimic.services.image.schemas import collection_schema
 from mimic.services.image.views import CONTAINER_FORMATS, DISK_FORMATS
 
 #: A UUID, as Glance's ``id``, ``kernel_id`` and ``ramdisk_id`` check it.
@@ -156,20 +157,7 @@ def upstream_images_schema() -> dict[str, Any]:
     ``GET /v2/schemas/images``: the image schema wrapped as Glance wraps
     a collection's.
     """
-    return {
-        "name": "images",
-        "properties": {
-            "images": {"type": "array", "items": upstream_image_schema()},
-            "first": {"type": "string"},
-            "next": {"type": "string"},
-            "schema": {"type": "string"},
-        },
-        "links": [
-            {"rel": "first", "href": "{first}"},
-            {"rel": "next", "href": "{next}"},
-            {"rel": "describedby", "href": "{schema}"},
-        ],
-    }
+    return collection_schema("images", "images", upstream_image_schema())
 
 
 #: :func:`custom_properties`, made once: what Glance checks a request's

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from mimic.services.image.model import STATUSES, ImageQuery
+from mimic.services.image.schemas import collection_schema
 
 
 def listing_json(query: ImageQuery, images: list[dict[str, Any]], full: bool) -> dict[str, Any]:
@@ -112,17 +113,4 @@ def image_schema() -> dict[str, Any]:
 
 
 def images_schema() -> dict[str, Any]:
-    return {
-        "name": "images",
-        "properties": {
-            "images": {"type": "array", "items": image_schema()},
-            "schema": {"type": "string"},
-            "first": {"type": "string"},
-            "next": {"type": "string"},
-        },
-        "links": [
-            {"rel": "first", "href": "{first}"},
-            {"rel": "next", "href": "{next}"},
-            {"rel": "describedby", "href": "{schema}"},
-        ],
-    }
+    return collection_schema("images", "images", image_schema())
