@@ -33,11 +33,8 @@ from __future__ import annotations
 import base64
 import functools
 import binascii
-import importlib
-import os
 import re
-from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
@@ -45,6 +42,7 @@ from mimic.microversions import Microversion, version_text
 from mimic.profiles import PROFILES
 from mimic.services.compute.versions import MAX_VERSION, MIN_VERSION
 from mimic.services.image.base_images import CIRROS_IMAGE_ID, base_images
+from mimic.test.tempest_schemas import SchemaSet, iso8601_date_time
 from mimic.testing import InMemoryMimic, Response
 
 try:
@@ -101,16 +99,7 @@ def _format_checker() -> Any:
     Nova writes them (with or without a zone) and base64.
     """
     checker = jsonschema.FormatChecker()
-
-    @checker.checks("iso8601-date-time")
-    def iso8601(instance: Any) -> bool:
-        if not isinstance(instance, str):
-            return True
-        try:
-            datetime.fromisoformat(instance.replace("Z", "+00:00"))
-        except ValueError:
-            return False
-        return True
+    checker.checks("iso8601-date-time")(iso8601_date_time)
 
     @checker.checks("base64")
     def encoded(instance: Any) -> bool:
@@ -125,34 +114,16 @@ def _format_checker() -> Any:
     return checker
 
 
-@functools.lru_cache(maxsize=None)
+#: tempest's compute schemas, by the microversion they change at.
+SCHEMAS = SchemaSet(_schemas_package, 2) if _schemas_package is not None else None
+
+
 def _schema_versions() -> tuple[tuple[int, int], ...]:
     """
     The microversions at which upstream's schemas change, as their
     directories name them (``v2_1``, ``v2_3``... ``v2_100``).
     """
-    if _schemas_package is None:
-        return []
-    found = []
-    # Directories, not packages: some (v2_84) have no __init__.py.
-    for directory in _schemas_package.__path__:
-        for name in os.listdir(directory):
-            matched = re.fullmatch(r"v2_(\d+)", name)
-            if matched and os.path.isdir(os.path.join(directory, name)):
-                found.append((2, int(matched.group(1))))
-    return tuple(sorted(found))
-
-
-@functools.lru_cache(maxsize=None)
-def _schema_module(minor: int, module: str) -> Any:
-    """
-    tempest's module ``v2_<minor>.<module>``, or None where that
-    directory has none.
-    """
-    try:
-        return importlib.import_module(f"{_schemas_package.__name__}.v2_{minor}.{module}")
-    except ImportError:
-        return None
+    return SCHEMAS.versions if SCHEMAS is not None else ()
 
 
 @functools.lru_cache(maxsize=None)
@@ -162,13 +133,8 @@ def schema_for(version: tuple[int, int], module: str, name: str) -> dict[str, An
     ``servers``) at ``version``: from the latest directory at or below
     it that has the call.
     """
-    for candidate in reversed(_schema_versions()):
-        if candidate > version:
-            continue
-        loaded = _schema_module(candidate[1], module)
-        if loaded is not None and hasattr(loaded, name):
-            return cast(dict[str, Any], getattr(loaded, name))
-    raise LookupError(f"no schema {module}.{name} at or below {version}")
+    assert SCHEMAS is not None
+    return SCHEMAS.schema(version, module, name)
 
 
 #: The calls a session checks (tempest's module and schema name).
@@ -488,7 +454,7 @@ def range_bounds(module: str) -> list[tuple[int, int]]:
     """
     found = {MIN_VERSION, MAX_VERSION}
     for version in _schema_versions():
-        if MIN_VERSION < version <= MAX_VERSION and _schema_module(version[1], module) is not None:
+        if MIN_VERSION < version <= MAX_VERSION and SCHEMAS is not None and SCHEMAS.module(version, module) is not None:
             found.update({version, (version[0], version[1] - 1)})
     return sorted(found)
 

@@ -20,7 +20,7 @@ from mimic.services.image.plugin import ImagePlugin
 from mimic.services.loadbalancer.plugin import LoadBalancerPlugin
 from mimic.services.objectstorage.plugin import ObjectStoragePlugin
 from mimic.test.dummy import CounterMock
-from mimic.testing import Access, InMemoryMimic
+from mimic.testing import InMemoryMimic
 
 
 def plugins() -> list[Any]:

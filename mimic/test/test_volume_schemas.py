@@ -30,16 +30,14 @@ from __future__ import annotations
 
 import copy
 import functools
-import importlib
-import os
-import re
-from typing import Any, cast
+from typing import Any
 
 from twisted.trial.unittest import SkipTest, SynchronousTestCase
 
 from mimic.profiles import PROFILES
 from mimic.services.blockstorage.versions import MAX_VERSION
 from mimic.services.image.base_images import admin_project_id, base_images
+from mimic.test.tempest_schemas import SchemaSet, iso8601_date_time
 from mimic.testing import InMemoryMimic, Response
 
 try:
@@ -88,48 +86,22 @@ def _format_checker() -> Any:
     times as Cinder writes them (no zone).
     """
     checker = copy.deepcopy(jsonschema.Draft4Validator.FORMAT_CHECKER)
-
-    @checker.checks("iso8601-date-time")
-    def iso8601(instance: Any) -> bool:
-        if not isinstance(instance, str):
-            return True
-        from datetime import datetime
-
-        try:
-            datetime.fromisoformat(instance.replace("Z", "+00:00"))
-        except ValueError:
-            return False
-        return True
-
+    checker.checks("iso8601-date-time")(iso8601_date_time)
     return checker
 
 
-@functools.lru_cache(maxsize=None)
+#: tempest's volume schemas: the package's own modules describe 3.0; a
+#: directory counts where it changes a checked module.
+SCHEMAS = SchemaSet(_schemas_package, 3, base=(3, 0), modules=CHECKED_MODULES) if _schemas_package is not None else None
+
+
 def _schema_versions() -> tuple[tuple[int, int], ...]:
     """
     The microversions at which upstream's schemas of the checked modules
     change, as their directories name them (``v3_61``... ``v3_69``),
     after 3.0 (the package's own modules).
     """
-    found = [(3, 0)]
-    for directory in _schemas_package.__path__:
-        for name in os.listdir(directory):
-            matched = re.fullmatch(r"v3_(\d+)", name)
-            path = os.path.join(directory, name)
-            if matched and os.path.isdir(path) and any(
-                os.path.exists(os.path.join(path, f"{module}.py")) for module in CHECKED_MODULES
-            ):
-                found.append((3, int(matched.group(1))))
-    return tuple(sorted(found))
-
-
-@functools.lru_cache(maxsize=None)
-def _schema_module(minor: int, module: str) -> Any:
-    name = f"{_schemas_package.__name__}.{module}" if minor == 0 else f"{_schemas_package.__name__}.v3_{minor}.{module}"
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
+    return SCHEMAS.versions if SCHEMAS is not None else ()
 
 
 def _with_later_fields(schema: dict[str, Any], module: str, name: str, version: tuple[int, int]) -> dict[str, Any]:
@@ -164,13 +136,8 @@ def schema_for(version: tuple[int, int], module: str, name: str) -> dict[str, An
     ``volumes``) at ``version``: from the latest directory at or below it
     that has the call, with :data:`LATER_FIELDS` added.
     """
-    for candidate in reversed(_schema_versions()):
-        if candidate > version:
-            continue
-        loaded = _schema_module(candidate[1], module)
-        if loaded is not None and hasattr(loaded, name):
-            return _with_later_fields(cast(dict[str, Any], getattr(loaded, name)), module, name, version)
-    raise LookupError(f"no schema {module}.{name} at or below {version}")
+    assert SCHEMAS is not None
+    return _with_later_fields(SCHEMAS.schema(version, module, name), module, name, version)
 
 
 def _session_versions() -> list[tuple[int, int]]:
