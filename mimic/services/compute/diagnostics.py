@@ -117,17 +117,16 @@ class DiagnosticsAPI:
     app = Klein()
     handle_nova_errors(app)
 
-    def __init__(self, context: ContextFactory, state: Any, server_id: str, is_admin: bool, core: IMimicCore) -> None:
+    def __init__(self, context: ContextFactory, state: Any, server_id: str, core: IMimicCore) -> None:
         self.context = context
         self.state = state
         self.server_id = server_id
-        self.is_admin = is_admin
         self.core = core
 
     @app.route("/", methods=["GET"])
     def show_diagnostics(self, request: IRequest) -> bytes:
         ctx = self.context()
-        if not self.is_admin:
+        if not ctx.is_admin:
             raise policy_refused("os_compute_api:os-server-diagnostics")
         # An administrator reaches any tenant's server, as in Nova.
         for state in every_tenants_state(self.core, self.state):

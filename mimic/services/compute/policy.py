@@ -1,30 +1,20 @@
 # -*- test-case-name: mimic.test.test_compute_server_groups -*-
 """
-Nova's policy, as far as Mimic's compute needs it: whether the caller's
-token is an administrator's (it carries identity's admin role, see
-:data:`mimic.session.ADMIN_ROLE`), the 403 Nova gives a caller a rule
-refuses, and the other tenants' states an administrator's
-``all_projects`` views read.
+Nova's policy, as far as Mimic's compute needs it: the 403 Nova gives a
+caller a rule refuses, and the other tenants' states an administrator's
+``all_projects`` views read.  Whether the caller is an administrator
+(its token carries identity's admin role, see
+:data:`mimic.session.ADMIN_ROLE`) is the request context's ``is_admin``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from twisted.web.iweb import IRequest
-
-from mimic.http import HTTPError, header
+from mimic.http import HTTPError
 from mimic.interfaces import IMimicCore
 from mimic.services.compute.errors import nova_error
 from mimic.services.compute.failures import SERVICE
-
-
-def caller_is_admin(core: IMimicCore, request: IRequest) -> bool:
-    """
-    Whether the request's token carries the admin role.
-    """
-    token = core.sessions.token(header(request, "x-auth-token"))
-    return token is not None and bool(token.is_admin)
 
 
 def policy_refused(rule: str) -> HTTPError:

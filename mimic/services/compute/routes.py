@@ -41,7 +41,6 @@ from mimic.services.compute.keypairs import KeypairsAPI
 from mimic.services.compute.limits import LimitsAPI
 from mimic.services.compute.model import ComputeState, Server
 from mimic.services.compute.quotas import QuotasAPI
-from mimic.services.compute.policy import caller_is_admin
 from mimic.services.compute.tags import TagsAPI
 from mimic.services.compute.password import PasswordAPI
 from mimic.services.compute.diagnostics import DiagnosticsAPI
@@ -411,13 +410,12 @@ class ComputeAPI:
     @app.route(PREFIX + "/os-server-groups", branch=True)
     def server_groups(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
-        admin = caller_is_admin(self.core, request)
-        return sub_collection(ServerGroupsAPI(context, self.state, admin, self.core).app)
+        return sub_collection(ServerGroupsAPI(context, self.state, self.core).app)
 
     @app.route(PREFIX + "/os-simple-tenant-usage", branch=True)
     def usage(self, request: IRequest, version: str, tenant_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
-        return sub_collection(UsageAPI(context, self.state, caller_is_admin(self.core, request), self.core).app)
+        return sub_collection(UsageAPI(context, self.state, self.core).app)
 
     @app.route(PREFIX + "/os-availability-zone", branch=True)
     def zones(self, request: IRequest, version: str, tenant_id: str) -> IResource:
@@ -457,8 +455,7 @@ class ComputeAPI:
     @app.route(PREFIX + "/servers/<server_id>/diagnostics", branch=True)
     def diagnostics(self, request: IRequest, version: str, tenant_id: str, server_id: str) -> IResource:
         context = self.later_context(request, version, tenant_id)
-        admin = caller_is_admin(self.core, request)
-        return sub_collection(DiagnosticsAPI(context, self.state, server_id, admin, self.core).app)
+        return sub_collection(DiagnosticsAPI(context, self.state, server_id, self.core).app)
 
     @app.route(PREFIX + "/os-volumes", branch=True)
     def volumes_proxy(self, request: IRequest, version: str, tenant_id: str) -> IResource:

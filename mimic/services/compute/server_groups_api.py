@@ -204,10 +204,9 @@ class ServerGroupsAPI:
     app = Klein()
     handle_nova_errors(app)
 
-    def __init__(self, context: ContextFactory, state: ComputeState, is_admin: bool, core: IMimicCore) -> None:
+    def __init__(self, context: ContextFactory, state: ComputeState, core: IMimicCore) -> None:
         self.context = context
         self.state = state
-        self.is_admin = is_admin
         self.core = core
 
     @app.route("/", methods=["GET"])
@@ -215,7 +214,7 @@ class ServerGroupsAPI:
         ctx = self.context()
         states = [self.state]
         if b"all_projects" in request.args:
-            if not self.is_admin:
+            if not ctx.is_admin:
                 raise policy_refused("os_compute_api:os-server-groups:index:all_projects")
             states = every_tenants_state(self.core, self.state)
         limit = min(_non_negative(request, "limit", MAX_LIMIT), MAX_LIMIT)

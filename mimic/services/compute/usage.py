@@ -137,10 +137,9 @@ class UsageAPI:
     app = Klein()
     handle_nova_errors(app)
 
-    def __init__(self, context: ContextFactory, state: ComputeState, is_admin: bool, core: IMimicCore) -> None:
+    def __init__(self, context: ContextFactory, state: ComputeState, core: IMimicCore) -> None:
         self.context = context
         self.state = state
-        self.is_admin = is_admin
         self.core = core
 
     def _state_of(self, tenant_id: str) -> ComputeState | None:
@@ -185,7 +184,7 @@ class UsageAPI:
     @app.route("/", methods=["GET"])
     def list_usages(self, request: IRequest) -> bytes:
         ctx = self.context()
-        if not self.is_admin:
+        if not ctx.is_admin:
             raise policy_refused("os_compute_api:os-simple-tenant-usage:list")
         start, end = period(request, ctx.now)
         detailed = query_arg(request, "detailed") in ("1", "True", "true")
@@ -206,7 +205,7 @@ class UsageAPI:
     @app.route("/<tenant_id>", methods=["GET"])
     def show_usage(self, request: IRequest, tenant_id: str) -> bytes:
         ctx = self.context()
-        if tenant_id != ctx.tenant_id and not self.is_admin:
+        if tenant_id != ctx.tenant_id and not ctx.is_admin:
             raise policy_refused("os_compute_api:os-simple-tenant-usage:show")
         start, end = period(request, ctx.now)
         state = self._state_of(tenant_id)
