@@ -91,3 +91,20 @@ class SchemaSet:
             if loaded is not None and hasattr(loaded, name):
                 return cast(dict[str, Any], getattr(loaded, name))
         raise LookupError(f"no schema {module}.{name} at or below {version}")
+
+
+def version_tests(versions: Iterable[tuple[int, int]]) -> dict[str, Any]:
+    """
+    One test method per microversion (``test_v2_1``... ``test_v2_100``),
+    each running the case's ``session`` at that version: for a test case
+    made with ``type()``, so that trial names the version that fails.
+    """
+    tests: dict[str, Any] = {}
+    for version in versions:
+        def test(self: Any, version: tuple[int, int] = version) -> None:
+            self.session(version)
+
+        test.__name__ = f"test_v{version[0]}_{version[1]}"
+        test.__doc__ = f"A client's calls at {version[0]}.{version[1]} get shapes upstream's schemas allow."
+        tests[test.__name__] = test
+    return tests

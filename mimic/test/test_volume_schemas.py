@@ -37,7 +37,7 @@ from twisted.trial.unittest import SkipTest, SynchronousTestCase
 from mimic.profiles import PROFILES
 from mimic.services.blockstorage.versions import MAX_VERSION
 from mimic.services.image.base_images import admin_project_id, base_images
-from mimic.test.tempest_schemas import SchemaSet, iso8601_date_time
+from mimic.test.tempest_schemas import SchemaSet, iso8601_date_time, version_tests
 from mimic.testing import InMemoryMimic, Response
 
 try:
@@ -375,13 +375,7 @@ def shapes_case(profile: str) -> type:
         "__doc__": f"Block storage's responses under the {profile} profile, against upstream's schemas.",
         "__module__": __name__,
     }
-    for version in VERSIONS or [(3, 0)]:
-        def test(self: Any, version: tuple[int, int] = version) -> None:
-            self.session(version)
-
-        test.__name__ = f"test_v{version[0]}_{version[1]}"
-        test.__doc__ = f"A client's calls at {version[0]}.{version[1]} get shapes upstream's schemas allow."
-        attributes[test.__name__] = test
+    attributes.update(version_tests(VERSIONS or [(3, 0)]))
     return type(f"{profile.capitalize()}VolumeShapes", (CompatibleShapes, SynchronousTestCase), attributes)
 
 
